@@ -1,0 +1,165 @@
+// `mlk boot`: the machine on a terminal. Interactive (stdin/stdout on UART0, paced to real time)
+// or scripted: --input feeds the UART, --until / --until-idle decide success. This contract is
+// stable; tests, benchmarks and scripts rely on it (README "Command line").
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../hw/machine';
+import { CNTFRQ } from '../hw/memmap';
+import type { TraceRecord } from '../hw/trace';
+import { toChromeTrace } from '../hw/trace-export';
+
+const BUILD = fileURLToPath(new URL('../build/', import.meta.url));
+
+export interface BootArgs {
+  input: string;
+  until?: string;
+  untilIdle: boolean;
+  maxInstructions: number;
+  maxTime: number;
+  trace?: string;
+  ramMiB: number;
+}
+
+/** Decodes `\n`, `\r`, `\t`, `\e`, `\\` and `\xNN` escapes, so scripts can type control keys. */
+export function unescapeInput(s: string): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, c: string) => {
+    if (c[0] === 'x' && c.length === 3) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return ({ n: '\n', r: '\r', t: '\t', e: '\x1b', '0': '\0', '\\': '\\' } as Record<string, string>)[c] ?? c;
+  });
+}
+
+export function parseBootArgs(argv: string[]): BootArgs {
+  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--input': a.input += unescapeInput(value()); break;
+      case '--until': a.until = unescapeInput(value()); break;
+      case '--until-idle': a.untilIdle = true; break;
+      case '--max-instructions': a.maxInstructions = positive(flag, value()); break;
+      case '--max-time': a.maxTime = positive(flag, value()); break;
+      case '--trace': a.trace = value(); break;
+      case '--ram': a.ramMiB = positive(flag, value()); break;
+      default: throw new Error(`unknown option '${flag}'`);
+    }
+  }
+  return a;
+}
+
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got '${v}'`);
+  return n;
+}
+
+/** Loads the built kernel and boot image (run `node scripts/build.mjs kernel services` first). */
+export async function createMachine(ramMiB = 64): Promise<Machine> {
+  const kernelPath = `${BUILD}kernel.wasm`;
+  if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: run 'node scripts/build.mjs kernel services' (npm run boot does)`);
+  const bootPath = `${BUILD}bootimage.cpio`;
+  return Machine.create({
+    kernel: readFileSync(kernelPath),
+    bootImage: existsSync(bootPath) ? readFileSync(bootPath) : undefined,
+    ramSize: ramMiB * 1024 * 1024,
+  });
+}
+
+export async function bootMain(argv: string[]): Promise<number> {
+  let args: BootArgs;
+  try {
+    args = parseBootArgs(argv);
+  } catch (e) {
+    console.error(`mlk boot: ${(e as Error).message}`);
+    return 2;
+  }
+  let machine: Machine;
+  try {
+    machine = await createMachine(args.ramMiB);
+  } catch (e) {
+    console.error(`mlk boot: ${(e as Error).message}`);
+    return 1;
+  }
+  const scripted = args.until !== undefined || args.untilIdle || args.input !== '' || !process.stdin.isTTY;
+  return scripted ? runScripted(machine, args) : runInteractive(machine);
+}
+
+/** Scripted run: deterministic, as fast as the host allows. */
+function runScripted(machine: Machine, args: BootArgs): number {
+  const records: TraceRecord[] = [];
+  if (args.trace) machine.on('trace', (r) => records.push({ ...r, args: [...r.args] }));
+  let seen = '';
+  let found = false;
+  machine.on('uart', (bytes) => {
+    process.stdout.write(bytes);
+    if (args.until !== undefined && !found) {
+      seen += Buffer.from(bytes).toString('latin1');
+      if (seen.includes(args.until)) found = true;
+      else if (seen.length > 2 * args.until.length + 4096) seen = seen.slice(-args.until.length);
+    }
+  });
+  machine.uartInput(args.input);
+  const idleTicks = CNTFRQ / 10; // 100 virtual milliseconds
+  const maxTicks = args.maxTime * CNTFRQ;
+  const slice = CNTFRQ / 100;
+  let code = 1;
+  let why = '';
+  for (;;) {
+    const r = machine.run(slice);
+    if (found) { code = 0; break; }
+    if (machine.halted) { why = `the machine halted: ${machine.halted.reason}\n${machine.halted.report}`; break; }
+    const inputDone = machine.uart.rxQueued() === 0;
+    if (args.untilIdle && inputDone && machine.idleFor() >= idleTicks) { code = 0; break; }
+    if (r.reason === 'idle') {
+      if (args.untilIdle && inputDone) { code = 0; break; }
+      why = 'the machine is idle with no timer armed and nothing left to do'; break;
+    }
+    if (machine.instructions >= args.maxInstructions) { why = `instruction limit reached (${args.maxInstructions})`; break; }
+    if (machine.clock.ticks >= maxTicks) { why = `virtual time limit reached (${args.maxTime} s)`; break; }
+  }
+  if (args.trace) writeFileSync(args.trace, JSON.stringify(toChromeTrace(records)));
+  if (code !== 0) {
+    const target = args.until !== undefined ? `'${args.until}' was not transmitted` : 'the machine did not become idle';
+    console.error(`\nmlk boot: ${target}: ${why}`);
+  }
+  return code;
+}
+
+/** Interactive run: virtual time paced to wall-clock time; Ctrl-] leaves. */
+function runInteractive(machine: Machine): Promise<number> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    machine.on('uart', (bytes) => process.stdout.write(bytes));
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    process.stderr.write('[mlk] booting; Ctrl-] quits\r\n');
+    const finish = (code: number) => {
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      resolve(code);
+    };
+    stdin.on('data', (d: Buffer) => {
+      if (d.includes(0x1d)) { finish(0); return; }
+      machine.uartInput(new Uint8Array(d));
+    });
+    const slice = CNTFRQ / 100; // 10 ms of virtual time per slice
+    const t0 = Date.now();
+    const v0 = machine.clock.ticks;
+    const loop = () => {
+      machine.run(slice);
+      if (machine.halted) {
+        process.stderr.write(`\r\n[mlk] ${machine.halted.report || machine.halted.reason}\r\n`);
+        finish(1);
+        return;
+      }
+      const ahead = (machine.clock.ticks - v0) / (CNTFRQ / 1000) - (Date.now() - t0);
+      setTimeout(loop, Math.max(0, Math.min(ahead, 50)));
+    };
+    loop();
+  });
+}

@@ -1,0 +1,34 @@
+// `mlk` — the command line. Subcommands: boot, wast, bench. See README.md for the contract.
+
+import { bootMain } from './boot';
+
+const USAGE = `usage:
+  mlk boot                          boot interactively on this terminal (Ctrl-] quits)
+  mlk boot --input TEXT --until TEXT [--max-instructions N] [--max-time SECONDS] [--trace FILE]
+  mlk boot --input TEXT --until-idle [...]
+  mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
+  mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'boot':
+      return bootMain(rest);
+    case 'wast': {
+      const { wastMain } = await import('./wast');
+      return wastMain(rest);
+    }
+    case 'bench': {
+      const { benchMain } = await import('../bench/main');
+      return benchMain(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+      console.log(USAGE);
+      return cmd === undefined ? 1 : 0;
+    default:
+      console.error(`mlk: unknown command '${cmd}'\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,403 @@
+// The modelled machine: an Apple M1 (t8103) reduced to one core, wired as the device tree says.
+// It owns RAM, the MMIO bus and its devices, the core (exception model + MMU + EL0 engine) and the
+// deterministic clock, loads the kernel (a WebAssembly module whose memory *is* RAM, DESIGN D1)
+// and runs the loop: EL0 instructions, exception entries into the kernel, WFI skipping time.
+
+import { Aic } from './aic';
+import { BlockDevice, MemoryBlockStore, type BlockStore } from './blockdev';
+import { Bus, BusError } from './bus';
+import { Clock } from './clock';
+import { Cpu, UndefinedSysreg } from './cpu';
+import { buildMachineDeviceTree } from './devicetree';
+import { El0Core } from './el0/core';
+import { EC, FSC, PSTATE, VECTOR, esr, esrEc } from './esr';
+import { buildFdt } from './fdt';
+import { DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS } from './memmap';
+import { Mmu } from './mmu';
+import { Ram } from './ram';
+import { SYSREG } from './sysregs';
+import { GenericTimer } from './timer';
+import { TraceRing, type TraceRecord } from './trace';
+import { Uart } from './uart';
+
+export interface MachineOptions {
+  /** The kernel image: a WebAssembly binary (or compiled module) with the `mach` imports. */
+  kernel: Uint8Array | WebAssembly.Module;
+  ramSize?: number;
+  /** The boot image (cpio newc archive of service binaries), handed over as the initrd. */
+  bootImage?: Uint8Array;
+  /** Backing store of the block device (a fresh 4 MiB RAM-backed disk by default). */
+  disk?: BlockStore;
+  bootargs?: string;
+}
+
+export type StopReason = 'budget' | 'idle' | 'halted';
+export interface RunResult {
+  /** EL0 instructions retired in this call. */
+  retired: number;
+  /** Counter ticks that passed in this call. */
+  ticks: number;
+  reason: StopReason;
+}
+export interface HaltInfo { code: number; reason: string; report: string }
+export interface MachineStatus {
+  ticks: number;
+  instructions: number;
+  kernelEntries: number;
+  el: 0 | 1;
+  idle: boolean;
+  halted: boolean;
+  /** Counter value at the last sign of life (EL0 instruction, UART traffic); see idleFor(). */
+  lastActivity: number;
+}
+
+type Events = {
+  uart: (bytes: Uint8Array) => void;
+  halt: (info: HaltInfo) => void;
+  trace: (rec: TraceRecord) => void;
+};
+
+/** Thrown through the kernel's wasm frames by the `halt` import, like a core parked in `b .`. */
+class HaltSignal extends Error {}
+/** A synchronous exception raised by a kernel instruction (MMIO to a hole, undefined sysreg). */
+class KernelSync extends Error {
+  constructor(readonly esr: number, readonly far: number, message: string) { super(message); }
+}
+
+const FDT_SPACE = 64 * 1024;
+const PAGE = 4096;
+
+export class Machine {
+  readonly clock = new Clock();
+  readonly ram: Ram;
+  readonly bus = new Bus();
+  readonly aic: Aic;
+  readonly timer: GenericTimer;
+  readonly uart: Uart;
+  readonly trace: TraceRing;
+  readonly block: BlockDevice;
+  readonly mmu: Mmu;
+  readonly cpu: Cpu;
+  readonly el0: El0Core;
+  readonly fdtAddress: number;
+  readonly bootImageRange: { start: number; end: number } | null;
+
+  instructions = 0;
+  kernelEntries = 0;
+  halted: HaltInfo | null = null;
+  private lastActivity = 0;
+  private kernel!: WebAssembly.Instance;
+  private entryOffset = -1;
+  private eretPending = false;
+  private wfiPending = false;
+  private listeners: { [K in keyof Events]: Events[K][] } = { uart: [], halt: [], trace: [] };
+  private txBatch: number[] = [];
+
+  static async create(opts: MachineOptions): Promise<Machine> {
+    const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(opts.kernel as BufferSource);
+    const m = new Machine(opts);
+    m.kernel = await WebAssembly.instantiate(module, m.kernelImports());
+    m.boot();
+    return m;
+  }
+
+  private constructor(opts: MachineOptions) {
+    this.ram = new Ram(opts.ramSize ?? DEFAULT_RAM_SIZE);
+    this.aic = new Aic(this.clock);
+    this.timer = new GenericTimer(this.clock);
+    this.uart = new Uart(this.aic);
+    this.trace = new TraceRing(this.clock);
+    this.block = new BlockDevice(this.ram, this.aic, opts.disk ?? new MemoryBlockStore(8192));
+    for (const d of [this.aic, this.uart, this.trace, this.block]) this.bus.map(d);
+    this.mmu = new Mmu(this.ram);
+    this.cpu = new Cpu(this.mmu, this.timer);
+    this.el0 = new El0Core(this.ram, this.bus, this.mmu);
+
+    this.uart.onTransmit = (b) => {
+      this.txBatch.push(b);
+      this.lastActivity = this.clock.ticks;
+    };
+    this.trace.onRecord = (r) => { for (const f of this.listeners.trace) f(r); };
+
+    // Boot handoff, as a loader (m1n1) would leave it: FDT at the top of RAM, initrd below it.
+    const ramEnd = DRAM_BASE + this.ram.size;
+    this.fdtAddress = ramEnd - FDT_SPACE;
+    let initrd: { start: number; end: number } | undefined;
+    if (opts.bootImage && opts.bootImage.length > 0) {
+      const start = Math.floor((this.fdtAddress - opts.bootImage.length) / PAGE) * PAGE;
+      this.ram.load(start, opts.bootImage);
+      initrd = { start, end: start + opts.bootImage.length };
+    }
+    this.bootImageRange = initrd ?? null;
+    const tree = buildMachineDeviceTree({ ramSize: this.ram.size, initrd, bootargs: opts.bootargs, blockSectors: this.block.store.sectors });
+    const reserve: Array<[number, number]> = [[this.fdtAddress, FDT_SPACE]];
+    if (initrd) reserve.push([initrd.start, initrd.end - initrd.start]);
+    const fdt = buildFdt(tree, reserve);
+    if (fdt.length > FDT_SPACE) throw new Error(`device tree is ${fdt.length} bytes, more than the ${FDT_SPACE} reserved`);
+    this.ram.load(this.fdtAddress, fdt);
+  }
+
+  on<K extends keyof Events>(event: K, fn: Events[K]): () => void {
+    (this.listeners[event] as Events[K][]).push(fn);
+    return () => {
+      const list = this.listeners[event] as Events[K][];
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Bytes typed by the host into UART0's receive line. */
+  uartInput(data: string | Uint8Array): void {
+    this.uart.hostInput(data);
+  }
+
+  /** The kernel's exports (introspection functions `ki_*` live here). */
+  get kernelExports(): WebAssembly.Exports {
+    return this.kernel.exports;
+  }
+
+  status(): MachineStatus {
+    return {
+      ticks: this.clock.ticks,
+      instructions: this.instructions,
+      kernelEntries: this.kernelEntries,
+      el: this.cpu.el,
+      idle: this.cpu.el === 1 && this.cpu.waiting,
+      halted: this.halted !== null,
+      lastActivity: this.lastActivity,
+    };
+  }
+
+  /** Counter ticks since the last EL0 instruction or UART traffic, while the core idles in WFI. */
+  idleFor(): number {
+    return this.cpu.waiting && this.cpu.el === 1 ? this.clock.ticks - this.lastActivity : 0;
+  }
+
+  /**
+   * Run for at most `budget` counter ticks of virtual time (one EL0 instruction = one tick; each
+   * kernel entry costs KERNEL_ENTRY_TICKS; WFI skips to the next device deadline). Returns early
+   * when the machine halts, or with 'idle' when it waits for an interrupt no device will raise.
+   */
+  run(budget: number): RunResult {
+    const start = this.clock.ticks;
+    const startInstr = this.instructions;
+    const limit = start + budget;
+    let reason: StopReason = 'budget';
+    while (this.clock.ticks < limit) {
+      if (this.halted) { reason = 'halted'; break; }
+      this.tickDevices();
+      if (this.takePendingInterrupt()) continue;
+      if (this.cpu.el === 1) {
+        // Waiting in WFI: jump to the next event, but not past the budget.
+        const next = this.nextDeadline();
+        if (next === Infinity) { reason = 'idle'; break; }
+        this.clock.ticks = Math.min(Math.max(next, this.clock.ticks), limit);
+        continue;
+      }
+      const fuel = Math.min(limit, this.nextDeadline()) - this.clock.ticks;
+      this.runEl0(Math.max(1, fuel));
+    }
+    if (this.halted) reason = 'halted';
+    this.flushUart();
+    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+  }
+
+  /**
+   * One step: one EL0 instruction, or — when the core waits in WFI — up to the next event and the
+   * kernel entry it causes.
+   */
+  step(): RunResult {
+    const start = this.clock.ticks;
+    const startInstr = this.instructions;
+    let reason: StopReason = 'budget';
+    if (this.halted) reason = 'halted';
+    else {
+      this.tickDevices();
+      if (!this.takePendingInterrupt()) {
+        if (this.cpu.el === 0) this.runEl0(1);
+        else {
+          const next = this.nextDeadline();
+          if (next === Infinity) reason = 'idle';
+          else {
+            this.clock.ticks = Math.max(next, this.clock.ticks);
+            this.tickDevices();
+            this.takePendingInterrupt();
+          }
+        }
+      }
+    }
+    if (this.halted) reason = 'halted';
+    this.flushUart();
+    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+  }
+
+  // ---- the core's run loop pieces --------------------------------------------------------------
+
+  private runEl0(fuel: number): void {
+    const n = this.el0.run(fuel);
+    this.instructions += n;
+    this.clock.advance(n);
+    if (n > 0) this.lastActivity = this.clock.ticks;
+    const ex = this.el0.exception;
+    if (ex) {
+      this.el0.exception = null;
+      const ec = esrEc(ex.esr);
+      const far = ec === EC.DABT_LOW || ec === EC.IABT_LOW ? ex.far : undefined;
+      this.exception(VECTOR.LOWER_SYNC, ex.elr, ex.esr, far);
+    }
+  }
+
+  private nextDeadline(): number {
+    return Math.min(this.timer.nextDeadline(), this.block.nextDeadline());
+  }
+
+  private tickDevices(): void {
+    if (this.block.nextDeadline() <= this.clock.ticks) this.block.tick(this.clock.ticks);
+  }
+
+  /** Takes an IRQ or FIQ if one is asserted and not masked by PSTATE; FIQ first, as on Apple. */
+  private takePendingInterrupt(): boolean {
+    const daif = this.cpu.daif;
+    const lower = this.cpu.el === 0;
+    if (!(daif & PSTATE.F) && this.timer.fiqOutput()) {
+      this.exception(lower ? VECTOR.LOWER_FIQ : VECTOR.CUR_SPX_FIQ, this.currentPc());
+      return true;
+    }
+    if (!(daif & PSTATE.I) && this.aic.irqOutput()) {
+      this.exception(lower ? VECTOR.LOWER_IRQ : VECTOR.CUR_SPX_IRQ, this.currentPc());
+      return true;
+    }
+    return false;
+  }
+
+  /** Preferred return address: the EL0 PC, or for the EL1 idle loop the WFI "address" 0. */
+  private currentPc(): bigint {
+    return this.cpu.el === 0 ? this.el0.regs[8] : 0n;
+  }
+
+  private exception(offset: number, elr: bigint, esrValue?: number, far?: number): void {
+    if (this.cpu.vbar === 0n) {
+      this.stop(2, 'exception with no vector table installed (VBAR_EL1 = 0)', offset, esrValue, far);
+      return;
+    }
+    this.cpu.enter(offset, elr, esrValue, far);
+    this.enterKernel(offset, () => (this.kernel.exports.vector as (o: number) => void)(offset));
+  }
+
+  private boot(): void {
+    // Reset state: EL1h, DAIF masked, MMU off; x0 = FDT address (Linux arm64 boot protocol).
+    this.enterKernel(-1, () => (this.kernel.exports.kmain as (fdt: bigint) => void)(BigInt(this.fdtAddress)));
+  }
+
+  /**
+   * One kernel entry, run to completion (D2). It must end with eret() or wfi(). A synchronous
+   * exception raised by a kernel instruction re-enters the kernel's EL1 sync vector once; a
+   * WebAssembly trap is a kernel bug and stops the machine with a panic report.
+   */
+  private enterKernel(offset: number, body: () => void): void {
+    this.kernelEntries++;
+    this.clock.advance(KERNEL_ENTRY_TICKS);
+    this.entryOffset = offset;
+    this.eretPending = false;
+    this.wfiPending = false;
+    try {
+      body();
+    } catch (e) {
+      if (e instanceof HaltSignal) return;
+      if (e instanceof KernelSync && offset !== VECTOR.CUR_SPX_SYNC) {
+        this.cpu.enter(VECTOR.CUR_SPX_SYNC, kernelElr(offset), e.esr, e.far);
+        this.enterKernel(VECTOR.CUR_SPX_SYNC, () => (this.kernel.exports.vector as (o: number) => void)(VECTOR.CUR_SPX_SYNC));
+        return;
+      }
+      const what = e instanceof KernelSync ? `${e.message} while handling a kernel exception`
+        : e instanceof WebAssembly.RuntimeError ? `WebAssembly trap in the kernel: ${e.message}`
+        : `host error in a kernel entry: ${(e as Error).message}`;
+      this.stop(3, what, offset);
+      return;
+    }
+    if (this.halted) return;
+    if (this.eretPending) {
+      if (this.cpu.eret() === 0) this.el0.eret();
+      else this.cpu.waiting = true; // the only EL1 context to return to is the idle loop
+    } else if (this.wfiPending) {
+      this.cpu.waiting = true;
+    } else {
+      this.stop(4, 'kernel entry returned without eret() or wfi()', offset);
+    }
+  }
+
+  private stop(code: number, reason: string, offset = this.entryOffset, esrValue?: number, far?: number): void {
+    const hex = (v: bigint | number) => `0x${v.toString(16).padStart(16, '0')}`;
+    const lines = [
+      `*** machine halted: ${reason}`,
+      `    during ${offset < 0 ? 'kmain (boot)' : `vector 0x${offset.toString(16)}`} at tick ${this.clock.ticks}`,
+      `    ESR_EL1 ${hex(esrValue ?? this.cpu.reg(SYSREG.ESR_EL1))}  ELR_EL1 ${hex(this.cpu.reg(SYSREG.ELR_EL1))}`,
+      `    FAR_EL1 ${hex(far ?? this.cpu.reg(SYSREG.FAR_EL1))}  SPSR_EL1 ${hex(this.cpu.reg(SYSREG.SPSR_EL1))}`,
+    ];
+    this.halt({ code, reason, report: lines.join('\n') });
+  }
+
+  private halt(info: HaltInfo): void {
+    if (this.halted) return;
+    this.halted = info;
+    this.flushUart();
+    for (const f of this.listeners.halt) f(info);
+  }
+
+  private flushUart(): void {
+    if (this.txBatch.length === 0) return;
+    const bytes = Uint8Array.from(this.txBatch);
+    this.txBatch.length = 0;
+    for (const f of this.listeners.uart) f(bytes);
+  }
+
+  // ---- the kernel's view of the hardware (DESIGN D1; docs/ARCHITECTURE.md) ---------------------
+
+  private kernelImports(): WebAssembly.Imports {
+    const big = (v: bigint) => Number(BigInt.asUintN(64, v));
+    return {
+      env: { memory: this.ram.memory },
+      mach: {
+        mmio_read32: (pa: bigint): number => this.kernelMmio(big(pa), false, 0),
+        mmio_write32: (pa: bigint, v: number): void => { this.kernelMmio(big(pa), true, v >>> 0); },
+        mrs: (id: number): bigint => this.kernelSysreg(() => BigInt.asIntN(64, this.cpu.mrs(id))),
+        msr: (id: number, v: bigint): void => { this.kernelSysreg(() => { this.cpu.msr(id, v); return 0n; }); },
+        tlbi: (op: number, arg: bigint): void => this.mmu.tlbi(op, BigInt.asUintN(64, arg)),
+        ic_iallu: (): void => this.el0.invalidateCode(),
+        ctx_save: (pa: bigint): void => this.el0.saveContext(big(pa)),
+        ctx_restore: (pa: bigint): void => this.el0.restoreContext(big(pa)),
+        eret: (): void => { this.eretPending = true; this.wfiPending = false; },
+        wfi: (): void => { this.wfiPending = true; this.eretPending = false; },
+        halt: (code: number): void => {
+          this.halt({ code, reason: `kernel halted (code ${code})`, report: '' });
+          throw new HaltSignal();
+        },
+      },
+    };
+  }
+
+  private kernelMmio(pa: number, write: boolean, v: number): number {
+    try {
+      if (write) { this.bus.write32(pa, v); return 0; }
+      return this.bus.read32(pa) >>> 0;
+    } catch (e) {
+      if (!(e instanceof BusError)) throw e;
+      const iss = FSC.SYNC_EXTERNAL | (write ? 1 << 6 : 0);
+      throw new KernelSync(esr(EC.DABT_CUR, iss), pa, `external abort: ${write ? 'write to' : 'read from'} 0x${pa.toString(16)} (no device)`);
+    }
+  }
+
+  private kernelSysreg(f: () => bigint): bigint {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof UndefinedSysreg)) throw e;
+      throw new KernelSync(esr(EC.UNKNOWN, 0), 0, e.message);
+    }
+  }
+}
+
+/** ELR reported for a kernel instruction: the kernel has no PC we can name, so we name the entry. */
+function kernelElr(offset: number): bigint {
+  return 0xffff_0000_0000_0000n | BigInt(offset < 0 ? 0xb007 : offset);
+}

@@ -1,0 +1,30 @@
+// Physical address map of the modelled machine. t8103 addresses come from Linux's
+// arch/arm64/boot/dts/apple/t8103.dtsi (see shared reference apple-m1.md §4);
+// the devices MyLittleKernel adds sit in an unused window at 0x2_3F00_0000.
+
+export const DRAM_BASE = 0x8_0000_0000;
+export const DEFAULT_RAM_SIZE = 64 * 1024 * 1024;
+
+export const UART0_BASE = 0x2_3520_0000;
+export const UART0_SIZE = 0x1000;
+export const UART0_IRQ = 605;
+
+export const AIC_BASE = 0x2_3B10_0000;
+export const AIC_SIZE = 0xC000; // register block 0x8000 + timebase page
+export const AIC_NR_IRQ = 896;
+
+export const TRACE_BASE = 0x2_3F00_0000; // "mlk,trace-ring"
+export const TRACE_SIZE = 0x1000;
+
+export const BLOCK_BASE = 0x2_3F01_0000; // "mlk,block"
+export const BLOCK_SIZE = 0x1000;
+export const BLOCK_IRQ = 700;
+
+export const MAILBOX_BASE = 0x2_3F02_0000; // "mlk,host-mailbox"
+export const MAILBOX_SIZE = 0x1000;
+export const MAILBOX_IRQ = 701;
+
+/** Counter frequency of the ARM generic timer on M1 (CNTFRQ_EL0). */
+export const CNTFRQ = 24_000_000;
+/** Fixed virtual-time charge of one kernel entry, in counter ticks (D5). */
+export const KERNEL_ENTRY_TICKS = 40;

@@ -1,0 +1,58 @@
+// trace.ts — kernel trace records written to the trace-ring device ("mlk,trace-ring", D10).
+//
+// Device protocol (see hw/trace.ts): write up to six 32-bit arguments to ARG0..ARG5
+// (offsets 0x10..0x24), then write the record kind to KIND (0x0C); the KIND write commits the
+// record (the machine stamps it with the counter). Unused arguments are written as 0.
+//
+// Record kinds. kernel-as/trace-kinds.json mirrors this table for the UI and the CLI; keep both
+// in sync by hand (tests/kernel/trace-kinds.test.ts checks it). One line per kind, in the form
+//   export const TRACE_<NAME>: u32 = <kind>; // args: <arg0>, <arg1>, ...
+//
+// | kind | name       | args                                     | when                        |
+// |------|------------|------------------------------------------|-----------------------------|
+// | 0x01 | BOOT_STAGE | stage (BOOT_* below)                     | each boot step completes    |
+// | 0x02 | IRQ        | irq (AIC number)                         | AIC EVENT delivered an IRQ  |
+// | 0x03 | TICK       | ticks_lo, ticks_hi                       | timer FIQ handled           |
+// | 0x04 | PANIC      | vector, esr, elr_lo, elr_hi, far_lo, far_hi | before halt()            |
+// | 0x05 | UART_RX    | bytes                                    | UART RX interrupt drained   |
+
+import { mmioWrite32 } from "./arch";
+
+export const TRACE_BOOT_STAGE: u32 = 0x01; // args: stage
+export const TRACE_IRQ: u32 = 0x02; // args: irq
+export const TRACE_TICK: u32 = 0x03; // args: ticks_lo, ticks_hi
+export const TRACE_PANIC: u32 = 0x04; // args: vector, esr, elr_lo, elr_hi, far_lo, far_hi
+export const TRACE_UART_RX: u32 = 0x05; // args: bytes
+
+// Boot stages (argument of TRACE_BOOT_STAGE), in boot order.
+export const BOOT_ENTRY: u32 = 0; // kmain entered (recorded once the ring is known)
+export const BOOT_FDT: u32 = 1; // device tree parsed
+export const BOOT_CONSOLE: u32 = 2; // UART console registered
+export const BOOT_MEMORY: u32 = 3; // memory map computed
+export const BOOT_FRAMES: u32 = 4; // frame allocator ready
+export const BOOT_HEAP: u32 = 5; // kernel heap ready
+export const BOOT_VECTORS: u32 = 6; // VBAR_EL1 written
+export const BOOT_AIC: u32 = 7; // AIC initialised
+export const BOOT_TIMER: u32 = 8; // tick armed
+export const BOOT_IDLE: u32 = 9; // interrupts unmasked, idling
+
+const KIND: u64 = 0x0c;
+const ARG0: u64 = 0x10;
+
+let ringBase: u64 = 0;
+
+/** Sets the trace ring's MMIO base (0 = no ring: records are dropped). */
+export function traceInit(base: u64): void { ringBase = base; }
+
+/** Writes one record. Arguments past the kind's arity are ignored by readers. */
+export function trace(kind: u32, a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0, a5: u32 = 0): void {
+  let b = ringBase;
+  if (b == 0) return;
+  mmioWrite32(b + ARG0, a0);
+  mmioWrite32(b + ARG0 + 4, a1);
+  mmioWrite32(b + ARG0 + 8, a2);
+  mmioWrite32(b + ARG0 + 12, a3);
+  mmioWrite32(b + ARG0 + 16, a4);
+  mmioWrite32(b + ARG0 + 20, a5);
+  mmioWrite32(b + KIND, kind);
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Builds what the machine needs: `kernel` (kernel-as → build/kernel.wasm), `services`
+// (services/<name>/main.ts → build/services/<name>.wasm, packed into build/bootimage.cpio in the
+// order of services/manifest.json) and `site` (the static playground in dist/). A target is
+// rebuilt only when one of its inputs is newer than its output.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeCpio } from './cpio.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const build = join(root, 'build');
+const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+const force = process.argv.includes('--force');
+
+function newest(paths) {
+  let t = 0;
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      t = Math.max(t, newest(readdirSync(p).filter((n) => n !== 'node_modules').map((n) => join(p, n))));
+    } else t = Math.max(t, s.mtimeMs);
+  }
+  return t;
+}
+const stale = (out, inputs) => force || !existsSync(out) || newest(inputs) > statSync(out).mtimeMs;
+const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+
+function buildKernel() {
+  const out = join(build, 'kernel.wasm');
+  if (!stale(out, [join(root, 'kernel-as'), join(root, 'package-lock.json')])) return;
+  mkdirSync(build, { recursive: true });
+  console.error('[build] kernel-as → build/kernel.wasm');
+  node([asc, '--config', 'kernel-as/asconfig.json', '--target', 'release']);
+}
+
+/** Service programs: every services/<name>/main.ts; shared code lives in services/lib. */
+export function serviceNames() {
+  const dir = join(root, 'services');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => n !== 'lib' && existsSync(join(dir, n, 'main.ts'))).sort();
+}
+
+function buildServices() {
+  const dir = join(root, 'services');
+  const outDir = join(build, 'services');
+  mkdirSync(outDir, { recursive: true });
+  const common = [join(dir, 'lib'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
+  for (const name of serviceNames()) {
+    const out = join(outDir, `${name}.wasm`);
+    if (!stale(out, [join(dir, name), ...common])) continue;
+    console.error(`[build] services/${name} → build/services/${name}.wasm`);
+    node([asc, relative(root, join(dir, name, 'main.ts')), '--config', 'services/asconfig.json', '--target', 'release', '-o', relative(root, out)]);
+  }
+  // The boot image: init first, then the rest in manifest order.
+  const manifestPath = join(dir, 'manifest.json');
+  const order = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')).boot.map((s) => s.name) : serviceNames();
+  const files = order.filter((n) => existsSync(join(outDir, `${n}.wasm`)))
+    .map((n) => ({ name: `${n}.wasm`, data: readFileSync(join(outDir, `${n}.wasm`)) }));
+  if (existsSync(manifestPath)) files.push({ name: 'manifest.json', data: readFileSync(manifestPath) });
+  writeFileSync(join(build, 'bootimage.cpio'), writeCpio(files));
+}
+
+function buildSite() {
+  const out = join(root, 'dist', 'index.html');
+  if (!stale(out, [join(root, 'web'), join(root, 'hw'), join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(root, 'vite.config.ts')])) return;
+  console.error('[build] web → dist/');
+  node([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
+}
+
+const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const t of targets.length ? targets : ['kernel', 'services', 'site']) {
+  if (t === 'kernel') buildKernel();
+  else if (t === 'services') buildServices();
+  else if (t === 'site') buildSite();
+  else { console.error(`build: unknown target ${t}`); process.exit(2); }
+}

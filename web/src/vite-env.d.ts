@@ -1,0 +1,9 @@
+/// <reference types="vite/client" />
+
+interface Window {
+  /** Test hook (tests/e2e): read-only views of the page's state. */
+  __mlk?: {
+    terminalText(): string;
+    status(): import('./worker/protocol').MachineStatus;
+  };
+}
