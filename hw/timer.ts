@@ -44,7 +44,8 @@ export interface TimerState {
   virt: { ctl: number; cval: string; istatus: boolean; firing: boolean };
   cntkctl: number;
   fiq: boolean;
-  nextDeadline: number;
+  /** Next counter value at which the FIQ output rises, null for never (JSON has no Infinity). */
+  nextDeadline: number | null;
 }
 
 export class GenericTimer {
@@ -173,7 +174,7 @@ export class GenericTimer {
       virt: one(this.virt),
       cntkctl: this.cntkctl,
       fiq: this.fiqOutput(),
-      nextDeadline: this.nextDeadline(),
+      nextDeadline: Number.isFinite(this.nextDeadline()) ? this.nextDeadline() : null,
     };
   }
 

@@ -83,5 +83,18 @@ export function Terminal() {
   // Reset clears the screen.
   useEffect(() => machine.onReset(() => termRef.current?.reset()), []);
 
+  // A halt (kernel panic) or a worker error is written to the console once, in red.
+  useEffect(() => {
+    let shown = '';
+    return machine.subscribe(() => {
+      const s = machine.getSnapshot();
+      const msg = s.halt ? `machine halted: ${s.halt.reason}\n${s.halt.report}` : s.error ? `error: ${s.error}` : '';
+      const key = `${s.epoch}:${msg}`;
+      if (!msg || key === shown) return;
+      shown = key;
+      termRef.current?.write(`\r\n\x1b[1;31m*** ${msg.trimEnd()}\x1b[0m\r\n`);
+    });
+  }, []);
+
   return <div className="terminal" ref={host} role="region" aria-label="UART console" />;
 }

@@ -10,7 +10,7 @@
 
 import { Machine } from '../../../hw/machine';
 import kernelUrl from '../../../build/kernel.wasm?url';
-import type { Connect, Event, MachineStatus, Request, StopReason } from './protocol';
+import type { Connect, Event, MachineStatus, Request } from './protocol';
 import { DEFAULT_BUDGET } from './protocol';
 
 const SLICE_MS = 16;
@@ -73,8 +73,7 @@ function readMachine(): void {
   status.el = s.el;
   status.idle = s.idle;
   status.halted = s.halted;
-  const m = machine as unknown as { aic?: { state?(): unknown }; timer?: { state?(): unknown } };
-  status.hw = { aic: m.aic?.state?.(), timer: m.timer?.state?.() };
+  status.hw = { aic: machine.aic.state(), timer: machine.timer.state() };
 }
 
 function sendStatus(force: boolean): void {
@@ -162,16 +161,16 @@ async function boot(): Promise<void> {
     bootImage ??= await loadBootImage();
     const m = await Machine.create({ kernel, bootImage });
     if (gen !== generation) return;
-    m.on('uart', (bytes: Uint8Array) => {
+    m.on('uart', (bytes) => {
       if (gen !== generation) return;
       uartOut.push(bytes.slice());
       uartLen += bytes.length;
     });
-    m.on('halt', (info: { reason: string; report: string }) => {
+    m.on('halt', (info) => {
       if (gen !== generation) return;
       status.phase = 'halted';
       status.running = false;
-      status.halt = info;
+      status.halt = { reason: info.reason, report: info.report };
     });
     machine = m;
     status.phase = 'ready';
@@ -207,7 +206,7 @@ function handle(req: Request): void {
       setRunning(false);
       if (!machine || status.phase !== 'ready') break;
       try {
-        const r: { retired: number; reason: StopReason } = machine.step();
+        const r = machine.step();
         status.step = { seq: (status.step?.seq ?? 0) + 1, retired: r.retired, reason: r.reason };
       } catch (e) {
         fail(e);

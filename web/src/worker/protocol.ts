@@ -5,13 +5,16 @@
 // machine could later sit behind a SharedWorker or an iframe without changing the protocol).
 // All payloads are structured-clone data; UART bytes are transferred, never copied.
 
-/** Why `run`/`step` returned (mirrors hw/machine.ts). */
-export type StopReason = 'budget' | 'idle' | 'halted';
+import type { AicState } from '../../../hw/aic';
+import type { StopReason } from '../../../hw/machine';
+import type { TimerState } from '../../../hw/timer';
+
+export type { StopReason };
 
 /** Hardware state read from the model's devices, as they report it (never recomputed in the UI). */
 export interface HwState {
-  aic?: unknown;
-  timer?: unknown;
+  aic?: AicState;
+  timer?: TimerState;
 }
 
 /** One status snapshot of the machine. JSON-serialisable; the UI only reads it. */

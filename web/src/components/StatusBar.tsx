@@ -1,0 +1,54 @@
+// One line of machine status: run state, virtual time, counters, exception level, thread.
+// Every figure is read from the machine (hw/ Machine.status()), never computed here.
+
+import { useMachineStatus } from '../machineClient';
+import { CNTFRQ } from '../../../hw/memmap';
+import type { MachineStatus } from '../worker/protocol';
+import './StatusBar.css';
+
+const int = new Intl.NumberFormat('en-US');
+
+function runState(s: MachineStatus): { text: string; tone: string } {
+  if (s.phase === 'loading') return { text: 'loading', tone: 'dim' };
+  if (s.phase === 'error') return { text: 'error', tone: 'danger' };
+  if (s.phase === 'halted') return { text: 'halted', tone: 'danger' };
+  if (!s.running) return { text: 'paused', tone: 'warn' };
+  return s.idle ? { text: 'running · idle (WFI)', tone: 'ok' } : { text: 'running', tone: 'ok' };
+}
+
+function virtualTime(ticks: number): string {
+  return `${(ticks / CNTFRQ).toFixed(6)} s`;
+}
+
+export function StatusBar() {
+  const s = useMachineStatus();
+  const state = runState(s);
+  return (
+    <footer className="statusbar mono" aria-label="Machine status" data-testid="status">
+      <span className={`status-state tone-${state.tone}`} data-testid="status-state">
+        {state.text}
+      </span>
+      <span title="Virtual time: CNTPCT / 24 MHz">
+        t = <b data-testid="status-time">{virtualTime(s.ticks)}</b>
+      </span>
+      <span title="Retired EL0 instructions">
+        instr <b data-testid="status-instructions">{int.format(s.instructions)}</b>
+      </span>
+      <span title="Kernel entries (exceptions taken to EL1)">
+        entries <b data-testid="status-entries">{int.format(s.kernelEntries)}</b>
+      </span>
+      <span>
+        <b data-testid="status-el">EL{s.el}</b>
+        {s.thread ? ` · ${s.thread}` : ''}
+      </span>
+      {s.step && (
+        <span title="What the last step executed" data-testid="status-step">
+          step #{s.step.seq}: +{s.step.retired} instr ({s.step.reason})
+        </span>
+      )}
+      {s.running && s.rate > 0 && <span title="Instructions per wall-clock second">{(s.rate / 1e6).toFixed(1)} MIPS</span>}
+      {s.halt && <span className="tone-danger">halt: {s.halt.reason}</span>}
+      {s.error && <span className="tone-danger" title={s.error}>error: {s.error.split('\n')[0]}</span>}
+    </footer>
+  );
+}
