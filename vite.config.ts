@@ -16,6 +16,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     assetsInlineLimit: 0, // keep kernel.wasm a separate, cacheable file
+    chunkSizeWarningLimit: 800, // React + xterm.js are ~560 kB minified, ~150 kB gzipped
   },
   worker: { format: 'es' },
   server: { fs: { allow: [repoRoot] } },

@@ -114,7 +114,8 @@ export class Aic implements MmioDevice {
   private irqLine = false;
 
   constructor(
-    private readonly clock: Clock,
+    /** The system counter, read by the timebase registers. */
+    readonly clock: Clock,
     readonly base = AIC_BASE,
   ) {
     this.reset();

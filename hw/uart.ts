@@ -359,13 +359,13 @@ export class Uart implements MmioDevice {
   }
 
   /** The line to the AIC: OR of the pending bits whose UCON enable is set. */
-  private updateIrq(): void {
+  private updateIrq(force = false): void {
     const enabled =
       (this.ucon & UCON_RXTHRESH_ENA ? UTRSTAT_RXTHRESH : 0) |
       (this.ucon & UCON_RXTO_ENA ? UTRSTAT_RXTO : 0) |
       (this.ucon & UCON_TXTHRESH_ENA ? UTRSTAT_TXTHRESH : 0);
     const level = (this.pending & enabled) !== 0;
-    if (level !== this.irqLevel) {
+    if (force || level !== this.irqLevel) {
       this.irqLevel = level;
       this.aic.setLine(this.irq, level);
     }
@@ -432,7 +432,6 @@ export class Uart implements MmioDevice {
     this.rxTotal = v.rxTotal;
     this.txTotal = v.txTotal;
     // Drive the line to the restored level without re-evaluating the pending rule.
-    this.irqLevel = !v.irq;
-    this.updateIrq();
+    this.updateIrq(true);
   }
 }

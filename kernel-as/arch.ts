@@ -89,35 +89,32 @@ export const PAGE_SHIFT: u32 = 12;
 // System registers: id = op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2 (Arm ARM C5.3; hw/sysregs.ts)
 // ---------------------------------------------------------------------------------------------
 
-// @ts-ignore: decorator
-@inline function sr(op0: u32, op1: u32, crn: u32, crm: u32, op2: u32): u32 {
-  return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
-}
-export const SYSREG_MIDR_EL1: u32 = sr(3, 0, 0, 0, 0);
-export const SYSREG_MPIDR_EL1: u32 = sr(3, 0, 0, 0, 5);
-export const SYSREG_SCTLR_EL1: u32 = sr(3, 0, 1, 0, 0);
-export const SYSREG_TTBR0_EL1: u32 = sr(3, 0, 2, 0, 0);
-export const SYSREG_TTBR1_EL1: u32 = sr(3, 0, 2, 0, 1);
-export const SYSREG_TCR_EL1: u32 = sr(3, 0, 2, 0, 2);
-export const SYSREG_SPSR_EL1: u32 = sr(3, 0, 4, 0, 0);
-export const SYSREG_ELR_EL1: u32 = sr(3, 0, 4, 0, 1);
-export const SYSREG_SP_EL0: u32 = sr(3, 0, 4, 1, 0);
-export const SYSREG_CURRENT_EL: u32 = sr(3, 0, 4, 2, 2);
-export const SYSREG_DAIF: u32 = sr(3, 3, 4, 2, 1);
-export const SYSREG_ESR_EL1: u32 = sr(3, 0, 5, 2, 0);
-export const SYSREG_FAR_EL1: u32 = sr(3, 0, 6, 0, 0);
-export const SYSREG_PAR_EL1: u32 = sr(3, 0, 7, 4, 0);
-export const SYSREG_MAIR_EL1: u32 = sr(3, 0, 10, 2, 0);
-export const SYSREG_VBAR_EL1: u32 = sr(3, 0, 12, 0, 0);
-export const SYSREG_CONTEXTIDR_EL1: u32 = sr(3, 0, 13, 0, 1);
-export const SYSREG_TPIDR_EL1: u32 = sr(3, 0, 13, 0, 4);
-export const SYSREG_CNTKCTL_EL1: u32 = sr(3, 0, 14, 1, 0);
-export const SYSREG_CNTFRQ_EL0: u32 = sr(3, 3, 14, 0, 0);
-export const SYSREG_CNTPCT_EL0: u32 = sr(3, 3, 14, 0, 1);
-export const SYSREG_CNTVCT_EL0: u32 = sr(3, 3, 14, 0, 2);
-export const SYSREG_CNTP_TVAL_EL0: u32 = sr(3, 3, 14, 2, 0);
-export const SYSREG_CNTP_CTL_EL0: u32 = sr(3, 3, 14, 2, 1);
-export const SYSREG_CNTP_CVAL_EL0: u32 = sr(3, 3, 14, 2, 2);
+// Values are literal so they fold into the code; the comment gives op0_op1_CRn_CRm_op2.
+export const SYSREG_MIDR_EL1: u32 = 0xc000; // S3_0_C0_C0_0
+export const SYSREG_MPIDR_EL1: u32 = 0xc005; // S3_0_C0_C0_5
+export const SYSREG_SCTLR_EL1: u32 = 0xc080; // S3_0_C1_C0_0
+export const SYSREG_TTBR0_EL1: u32 = 0xc100; // S3_0_C2_C0_0
+export const SYSREG_TTBR1_EL1: u32 = 0xc101; // S3_0_C2_C0_1
+export const SYSREG_TCR_EL1: u32 = 0xc102; // S3_0_C2_C0_2
+export const SYSREG_SPSR_EL1: u32 = 0xc200; // S3_0_C4_C0_0
+export const SYSREG_ELR_EL1: u32 = 0xc201; // S3_0_C4_C0_1
+export const SYSREG_SP_EL0: u32 = 0xc208; // S3_0_C4_C1_0
+export const SYSREG_CURRENT_EL: u32 = 0xc212; // S3_0_C4_C2_2
+export const SYSREG_DAIF: u32 = 0xda11; // S3_3_C4_C2_1
+export const SYSREG_ESR_EL1: u32 = 0xc290; // S3_0_C5_C2_0
+export const SYSREG_FAR_EL1: u32 = 0xc300; // S3_0_C6_C0_0
+export const SYSREG_PAR_EL1: u32 = 0xc3a0; // S3_0_C7_C4_0
+export const SYSREG_MAIR_EL1: u32 = 0xc510; // S3_0_C10_C2_0
+export const SYSREG_VBAR_EL1: u32 = 0xc600; // S3_0_C12_C0_0
+export const SYSREG_CONTEXTIDR_EL1: u32 = 0xc681; // S3_0_C13_C0_1
+export const SYSREG_TPIDR_EL1: u32 = 0xc684; // S3_0_C13_C0_4
+export const SYSREG_CNTKCTL_EL1: u32 = 0xc708; // S3_0_C14_C1_0
+export const SYSREG_CNTFRQ_EL0: u32 = 0xdf00; // S3_3_C14_C0_0
+export const SYSREG_CNTPCT_EL0: u32 = 0xdf01; // S3_3_C14_C0_1
+export const SYSREG_CNTVCT_EL0: u32 = 0xdf02; // S3_3_C14_C0_2
+export const SYSREG_CNTP_TVAL_EL0: u32 = 0xdf10; // S3_3_C14_C2_0
+export const SYSREG_CNTP_CTL_EL0: u32 = 0xdf11; // S3_3_C14_C2_1
+export const SYSREG_CNTP_CVAL_EL0: u32 = 0xdf12; // S3_3_C14_C2_2
 
 /** TLBI operations of the `tlbi` import. */
 export const TLBI_VMALLE1: u32 = 0;

@@ -3,7 +3,7 @@
 // read it through the `ki_bootinfo` export (address of the BootInfo block) without kernel help.
 
 /** Reserved-region kinds (Region.kind). */
-export const RSV_KERNEL: u32 = 1; // kernel image + static data + kernel heap ("_end")
+export const RSV_KERNEL: u32 = 1; // kernel image + static data + kernel heap + frame bitmap ("_end")
 export const RSV_FDT: u32 = 2; // the flattened device tree blob
 export const RSV_INITRD: u32 = 3; // /chosen linux,initrd-start..end (boot image, cpio newc)
 export const RSV_MEMRESERVE: u32 = 4; // an entry of the FDT memory-reservation block
@@ -158,7 +158,7 @@ export function addDevice(name: usize, compat: usize, base: u64, size: u64, irq:
 
 export function regionKindName(kind: u32): string {
   switch (kind) {
-    case RSV_KERNEL: return "kernel image + heap";
+    case RSV_KERNEL: return "kernel image + heap + frame map";
     case RSV_FDT: return "device tree (FDT)";
     case RSV_INITRD: return "initrd (boot image)";
     case RSV_MEMRESERVE: return "/memreserve/";

@@ -56,7 +56,7 @@ export function Toolbar() {
         <select
           value={s.budget}
           onChange={(e) => machine.send({ type: 'speed', budget: Number(e.target.value) })}
-          title="Instructions per slice; about 60 slices run per second"
+          title="Virtual time per slice, in counter ticks (one EL0 instruction = one tick); about 60 slices run per second"
           data-testid="speed"
         >
           {BUDGETS.map((b) => (

@@ -36,7 +36,7 @@ export interface MachineStatus {
   halted: boolean;
   /** Current thread, when the machine can name it. */
   thread?: string;
-  /** Instructions per slice (the speed control). */
+  /** The speed control: virtual time per slice in counter ticks (one EL0 instruction = one tick). */
   budget: number;
   /** Retired instructions per wall-clock second over the last second of running. */
   rate: number;
@@ -70,5 +70,5 @@ export interface Connect {
 }
 
 export const DEFAULT_BUDGET = 200_000;
-/** The speed control's choices, in instructions per slice. */
+/** The speed control's choices, in counter ticks (≈ instructions) per slice. */
 export const BUDGETS = [1_000, 10_000, 50_000, 200_000, 1_000_000, 4_000_000] as const;

@@ -1,0 +1,904 @@
+// Decoder and validator of user programs (.wasm binaries, WebAssembly 2.0 subset): parses every
+// section once, type-checks every function body (spec "Validation" appendix algorithm) and compiles
+// it to the internal code stream of hw/el0/module.ts. Anything malformed or unsupported is a
+// ProgramError naming the section, the byte offset and the reason; nothing else escapes.
+
+import {
+  T, OP, FRAME_HEADER, is32, typeName,
+  type ConstExpr, type DataSegment, type ElemSegment, type Func, type FuncType, type Global, type Import,
+  type Limits, type Program, type Table, type ValType,
+} from './module';
+
+export class ProgramError extends Error {
+  constructor(readonly section: string, readonly offset: number, readonly reason: string) {
+    super(`${section} section, offset ${offset}: ${reason}`);
+    this.name = 'ProgramError';
+  }
+}
+
+const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount'];
+/** Binary order of the known sections (datacount sits between import... actually before code). */
+const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 };
+
+const MAX_PAGES = 65536;
+const MAX_LOCALS = 50000;
+const MAX_FUNC_SLOTS = 1 << 20;
+
+class Reader {
+  pos: number;
+  section = 'header';
+  constructor(readonly b: Uint8Array, pos = 0, public end = b.length) { this.pos = pos; }
+
+  fail(reason: string, at = this.pos): never { throw new ProgramError(this.section, at, reason); }
+  eof(): boolean { return this.pos >= this.end; }
+  u8(): number {
+    if (this.pos >= this.end) this.fail('unexpected end');
+    return this.b[this.pos++];
+  }
+  u32(): number {
+    let result = 0, shift = 0;
+    const start = this.pos;
+    for (;;) {
+      const byte = this.u8();
+      if (shift === 28 && (byte & 0x70) !== 0) this.fail('integer too large', start);
+      result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 28) this.fail('integer representation too long', start);
+    }
+    return result >>> 0;
+  }
+  s32(): number { return Number(this.sN(32)); }
+  /** signed LEB128 of up to `bits` bits as a BigInt */
+  sN(bits: number): bigint {
+    let result = 0n, shift = 0n, byte = 0;
+    const start = this.pos;
+    const maxBytes = Math.ceil(bits / 7);
+    for (let i = 0; ; i++) {
+      byte = this.u8();
+      if (i === maxBytes - 1) {
+        if ((byte & 0x80) !== 0) this.fail('integer representation too long', start);
+        // the unused bits must be a sign extension of the last used bit
+        const used = bits - 7 * (maxBytes - 1); // bits of payload in the last byte
+        const signBit = (byte >> (used - 1)) & 1;
+        const rest = byte >> used & (0x7f >> used);
+        if (rest !== (signBit ? 0x7f >> used : 0)) this.fail('integer too large', start);
+      }
+      result |= BigInt(byte & 0x7f) << shift;
+      shift += 7n;
+      if ((byte & 0x80) === 0) break;
+    }
+    if ((byte & 0x40) !== 0) result -= 1n << shift;
+    return BigInt.asIntN(bits, result);
+  }
+  bytes(n: number): Uint8Array {
+    if (this.pos + n > this.end) this.fail('unexpected end of section or function');
+    const v = this.b.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  name(): string {
+    const n = this.u32();
+    const at = this.pos;
+    const bytes = this.bytes(n);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      this.fail('malformed UTF-8 encoding', at);
+    }
+  }
+  valType(): ValType {
+    const at = this.pos;
+    const t = this.u8();
+    if (t === T.I32 || t === T.I64 || t === T.F32 || t === T.F64 || t === T.FUNCREF || t === T.EXTERNREF) return t;
+    if (t === T.V128) this.fail('unsupported: SIMD (v128)', at);
+    this.fail(`malformed value type 0x${t.toString(16)}`, at);
+  }
+  limits(maxAllowed: number, what: string): Limits {
+    const at = this.pos;
+    const flag = this.u8();
+    if (flag > 1) {
+      if (flag === 2 || flag === 3) this.fail('unsupported: shared memory (threads)', at);
+      this.fail('integer too large', at);
+    }
+    const min = this.u32();
+    const max = flag === 1 ? this.u32() : null;
+    if (what === 'memory') {
+      if (min > maxAllowed) this.fail('memory size must be at most 65536 pages (4GiB)', at);
+      if (max !== null && max > maxAllowed) this.fail('memory size must be at most 65536 pages (4GiB)', at);
+    }
+    if (max !== null && max < min) this.fail('size minimum must not be greater than maximum', at);
+    return { min, max };
+  }
+}
+
+/** Decode, validate and compile a .wasm binary. Throws ProgramError. */
+export function decodeProgram(bytes: Uint8Array): Program {
+  try {
+    return decodeInner(bytes);
+  } catch (e) {
+    if (e instanceof ProgramError) throw e;
+    throw new ProgramError('?', 0, `internal decoder error: ${(e as Error).message}`);
+  }
+}
+
+function decodeInner(bytes: Uint8Array): Program {
+  const r = new Reader(bytes);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
+  if (bytes.length < 8) r.fail('unexpected end', 4);
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('unknown binary version', 4);
+  r.pos = 8;
+
+  const types: FuncType[] = [];
+  const imports: Import[] = [];
+  const funcTypeIdx: number[] = []; // all functions (imports first)
+  const tables: Table[] = [];
+  let memory: Program['memory'] = null;
+  const globals: Global[] = [];
+  const exports = new Map<string, { kind: number; index: number }>();
+  let start: number | null = null;
+  const elems: ElemSegment[] = [];
+  const datas: DataSegment[] = [];
+  let dataCount: number | null = null;
+  let nImportedFuncs = 0;
+  let nImportedGlobals = 0;
+  let declaredFuncs = 0;
+  const bodies: { start: number; end: number }[] = [];
+  let codeSeen = false;
+  let lastOrder = 0;
+  const refs = new Set<number>(); // functions that may be referenced by ref.func
+
+  const checkType = (idx: number, at: number): FuncType => {
+    if (idx >= types.length) r.fail(`unknown type ${idx}`, at);
+    return types[idx];
+  };
+
+  while (!r.eof()) {
+    r.section = 'header';
+    const idAt = r.pos;
+    const id = r.u8();
+    const size = r.u32();
+    const bodyStart = r.pos;
+    const bodyEnd = bodyStart + size;
+    if (bodyEnd > bytes.length) r.fail('section size mismatch: unexpected end', idAt);
+    if (id > 12) r.fail(`malformed section id ${id}`, idAt);
+    r.section = SECTION_NAMES[id];
+    if (id !== 0) {
+      const order = SECTION_ORDER[id];
+      if (order <= lastOrder) r.fail('unexpected content after last section (junk or misordered section)', idAt);
+      lastOrder = order;
+    }
+    const sr = new Reader(bytes, bodyStart, bodyEnd);
+    sr.section = r.section;
+    switch (id) {
+      case 0: { sr.name(); break; }
+      case 1: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const at = sr.pos;
+          if (sr.u8() !== 0x60) sr.fail('malformed function type', at);
+          const np = sr.u32();
+          const params: ValType[] = [];
+          for (let j = 0; j < np; j++) params.push(sr.valType());
+          const nr = sr.u32();
+          const results: ValType[] = [];
+          for (let j = 0; j < nr; j++) results.push(sr.valType());
+          types.push({ params, results });
+        }
+        break;
+      }
+      case 2: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const module = sr.name();
+          const name = sr.name();
+          const at = sr.pos;
+          const kind = sr.u8();
+          if (kind === 0) {
+            const ti = sr.u32();
+            checkType(ti, at);
+            imports.push({ module, name, kind: 0, type: ti });
+            funcTypeIdx.push(ti);
+            nImportedFuncs++;
+          } else if (kind === 1) {
+            const et = sr.valType();
+            if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at + 1);
+            const limits = sr.limits(0xffffffff, 'table');
+            imports.push({ module, name, kind: 1, type: et, limits });
+            tables.push({ elemType: et, limits, imported: true });
+          } else if (kind === 2) {
+            const limits = sr.limits(MAX_PAGES, 'memory');
+            if (memory) sr.fail('multiple memories', at);
+            imports.push({ module, name, kind: 2, type: 0, limits });
+            memory = { limits, imported: true };
+          } else if (kind === 3) {
+            const t = sr.valType();
+            const mutAt = sr.pos;
+            const m = sr.u8();
+            if (m > 1) sr.fail('malformed mutability', mutAt);
+            imports.push({ module, name, kind: 3, type: t, mutable: m === 1 });
+            globals.push({ type: t, mutable: m === 1, init: null });
+            nImportedGlobals++;
+          } else sr.fail(`malformed import kind ${kind}`, at);
+        }
+        break;
+      }
+      case 3: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const at = sr.pos;
+          const ti = sr.u32();
+          checkType(ti, at);
+          funcTypeIdx.push(ti);
+        }
+        declaredFuncs = n;
+        break;
+      }
+      case 4: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const at = sr.pos;
+          const et = sr.valType();
+          if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at);
+          tables.push({ elemType: et, limits: sr.limits(0xffffffff, 'table'), imported: false });
+        }
+        break;
+      }
+      case 5: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const at = sr.pos;
+          const limits = sr.limits(MAX_PAGES, 'memory');
+          if (memory) sr.fail('multiple memories', at);
+          memory = { limits, imported: false };
+        }
+        break;
+      }
+      case 6: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const t = sr.valType();
+          const mutAt = sr.pos;
+          const m = sr.u8();
+          if (m > 1) sr.fail('malformed mutability', mutAt);
+          const init = constExpr(sr, t, globals, nImportedGlobals, funcTypeIdx.length, refs);
+          globals.push({ type: t, mutable: m === 1, init });
+        }
+        break;
+      }
+      case 7: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) {
+          const name = sr.name();
+          const at = sr.pos;
+          const kind = sr.u8();
+          const index = sr.u32();
+          if (kind > 3) sr.fail(`malformed export kind ${kind}`, at);
+          const limit = [funcTypeIdx.length, tables.length, memory ? 1 : 0, globals.length][kind];
+          if (index >= limit) sr.fail(`unknown ${['function', 'table', 'memory', 'global'][kind]} ${index}`, at + 1);
+          if (exports.has(name)) sr.fail('duplicate export name', at);
+          exports.set(name, { kind, index });
+          if (kind === 0) refs.add(index);
+        }
+        break;
+      }
+      case 8: {
+        const at = sr.pos;
+        const f = sr.u32();
+        if (f >= funcTypeIdx.length) sr.fail(`unknown function ${f}`, at);
+        const ft = types[funcTypeIdx[f]];
+        if (ft.params.length || ft.results.length) sr.fail('start function must have type [] -> []', at);
+        start = f;
+        break;
+      }
+      case 9: {
+        const n = sr.u32();
+        for (let i = 0; i < n; i++) elems.push(elemSegment(sr, tables, globals, nImportedGlobals, funcTypeIdx.length, refs));
+        break;
+      }
+      case 12: {
+        dataCount = sr.u32();
+        break;
+      }
+      case 10: {
+        codeSeen = true;
+        const at = sr.pos;
+        const n = sr.u32();
+        if (n !== declaredFuncs) sr.fail('function and code section have inconsistent lengths', at);
+        for (let i = 0; i < n; i++) {
+          const size = sr.u32();
+          const s = sr.pos;
+          if (s + size > bodyEnd) sr.fail('unexpected end of section or function', s);
+          bodies.push({ start: s, end: s + size });
+          sr.pos = s + size;
+        }
+        break;
+      }
+      case 11: {
+        const at = sr.pos;
+        const n = sr.u32();
+        if (dataCount !== null && n !== dataCount) sr.fail('data count and data section have inconsistent lengths', at);
+        for (let i = 0; i < n; i++) {
+          const fAt = sr.pos;
+          const flag = sr.u32();
+          let mode: 'active' | 'passive' = 'active';
+          let offset: ConstExpr | null = null;
+          if (flag === 0) offset = constExpr(sr, T.I32, globals, nImportedGlobals, funcTypeIdx.length, refs);
+          else if (flag === 1) mode = 'passive';
+          else if (flag === 2) {
+            const mAt = sr.pos;
+            const mi = sr.u32();
+            if (mi !== 0) sr.fail(`unknown memory ${mi}`, mAt);
+            offset = constExpr(sr, T.I32, globals, nImportedGlobals, funcTypeIdx.length, refs);
+          } else sr.fail('malformed data segment kind', fAt);
+          if (mode === 'active' && !memory) sr.fail('unknown memory 0', fAt);
+          const len = sr.u32();
+          const imageOffset = sr.pos;
+          const b = sr.bytes(len);
+          datas.push({ mode, offset, imageOffset, bytes: b.slice() });
+        }
+        break;
+      }
+    }
+    if (sr.pos !== bodyEnd) sr.fail('section size mismatch', sr.pos);
+    r.pos = bodyEnd;
+  }
+  r.section = 'code';
+  if (!codeSeen && declaredFuncs !== 0) r.fail('function and code section have inconsistent lengths', bytes.length);
+  if (dataCount !== null && dataCount !== datas.length) {
+    r.section = 'data';
+    r.fail('data count and data section have inconsistent lengths', bytes.length);
+  }
+
+  // canonical type ids
+  const typeCanon = new Int32Array(types.length);
+  const canon = new Map<string, number>();
+  types.forEach((t, i) => {
+    const key = t.params.join(',') + '>' + t.results.join(',');
+    if (!canon.has(key)) canon.set(key, i);
+    typeCanon[i] = canon.get(key)!;
+  });
+
+  // globals area layout
+  const tableBase: number[] = [];
+  let slot = globals.length;
+  for (const t of tables) { tableBase.push(slot); slot += t.limits.min; }
+  const dataDropped = slot; slot += datas.length;
+  const elemDropped = slot; slot += elems.length;
+
+  const funcs: Func[] = [];
+  let importI = 0;
+  for (let i = 0; i < funcTypeIdx.length; i++) {
+    const typeIndex = funcTypeIdx[i];
+    const type = types[typeIndex];
+    let importIndex = -1;
+    let special: Func['special'] = null;
+    if (i < nImportedFuncs) {
+      while (imports[importI].kind !== 0) importI++;
+      importIndex = importI++;
+      const im = imports[importIndex];
+      if (im.module === 'mlk' && im.name === 'svc') special = 'svc';
+      if (im.module === 'mlk' && im.name === 'reg') special = 'reg';
+    }
+    funcs.push({
+      index: i, typeIndex, type, importIndex, special,
+      nparams: type.params.length, nresults: type.results.length,
+      nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
+      code: new Int32Array(0), bodyOffset: 0,
+    });
+  }
+
+  const prog: Program = {
+    types, typeCanon, imports, funcs, nImportedFuncs, tables, memory, globals, exports, start, elems, datas,
+    layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length,
+  };
+  const ctx: ValidationContext = { prog, refs, dataCount };
+  for (let i = 0; i < bodies.length; i++) compileFunction(bytes, bodies[i].start, bodies[i].end, funcs[nImportedFuncs + i], ctx);
+  return prog;
+}
+
+function constExpr(r: Reader, expected: ValType, globals: Global[], nImportedGlobals: number, nFuncs: number, refs: Set<number>): ConstExpr {
+  const at = r.pos;
+  const op = r.u8();
+  let e: ConstExpr;
+  switch (op) {
+    case 0x41: e = { op: 'const', type: T.I32, value: BigInt.asUintN(64, BigInt(r.s32() >>> 0)) }; break;
+    case 0x42: e = { op: 'const', type: T.I64, value: BigInt.asUintN(64, r.sN(64)) }; break;
+    case 0x43: { const b = r.bytes(4); e = { op: 'const', type: T.F32, value: BigInt(new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true)) }; break; }
+    case 0x44: { const b = r.bytes(8); e = { op: 'const', type: T.F64, value: new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) }; break; }
+    case 0x23: {
+      const gAt = r.pos;
+      const g = r.u32();
+      if (g >= globals.length) r.fail(`unknown global ${g}`, gAt);
+      if (g >= nImportedGlobals) r.fail('unknown global: constant expression may only use imported globals', gAt);
+      if (globals[g].mutable) r.fail('constant expression required', gAt);
+      e = { op: 'global', type: globals[g].type, value: BigInt(g) };
+      break;
+    }
+    case 0xd0: { const t = r.valType(); e = { op: 'null', type: t, value: 0n }; break; }
+    case 0xd2: {
+      const fAt = r.pos;
+      const f = r.u32();
+      if (f >= nFuncs) r.fail(`unknown function ${f}`, fAt);
+      refs.add(f);
+      e = { op: 'func', type: T.FUNCREF, value: BigInt(f) };
+      break;
+    }
+    default:
+      if (op === 0x0b) r.fail('type mismatch: empty constant expression', at);
+      r.fail('constant expression required', at);
+  }
+  const endAt = r.pos;
+  const end = r.u8();
+  if (end !== 0x0b) {
+    if ([0x41, 0x42, 0x43, 0x44, 0x23, 0xd0, 0xd2].includes(end)) r.fail('type mismatch: constant expression has too many values', endAt);
+    r.fail('constant expression required', endAt);
+  }
+  if (e.type !== expected) r.fail(`type mismatch: constant expression of type ${typeName(e.type)}, expected ${typeName(expected)}`, at);
+  return e;
+}
+
+function elemSegment(r: Reader, tables: Table[], globals: Global[], nig: number, nFuncs: number, refs: Set<number>): ElemSegment {
+  const at = r.pos;
+  const flag = r.u32();
+  if (flag > 7) r.fail('malformed elements segment kind', at);
+  const passiveOrDecl = (flag & 1) !== 0;
+  const explicitTable = (flag & 2) !== 0;
+  const usesExprs = (flag & 4) !== 0;
+  let mode: ElemSegment['mode'] = passiveOrDecl ? (explicitTable ? 'declarative' : 'passive') : 'active';
+  let table = 0;
+  let offset: ConstExpr | null = null;
+  if (!passiveOrDecl) {
+    if (explicitTable) table = r.u32();
+    offset = constExpr(r, T.I32, globals, nig, nFuncs, refs);
+  }
+  let elemType: ValType = T.FUNCREF;
+  if (passiveOrDecl || explicitTable) {
+    const kAt = r.pos;
+    if (usesExprs) elemType = r.valType();
+    else if (r.u8() !== 0) r.fail('malformed element kind', kAt);
+  }
+  const n = r.u32();
+  const items: ConstExpr[] = [];
+  for (let i = 0; i < n; i++) {
+    if (usesExprs) items.push(constExpr(r, elemType, globals, nig, nFuncs, refs));
+    else {
+      const fAt = r.pos;
+      const f = r.u32();
+      if (f >= nFuncs) r.fail(`unknown function ${f}`, fAt);
+      refs.add(f);
+      items.push({ op: 'func', type: T.FUNCREF, value: BigInt(f) });
+    }
+  }
+  if (mode === 'active') {
+    if (table >= tables.length) r.fail(`unknown table ${table}`, at);
+    if (tables[table].elemType !== elemType) r.fail('type mismatch: element segment type', at);
+  }
+  if (mode === 'declarative') mode = 'declarative';
+  return { mode, table, offset, items };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function bodies: validation (spec appendix algorithm) fused with compilation.
+
+interface ValidationContext { prog: Program; refs: Set<number>; dataCount: number | null }
+
+interface Ctrl {
+  op: number; // 0x02 block, 0x03 loop, 0x04 if, 0 function
+  params: ValType[];
+  results: ValType[];
+  height: number;
+  unreachable: boolean;
+  /** loop: the instruction index of its start */
+  loopPc: number;
+  /** code positions whose target is this label's end */
+  patches: number[];
+  /** if: the position of IF_FALSE's target to patch at else/end */
+  elsePatch: number;
+  sawElse: boolean;
+}
+
+const U = 0; // unknown type (polymorphic stack)
+
+/** Signatures of the simple numeric instructions: [pops, pushes] as strings of i/l/f/d. */
+const SIG = new Map<number, [string, string]>();
+{
+  const range = (a: number, b: number, s: [string, string]) => { for (let i = a; i <= b; i++) SIG.set(i, s); };
+  range(0x45, 0x45, ['i', 'i']); range(0x46, 0x4f, ['ii', 'i']);
+  range(0x50, 0x50, ['l', 'i']); range(0x51, 0x5a, ['ll', 'i']);
+  range(0x5b, 0x60, ['ff', 'i']); range(0x61, 0x66, ['dd', 'i']);
+  range(0x67, 0x69, ['i', 'i']); range(0x6a, 0x78, ['ii', 'i']);
+  range(0x79, 0x7b, ['l', 'l']); range(0x7c, 0x8a, ['ll', 'l']);
+  range(0x8b, 0x91, ['f', 'f']); range(0x92, 0x98, ['ff', 'f']);
+  range(0x99, 0x9f, ['d', 'd']); range(0xa0, 0xa6, ['dd', 'd']);
+  SIG.set(0xa7, ['l', 'i']); range(0xa8, 0xa9, ['f', 'i']); range(0xaa, 0xab, ['d', 'i']);
+  range(0xac, 0xad, ['i', 'l']); range(0xae, 0xaf, ['f', 'l']); range(0xb0, 0xb1, ['d', 'l']);
+  range(0xb2, 0xb3, ['i', 'f']); range(0xb4, 0xb5, ['l', 'f']); SIG.set(0xb6, ['d', 'f']);
+  range(0xb7, 0xb8, ['i', 'd']); range(0xb9, 0xba, ['l', 'd']); SIG.set(0xbb, ['f', 'd']);
+  SIG.set(0xbc, ['f', 'i']); SIG.set(0xbd, ['d', 'l']); SIG.set(0xbe, ['i', 'f']); SIG.set(0xbf, ['l', 'd']);
+  range(0xc0, 0xc1, ['i', 'i']); range(0xc2, 0xc4, ['l', 'l']);
+}
+const SATSIG: [string, string][] = [['f', 'i'], ['f', 'i'], ['d', 'i'], ['d', 'i'], ['f', 'l'], ['f', 'l'], ['d', 'l'], ['d', 'l']];
+const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, d: T.F64 };
+/** loads 0x28..0x35 and stores 0x36..0x3e: [value type, natural alignment log2] */
+const MEMOP: [ValType, number][] = [
+  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 0], [T.I32, 1], [T.I32, 1],
+  [T.I64, 0], [T.I64, 0], [T.I64, 1], [T.I64, 1], [T.I64, 2], [T.I64, 2],
+  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 1], [T.I64, 0], [T.I64, 1], [T.I64, 2],
+];
+
+function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func, ctx: ValidationContext): void {
+  const { prog } = ctx;
+  const r = new Reader(bytes, start, end);
+  r.section = 'code';
+  fn.bodyOffset = start;
+  // locals
+  const ngroups = r.u32();
+  let total = fn.nparams;
+  for (let i = 0; i < ngroups; i++) {
+    const at = r.pos;
+    const n = r.u32();
+    const t = r.valType();
+    total += n;
+    if (total > MAX_LOCALS) r.fail('too many locals', at);
+    for (let j = 0; j < n; j++) fn.localTypes.push(t);
+  }
+  fn.nlocals = total;
+  const locals = fn.localTypes;
+  const base = fn.nlocals + FRAME_HEADER; // slot of operand height 0
+
+  const code: number[] = [];
+  const vals: ValType[] = [];
+  const ctrls: Ctrl[] = [];
+  let maxStack = 0;
+  let opAt = 0;
+
+  const fail = (reason: string): never => r.fail(reason, opAt);
+  const push = (t: ValType) => { vals.push(t); if (vals.length > maxStack) maxStack = vals.length; };
+  const pop = (expect?: ValType): ValType => {
+    const c = ctrls[ctrls.length - 1];
+    if (vals.length === c.height) {
+      if (c.unreachable) return expect ?? U;
+      fail(`type mismatch: expected ${expect !== undefined ? typeName(expect) : 'a value'} but the stack is empty`);
+    }
+    const t = vals.pop()!;
+    if (expect !== undefined && t !== U && expect !== U && t !== expect) fail(`type mismatch: expected ${typeName(expect)}, got ${typeName(t)}`);
+    return t === U ? (expect ?? U) : t;
+  };
+  const popN = (ts: ValType[]) => { for (let i = ts.length - 1; i >= 0; i--) pop(ts[i]); };
+  const pushN = (ts: ValType[]) => { for (const t of ts) push(t); };
+  const pushCtrl = (op: number, params: ValType[], results: ValType[]): Ctrl => {
+    const c: Ctrl = { op, params, results, height: vals.length, unreachable: false, loopPc: code.length, patches: [], elsePatch: -1, sawElse: false };
+    ctrls.push(c);
+    pushN(params);
+    return c;
+  };
+  const popCtrl = (): Ctrl => {
+    if (ctrls.length === 0) fail('unexpected end');
+    const c = ctrls[ctrls.length - 1];
+    popN(c.results);
+    if (vals.length !== c.height) fail('type mismatch: block leaves extra values on the stack');
+    ctrls.pop();
+    return c;
+  };
+  const labelTypes = (c: Ctrl) => (c.op === 0x03 ? c.params : c.results);
+  const setUnreachable = () => { const c = ctrls[ctrls.length - 1]; vals.length = c.height; c.unreachable = true; };
+  const blockType = (): FuncType => {
+    const at = r.pos;
+    const b = bytes[r.pos];
+    if (b === 0x40) { r.pos++; return { params: [], results: [] }; }
+    if (b === T.I32 || b === T.I64 || b === T.F32 || b === T.F64 || b === T.FUNCREF || b === T.EXTERNREF) { r.pos++; return { params: [], results: [b] }; }
+    const idx = r.sN(33);
+    if (idx < 0n || idx >= BigInt(prog.types.length)) r.fail(`unknown type ${idx}`, at);
+    return prog.types[Number(idx)];
+  };
+  const label = (depth: number): Ctrl => {
+    if (depth >= ctrls.length) fail(`unknown label ${depth}`);
+    return ctrls[ctrls.length - 1 - depth];
+  };
+  /** emit the (target, height, arity) triple of a branch to c */
+  const emitTarget = (c: Ctrl) => {
+    const arity = labelTypes(c).length;
+    if (c.op === 0x03) code.push(c.loopPc);
+    else { c.patches.push(code.length); code.push(-1); }
+    code.push(base + c.height, arity);
+  };
+  const local = (): number => {
+    const at = r.pos;
+    const i = r.u32();
+    if (i >= locals.length) r.fail(`unknown local ${i}`, at);
+    return i;
+  };
+  const memarg = (natural: number): number => {
+    const at = r.pos;
+    let align = r.u32();
+    if (align >= 64) r.fail('malformed memop flags (multi-memory unsupported)', at);
+    if (align >= 32) { align -= 64; }
+    if (align > natural) r.fail('alignment must not be larger than natural', at);
+    const offset = r.u32();
+    if (!prog.memory) r.fail('unknown memory 0', at);
+    return offset;
+  };
+  const needMemory = () => { if (!prog.memory) fail('unknown memory 0'); };
+  const needData = (seg: number) => {
+    if (ctx.dataCount === null) fail('data count section required');
+    if (seg >= prog.datas.length && seg >= (ctx.dataCount ?? 0)) fail(`unknown data segment ${seg}`);
+  };
+
+  pushCtrl(0, [], fn.type.results);
+  ctrls[0].height = 0;
+  vals.length = 0;
+
+  while (ctrls.length > 0) {
+    opAt = r.pos;
+    if (r.pos >= end) fail('unexpected end of section or function');
+    const op = r.u8();
+    switch (op) {
+      case 0x00: code.push(OP.UNREACHABLE); setUnreachable(); break;
+      case 0x01: break;
+      case 0x02: case 0x03: {
+        const bt = blockType();
+        popN(bt.params);
+        pushCtrl(op, bt.params, bt.results);
+        break;
+      }
+      case 0x04: {
+        const bt = blockType();
+        pop(T.I32);
+        popN(bt.params);
+        code.push(OP.IF_FALSE, -1);
+        const c = pushCtrl(op, bt.params, bt.results);
+        c.elsePatch = code.length - 1;
+        break;
+      }
+      case 0x05: {
+        const c = ctrls[ctrls.length - 1];
+        if (!c || c.op !== 0x04 || c.sawElse) fail('else without matching if');
+        popN(c.results);
+        if (vals.length !== c.height) fail('type mismatch: block leaves extra values on the stack');
+        code.push(OP.JMP, -1);
+        c.patches.push(code.length - 1);
+        code[c.elsePatch] = code.length;
+        c.elsePatch = -1;
+        c.sawElse = true;
+        c.unreachable = false;
+        pushN(c.params);
+        break;
+      }
+      case 0x0b: {
+        const c = popCtrl();
+        if (c.op === 0x04 && !c.sawElse) {
+          // an if without else must have matching param and result types
+          if (c.params.length !== c.results.length || c.params.some((t, i) => t !== c.results[i])) fail('type mismatch: if without else must leave its parameters');
+          code[c.elsePatch] = code.length;
+        }
+        if (c.op === 0) {
+          code.push(OP.RETURN);
+        } else {
+          for (const p of c.patches) code[p] = code.length;
+          pushN(c.results);
+        }
+        break;
+      }
+      case 0x0c: {
+        const c = label(r.u32());
+        const lt = labelTypes(c);
+        popN(lt);
+        if (vals.length === c.height) {
+          code.push(OP.JMP);
+          if (c.op === 0x03) code.push(c.loopPc); else { c.patches.push(code.length); code.push(-1); }
+        } else { code.push(OP.BR); emitTarget(c); }
+        setUnreachable();
+        break;
+      }
+      case 0x0d: {
+        const c = label(r.u32());
+        pop(T.I32);
+        const lt = labelTypes(c);
+        popN(lt);
+        if (vals.length === c.height) {
+          code.push(OP.BR_IF_J);
+          if (c.op === 0x03) code.push(c.loopPc); else { c.patches.push(code.length); code.push(-1); }
+        } else { code.push(OP.BR_IF); emitTarget(c); }
+        pushN(lt);
+        break;
+      }
+      case 0x0e: {
+        const n = r.u32();
+        if (n > 100000) fail('br_table too large');
+        const depths: number[] = [];
+        for (let i = 0; i <= n; i++) depths.push(r.u32());
+        pop(T.I32);
+        const def = label(depths[n]);
+        const arity = labelTypes(def).length;
+        code.push(OP.BR_TABLE, n);
+        for (const d of depths) {
+          const c = label(d);
+          const lt = labelTypes(c);
+          if (lt.length !== arity) fail('type mismatch: br_table targets have different arities');
+          // check the operands against each target's types without consuming them
+          const saved = vals.slice();
+          popN(lt);
+          vals.length = 0; vals.push(...saved);
+          emitTarget(c);
+        }
+        popN(labelTypes(def));
+        setUnreachable();
+        break;
+      }
+      case 0x0f: {
+        popN(fn.type.results);
+        code.push(OP.RETURN);
+        setUnreachable();
+        break;
+      }
+      case 0x10: {
+        const at = r.pos;
+        const f = r.u32();
+        if (f >= prog.funcs.length) r.fail(`unknown function ${f}`, at);
+        const callee = prog.funcs[f];
+        popN(callee.type.params);
+        if (callee.special === 'svc') code.push(OP.SVC, f);
+        else if (callee.special === 'reg') code.push(OP.REG, f);
+        else code.push(f < prog.nImportedFuncs ? OP.CALL_IMPORT : OP.CALL, f);
+        pushN(callee.type.results);
+        break;
+      }
+      case 0x11: {
+        const at = r.pos;
+        const ti = r.u32();
+        const tAt = r.pos;
+        const table = r.u32();
+        if (table >= prog.tables.length) r.fail(`unknown table ${table}`, tAt);
+        if (ti >= prog.types.length) r.fail(`unknown type ${ti}`, at);
+        if (prog.tables[table].elemType !== T.FUNCREF) r.fail('type mismatch: call_indirect table must hold funcref', tAt);
+        pop(T.I32);
+        const ft = prog.types[ti];
+        popN(ft.params);
+        code.push(OP.CALL_INDIRECT, prog.typeCanon[ti], table);
+        pushN(ft.results);
+        break;
+      }
+      case 0x1a: pop(); code.push(OP.DROP); break;
+      case 0x1b: case 0x1c: {
+        let t: ValType;
+        if (op === 0x1c) {
+          const n = r.u32();
+          if (n !== 1) fail('invalid result arity for typed select');
+          t = r.valType();
+          pop(T.I32); pop(t); pop(t);
+        } else {
+          pop(T.I32);
+          const t1 = pop();
+          const t2 = pop();
+          const isNum = (x: ValType) => x === U || x === T.I32 || x === T.I64 || x === T.F32 || x === T.F64;
+          if (!isNum(t1) || !isNum(t2)) fail('type mismatch: select without type needs numeric operands');
+          if (t1 !== U && t2 !== U && t1 !== t2) fail('type mismatch: select operands differ');
+          t = t1 === U ? t2 : t1;
+        }
+        code.push(OP.SELECT);
+        push(t);
+        break;
+      }
+      case 0x20: { const i = local(); push(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_GET32 : OP.LOCAL_GET, i); break; }
+      case 0x21: { const i = local(); pop(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_SET32 : OP.LOCAL_SET, i); break; }
+      case 0x22: { const i = local(); pop(locals[i]); push(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_TEE32 : OP.LOCAL_TEE, i); break; }
+      case 0x23: case 0x24: {
+        const at = r.pos;
+        const g = r.u32();
+        if (g >= prog.globals.length) r.fail(`unknown global ${g}`, at);
+        const gl = prog.globals[g];
+        if (op === 0x23) push(gl.type);
+        else {
+          if (!gl.mutable) r.fail('global is immutable', at);
+          pop(gl.type);
+        }
+        code.push(op, g);
+        break;
+      }
+      case 0x25: case 0x26: {
+        const at = r.pos;
+        const t = r.u32();
+        if (t >= prog.tables.length) r.fail(`unknown table ${t}`, at);
+        const et = prog.tables[t].elemType;
+        if (op === 0x25) { pop(T.I32); push(et); } else { pop(et); pop(T.I32); }
+        code.push(op, t);
+        break;
+      }
+      case 0x3f: case 0x40: {
+        const at = r.pos;
+        if (r.u8() !== 0) r.fail('zero byte expected', at);
+        needMemory();
+        if (op === 0x40) pop(T.I32);
+        push(T.I32);
+        code.push(op);
+        break;
+      }
+      case 0x41: push(T.I32); code.push(OP.CONST32, r.s32()); break;
+      case 0x42: { push(T.I64); const v = BigInt.asUintN(64, r.sN(64)); code.push(OP.CONST64, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0); break; }
+      case 0x43: { push(T.F32); const b = r.bytes(4); code.push(OP.CONST32, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24); break; }
+      case 0x44: {
+        push(T.F64);
+        const b = r.bytes(8);
+        code.push(OP.CONST64, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24, b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24);
+        break;
+      }
+      case 0xd0: { const t = r.valType(); if (t !== T.FUNCREF && t !== T.EXTERNREF) fail('malformed reference type'); push(t); code.push(OP.CONST32, 0); break; }
+      case 0xd1: {
+        const t = pop();
+        if (t !== U && t !== T.FUNCREF && t !== T.EXTERNREF) fail('type mismatch: ref.is_null needs a reference');
+        push(T.I32); code.push(0x45); break;
+      }
+      case 0xd2: {
+        const at = r.pos;
+        const f = r.u32();
+        if (f >= prog.funcs.length) r.fail(`unknown function ${f}`, at);
+        if (!ctx.refs.has(f)) r.fail('undeclared function reference', at);
+        push(T.FUNCREF); code.push(OP.CONST32, f + 1); break;
+      }
+      case 0xfc: {
+        const sub = r.u32();
+        if (sub <= 7) {
+          const [p, q] = SATSIG[sub];
+          pop(CH[p]); push(CH[q]); code.push(OP.TRUNC_SAT + sub);
+        } else if (sub === 8) {
+          const seg = r.u32();
+          const at = r.pos;
+          if (r.u8() !== 0) r.fail('zero byte expected', at);
+          needMemory(); needData(seg);
+          pop(T.I32); pop(T.I32); pop(T.I32);
+          code.push(OP.MEMORY_INIT, seg);
+        } else if (sub === 9) {
+          const seg = r.u32();
+          needData(seg);
+          code.push(OP.DATA_DROP, seg);
+        } else if (sub === 10) {
+          const at = r.pos;
+          if (r.u8() !== 0 || r.u8() !== 0) r.fail('zero byte expected', at);
+          needMemory();
+          pop(T.I32); pop(T.I32); pop(T.I32);
+          code.push(OP.MEMORY_COPY);
+        } else if (sub === 11) {
+          const at = r.pos;
+          if (r.u8() !== 0) r.fail('zero byte expected', at);
+          needMemory();
+          pop(T.I32); pop(T.I32); pop(T.I32);
+          code.push(OP.MEMORY_FILL);
+        } else if (sub === 16) {
+          const at = r.pos;
+          const t = r.u32();
+          if (t >= prog.tables.length) r.fail(`unknown table ${t}`, at);
+          push(T.I32);
+          code.push(OP.TABLE_SIZE, t);
+        } else if (sub >= 12 && sub <= 17) {
+          fail(`unsupported: table instruction 0xfc ${sub} (reference types: table.init/elem.drop/table.copy/table.grow/table.fill)`);
+        } else fail(`illegal opcode 0xfc ${sub}`);
+        break;
+      }
+      default: {
+        if (op >= 0x28 && op <= 0x3e) {
+          const [vt, natural] = MEMOP[op - 0x28];
+          const offset = memarg(natural);
+          if (op <= 0x35) { pop(T.I32); push(vt); } else { pop(vt); pop(T.I32); }
+          code.push(op, offset | 0);
+          break;
+        }
+        const sig = SIG.get(op);
+        if (sig) {
+          const [p, q] = sig;
+          for (let i = p.length - 1; i >= 0; i--) pop(CH[p[i]]);
+          push(CH[q]);
+          code.push(op);
+          break;
+        }
+        if (op === 0xfd) fail('unsupported: SIMD (0xfd prefix)');
+        fail(`illegal opcode 0x${op.toString(16)}`);
+      }
+    }
+  }
+  if (r.pos !== end) r.fail('section size mismatch: operators after the final end', r.pos);
+  fn.maxStack = maxStack + 1;
+  fn.frameSlots = fn.nlocals + FRAME_HEADER + fn.maxStack;
+  if (fn.frameSlots > MAX_FUNC_SLOTS) r.fail('function frame too large', start);
+  fn.code = Int32Array.from(code);
+}

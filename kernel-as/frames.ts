@@ -1,0 +1,99 @@
+// frames.ts — physical frame allocator: one bit per 4 KiB frame of RAM (1 = in use).
+//
+// Invariant: freeCount == number of 0 bits among the first nFrames bits; every frame of a
+// reserved region (kernel, FDT, initrd, /memreserve/) is 1 from framesInit on and never freed.
+// The bitmap lives in the kernel's reservation right after the heap (like Linux's memblock-placed
+// mem_map); framesBitmapBytes(ramSize) tells boot how much to reserve. At most FRAMES_MAX frames
+// (4 GiB of RAM) are managed; RAM beyond that is left unmanaged and reported at boot.
+
+import { PAGE_SIZE, PAGE_SHIFT, linOf } from "./arch";
+import { bi, regionAt } from "./bootinfo";
+
+export const FRAMES_MAX: u32 = 1048576; // 4 GiB / 4 KiB
+let bitmap: usize = 0;
+
+let ramBase: u64 = 0;
+let nFrames: u32 = 0;
+let freeCount: u32 = 0;
+let hint: u32 = 0; // first word that may hold a free bit
+
+/** Bytes of bitmap needed for `size` bytes of RAM (a multiple of 8). */
+export function framesBitmapBytes(size: u64): u32 {
+  let n = size >> PAGE_SHIFT;
+  if (n > <u64>FRAMES_MAX) n = FRAMES_MAX;
+  return <u32>((n + 63) >> 6) << 3;
+}
+
+/**
+ * Starts with every frame of [base, base + size) in use. `map` is the linear address of
+ * framesBitmapBytes(size) bytes inside the kernel's own reservation.
+ */
+export function framesInit(base: u64, size: u64, map: usize): void {
+  ramBase = base;
+  bitmap = map;
+  let n = size >> PAGE_SHIFT;
+  nFrames = n > <u64>FRAMES_MAX ? FRAMES_MAX : <u32>n;
+  memory.fill(bitmap, 0xff, <usize>framesBitmapBytes(size));
+  freeCount = 0;
+  hint = 0;
+}
+
+/** Frames beyond the bitmap's reach (not managed). */
+export function framesUnmanaged(size: u64): u64 { return (size >> PAGE_SHIFT) - <u64>nFrames; }
+
+/** Gives the frames wholly inside [base, base + size) to the allocator (boot only). */
+export function framesAddFree(base: u64, size: u64): void {
+  let first = (base - ramBase + PAGE_SIZE - 1) >> PAGE_SHIFT;
+  let end = (base + size - ramBase) >> PAGE_SHIFT;
+  if (end > <u64>nFrames) end = nFrames;
+  for (let f = first; f < end; f++) clearBit(<u32>f);
+}
+
+function clearBit(f: u32): void {
+  let p = bitmap + (f >> 3);
+  let m = <u8>(1 << <u8>(f & 7));
+  let b = load<u8>(p);
+  if (b & m) { store<u8>(p, b & ~m); freeCount++; if ((f >> 5) < hint) hint = f >> 5; }
+}
+
+/** Allocates one zero-filled frame; returns its physical address, or 0 when none is free. */
+export function allocFrame(): u64 {
+  let words = (nFrames + 31) >> 5;
+  for (let w = hint; w < words; w++) {
+    let v = load<u32>(bitmap + (<usize>w << 2));
+    if (v == 0xffffffff) continue;
+    let bit = ctz<u32>(~v);
+    let f = (w << 5) + bit;
+    if (f >= nFrames) break;
+    store<u32>(bitmap + (<usize>w << 2), v | (1 << bit));
+    freeCount--;
+    hint = w;
+    let pa = ramBase + (<u64>f << PAGE_SHIFT);
+    memory.fill(linOf(pa), 0, <usize>PAGE_SIZE);
+    return pa;
+  }
+  hint = words;
+  return 0;
+}
+
+/**
+ * Returns a frame obtained from allocFrame. Double frees, reserved frames and foreign addresses
+ * are refused (false).
+ */
+export function freeFrame(pa: u64): bool {
+  if (pa < ramBase || (pa & (PAGE_SIZE - 1)) != 0) return false;
+  for (let i = 0; i < bi.nRegions; i++) {
+    let r = regionAt(i);
+    if (pa + PAGE_SIZE > r.base && pa < r.base + r.size) return false;
+  }
+  let f = (pa - ramBase) >> PAGE_SHIFT;
+  if (f >= <u64>nFrames) return false;
+  let p = bitmap + <usize>(f >> 3);
+  if ((load<u8>(p) & <u8>(1 << <u8>(f & 7))) == 0) return false;
+  clearBit(<u32>f);
+  return true;
+}
+
+export function framesFree(): u32 { return freeCount; }
+export function framesTotal(): u32 { return nFrames; }
+export function framesUsed(): u32 { return nFrames - freeCount; }

@@ -1,0 +1,309 @@
+// main.ts — the kernel's two entries (docs/ARCHITECTURE.md, "The kernel ⇄ machine boundary"):
+//   kmain(fdt)      reset entry: EL1, DAIF masked, x0 = FDT physical address;
+//   vector(offset)  exception entry at VBAR_EL1 + offset.
+// Each entry runs to completion with DAIF masked and ends with wfi() (idle) or eret() (D2);
+// after a panic it ends with halt().
+//
+// Boot order: FDT → console → memory map → frames → heap → vectors → AIC → timer → idle.
+
+import {
+  mrs, msr, wfi, mmioRead32, paOf, DRAM_BASE, PAGE_SIZE, VECTOR_TABLE_BYTES,
+  SYSREG_DAIF, SYSREG_VBAR_EL1, SYSREG_MIDR_EL1, SYSREG_MPIDR_EL1, SYSREG_CURRENT_EL,
+  VEC_CUR_SPX_SYNC, VEC_CUR_SPX_IRQ, VEC_CUR_SPX_FIQ, VEC_LOWER_SYNC, VEC_LOWER_IRQ, VEC_LOWER_FIQ,
+} from "./arch";
+import { consoleInit, consoleEnableRxIrq, consoleRxIrq, str, line, hex, hexs, dec, newline, size, cstr, pad } from "./console";
+import { fdtParse, fdtVersion, FDT_OK, consoleFromStdoutPath, cstrEq } from "./fdt";
+import {
+  bi, bootInfoReset, addReserved, regionAt, deviceAt, regionKindName, Region,
+  RSV_KERNEL, RSV_FDT, RSV_INITRD, RSV_MEMRESERVE, DEV_UART, DEV_TIMER, AIC_FIQ, MAX_REGIONS,
+} from "./bootinfo";
+import { aicInit, aicEvent, aicUnmask, aicIpiAck, eventType, eventNum, AIC_EVENT_TYPE_HW, AIC_EVENT_TYPE_IPI } from "./aic";
+import { timerInit, timerFiring, timerTick, timerTicks, timerFreq, timerPeriod, TICK_HZ } from "./timer";
+import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesUnmanaged, framesBitmapBytes, FRAMES_MAX } from "./frames";
+import { heapInit, heapStart, heapEnd, heapUsed, HEAP_BYTES } from "./heap";
+import { panic, panicException, panicValue, HALT_NO_CONSOLE } from "./panic";
+import { halt } from "./arch";
+import {
+  trace, traceInit, TRACE_BOOT_STAGE, TRACE_IRQ, TRACE_TICK, TRACE_UART_RX,
+  BOOT_ENTRY, BOOT_FDT, BOOT_CONSOLE, BOOT_MEMORY, BOOT_FRAMES, BOOT_HEAP, BOOT_VECTORS, BOOT_AIC,
+  BOOT_TIMER, BOOT_IDLE,
+} from "./trace";
+
+/** The exception vector area: 2 KiB, 2 KiB aligned, inside the kernel image. VBAR_EL1 points here. */
+const vectorArea: usize = memory.data(<i32>VECTOR_TABLE_BYTES, <i32>VECTOR_TABLE_BYTES);
+
+/** Physical address of the kernel image's first byte (--memoryBase). */
+const IMAGE_START: u64 = DRAM_BASE + 0x10000;
+
+let spuriousFiqs: u32 = 0;
+let tickAnnounced = false;
+let testPanic = false;
+
+// ---------------------------------------------------------------------------------------------
+// Reset entry
+// ---------------------------------------------------------------------------------------------
+
+export function kmain(fdt: u64): void {
+  bootInfoReset();
+  line("Hello from MyLittleKernel!");
+
+  let err = fdtParse(fdt);
+  if (bi.uartBase == 0) { halt(HALT_NO_CONSOLE); return; } // nowhere to say why
+  consoleInit(bi.uartBase);
+  traceInit(bi.traceBase);
+  trace(TRACE_BOOT_STAGE, BOOT_ENTRY);
+  if (err != FDT_OK) { panicValue("cannot parse the device tree", <u64>err); return; }
+  trace(TRACE_BOOT_STAGE, BOOT_FDT);
+  trace(TRACE_BOOT_STAGE, BOOT_CONSOLE);
+
+  str("MyLittleKernel 0.1.0 (AssemblyScript 0.28.20, wasm32) EL"); dec(mrs(SYSREG_CURRENT_EL) >> 2);
+  str(", MIDR_EL1 "); hex(mrs(SYSREG_MIDR_EL1), 8); str(", MPIDR_EL1 "); hex(mrs(SYSREG_MPIDR_EL1), 8); newline();
+  str("Machine model: "); if (bi.model != 0) cstr(<usize>bi.model); else str("(unknown)"); newline();
+  str("FDT: v"); dec(fdtVersion); str(" at "); hex(bi.fdtPa); str(", "); dec(bi.fdtSize); line(" bytes");
+  if (bi.bootargs != 0 && load<u8>(<usize>bi.bootargs) != 0) { str("Kernel command line: "); cstr(<usize>bi.bootargs); newline(); }
+  str("earlycon: s5l0 at MMIO "); hex(bi.uartBase, 9);
+  line(consoleFromStdoutPath ? " (options '') [from /chosen/stdout-path]" : " [first apple,s5l-uart]");
+
+  if (!memoryMap()) return;
+  trace(TRACE_BOOT_STAGE, BOOT_MEMORY);
+  trace(TRACE_BOOT_STAGE, BOOT_FRAMES);
+  trace(TRACE_BOOT_STAGE, BOOT_HEAP);
+
+  listDevices();
+
+  // Vectors
+  bi.vbar = paOf(vectorArea);
+  msr(SYSREG_VBAR_EL1, bi.vbar);
+  str("vectors: VBAR_EL1 = "); hex(bi.vbar); line(" (2 KiB, in the kernel image)");
+  trace(TRACE_BOOT_STAGE, BOOT_VECTORS);
+
+  // AIC
+  if (bi.aicBase == 0) { panic("no interrupt controller (compatible \"apple,aic\") in the device tree"); return; }
+  bi.aicNrIrq = aicInit(bi.aicBase);
+  str("AIC: AICv1 at "); hex(bi.aicBase, 9); str(", "); dec(bi.aicNrIrq); line(" IRQs, all masked, routed to CPU0");
+  trace(TRACE_BOOT_STAGE, BOOT_AIC);
+  if (bi.uartIrq >= 0) {
+    consoleEnableRxIrq();
+    aicUnmask(<u32>bi.uartIrq);
+    str("console: UART RX interrupt on AIC IRQ "); dec(bi.uartIrq); line(" (echo)");
+  }
+
+  // Timer
+  if (bi.timerFiq < 0) line("timer: no arm,armv8-timer node; using the EL1 physical timer anyway");
+  let period = timerInit();
+  let f = timerFreq();
+  str("arch_timer: cp15 timer running at "); dec(f / 1000000); str("."); dec2((f / 10000) % 100);
+  str("MHz, EL1 physical timer (FIQ "); dec(bi.timerFiq < 0 ? 2 : bi.timerFiq); line(")");
+  str("timer: "); dec(TICK_HZ); str(" Hz tick, period "); dec(period); line(" counter ticks");
+  trace(TRACE_BOOT_STAGE, BOOT_TIMER);
+
+  line("mlk: boot complete, idling with interrupts enabled");
+  trace(TRACE_BOOT_STAGE, BOOT_IDLE);
+
+  testPanic = bi.bootargs != 0 && bootargHas("mlk.test=panic");
+  idle();
+}
+
+/** Ends an entry in the idle state: interrupts unmasked, WFI. */
+function idle(): void {
+  msr(SYSREG_DAIF, 0);
+  wfi();
+}
+
+function dec2(v: u64): void { if (v < 10) str("0"); dec(v); }
+
+function bootargHas(word: string): bool {
+  let p = <usize>bi.bootargs;
+  let n = word.length;
+  for (let i = 0; load<u8>(p + i) != 0 && i < 1024; i++) {
+    let ok = true;
+    for (let j = 0; j < n; j++) if (<u32>load<u8>(p + i + j) != <u32>word.charCodeAt(j)) { ok = false; break; }
+    if (ok) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory map: reserve, print, hand the rest to the frame allocator, place the heap
+// ---------------------------------------------------------------------------------------------
+
+// Adds a region, unless a /memreserve/ entry already covers it: that entry is then relabelled
+// (the loader reserves the FDT's whole 64 KiB slot and the initrd there).
+function reserve(base: u64, sz: u64, kind: u32): void {
+  for (let i = 0; i < bi.nRegions; i++) {
+    let r = regionAt(i);
+    if (r.kind == RSV_MEMRESERVE && r.base <= base && base + sz <= r.base + r.size) { r.kind = kind; return; }
+  }
+  if (!addReserved(base, sz, kind)) line("memory: too many reserved regions; ignoring one");
+}
+
+function range(base: u64, sz: u64): void {
+  str("[mem "); hex(base); str("-"); hex(base + sz - 1); str("]");
+}
+
+function memoryMap(): bool {
+  if (bi.ramSize == 0) { panic("no /memory node in the device tree"); return false; }
+  let ramEnd = bi.ramBase + bi.ramSize;
+  if (bi.ramBase != DRAM_BASE) { panicValue("RAM does not start at the DRAM base", bi.ramBase); return false; }
+
+  // Kernel image (static data from --memoryBase to __heap_base), the kernel heap, the frame
+  // bitmap: together the kernel's reservation [DRAM_BASE, kernelEnd).
+  let imageEnd = (paOf(__heap_base) + 15) & ~<u64>15;
+  let heapBase = (imageEnd + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  let mapBase = heapBase + HEAP_BYTES;
+  let mapBytes = <u64>framesBitmapBytes(bi.ramSize);
+  bi.heapBase = heapBase;
+  bi.heapSize = HEAP_BYTES;
+  bi.kernelEnd = (mapBase + mapBytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (bi.kernelEnd > ramEnd) { panic("RAM too small for the kernel heap and frame map"); return false; }
+  reserve(DRAM_BASE, bi.kernelEnd - DRAM_BASE, RSV_KERNEL);
+  reserve(bi.fdtPa, bi.fdtSize, RSV_FDT);
+  if (bi.initrdEnd > bi.initrdStart) reserve(bi.initrdStart, bi.initrdEnd - bi.initrdStart, RSV_INITRD);
+
+  line("Memory map:");
+  str("  RAM       "); range(bi.ramBase, bi.ramSize); str(" "); size(bi.ramSize); newline();
+  str("  kernel    "); range(IMAGE_START, imageEnd - IMAGE_START); str(" image, "); size(imageEnd - IMAGE_START); newline();
+  str("  heap      "); range(heapBase, HEAP_BYTES); str(" kernel objects, "); size(<u64>HEAP_BYTES); newline();
+  str("  frame map "); range(mapBase, mapBytes); str(" bitmap, "); size(mapBytes); newline();
+  line("Reserved:");
+  sortRegions();
+  for (let i = 0; i < bi.nRegions; i++) {
+    let r = regionAt(i);
+    str("  reserved  "); range(r.base, r.size); str(" "); str(regionKindName(r.kind)); str(", "); size(r.size); newline();
+  }
+
+  // Free ranges = RAM minus reserved regions (rounded out to pages); hand them to frames.
+  framesInit(bi.ramBase, bi.ramSize, <usize>(mapBase - DRAM_BASE));
+  line("Free:");
+  let cursor = bi.ramBase;
+  let freeBytes: u64 = 0;
+  for (let i = 0; i <= bi.nRegions; i++) {
+    let rb = ramEnd, re = ramEnd;
+    if (i < bi.nRegions) {
+      let r = regionAt(i);
+      rb = r.base & ~(PAGE_SIZE - 1);
+      re = (r.base + r.size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+      if (re <= bi.ramBase || rb >= ramEnd) continue; // outside RAM (e.g. a /memreserve/ of MMIO)
+      if (rb < bi.ramBase) rb = bi.ramBase;
+      if (re > ramEnd) re = ramEnd;
+    }
+    if (rb > cursor) {
+      str("  free      "); range(cursor, rb - cursor); str(" "); size(rb - cursor); newline();
+      framesAddFree(cursor, rb - cursor);
+      freeBytes += rb - cursor;
+    }
+    if (re > cursor) cursor = re;
+  }
+  str("Memory: "); dec(freeBytes >> 10); str("K/"); dec(bi.ramSize >> 10); str("K available ("); dec((bi.ramSize - freeBytes) >> 10); line("K reserved)");
+  str("frames: "); dec(framesTotal()); str(" x 4 KiB, "); dec(framesFree()); str(" free, "); dec(framesUsed()); line(" in use");
+  let lost = framesUnmanaged(bi.ramSize);
+  if (lost != 0) { str("frames: "); dec(lost); str(" frames above "); dec(<u64>FRAMES_MAX); line(" are not managed"); }
+
+  heapInit(<usize>(heapBase - DRAM_BASE));
+  str("heap: "); size(<u64>HEAP_BYTES); str(" at "); hex(paOf(heapStart())); str("-"); hex(paOf(heapEnd()) - 1);
+  str(", "); dec(heapUsed()); line(" bytes used");
+  return true;
+}
+
+// Insertion sort of the reserved regions by base (at most MAX_REGIONS).
+function sortRegions(): void {
+  let tmp = memory.data(24, 8);
+  for (let i = 1; i < bi.nRegions; i++) {
+    let j = i;
+    while (j > 0 && regionAt(j - 1).base > regionAt(j).base) {
+      let a = changetype<usize>(regionAt(j - 1)), b = changetype<usize>(regionAt(j));
+      memory.copy(tmp, a, 24); memory.copy(a, b, 24); memory.copy(b, tmp, 24);
+      j--;
+    }
+  }
+  if (bi.nRegions > MAX_REGIONS) panic("region table overflow");
+}
+
+function listDevices(): void {
+  line("Devices:");
+  for (let i = 0; i < bi.nDevices; i++) {
+    let d = deviceAt(i);
+    str("  ");
+    let w = cstr(<usize>d.name, 40);
+    pad(w, 32);
+    w = cstr(<usize>d.compat, 40);
+    pad(w, 17);
+    if (d.size != 0) { str("[mmio "); hex(d.base, 9); str("-"); hex(d.base + d.size - 1, 9); str("]"); }
+    else str("                              ");
+    if (d.irq >= 0) {
+      str(d.irqType == AIC_FIQ ? " fiq " : " irq "); dec(d.irq);
+    }
+    if (d.kind == DEV_UART && d.base == bi.uartBase) str(" (console)");
+    if (d.kind == DEV_TIMER) str(" (EL1 phys)");
+    newline();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exception entry
+// ---------------------------------------------------------------------------------------------
+
+export function vector(offset: u32): void {
+  switch (offset) {
+    case VEC_CUR_SPX_FIQ:
+    case VEC_LOWER_FIQ: fiq(); break;
+    case VEC_CUR_SPX_IRQ:
+    case VEC_LOWER_IRQ: irq(); break;
+    case VEC_CUR_SPX_SYNC: panicException("kernel fault (synchronous exception at EL1)", offset); return;
+    case VEC_LOWER_SYNC: panicException("no user space yet (synchronous exception from EL0)", offset); return;
+    default: panicException("unexpected exception vector", offset); return;
+  }
+  idle();
+}
+
+// FIQ: the only FIQ source in use is the EL1 physical timer (no status register: poll it).
+function fiq(): void {
+  if (!timerFiring()) { spuriousFiqs++; return; }
+  let t = timerTick();
+  trace(TRACE_TICK, <u32>t, <u32>(t >> 32));
+  if (!tickAnnounced) {
+    tickAnnounced = true;
+    str("timer: "); dec(TICK_HZ); line(" Hz tick running");
+    if (testPanic) {
+      // Test hook (bootargs "mlk.test=panic"): a kernel bug in interrupt context. Physical 0x0 is
+      // a hole, so the load is a synchronous external abort → vector 0x200 → panic.
+      line("mlk.test=panic: reading the MMIO hole at 0x0");
+      mmioRead32(0);
+    }
+  }
+}
+
+// IRQ: drain AIC events; each EVENT read masks its source, MASK_CLR after service is the EOI.
+function irq(): void {
+  for (let i = 0; i < 64; i++) {
+    let ev = aicEvent();
+    if (ev == 0) return;
+    let type = eventType(ev), num = eventNum(ev);
+    if (type == AIC_EVENT_TYPE_HW) {
+      trace(TRACE_IRQ, num);
+      if (<i32>num == bi.uartIrq) {
+        let n = consoleRxIrq();
+        trace(TRACE_UART_RX, n);
+        aicUnmask(num);
+      } else {
+        str("irq "); dec(num); line(": nobody cared, left masked");
+      }
+    } else if (type == AIC_EVENT_TYPE_IPI) {
+      aicIpiAck(num);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Introspection (read-only)
+// ---------------------------------------------------------------------------------------------
+
+/** Timer ticks since boot. */
+export function ki_ticks(): u64 { return timerTicks(); }
+/** Linear address of the BootInfo block (bootinfo.ts has the layout). */
+export function ki_bootinfo(): usize { return changetype<usize>(bi); }
+/** Free / total frames. */
+export function ki_frames_free(): u32 { return framesFree(); }
+export function ki_frames_total(): u32 { return framesTotal(); }
+/** FIQs that found no firing timer. */
+export function ki_spurious_fiqs(): u32 { return spuriousFiqs; }
