@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import type { TraceRecord } from '../hw/trace';
-import { toChromeTrace } from '../hw/trace-export';
+import { toChromeTrace, type TraceKind } from '../hw/trace-export';
 
 const BUILD = fileURLToPath(new URL('../build/', import.meta.url));
 
@@ -122,7 +122,10 @@ function runScripted(machine: Machine, args: BootArgs): number {
     if (machine.instructions >= args.maxInstructions) { why = `instruction limit reached (${args.maxInstructions})`; break; }
     if (machine.clock.ticks >= maxTicks) { why = `virtual time limit reached (${args.maxTime} s)`; break; }
   }
-  if (args.trace) writeFileSync(args.trace, JSON.stringify(toChromeTrace(records)));
+  if (args.trace) {
+    const kinds = JSON.parse(readFileSync(new URL('../kernel-as/trace-kinds.json', import.meta.url), 'utf8')) as TraceKind[];
+    writeFileSync(args.trace, JSON.stringify(toChromeTrace(records, kinds)));
+  }
   if (code !== 0) {
     const target = args.until !== undefined ? `'${args.until}' was not transmitted` : 'the machine did not become idle';
     console.error(`\nmlk boot: ${target}: ${why}`);

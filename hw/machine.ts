@@ -17,6 +17,7 @@ import { Mmu } from './mmu';
 import { Ram } from './ram';
 import { SYSREG } from './sysregs';
 import { GenericTimer } from './timer';
+import { HostMailbox } from './mailbox';
 import { TraceRing, type TraceRecord } from './trace';
 import { Uart } from './uart';
 
@@ -76,6 +77,7 @@ export class Machine {
   readonly uart: Uart;
   readonly trace: TraceRing;
   readonly block: BlockDevice;
+  readonly mailbox: HostMailbox;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
   readonly el0: El0Core;
@@ -86,6 +88,8 @@ export class Machine {
   kernelEntries = 0;
   halted: HaltInfo | null = null;
   private lastActivity = 0;
+  /** kmain runs at the first run()/step(), so listeners attached after create() see the boot. */
+  private booted = false;
   private kernel!: WebAssembly.Instance;
   private entryOffset = -1;
   private eretPending = false;
@@ -97,7 +101,6 @@ export class Machine {
     const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(opts.kernel as BufferSource);
     const m = new Machine(opts);
     m.kernel = await WebAssembly.instantiate(module, m.kernelImports());
-    m.boot();
     return m;
   }
 
@@ -108,7 +111,8 @@ export class Machine {
     this.uart = new Uart(this.aic);
     this.trace = new TraceRing(this.clock);
     this.block = new BlockDevice(this.ram, this.aic, opts.disk ?? new MemoryBlockStore(8192));
-    for (const d of [this.aic, this.uart, this.trace, this.block]) this.bus.map(d);
+    this.mailbox = new HostMailbox(this.aic);
+    for (const d of [this.aic, this.uart, this.trace, this.block, this.mailbox]) this.bus.map(d);
     this.mmu = new Mmu(this.ram);
     this.cpu = new Cpu(this.mmu, this.timer);
     this.el0 = new El0Core(this.ram, this.bus, this.mmu);
@@ -117,7 +121,6 @@ export class Machine {
       this.txBatch.push(b);
       this.lastActivity = this.clock.ticks;
     };
-    this.trace.onRecord = (r) => { for (const f of this.listeners.trace) f(r); };
 
     // Boot handoff, as a loader (m1n1) would leave it: FDT at the top of RAM, initrd below it.
     const ramEnd = DRAM_BASE + this.ram.size;
@@ -139,6 +142,8 @@ export class Machine {
 
   on<K extends keyof Events>(event: K, fn: Events[K]): () => void {
     (this.listeners[event] as Events[K][]).push(fn);
+    // Records become objects only while someone listens: tracing costs nothing otherwise.
+    if (event === 'trace') this.trace.onRecord = (r) => { for (const f of this.listeners.trace) f(r); };
     return () => {
       const list = this.listeners[event] as Events[K][];
       const i = list.indexOf(fn);
@@ -183,6 +188,7 @@ export class Machine {
     const startInstr = this.instructions;
     const limit = start + budget;
     let reason: StopReason = 'budget';
+    this.boot();
     while (this.clock.ticks < limit) {
       if (this.halted) { reason = 'halted'; break; }
       this.tickDevices();
@@ -210,7 +216,8 @@ export class Machine {
     const start = this.clock.ticks;
     const startInstr = this.instructions;
     let reason: StopReason = 'budget';
-    if (this.halted) reason = 'halted';
+    if (!this.booted) this.boot();
+    else if (this.halted) reason = 'halted';
     else {
       this.tickDevices();
       if (!this.takePendingInterrupt()) {
@@ -285,6 +292,8 @@ export class Machine {
   }
 
   private boot(): void {
+    if (this.booted) return;
+    this.booted = true;
     // Reset state: EL1h, DAIF masked, MMU off; x0 = FDT address (Linux arm64 boot protocol).
     this.enterKernel(-1, () => (this.kernel.exports.kmain as (fdt: bigint) => void)(BigInt(this.fdtAddress)));
   }

@@ -40,14 +40,15 @@ const num = (g: WebAssembly.ExportValue) => (g as WebAssembly.Global).value;
 describe('machine: kernel entries', () => {
   it('stops with a report when an entry ends without eret() or wfi()', async () => {
     const m = await Machine.create({ kernel: kernel(`(func (export "kmain") (param i64)) (func (export "vector") (param i32))`) });
+    expect(m.run(10).reason).toBe('halted');
     expect(m.halted?.reason).toMatch(/without eret\(\) or wfi\(\)/);
     expect(m.halted?.report).toMatch(/ESR_EL1 0x/);
   });
 
   it('reports a WebAssembly trap in the kernel as a panic, not a JavaScript exception', async () => {
     const m = await Machine.create({ kernel: kernel(`(func (export "kmain") (param i64) unreachable) (func (export "vector") (param i32))`) });
-    expect(m.halted?.reason).toMatch(/WebAssembly trap in the kernel: unreachable/);
     expect(m.run(1000).reason).toBe('halted');
+    expect(m.halted?.reason).toMatch(/WebAssembly trap in the kernel: unreachable/);
   });
 
   it('takes the timer FIQ at exactly the programmed time, through VBAR, and skips idle time', async () => {
@@ -88,6 +89,7 @@ describe('machine: kernel entries', () => {
           (global.set $far (call $mrs (i32.const ${FAR})))
           (call $halt (i32.const 7)))`),
     });
+    m.step();
     expect(num(m.kernelExports.count)).toBe(0x200);
     const esr = num(m.kernelExports.esr) as bigint;
     expect(Number(esr >> 26n)).toBe(0x25); // data abort, same EL
@@ -107,6 +109,7 @@ describe('machine: kernel entries', () => {
           (global.set $esr (call $mrs (i32.const ${ESR})))
           (call $halt (i32.const 1)))`),
     });
+    m.step();
     expect(Number((num(m.kernelExports.esr) as bigint) >> 26n)).toBe(0);
     expect(m.halted?.code).toBe(1);
   });
@@ -137,7 +140,6 @@ describe('machine: kernel entries', () => {
     const out: number[] = [];
     m.on('uart', (b) => out.push(...b));
     m.run(10);
-    // Bytes written during kmain are flushed at the end of the first run slice.
     expect(String.fromCharCode(...out)).toBe('OK');
   });
 });

@@ -1,0 +1,480 @@
+// structures.ts — every kernel object layout, the capability slot, and the ABI constants
+// (object types, rights, error codes). The seL4 counterpart is include/object/structures_64.bf.
+//
+// All kernel objects live in RAM (the kernel's linear memory, DESIGN D1) and are addressed by
+// their *linear* address held in a u32 (RAM is < 4 GiB). A capability names an object by that
+// address; frames and untyped memory are named by page frame number (PA >> 12), which also covers
+// device pages outside RAM.
+//
+// Object header (first 16 bytes of every object that has one; for a CNode it sits in slot 0,
+// which is therefore never a usable slot — seL4_CapNull):
+// ```
+// ┌──────────┬──────────┬───────────┬───────────────┬───────────────┬───────────────┐
+// │0x00 otype│0x01 flags│0x02 pad16 │0x04 refs: u32 │0x08 next: u32 │0x0C prev: u32 │
+// └──────────┴──────────┴───────────┴───────────────┴───────────────┴───────────────┘ 16 bytes
+// ```
+// refs counts the capabilities naming the object; when the last one is deleted the object is
+// finalised. next/prev link all live objects of one type (for introspection and the checker).
+
+// ---- object / capability types (cap.type; ABI, see docs/SYSCALLS.md) ---------------------------
+export const T_NULL: u8 = 0;
+export const T_UNTYPED: u8 = 1;
+export const T_ENDPOINT: u8 = 2;
+export const T_NOTIFICATION: u8 = 3;
+export const T_REPLY: u8 = 4;
+export const T_TCB: u8 = 5;
+export const T_CNODE: u8 = 6;
+export const T_VSPACE: u8 = 7;
+export const T_FRAME: u8 = 8;
+export const T_DEVICE_FRAME: u8 = 9;
+export const T_IRQ_CONTROL: u8 = 10;
+export const T_IRQ_HANDLER: u8 = 11;
+export const T_BOOT_IMAGE: u8 = 12;
+export const T_COUNT: u8 = 13;
+
+export function typeName(t: u32): string {
+  switch (t) {
+    case T_NULL: return "null";
+    case T_UNTYPED: return "untyped";
+    case T_ENDPOINT: return "endpoint";
+    case T_NOTIFICATION: return "notification";
+    case T_REPLY: return "reply";
+    case T_TCB: return "tcb";
+    case T_CNODE: return "cnode";
+    case T_VSPACE: return "vspace";
+    case T_FRAME: return "frame";
+    case T_DEVICE_FRAME: return "device_frame";
+    case T_IRQ_CONTROL: return "irq_control";
+    case T_IRQ_HANDLER: return "irq_handler";
+    case T_BOOT_IMAGE: return "boot_image";
+  }
+  return "?";
+}
+
+// ---- rights (cap.rights) -----------------------------------------------------------------------
+export const R_READ: u8 = 1;
+export const R_WRITE: u8 = 2;
+export const R_GRANT: u8 = 4;
+export const R_ALL: u8 = 7;
+
+// ---- error codes (X0 of every syscall; seL4's 0–10 plus 11–14) ----------------------------------
+export const E_OK: u64 = 0;
+export const E_INVALID_ARGUMENT: u64 = 1;
+export const E_INVALID_CAPABILITY: u64 = 2; // wrong type / wrong state
+export const E_ILLEGAL_OPERATION: u64 = 3;
+export const E_RANGE: u64 = 4;
+export const E_ALIGNMENT: u64 = 5;
+export const E_FAILED_LOOKUP: u64 = 6; // empty slot or index out of range
+export const E_TRUNCATED_MESSAGE: u64 = 7;
+export const E_DELETE_FIRST: u64 = 8;
+export const E_REVOKE_FIRST: u64 = 9;
+export const E_NOT_ENOUGH_MEMORY: u64 = 10;
+export const E_INSUFFICIENT_RIGHTS: u64 = 11;
+export const E_WOULD_BLOCK: u64 = 12;
+export const E_CANCELLED: u64 = 13; // the object the thread waited on went away
+export const E_BAD_IMAGE: u64 = 14; // malformed / unsupported program image
+
+// ---- header ------------------------------------------------------------------------------------
+export const OF_KMEM: u8 = 1; // object memory came from the kernel pool (freed when finalised)
+
+// @ts-ignore: decorator
+@unmanaged export class ObjHeader {
+  otype: u8;
+  flags: u8;
+  pad: u16;
+  refs: u32;
+  next: u32;
+  prev: u32;
+}
+
+/**
+ * A capability slot (CTE), 32 bytes. CDT links are slot addresses (0 = none).
+ * ```
+ * ┌─────────┬──────────┬───────────┬──────────────────┬──────────────────────────────────────┐
+ * │0x00 type│0x01 right│0x02 flags │0x04 obj: u32     │0x08 data: u64 (badge / per-type)     │
+ * ├─────────┴──────────┴───────────┼──────────────────┼──────────────────┬───────────────────┤
+ * │0x10 parent: u32                │0x14 child: u32   │0x18 next: u32    │0x1C prev: u32     │
+ * └────────────────────────────────┴──────────────────┴──────────────────┴───────────────────┘
+ * ```
+ * obj: linear address of the object; PFN for UNTYPED/FRAME/DEVICE_FRAME; IRQ number for
+ *      IRQ_HANDLER; caller TCB for REPLY.
+ * data: ENDPOINT/NOTIFICATION badge; UNTYPED sizeBits | watermark<<8 (bytes used);
+ *       FRAME/DEVICE_FRAME mapped VA | ASID (VA page aligned, ASID < 4096) when CF_MAPPED;
+ *       CNODE radix.
+ */
+// @ts-ignore: decorator
+@unmanaged export class Cte {
+  type: u8;
+  rights: u8;
+  flags: u16;
+  obj: u32;
+  data: u64;
+  parent: u32;
+  child: u32;
+  next: u32;
+  prev: u32;
+}
+export const CTE_BYTES: u32 = 32;
+export const CTE_SHIFT: u32 = 5;
+export const CF_MAPPED: u16 = 1; // frame cap: mapped at data
+export const CF_DEVICE: u16 = 2; // untyped covering device memory
+
+// ---- endpoint ----------------------------------------------------------------------------------
+export const EP_IDLE: u32 = 0;
+export const EP_SEND: u32 = 1;
+export const EP_RECV: u32 = 2;
+
+/**
+ * ```
+ * ┌──────────────── 0x00 ObjHeader (16) ────────────────┐
+ * ├ 0x10 qHead: u32 ┬ 0x14 qTail: u32 ┬ 0x18 state: u32 ┬ 0x1C id: u32 ┐ 32 bytes
+ * ```
+ * The queue holds only senders (state SEND) or only receivers (state RECV), FIFO, linked
+ * through Tcb.epNext/epPrev.
+ */
+// @ts-ignore: decorator
+@unmanaged export class Endpoint {
+  otype: u8; flags: u8; pad: u16; refs: u32; next: u32; prev: u32;
+  qHead: u32;
+  qTail: u32;
+  state: u32;
+  id: u32;
+}
+export const EP_BYTES_LOG2: u32 = 5;
+
+/**
+ * ```
+ * ┌──────────────── 0x00 ObjHeader (16) ────────────────┐
+ * ├ 0x10 word: u64 (badge bits OR-ed) ┬ 0x18 qHead ┬ 0x1C qTail ┐
+ * ├ 0x20 boundTcb: u32 ┬ 0x24 irq: i32 (-1) ┬ 0x28 id ┬ 0x2C pad ┤ 48 → 64 bytes
+ * ```
+ * Waiters exist only while word == 0 (invariant 5).
+ */
+// @ts-ignore: decorator
+@unmanaged export class Notification {
+  otype: u8; flags: u8; pad: u16; refs: u32; next: u32; prev: u32;
+  word: u64;
+  qHead: u32;
+  qTail: u32;
+  boundTcb: u32;
+  irq: i32;
+  id: u32;
+  pad2: u32;
+}
+export const NTFN_BYTES_LOG2: u32 = 6;
+
+// ---- TCB ---------------------------------------------------------------------------------------
+export const TS_INACTIVE: u32 = 0;
+export const TS_RUNNING: u32 = 1; // the current thread
+export const TS_READY: u32 = 2; // on a ready queue
+export const TS_BLOCKED_SEND: u32 = 3;
+export const TS_BLOCKED_RECV: u32 = 4;
+export const TS_BLOCKED_REPLY: u32 = 5;
+export const TS_BLOCKED_NTFN: u32 = 6;
+export const TS_FAULTED: u32 = 7; // stopped after an unhandled fault
+export const TS_EXITED: u32 = 8; // stopped after exit with no handler
+
+export function stateName(s: u32): string {
+  switch (s) {
+    case TS_INACTIVE: return "inactive";
+    case TS_RUNNING: return "running";
+    case TS_READY: return "ready";
+    case TS_BLOCKED_SEND: return "blocked_send";
+    case TS_BLOCKED_RECV: return "blocked_recv";
+    case TS_BLOCKED_REPLY: return "blocked_reply";
+    case TS_BLOCKED_NTFN: return "blocked_notification";
+    case TS_FAULTED: return "faulted";
+    case TS_EXITED: return "exited";
+  }
+  return "?";
+}
+
+// Tcb.ipcFlags
+export const IF_CALL: u32 = 1; // blocked send is a Call (wants a reply cap)
+export const IF_GRANT: u32 = 2; // the send cap had Grant
+export const IF_FAULT: u32 = 4; // the blocked send / awaited reply is a fault message
+
+// Fault kinds (fault message label; Tcb.faultKind)
+export const F_NONE: u32 = 0;
+export const F_VM: u32 = 1; // data/instruction abort not resolved by demand paging
+export const F_UNKNOWN_SYSCALL: u32 = 2;
+export const F_USER_EXCEPTION: u32 = 3; // WebAssembly trap (EC 0x00, ISS = trap code) or other EC
+export const F_CAP: u32 = 4; // reserved
+export const F_EXIT: u32 = 5; // outermost return (SVC 0xFFFF) or ThreadExit
+
+/** Register-file slots (docs/ARCHITECTURE.md). */
+export const REG_X0: u32 = 0;
+export const REG_X6: u32 = 6;
+export const REG_X7: u32 = 7;
+export const REG_PC: u32 = 8;
+export const REG_SP: u32 = 9;
+export const REG_FP: u32 = 10;
+export const REG_GP: u32 = 11;
+export const REG_IMG: u32 = 12;
+export const REG_IMGLEN: u32 = 13;
+export const REG_MEMPAGES: u32 = 14;
+export const REG_MEMMAX: u32 = 15;
+export const REG_SPLIM: u32 = 16;
+
+/**
+ * Thread control block, 1 KiB (aligned to 1 KiB when retyped).
+ * ```
+ * 0x000 regs[32]: u64        the EL0 register file (ctx_save / ctx_restore target)
+ * 0x100 ObjHeader (16)
+ * 0x110 state     0x114 prio      0x118 slice     0x11C schedNext
+ * 0x120 schedPrev 0x124 epNext    0x128 epPrev    0x12C blockedOn
+ * 0x130 blockBadge: u64           0x138 blockInfo: u64 (msginfo of a pending send)
+ * 0x140 ipcFlags  0x144 tid       0x148 ipcBufPa: u64
+ * 0x150 ipcBufVa: u64             0x158 cpuTicks: u64
+ * 0x160 faults    0x164 boundNtfn 0x168 faultAddr: u64
+ * 0x170 faultKind 0x174 mcp       0x178 name[24]
+ * 0x190 switchedIn: u64           0x198 faultEsr: u64
+ * 0x1A0 faultPc: u64              0x1A8 faultCode: u64
+ * 0x1B0 replySlot: u32 (slot holding the reply cap to this thread while BLOCKED_REPLY)
+ * 0x1B4 pad
+ * 0x1C0 slots: CTABLE, VTABLE, CALLER, IPCBUF, FAULTEP (5 × 32 bytes) → 0x260
+ * ```
+ */
+// @ts-ignore: decorator
+@unmanaged export class Tcb {
+  r0: u64; r1: u64; r2: u64; r3: u64; r4: u64; r5: u64; r6: u64; r7: u64;
+  r8: u64; r9: u64; r10: u64; r11: u64; r12: u64; r13: u64; r14: u64; r15: u64;
+  r16: u64; r17: u64; r18: u64; r19: u64; r20: u64; r21: u64; r22: u64; r23: u64;
+  r24: u64; r25: u64; r26: u64; r27: u64; r28: u64; r29: u64; r30: u64; r31: u64;
+  otype: u8; flags: u8; pad: u16; refs: u32; next: u32; prev: u32;
+  state: u32;
+  prio: u32;
+  slice: u32;
+  schedNext: u32;
+  schedPrev: u32;
+  epNext: u32;
+  epPrev: u32;
+  blockedOn: u32;
+  blockBadge: u64;
+  blockInfo: u64;
+  ipcFlags: u32;
+  tid: u32;
+  ipcBufPa: u64;
+  ipcBufVa: u64;
+  cpuTicks: u64;
+  faults: u32;
+  boundNtfn: u32;
+  faultAddr: u64;
+  faultKind: u32;
+  mcp: u32;
+  n0: u64; n1: u64; n2: u64; // name, 24 bytes NUL padded
+  switchedIn: u64;
+  faultEsr: u64;
+  faultPc: u64;
+  faultCode: u64;
+  replySlot: u32;
+  pad2: u32;
+}
+export const TCB_BYTES_LOG2: u32 = 10;
+export const TCB_NAME: usize = 0x178;
+export const TCB_NAME_LEN: i32 = 24;
+export const TCB_HDR: usize = 0x100;
+export const TCB_SLOTS: usize = 0x1c0;
+export const TS_CTABLE: u32 = 0;
+export const TS_VTABLE: u32 = 1;
+export const TS_CALLER: u32 = 2;
+export const TS_IPCBUF: u32 = 3;
+export const TS_FAULTEP: u32 = 4;
+export const TCB_NSLOTS: u32 = 5;
+
+// @ts-ignore: decorator
+@inline export function tcbSlot(t: usize, i: u32): Cte { return changetype<Cte>(t + TCB_SLOTS + (<usize>i << CTE_SHIFT)); }
+// @ts-ignore: decorator
+@inline export function reg(t: usize, i: u32): u64 { return load<u64>(t + (<usize>i << 3)); }
+// @ts-ignore: decorator
+@inline export function setReg(t: usize, i: u32, v: u64): void { store<u64>(t + (<usize>i << 3), v); }
+
+// ---- CNode -------------------------------------------------------------------------------------
+/**
+ * 2^radix slots of 32 bytes. Slot 0 is never a capability: it holds the CNode's header.
+ * ```
+ * ┌ slot 0: ObjHeader (16) ┬ 0x10 radix: u32 ┬ 0x14 id ┬ 0x18 pad: u64 ┐
+ * ├ slot 1: Cte ...                                                     ┤
+ * ```
+ */
+// @ts-ignore: decorator
+@unmanaged export class CNode {
+  otype: u8; flags: u8; pad: u16; refs: u32; next: u32; prev: u32;
+  radix: u32;
+  id: u32;
+  pad2: u64;
+}
+export const CNODE_MIN_RADIX: u32 = 2;
+export const CNODE_MAX_RADIX: u32 = 12;
+
+// ---- VSpace ------------------------------------------------------------------------------------
+export const RG_NONE: u32 = 0;
+export const RG_IMAGE: u32 = 1;
+export const RG_DATA: u32 = 2; // linear memory: data + heap, demand-zero
+export const RG_STACK: u32 = 3; // value stack + frames, demand-zero
+export const RG_GUARD: u32 = 4; // never mapped; a touch kills the thread
+export const RG_DEVICE: u32 = 5;
+export const RG_SHARED: u32 = 6;
+export const RG_IPCBUF: u32 = 7;
+export const RG_BOOTINFO: u32 = 8;
+export const RG_GLOBALS: u32 = 9; // demand-zero
+
+export function regionName(k: u32): string {
+  switch (k) {
+    case RG_IMAGE: return "image";
+    case RG_DATA: return "data";
+    case RG_STACK: return "stack";
+    case RG_GUARD: return "guard";
+    case RG_DEVICE: return "device";
+    case RG_SHARED: return "shared";
+    case RG_IPCBUF: return "ipc_buffer";
+    case RG_BOOTINFO: return "bootinfo";
+    case RG_GLOBALS: return "globals";
+  }
+  return "?";
+}
+
+// region rights: R_READ, R_WRITE, plus execute
+export const RG_X: u32 = 8;
+export const RG_DEMAND: u32 = 16; // demand-zero backed
+
+/**
+ * A virtual range with a purpose, 32 bytes.
+ * ```
+ * ┌ 0x00 start: u64 ┬ 0x08 end: u64 ┬ 0x10 kind: u32 ┬ 0x14 rights: u32 ┬ 0x18 pad: u64 ┐
+ * ```
+ */
+// @ts-ignore: decorator
+@unmanaged export class Region {
+  start: u64;
+  end: u64;
+  kind: u32;
+  rights: u32;
+  pad: u64;
+}
+export const MAX_REGIONS: u32 = 16;
+
+/**
+ * Address space, 1 KiB.
+ * ```
+ * 0x000 ObjHeader (16)
+ * 0x010 l0Pa: u64      0x018 asid: u32     0x01C nRegions: u32
+ * 0x020 ptPages: u32   0x024 demandPages   0x028 mappedPages   0x02C id
+ * 0x030 pad (16)
+ * 0x040 regions[16] (32 bytes each) → 0x240
+ * ```
+ * Page tables and demand-zero pages come from the kernel pool and are freed with the VSpace.
+ */
+// @ts-ignore: decorator
+@unmanaged export class VSpace {
+  otype: u8; flags: u8; pad: u16; refs: u32; next: u32; prev: u32;
+  l0Pa: u64;
+  asid: u32;
+  nRegions: u32;
+  ptPages: u32;
+  demandPages: u32;
+  mappedPages: u32;
+  id: u32;
+  p0: u64;
+  p1: u64;
+}
+export const VSPACE_BYTES_LOG2: u32 = 10;
+export const VSPACE_REGIONS: usize = 0x40;
+
+// @ts-ignore: decorator
+@inline export function regionAt(vs: usize, i: u32): Region { return changetype<Region>(vs + VSPACE_REGIONS + (<usize>i << 5)); }
+
+// ---- message info (X1), seL4 layout -------------------------------------------------------------
+// label [63:12] · capsUnwrapped [11:9] · extraCaps [8:7] · length [6:0]
+// @ts-ignore: decorator
+@inline export function miLabel(mi: u64): u64 { return mi >> 12; }
+// @ts-ignore: decorator
+@inline export function miUnwrapped(mi: u64): u32 { return <u32>(mi >> 9) & 7; }
+// @ts-ignore: decorator
+@inline export function miExtraCaps(mi: u64): u32 { return <u32>(mi >> 7) & 3; }
+// @ts-ignore: decorator
+@inline export function miLength(mi: u64): u32 { return <u32>mi & 0x7f; }
+// @ts-ignore: decorator
+@inline export function msgInfo(label: u64, unwrapped: u32, extra: u32, len: u32): u64 {
+  return (label << 12) | (<u64>(unwrapped & 7) << 9) | (<u64>(extra & 3) << 7) | <u64>(len & 0x7f);
+}
+
+// ---- IPC buffer (one page, per thread) ----------------------------------------------------------
+/**
+ * ```
+ * 0x000 tag: u64 (unused by the kernel; libraries may mirror X1 here)
+ * 0x008 msg[64]: u64          msg[i] at 0x008 + 8*i; msg[0..3] travel in X2..X5, the rest here
+ * 0x208 caps[3]: u64          send: CPtrs of extra caps · receive: badges of unwrapped caps
+ * 0x220 receiveSlot: u64      CPtr of an empty slot for a received cap (0 = accept none)
+ * ```
+ */
+export const IPCBUF_MSG: u32 = 0x008;
+export const IPCBUF_CAPS: u32 = 0x208;
+export const IPCBUF_RECV_SLOT: u32 = 0x220;
+export const MSG_MAX_WORDS: u32 = 64;
+export const MSG_REG_WORDS: u32 = 4;
+
+// ---- syscall numbers (X7) -------------------------------------------------------------------
+export const SYS_CALL: u32 = 0;
+export const SYS_SEND: u32 = 1;
+export const SYS_NBSEND: u32 = 2;
+export const SYS_RECV: u32 = 3;
+export const SYS_NBRECV: u32 = 4;
+export const SYS_REPLY: u32 = 5;
+export const SYS_REPLY_RECV: u32 = 6;
+export const SYS_YIELD: u32 = 7;
+export const SYS_EXIT: u32 = 8;
+export const SYS_DEBUG_PUTCHAR: u32 = 9;
+export const SYS_DEBUG_PUTS: u32 = 10;
+export const SYS_DEBUG_DUMP_CAPS: u32 = 11;
+export const SYS_DEBUG_NAME: u32 = 12;
+export const SYS_COUNT: u32 = 13;
+
+export function sysName(n: u32): string {
+  switch (n) {
+    case SYS_CALL: return "call";
+    case SYS_SEND: return "send";
+    case SYS_NBSEND: return "nbsend";
+    case SYS_RECV: return "recv";
+    case SYS_NBRECV: return "nbrecv";
+    case SYS_REPLY: return "reply";
+    case SYS_REPLY_RECV: return "reply_recv";
+    case SYS_YIELD: return "yield";
+    case SYS_EXIT: return "exit";
+    case SYS_DEBUG_PUTCHAR: return "debug_putchar";
+    case SYS_DEBUG_PUTS: return "debug_puts";
+    case SYS_DEBUG_DUMP_CAPS: return "debug_dump_caps";
+    case SYS_DEBUG_NAME: return "debug_name";
+  }
+  return "?";
+}
+
+// ---- method labels (label of a Call on a kernel object) -----------------------------------------
+export const UNTYPED_RETYPE: u64 = 1;
+export const CNODE_COPY: u64 = 16;
+export const CNODE_MINT: u64 = 17;
+export const CNODE_MOVE: u64 = 18;
+export const CNODE_DELETE: u64 = 19;
+export const CNODE_REVOKE: u64 = 20;
+export const CNODE_SAVE_CALLER: u64 = 21;
+export const TCB_CONFIGURE: u64 = 32;
+export const TCB_SET_PRIORITY: u64 = 33;
+export const TCB_RESUME: u64 = 34;
+export const TCB_SUSPEND: u64 = 35;
+export const TCB_WRITE_REGISTERS: u64 = 36;
+export const TCB_READ_REGISTERS: u64 = 37;
+export const TCB_BIND_NOTIFICATION: u64 = 38;
+export const TCB_UNBIND_NOTIFICATION: u64 = 39;
+export const TCB_SET_FAULT_HANDLER: u64 = 40;
+export const TCB_SET_NAME: u64 = 41;
+export const VSPACE_ADD_REGION: u64 = 48;
+export const VSPACE_UNMAP: u64 = 49;
+export const FRAME_MAP: u64 = 56;
+export const FRAME_UNMAP: u64 = 57;
+export const FRAME_GET_ADDRESS: u64 = 58;
+export const IRQ_CONTROL_GET: u64 = 64;
+export const IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
+export const IRQ_HANDLER_ACK: u64 = 73;
+export const IRQ_HANDLER_CLEAR: u64 = 74;
+export const BOOT_IMAGE_SPAWN: u64 = 80;
+export const BOOT_IMAGE_INFO: u64 = 81;
