@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import type { TraceRecord } from '../hw/trace';
+import { FileBlockStore } from './file-block-store';
 import { toChromeTrace, type TraceKind } from '../hw/trace-export';
 
 const BUILD = fileURLToPath(new URL('../build/', import.meta.url));
@@ -19,6 +20,7 @@ export interface BootArgs {
   maxTime: number;
   trace?: string;
   ramMiB: number;
+  disk?: string;
 }
 
 /** Decodes `\n`, `\r`, `\t`, `\e`, `\\` and `\xNN` escapes, so scripts can type control keys. */
@@ -46,6 +48,7 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--max-time': a.maxTime = positive(flag, value()); break;
       case '--trace': a.trace = value(); break;
       case '--ram': a.ramMiB = positive(flag, value()); break;
+      case '--disk': a.disk = value(); break;
       default: throw new Error(`unknown option '${flag}'`);
     }
   }
@@ -59,7 +62,7 @@ function positive(flag: string, v: string): number {
 }
 
 /** Loads the built kernel and boot image (run `node scripts/build.mjs kernel services` first). */
-export async function createMachine(ramMiB = 64): Promise<Machine> {
+export async function createMachine(ramMiB = 64, diskPath?: string): Promise<Machine> {
   const kernelPath = `${BUILD}kernel.wasm`;
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: run 'node scripts/build.mjs kernel services' (npm run boot does)`);
   const bootPath = `${BUILD}bootimage.cpio`;
@@ -67,6 +70,7 @@ export async function createMachine(ramMiB = 64): Promise<Machine> {
     kernel: readFileSync(kernelPath),
     bootImage: existsSync(bootPath) ? readFileSync(bootPath) : undefined,
     ramSize: ramMiB * 1024 * 1024,
+    disk: diskPath ? new FileBlockStore(diskPath) : undefined,
   });
 }
 
@@ -80,7 +84,7 @@ export async function bootMain(argv: string[]): Promise<number> {
   }
   let machine: Machine;
   try {
-    machine = await createMachine(args.ramMiB);
+    machine = await createMachine(args.ramMiB, args.disk);
   } catch (e) {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 1;

@@ -5,6 +5,7 @@ import { bootMain } from './boot';
 const USAGE = `usage:
   mlk boot                          boot interactively on this terminal (Ctrl-] quits)
   mlk boot --input TEXT --until TEXT [--max-instructions N] [--max-time SECONDS] [--trace FILE]
+                                    [--disk IMAGE] [--ram MiB]
   mlk boot --input TEXT --until-idle [...]
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
   mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)`;

@@ -71,7 +71,9 @@ function TimerRow({ name, t, counter }: { name: string; t: TimerState['phys']; c
         <Flag on={enabled} label={enabled ? 'on' : 'off'} />
         {masked && ' imask'}
       </td>
-      <td title={ahead === null ? undefined : `in ${ahead} ticks (${((ahead / CNTFRQ) * 1e3).toFixed(3)} ms)`}>{t.cval}</td>
+      <td title={`${t.cval}${ahead === null ? '' : `, in ${ahead} ticks (${((ahead / CNTFRQ) * 1e3).toFixed(3)} ms)`}`}>
+        {cval.toString()}
+      </td>
       <td>
         <Flag on={t.istatus} label={t.istatus ? 'met' : '—'} />
       </td>

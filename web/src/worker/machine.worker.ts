@@ -16,7 +16,9 @@ import { DEFAULT_BUDGET } from './protocol';
 const SLICE_MS = 16;
 
 // The boot image (cpio of services) is optional until the build produces it.
-const bootImages = import.meta.glob('../../../build/bootimage.cpio', { query: '?url', import: 'default' });
+const bootImageUrl = Object.values(
+  import.meta.glob<string>('../../../build/bootimage.cpio', { query: '?url', import: 'default', eager: true }),
+)[0];
 
 let port: MessagePort | null = null;
 let kernel: WebAssembly.Module | null = null;
@@ -145,9 +147,8 @@ async function loadKernel(): Promise<WebAssembly.Module> {
 }
 
 async function loadBootImage(): Promise<Uint8Array | undefined> {
-  const load = Object.values(bootImages)[0];
-  if (!load) return undefined;
-  const res = await fetch((await load()) as string);
+  if (!bootImageUrl) return undefined;
+  const res = await fetch(bootImageUrl);
   return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
 }
 

@@ -1,0 +1,1190 @@
+// The EL0 core: executes a user program (.wasm, decoded by hw/el0/decode.ts) with every linear-memory
+// access translated by the MMU at EL0 (DESIGN D3), the value stack and frames in the thread's own
+// stack region (D4), and the architectural state in a fixed 32 x u64 register file
+// (docs/ARCHITECTURE.md "EL0: the WebAssembly core"; docs/EL0.md for the engine's own conventions).
+//
+// While run() executes, the current thread's stack region is cached in a shadow array (loaded lazily
+// from user memory, frame by frame) and its globals area in another; every exit from run() writes
+// the modified part back, so between run() calls user memory + the register file are the truth.
+
+import type { Ram } from '../ram';
+import { BusError, type Bus } from '../bus';
+import type { Mmu } from '../mmu';
+import { EC, ESR_WNR, FSC, esr } from '../esr';
+import { decodeProgram, ProgramError } from './decode';
+import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type Program } from './module';
+import { TRAP } from './traps';
+import * as N from './num';
+
+export interface El0Exception { esr: number; far: number; elr: bigint }
+
+/** Register numbers (ARCHITECTURE.md) */
+export const REG = {
+  X0: 0, X7: 7, PC: 8, SP: 9, FP: 10, GP: 11, IMG: 12, IMGLEN: 13, MEMPAGES: 14, MEMMAX: 15, SPLIM: 16,
+  /** engine-private: VA of the base of the stack region (the SP of the outermost entry) */
+  STACKBASE: 17,
+  /** engine-private: function index + 1 of an import call whose result is pending (pushed at resume) */
+  PENDING: 18,
+  /** engine-private: call depth */
+  DEPTH: 19,
+} as const;
+
+/** PC of a thread whose outermost function returned (resuming it raises the exit SVC again). */
+export const PC_EXITED = 0xfffffffffffffffen;
+export const MAX_CALL_DEPTH = 50000;
+/** SVC immediates */
+export const SVC_SYSCALL = 0;
+export const SVC_IMPORT_BASE = 0x100;
+export const SVC_EXIT = 0xffff;
+
+const PAGE = 4096;
+const TLB_BITS = 10;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+const TWO32 = 4294967296;
+const ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2;
+
+export class El0Core {
+  readonly regs = new BigUint64Array(32);
+  exception: El0Exception | null = null;
+  /** the decode error behind the last trap 9 */
+  programError: ProgramError | null = null;
+  /** instructions retired since construction */
+  retired = 0;
+
+  private readonly m8: Uint8Array;
+  private readonly dv: DataView;
+  private readonly ramBase: number;
+  private readonly ramSize: number;
+
+  // decoded programs keyed by "physical address of the image:length"
+  private progCache = new Map<string, Program>();
+  private prog: Program | null = null;
+  private funcs: Func[] = [];
+
+  // engine TLB for linear memory (VA < 2^32): tag = VPN, -1 empty; value = RAM offset of the page
+  private readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly rOff = new Int32Array(TLB_SIZE);
+  private readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly wOff = new Int32Array(TLB_SIZE);
+  private mmuGen = 0;
+  private tlbGen = -1;
+
+  // slow-path scratch (8 bytes)
+  private readonly sc8 = new Uint8Array(8);
+  private readonly scdv = new DataView(this.sc8.buffer);
+  private bulk = new Uint8Array(4096);
+  private bulkPages: number[] = [];
+
+  // ---- state while running (valid between enter() and leave()) ----
+  private fn!: Func;
+  private pc = 0;
+  private sp = 0; // slot index in the shadow
+  private fp = 0;
+  private depth = 0;
+  private stackBase = 0; // VA of shadow slot 0
+  private spLimSlot = 0;
+  private loadedLow = 0; // shadow slots >= loadedLow hold this thread's stack
+  private validTop = 0; // slots below are mapped writable (checked this run) and initialised
+  private minFp = 0; // lowest slot written this run
+  private wbExtra = 0; // slots above sp to write back (arguments of an import call with > 6 params)
+  private sbuf = new ArrayBuffer(1 << 16);
+  private s8 = new Uint8Array(this.sbuf);
+  private s32 = new Int32Array(this.sbuf);
+  private f32 = new Float32Array(this.sbuf);
+  private f64 = new Float64Array(this.sbuf);
+  private gbuf = new ArrayBuffer(64);
+  private g8 = new Uint8Array(this.gbuf);
+  private g32 = new Int32Array(this.gbuf);
+  private gp = 0;
+  private gSlots = 0;
+  private gDirty = false;
+  private gWritable = false;
+  private memPages = 0;
+  private memMax = 0;
+
+  constructor(private readonly ram: Ram, private readonly bus: Bus, private readonly mmu: Mmu) {
+    this.m8 = ram.u8;
+    this.dv = ram.dv;
+    this.ramBase = ram.base;
+    this.ramSize = ram.size;
+    // The engine TLB must be flushed whenever the MMU's is (TLBI) or the translation regime changes.
+    const m = mmu as unknown as { tlbi: Mmu['tlbi']; setRegs: Mmu['setRegs'] };
+    const tlbi = m.tlbi.bind(mmu), setRegs = m.setRegs.bind(mmu);
+    m.tlbi = (op, arg) => { this.mmuGen++; tlbi(op, arg); };
+    m.setRegs = (rg) => { this.mmuGen++; setRegs(rg); };
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Run up to `fuel` instructions at EL0; returns instructions retired. */
+  run(fuel: number): number {
+    this.exception = null;
+    if (fuel <= 0) return 0;
+    if (!this.enter()) { this.leaveRegsOnly(); return 0; }
+    const n = this.exec(fuel);
+    this.leave();
+    this.retired += n;
+    return n;
+  }
+
+  /** ERET to EL0: the next run() resumes at PC (regs), pushing a pending import result from X0.. */
+  eret(elr?: bigint): void {
+    if (elr !== undefined) this.regs[REG.PC] = elr;
+    this.exception = null;
+  }
+
+  saveContext(pa: number): void {
+    const o = this.ramOffset(pa, 256);
+    for (let i = 0; i < 32; i++) this.dv.setBigUint64(o + 8 * i, this.regs[i], true);
+  }
+
+  restoreContext(pa: number): void {
+    const o = this.ramOffset(pa, 256);
+    for (let i = 0; i < 32; i++) this.regs[i] = this.dv.getBigUint64(o + 8 * i, true);
+  }
+
+  invalidateCode(): void {
+    this.progCache.clear();
+    this.prog = null;
+  }
+
+  /** The decoded program of the current thread (after a run()), for loaders and the UI. */
+  get program(): Program | null { return this.prog; }
+
+  /** Decode (or fetch from the cache) the image of the current register file without running. */
+  loadProgram(): Program | null {
+    this.exception = null;
+    return this.fetchProgram() ? this.prog : null;
+  }
+
+  private ramOffset(pa: number, len: number): number {
+    if (pa < this.ramBase || pa + len > this.ramBase + this.ramSize) throw new BusError(pa, false, 'context outside RAM');
+    return pa - this.ramBase;
+  }
+
+  // ---------------------------------------------------------------- exceptions
+
+  private raise(ec: number, iss: number, far: number, elr: bigint): void {
+    this.exception = { esr: esr(ec, iss), far, elr };
+  }
+  private elrHere(pc = this.pc): bigint {
+    return (BigInt(this.fn.index) << 32n) | BigInt(pc >>> 0);
+  }
+  private trap(code: number): void {
+    this.raise(EC.UNKNOWN, code, 0, this.elrHere());
+  }
+  private dataAbort(va: number, write: boolean, fsc: number): void {
+    this.raise(EC.DABT_LOW, fsc | (write ? ESR_WNR : 0), va, this.elrHere());
+  }
+
+  // ---------------------------------------------------------------- translation
+
+  private flushTlbIfStale(): void {
+    if (this.tlbGen !== this.mmuGen) {
+      this.rTag.fill(-1);
+      this.wTag.fill(-1);
+      this.tlbGen = this.mmuGen;
+    }
+  }
+
+  /**
+   * Translate one byte's page for a data access. Returns the RAM offset (>= 0), -2 for a non-RAM
+   * physical address (then this.mmioPa holds it), or -1 after raising the data abort.
+   */
+  private mmioPa = 0;
+  private xlate(va: number, write: boolean): number {
+    const pa = this.mmu.translate(va, write ? ACC_WRITE : ACC_READ, 0);
+    if (pa < 0) { this.dataAbort(va, write, this.mmu.fault.fsc); return -1; }
+    const off = pa - this.ramBase;
+    if (off >= 0 && off < this.ramSize) {
+      if (va < TWO32) {
+        const vpn = va >>> 12, h = vpn & TLB_MASK;
+        if (write) { this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
+        else { this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
+      }
+      return off;
+    }
+    this.mmioPa = pa;
+    return -2;
+  }
+
+  /** Slow load of `size` bytes at linear address ea into sc8[0..size). False after an exception. */
+  private loadSlow(ea: number, size: number): boolean {
+    const first = PAGE - (ea & 0xfff);
+    if (first >= size) {
+      const o = this.xlate(ea, false);
+      if (o === -1) return false;
+      if (o === -2) return this.mmioLoad(ea, size);
+      for (let i = 0; i < size; i++) this.sc8[i] = this.m8[o + i];
+      return true;
+    }
+    const o1 = this.xlate(ea, false);
+    if (o1 === -1) return false;
+    if (o1 === -2) { this.dataAbort(ea, false, FSC.SYNC_EXTERNAL); return false; }
+    const o2 = this.xlate(ea + first, false);
+    if (o2 === -1) return false;
+    if (o2 === -2) { this.dataAbort(ea + first, false, FSC.SYNC_EXTERNAL); return false; }
+    for (let i = 0; i < size; i++) this.sc8[i] = i < first ? this.m8[o1 + i] : this.m8[o2 + i - first];
+    return true;
+  }
+  private mmioLoad(ea: number, size: number): boolean {
+    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, false, FSC.SYNC_EXTERNAL); return false; }
+    try {
+      this.scdv.setUint32(0, this.bus.read32(this.mmioPa), true);
+      return true;
+    } catch (e) {
+      if (!(e instanceof BusError)) throw e;
+      this.dataAbort(ea, false, FSC.SYNC_EXTERNAL);
+      return false;
+    }
+  }
+  /** Slow store of sc8[0..size) at ea: both pages are checked before anything is written. */
+  private storeSlow(ea: number, size: number): boolean {
+    const first = PAGE - (ea & 0xfff);
+    if (first >= size) {
+      const o = this.xlate(ea, true);
+      if (o === -1) return false;
+      if (o === -2) return this.mmioStore(ea, size);
+      for (let i = 0; i < size; i++) this.m8[o + i] = this.sc8[i];
+      return true;
+    }
+    const o1 = this.xlate(ea, true);
+    if (o1 === -1) return false;
+    if (o1 === -2) { this.dataAbort(ea, true, FSC.SYNC_EXTERNAL); return false; }
+    const o2 = this.xlate(ea + first, true);
+    if (o2 === -1) return false;
+    if (o2 === -2) { this.dataAbort(ea + first, true, FSC.SYNC_EXTERNAL); return false; }
+    for (let i = 0; i < size; i++) {
+      if (i < first) this.m8[o1 + i] = this.sc8[i];
+      else this.m8[o2 + i - first] = this.sc8[i];
+    }
+    return true;
+  }
+  private mmioStore(ea: number, size: number): boolean {
+    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, true, FSC.SYNC_EXTERNAL); return false; }
+    try {
+      this.bus.write32(this.mmioPa, this.scdv.getUint32(0, true));
+      return true;
+    } catch (e) {
+      if (!(e instanceof BusError)) throw e;
+      this.dataAbort(ea, true, FSC.SYNC_EXTERNAL);
+      return false;
+    }
+  }
+
+  /** Translate every page of [va, va+len) (RAM only) into bulkPages; false after an exception. */
+  private bulkTranslate(va: number, len: number, write: boolean, into: number[]): boolean {
+    into.length = 0;
+    let a = va;
+    const end = va + len;
+    while (a < end) {
+      const o = this.xlate(a, write);
+      if (o === -1) return false;
+      if (o === -2) { this.dataAbort(a, write, FSC.SYNC_EXTERNAL); return false; }
+      into.push(o - (a & 0xfff));
+      a = a - (a & 0xfff) + PAGE;
+    }
+    return true;
+  }
+
+  /** Copy between user VAs (any region) and a host byte array. */
+  private copyUser(va: number, host: Uint8Array, hostOff: number, len: number, toUser: boolean, access: number): boolean {
+    let a = va, h = hostOff, left = len;
+    while (left > 0) {
+      const pa = this.mmu.translate(a, access, 0);
+      if (pa < 0) { this.dataAbort(a, access === ACC_WRITE, this.mmu.fault.fsc); return false; }
+      const off = pa - this.ramBase;
+      const n = Math.min(left, PAGE - (a % PAGE));
+      if (off < 0 || off + n > this.ramSize) { this.dataAbort(a, access === ACC_WRITE, FSC.SYNC_EXTERNAL); return false; }
+      if (toUser) this.m8.set(host.subarray(h, h + n), off);
+      else host.set(this.m8.subarray(off, off + n), h);
+      a += n; h += n; left -= n;
+    }
+    return true;
+  }
+  /** Check that [va, va+len) is mapped with `access` (the data abort is raised otherwise). */
+  private checkUser(va: number, len: number, access: number): boolean {
+    let a = va;
+    const end = va + len;
+    while (a < end) {
+      const pa = this.mmu.translate(a, access, 0);
+      if (pa < 0) { this.dataAbort(a, access === ACC_WRITE, this.mmu.fault.fsc); return false; }
+      const off = pa - this.ramBase;
+      if (off < 0 || off >= this.ramSize) { this.dataAbort(a, access === ACC_WRITE, FSC.SYNC_EXTERNAL); return false; }
+      a = a - (a % PAGE) + PAGE;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- program fetch
+
+  private fetchProgram(): boolean {
+    const img = Number(this.regs[REG.IMG]);
+    const len = Number(this.regs[REG.IMGLEN]);
+    const pcNow = this.regs[REG.PC];
+    const elr = pcNow;
+    const pa0 = this.mmu.translate(img, ACC_EXEC, 0);
+    if (pa0 < 0) { this.raise(EC.IABT_LOW, this.mmu.fault.fsc, img, elr); return false; }
+    const key = `${pa0}:${len}`;
+    let p = this.progCache.get(key);
+    if (!p) {
+      const bytes = new Uint8Array(len);
+      let a = img, h = 0;
+      while (h < len) {
+        const pa = this.mmu.translate(a, ACC_EXEC, 0);
+        if (pa < 0) { this.raise(EC.IABT_LOW, this.mmu.fault.fsc, a, elr); return false; }
+        const off = pa - this.ramBase;
+        const n = Math.min(len - h, PAGE - (a % PAGE));
+        if (off < 0 || off + n > this.ramSize) { this.raise(EC.IABT_LOW, FSC.SYNC_EXTERNAL, a, elr); return false; }
+        bytes.set(this.m8.subarray(off, off + n), h);
+        a += n; h += n;
+      }
+      try {
+        p = decodeProgram(bytes);
+      } catch (e) {
+        if (!(e instanceof ProgramError)) throw e;
+        this.programError = e;
+        this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+        return false;
+      }
+      this.progCache.set(key, p);
+    }
+    this.prog = p;
+    this.funcs = p.funcs;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- entry / exit
+
+  private ensureShadow(slots: number): void {
+    const bytes = slots * 8;
+    if (this.sbuf.byteLength >= bytes) return;
+    let size = this.sbuf.byteLength;
+    while (size < bytes) size *= 2;
+    this.sbuf = new ArrayBuffer(size);
+    this.s8 = new Uint8Array(this.sbuf);
+    this.s32 = new Int32Array(this.sbuf);
+    this.f32 = new Float32Array(this.sbuf);
+    this.f64 = new Float64Array(this.sbuf);
+  }
+
+  private slotOf(va: number): number { return (va - this.stackBase) / 8; }
+  private vaOf(slot: number): number { return this.stackBase + slot * 8; }
+
+  /** Load state from the register file and user memory. False after raising an exception. */
+  private enter(): boolean {
+    const regs = this.regs;
+    this.flushTlbIfStale();
+    if (!this.fetchProgram()) return false;
+    const prog = this.prog!;
+    const pc64 = regs[REG.PC];
+    const fi = Number(pc64 >> 32n);
+    let pcIdx = Number(pc64 & 0xffffffffn);
+    const elr = pc64;
+    if (pc64 === PC_EXITED) {
+      this.raise(EC.SVC64, SVC_EXIT, 0, elr);
+      return false;
+    }
+    if (fi >= prog.funcs.length || prog.funcs[fi].importIndex >= 0) {
+      this.programError = new ProgramError('pc', 0, `PC names function ${fi}, which is not a defined function`);
+      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      return false;
+    }
+    const fn = prog.funcs[fi];
+    this.fn = fn;
+    if (pcIdx !== PC_ENTER && pcIdx >= fn.code.length) {
+      this.programError = new ProgramError('pc', pcIdx, 'PC outside the function');
+      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      return false;
+    }
+    this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
+    this.memPages = Number(regs[REG.MEMPAGES]);
+    this.memMax = Number(regs[REG.MEMMAX]);
+    this.gp = Number(regs[REG.GP]);
+    this.wbExtra = 0;
+    const sp = Number(regs[REG.SP]);
+    const splim = Number(regs[REG.SPLIM]);
+    if (pcIdx === PC_ENTER) regs[REG.STACKBASE] = regs[REG.SP];
+    this.stackBase = Number(regs[REG.STACKBASE]);
+    if (splim < this.stackBase || sp < this.stackBase || sp > splim) {
+      this.programError = new ProgramError('registers', 0, 'SP outside [stack base, SPLIM]');
+      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      return false;
+    }
+    this.spLimSlot = Math.floor((splim - this.stackBase) / 8);
+    this.ensureShadow(this.spLimSlot + PAGE / 8 + 16);
+
+    // globals area
+    this.gSlots = prog.layout.slots;
+    if (this.gbuf.byteLength < this.gSlots * 8) {
+      this.gbuf = new ArrayBuffer(this.gSlots * 8 * 2);
+      this.g8 = new Uint8Array(this.gbuf);
+      this.g32 = new Int32Array(this.gbuf);
+    }
+    this.gDirty = false;
+    this.gWritable = false;
+    this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
+    if (!this.copyUser(this.gp, this.g8, 0, this.gSlots * 8, false, ACC_READ)) return false;
+
+    if (pcIdx === PC_ENTER) {
+      // a new outermost frame at SP with the parameters from X0..X5 (or, for more, from [SP, SP+8n))
+      this.fp = this.slotOf(sp);
+      this.loadedLow = this.fp;
+      this.validTop = this.fp;
+      this.minFp = this.fp;
+      const top = this.fp + fn.frameSlots;
+      if (!this.growStack(top)) return false;
+      const s32 = this.s32;
+      if (fn.nparams > 6) {
+        if (!this.copyUser(sp, this.s8, this.fp * 8, fn.nparams * 8, false, ACC_READ)) return false;
+      } else {
+        for (let i = 0; i < fn.nparams; i++) {
+          const v = regs[i];
+          s32[(this.fp + i) * 2] = Number(v & 0xffffffffn) | 0;
+          s32[(this.fp + i) * 2 + 1] = Number(v >> 32n) | 0;
+        }
+      }
+      s32.fill(0, (this.fp + fn.nparams) * 2, (this.fp + fn.nlocals) * 2);
+      const h = this.fp + fn.nlocals;
+      s32[h * 2] = -1; s32[h * 2 + 1] = -1; // return PC: exit
+      s32[h * 2 + 2] = 0; s32[h * 2 + 3] = 0; // caller FP: none
+      this.sp = h + FRAME_HEADER;
+      this.depth = 1;
+      regs[REG.PENDING] = 0n;
+      return true;
+    }
+
+    this.fp = this.slotOf(Number(regs[REG.FP]));
+    this.sp = this.slotOf(sp);
+    this.depth = Number(regs[REG.DEPTH]);
+    if (!Number.isInteger(this.fp) || !Number.isInteger(this.sp) || this.fp < 0 || this.fp > this.sp) {
+      this.programError = new ProgramError('registers', 0, 'FP/SP not inside the stack region');
+      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      return false;
+    }
+    this.loadedLow = this.fp;
+    this.minFp = this.fp;
+    this.validTop = this.sp;
+    if (!this.copyUser(this.vaOf(this.fp), this.s8, this.fp * 8, (this.sp - this.fp) * 8, false, ACC_READ)) return false;
+    if (!this.checkUser(this.vaOf(this.fp), (this.sp - this.fp) * 8, ACC_WRITE)) return false;
+    const pending = Number(regs[REG.PENDING]);
+    if (pending > 0) {
+      const callee = prog.funcs[pending - 1];
+      const nres = callee.nresults;
+      if (!this.growStack(this.sp + nres)) return false;
+      for (let i = 0; i < nres; i++) {
+        const v = regs[i];
+        const t = callee.type.results[i];
+        this.s32[(this.sp + i) * 2] = Number(v & 0xffffffffn) | 0;
+        this.s32[(this.sp + i) * 2 + 1] = t === T.I64 || t === T.F64 ? Number(v >> 32n) | 0 : 0;
+      }
+      this.sp += nres;
+      regs[REG.PENDING] = 0n;
+    }
+    return true;
+  }
+
+  /**
+   * Make shadow slots [validTop, top) usable: their pages must be mapped writable in the stack region
+   * (below SPLIM); they are zeroed. False after raising the data abort (guard page) or trap 8.
+   */
+  private growStack(top: number): boolean {
+    if (top <= this.validTop) return true;
+    const startVa = this.vaOf(this.validTop);
+    const endVa = this.vaOf(top);
+    const splim = Number(this.regs[REG.SPLIM]);
+    let a = startVa;
+    while (a < endVa) {
+      const pa = this.mmu.translate(a, ACC_WRITE, 0);
+      if (pa < 0) { this.dataAbort(a, true, this.mmu.fault.fsc); return false; }
+      if (a >= splim) { this.trap(TRAP.STACK_EXHAUSTED); return false; }
+      const off = pa - this.ramBase;
+      if (off < 0 || off >= this.ramSize) { this.dataAbort(a, true, FSC.SYNC_EXTERNAL); return false; }
+      a = a - (a % PAGE) + PAGE;
+    }
+    this.s32.fill(0, this.validTop * 2, top * 2);
+    this.validTop = top;
+    return true;
+  }
+
+  /** Load the caller's frame region [slot, loadedLow) from user memory (a return below loadedLow). */
+  private loadStackDown(slot: number): boolean {
+    const len = (this.loadedLow - slot) * 8;
+    if (!this.copyUser(this.vaOf(slot), this.s8, slot * 8, len, false, ACC_READ)) return false;
+    if (!this.checkUser(this.vaOf(slot), len, ACC_WRITE)) return false;
+    this.loadedLow = slot;
+    return true;
+  }
+
+  private writeBackRegs(): void {
+    const regs = this.regs;
+    regs[REG.PC] = (BigInt(this.fn.index) << 32n) | BigInt(this.pc >>> 0);
+    regs[REG.SP] = BigInt(this.vaOf(this.sp));
+    regs[REG.FP] = BigInt(this.vaOf(this.fp));
+    regs[REG.MEMPAGES] = BigInt(this.memPages);
+    regs[REG.DEPTH] = BigInt(this.depth);
+  }
+
+  /** Write the modified stack and globals back to user memory and the state to the register file. */
+  private leave(): void {
+    const top = Math.min(this.sp + this.wbExtra, this.validTop);
+    if (top > this.minFp) {
+      this.copyUser(this.vaOf(this.minFp), this.s8, this.minFp * 8, (top - this.minFp) * 8, true, ACC_WRITE);
+    }
+    if (this.gDirty) this.copyUser(this.gp, this.g8, 0, this.gSlots * 8, true, ACC_WRITE);
+    this.writeBackRegs();
+    const ex = this.exception;
+    if (ex && (ex.esr >>> 26) !== EC.SVC64) {
+      // the faulting instruction's PC
+      this.regs[REG.PC] = ex.elr;
+    } else if (ex) {
+      this.regs[REG.PC] = ex.elr;
+    }
+  }
+
+  /** An exception during enter(): nothing ran; the register file stays as it was. */
+  private leaveRegsOnly(): void { /* register file unchanged */ }
+
+  // ---------------------------------------------------------------- the interpreter
+
+  private exec(fuel: number): number {
+    let fn = this.fn;
+    let code = fn.code;
+    let pc = this.pc, sp = this.sp, fp = this.fp;
+    const s32 = this.s32, f32 = this.f32, f64 = this.f64, g32 = this.g32;
+    const dv = this.dv, sdv = this.scdv;
+    const rTag = this.rTag, rOff = this.rOff, wTag = this.wTag, wOff = this.wOff;
+    const funcs = this.funcs;
+    const prog = this.prog!;
+    let memBytes = this.memPages * 65536;
+    let n = fuel;
+    let w = 0, ea = 0, o = 0, vpn = 0, h = 0, a = 0, b = 0, alo = 0, ahi = 0, blo = 0, bhi = 0, x = 0, y = 0;
+
+    loop: while (n > 0) {
+      const op = code[pc];
+      switch (op) {
+        case OP.UNREACHABLE: this.pc = pc; this.trap(TRAP.UNREACHABLE); break loop;
+        case OP.JMP: pc = code[pc + 1]; break;
+        case OP.LOCAL_GET32: s32[sp << 1] = s32[(fp + code[pc + 1]) << 1]; sp++; pc += 2; break;
+        case OP.LOCAL_SET32: sp--; s32[(fp + code[pc + 1]) << 1] = s32[sp << 1]; pc += 2; break;
+        case OP.LOCAL_TEE32: s32[(fp + code[pc + 1]) << 1] = s32[(sp - 1) << 1]; pc += 2; break;
+        case OP.IF_FALSE: sp--; pc = s32[sp << 1] === 0 ? code[pc + 1] : pc + 2; break;
+        case OP.BR_IF_J: sp--; pc = s32[sp << 1] !== 0 ? code[pc + 1] : pc + 2; break;
+        case OP.BR: {
+          const dst = fp + code[pc + 2], ar = code[pc + 3];
+          for (let i = 0; i < ar; i++) { s32[(dst + i) << 1] = s32[(sp - ar + i) << 1]; s32[((dst + i) << 1) + 1] = s32[((sp - ar + i) << 1) + 1]; }
+          sp = dst + ar; pc = code[pc + 1];
+          break;
+        }
+        case OP.BR_IF: {
+          sp--;
+          if (s32[sp << 1] === 0) { pc += 4; break; }
+          const dst = fp + code[pc + 2], ar = code[pc + 3];
+          for (let i = 0; i < ar; i++) { s32[(dst + i) << 1] = s32[(sp - ar + i) << 1]; s32[((dst + i) << 1) + 1] = s32[((sp - ar + i) << 1) + 1]; }
+          sp = dst + ar; pc = code[pc + 1];
+          break;
+        }
+        case OP.BR_TABLE: {
+          sp--;
+          const cnt = code[pc + 1];
+          let i = s32[sp << 1] >>> 0;
+          if (i > cnt) i = cnt;
+          const e = pc + 2 + i * 3;
+          const dst = fp + code[e + 1], ar = code[e + 2];
+          for (let k = 0; k < ar; k++) { s32[(dst + k) << 1] = s32[(sp - ar + k) << 1]; s32[((dst + k) << 1) + 1] = s32[((sp - ar + k) << 1) + 1]; }
+          sp = dst + ar; pc = code[e];
+          break;
+        }
+        case OP.RETURN: {
+          const nres = fn.nresults;
+          const hd = (fp + fn.nlocals) << 1;
+          const retFn = s32[hd + 1];
+          if (retFn === -1) {
+            // outermost frame: results to [FP..) and X0..X5; exit SVC
+            for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
+            const types = fn.type.results;
+            for (let i = 0; i < nres && i < 6; i++) {
+              const t = types[i];
+              const lo = BigInt(s32[(fp + i) << 1] >>> 0);
+              this.regs[i] = t === T.I64 || t === T.F64 ? (BigInt(s32[((fp + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
+            }
+            sp = fp + nres;
+            this.depth = 0;
+            this.fn = fn; this.pc = pc;
+            this.raise(EC.SVC64, SVC_EXIT, 0, PC_EXITED);
+            n--;
+            break loop;
+          }
+          const callerFp = this.slotOf((s32[hd + 2] >>> 0) + (s32[hd + 3] >>> 0) * TWO32);
+          if (callerFp < this.loadedLow) {
+            if (!Number.isInteger(callerFp) || callerFp < 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_PROGRAM); break loop; }
+            this.fn = fn; this.pc = pc;
+            if (!this.loadStackDown(callerFp)) break loop;
+          }
+          for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
+          sp = fp + nres;
+          fp = callerFp;
+          if (fp < this.minFp) this.minFp = fp;
+          pc = s32[hd];
+          fn = funcs[retFn];
+          code = fn.code;
+          this.depth--;
+          break;
+        }
+        case OP.CALL: {
+          const f = funcs[code[pc + 1]];
+          const nfp = sp - f.nparams;
+          const top = nfp + f.frameSlots;
+          if (top > this.validTop || this.depth >= MAX_CALL_DEPTH) {
+            this.fn = fn; this.pc = pc;
+            if (this.depth >= MAX_CALL_DEPTH) { this.trap(TRAP.STACK_EXHAUSTED); break loop; }
+            if (!this.growStack(top)) break loop;
+          }
+          s32.fill(0, (nfp + f.nparams) << 1, (nfp + f.nlocals) << 1);
+          const hd = (nfp + f.nlocals) << 1;
+          s32[hd] = pc + 2;
+          s32[hd + 1] = fn.index;
+          const fva = this.stackBase + fp * 8;
+          s32[hd + 2] = fva | 0;
+          s32[hd + 3] = (fva / TWO32) | 0;
+          fp = nfp;
+          sp = nfp + f.nlocals + FRAME_HEADER;
+          fn = f; code = f.code; pc = 0;
+          this.depth++;
+          break;
+        }
+        case OP.CALL_INDIRECT: {
+          const t = code[pc + 2];
+          const idx = s32[(sp - 1) << 1] >>> 0;
+          const tb = prog.tables[t];
+          if (idx >= tb.limits.min) { this.fn = fn; this.pc = pc; this.trap(TRAP.UNDEFINED_ELEMENT); break loop; }
+          const v = g32[(prog.layout.tableBase[t] + idx) << 1];
+          if (v === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.UNINITIALIZED_ELEMENT); break loop; }
+          const f = funcs[v - 1];
+          if (f === undefined || prog.typeCanon[f.typeIndex] !== code[pc + 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INDIRECT_TYPE_MISMATCH); break loop; }
+          if (f.importIndex >= 0) {
+            this.fn = fn; this.pc = pc;
+            sp--;
+            this.sp = sp; this.fp = fp;
+            this.callImport(f, pc + 3);
+            sp = this.sp;
+            n--;
+            break loop;
+          }
+          const nfp = sp - 1 - f.nparams;
+          const top = nfp + f.frameSlots;
+          if (top > this.validTop || this.depth >= MAX_CALL_DEPTH) {
+            this.fn = fn; this.pc = pc;
+            if (this.depth >= MAX_CALL_DEPTH) { this.trap(TRAP.STACK_EXHAUSTED); break loop; }
+            if (!this.growStack(top)) break loop;
+          }
+          sp--;
+          s32.fill(0, (nfp + f.nparams) << 1, (nfp + f.nlocals) << 1);
+          const hd = (nfp + f.nlocals) << 1;
+          s32[hd] = pc + 3;
+          s32[hd + 1] = fn.index;
+          const fva = this.stackBase + fp * 8;
+          s32[hd + 2] = fva | 0;
+          s32[hd + 3] = (fva / TWO32) | 0;
+          fp = nfp;
+          sp = nfp + f.nlocals + FRAME_HEADER;
+          fn = f; code = f.code; pc = 0;
+          this.depth++;
+          break;
+        }
+        case OP.CALL_IMPORT: case OP.SVC: {
+          const f = funcs[code[pc + 1]];
+          this.fn = fn; this.pc = pc; this.sp = sp; this.fp = fp;
+          if (op === OP.SVC) this.callSvc(f, pc + 2); else this.callImport(f, pc + 2);
+          sp = this.sp;
+          n--;
+          break loop;
+        }
+        case OP.REG: {
+          const i = s32[(sp - 1) << 1] & 31;
+          let v = this.regs[i];
+          if (i === REG.PC) v = (BigInt(fn.index) << 32n) | BigInt(pc);
+          else if (i === REG.SP) v = BigInt(this.vaOf(sp - 1));
+          else if (i === REG.FP) v = BigInt(this.vaOf(fp));
+          else if (i === REG.MEMPAGES) v = BigInt(this.memPages);
+          else if (i === REG.DEPTH) v = BigInt(this.depth);
+          s32[(sp - 1) << 1] = Number(v & 0xffffffffn) | 0;
+          s32[((sp - 1) << 1) + 1] = Number(v >> 32n) | 0;
+          pc += 2;
+          break;
+        }
+        case OP.DROP: sp--; pc++; break;
+        case OP.SELECT: {
+          sp -= 2;
+          if (s32[(sp + 1) << 1] === 0) { s32[(sp - 1) << 1] = s32[sp << 1]; s32[((sp - 1) << 1) + 1] = s32[(sp << 1) + 1]; }
+          pc++;
+          break;
+        }
+        case OP.LOCAL_GET: w = (fp + code[pc + 1]) << 1; s32[sp << 1] = s32[w]; s32[(sp << 1) + 1] = s32[w + 1]; sp++; pc += 2; break;
+        case OP.LOCAL_SET: sp--; w = (fp + code[pc + 1]) << 1; s32[w] = s32[sp << 1]; s32[w + 1] = s32[(sp << 1) + 1]; pc += 2; break;
+        case OP.LOCAL_TEE: w = (fp + code[pc + 1]) << 1; s32[w] = s32[(sp - 1) << 1]; s32[w + 1] = s32[((sp - 1) << 1) + 1]; pc += 2; break;
+        case OP.GLOBAL_GET: w = code[pc + 1] << 1; s32[sp << 1] = g32[w]; s32[(sp << 1) + 1] = g32[w + 1]; sp++; pc += 2; break;
+        case OP.GLOBAL_SET: {
+          if (!this.gWritable) {
+            this.fn = fn; this.pc = pc;
+            if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
+            this.gWritable = true;
+          }
+          sp--; w = code[pc + 1] << 1; g32[w] = s32[sp << 1]; g32[w + 1] = s32[(sp << 1) + 1];
+          this.gDirty = true;
+          pc += 2;
+          break;
+        }
+        case OP.TABLE_GET: case OP.TABLE_SET: {
+          const t = code[pc + 1];
+          const tb = prog.tables[t];
+          const ix = s32[(sp - (op === OP.TABLE_GET ? 1 : 2)) << 1] >>> 0;
+          if (ix >= tb.limits.min) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS_TABLE); break loop; }
+          w = (prog.layout.tableBase[t] + ix) << 1;
+          if (op === OP.TABLE_GET) { s32[(sp - 1) << 1] = g32[w]; s32[((sp - 1) << 1) + 1] = 0; }
+          else {
+            if (!this.gWritable) {
+              this.fn = fn; this.pc = pc;
+              if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
+              this.gWritable = true;
+            }
+            g32[w] = s32[(sp - 1) << 1]; g32[w + 1] = 0; this.gDirty = true; sp -= 2;
+          }
+          pc += 2;
+          break;
+        }
+        case OP.TABLE_SIZE: s32[sp << 1] = prog.tables[code[pc + 1]].limits.min; sp++; pc += 2; break;
+
+        // ---- loads: ea = base + offset; bounds (trap), then the engine TLB or the slow path
+        case 0x28: case 0x2a: { // i32.load f32.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) s32[w] = dv.getInt32(rOff[h] + (ea & 0xfff), true);
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; s32[w] = sdv.getInt32(0, true); }
+          pc += 2; break;
+        }
+        case 0x29: case 0x2b: { // i64.load f64.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4088) { o = rOff[h] + (ea & 0xfff); s32[w] = dv.getInt32(o, true); s32[w + 1] = dv.getInt32(o + 4, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 8)) break loop; s32[w] = sdv.getInt32(0, true); s32[w + 1] = sdv.getInt32(4, true); }
+          pc += 2; break;
+        }
+        case 0x2c: case 0x2d: case 0x30: case 0x31: { // load8
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn) x = this.m8[rOff[h] + (ea & 0xfff)];
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = this.sc8[0]; }
+          if (op === 0x2c || op === 0x30) x = (x << 24) >> 24;
+          s32[w] = x;
+          if (op >= 0x30) s32[w + 1] = x >> 31;
+          pc += 2; break;
+        }
+        case 0x2e: case 0x2f: case 0x32: case 0x33: { // load16
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) x = dv.getUint16(rOff[h] + (ea & 0xfff), true);
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getUint16(0, true); }
+          if (op === 0x2e || op === 0x32) x = (x << 16) >> 16;
+          s32[w] = x;
+          if (op >= 0x32) s32[w + 1] = x >> 31;
+          pc += 2; break;
+        }
+        case 0x34: case 0x35: { // i64.load32_s/u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) x = dv.getInt32(rOff[h] + (ea & 0xfff), true);
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
+          s32[w] = x; s32[w + 1] = op === 0x34 ? x >> 31 : 0;
+          pc += 2; break;
+        }
+        // ---- stores
+        case 0x36: case 0x38: case 0x3e: { // i32.store f32.store i64.store32
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4092) dv.setInt32(wOff[h] + (ea & 0xfff), s32[w + 2], true);
+          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); if (!this.storeSlow(ea, 4)) break loop; }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x37: case 0x39: { // i64.store f64.store
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4088) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); dv.setInt32(o + 4, s32[w + 3], true); }
+          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true); if (!this.storeSlow(ea, 8)) break loop; }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3a: case 0x3c: { // store8
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn) this.m8[wOff[h] + (ea & 0xfff)] = s32[w + 2];
+          else { this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2]; if (!this.storeSlow(ea, 1)) break loop; }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3b: case 0x3d: { // store16
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4094) dv.setInt16(wOff[h] + (ea & 0xfff), s32[w + 2], true);
+          else { this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true); if (!this.storeSlow(ea, 2)) break loop; }
+          sp -= 2; pc += 2; break;
+        }
+        case OP.MEMORY_SIZE: s32[sp << 1] = this.memPages; sp++; pc++; break;
+        case OP.MEMORY_GROW: {
+          w = (sp - 1) << 1;
+          const d = s32[w] >>> 0;
+          if (this.memPages + d <= this.memMax && this.memPages + d <= 65536) {
+            s32[w] = this.memPages;
+            this.memPages += d;
+            memBytes = this.memPages * 65536;
+          } else s32[w] = -1;
+          pc++;
+          break;
+        }
+        case OP.MEMORY_FILL: case OP.MEMORY_COPY: case OP.MEMORY_INIT: {
+          this.fn = fn; this.pc = pc;
+          if (!this.bulkOp(op, code[pc + 1], sp, memBytes)) break loop;
+          sp -= 3;
+          pc += op === OP.MEMORY_INIT ? 2 : 1;
+          break;
+        }
+        case OP.DATA_DROP: {
+          if (!this.gWritable) {
+            this.fn = fn; this.pc = pc;
+            if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
+            this.gWritable = true;
+          }
+          g32[(prog.layout.dataDropped + code[pc + 1]) << 1] = 1;
+          this.gDirty = true;
+          pc += 2;
+          break;
+        }
+        case OP.CONST32: s32[sp << 1] = code[pc + 1]; sp++; pc += 2; break;
+        case OP.CONST64: s32[sp << 1] = code[pc + 1]; s32[(sp << 1) + 1] = code[pc + 2]; sp++; pc += 3; break;
+
+        // ---- i32
+        case 0x45: w = (sp - 1) << 1; s32[w] = s32[w] === 0 ? 1 : 0; pc++; break;
+        case 0x46: sp--; w = (sp - 1) << 1; s32[w] = s32[w] === s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x47: sp--; w = (sp - 1) << 1; s32[w] = s32[w] !== s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x48: sp--; w = (sp - 1) << 1; s32[w] = s32[w] < s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x49: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) < (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
+        case 0x4a: sp--; w = (sp - 1) << 1; s32[w] = s32[w] > s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x4b: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) > (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
+        case 0x4c: sp--; w = (sp - 1) << 1; s32[w] = s32[w] <= s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x4d: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) <= (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
+        case 0x4e: sp--; w = (sp - 1) << 1; s32[w] = s32[w] >= s32[w + 2] ? 1 : 0; pc++; break;
+        case 0x4f: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) >= (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
+        // ---- i64 compare
+        case 0x50: w = (sp - 1) << 1; s32[w] = (s32[w] | s32[w + 1]) === 0 ? 1 : 0; pc++; break;
+        case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: case 0x58: case 0x59: case 0x5a: {
+          sp--; w = (sp - 1) << 1;
+          alo = s32[w]; ahi = s32[w + 1]; blo = s32[w + 2]; bhi = s32[w + 3];
+          let c = 0;
+          switch (op) {
+            case 0x51: c = alo === blo && ahi === bhi ? 1 : 0; break;
+            case 0x52: c = alo !== blo || ahi !== bhi ? 1 : 0; break;
+            case 0x53: c = ahi < bhi || (ahi === bhi && (alo >>> 0) < (blo >>> 0)) ? 1 : 0; break;
+            case 0x54: c = (ahi >>> 0) < (bhi >>> 0) || (ahi === bhi && (alo >>> 0) < (blo >>> 0)) ? 1 : 0; break;
+            case 0x55: c = ahi > bhi || (ahi === bhi && (alo >>> 0) > (blo >>> 0)) ? 1 : 0; break;
+            case 0x56: c = (ahi >>> 0) > (bhi >>> 0) || (ahi === bhi && (alo >>> 0) > (blo >>> 0)) ? 1 : 0; break;
+            case 0x57: c = ahi < bhi || (ahi === bhi && (alo >>> 0) <= (blo >>> 0)) ? 1 : 0; break;
+            case 0x58: c = (ahi >>> 0) < (bhi >>> 0) || (ahi === bhi && (alo >>> 0) <= (blo >>> 0)) ? 1 : 0; break;
+            case 0x59: c = ahi > bhi || (ahi === bhi && (alo >>> 0) >= (blo >>> 0)) ? 1 : 0; break;
+            default: c = (ahi >>> 0) > (bhi >>> 0) || (ahi === bhi && (alo >>> 0) >= (blo >>> 0)) ? 1 : 0; break;
+          }
+          s32[w] = c; pc++; break;
+        }
+        // ---- f32 / f64 compare
+        case 0x5b: sp--; w = (sp - 1) << 1; s32[w] = f32[w] === f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x5c: sp--; w = (sp - 1) << 1; s32[w] = f32[w] !== f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x5d: sp--; w = (sp - 1) << 1; s32[w] = f32[w] < f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x5e: sp--; w = (sp - 1) << 1; s32[w] = f32[w] > f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x5f: sp--; w = (sp - 1) << 1; s32[w] = f32[w] <= f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x60: sp--; w = (sp - 1) << 1; s32[w] = f32[w] >= f32[w + 2] ? 1 : 0; pc++; break;
+        case 0x61: sp--; s32[(sp - 1) << 1] = f64[sp - 1] === f64[sp] ? 1 : 0; pc++; break;
+        case 0x62: sp--; s32[(sp - 1) << 1] = f64[sp - 1] !== f64[sp] ? 1 : 0; pc++; break;
+        case 0x63: sp--; s32[(sp - 1) << 1] = f64[sp - 1] < f64[sp] ? 1 : 0; pc++; break;
+        case 0x64: sp--; s32[(sp - 1) << 1] = f64[sp - 1] > f64[sp] ? 1 : 0; pc++; break;
+        case 0x65: sp--; s32[(sp - 1) << 1] = f64[sp - 1] <= f64[sp] ? 1 : 0; pc++; break;
+        case 0x66: sp--; s32[(sp - 1) << 1] = f64[sp - 1] >= f64[sp] ? 1 : 0; pc++; break;
+        // ---- i32 arithmetic
+        case 0x67: w = (sp - 1) << 1; s32[w] = Math.clz32(s32[w]); pc++; break;
+        case 0x68: w = (sp - 1) << 1; s32[w] = N.ctz32(s32[w]); pc++; break;
+        case 0x69: w = (sp - 1) << 1; s32[w] = N.popcnt32(s32[w]); pc++; break;
+        case 0x6a: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] + s32[w + 2]) | 0; pc++; break;
+        case 0x6b: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] - s32[w + 2]) | 0; pc++; break;
+        case 0x6c: sp--; w = (sp - 1) << 1; s32[w] = Math.imul(s32[w], s32[w + 2]); pc++; break;
+        case 0x6d: case 0x6e: case 0x6f: case 0x70: {
+          w = (sp - 2) << 1; a = s32[w]; b = s32[w + 2];
+          if (b === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; }
+          if (op === 0x6d) {
+            if (a === -2147483648 && b === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
+            s32[w] = (a / b) | 0;
+          } else if (op === 0x6e) s32[w] = ((a >>> 0) / (b >>> 0)) | 0;
+          else if (op === 0x6f) s32[w] = b === -1 ? 0 : (a % b) | 0;
+          else s32[w] = ((a >>> 0) % (b >>> 0)) | 0;
+          sp--; pc++; break;
+        }
+        case 0x71: sp--; w = (sp - 1) << 1; s32[w] &= s32[w + 2]; pc++; break;
+        case 0x72: sp--; w = (sp - 1) << 1; s32[w] |= s32[w + 2]; pc++; break;
+        case 0x73: sp--; w = (sp - 1) << 1; s32[w] ^= s32[w + 2]; pc++; break;
+        case 0x74: sp--; w = (sp - 1) << 1; s32[w] <<= s32[w + 2]; pc++; break;
+        case 0x75: sp--; w = (sp - 1) << 1; s32[w] >>= s32[w + 2]; pc++; break;
+        case 0x76: sp--; w = (sp - 1) << 1; s32[w] = s32[w] >>> s32[w + 2]; pc++; break;
+        case 0x77: sp--; w = (sp - 1) << 1; a = s32[w]; b = s32[w + 2] & 31; s32[w] = (a << b) | (a >>> ((32 - b) & 31)); pc++; break;
+        case 0x78: sp--; w = (sp - 1) << 1; a = s32[w]; b = s32[w + 2] & 31; s32[w] = (a >>> b) | (a << ((32 - b) & 31)); pc++; break;
+        // ---- i64 arithmetic
+        case 0x79: w = (sp - 1) << 1; s32[w] = N.clz64(s32[w], s32[w + 1]); s32[w + 1] = 0; pc++; break;
+        case 0x7a: w = (sp - 1) << 1; s32[w] = N.ctz64(s32[w], s32[w + 1]); s32[w + 1] = 0; pc++; break;
+        case 0x7b: w = (sp - 1) << 1; s32[w] = N.popcnt32(s32[w]) + N.popcnt32(s32[w + 1]); s32[w + 1] = 0; pc++; break;
+        case 0x7c: {
+          sp--; w = (sp - 1) << 1;
+          alo = s32[w]; blo = s32[w + 2];
+          x = (alo + blo) | 0;
+          s32[w + 1] = (s32[w + 1] + s32[w + 3] + ((x >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+          s32[w] = x; pc++; break;
+        }
+        case 0x7d: {
+          sp--; w = (sp - 1) << 1;
+          alo = s32[w]; blo = s32[w + 2];
+          s32[w] = (alo - blo) | 0;
+          s32[w + 1] = (s32[w + 1] - s32[w + 3] - ((alo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+          pc++; break;
+        }
+        case 0x7e: sp--; w = (sp - 1) << 1; s32[w] = N.mul64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; pc++; break;
+        case 0x7f: case 0x80: case 0x81: case 0x82: {
+          w = (sp - 2) << 1;
+          alo = s32[w]; ahi = s32[w + 1]; blo = s32[w + 2]; bhi = s32[w + 3];
+          if ((blo | bhi) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; }
+          if (op === 0x7f) {
+            if (alo === 0 && ahi === -2147483648 && blo === -1 && bhi === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
+            x = N.divS64(alo, ahi, blo, bhi);
+          } else if (op === 0x80) x = N.divU64(alo, ahi, blo, bhi);
+          else if (op === 0x81) {
+            if (blo === -1 && bhi === -1) { x = 0; N.r.hi = 0; } else x = N.remS64(alo, ahi, blo, bhi);
+          } else x = N.remU64(alo, ahi, blo, bhi);
+          s32[w] = x; s32[w + 1] = N.r.hi;
+          sp--; pc++; break;
+        }
+        case 0x83: sp--; w = (sp - 1) << 1; s32[w] &= s32[w + 2]; s32[w + 1] &= s32[w + 3]; pc++; break;
+        case 0x84: sp--; w = (sp - 1) << 1; s32[w] |= s32[w + 2]; s32[w + 1] |= s32[w + 3]; pc++; break;
+        case 0x85: sp--; w = (sp - 1) << 1; s32[w] ^= s32[w + 2]; s32[w + 1] ^= s32[w + 3]; pc++; break;
+        case 0x86: sp--; w = (sp - 1) << 1; s32[w] = N.shl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
+        case 0x87: sp--; w = (sp - 1) << 1; s32[w] = N.shrS64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
+        case 0x88: sp--; w = (sp - 1) << 1; s32[w] = N.shrU64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
+        case 0x89: sp--; w = (sp - 1) << 1; s32[w] = N.rotl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
+        case 0x8a: sp--; w = (sp - 1) << 1; s32[w] = N.rotr64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
+        // ---- f32 arithmetic (bit operations on the raw bits)
+        case 0x8b: w = (sp - 1) << 1; s32[w] &= 0x7fffffff; pc++; break;
+        case 0x8c: w = (sp - 1) << 1; s32[w] ^= -2147483648; pc++; break;
+        case 0x8d: w = (sp - 1) << 1; f32[w] = Math.ceil(f32[w]); pc++; break;
+        case 0x8e: w = (sp - 1) << 1; f32[w] = Math.floor(f32[w]); pc++; break;
+        case 0x8f: w = (sp - 1) << 1; f32[w] = Math.trunc(f32[w]); pc++; break;
+        case 0x90: w = (sp - 1) << 1; f32[w] = N.nearest(f32[w]); pc++; break;
+        case 0x91: w = (sp - 1) << 1; f32[w] = Math.sqrt(f32[w]); pc++; break;
+        case 0x92: sp--; w = (sp - 1) << 1; f32[w] = f32[w] + f32[w + 2]; pc++; break;
+        case 0x93: sp--; w = (sp - 1) << 1; f32[w] = f32[w] - f32[w + 2]; pc++; break;
+        case 0x94: sp--; w = (sp - 1) << 1; f32[w] = f32[w] * f32[w + 2]; pc++; break;
+        case 0x95: sp--; w = (sp - 1) << 1; f32[w] = f32[w] / f32[w + 2]; pc++; break;
+        case 0x96: sp--; w = (sp - 1) << 1; f32[w] = fmin(f32[w], f32[w + 2]); pc++; break;
+        case 0x97: sp--; w = (sp - 1) << 1; f32[w] = fmax(f32[w], f32[w + 2]); pc++; break;
+        case 0x98: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] & 0x7fffffff) | (s32[w + 2] & -2147483648); pc++; break;
+        // ---- f64 arithmetic
+        case 0x99: w = (sp - 1) << 1; s32[w + 1] &= 0x7fffffff; pc++; break;
+        case 0x9a: w = (sp - 1) << 1; s32[w + 1] ^= -2147483648; pc++; break;
+        case 0x9b: f64[sp - 1] = Math.ceil(f64[sp - 1]); pc++; break;
+        case 0x9c: f64[sp - 1] = Math.floor(f64[sp - 1]); pc++; break;
+        case 0x9d: f64[sp - 1] = Math.trunc(f64[sp - 1]); pc++; break;
+        case 0x9e: f64[sp - 1] = N.nearest(f64[sp - 1]); pc++; break;
+        case 0x9f: f64[sp - 1] = Math.sqrt(f64[sp - 1]); pc++; break;
+        case 0xa0: sp--; f64[sp - 1] = f64[sp - 1] + f64[sp]; pc++; break;
+        case 0xa1: sp--; f64[sp - 1] = f64[sp - 1] - f64[sp]; pc++; break;
+        case 0xa2: sp--; f64[sp - 1] = f64[sp - 1] * f64[sp]; pc++; break;
+        case 0xa3: sp--; f64[sp - 1] = f64[sp - 1] / f64[sp]; pc++; break;
+        case 0xa4: sp--; f64[sp - 1] = fmin(f64[sp - 1], f64[sp]); pc++; break;
+        case 0xa5: sp--; f64[sp - 1] = fmax(f64[sp - 1], f64[sp]); pc++; break;
+        case 0xa6: sp--; w = (sp - 1) << 1; s32[w + 1] = (s32[w + 1] & 0x7fffffff) | (s32[w + 3] & -2147483648); pc++; break;
+        // ---- conversions
+        case 0xa7: pc++; break; // i32.wrap_i64: the low word
+        case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xae: case 0xaf: case 0xb0: case 0xb1: {
+          w = (sp - 1) << 1;
+          const v = op === 0xa8 || op === 0xa9 || op === 0xae || op === 0xaf ? f32[w] : f64[sp - 1];
+          if (v !== v) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; }
+          const t = Math.trunc(v);
+          let ok: boolean;
+          switch (op) {
+            case 0xa8: case 0xaa: ok = v > -2147483649 && v < 2147483648; break;
+            case 0xa9: case 0xab: ok = v > -1 && v < 4294967296; break;
+            case 0xae: case 0xb0: ok = v >= N.I64_MIN_F && v < N.I64_LIM_F; break;
+            default: ok = v > -1 && v < N.U64_LIM_F; break;
+          }
+          if (!ok) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
+          if (op <= 0xab) s32[w] = t | 0;
+          else { s32[w] = N.splitI64(t); s32[w + 1] = N.r.hi; }
+          pc++; break;
+        }
+        case 0xac: w = (sp - 1) << 1; s32[w + 1] = s32[w] >> 31; pc++; break;
+        case 0xad: w = (sp - 1) << 1; s32[w + 1] = 0; pc++; break;
+        case 0xb2: w = (sp - 1) << 1; f32[w] = s32[w]; pc++; break;
+        case 0xb3: w = (sp - 1) << 1; f32[w] = s32[w] >>> 0; pc++; break;
+        case 0xb4: w = (sp - 1) << 1; f32[w] = N.s64ToF32(s32[w], s32[w + 1]); pc++; break;
+        case 0xb5: w = (sp - 1) << 1; f32[w] = N.u64ToF32(s32[w], s32[w + 1]); pc++; break;
+        case 0xb6: w = (sp - 1) << 1; f32[w] = f64[sp - 1]; pc++; break;
+        case 0xb7: w = (sp - 1) << 1; f64[sp - 1] = s32[w]; pc++; break;
+        case 0xb8: w = (sp - 1) << 1; f64[sp - 1] = s32[w] >>> 0; pc++; break;
+        case 0xb9: w = (sp - 1) << 1; f64[sp - 1] = s32[w + 1] * TWO32 + (s32[w] >>> 0); pc++; break;
+        case 0xba: w = (sp - 1) << 1; f64[sp - 1] = (s32[w + 1] >>> 0) * TWO32 + (s32[w] >>> 0); pc++; break;
+        case 0xbb: w = (sp - 1) << 1; f64[sp - 1] = f32[w]; pc++; break;
+        case 0xbc: case 0xbd: case 0xbe: case 0xbf: pc++; break; // reinterpret: same bits
+        case 0xc0: w = (sp - 1) << 1; s32[w] = (s32[w] << 24) >> 24; pc++; break;
+        case 0xc1: w = (sp - 1) << 1; s32[w] = (s32[w] << 16) >> 16; pc++; break;
+        case 0xc2: w = (sp - 1) << 1; s32[w] = (s32[w] << 24) >> 24; s32[w + 1] = s32[w] >> 31; pc++; break;
+        case 0xc3: w = (sp - 1) << 1; s32[w] = (s32[w] << 16) >> 16; s32[w + 1] = s32[w] >> 31; pc++; break;
+        case 0xc4: w = (sp - 1) << 1; s32[w + 1] = s32[w] >> 31; pc++; break;
+        // ---- saturating truncation
+        case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: {
+          w = (sp - 1) << 1;
+          const k = op - 0xe0;
+          const v = k === 0 || k === 1 || k === 4 || k === 5 ? f32[w] : f64[sp - 1];
+          switch (k) {
+            case 0: case 2: s32[w] = v !== v ? 0 : v <= -2147483648 ? -2147483648 : v >= 2147483647 ? 2147483647 : Math.trunc(v) | 0; break;
+            case 1: case 3: s32[w] = v !== v || v <= 0 ? 0 : v >= 4294967295 ? -1 : Math.trunc(v) | 0; break;
+            case 4: case 6:
+              if (v !== v) { s32[w] = 0; s32[w + 1] = 0; }
+              else if (v < N.I64_MIN_F) { s32[w] = 0; s32[w + 1] = -2147483648; }
+              else if (v >= N.I64_LIM_F) { s32[w] = -1; s32[w + 1] = 0x7fffffff; }
+              else { s32[w] = N.splitI64(Math.trunc(v)); s32[w + 1] = N.r.hi; }
+              break;
+            default:
+              if (v !== v || v <= -1) { s32[w] = 0; s32[w + 1] = 0; }
+              else if (v >= N.U64_LIM_F) { s32[w] = -1; s32[w + 1] = -1; }
+              else { s32[w] = N.splitI64(Math.trunc(v)); s32[w + 1] = N.r.hi; }
+          }
+          pc++; break;
+        }
+        default:
+          this.fn = fn; this.pc = pc;
+          this.trap(TRAP.INVALID_PROGRAM);
+          this.programError = new ProgramError('code', pc, `internal opcode ${op} not implemented`);
+          break loop;
+      }
+      n--;
+    }
+    if (!this.exception) { this.fn = fn; this.pc = pc; }
+    this.sp = sp;
+    this.fp = fp;
+    return fuel - n;
+  }
+
+  /** import call (not mlk.svc): SVC 0x100+k, arguments in X0.. ; ELR = next instruction */
+  private callImport(f: Func, nextPc: number): void {
+    const np = f.nparams;
+    this.sp -= np;
+    const s32 = this.s32, base = this.sp;
+    const types = f.type.params;
+    for (let i = 0; i < np && i < 6; i++) {
+      const t = types[i];
+      const lo = BigInt(s32[(base + i) << 1] >>> 0);
+      this.regs[i] = t === T.I64 || t === T.F64 ? (BigInt(s32[((base + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
+    }
+    if (np > 6) this.wbExtra = np;
+    this.regs[REG.PENDING] = BigInt(f.index + 1);
+    this.pc = nextPc;
+    this.raise(EC.SVC64, SVC_IMPORT_BASE + f.index, 0, this.elrHere(nextPc));
+  }
+
+  /** mlk.svc(nr, a0..a5): SVC #0 with X7 = nr, X0..X5 = args */
+  private callSvc(f: Func, nextPc: number): void {
+    const np = f.nparams;
+    this.sp -= np;
+    const s32 = this.s32, base = this.sp;
+    const types = f.type.params;
+    for (let i = 0; i < np && i < 7; i++) {
+      const t = types[i];
+      const lo = BigInt(s32[(base + i) << 1] >>> 0);
+      const v = t === T.I64 || t === T.F64 ? (BigInt(s32[((base + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
+      if (i === 0) this.regs[REG.X7] = v; else this.regs[i - 1] = v;
+    }
+    this.regs[REG.PENDING] = BigInt(f.index + 1);
+    this.pc = nextPc;
+    this.raise(EC.SVC64, SVC_SYSCALL, 0, this.elrHere(nextPc));
+  }
+
+  /** memory.fill / memory.copy / memory.init: bounds and every page checked before any write */
+  private bulkOp(op: number, seg: number, sp: number, memBytes: number): boolean {
+    const s32 = this.s32;
+    const d = s32[(sp - 3) << 1] >>> 0;
+    const sv = s32[(sp - 2) << 1];
+    const len = s32[(sp - 1) << 1] >>> 0;
+    const m8 = this.m8;
+    if (op === OP.MEMORY_FILL) {
+      if (d + len > memBytes) { this.trap(TRAP.OUT_OF_BOUNDS); return false; }
+      if (len === 0) return true;
+      const dp = this.bulkPages;
+      if (!this.bulkTranslate(d, len, true, dp)) return false;
+      let a = d, left = len, i = 0;
+      while (left > 0) {
+        const k = Math.min(left, PAGE - (a & 0xfff));
+        const off = dp[i++] + (a & 0xfff);
+        m8.fill(sv & 0xff, off, off + k);
+        a += k; left -= k;
+      }
+      return true;
+    }
+    let src: Uint8Array | null = null;
+    let s = sv >>> 0;
+    if (op === OP.MEMORY_INIT) {
+      const prog = this.prog!;
+      const dropped = this.g32[(prog.layout.dataDropped + seg) << 1] !== 0;
+      const seglen = dropped ? 0 : prog.datas[seg].bytes.length;
+      if (s + len > seglen || d + len > memBytes) { this.trap(TRAP.OUT_OF_BOUNDS); return false; }
+      if (len === 0) return true;
+      src = prog.datas[seg].bytes.subarray(s, s + len);
+    } else {
+      if (s + len > memBytes || d + len > memBytes) { this.trap(TRAP.OUT_OF_BOUNDS); return false; }
+      if (len === 0) return true;
+      // read the source into a scratch buffer (checking every page), then write it
+      if (this.bulk.length < len) this.bulk = new Uint8Array(Math.max(len, this.bulk.length * 2));
+      const sp2: number[] = [];
+      if (!this.bulkTranslate(s, len, false, sp2)) return false;
+      const dp = this.bulkPages;
+      if (!this.bulkTranslate(d, len, true, dp)) return false;
+      let a = s, left = len, i = 0, h = 0;
+      while (left > 0) {
+        const k = Math.min(left, PAGE - (a & 0xfff));
+        const off = sp2[i++] + (a & 0xfff);
+        this.bulk.set(m8.subarray(off, off + k), h);
+        a += k; left -= k; h += k;
+      }
+      src = this.bulk.subarray(0, len);
+      s = 0;
+    }
+    const dp = this.bulkPages;
+    if (op === OP.MEMORY_INIT && !this.bulkTranslate(d, len, true, dp)) return false;
+    let a = d, left = len, i = 0, h = 0;
+    while (left > 0) {
+      const k = Math.min(left, PAGE - (a & 0xfff));
+      const off = dp[i++] + (a & 0xfff);
+      m8.set(src.subarray(h, h + k), off);
+      a += k; left -= k; h += k;
+    }
+    return true;
+  }
+}
+
+function fmin(a: number, b: number): number {
+  if (a !== a || b !== b) return NaN;
+  return Math.min(a, b);
+}
+function fmax(a: number, b: number): number {
+  if (a !== a || b !== b) return NaN;
+  return Math.max(a, b);
+}
