@@ -9,7 +9,7 @@
 
 import type { Ram } from '../ram';
 import { BusError, type Bus } from '../bus';
-import type { Mmu } from '../mmu';
+import type { Access, Mmu } from '../mmu';
 import { EC, ESR_WNR, FSC, esr } from '../esr';
 import { decodeProgram, ProgramError } from './decode';
 import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type Program } from './module';
@@ -42,7 +42,7 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
-const ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2;
+const ACC_READ = 0 as Access, ACC_WRITE = 1 as Access, ACC_EXEC = 2 as Access;
 
 export class El0Core {
   readonly regs = new BigUint64Array(32);
@@ -289,7 +289,7 @@ export class El0Core {
   }
 
   /** Copy between user VAs (any region) and a host byte array. */
-  private copyUser(va: number, host: Uint8Array, hostOff: number, len: number, toUser: boolean, access: number): boolean {
+  private copyUser(va: number, host: Uint8Array, hostOff: number, len: number, toUser: boolean, access: Access): boolean {
     let a = va, h = hostOff, left = len;
     while (left > 0) {
       const pa = this.mmu.translate(a, access, 0);
@@ -304,7 +304,7 @@ export class El0Core {
     return true;
   }
   /** Check that [va, va+len) is mapped with `access` (the data abort is raised otherwise). */
-  private checkUser(va: number, len: number, access: number): boolean {
+  private checkUser(va: number, len: number, access: Access): boolean {
     let a = va;
     const end = va + len;
     while (a < end) {

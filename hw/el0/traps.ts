@@ -13,6 +13,7 @@ export const TRAP = {
   STACK_EXHAUSTED: 8,
   INVALID_PROGRAM: 9,
   OUT_OF_BOUNDS: 10,
+  OUT_OF_BOUNDS_TABLE: 11,
 } as const;
 
 export const TRAP_MESSAGE: Record<number, string> = {
@@ -26,6 +27,7 @@ export const TRAP_MESSAGE: Record<number, string> = {
   8: 'call stack exhausted',
   9: 'invalid program image',
   10: 'out of bounds memory access',
+  11: 'out of bounds table access',
 };
 
 export function trapMessage(code: number): string {
