@@ -97,3 +97,29 @@ export function freeFrame(pa: u64): bool {
 export function framesFree(): u32 { return freeCount; }
 export function framesTotal(): u32 { return nFrames; }
 export function framesUsed(): u32 { return nFrames - freeCount; }
+
+/** Page count of the last framesTakeLargestRun(). */
+export let takenPages: u32 = 0;
+
+/**
+ * Takes the longest run of free frames out of the allocator (boot only: the kernel core splits it
+ * into its pool and init's Untyped memory). Returns the run's PA (0 if none); count in takenPages.
+ */
+export function framesTakeLargestRun(): u64 {
+  let bestStart: u32 = 0, bestLen: u32 = 0, runStart: u32 = 0, runLen: u32 = 0;
+  for (let f: u32 = 0; f < nFrames; f++) {
+    let used = (load<u8>(bitmap + (f >> 3)) & <u8>(1 << <u8>(f & 7))) != 0;
+    if (used) { runLen = 0; continue; }
+    if (runLen == 0) runStart = f;
+    runLen++;
+    if (runLen > bestLen) { bestLen = runLen; bestStart = runStart; }
+  }
+  takenPages = bestLen;
+  if (bestLen == 0) return 0;
+  for (let f = bestStart; f < bestStart + bestLen; f++) {
+    let p = bitmap + (f >> 3);
+    store<u8>(p, load<u8>(p) | <u8>(1 << <u8>(f & 7)));
+  }
+  freeCount -= bestLen;
+  return ramBase + (<u64>bestStart << PAGE_SHIFT);
+}

@@ -19,15 +19,21 @@ import {
 } from "./bootinfo";
 import { aicInit, aicEvent, aicUnmask, aicIpiAck, eventType, eventNum, AIC_EVENT_TYPE_HW, AIC_EVENT_TYPE_IPI } from "./aic";
 import { timerInit, timerFiring, timerTick, timerTicks, timerFreq, timerPeriod, TICK_HZ } from "./timer";
-import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesUnmanaged, framesBitmapBytes, FRAMES_MAX } from "./frames";
+import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesUnmanaged, framesBitmapBytes, FRAMES_MAX, framesTakeLargestRun, takenPages } from "./frames";
 import { heapInit, heapStart, heapEnd, heapUsed, HEAP_BYTES } from "./heap";
 import { panic, panicException, panicValue, HALT_NO_CONSOLE } from "./panic";
 import { halt } from "./arch";
 import {
   trace, traceInit, TRACE_BOOT_STAGE, TRACE_IRQ, TRACE_TICK, TRACE_UART_RX,
   BOOT_ENTRY, BOOT_FDT, BOOT_CONSOLE, BOOT_MEMORY, BOOT_FRAMES, BOOT_HEAP, BOOT_VECTORS, BOOT_AIC,
-  BOOT_TIMER, BOOT_IDLE,
+  BOOT_TIMER, BOOT_IDLE, BOOT_INIT,
 } from "./trace";
+import { createInitialProcess } from "./kernel/boot";
+import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";
+import { schedTick } from "./kernel/thread";
+import { irqDeliver } from "./object/irq";
+import { setCheck, kiJson, kiBuf, kiCheck } from "./kernel/ki";
+import { setTraceOn } from "./kernel/ktrace";
 
 /** The exception vector area: 2 KiB, 2 KiB aligned, inside the kernel image. VBAR_EL1 points here. */
 const vectorArea: usize = memory.data(<i32>VECTOR_TABLE_BYTES, <i32>VECTOR_TABLE_BYTES);
@@ -97,11 +103,26 @@ export function kmain(fdt: u64): void {
   str("timer: "); dec(TICK_HZ); str(" Hz tick, period "); dec(period); line(" counter ticks");
   trace(TRACE_BOOT_STAGE, BOOT_TIMER);
 
-  line("mlk: boot complete, idling with interrupts enabled");
-  trace(TRACE_BOOT_STAGE, BOOT_IDLE);
-
   testPanic = bi.bootargs != 0 && bootargHas("mlk.test=panic");
-  idle();
+  if (bi.bootargs != 0 && bootargHas("mlk.check=1")) { setCheck(true); line("mlk: invariant checker on (mlk.check=1)"); }
+  if (bi.bootargs != 0 && bootargHas("mlk.trace=0")) setTraceOn(false);
+
+  // Kernel core: the longest free run of RAM becomes the kernel pool (page tables, demand-zero
+  // pages, init's objects) and init's Untyped memory.
+  let runBase = framesTakeLargestRun();
+  let runPages = takenPages;
+  let pool = runPages / 4;
+  if (pool < 512) pool = min(512, runPages);
+  if (pool > 8192) pool = 8192;
+  let utBase = runBase + (<u64>pool << 12);
+  str("mlk: kernel pool "); size(<u64>pool << 12); str(" at "); hex(runBase); str(", user memory "); size(<u64>(runPages - pool) << 12); newline();
+  let init = createInitialProcess(runBase, pool, utBase, runBase + (<u64>runPages << 12));
+  trace(TRACE_BOOT_STAGE, BOOT_INIT);
+
+  line(init != 0 ? "mlk: boot complete, starting init" : "mlk: boot complete, idling with interrupts enabled");
+  trace(TRACE_BOOT_STAGE, BOOT_IDLE);
+  enterFromIdle();
+  kernelExit();
 }
 
 /** Ends an entry in the idle state: interrupts unmasked, WFI. */
@@ -245,15 +266,15 @@ function listDevices(): void {
 
 export function vector(offset: u32): void {
   switch (offset) {
-    case VEC_CUR_SPX_FIQ:
-    case VEC_LOWER_FIQ: fiq(); break;
-    case VEC_CUR_SPX_IRQ:
-    case VEC_LOWER_IRQ: irq(); break;
+    case VEC_LOWER_SYNC: enterFromUser(); handleSyncFromUser(); break;
+    case VEC_LOWER_FIQ: enterFromUser(); fiq(); break;
+    case VEC_LOWER_IRQ: enterFromUser(); irq(); break;
+    case VEC_CUR_SPX_FIQ: enterFromIdle(); fiq(); break;
+    case VEC_CUR_SPX_IRQ: enterFromIdle(); irq(); break;
     case VEC_CUR_SPX_SYNC: panicException("kernel fault (synchronous exception at EL1)", offset); return;
-    case VEC_LOWER_SYNC: panicException("no user space yet (synchronous exception from EL0)", offset); return;
     default: panicException("unexpected exception vector", offset); return;
   }
-  idle();
+  kernelExit();
 }
 
 // FIQ: the only FIQ source in use is the EL1 physical timer (no status register: poll it).
@@ -261,6 +282,7 @@ function fiq(): void {
   if (!timerFiring()) { spuriousFiqs++; return; }
   let t = timerTick();
   trace(TRACE_TICK, <u32>t, <u32>(t >> 32));
+  schedTick(timerPeriod());
   if (!tickAnnounced) {
     tickAnnounced = true;
     str("timer: "); dec(TICK_HZ); line(" Hz tick running");
@@ -281,6 +303,7 @@ function irq(): void {
     let type = eventType(ev), num = eventNum(ev);
     if (type == AIC_EVENT_TYPE_HW) {
       trace(TRACE_IRQ, num);
+      if (irqDeliver(num)) continue; // a user-space driver owns the line: it acks (unmasks) it
       if (<i32>num == bi.uartIrq) {
         let n = consoleRxIrq();
         trace(TRACE_UART_RX, n);
@@ -305,5 +328,15 @@ export function ki_bootinfo(): usize { return changetype<usize>(bi); }
 /** Free / total frames. */
 export function ki_frames_free(): u32 { return framesFree(); }
 export function ki_frames_total(): u32 { return framesTotal(); }
+/** Frames handed to the kernel core at boot (kernel pool + init's Untyped memory). */
+export function ki_frames_core(): u32 { return takenPages; }
 /** FIQs that found no firing timer. */
 export function ki_spurious_fiqs(): u32 { return spuriousFiqs; }
+
+/** Writes introspection JSON (what: 0 threads, 1 CSpace of tid arg, 2 address space of tid arg,
+ *  3 endpoints/notifications, 4 memory, 5 counters) into ki_buf(); returns its length. */
+export function ki_json(what: u32, arg: u32): u32 { return kiJson(what, arg); }
+/** Address (kernel linear = RAM offset) of the ki_json buffer. */
+export function ki_buf(): usize { return kiBuf(); }
+/** Runs the invariant checker: 0 = all hold, else the violated invariant's code (printed). */
+export function ki_check(): u32 { return kiCheck(); }

@@ -15,6 +15,16 @@
 // | 0x03 | TICK       | ticks_lo, ticks_hi                       | timer FIQ handled           |
 // | 0x04 | PANIC      | vector, esr, elr_lo, elr_hi, far_lo, far_hi | before halt()            |
 // | 0x05 | UART_RX    | bytes                                    | UART RX interrupt drained   |
+// | 0x10 | SYSCALL    | tid, nr, cptr, label                     | kernel core (kernel/ktrace) |
+// | 0x11 | IPC_SEND   | from_tid, to_tid, endpoint, label, badge | kernel core (kernel/ktrace) |
+// | 0x12 | IPC_RECV   | tid, from_tid, endpoint, label, badge_lo | kernel core (kernel/ktrace) |
+// | 0x13 | IPC_REPLY  | from_tid, to_tid, label                  | kernel core (kernel/ktrace) |
+// | 0x14 | SWITCH     | from_tid, to_tid                         | kernel core (kernel/ktrace) |
+// | 0x15 | FAULT      | tid, kind, addr_lo, addr_hi, code, handl | kernel core (kernel/ktrace) |
+// | 0x16 | IRQ_USER   | irq, notification, woken_tid             | kernel core (kernel/ktrace) |
+// | 0x17 | CAP_OP     | tid, method, cptr, type, result          | kernel core (kernel/ktrace) |
+// | 0x18 | SIGNAL     | from_tid, notification, badge_lo, woken_ | kernel core (kernel/ktrace) |
+// | 0x19 | FASTPATH   | from_tid, to_tid, label                  | kernel core (kernel/ktrace) |
 
 import { mmioWrite32 } from "./arch";
 
@@ -23,6 +33,16 @@ export const TRACE_IRQ: u32 = 0x02; // args: irq
 export const TRACE_TICK: u32 = 0x03; // args: ticks_lo, ticks_hi
 export const TRACE_PANIC: u32 = 0x04; // args: vector, esr, elr_lo, elr_hi, far_lo, far_hi
 export const TRACE_UART_RX: u32 = 0x05; // args: bytes
+export const TRACE_SYSCALL: u32 = 0x10; // args: tid, nr, cptr, label
+export const TRACE_IPC_SEND: u32 = 0x11; // args: from_tid, to_tid, endpoint, label, badge_lo, badge_hi
+export const TRACE_IPC_RECV: u32 = 0x12; // args: tid, from_tid, endpoint, label, badge_lo, badge_hi
+export const TRACE_IPC_REPLY: u32 = 0x13; // args: from_tid, to_tid, label
+export const TRACE_SWITCH: u32 = 0x14; // args: from_tid, to_tid
+export const TRACE_FAULT: u32 = 0x15; // args: tid, kind, addr_lo, addr_hi, code, handled
+export const TRACE_IRQ_USER: u32 = 0x16; // args: irq, notification, woken_tid
+export const TRACE_CAP_OP: u32 = 0x17; // args: tid, method, cptr, type, result
+export const TRACE_SIGNAL: u32 = 0x18; // args: from_tid, notification, badge_lo, woken_tid
+export const TRACE_FASTPATH: u32 = 0x19; // args: from_tid, to_tid, label
 
 // Boot stages (argument of TRACE_BOOT_STAGE), in boot order.
 export const BOOT_ENTRY: u32 = 0; // kmain entered (recorded once the ring is known)
@@ -34,7 +54,8 @@ export const BOOT_HEAP: u32 = 5; // kernel heap ready
 export const BOOT_VECTORS: u32 = 6; // VBAR_EL1 written
 export const BOOT_AIC: u32 = 7; // AIC initialised
 export const BOOT_TIMER: u32 = 8; // tick armed
-export const BOOT_IDLE: u32 = 9; // interrupts unmasked, idling
+export const BOOT_INIT: u32 = 9; // kernel core: pool, initial process
+export const BOOT_IDLE: u32 = 10; // interrupts unmasked, first kernel exit (init or idle)
 
 const KIND: u64 = 0x0c;
 const ARG0: u64 = 0x10;

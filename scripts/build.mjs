@@ -47,7 +47,10 @@ function buildServices() {
   const dir = join(root, 'services');
   const outDir = join(build, 'services');
   mkdirSync(outDir, { recursive: true });
-  const common = [join(dir, 'lib'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
+  // services/gen/ (stubs, TypeScript decoder, manifest tables) from services/idl/*.json and
+  // services/manifest.json by scripts/idl.mjs; it rewrites only files whose content changed.
+  node([join(root, 'scripts', 'idl.mjs')]);
+  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
   for (const name of serviceNames()) {
     const out = join(outDir, `${name}.wasm`);
     if (!stale(out, [join(dir, name), ...common])) continue;

@@ -12,9 +12,11 @@ import { BusError, type Bus } from '../bus';
 import type { Access, Mmu } from '../mmu';
 import { EC, ESR_WNR, FSC, esr } from '../esr';
 import { decodeProgram, ProgramError } from './decode';
-import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type Program } from './module';
+import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type JitFn, type Program } from './module';
 import { TRAP } from './traps';
 import * as N from './num';
+import { MAX_CALL_DEPTH } from './limits';
+import { translate, type JitCore, type JitEnv } from './jit';
 
 export interface El0Exception { esr: number; far: number; elr: bigint }
 
@@ -31,7 +33,9 @@ export const REG = {
 
 /** PC of a thread whose outermost function returned (resuming it raises the exit SVC again). */
 export const PC_EXITED = 0xfffffffffffffffen;
-export const MAX_CALL_DEPTH = 50000;
+export { MAX_CALL_DEPTH };
+/** Calls + loop back-edges after which a function is translated (hw/el0/jit.ts). */
+export const DEFAULT_JIT_THRESHOLD = 2000;
 /** SVC immediates */
 export const SVC_SYSCALL = 0;
 export const SVC_IMPORT_BASE = 0x100;
@@ -102,6 +106,21 @@ export class El0Core {
   private gWritable = false;
   private memPages = 0;
   private memMax = 0;
+  private g64 = new Float64Array(this.gbuf);
+
+  // ---- translation tier (hw/el0/jit.ts): fields read and written by translated code
+  /** translate a function after this many calls + back-edges; Infinity: interpreter only; 0: always */
+  jitThreshold = DEFAULT_JIT_THRESHOLD;
+  /** functions translated so far (statistics) */
+  jitCompiled = 0;
+  st = 0;
+  fuel = 0;
+  jsd = 0;
+  rhi = 0;
+  memBytes = 0;
+  private jitEnv: JitEnv | null = null;
+  /** bail statistics of translated code (MLK_JIT_STATS=1) */
+  static readonly jitBails = new Map<string, number>();
 
   constructor(private readonly ram: Ram, private readonly bus: Bus, private readonly mmu: Mmu) {
     this.m8 = ram.u8;
@@ -145,6 +164,7 @@ export class El0Core {
   }
 
   invalidateCode(): void {
+    this.dropTranslations();
     this.progCache.clear();
     this.prog = null;
   }
@@ -297,7 +317,11 @@ export class El0Core {
       const off = pa - this.ramBase;
       const n = Math.min(left, PAGE - (a % PAGE));
       if (off < 0 || off + n > this.ramSize) { this.dataAbort(a, access === ACC_WRITE, FSC.SYNC_EXTERNAL); return false; }
-      if (toUser) this.m8.set(host.subarray(h, h + n), off);
+      if (n <= 64) {
+        const m8 = this.m8;
+        if (toUser) for (let i = 0; i < n; i++) m8[off + i] = host[h + i];
+        else for (let i = 0; i < n; i++) host[h + i] = m8[off + i];
+      } else if (toUser) this.m8.set(host.subarray(h, h + n), off);
       else host.set(this.m8.subarray(off, off + n), h);
       a += n; h += n; left -= n;
     }
@@ -367,6 +391,43 @@ export class El0Core {
     this.s32 = new Int32Array(this.sbuf);
     this.f32 = new Float32Array(this.sbuf);
     this.f64 = new Float64Array(this.sbuf);
+    this.dropTranslations();
+  }
+
+  /** Forget all translated code (the views it closes over changed, or the code cache was cleared). */
+  private dropTranslations(): void {
+    this.jitEnv = null;
+    for (const p of this.progCache.values()) for (const f of p.funcs) { f.jit = null; f.hot = 0; f.jitEntry = null; }
+  }
+
+  private env(): JitEnv {
+    if (this.jitEnv) return this.jitEnv;
+    const prog = this.prog!;
+    this.jitEnv = {
+      core: this as unknown as JitCore,
+      S32: this.s32, S64: this.f64, G32: this.g32, G64: this.g64, DV: this.dv, M8: this.m8,
+      RT: this.rTag, RO: this.rOff, WT: this.wTag, WO: this.wOff,
+      tableBase: prog.layout.tableBase, tableSize: prog.tables.map((t) => t.limits.min), typeCanon: prog.typeCanon, N,
+      bails: El0Core.jitBails,
+    };
+    return this.jitEnv;
+  }
+
+  /** Translate `f` (once); on failure it stays interpreted. */
+  private compile(f: Func): void {
+    const prog = this.prog!;
+    if (this.jitEnv && (this.jitEnv.tableBase !== prog.layout.tableBase)) this.jitEnv = null; // another program
+    let code: ReturnType<typeof translate> = null;
+    try {
+      code = translate(prog, f, this.env());
+    } catch (e) {
+      code = null;
+      if ((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MLK_JIT_DEBUG) console.error(`jit: f${f.index}:`, e);
+    }
+    if (!code) f.jitEntry = null;
+    if (!code && (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MLK_JIT_DEBUG) console.error(`jit: f${f.index} not translated`);
+    f.jit = code ?? false;
+    if (code) this.jitCompiled++;
   }
 
   private slotOf(va: number): number { return (va - this.stackBase) / 8; }
@@ -400,6 +461,7 @@ export class El0Core {
     }
     this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
     this.memPages = Number(regs[REG.MEMPAGES]);
+    this.memBytes = this.memPages * 65536;
     this.memMax = Number(regs[REG.MEMMAX]);
     this.gp = Number(regs[REG.GP]);
     this.wbExtra = 0;
@@ -421,6 +483,8 @@ export class El0Core {
       this.gbuf = new ArrayBuffer(this.gSlots * 8 * 2);
       this.g8 = new Uint8Array(this.gbuf);
       this.g32 = new Int32Array(this.gbuf);
+      this.g64 = new Float64Array(this.gbuf);
+      this.dropTranslations();
     }
     this.gDirty = false;
     this.gWritable = false;
@@ -468,11 +532,12 @@ export class El0Core {
     this.validTop = this.sp;
     if (!this.copyUser(this.vaOf(this.fp), this.s8, this.fp * 8, (this.sp - this.fp) * 8, false, ACC_READ)) return false;
     if (!this.checkUser(this.vaOf(this.fp), (this.sp - this.fp) * 8, ACC_WRITE)) return false;
+    // the rest of the current frame (its operand stack may grow up to frameSlots)
+    if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp))) return false;
     const pending = Number(regs[REG.PENDING]);
     if (pending > 0) {
       const callee = prog.funcs[pending - 1];
       const nres = callee.nresults;
-      if (!this.growStack(this.sp + nres)) return false;
       for (let i = 0; i < nres; i++) {
         const v = regs[i];
         const t = callee.type.results[i];
@@ -561,20 +626,48 @@ export class El0Core {
     let n = fuel;
     let w = 0, ea = 0, o = 0, vpn = 0, h = 0, a = 0, b = 0, alo = 0, ahi = 0, blo = 0, bhi = 0, x = 0, y = 0;
 
+    if (pc === 0 && fn.jit === null && sp === fp + fn.nlocals + FRAME_HEADER && ++fn.hot > this.jitThreshold) this.compile(fn);
+    // translated code continues at its entry points (block starts); after it bails, the interpreter
+    // executes the instruction it stopped at and re-enters at the next entry point it reaches
+    let jitE: Uint8Array | null = fn.jit ? fn.jitEntry : null;
+    let enterJit = jitE !== null && jitE[pc] === 1;
     loop: while (n > 0) {
+      if (enterJit) {
+        enterJit = false;
+        this.fuel = n; this.st = 0; this.jsd = 0;
+        (fn.jit as JitFn)(fp, pc);
+        fn = this.fn; code = fn.code; pc = this.pc; sp = this.sp; fp = this.fp; n = this.fuel; memBytes = this.memBytes;
+        jitE = fn.jit ? fn.jitEntry : null;
+        if (n <= 0) break;
+      }
       const op = code[pc];
       switch (op) {
         case OP.UNREACHABLE: this.pc = pc; this.trap(TRAP.UNREACHABLE); break loop;
-        case OP.JMP: pc = code[pc + 1]; break;
+        case OP.JMP: {
+          const tg = code[pc + 1];
+          if (tg <= pc) { pc = tg; if (fn.jit === null && ++fn.hot > this.jitThreshold) { this.compile(fn); jitE = fn.jit ? fn.jitEntry : null; } break; }
+          pc = tg;
+          break;
+        }
         case OP.LOCAL_GET32: s32[sp << 1] = s32[(fp + code[pc + 1]) << 1]; sp++; pc += 2; break;
         case OP.LOCAL_SET32: sp--; s32[(fp + code[pc + 1]) << 1] = s32[sp << 1]; pc += 2; break;
         case OP.LOCAL_TEE32: s32[(fp + code[pc + 1]) << 1] = s32[(sp - 1) << 1]; pc += 2; break;
         case OP.IF_FALSE: sp--; pc = s32[sp << 1] === 0 ? code[pc + 1] : pc + 2; break;
-        case OP.BR_IF_J: sp--; pc = s32[sp << 1] !== 0 ? code[pc + 1] : pc + 2; break;
+        case OP.BR_IF_J: {
+          sp--;
+          if (s32[sp << 1] === 0) { pc += 2; break; }
+          const tg = code[pc + 1];
+          if (tg <= pc) { pc = tg; if (fn.jit === null && ++fn.hot > this.jitThreshold) { this.compile(fn); jitE = fn.jit ? fn.jitEntry : null; } break; }
+          pc = tg;
+          break;
+        }
         case OP.BR: {
           const dst = fp + code[pc + 2], ar = code[pc + 3];
           for (let i = 0; i < ar; i++) { s32[(dst + i) << 1] = s32[(sp - ar + i) << 1]; s32[((dst + i) << 1) + 1] = s32[((sp - ar + i) << 1) + 1]; }
-          sp = dst + ar; pc = code[pc + 1];
+          sp = dst + ar;
+          const tg = code[pc + 1];
+          if (tg <= pc) { pc = tg; if (fn.jit === null && ++fn.hot > this.jitThreshold) { this.compile(fn); jitE = fn.jit ? fn.jitEntry : null; } break; }
+          pc = tg;
           break;
         }
         case OP.BR_IF: {
@@ -582,7 +675,10 @@ export class El0Core {
           if (s32[sp << 1] === 0) { pc += 4; break; }
           const dst = fp + code[pc + 2], ar = code[pc + 3];
           for (let i = 0; i < ar; i++) { s32[(dst + i) << 1] = s32[(sp - ar + i) << 1]; s32[((dst + i) << 1) + 1] = s32[((sp - ar + i) << 1) + 1]; }
-          sp = dst + ar; pc = code[pc + 1];
+          sp = dst + ar;
+          const tg = code[pc + 1];
+          if (tg <= pc) { pc = tg; if (fn.jit === null && ++fn.hot > this.jitThreshold) { this.compile(fn); jitE = fn.jit ? fn.jitEntry : null; } break; }
+          pc = tg;
           break;
         }
         case OP.BR_TABLE: {
@@ -600,6 +696,7 @@ export class El0Core {
           const nres = fn.nresults;
           const hd = (fp + fn.nlocals) << 1;
           const retFn = s32[hd + 1];
+          const retPc = s32[hd];
           if (retFn === -1) {
             // outermost frame: results to [FP..) and X0..X5; exit SVC
             for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
@@ -617,19 +714,23 @@ export class El0Core {
             break loop;
           }
           const callerFp = this.slotOf((s32[hd + 2] >>> 0) + (s32[hd + 3] >>> 0) * TWO32);
-          if (callerFp < this.loadedLow) {
-            if (!Number.isInteger(callerFp) || callerFp < 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_PROGRAM); break loop; }
+          const callerFn = funcs[retFn];
+          if (callerFp < this.loadedLow || callerFp + callerFn.frameSlots > this.validTop) {
+            // returning into a frame of an earlier run(): load it and validate the rest of it
             this.fn = fn; this.pc = pc;
-            if (!this.loadStackDown(callerFp)) break loop;
+            if (!Number.isInteger(callerFp) || callerFp < 0 || callerFn === undefined) { this.trap(TRAP.INVALID_PROGRAM); break loop; }
+            if (callerFp < this.loadedLow && !this.loadStackDown(callerFp)) break loop;
+            if (!this.growStack(callerFp + callerFn.frameSlots)) break loop;
           }
           for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
           sp = fp + nres;
           fp = callerFp;
           if (fp < this.minFp) this.minFp = fp;
-          pc = s32[hd];
-          fn = funcs[retFn];
+          pc = retPc;
+          fn = callerFn;
           code = fn.code;
           this.depth--;
+          jitE = fn.jit ? fn.jitEntry : null;
           break;
         }
         case OP.CALL: {
@@ -652,6 +753,8 @@ export class El0Core {
           sp = nfp + f.nlocals + FRAME_HEADER;
           fn = f; code = f.code; pc = 0;
           this.depth++;
+          if (f.jit === null && ++f.hot > this.jitThreshold) this.compile(f);
+          jitE = f.jit ? f.jitEntry : null;
           break;
         }
         case OP.CALL_INDIRECT: {
@@ -691,6 +794,8 @@ export class El0Core {
           sp = nfp + f.nlocals + FRAME_HEADER;
           fn = f; code = f.code; pc = 0;
           this.depth++;
+          if (f.jit === null && ++f.hot > this.jitThreshold) this.compile(f);
+          jitE = f.jit ? f.jitEntry : null;
           break;
         }
         case OP.CALL_IMPORT: case OP.SVC: {
@@ -715,7 +820,7 @@ export class El0Core {
           break;
         }
         case OP.DROP: sp--; pc++; break;
-        case OP.SELECT: {
+        case OP.SELECT: case OP.SELECT_I64: case OP.SELECT_F32: case OP.SELECT_F64: {
           sp -= 2;
           if (s32[(sp + 1) << 1] === 0) { s32[(sp - 1) << 1] = s32[sp << 1]; s32[((sp - 1) << 1) + 1] = s32[(sp << 1) + 1]; }
           pc++;
@@ -845,6 +950,7 @@ export class El0Core {
             s32[w] = this.memPages;
             this.memPages += d;
             memBytes = this.memPages * 65536;
+            this.memBytes = memBytes;
           } else s32[w] = -1;
           pc++;
           break;
@@ -867,8 +973,8 @@ export class El0Core {
           pc += 2;
           break;
         }
-        case OP.CONST32: s32[sp << 1] = code[pc + 1]; sp++; pc += 2; break;
-        case OP.CONST64: s32[sp << 1] = code[pc + 1]; s32[(sp << 1) + 1] = code[pc + 2]; sp++; pc += 3; break;
+        case OP.CONST32: case OP.CONST_F32: s32[sp << 1] = code[pc + 1]; sp++; pc += 2; break;
+        case OP.CONST64: case OP.CONST_F64: s32[sp << 1] = code[pc + 1]; s32[(sp << 1) + 1] = code[pc + 2]; sp++; pc += 3; break;
 
         // ---- i32
         case 0x45: w = (sp - 1) << 1; s32[w] = s32[w] === 0 ? 1 : 0; pc++; break;
@@ -985,10 +1091,10 @@ export class El0Core {
         // ---- f32 arithmetic (bit operations on the raw bits)
         case 0x8b: w = (sp - 1) << 1; s32[w] &= 0x7fffffff; pc++; break;
         case 0x8c: w = (sp - 1) << 1; s32[w] ^= -2147483648; pc++; break;
-        case 0x8d: w = (sp - 1) << 1; f32[w] = Math.ceil(f32[w]); pc++; break;
-        case 0x8e: w = (sp - 1) << 1; f32[w] = Math.floor(f32[w]); pc++; break;
-        case 0x8f: w = (sp - 1) << 1; f32[w] = Math.trunc(f32[w]); pc++; break;
-        case 0x90: w = (sp - 1) << 1; f32[w] = N.nearest(f32[w]); pc++; break;
+        case 0x8d: w = (sp - 1) << 1; f32[w] = qnan(Math.ceil(f32[w])); pc++; break;
+        case 0x8e: w = (sp - 1) << 1; f32[w] = qnan(Math.floor(f32[w])); pc++; break;
+        case 0x8f: w = (sp - 1) << 1; f32[w] = qnan(Math.trunc(f32[w])); pc++; break;
+        case 0x90: w = (sp - 1) << 1; f32[w] = qnan(N.nearest(f32[w])); pc++; break;
         case 0x91: w = (sp - 1) << 1; f32[w] = Math.sqrt(f32[w]); pc++; break;
         case 0x92: sp--; w = (sp - 1) << 1; f32[w] = f32[w] + f32[w + 2]; pc++; break;
         case 0x93: sp--; w = (sp - 1) << 1; f32[w] = f32[w] - f32[w + 2]; pc++; break;
@@ -1000,11 +1106,11 @@ export class El0Core {
         // ---- f64 arithmetic
         case 0x99: w = (sp - 1) << 1; s32[w + 1] &= 0x7fffffff; pc++; break;
         case 0x9a: w = (sp - 1) << 1; s32[w + 1] ^= -2147483648; pc++; break;
-        case 0x9b: f64[sp - 1] = Math.ceil(f64[sp - 1]); pc++; break;
-        case 0x9c: f64[sp - 1] = Math.floor(f64[sp - 1]); pc++; break;
-        case 0x9d: f64[sp - 1] = Math.trunc(f64[sp - 1]); pc++; break;
-        case 0x9e: f64[sp - 1] = N.nearest(f64[sp - 1]); pc++; break;
-        case 0x9f: f64[sp - 1] = Math.sqrt(f64[sp - 1]); pc++; break;
+        case 0x9b: f64[sp - 1] = qnan(Math.ceil(f64[sp - 1])); pc++; break;
+        case 0x9c: f64[sp - 1] = qnan(Math.floor(f64[sp - 1])); pc++; break;
+        case 0x9d: f64[sp - 1] = qnan(Math.trunc(f64[sp - 1])); pc++; break;
+        case 0x9e: f64[sp - 1] = qnan(N.nearest(f64[sp - 1])); pc++; break;
+        case 0x9f: f64[sp - 1] = qnan(Math.sqrt(f64[sp - 1])); pc++; break;
         case 0xa0: sp--; f64[sp - 1] = f64[sp - 1] + f64[sp]; pc++; break;
         case 0xa1: sp--; f64[sp - 1] = f64[sp - 1] - f64[sp]; pc++; break;
         case 0xa2: sp--; f64[sp - 1] = f64[sp - 1] * f64[sp]; pc++; break;
@@ -1077,6 +1183,7 @@ export class El0Core {
           break loop;
       }
       n--;
+      if (jitE !== null && jitE[pc] === 1) enterJit = true;
     }
     if (!this.exception) { this.fn = fn; this.pc = pc; }
     this.sp = sp;
@@ -1121,9 +1228,70 @@ export class El0Core {
   /** memory.fill / memory.copy / memory.init: bounds and every page checked before any write */
   private bulkOp(op: number, seg: number, sp: number, memBytes: number): boolean {
     const s32 = this.s32;
-    const d = s32[(sp - 3) << 1] >>> 0;
-    const sv = s32[(sp - 2) << 1];
-    const len = s32[(sp - 1) << 1] >>> 0;
+    return this.bulkValues(op, seg, s32[(sp - 3) << 1] >>> 0, s32[(sp - 2) << 1], s32[(sp - 1) << 1] >>> 0, memBytes);
+  }
+
+  // ---- helpers for translated code: they never raise; false/-1 means "bail to the interpreter"
+
+  /** Fill the engine TLB for linear address ea (RAM pages only). Returns false if it would fault. */
+  jitXlate(ea: number, write: boolean): boolean {
+    const pa = this.mmu.translate(ea, write ? ACC_WRITE : ACC_READ, 0);
+    if (pa < 0) return false;
+    const off = pa - this.ramBase;
+    if (off < 0 || off >= this.ramSize) return false;
+    const vpn = ea >>> 12, h = vpn & TLB_MASK;
+    if (write) { this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
+    else { this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
+    return true;
+  }
+
+  private pagesOk(va: number, len: number, write: boolean): boolean {
+    let a = va;
+    const end = va + len;
+    while (a < end) {
+      if (!this.jitXlate(a, write)) return false;
+      a = a - (a & 0xfff) + PAGE;
+    }
+    return true;
+  }
+
+  /** memory.fill / memory.copy for translated code: done only if nothing can fault or trap. */
+  jitBulk(op: number, d: number, sv: number, len: number): boolean {
+    d >>>= 0; len >>>= 0;
+    const mb = this.memBytes;
+    if (d + len > mb) return false;
+    if (op === OP.MEMORY_COPY && (sv >>> 0) + len > mb) return false;
+    if (len === 0) return true;
+    // fast path: each side within one page that the engine TLB already holds
+    const dv = d >>> 12, dh = dv & TLB_MASK;
+    if ((d & 0xfff) + len <= PAGE && this.wTag[dh] === dv) {
+      const dOff = this.wOff[dh] + (d & 0xfff);
+      if (op === OP.MEMORY_FILL) { this.m8.fill(sv & 0xff, dOff, dOff + len); return true; }
+      const s = sv >>> 0, svp = s >>> 12, sh = svp & TLB_MASK;
+      if ((s & 0xfff) + len <= PAGE && this.rTag[sh] === svp) {
+        const sOff = this.rOff[sh] + (s & 0xfff);
+        this.m8.copyWithin(dOff, sOff, sOff + len);
+        return true;
+      }
+    }
+    if (!this.pagesOk(d, len, true)) return false;
+    if (op === OP.MEMORY_COPY && !this.pagesOk(sv >>> 0, len, false)) return false;
+    return this.bulkValues(op, 0, d, sv, len, mb);
+  }
+
+  /** memory.grow for translated code: the new size in pages or -1 */
+  jitGrow(delta: number): number {
+    const d = delta >>> 0;
+    if (this.memPages + d <= this.memMax && this.memPages + d <= 65536) {
+      const old = this.memPages;
+      this.memPages += d;
+      this.memBytes = this.memPages * 65536;
+      return old;
+    }
+    return -1;
+  }
+
+  private bulkValues(op: number, seg: number, d: number, sv: number, len: number, memBytes: number): boolean {
     const m8 = this.m8;
     if (op === OP.MEMORY_FILL) {
       if (d + len > memBytes) { this.trap(TRAP.OUT_OF_BOUNDS); return false; }
@@ -1180,6 +1348,10 @@ export class El0Core {
   }
 }
 
+/** a NaN result as the canonical quiet NaN (an arithmetic NaN) */
+function qnan(x: number): number {
+  return x !== x ? NaN : x;
+}
 function fmin(a: number, b: number): number {
   if (a !== a || b !== b) return NaN;
   return Math.min(a, b);

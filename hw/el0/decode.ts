@@ -384,7 +384,7 @@ function decodeInner(bytes: Uint8Array): Program {
       index: i, typeIndex, type, importIndex, special,
       nparams: type.params.length, nresults: type.results.length,
       nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
-      code: new Int32Array(0), bodyOffset: 0,
+      code: new Int32Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
     });
   }
 
@@ -501,7 +501,7 @@ interface Ctrl {
 const U = 0; // unknown type (polymorphic stack)
 
 /** Signatures of the simple numeric instructions: [pops, pushes] as strings of i/l/f/d. */
-const SIG = new Map<number, [string, string]>();
+export const SIG = new Map<number, [string, string]>();
 {
   const range = (a: number, b: number, s: [string, string]) => { for (let i = a; i <= b; i++) SIG.set(i, s); };
   range(0x45, 0x45, ['i', 'i']); range(0x46, 0x4f, ['ii', 'i']);
@@ -518,10 +518,10 @@ const SIG = new Map<number, [string, string]>();
   SIG.set(0xbc, ['f', 'i']); SIG.set(0xbd, ['d', 'l']); SIG.set(0xbe, ['i', 'f']); SIG.set(0xbf, ['l', 'd']);
   range(0xc0, 0xc1, ['i', 'i']); range(0xc2, 0xc4, ['l', 'l']);
 }
-const SATSIG: [string, string][] = [['f', 'i'], ['f', 'i'], ['d', 'i'], ['d', 'i'], ['f', 'l'], ['f', 'l'], ['d', 'l'], ['d', 'l']];
+export const SATSIG: [string, string][] = [['f', 'i'], ['f', 'i'], ['d', 'i'], ['d', 'i'], ['f', 'l'], ['f', 'l'], ['d', 'l'], ['d', 'l']];
 const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, d: T.F64 };
 /** loads 0x28..0x35 and stores 0x36..0x3e: [value type, natural alignment log2] */
-const MEMOP: [ValType, number][] = [
+export const MEMOP: [ValType, number][] = [
   [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 0], [T.I32, 1], [T.I32, 1],
   [T.I64, 0], [T.I64, 0], [T.I64, 1], [T.I64, 1], [T.I64, 2], [T.I64, 2],
   [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 1], [T.I64, 0], [T.I64, 1], [T.I64, 2],
@@ -673,6 +673,7 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
           code[c.elsePatch] = code.length;
         }
         if (c.op === 0) {
+          for (const p of c.patches) code[p] = code.length;
           code.push(OP.RETURN);
         } else {
           for (const p of c.patches) code[p] = code.length;
@@ -776,7 +777,7 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
           if (t1 !== U && t2 !== U && t1 !== t2) fail('type mismatch: select operands differ');
           t = t1 === U ? t2 : t1;
         }
-        code.push(OP.SELECT);
+        code.push(t === T.I64 ? OP.SELECT_I64 : t === T.F32 ? OP.SELECT_F32 : t === T.F64 ? OP.SELECT_F64 : OP.SELECT);
         push(t);
         break;
       }
@@ -816,11 +817,11 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
       }
       case 0x41: push(T.I32); code.push(OP.CONST32, r.s32()); break;
       case 0x42: { push(T.I64); const v = BigInt.asUintN(64, r.sN(64)); code.push(OP.CONST64, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0); break; }
-      case 0x43: { push(T.F32); const b = r.bytes(4); code.push(OP.CONST32, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24); break; }
+      case 0x43: { push(T.F32); const b = r.bytes(4); code.push(OP.CONST_F32, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24); break; }
       case 0x44: {
         push(T.F64);
         const b = r.bytes(8);
-        code.push(OP.CONST64, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24, b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24);
+        code.push(OP.CONST_F64, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24, b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24);
         break;
       }
       case 0xd0: { const t = r.valType(); if (t !== T.FUNCREF && t !== T.EXTERNREF) fail('malformed reference type'); push(t); code.push(OP.CONST32, 0); break; }

@@ -44,7 +44,11 @@ export type Resolver = (imp: Import) => HostExtern | undefined;
 /** Handler for mlk.svc syscalls (X7 = nr, X0..X5 = args); returns X0. */
 export type SyscallHandler = (nr: number, args: bigint[], inst: Instance) => bigint;
 
-export interface WorldOptions { ramSize?: number; fuelPerRun?: number; maxInstructions?: number }
+export interface WorldOptions {
+  ramSize?: number; fuelPerRun?: number; maxInstructions?: number;
+  /** core.jitThreshold: Infinity = interpreter only, 0 = translate every function on first use */
+  jitThreshold?: number;
+}
 
 export class World {
   readonly ram: Ram;
@@ -63,6 +67,7 @@ export class World {
     this.ram = new Ram(opts.ramSize ?? 128 * 1024 * 1024);
     this.mmu = new Mmu(this.ram);
     this.core = new El0Core(this.ram, this.bus, this.mmu);
+    if (opts.jitThreshold !== undefined) this.core.jitThreshold = opts.jitThreshold;
     this.next = this.ram.base + 0x10000;
     this.fuelPerRun = opts.fuelPerRun ?? 10_000_000;
     this.maxInstructions = opts.maxInstructions ?? 2_000_000_000;
@@ -93,7 +98,7 @@ export class World {
       ttbr0: BigInt(inst.root) | (BigInt(inst.asid) << 48n),
       ttbr1: 0n,
       mair: 0xffn,
-    } as unknown as Parameters<Mmu['setRegs']>[0]);
+    });
     this.core.regs.set(inst.regs);
     this.current = inst;
   }
@@ -135,6 +140,10 @@ export class Instance {
     const tableSizes = prog.tables.map((t) => t.limits.min);
     let gi = 0, ti = 0;
     for (const imp of prog.imports) {
+      if (imp.kind === 0 && imp.module === 'mlk' && (imp.name === 'svc' || imp.name === 'reg')) {
+        this.hostFuncs.push(() => { throw new Error('mlk.svc/mlk.reg are not host functions'); });
+        continue;
+      }
       const ext = resolve(imp);
       if (!ext) throw new LinkError(`unknown import ${imp.module}.${imp.name}`);
       const kinds = ['func', 'table', 'memory', 'global'];
@@ -225,7 +234,8 @@ export class Instance {
     if (prog.start !== null) this.callIndex(prog.start, []);
   }
 
-  private mapPage(va: number): number {
+  /** Map a zeroed page at user VA `va` (read/write, execute-never). Returns its PA. */
+  mapPage(va: number): number {
     const pa = this.world.allocPage();
     this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
     this.pages.set(va, pa);
@@ -278,15 +288,10 @@ export class Instance {
     return this.callIndex(this.exportedFunc(name), args);
   }
 
-  /** Run function `fi` with raw-bit arguments to completion; returns raw-bit results. */
-  callIndex(fi: number, args: bigint[]): bigint[] {
-    const prog = this.prog;
-    const fn = prog.funcs[fi];
-    if (fn.importIndex >= 0) return this.hostFuncs[fn.importIndex](args); // re-exported import
+  /** Set the register file up to enter function `fi` with `args` and make this instance current
+   * (without running it). */
+  prepareCall(fi: number, args: bigint[]): void {
     const w = this.world;
-    const core = w.core;
-    const outer = w.current;
-    const outerRegs = outer ? core.regs.slice() : null;
     w.current = null; // force a full switch
     const r = this.regs;
     r[REG.PC] = (BigInt(fi) << 32n) | BigInt(PC_ENTER);
@@ -302,6 +307,18 @@ export class Instance {
       this.writeUser(STACK_VA, b, true);
     }
     w.switchTo(this);
+  }
+
+  /** Run function `fi` with raw-bit arguments to completion; returns raw-bit results. */
+  callIndex(fi: number, args: bigint[]): bigint[] {
+    const prog = this.prog;
+    const fn = prog.funcs[fi];
+    if (fn.importIndex >= 0) return this.hostFuncs[fn.importIndex](args); // re-exported import
+    const w = this.world;
+    const core = w.core;
+    const outer = w.current;
+    const outerRegs = outer ? core.regs.slice() : null;
+    this.prepareCall(fi, args);
     let total = 0;
     try {
       for (;;) {
@@ -353,8 +370,12 @@ export class Instance {
           const far = ex.far;
           const splim = STACK_VA + this.stackSize;
           const page = far - (far % PAGE);
-          if (far < 2 ** 32 && far < Number(core.regs[REG.MEMPAGES]) * 65536 && !this.pages.has(page)) {
-            this.mapPage(page); // demand-map linear memory (also pages added by memory.grow)
+          const memEnd = Number(core.regs[REG.MEMPAGES]) * 65536;
+          if (far < 2 ** 32 && far < memEnd && !this.pages.has(page)) {
+            // demand-map linear memory (also pages added by memory.grow), with fault-around: the
+            // whole 64 KiB wasm page
+            const start = far - (far % 65536);
+            for (let p = start; p < start + 65536 && p < memEnd; p += PAGE) if (!this.pages.has(p)) this.mapPage(p);
             core.eret();
             continue;
           }

@@ -67,6 +67,9 @@ export interface DataSegment {
   bytes: Uint8Array;
 }
 
+/** A translated function: (fp, entry pc or -1 for a call from translated code, ...params) */
+export type JitFn = (fp: number, entry: number, ...args: number[]) => number;
+
 export interface Func {
   index: number;
   typeIndex: number;
@@ -84,8 +87,14 @@ export interface Func {
   /** slots a frame of this function occupies: nlocals + FRAME_HEADER + maxStack */
   frameSlots: number;
   code: Int32Array;
-  /** instruction index -> byte offset in the image (for diagnostics) */
+  /** byte offset of the body in the image (for diagnostics) */
   bodyOffset: number;
+  /** translation tier: calls + loop back-edges seen by the interpreter */
+  hot: number;
+  /** translated code (hw/el0/jit.ts), null until hot, false when translation failed */
+  jit: JitFn | null | false;
+  /** pcs at which the interpreter may continue in translated code (1 = entry point) */
+  jitEntry: Uint8Array | null;
 }
 
 export interface Program {
@@ -131,7 +140,10 @@ export const OP = {
   SVC: 0x13, // mlk.svc
   REG: 0x14, // mlk.reg
   DROP: 0x1a,
-  SELECT: 0x1b,
+  SELECT: 0x1b, // i32 / reference
+  SELECT_I64: 0x1c,
+  SELECT_F32: 0x1d,
+  SELECT_F64: 0x1e,
   LOCAL_GET: 0x20,
   LOCAL_SET: 0x21,
   LOCAL_TEE: 0x22,
@@ -141,8 +153,10 @@ export const OP = {
   TABLE_SET: 0x26,
   MEMORY_SIZE: 0x3f,
   MEMORY_GROW: 0x40,
-  CONST32: 0x41, // value
-  CONST64: 0x42, // lo, hi
+  CONST32: 0x41, // value (i32 / reference)
+  CONST64: 0x42, // lo, hi (i64)
+  CONST_F32: 0x43, // raw bits
+  CONST_F64: 0x44, // lo, hi raw bits
   TRUNC_SAT: 0xe0, // + 0..7
   MEMORY_INIT: 0xe8, // segment
   DATA_DROP: 0xe9, // segment

@@ -12,11 +12,12 @@
 // Invariants (checked by ki_check): parent/child/sibling links are mutual; no cycles; a child is
 // never an empty slot; object reference counts equal the number of caps naming the object.
 
+import { DEBUG } from "../object/structures";
 import {
   Cte, ObjHeader, CTE_SHIFT, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE,
   tcbSlot, Tcb, T_REPLY, TS_CTABLE, E_OK, E_FAILED_LOOKUP,
 } from "../object/structures";
-import { finaliseCap } from "../object/objecttype";
+import { finaliseCap, headerOf } from "../object/objecttype";
 
 // @ts-ignore: decorator
 @inline export function cte(a: usize): Cte { return changetype<Cte>(a); }
@@ -105,7 +106,7 @@ export function cteInsert(dest: usize, parent: usize, type: u8, rights: u8, flag
   d.data = data;
   d.child = 0;
   linkChild(parent, dest);
-  if (hasObject(type)) changetype<ObjHeader>(<usize>obj).refs++;
+  if (hasObject(type)) changetype<ObjHeader>(<usize>headerOf(type, obj)).refs++;
 }
 
 /** Moves the capability in `src` to the empty slot `dest`, keeping its place in the CDT. */

@@ -5,19 +5,20 @@
 // X2..X5 = MR0..MR3, X6 = badge. Words 4.. of a longer message go from the sender's IPC buffer to
 // the receiver's. A fault message is built from the faulting thread's TCB.
 
+import { DEBUG } from "../object/structures";
 import {
   Tcb, Cte, T_REPLY, T_ENDPOINT, T_NULL, T_UNTYPED, T_IRQ_CONTROL, R_GRANT, TS_CALLER, tcbSlot,
   IF_FAULT, TS_BLOCKED_REPLY, TS_FAULTED, msgInfo, miLabel, miLength, miExtraCaps,
   IPCBUF_MSG, IPCBUF_CAPS, IPCBUF_RECV_SLOT, MSG_MAX_WORDS, MSG_REG_WORDS, E_OK, E_CANCELLED,
-  CF_MAPPED, TS_EXITED, F_EXIT,
+  CF_MAPPED, TS_EXITED, F_EXIT, F_VM,
 } from "../object/structures";
 import { DRAM_BASE } from "../arch";
 import { tcb, setBlocked, makeReady } from "./thread";
 import { cte, lookupCap, lookupSlot, cteInsert, cteDelete } from "./cspace";
 import { tr, TR_IPC_REPLY, tidOf } from "./ktrace";
+import { ipcBuffer } from "./syscall";
+import { deriveCap } from "../object/cnode";
 
-// @ts-ignore: decorator
-@inline function buf(pa: u64): usize { return <usize>(pa - DRAM_BASE); }
 
 /** Copies the message of `s` (badge, grant as recorded) to receiver `r` and sets r's registers. */
 export function doIPCTransfer(s: u32, badge: u64, canGrant: bool, r: u32, e: u32): void {
@@ -29,7 +30,7 @@ export function doIPCTransfer(s: u32, badge: u64, canGrant: bool, r: u32, e: u32
     rt.r0 = E_OK;
     rt.r1 = msgInfo(<u64>st.faultKind, 0, 0, 4);
     rt.r2 = st.faultAddr;
-    rt.r3 = st.faultKind == F_EXIT ? st.faultCode : (st.faultEsr != 0 ? st.faultEsr : st.faultCode);
+    rt.r3 = st.faultKind == F_VM ? st.faultEsr : st.faultCode;
     rt.r4 = st.faultPc;
     rt.r5 = <u64>st.tid;
     rt.r6 = badge;
@@ -38,36 +39,42 @@ export function doIPCTransfer(s: u32, badge: u64, canGrant: bool, r: u32, e: u32
   let mi = st.r1;
   let len = miLength(mi);
   if (len > MSG_MAX_WORDS) len = MSG_MAX_WORDS;
-  if (len > MSG_REG_WORDS && (st.ipcBufPa == 0 || rt.ipcBufPa == 0)) len = MSG_REG_WORDS;
+  let nCaps = miExtraCaps(mi);
+  let sb: usize = 0;
+  let rb: usize = 0;
+  if (len > MSG_REG_WORDS || nCaps > 0) {
+    sb = ipcBuffer(s);
+    rb = ipcBuffer(r);
+    if (sb == 0 || rb == 0) { if (len > MSG_REG_WORDS) len = MSG_REG_WORDS; nCaps = 0; }
+  }
   rt.r2 = st.r2;
   rt.r3 = st.r3;
   rt.r4 = st.r4;
   rt.r5 = st.r5;
   if (len > MSG_REG_WORDS) {
-    memory.copy(buf(rt.ipcBufPa) + IPCBUF_MSG + (MSG_REG_WORDS << 3), buf(st.ipcBufPa) + IPCBUF_MSG + (MSG_REG_WORDS << 3), (len - MSG_REG_WORDS) << 3);
+    memory.copy(rb + IPCBUF_MSG + (MSG_REG_WORDS << 3), sb + IPCBUF_MSG + (MSG_REG_WORDS << 3), (len - MSG_REG_WORDS) << 3);
   }
   let extra: u32 = 0;
   let unwrapped: u32 = 0;
-  let nCaps = miExtraCaps(mi);
-  if (nCaps > 0 && canGrant && st.ipcBufPa != 0 && rt.ipcBufPa != 0) {
+  if (nCaps > 0 && canGrant) {
     let used = false;
     for (let i: u32 = 0; i < nCaps; i++) {
-      let cptr = load<u64>(buf(st.ipcBufPa) + IPCBUF_CAPS + (i << 3));
+      let cptr = load<u64>(sb + IPCBUF_CAPS + (i << 3));
       let src = lookupCap(<usize>s, cptr);
       if (src == 0) break;
       let c = cte(src);
       if (c.type == T_ENDPOINT && c.obj == e && c.data != 0) {
         // a cap to the endpoint itself travels as its badge ("unwrapped")
-        store<u64>(buf(rt.ipcBufPa) + IPCBUF_CAPS + (i << 3), c.data);
+        store<u64>(rb + IPCBUF_CAPS + (i << 3), c.data);
         unwrapped |= 1 << i;
         extra = i + 1;
         continue;
       }
       if (used || !derivable(c)) break;
-      let dptr = load<u64>(buf(rt.ipcBufPa) + IPCBUF_RECV_SLOT);
-      let dest = dptr == 0 ? 0 : lookupSlot(<usize>r, dptr);
+      let dptr = load<u64>(rb + IPCBUF_RECV_SLOT);
+      let dest: usize = dptr == 0 ? 0 : lookupSlot(<usize>r, dptr);
       if (dest == 0 || cte(dest).type != T_NULL) break;
-      cteInsert(dest, src, c.type, c.rights, c.flags & ~CF_MAPPED, c.obj, (c.flags & CF_MAPPED) != 0 ? 0 : c.data);
+      deriveCap(dest, src, c.rights, 0);
       used = true;
       extra = i + 1;
     }

@@ -6,6 +6,7 @@
 // never traps: it returns 0 when the pool is exhausted and the caller turns that into
 // E_NOT_ENOUGH_MEMORY (or, for a page fault, into a reported fault of the thread).
 
+import { DEBUG } from "../object/structures";
 import { DRAM_BASE, PAGE_SIZE } from "../arch";
 
 export const K_PT: u32 = 0; // page tables

@@ -2,35 +2,27 @@
 // IRQ delivery, capability operations. The kinds extend kernel-as/trace.ts's table (0x10+) and
 // are mirrored in kernel-as/trace-kinds.json.
 //
-// | kind | name      | args                                               |
-// |------|-----------|----------------------------------------------------|
-// | 0x10 | SYSCALL   | tid, nr, cptr, label, result                       |
-// | 0x11 | IPC_SEND  | from_tid, to_tid (0 = queued), object, label, badge_lo, badge_hi |
-// | 0x12 | IPC_RECV  | tid, from_tid, object, label, badge_lo, badge_hi   |
-// | 0x13 | IPC_REPLY | from_tid, to_tid, label                             |
-// | 0x14 | SWITCH    | from_tid, to_tid (0 = idle)                         |
-// | 0x15 | FAULT     | tid, kind, addr_lo, addr_hi, code, handled         |
-// | 0x16 | IRQ_USER  | irq, notification, woken_tid                        |
-// | 0x17 | CAP_OP    | tid, method, slot, type, result                     |
-// | 0x18 | SIGNAL    | from_tid, notification, badge_lo, woken_tid         |
-// | 0x19 | FASTPATH  | from_tid, to_tid, label                             |
+// The kinds (0x10–0x19) are declared in kernel-as/trace.ts with the boot kinds.
 //
 // Tracing costs seven MMIO writes per record; boot argument `mlk.trace=0` turns it off (the
 // benchmark does, to measure the kernel and not the trace device).
 
-import { trace } from "../trace";
+import {
+  trace, TRACE_SYSCALL, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY, TRACE_SWITCH, TRACE_FAULT,
+  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH,
+} from "../trace";
 import { Tcb } from "../object/structures";
 
-export const TR_SYSCALL: u32 = 0x10;
-export const TR_IPC_SEND: u32 = 0x11;
-export const TR_IPC_RECV: u32 = 0x12;
-export const TR_IPC_REPLY: u32 = 0x13;
-export const TR_SWITCH: u32 = 0x14;
-export const TR_FAULT: u32 = 0x15;
-export const TR_IRQ_USER: u32 = 0x16;
-export const TR_CAP_OP: u32 = 0x17;
-export const TR_SIGNAL: u32 = 0x18;
-export const TR_FASTPATH: u32 = 0x19;
+export const TR_SYSCALL: u32 = TRACE_SYSCALL;
+export const TR_IPC_SEND: u32 = TRACE_IPC_SEND;
+export const TR_IPC_RECV: u32 = TRACE_IPC_RECV;
+export const TR_IPC_REPLY: u32 = TRACE_IPC_REPLY;
+export const TR_SWITCH: u32 = TRACE_SWITCH;
+export const TR_FAULT: u32 = TRACE_FAULT;
+export const TR_IRQ_USER: u32 = TRACE_IRQ_USER;
+export const TR_CAP_OP: u32 = TRACE_CAP_OP;
+export const TR_SIGNAL: u32 = TRACE_SIGNAL;
+export const TR_FASTPATH: u32 = TRACE_FASTPATH;
 
 export let traceOn = true;
 export function setTraceOn(on: bool): void { traceOn = on; }

@@ -7,7 +7,8 @@
 // preempts it at the next kernel exit; the preempted thread goes back to the *head* of its level so
 // it keeps its turn (seL4 tcbSchedEnqueue). With nothing runnable the kernel idles in WFI.
 
-import { mrs, msr, SYSREG_CNTPCT_EL0, SYSREG_TTBR0_EL1 } from "../arch";
+import { DEBUG } from "../object/structures";
+import { msr, SYSREG_TTBR0_EL1 } from "../arch";
 import { traceSwitch } from "./ktrace";
 import {
   Tcb, VSpace, TS_RUNNING, TS_READY, TS_INACTIVE, tcbSlot, TS_VTABLE, T_VSPACE,
@@ -105,10 +106,14 @@ export function setBlocked(a: u32, state: u32): void {
 
 let sliceExpired = false;
 
-/** Timer tick: charge the current thread; an exhausted slice triggers round robin. */
-export function schedTick(): void {
+/**
+ * Timer tick: charge the current thread one tick period of CPU time (statistical accounting, as in
+ * classic Unix: no clock read on every switch) and its slice; an exhausted slice triggers round robin.
+ */
+export function schedTick(period: u64): void {
   if (cur == 0) return;
   let t = tcb(cur);
+  t.cpuTicks += period;
   if (t.slice > 0) t.slice--;
   if (t.slice == 0) sliceExpired = true;
 }
@@ -152,16 +157,11 @@ export function schedule(): u32 {
   return next;
 }
 
-/** Bookkeeping of a switch from `cur` to `next` (CPU time, address space). */
+/** Bookkeeping of a switch from `cur` to `next` (address space, counters). */
 export function switchTo(next: u32): void {
   if (next == cur) return;
-  let now = mrs(SYSREG_CNTPCT_EL0);
-  if (cur != 0) {
-    let ct = tcb(cur);
-    ct.cpuTicks += now - ct.switchedIn;
-  }
   if (next != 0) {
-    tcb(next).switchedIn = now;
+    tcb(next).switchedIn++; // number of times scheduled
     installVSpace(next);
   }
   switches++;
@@ -188,11 +188,18 @@ export function installVSpace(a: u32): void {
   }
 }
 
-/** Forget the installed TTBR0 (after a VSpace is destroyed, its ASID may be reused). */
-export function forgetTtbr0(): void { ttbr0Now = 0; msr(SYSREG_TTBR0_EL1, 0); }
+/** A VSpace dies: if its tables are installed, point TTBR0 at nothing (they are being freed). */
+export function vspaceGone(ttbr: u64): void {
+  if (ttbr0Now == ttbr) { ttbr0Now = 0; msr(SYSREG_TTBR0_EL1, 0); }
+}
 
 /** Stops a thread: off every queue it is on, state `state` (INACTIVE / FAULTED / EXITED). */
 export function isRunnable(state: u32): bool { return state == TS_RUNNING || state == TS_READY; }
 
 export function isStopped(state: u32): bool { return state == TS_INACTIVE || state >= 7; }
 
+
+/** A TCB is being destroyed: if it is the current thread, the CPU is left with no thread. */
+export function threadGone(a: u32): void {
+  if (cur == a) cur = 0;
+}

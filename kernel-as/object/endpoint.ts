@@ -113,6 +113,7 @@ export function receiveIPC(t: u32, e: u32, blocking: bool): u64 {
   setBlocked(t, TS_BLOCKED_RECV);
   epAppend(e, t);
   x.state = EP_RECV;
+  tr(TR_IPC_RECV, tidOf(t), 0, e);
   return E_OK;
 }
 

@@ -16,6 +16,10 @@
 // refs counts the capabilities naming the object; when the last one is deleted the object is
 // finalised. next/prev link all live objects of one type (for introspection and the checker).
 
+/** Kernel preconditions are checked (`if (DEBUG) assert(...)`); a failed one panics. */
+// @ts-ignore: decorator
+@inline export const DEBUG: bool = true;
+
 // ---- object / capability types (cap.type; ABI, see docs/SYSCALLS.md) ---------------------------
 export const T_NULL: u8 = 0;
 export const T_UNTYPED: u8 = 1;
@@ -228,7 +232,7 @@ export const REG_SPLIM: u32 = 16;
  * 0x150 ipcBufVa: u64             0x158 cpuTicks: u64
  * 0x160 faults    0x164 boundNtfn 0x168 faultAddr: u64
  * 0x170 faultKind 0x174 mcp       0x178 name[24]
- * 0x190 switchedIn: u64           0x198 faultEsr: u64
+ * 0x190 switchedIn: u64 (times scheduled)  0x198 faultEsr: u64
  * 0x1A0 faultPc: u64              0x1A8 faultCode: u64
  * 0x1B0 replySlot: u32 (slot holding the reply cap to this thread while BLOCKED_REPLY)
  * 0x1B4 pad

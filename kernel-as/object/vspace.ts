@@ -13,6 +13,7 @@ import {
   E_OK, E_RANGE, E_NOT_ENOUGH_MEMORY, E_DELETE_FIRST, E_ALIGNMENT, E_INVALID_ARGUMENT, E_FAILED_LOOKUP,
 } from "./structures";
 import { kmemAlloc, kmemRelease, K_PT, K_DEMAND } from "../kernel/kmem";
+import { vspaceGone } from "../kernel/thread";
 
 // ---- descriptor bits (Arm ARM D8.3; apple-m1.md §5.3) -------------------------------------------
 const D_VALID: u64 = 1;
@@ -231,6 +232,7 @@ export function demandFault(vs: usize, va: u64, fsc: u32, write: bool): u32 {
 export function vspaceDestroy(vs: usize): void {
   let v = vsp(vs);
   if (v.l0Pa == 0) return;
+  vspaceGone(v.l0Pa | (<u64>v.asid << 48));
   freeTable(v.l0Pa, 0);
   v.l0Pa = 0;
   v.ptPages = 0;
@@ -306,4 +308,3 @@ export function rangeReadable(vs: usize, va: u64, len: u64): bool {
   return true;
 }
 
-export { E_INVALID_ARGUMENT, E_FAILED_LOOKUP };

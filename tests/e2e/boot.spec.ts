@@ -57,9 +57,9 @@ test('typing in the terminal reaches the UART', async ({ page }) => {
   await expect.poll(() => terminalText(page), { message: 'echo of the typed text' }).toContain('ping mlk');
 });
 
-test('reset boots again', async ({ page }) => {
+test('reboot boots again', async ({ page }) => {
   await boot(page);
-  await page.getByTestId('reset').click();
+  await page.getByTestId('reboot').click();
   await expect.poll(() => page.evaluate(() => window.__mlk!.status().epoch)).toBe(2);
   await expect.poll(() => terminalText(page)).toContain(HELLO);
 });

@@ -1,13 +1,20 @@
 // The page's end of the machine worker. State lives here, outside React: components read the
 // latest status snapshot with useSyncExternalStore (useMachineStatus), the terminal subscribes to
-// UART bytes directly. Status updates reach React at most once per animation frame.
+// UART bytes directly, trace records go to the TraceStore. Status updates reach React at most
+// once per animation frame.
+//
+// Introspection views (ki_json) are refreshed by the worker only while some component watches
+// them (useIntro): the client sends the union of the watched views whenever it changes.
 
-import { useSyncExternalStore } from 'react';
-import type { Event, MachineStatus, Request } from './worker/protocol';
-import { DEFAULT_BUDGET } from './worker/protocol';
+import { useEffect, useSyncExternalStore } from 'react';
+import { TraceStore } from './traceStore';
+import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
+import { DEFAULT_BUDGET, TRACE_STRIDE, introKey } from './worker/protocol';
+import { kindOf } from './traceKinds';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;
+type MailboxListener = (words: number[], accepted: boolean) => void;
 
 const INITIAL: MachineStatus = {
   epoch: 1,
@@ -23,6 +30,11 @@ const INITIAL: MachineStatus = {
   rate: 0,
   step: null,
   hw: {},
+  introspection: false,
+  intro: {},
+  bootImage: { files: [] },
+  disk: { sectors: 0, backing: 'memory', written: 0, dirty: 0 },
+  seed: 0,
 };
 
 export class MachineClient {
@@ -33,25 +45,54 @@ export class MachineClient {
   private listeners = new Set<Listener>();
   private uartListeners = new Set<UartListener>();
   private resetListeners = new Set<Listener>();
+  private mailboxListeners = new Set<MailboxListener>();
+  private watched = new Map<string, { view: IntroView; refs: number }>();
+  private watchTimer = 0;
+  private walks = new Map<number, (info: WalkInfo | null, error?: string) => void>();
+  private nextWalk = 1;
+  readonly trace = new TraceStore();
   /** Set by the terminal: its text, for the test hook. */
   terminalText: () => string = () => '';
   private encoder = new TextEncoder();
-  /** Boot generation whose UART output is shown; output of an older machine is dropped. */
+  /** Boot generation whose output is shown; output of an older machine is dropped. */
   private epoch = 1;
 
   constructor() {
     const worker = new Worker(new URL('./worker/machine.worker.ts', import.meta.url), { type: 'module' });
     const channel = new MessageChannel();
-    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
+    const seed = Number(new URLSearchParams(location.hash.slice(1)).get('seed') ?? 0) || 0;
+    worker.postMessage({ type: 'connect', port: channel.port2, seed }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
+    // Save the disk when the page goes away or to the background.
+    addEventListener('pagehide', () => this.send({ type: 'flush' }));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.send({ type: 'flush' });
+    });
   }
 
   private receive(ev: Event): void {
-    if (ev.type === 'uart') {
-      if (ev.epoch >= this.epoch) for (const l of this.uartListeners) l(ev.bytes);
-    } else if (ev.status.epoch >= this.epoch) this.publish(ev.status);
+    switch (ev.type) {
+      case 'uart':
+        if (ev.epoch >= this.epoch) for (const l of this.uartListeners) l(ev.bytes);
+        break;
+      case 'trace':
+        if (ev.epoch >= this.epoch) this.trace.append(ev.data);
+        break;
+      case 'status':
+        if (ev.status.epoch >= this.epoch) this.publish(ev.status);
+        break;
+      case 'mailbox':
+        if (ev.epoch >= this.epoch) for (const l of this.mailboxListeners) l(ev.words, ev.accepted !== false);
+        break;
+      case 'walk': {
+        const cb = this.walks.get(ev.id);
+        this.walks.delete(ev.id);
+        cb?.(ev.info, ev.error);
+        break;
+      }
+    }
   }
 
   private publish(s: MachineStatus): void {
@@ -70,10 +111,14 @@ export class MachineClient {
     this.port.postMessage(req);
   }
 
-  reset(): void {
+  /** Boot again: 'keep' the disk (reboot) or start from a 'blank' one (reset). */
+  reset(disk: 'keep' | 'blank' = 'keep', seed?: number): void {
     this.epoch++;
+    this.trace.clear();
+    this.commands = [];
+    this.line = '';
     for (const l of this.resetListeners) l();
-    this.send({ type: 'reset' });
+    this.send({ type: 'reset', disk, seed });
   }
 
   onReset(l: Listener): () => void {
@@ -81,9 +126,85 @@ export class MachineClient {
     return () => void this.resetListeners.delete(l);
   }
 
+  /** Command lines typed since boot (for sharing a scenario by URL). */
+  commands: string[] = [];
+  private line = '';
+
   input(data: string | Uint8Array): void {
-    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data;
+    if (typeof data === 'string')
+      for (const ch of data) {
+        if (ch === '\r' || ch === '\n') {
+          if (this.line.trim()) this.commands.push(this.line);
+          this.line = '';
+        } else if (ch === '\x7f' || ch === '\b') this.line = this.line.slice(0, -1);
+        else if (ch >= ' ') this.line += ch;
+      }
+    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data.slice();
     this.port.postMessage({ type: 'input', bytes } satisfies Request, [bytes.buffer]);
+  }
+
+  /** Queue a message for the playground agent on the host-mailbox device. */
+  postMailbox(words: number[]): void {
+    this.send({ type: 'mailbox', words: words.map((w) => w >>> 0) });
+  }
+
+  onMailbox(l: MailboxListener): () => void {
+    this.mailboxListeners.add(l);
+    return () => void this.mailboxListeners.delete(l);
+  }
+
+  /** Diagnostic MMU walk of `va` through the current TTBR0. */
+  walk(va: number): Promise<{ info: WalkInfo | null; error?: string }> {
+    const id = this.nextWalk++;
+    return new Promise((resolve) => {
+      this.walks.set(id, (info, error) => resolve({ info, error }));
+      this.send({ type: 'walk', id, va });
+    });
+  }
+
+  watch(view: IntroView): () => void {
+    const key = introKey(view);
+    const w = this.watched.get(key);
+    if (w) w.refs++;
+    else this.watched.set(key, { view, refs: 1 });
+    this.sendWatch();
+    return () => {
+      const cur = this.watched.get(key);
+      if (cur && --cur.refs === 0) this.watched.delete(key);
+      this.sendWatch();
+    };
+  }
+
+  private sendWatch(): void {
+    if (this.watchTimer) return;
+    this.watchTimer = window.setTimeout(() => {
+      this.watchTimer = 0;
+      this.send({ type: 'watch', views: [...this.watched.values()].map((w) => w.view) });
+    }, 0);
+  }
+
+  private introCache = new Map<string, { wire: string; result: IntroResult }>();
+
+  /**
+   * The parsed answer for a view in the current status; the same object as long as the kernel's
+   * text is unchanged (so components that read it re-render only when it changes).
+   */
+  intro(key: string): IntroResult | undefined {
+    const w = this.status.intro[key];
+    if (!w) return undefined;
+    const wire = w.ok ? w.text : `!${w.error}`;
+    const hit = this.introCache.get(key);
+    if (hit && hit.wire === wire) return hit.result;
+    let result: IntroResult;
+    if (w.ok) {
+      try {
+        result = { ok: true, json: JSON.parse(w.text) };
+      } catch (e) {
+        result = { ok: false, error: `the kernel's answer is not JSON: ${(e as Error).message}` };
+      }
+    } else result = w;
+    this.introCache.set(key, { wire, result });
+    return result;
   }
 
   /** The latest status, including one not yet handed to React. */
@@ -106,8 +227,50 @@ export class MachineClient {
 
 export const machine = new MachineClient();
 
-window.__mlk = { terminalText: () => machine.terminalText(), status: () => machine.latest() };
+window.__mlk = {
+  terminalText: () => machine.terminalText(),
+  status: () => machine.latest(),
+  traceCount: () => machine.trace.total,
+  input: (text: string) => machine.input(text),
+  // Load test of the messages panel: appends n synthetic IPC_SEND records to the page's trace
+  // store (never to the machine) and returns the milliseconds the append took.
+  benchMessages: (n: number) => {
+    const kind = kindOf('IPC_SEND') ?? 0;
+    const data = new Float64Array(n * TRACE_STRIDE);
+    const base = machine.latest().ticks;
+    for (let i = 0; i < n; i++) data.set([1e9 + i, base + i, kind, 1 + (i % 3), 2 + (i % 3), 1, 0x401, i, 0], i * TRACE_STRIDE);
+    const t0 = performance.now();
+    machine.trace.append(data);
+    return performance.now() - t0;
+  },
+};
 
 export function useMachineStatus(): MachineStatus {
   return useSyncExternalStore(machine.subscribe, machine.getSnapshot);
+}
+
+/** Re-renders when new trace records arrive (at most once per frame); returns the store's version. */
+export function useTraceVersion(): number {
+  return useSyncExternalStore(machine.trace.subscribe, machine.trace.getVersion);
+}
+
+/**
+ * The kernel's answer for one introspection view, refreshed with the status while mounted.
+ * undefined until the worker has answered once; `null` view = watch nothing.
+ */
+export function useIntro(view: IntroView | null): IntroResult | undefined {
+  const key = view ? introKey(view) : '';
+  useEffect(() => (view ? machine.watch(view) : undefined), [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  return useSyncExternalStore(machine.subscribe, () => (key ? machine.intro(key) : undefined));
+}
+
+/** Several views at once (a list whose length changes, e.g. one per process). */
+export function useIntros(views: IntroView[]): (IntroResult | undefined)[] {
+  const keys = views.map(introKey).join(',');
+  useEffect(() => {
+    const offs = views.map((v) => machine.watch(v));
+    return () => offs.forEach((off) => off());
+  }, [keys]); // eslint-disable-line react-hooks/exhaustive-deps
+  useMachineStatus();
+  return views.map((v) => machine.intro(introKey(v)));
 }

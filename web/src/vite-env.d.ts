@@ -5,5 +5,8 @@ interface Window {
   __mlk?: {
     terminalText(): string;
     status(): import('./worker/protocol').MachineStatus;
+    traceCount(): number;
+    input(text: string): void;
+    benchMessages(n: number): number;
   };
 }

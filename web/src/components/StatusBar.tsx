@@ -24,7 +24,7 @@ export function StatusBar() {
   const s = useMachineStatus();
   const state = runState(s);
   return (
-    <footer className="statusbar mono" aria-label="Machine status" data-testid="status">
+    <footer className="statusbar mono" aria-label="Machine status" data-testid="status" data-demo="status">
       <span className={`status-state tone-${state.tone}`} data-testid="status-state">
         {state.text}
       </span>
@@ -39,13 +39,19 @@ export function StatusBar() {
       </span>
       <span>
         <b data-testid="status-el">EL{s.el}</b>
-        {s.thread ? ` · ${s.thread}` : ''}
+      </span>
+      <span title="Current thread: the target of the kernel's last SWITCH trace record" data-testid="status-thread">
+        thread <b>{s.thread ?? '—'}</b>
       </span>
       {s.step && (
         <span title="What the last step executed" data-testid="status-step">
-          step #{s.step.seq}: +{s.step.retired} instr ({s.step.reason})
+          step #{s.step.seq}: +{s.step.retired} instr ({s.step.reason}){s.step.what ? ` ${s.step.what}` : ''}
         </span>
       )}
+      <span title={`Disk: ${s.disk.sectors} sectors of 512 bytes, kept in ${s.disk.backing === 'indexeddb' ? 'IndexedDB (survives a reload)' : 'memory only'}`} data-testid="status-disk">
+        disk {s.disk.backing === 'indexeddb' ? 'saved' : 'in memory'}
+        {s.disk.dirty > 0 ? ` · ${s.disk.dirty} unsaved` : ''}
+      </span>
       {s.running && s.rate > 0 && <span title="Instructions per wall-clock second">{(s.rate / 1e6).toFixed(1)} MIPS</span>}
       {s.halt && <span className="tone-danger">halt: {s.halt.reason}</span>}
       {s.error && <span className="tone-danger" title={s.error}>error: {s.error.split('\n')[0]}</span>}

@@ -1,36 +1,59 @@
 /// <reference lib="webworker" />
 // The machine's Web Worker: owns one hw/ Machine and drives it in slices of run(budget).
 //
-// Loop: while running, run one slice, flush the UART bytes it produced, then yield to the event
-// loop so page messages (pause, input, speed…) are handled between slices. Slices are paced to
-// about one per frame (SLICE_MS), so the speed control — instructions per slice — is a real speed:
-// 200 k per slice ≈ 12 M instructions per wall-clock second. A slice that takes longer than a
-// frame is followed at once (MessageChannel, no setTimeout clamp).
-// Status goes out at most once per SLICE_MS, and at once after every command.
+// Loop: while running, run one slice, flush the UART bytes and trace records it produced, then
+// yield to the event loop so page messages (pause, input, speed…) are handled between slices.
+// Slices are paced to about one per frame (SLICE_MS), so the speed control — instructions per
+// slice — is a real speed: 200 k per slice ≈ 12 M instructions per wall-clock second. A slice that
+// takes longer than a frame is followed at once (MessageChannel, no setTimeout clamp).
+// Status goes out at most once per SLICE_MS, and at once after every command. Introspection views
+// (ki_json) are refreshed with the status, at most every INTRO_MS while running.
 
 import { Machine } from '../../../hw/machine';
+import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
-import type { Connect, Event, MachineStatus, Request } from './protocol';
-import { DEFAULT_BUDGET } from './protocol';
+import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
+import { listCpio } from './cpio';
+import { IdbBlockStore } from './idbDisk';
+import type { Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
+import { DEFAULT_BUDGET, TRACE_STRIDE, introKey } from './protocol';
 
 const SLICE_MS = 16;
+const INTRO_MS = 100;
+/** The disk when the build provides no image: 4 MiB, as hw/machine.ts's default. */
+const DEFAULT_DISK_SECTORS = 8192;
+/** stepUntil gives up after this many steps or this much wall time. */
+const STEP_UNTIL_MAX_STEPS = 20_000_000;
+const STEP_UNTIL_MAX_MS = 3000;
 
-// The boot image (cpio of services) is optional until the build produces it.
+// Optional build products: the boot image (cpio of services) and a disk image.
 const bootImageUrl = Object.values(
   import.meta.glob<string>('../../../build/bootimage.cpio', { query: '?url', import: 'default', eager: true }),
+)[0];
+const diskImageUrl = Object.values(
+  import.meta.glob<string>('../../../build/disk.img', { query: '?url', import: 'default', eager: true }),
 )[0];
 
 let port: MessagePort | null = null;
 let kernel: WebAssembly.Module | null = null;
 let bootImage: Uint8Array | undefined;
+let diskImage: Uint8Array | null | undefined;
+let disk: IdbBlockStore | null = null;
 let machine: Machine | null = null;
 let generation = 0; // bumps on reset, so events of a dropped machine are ignored
 
 let uartOut: Uint8Array[] = [];
 let uartLen = 0;
+let traceOut: number[] = [];
 let lastStatusAt = -Infinity;
+let lastIntroAt = -Infinity;
 let loopScheduled = false;
+let views: IntroView[] = [];
+/** Set by the trace listener while stepUntil waits for one family of records. */
+let watchKinds: Set<number> | null = null;
+let watchHit = false;
 const rateWindow: { t: number; n: number }[] = [];
+const SWITCH = kindOf('SWITCH');
 
 const status: MachineStatus = {
   epoch: 0,
@@ -46,6 +69,11 @@ const status: MachineStatus = {
   rate: 0,
   step: null,
   hw: {},
+  introspection: false,
+  intro: {},
+  bootImage: { files: [] },
+  disk: { sectors: 0, backing: 'memory', written: 0, dirty: 0 },
+  seed: 0,
 };
 
 function post(ev: Event, transfer: Transferable[] = []): void {
@@ -65,6 +93,62 @@ function flushUart(): void {
   post({ type: 'uart', epoch: generation, bytes }, [bytes.buffer]);
 }
 
+function flushTrace(): void {
+  if (traceOut.length === 0) return;
+  const data = Float64Array.from(traceOut);
+  traceOut = [];
+  post({ type: 'trace', epoch: generation, data }, [data.buffer]);
+}
+
+function onTrace(r: TraceRecord): void {
+  traceOut.push(r.seq, r.ticks, r.kind, r.args[0] ?? 0, r.args[1] ?? 0, r.args[2] ?? 0, r.args[3] ?? 0, r.args[4] ?? 0, r.args[5] ?? 0);
+  if (r.kind === SWITCH) status.thread = r.args[1] === 0 ? 'idle' : `tid ${r.args[1]}`;
+  if (watchKinds?.has(r.kind)) watchHit = true;
+}
+
+// ---- introspection (ki_json, D10) ----
+
+type KiJson = (what: number, arg: number) => number;
+
+function kiExports(): { json: KiJson; buf: () => number } | null {
+  const ex = machine?.kernelExports;
+  if (!ex || typeof ex.ki_json !== 'function' || typeof ex.ki_buf !== 'function') return null;
+  return { json: ex.ki_json as KiJson, buf: () => Number(ex.ki_buf as () => number | bigint) };
+}
+
+const decoder = new TextDecoder();
+
+/** Reads the kernel's answer for one view: ki_json returns its length, the text sits at ki_buf(). */
+function readView(v: IntroView): MachineStatus['intro'][string] {
+  const ki = kiExports();
+  if (!ki || !machine) return { ok: false, error: 'kernel introspection not available (the kernel exports no ki_json)' };
+  try {
+    const len = ki.json(v.what >>> 0, v.arg >>> 0) >>> 0;
+    const at = Number((machine.kernelExports.ki_buf as () => number | bigint)());
+    const mem = new Uint8Array(machine.ram.memory.buffer);
+    let end = at + len;
+    if (len === 0 || end > mem.length) {
+      end = mem.indexOf(0, at); // a NUL-terminated answer
+      if (end < 0) end = at;
+    }
+    const text = decoder.decode(mem.subarray(at, end));
+    if (text.length === 0) return { ok: false, error: `ki_json(${v.what}, ${v.arg}) returned nothing` };
+    return { ok: true, text };
+  } catch (e) {
+    return { ok: false, error: `ki_json(${v.what}, ${v.arg}): ${(e as Error).message}` };
+  }
+}
+
+function refreshIntro(force: boolean): void {
+  const now = performance.now();
+  if (!force && now - lastIntroAt < INTRO_MS) return;
+  lastIntroAt = now;
+  status.introspection = kiExports() !== null;
+  const intro: MachineStatus['intro'] = {};
+  for (const v of views) intro[introKey(v)] = readView(v);
+  status.intro = intro;
+}
+
 /** Copy the model's own state into the snapshot: counters, EL, and the devices' state(). */
 function readMachine(): void {
   if (!machine) return;
@@ -75,7 +159,8 @@ function readMachine(): void {
   status.el = s.el;
   status.idle = s.idle;
   status.halted = s.halted;
-  status.hw = { aic: machine.aic.state(), timer: machine.timer.state() };
+  status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
+  if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
 }
 
 function sendStatus(force: boolean): void {
@@ -83,6 +168,8 @@ function sendStatus(force: boolean): void {
   if (!force && now - lastStatusAt < SLICE_MS) return;
   lastStatusAt = now;
   readMachine();
+  refreshIntro(force);
+  flushTrace();
   post({ type: 'status', status: structuredClone(status) });
 }
 
@@ -138,7 +225,61 @@ function setRunning(on: boolean): void {
   if (status.running) schedule(0);
 }
 
+// ---- stepping ----
+
+function recordStep(retired: number, reason: StopReason, what?: string): void {
+  status.step = { seq: (status.step?.seq ?? 0) + 1, retired, reason, what };
+}
+
+const TARGET_KINDS: Record<Exclude<StepTarget, 'entry'>, { kinds: Set<number>; what: string }> = {
+  ipc: { kinds: IPC_KINDS, what: 'IPC' },
+  fault: { kinds: FAULT_KINDS, what: 'fault' },
+  switch: { kinds: SWITCH_KINDS, what: 'context switch' },
+};
+
+/**
+ * Steps (Machine.step, one EL0 instruction or one kernel entry at a time) until the next kernel
+ * entry, or until the kernel writes a trace record of the target family. Stops when the machine
+ * idles with nothing due, halts, or after a bounded number of steps.
+ */
+function stepUntil(until: StepTarget): void {
+  const m = machine!;
+  const startInstr = m.instructions;
+  const startEntries = m.kernelEntries;
+  const t0 = performance.now();
+  let n = 0;
+  let reason: StopReason = 'budget';
+  let found = false;
+  const target = until === 'entry' ? null : TARGET_KINDS[until];
+  if (target && target.kinds.size === 0) {
+    recordStep(0, 'budget', `the kernel defines no ${target.what} trace records yet`);
+    return;
+  }
+  watchKinds = target?.kinds ?? null;
+  watchHit = false;
+  try {
+    while (n < STEP_UNTIL_MAX_STEPS) {
+      const r = m.step();
+      n++;
+      if (r.reason !== 'budget') { reason = r.reason; break; }
+      if (until === 'entry' ? m.kernelEntries > startEntries : watchHit) { found = true; break; }
+      if ((n & 0xfff) === 0 && performance.now() - t0 > STEP_UNTIL_MAX_MS) break;
+    }
+  } finally {
+    watchKinds = null;
+  }
+  const name = until === 'entry' ? 'kernel entry' : target!.what;
+  const what = found ? `to the next ${name} (${n} steps)` : reason === 'budget' ? `no ${name} within ${n} steps` : `stopped before the next ${name}`;
+  recordStep(m.instructions - startInstr, reason, what);
+}
+
 // ---- boot and reset ----
+
+async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefined> {
+  if (!url) return undefined;
+  const res = await fetch(url);
+  return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+}
 
 async function loadKernel(): Promise<WebAssembly.Module> {
   const res = await fetch(kernelUrl);
@@ -146,21 +287,35 @@ async function loadKernel(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
-async function loadBootImage(): Promise<Uint8Array | undefined> {
-  if (!bootImageUrl) return undefined;
-  const res = await fetch(bootImageUrl);
-  return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
-}
-
-async function boot(): Promise<void> {
+async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
   const gen = ++generation;
   status.epoch = gen;
   status.phase = 'loading';
+  status.thread = undefined;
   sendStatus(true);
   try {
     kernel ??= await loadKernel();
-    bootImage ??= await loadBootImage();
-    const m = await Machine.create({ kernel, bootImage });
+    if (bootImage === undefined) {
+      bootImage = await fetchBytes(bootImageUrl);
+      if (bootImage) {
+        const files = listCpio(bootImage);
+        const manifest = files.find((f) => f.name === 'manifest.json');
+        status.bootImage = { files: files.map((f) => f.name) };
+        if (manifest) {
+          try {
+            status.bootImage.manifest = JSON.parse(decoder.decode(manifest.data));
+          } catch {
+            // a manifest that is not JSON is listed but not parsed
+          }
+        }
+      }
+    }
+    if (diskImage === undefined) diskImage = (await fetchBytes(diskImageUrl)) ?? null;
+    if (!disk || diskMode === 'blank') {
+      const sectors = diskImage ? Math.ceil(diskImage.length / 512) : DEFAULT_DISK_SECTORS;
+      disk = await IdbBlockStore.open(sectors, diskImage ?? undefined, diskMode === 'blank');
+    }
+    const m = await Machine.create({ kernel, bootImage, disk });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
       if (gen !== generation) return;
@@ -173,6 +328,12 @@ async function boot(): Promise<void> {
       status.running = false;
       status.halt = { reason: info.reason, report: info.report };
     });
+    m.on('trace', (r) => {
+      if (gen === generation) onTrace(r);
+    });
+    m.mailbox.onMessage = (words) => {
+      if (gen === generation) post({ type: 'mailbox', epoch: gen, words: Array.from(words) });
+    };
     machine = m;
     status.phase = 'ready';
     delete status.halt;
@@ -185,12 +346,15 @@ async function boot(): Promise<void> {
   }
 }
 
-function reset(): void {
+function reset(diskMode: 'keep' | 'blank', seed?: number): void {
+  if (disk) void disk.save();
   machine = null;
   uartOut = [];
   uartLen = 0;
+  traceOut = [];
   status.running = true;
-  void boot();
+  if (seed !== undefined) status.seed = seed >>> 0;
+  void boot(diskMode);
 }
 
 // ---- commands ----
@@ -203,12 +367,16 @@ function handle(req: Request): void {
     case 'pause':
       setRunning(false);
       break;
-    case 'step': {
+    case 'step':
+    case 'stepUntil': {
       setRunning(false);
       if (!machine || status.phase !== 'ready') break;
       try {
-        const r = machine.step();
-        status.step = { seq: (status.step?.seq ?? 0) + 1, retired: r.retired, reason: r.reason };
+        if (req.type === 'stepUntil') stepUntil(req.until);
+        else {
+          const r = machine.step();
+          recordStep(r.retired, r.reason);
+        }
       } catch (e) {
         fail(e);
         return;
@@ -224,7 +392,26 @@ function handle(req: Request): void {
       if (status.running) schedule(0);
       break;
     case 'reset':
-      reset();
+      reset(req.disk, req.seed);
+      return;
+    case 'watch':
+      views = req.views;
+      break;
+    case 'walk':
+      try {
+        post({ type: 'walk', id: req.id, info: machine ? machine.mmu.walk(req.va) : null });
+      } catch (e) {
+        post({ type: 'walk', id: req.id, info: null, error: (e as Error).message });
+      }
+      return;
+    case 'mailbox': {
+      const accepted = machine?.mailbox.post(req.words) ?? false;
+      if (!accepted) post({ type: 'mailbox', epoch: generation, words: [], accepted: false });
+      if (status.running) schedule(0);
+      break;
+    }
+    case 'flush':
+      void disk?.save();
       return;
   }
   sendStatus(true);
@@ -233,6 +420,7 @@ function handle(req: Request): void {
 self.onmessage = (e: MessageEvent<Connect>) => {
   if (e.data?.type !== 'connect') return;
   port = e.data.port;
+  status.seed = (e.data.seed ?? 0) >>> 0;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
-  void boot();
+  void boot('keep');
 };

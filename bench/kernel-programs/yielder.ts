@@ -1,0 +1,3 @@
+// Yields forever.
+import { yieldCpu } from "../../services/lib";
+while (true) yieldCpu();

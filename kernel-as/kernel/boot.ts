@@ -1,0 +1,207 @@
+// boot.ts — the kernel core's part of boot (seL4 src/kernel/boot.c, create_initial_thread and
+// friends): turns the MMU on, sets up the kernel pool, and builds the initial process from the
+// first file of the boot image, with capabilities to everything the kernel does not keep.
+//
+// init's CSpace (radix INIT_RADIX), documented in docs/SYSCALLS.md and in the boot-info page:
+//   1 TCB · 2 CNode (itself) · 3 VSpace · 4 IRQControl · 5 BootImage
+//   6.. device frames (UART, block device, mailbox; one cap per 4 KiB page)
+//   then read-only frame caps of the boot image's pages
+//   then Untyped caps covering all RAM given to user space, then empty slots.
+// The boot-info page is mapped read-only at BOOTINFO_VA (layout below).
+
+import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
+import * as con from "../console";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK } from "../bootinfo";
+import { cstrEq } from "../fdt";
+import {
+  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, R_ALL, R_READ,
+  RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT,
+} from "../object/structures";
+import { kmemInit, kmemAlloc, kmemFree, kmemTotal, K_KOBJ, K_IPCBUF } from "./kmem";
+import { createObject } from "../object/objecttype";
+import { cteInsert } from "./cspace";
+import { setupProcess } from "./bootimage";
+import { cpioIndex, nFiles, filePa, fileSize, fileName, fileNameLen } from "./cpio";
+import { loadProgram, loaderError, BOOTINFO_VA } from "./loader";
+import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE } from "../object/vspace";
+import { tcb, makeReady, MAX_PRIO } from "./thread";
+import { setPriority } from "../object/tcb";
+
+export const INIT_RADIX: u32 = 10;
+export const INIT_PRIO: u32 = 10;
+export const SLOT_TCB: u32 = 1;
+export const SLOT_CNODE: u32 = 2;
+export const SLOT_VSPACE: u32 = 3;
+export const SLOT_IRQ_CONTROL: u32 = 4;
+export const SLOT_BOOT_IMAGE: u32 = 5;
+export const SLOT_FIRST_FREE: u32 = 6;
+
+/** The initial thread (0 if none was started). */
+export let initTcb: u32 = 0;
+
+const SCTLR_M: u64 = 1;
+const SCTLR_C: u64 = 1 << 2;
+const SCTLR_I: u64 = 1 << 12;
+
+/** Boot-info page layout (offsets). */
+const BI_MAGIC: usize = 0x000; // u32 "MLKB" = 0x424b4c4d
+const BI_VERSION: usize = 0x004; // u32 1
+const BI_RADIX: usize = 0x008; // u32 init CNode radix
+const BI_FIRST_EMPTY: usize = 0x00c; // u32 first empty slot
+const BI_SLOTS: usize = 0x010; // u32 × 5: TCB, CNode, VSpace, IRQControl, BootImage
+const BI_NDEV: usize = 0x024; // u32 number of device records
+const BI_NUT: usize = 0x028; // u32 number of untyped records
+const BI_NFILES: usize = 0x02c; // u32 number of boot files
+const BI_TID: usize = 0x030; // u32 init's thread id
+const BI_KPOOL: usize = 0x038; // u64 kernel pool pages
+const BI_IMG_FRAMES: usize = 0x040; // u32 first slot, u32 count: read-only frame caps of the boot image
+const BI_IMG_PA: usize = 0x048; // u64 physical address of the boot image's first page
+const BI_DEVS: usize = 0x100; // 16 × 32: u64 pa, u32 pages, i32 irq, u32 firstSlot, u32 kind, name[8]
+const BI_UTS: usize = 0x300; // 64 × 16: u64 pa, u32 sizeBits, u32 slot
+const BI_FILES: usize = 0x700; // 32 × 48: u32 offset, u32 size, name[40]
+const MAX_BI_DEVS: u32 = 16;
+const MAX_BI_UTS: u32 = 64;
+
+/** Programs the MMU for user address spaces (TTBR0 walks; TTBR1 disabled). */
+export function mmuInit(): void {
+  msr(SYSREG_MAIR_EL1, MAIR_VALUE);
+  msr(SYSREG_TCR_EL1, TCR_VALUE);
+  msr(SYSREG_TTBR0_EL1, 0);
+  msr(SYSREG_SCTLR_EL1, mrs(SYSREG_SCTLR_EL1) | SCTLR_M | SCTLR_C | SCTLR_I);
+}
+
+function slotOf(c: u32, i: u32): usize { return <usize>c + (<usize>i << CTE_SHIFT); }
+
+// @ts-ignore: decorator
+@inline function lin(pa: u64): usize { return <usize>(pa - DRAM_BASE); }
+
+/**
+ * Builds init. `poolBase/poolPages` = the kernel pool; [utBase, utEnd) = RAM for init's Untyped.
+ * Returns the init TCB (linear) or 0 when there is no usable init program.
+ */
+export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64, utEnd: u64): u32 {
+  mmuInit();
+  kmemInit(poolBase, poolPages);
+  cpioIndex(bi.initrdStart, bi.initrdEnd);
+  if (nFiles == 0) { con.line("mlk: no boot image, no init to start"); return 0; }
+
+  let cnPages: u32 = ((<u32>1 << (INIT_RADIX + CTE_SHIFT)) + 4095) >> 12;
+  let tPa = kmemAlloc(K_KOBJ, 1);
+  let vPa = kmemAlloc(K_KOBJ, 1);
+  let cPa = kmemAlloc(K_KOBJ, cnPages);
+  if (tPa == 0 || vPa == 0 || cPa == 0) { con.line("mlk: out of memory creating init"); return 0; }
+  let t = <u32>lin(tPa);
+  let v = <u32>lin(vPa);
+  let c = <u32>lin(cPa);
+  createObject(T_TCB, t, 0, true);
+  if (createObject(T_VSPACE, v, 0, true) != E_OK) { con.line("mlk: no ASID / page table for init"); return 0; }
+  createObject(T_CNODE, c, INIT_RADIX, true);
+
+  cteInsert(slotOf(c, SLOT_TCB), 0, T_TCB, R_ALL, 0, t, 0);
+  cteInsert(slotOf(c, SLOT_CNODE), 0, T_CNODE, R_ALL, 0, c, <u64>INIT_RADIX);
+  cteInsert(slotOf(c, SLOT_VSPACE), 0, T_VSPACE, R_ALL, 0, v, 0);
+  cteInsert(slotOf(c, SLOT_IRQ_CONTROL), 0, T_IRQ_CONTROL, R_ALL, 0, 0, 0);
+  cteInsert(slotOf(c, SLOT_BOOT_IMAGE), 0, T_BOOT_IMAGE, R_ALL, 0, 0, 0);
+
+  // boot-info page
+  let bpa = kmemAlloc(K_IPCBUF);
+  if (bpa == 0) { con.line("mlk: out of memory creating init"); return 0; }
+  let b = lin(bpa);
+  store<u32>(b + BI_MAGIC, 0x424b4c4d);
+  store<u32>(b + BI_VERSION, 1);
+  store<u32>(b + BI_RADIX, INIT_RADIX);
+  store<u32>(b + BI_SLOTS, SLOT_TCB);
+  store<u32>(b + BI_SLOTS + 4, SLOT_CNODE);
+  store<u32>(b + BI_SLOTS + 8, SLOT_VSPACE);
+  store<u32>(b + BI_SLOTS + 12, SLOT_IRQ_CONTROL);
+  store<u32>(b + BI_SLOTS + 16, SLOT_BOOT_IMAGE);
+
+  let next = SLOT_FIRST_FREE;
+  let nslots: u32 = 1 << INIT_RADIX;
+  // device frames (user-space drivers: UART, block device, host mailbox)
+  let ndev: u32 = 0;
+  for (let i = 0; i < bi.nDevices && ndev < MAX_BI_DEVS; i++) {
+    let d = deviceAt(i);
+    let isMailbox = cstrEq(<usize>d.compat, "mlk,host-mailbox");
+    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && !isMailbox) continue;
+    let pages = <u32>((d.size + 4095) >> 12);
+    if (pages == 0) pages = 1;
+    let rec = b + BI_DEVS + (<usize>ndev << 5);
+    store<u64>(rec, d.base);
+    store<u32>(rec + 8, pages);
+    store<i32>(rec + 12, d.irq);
+    store<u32>(rec + 16, next);
+    store<u32>(rec + 20, isMailbox ? 6 : d.kind);
+    let nm = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    for (let j: u32 = 0; j < pages && next < nslots; j++) {
+      cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
+    }
+    ndev++;
+  }
+  store<u32>(b + BI_NDEV, ndev);
+
+  // the boot image's pages, read-only (a loader in user space maps them as program images)
+  let imgFirst = (bi.initrdStart & ~(<u64>0xfff));
+  let imgEnd = (bi.initrdEnd + 0xfff) & ~(<u64>0xfff);
+  store<u32>(b + BI_IMG_FRAMES, next);
+  store<u64>(b + BI_IMG_PA, imgFirst);
+  let nimg: u32 = 0;
+  for (let q = imgFirst; q < imgEnd && next < nslots; q += 4096) {
+    cteInsert(slotOf(c, next++), 0, T_FRAME, R_READ, 0, <u32>(q >> 12), 0);
+    nimg++;
+  }
+  store<u32>(b + BI_IMG_FRAMES + 4, nimg);
+
+  // untyped: [utBase, utEnd) in naturally aligned power-of-two blocks
+  let nut: u32 = 0;
+  let p = utBase;
+  while (p < utEnd && nut < MAX_BI_UTS && next < nslots) {
+    let bits: u32 = 12;
+    while (bits < 30 && (p & ((<u64>1 << (bits + 1)) - 1)) == 0 && p + (<u64>1 << (bits + 1)) <= utEnd) bits++;
+    if (p + (<u64>1 << bits) > utEnd) break;
+    let rec = b + BI_UTS + (<usize>nut << 4);
+    store<u64>(rec, p);
+    store<u32>(rec + 8, bits);
+    store<u32>(rec + 12, next);
+    cteInsert(slotOf(c, next++), 0, T_UNTYPED, R_ALL, 0, <u32>(p >> 12), <u64>bits);
+    nut++;
+    p += <u64>1 << bits;
+  }
+  store<u32>(b + BI_NUT, nut);
+  store<u32>(b + BI_FIRST_EMPTY, next);
+
+  // boot files
+  store<u32>(b + BI_NFILES, <u32>nFiles);
+  for (let i = 0; i < nFiles; i++) {
+    let rec = b + BI_FILES + <usize>i * 48;
+    store<u32>(rec, <u32>(filePa(i) - bi.initrdStart));
+    store<u32>(rec + 4, fileSize(i));
+    memory.copy(rec + 8, fileName(i), min(<usize>fileNameLen(i), 39));
+  }
+  store<u32>(b + BI_TID, tcb(t).tid);
+  store<u64>(b + BI_KPOOL, <u64>kmemTotal());
+
+  let e = loadProgram(<usize>v, t, filePa(0), fileSize(0));
+  if (e != E_OK) {
+    con.str("mlk: init ("); con.cstr(fileName(0), 40); con.str(") rejected: ");
+    con.str(e == 10 ? "out of memory" : loaderError); con.newline();
+    return 0;
+  }
+  addRegion(<usize>v, BOOTINFO_VA, BOOTINFO_VA + 4096, RG_BOOTINFO, R_READ);
+  mapPage(<usize>v, BOOTINFO_VA, bpa, R_READ, ATTR_NORMAL, K_IPCBUF + 1);
+
+  setupProcess(t, 0, slotOf(c, SLOT_VSPACE), slotOf(c, SLOT_CNODE), fileName(0), fileNameLen(0), false);
+  setPriority(t, MAX_PRIO); // mcp = 31 so init may create threads at any priority
+  setPriority(t, INIT_PRIO);
+  tcb(t).mcp = MAX_PRIO;
+  makeReady(t);
+  initTcb = t;
+  con.str("mlk: init "); con.cstr(<usize>t + 0x178, 23); con.str(" (thread "); con.dec(tcb(t).tid);
+  con.str("): "); con.dec(nut); con.str(" untyped ("); con.size(utEnd - utBase); con.str("), ");
+  con.dec(ndev); con.str(" devices, "); con.dec(<u64>nFiles); con.str(" boot files, kernel pool ");
+  con.size(<u64>kmemFree() << 12); con.str(" free"); con.newline();
+  return t;
+}
+
+export { T_NULL, TS_CTABLE, tcbSlot };

@@ -1,0 +1,98 @@
+// bootimage.ts — the BootImage capability: Info about the files of the boot image and the
+// documented shortcut Spawn, which builds a process from a boot-image file in one call (until
+// init builds processes itself with Retype + VSpace/Frame/TCB methods).
+//
+// Spawn(MR0 = file index, MR1 = priority, MR2 = first of three empty slots in the invoker's
+// CSpace, MR3 = CNode radix; extra cap 0 = an Untyped to carve the TCB, VSpace and CNode from):
+// the new caps land in slots MR2 (TCB), MR2+1 (VSpace), MR2+2 (CNode). The new process's own
+// CNode gets 1 = its TCB, 2 = its CNode, 3 = its VSpace. The thread is left inactive: the invoker
+// copies capabilities in and calls TCB.Resume. Page tables and demand-zero pages come from the
+// kernel pool. A malformed image returns E_BAD_IMAGE (and the console names the reason).
+
+import * as con from "../console";
+import {
+  Cte, T_UNTYPED, T_TCB, T_VSPACE, T_CNODE, T_NULL, TS_CTABLE, TS_VTABLE, tcbSlot, TCB_NAME,
+  CNODE_MIN_RADIX, CNODE_MAX_RADIX, R_ALL, E_OK, E_RANGE, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY,
+  E_DELETE_FIRST, E_ILLEGAL_OPERATION, E_BAD_IMAGE, UNTYPED_RETYPE, BOOT_IMAGE_SPAWN, BOOT_IMAGE_INFO,
+} from "../object/structures";
+import { tcb } from "./thread";
+import { cte, lookupSlot, cteDelete, cnodeSlotAt } from "./cspace";
+import { deriveCap } from "../object/cnode";
+import { decodeUntypedInvocation } from "../object/untyped";
+import { setPriority } from "../object/tcb";
+import { nFiles, filePa, fileSize, fileName, fileNameLen, imageStart } from "./cpio";
+import { loadProgram, loaderError } from "./loader";
+
+export function decodeBootImageInvocation(label: u64, t: u32, len: u32, mr0: u64, mr1: u64, mr2: u64, mr3: u64,
+                                          x0: usize, nExtra: u32, out: usize): u64 {
+  if (label == BOOT_IMAGE_INFO) {
+    if (len < 1) return E_TRUNCATED_MESSAGE;
+    if (mr0 >= <u64>nFiles) return E_RANGE;
+    let i = <i32>mr0;
+    store<u64>(out, <u64>fileSize(i));
+    store<u64>(out + 8, filePa(i) - imageStart);
+    store<u64>(out + 16, load<u64>(fileName(i)));
+    store<u64>(out + 24, load<u64>(fileName(i) + 8));
+    return E_OK;
+  }
+  if (label != BOOT_IMAGE_SPAWN) return E_ILLEGAL_OPERATION;
+  if (len < 4 || nExtra < 1) return E_TRUNCATED_MESSAGE;
+  if (x0 == 0) return E_FAILED_LOOKUP;
+  if (cte(x0).type != T_UNTYPED) return E_INVALID_CAPABILITY;
+  if (mr0 >= <u64>nFiles) return E_RANGE;
+  if (mr1 > <u64>tcb(t).mcp) return E_RANGE;
+  if (mr3 < <u64>CNODE_MIN_RADIX || mr3 > <u64>CNODE_MAX_RADIX) return E_RANGE;
+  let s0 = lookupSlot(<usize>t, mr2);
+  let s1 = lookupSlot(<usize>t, mr2 + 1);
+  let s2 = lookupSlot(<usize>t, mr2 + 2);
+  if (s0 == 0 || s1 == 0 || s2 == 0) return E_FAILED_LOOKUP;
+  if (cte(s0).type != T_NULL || cte(s1).type != T_NULL || cte(s2).type != T_NULL) return E_DELETE_FIRST;
+  return spawn(t, <i32>mr0, <u32>mr1, s0, s1, s2, <u32>mr3, x0, mr2, out);
+}
+
+function spawn(t: u32, file: i32, prio: u32, s0: usize, s1: usize, s2: usize, radix: u32, ut: usize, first: u64, out: usize): u64 {
+  let own = tcbSlot(<usize>t, TS_CTABLE);
+  let e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_TCB, 0, first, 1, out);
+  if (e == E_OK) e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_VSPACE, 0, first + 1, 1, out);
+  if (e == E_OK) e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_CNODE, <u64>radix, first + 2, 1, out);
+  if (e != E_OK) { cteDelete(s0); cteDelete(s1); cteDelete(s2); return e; }
+  let nt = cte(s0).obj;
+  let vs = <usize>cte(s1).obj;
+  e = loadProgram(vs, nt, filePa(file), fileSize(file));
+  if (e != E_OK) {
+    if (e == E_BAD_IMAGE) {
+      con.str("loader: "); con.cstr(fileName(file), 40); con.str(" rejected: "); con.str(loaderError); con.newline();
+    }
+    cteDelete(s0); cteDelete(s1); cteDelete(s2);
+    return e;
+  }
+  setupProcess(nt, s0, s1, s2, fileName(file), fileNameLen(file));
+  setPriority(nt, prio);
+  return E_OK;
+}
+
+/**
+ * Gives a freshly loaded thread its CSpace/VSpace (TCB slots) and the standard caps in its own
+ * CNode (1 TCB, 2 CNode, 3 VSpace), and names it after the file (without ".wasm").
+ */
+export function setupProcess(nt: u32, tcbCap: usize, vsCap: usize, cnCap: usize, name: usize, nameLen: u32, fillCNode: bool = true): void {
+  deriveCap(changetype<usize>(tcbSlot(<usize>nt, TS_CTABLE)), cnCap, R_ALL, 0);
+  deriveCap(changetype<usize>(tcbSlot(<usize>nt, TS_VTABLE)), vsCap, R_ALL, 0);
+  let cn = cte(cnCap);
+  if (fillCNode) {
+    let d1 = cnodeSlotAt(cn, 1);
+    let d2 = cnodeSlotAt(cn, 2);
+    let d3 = cnodeSlotAt(cn, 3);
+    if (d1 != 0 && tcbCap != 0) deriveCap(d1, tcbCap, R_ALL, 0);
+    if (d2 != 0) deriveCap(d2, cnCap, R_ALL, 0);
+    if (d3 != 0) deriveCap(d3, vsCap, R_ALL, 0);
+  }
+  let n = <i32>nameLen;
+  if (n >= 5 && load<u8>(name + n - 5) == 46 /* . */) n -= 5;
+  if (n > 23) n = 23;
+  let dst = <usize>nt + TCB_NAME;
+  memory.fill(dst, 0, 24);
+  memory.copy(dst, name, n);
+}
+
+export { Cte, T_CNODE, T_VSPACE, E_DELETE_FIRST };

@@ -1,0 +1,515 @@
+// ki.ts — kernel introspection (D10) and the invariant checker.
+//
+// ki_json(what, arg) writes JSON text into a static buffer (no allocation) and returns its length;
+// ki_buf() is the buffer's address. what: 0 threads, 1 CSpace of thread `arg` (tid), 2 address
+// space of thread `arg`, 3 endpoints + notifications, 4 memory, 5 counters.
+// A process is identified by its thread id (one thread per process today): pid = tid.
+//
+// ki_check() verifies the invariants of shared/reference/microkernel.md §7.5 and prints the first
+// violation; with boot argument mlk.check=1 it runs after every kernel entry and halts the machine
+// on a violation (a kernel bug).
+
+import * as con from "../console";
+import { halt } from "../arch";
+import {
+  Tcb, Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName,
+  T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
+  TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_CALLER, TS_VTABLE,
+  TCB_NSLOTS, TCB_NAME, EP_IDLE, EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
+} from "../object/structures";
+import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS, switches } from "./thread";
+import { objectListHead, objectNext, headerOf } from "../object/objecttype";
+import { hasObject } from "./cspace";
+import { nextMapped, pteOf, ptePa, pteRights, pteKind, pteIsDevice, USER_VA_LIMIT, countLeaves } from "../object/vspace";
+import { kmemTotal, kmemFree, kmemUsed, K_KINDS, kindName } from "./kmem";
+import { syscalls, fastpaths } from "./syscall";
+import { entries } from "./entry";
+import { faultCount } from "./fault";
+
+export let checkEnabled = false;
+export function setCheck(on: bool): void { checkEnabled = on; }
+
+// ---- JSON writer ------------------------------------------------------------------------------
+export const KI_BUF_BYTES: u32 = 256 * 1024;
+const kbuf: usize = memory.data(<i32>KI_BUF_BYTES, 8);
+let pos: u32 = 0;
+let full = false;
+
+function ch(c: u32): void {
+  if (pos >= KI_BUF_BYTES - 1) { full = true; return; }
+  store<u8>(kbuf + pos++, <u8>c);
+}
+function s(x: string): void { for (let i = 0; i < x.length; i++) ch(<u32>x.charCodeAt(i)); }
+function num(v: u64): void {
+  let tmp = memory.data(24);
+  let n = 0;
+  do { store<u8>(tmp + n, <u8>(48 + <u32>(v % 10))); v /= 10; n++; } while (v != 0);
+  while (n > 0) { n--; ch(load<u8>(tmp + n)); }
+}
+function hexq(v: u64): void {
+  ch(34); ch(48); ch(120);
+  let digits = 1;
+  while (digits < 16 && (v >> (<u64>digits * 4)) != 0) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    let d = <u32>(v >> (<u64>i * 4)) & 0xf;
+    ch(d < 10 ? 48 + d : 87 + d);
+  }
+  ch(34);
+}
+function key(k: string): void { ch(34); s(k); ch(34); ch(58); }
+function str(v: string): void { ch(34); s(v); ch(34); }
+function cstrq(p: usize, max: i32): void {
+  ch(34);
+  for (let i = 0; i < max; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c == 0) break;
+    if (c == 34 || c == 92) { ch(92); ch(c); } else if (c < 32 || c > 126) ch(63); else ch(c);
+  }
+  ch(34);
+}
+function rights(r: u32): void {
+  ch(34);
+  ch((r & R_READ) != 0 ? 82 : 45);
+  ch((r & R_WRITE) != 0 ? 87 : 45);
+  ch((r & R_GRANT) != 0 ? 71 : 45);
+  ch(34);
+}
+function comma(first: bool): void { if (!first) ch(44); }
+
+export function kiBuf(): usize { return kbuf; }
+
+/** Finds a thread by tid (0 = none). */
+function byTid(tid: u32): u32 {
+  let a = objectListHead(T_TCB);
+  while (a != 0) {
+    if (tcb(a).tid == tid) return a;
+    a = objectNext(T_TCB, a);
+  }
+  return 0;
+}
+
+function blockedKind(t: Tcb): string {
+  switch (t.state) {
+    case TS_BLOCKED_SEND: case TS_BLOCKED_RECV: return "endpoint";
+    case TS_BLOCKED_NTFN: return "notification";
+    case TS_BLOCKED_REPLY: return "reply";
+  }
+  return "none";
+}
+
+function objId(type: u8, a: u32): u32 {
+  switch (type) {
+    case T_ENDPOINT: return changetype<Endpoint>(<usize>a).id;
+    case T_NOTIFICATION: return changetype<Notification>(<usize>a).id;
+    case T_CNODE: return changetype<CNode>(<usize>a).id;
+    case T_VSPACE: return changetype<VSpace>(<usize>a).id;
+    case T_TCB: case T_REPLY: return tcb(a).tid;
+  }
+  return a;
+}
+
+function threads(): void {
+  ch(91);
+  let first = true;
+  let a = objectListHead(T_TCB);
+  while (a != 0) {
+    let t = tcb(a);
+    comma(first); first = false;
+    ch(123);
+    key("pid"); num(t.tid); ch(44);
+    key("tid"); num(t.tid); ch(44);
+    key("name"); cstrq(<usize>a + TCB_NAME, 23); ch(44);
+    key("state"); str(stateName(t.state)); ch(44);
+    key("blocked_on"); str(blockedKind(t)); ch(44);
+    key("blocked_object"); num(t.blockedOn == 0 ? 0 : objId(t.state == TS_BLOCKED_NTFN ? T_NOTIFICATION : T_ENDPOINT, t.blockedOn)); ch(44);
+    key("priority"); num(t.prio); ch(44);
+    key("mcp"); num(t.mcp); ch(44);
+    key("cpu_ticks"); num(t.cpuTicks); ch(44);
+    key("scheduled"); num(t.switchedIn); ch(44);
+    key("faults"); num(t.faults); ch(44);
+    key("fault_kind"); num(t.faultKind); ch(44);
+    key("fault_addr"); hexq(t.faultAddr); ch(44);
+    key("exit_code"); num(t.state == TS_EXITED ? t.faultCode : 0); ch(44);
+    key("pc"); hexq(t.r8); ch(44);
+    key("bound_notification"); num(t.boundNtfn == 0 ? 0 : changetype<Notification>(<usize>t.boundNtfn).id); ch(44);
+    let vs = tcbSlot(<usize>a, TS_VTABLE);
+    key("asid"); num(vs.type == T_VSPACE ? changetype<VSpace>(<usize>vs.obj).asid : 0); ch(44);
+    key("current"); s(a == cur ? "true" : "false");
+    ch(125);
+    a = objectNext(T_TCB, a);
+  }
+  ch(93);
+}
+
+function capJson(sl: usize, index: u32): void {
+  let c = changetype<Cte>(sl);
+  ch(123);
+  key("slot"); num(index); ch(44);
+  key("addr"); hexq(sl); ch(44);
+  key("type"); str(typeName(c.type)); ch(44);
+  key("object"); hexq(c.obj); ch(44);
+  key("object_id"); num(objId(c.type, c.obj)); ch(44);
+  key("rights"); rights(c.rights); ch(44);
+  key("badge"); num(c.type == T_ENDPOINT || c.type == T_NOTIFICATION ? c.data : 0); ch(44);
+  if (c.type == T_UNTYPED) { key("size_bits"); num(c.data & 0xff); ch(44); key("used"); num(c.data >> 8); ch(44); }
+  if ((c.type == T_FRAME || c.type == T_DEVICE_FRAME) && (c.flags & CF_MAPPED) != 0) { key("mapped_va"); hexq(c.data & ~(<u64>0xfff)); ch(44); }
+  key("parent"); hexq(c.parent);
+  ch(125);
+}
+
+function cspace(tid: u32): void {
+  let a = byTid(tid);
+  if (a == 0) { s("null"); return; }
+  let root = tcbSlot(<usize>a, 0);
+  ch(123);
+  key("tid"); num(tid); ch(44);
+  if (root.type == T_CNODE) {
+    key("cnode"); num(changetype<CNode>(<usize>root.obj).id); ch(44);
+    key("radix"); num(root.data); ch(44);
+  }
+  key("slots"); ch(91);
+  let first = true;
+  if (root.type == T_CNODE) {
+    let n: u32 = 1 << <u32>root.data;
+    for (let i: u32 = 1; i < n && !full; i++) {
+      let sl = <usize>root.obj + (<usize>i << CTE_SHIFT);
+      if (changetype<Cte>(sl).type == T_NULL) continue;
+      comma(first); first = false;
+      capJson(sl, i);
+    }
+  }
+  ch(93); ch(44);
+  key("tcb_slots"); ch(91);
+  first = true;
+  for (let i: u32 = 0; i < TCB_NSLOTS; i++) {
+    let sl = changetype<usize>(tcbSlot(<usize>a, i));
+    if (changetype<Cte>(sl).type == T_NULL) continue;
+    comma(first); first = false;
+    capJson(sl, i);
+  }
+  ch(93);
+  ch(125);
+}
+
+function vspaceJson(tid: u32): void {
+  let a = byTid(tid);
+  let vc = a == 0 ? changetype<Cte>(0) : tcbSlot(<usize>a, TS_VTABLE);
+  if (a == 0 || vc.type != T_VSPACE) { s("null"); return; }
+  let vs = <usize>vc.obj;
+  let v = changetype<VSpace>(vs);
+  ch(123);
+  key("tid"); num(tid); ch(44);
+  key("id"); num(v.id); ch(44);
+  key("asid"); num(v.asid); ch(44);
+  key("ttbr0"); hexq(v.l0Pa | (<u64>v.asid << 48)); ch(44);
+  key("page_table_pages"); num(v.ptPages); ch(44);
+  key("demand_pages"); num(v.demandPages); ch(44);
+  key("frame_pages"); num(v.mappedPages); ch(44);
+  key("regions"); ch(91);
+  for (let i: u32 = 0; i < v.nRegions; i++) {
+    let r = regionAt(vs, i);
+    comma(i == 0);
+    ch(123);
+    key("start"); hexq(r.start); ch(44);
+    key("end"); hexq(r.end); ch(44);
+    key("kind"); str(regionName(r.kind)); ch(44);
+    key("rights"); ch(34); ch((r.rights & 1) != 0 ? 82 : 45); ch((r.rights & 2) != 0 ? 87 : 45); ch((r.rights & 8) != 0 ? 88 : 45); ch(34); ch(44);
+    key("demand_zero"); s((r.rights & 16) != 0 ? "true" : "false");
+    ch(125);
+  }
+  ch(93); ch(44);
+  key("pages"); ch(91);
+  let va = nextMapped(vs, 0);
+  let first = true;
+  let n = 0;
+  while (va < USER_VA_LIMIT && n < 2048 && !full) {
+    let pte = pteOf(vs, va);
+    comma(first); first = false;
+    ch(123);
+    key("va"); hexq(va); ch(44);
+    key("pa"); hexq(ptePa(pte)); ch(44);
+    let r = pteRights(pte);
+    key("rights"); ch(34); ch(82); ch((r & 2) != 0 ? 87 : 45); ch((r & 8) != 0 ? 88 : 45); ch(34); ch(44);
+    let k = pteKind(pte);
+    key("kind"); str(k != 0 ? kindName(k - 1) : pteIsDevice(pte) ? "device" : "frame");
+    ch(125);
+    n++;
+    va = nextMapped(vs, va + 4096);
+  }
+  ch(93); ch(44);
+  key("mapped"); num(countLeaves(vs));
+  ch(125);
+}
+
+function queue(head: u32): void {
+  ch(91);
+  let t = head;
+  let first = true;
+  while (t != 0) { comma(first); first = false; num(tcb(t).tid); t = tcb(t).epNext; }
+  ch(93);
+}
+
+function ipcObjects(): void {
+  ch(123);
+  key("endpoints"); ch(91);
+  let first = true;
+  let a = objectListHead(T_ENDPOINT);
+  while (a != 0 && !full) {
+    let e = changetype<Endpoint>(<usize>a);
+    comma(first); first = false;
+    ch(123);
+    key("id"); num(e.id); ch(44);
+    key("addr"); hexq(a); ch(44);
+    key("state"); str(e.state == EP_SEND ? "send" : e.state == EP_RECV ? "recv" : "idle"); ch(44);
+    key("refs"); num(e.refs); ch(44);
+    key("queue"); queue(e.qHead);
+    ch(125);
+    a = objectNext(T_ENDPOINT, a);
+  }
+  ch(93); ch(44);
+  key("notifications"); ch(91);
+  first = true;
+  a = objectListHead(T_NOTIFICATION);
+  while (a != 0 && !full) {
+    let n = changetype<Notification>(<usize>a);
+    comma(first); first = false;
+    ch(123);
+    key("id"); num(n.id); ch(44);
+    key("addr"); hexq(a); ch(44);
+    key("word"); hexq(n.word); ch(44);
+    key("refs"); num(n.refs); ch(44);
+    key("bound_tid"); num(n.boundTcb == 0 ? 0 : tcb(n.boundTcb).tid); ch(44);
+    key("irq"); if (n.irq < 0) s("null"); else num(<u64>n.irq); ch(44);
+    key("waiters"); queue(n.qHead);
+    ch(125);
+    a = objectNext(T_NOTIFICATION, a);
+  }
+  ch(93);
+  ch(125);
+}
+
+function memoryJson(): void {
+  ch(123);
+  key("page_size"); num(4096); ch(44);
+  key("kernel_pool"); ch(123);
+  key("total_pages"); num(kmemTotal()); ch(44);
+  key("free_pages"); num(kmemFree()); ch(44);
+  key("used_pages"); ch(123);
+  for (let k: u32 = 0; k < K_KINDS; k++) { comma(k == 0); key(kindName(k)); num(kmemUsed(k)); }
+  ch(125); ch(125); ch(44);
+  key("objects"); ch(123);
+  let types: u8[] = [T_TCB, T_ENDPOINT, T_NOTIFICATION, T_CNODE, T_VSPACE];
+  for (let i = 0; i < 5; i++) {
+    comma(i == 0);
+    key(typeName(types[i]));
+    let n = 0;
+    let a = objectListHead(types[i]);
+    while (a != 0) { n++; a = objectNext(types[i], a); }
+    num(n);
+  }
+  ch(125);
+  ch(125);
+}
+
+function counters(): void {
+  ch(123);
+  key("syscalls"); num(syscalls); ch(44);
+  key("fastpaths"); num(fastpaths); ch(44);
+  key("switches"); num(switches); ch(44);
+  key("entries"); num(entries); ch(44);
+  key("faults"); num(faultCount);
+  ch(125);
+}
+
+/** Writes the JSON for `what` into the buffer; returns its length (0 = unknown `what`). */
+export function kiJson(what: u32, arg: u32): u32 {
+  pos = 0;
+  full = false;
+  switch (what) {
+    case 0: threads(); break;
+    case 1: cspace(arg); break;
+    case 2: vspaceJson(arg); break;
+    case 3: ipcObjects(); break;
+    case 4: memoryJson(); break;
+    case 5: counters(); break;
+    default: return 0;
+  }
+  store<u8>(kbuf + pos, 0);
+  return pos;
+}
+
+// ---- invariant checker -------------------------------------------------------------------------
+
+export const KC_OK: u32 = 0;
+export const KC_QUEUE: u32 = 1; // runnable thread not on exactly one queue / queue corrupt
+export const KC_CDT: u32 = 2; // CDT malformed
+export const KC_REFS: u32 = 3; // reference counts / dangling caps
+export const KC_REPLY: u32 = 4; // reply slot filled iff caller blocked on reply
+export const KC_NTFN: u32 = 5; // notification waiters only while word is 0
+export const KC_PRIO: u32 = 6; // running thread is the highest priority
+export const KC_IPCQ: u32 = 7; // endpoint queue states
+
+function violation(code: u32, what: string, x: u64): u32 {
+  con.str("ki_check: invariant violated: "); con.str(what); con.str(" ("); con.hexs(x); con.str(")"); con.newline();
+  return code;
+}
+
+function checkSlot(sl: usize): u32 {
+  let c = changetype<Cte>(sl);
+  if (c.type == T_NULL) {
+    if (c.parent != 0 || c.child != 0 || c.next != 0 || c.prev != 0) return violation(KC_CDT, "empty slot with CDT links", sl);
+    return 0;
+  }
+  if (hasObject(c.type)) {
+    let h = changetype<ObjHeader>(<usize>headerOf(c.type, c.obj));
+    if (h.otype != c.type) return violation(KC_REFS, "cap names a dead object or one of another type", sl);
+    h.pad++;
+  }
+  if (c.type == T_REPLY) {
+    let t = tcb(c.obj);
+    if (t.state != TS_BLOCKED_REPLY || t.replySlot != <u32>sl) return violation(KC_REPLY, "reply cap to a thread not waiting for it", sl);
+    if (c.parent != 0 || c.child != 0) return violation(KC_CDT, "reply cap in the CDT", sl);
+  }
+  if (c.parent != 0) {
+    let p = changetype<Cte>(<usize>c.parent);
+    if (p.type == T_NULL) return violation(KC_CDT, "parent slot is empty", sl);
+    // sl must be on p's child list
+    let x = <usize>p.child;
+    let found = false;
+    let guard = 0;
+    while (x != 0 && guard < 1000000) { if (x == sl) { found = true; break; } x = <usize>changetype<Cte>(x).next; guard++; }
+    if (!found) return violation(KC_CDT, "child missing from its parent's list", sl);
+  } else if (c.prev != 0 || c.next != 0) return violation(KC_CDT, "root cap with siblings", sl);
+  if (c.next != 0 && changetype<Cte>(<usize>c.next).prev != <u32>sl) return violation(KC_CDT, "sibling links not mutual", sl);
+  if (c.child != 0) {
+    let k = changetype<Cte>(<usize>c.child);
+    if (k.parent != <u32>sl || k.prev != 0) return violation(KC_CDT, "first child does not point back", sl);
+  }
+  // no cycles: the ancestor chain ends
+  let anc = <usize>c.parent;
+  let depth = 0;
+  while (anc != 0) { anc = <usize>changetype<Cte>(anc).parent; if (++depth > 100000) return violation(KC_CDT, "cycle in the CDT", sl); }
+  return 0;
+}
+
+const CHECK_TYPES: u8[] = [T_TCB, T_ENDPOINT, T_NOTIFICATION, T_CNODE, T_VSPACE];
+
+/** Runs every check; returns 0 or the first violation's code. */
+export function kiCheck(): u32 {
+  // 1. scheduler queues
+  let readyCount = 0;
+  for (let p: u32 = 0; p < NUM_PRIOS; p++) {
+    let t = readyQueueHead(p);
+    let has = (readyBits() & (1 << p)) != 0;
+    if (has != (t != 0)) return violation(KC_QUEUE, "ready bitmap disagrees with queue", p);
+    let prev: u32 = 0;
+    while (t != 0) {
+      let th = tcb(t);
+      if (th.state != TS_READY || th.prio != p) return violation(KC_QUEUE, "thread on a ready queue is not ready at that priority", th.tid);
+      if (th.schedPrev != prev) return violation(KC_QUEUE, "ready queue links broken", th.tid);
+      prev = t;
+      t = th.schedNext;
+      if (++readyCount > 100000) return violation(KC_QUEUE, "ready queue cycle", p);
+    }
+  }
+  let nReady = 0;
+  let a = objectListHead(T_TCB);
+  while (a != 0) {
+    let th = tcb(a);
+    if (th.state == TS_READY) nReady++;
+    if (th.state == TS_RUNNING && a != cur) return violation(KC_QUEUE, "running thread is not the current one", th.tid);
+    if (th.state == TS_BLOCKED_REPLY) {
+      let rs = th.replySlot;
+      if (rs == 0 || changetype<Cte>(<usize>rs).type != T_REPLY || changetype<Cte>(<usize>rs).obj != a) return violation(KC_REPLY, "caller blocked on reply without a reply cap", th.tid);
+    } else if (th.replySlot != 0) return violation(KC_REPLY, "reply slot recorded for a thread not waiting", th.tid);
+    if (th.state == TS_BLOCKED_SEND || th.state == TS_BLOCKED_RECV) {
+      let e = changetype<Endpoint>(<usize>th.blockedOn);
+      if (th.blockedOn == 0 || e.otype != T_ENDPOINT) return violation(KC_IPCQ, "blocked thread without an endpoint", th.tid);
+      let want = th.state == TS_BLOCKED_SEND ? EP_SEND : EP_RECV;
+      if (e.state != want) return violation(KC_IPCQ, "endpoint state disagrees with a queued thread", th.tid);
+      if (!onQueue(e.qHead, a)) return violation(KC_IPCQ, "blocked thread missing from its endpoint queue", th.tid);
+    }
+    if (th.state == TS_BLOCKED_NTFN) {
+      let n = changetype<Notification>(<usize>th.blockedOn);
+      if (th.blockedOn == 0 || n.otype != T_NOTIFICATION || !onQueue(n.qHead, a)) return violation(KC_NTFN, "waiting thread missing from its notification", th.tid);
+    }
+    a = objectNext(T_TCB, a);
+  }
+  if (nReady != readyCount) return violation(KC_QUEUE, "ready threads not on exactly one queue", <u64>nReady);
+  if (cur != 0 && tcb(cur).state != TS_RUNNING) return violation(KC_QUEUE, "current thread is not running", tcb(cur).tid);
+
+  // 2. endpoints and notifications
+  a = objectListHead(T_ENDPOINT);
+  while (a != 0) {
+    let e = changetype<Endpoint>(<usize>a);
+    if ((e.qHead == 0) != (e.state == EP_IDLE)) return violation(KC_IPCQ, "endpoint idle state disagrees with its queue", e.id);
+    let t = e.qHead;
+    let want = e.state == EP_SEND ? TS_BLOCKED_SEND : TS_BLOCKED_RECV;
+    while (t != 0) {
+      if (tcb(t).state != want || tcb(t).blockedOn != a) return violation(KC_IPCQ, "endpoint queue mixes senders and receivers", e.id);
+      t = tcb(t).epNext;
+    }
+    a = objectNext(T_ENDPOINT, a);
+  }
+  a = objectListHead(T_NOTIFICATION);
+  while (a != 0) {
+    let n = changetype<Notification>(<usize>a);
+    if (n.qHead != 0 && n.word != 0) return violation(KC_NTFN, "notification has waiters and a non-zero word", n.id);
+    let t = n.qHead;
+    while (t != 0) {
+      if (tcb(t).state != TS_BLOCKED_NTFN || tcb(t).blockedOn != a) return violation(KC_NTFN, "notification queue holds a thread not waiting on it", n.id);
+      t = tcb(t).epNext;
+    }
+    a = objectNext(T_NOTIFICATION, a);
+  }
+
+  // 3. priority: the running thread outranks every ready one
+  if (cur != 0 && highestReady() > <i32>tcb(cur).prio) return violation(KC_PRIO, "a ready thread outranks the running one", tcb(cur).tid);
+
+  // 4. capabilities: CDT shape and reference counts
+  for (let i = 0; i < CHECK_TYPES.length; i++) {
+    let ty = CHECK_TYPES[i];
+    a = objectListHead(ty);
+    while (a != 0) { changetype<ObjHeader>(<usize>headerOf(ty, a)).pad = 0; a = objectNext(ty, a); }
+  }
+  a = objectListHead(T_CNODE);
+  while (a != 0) {
+    let n: u32 = 1 << changetype<CNode>(<usize>a).radix;
+    for (let i: u32 = 1; i < n; i++) { let r = checkSlot(<usize>a + (<usize>i << CTE_SHIFT)); if (r != 0) return r; }
+    a = objectNext(T_CNODE, a);
+  }
+  a = objectListHead(T_TCB);
+  while (a != 0) {
+    for (let i: u32 = 0; i < TCB_NSLOTS; i++) { let r = checkSlot(changetype<usize>(tcbSlot(<usize>a, i))); if (r != 0) return r; }
+    let cs = tcbSlot(<usize>a, TS_CALLER);
+    if (cs.type != T_NULL && cs.type != T_REPLY) return violation(KC_REPLY, "caller slot holds a non-reply cap", tcb(a).tid);
+    a = objectNext(T_TCB, a);
+  }
+  for (let i = 0; i < CHECK_TYPES.length; i++) {
+    let ty = CHECK_TYPES[i];
+    a = objectListHead(ty);
+    while (a != 0) {
+      let h = changetype<ObjHeader>(<usize>headerOf(ty, a));
+      if (<u32>h.pad != h.refs) return violation(KC_REFS, "object reference count differs from its caps", a);
+      h.pad = 0;
+      a = objectNext(ty, a);
+    }
+  }
+  return KC_OK;
+}
+
+function onQueue(head: u32, t: u32): bool {
+  let x = head;
+  let n = 0;
+  while (x != 0 && n < 100000) { if (x == t) return true; x = tcb(x).epNext; n++; }
+  return false;
+}
+
+/** After-entry hook (mlk.check=1): a violation is a kernel bug, so the machine stops. */
+export function kiCheckAfterEntry(): void {
+  let r = kiCheck();
+  if (r != 0) {
+    con.line("ki_check failed after a kernel entry: halting");
+    halt(0x4b43);
+  }
+}

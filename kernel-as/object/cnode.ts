@@ -1,0 +1,107 @@
+// cnode.ts — CNode methods: Copy, Mint, Move, Delete, Revoke, SaveCaller (seL4 src/object/cnode.c).
+//
+// The invoked CNode cap names the *destination* CNode (Copy/Mint/Move/SaveCaller) or the CNode
+// holding the slot (Delete/Revoke). The source of Copy/Mint/Move is the invoker's own CSpace, or
+// the CNode passed as extra cap 0. Rights are clipped to the source's (never an error), a badge
+// can be set once, Untyped / Reply / IRQControl caps cannot be copied (IllegalOperation).
+
+import {
+  Cte, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_DEVICE_FRAME, T_IRQ_HANDLER, T_CNODE, T_REPLY,
+  CF_MAPPED, TS_CALLER, tcbSlot, E_OK, E_FAILED_LOOKUP, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
+  E_TRUNCATED_MESSAGE, E_INVALID_CAPABILITY, E_INVALID_ARGUMENT,
+  CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
+} from "./structures";
+import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke } from "../kernel/cspace";
+import { derivable } from "../kernel/ipc";
+import { irqCapCopied } from "./irq";
+
+/**
+ * Writes a copy of the cap in `src` into empty slot `dest` as its CDT child, with `rights`
+ * (already clipped) and `badge` (0 = keep the source's). Frame copies start unmapped.
+ */
+export function deriveCap(dest: usize, src: usize, rights: u8, badge: u64): void {
+  let c = cte(src);
+  let data = c.data;
+  let flags = c.flags;
+  if (c.type == T_FRAME || c.type == T_DEVICE_FRAME) { data = 0; flags &= ~CF_MAPPED; }
+  if (badge != 0) data = badge;
+  cteInsert(dest, src, c.type, rights, flags, c.obj, data);
+  if (c.type == T_IRQ_HANDLER) irqCapCopied(c.obj);
+}
+
+/**
+ * CNode methods. `cn` = the invoked CNode cap; `srcRoot` = the source CNode cap (invoker's CSpace
+ * root or extra cap 0); `inv` = invoking thread.
+ */
+export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Cte, len: u32,
+                                      mr0: u64, mr1: u64, mr2: u64, mr3: u64): u64 {
+  switch (<u32>label) {
+    case <u32>CNODE_COPY:
+    case <u32>CNODE_MINT: {
+      let need: u32 = label == CNODE_MINT ? 4 : 3;
+      if (len < need) return E_TRUNCATED_MESSAGE;
+      if (srcRoot.type != T_CNODE) return E_INVALID_CAPABILITY;
+      let dest = cnodeSlotAt(cn, mr0);
+      let src = cnodeSlotAt(srcRoot, mr1);
+      if (dest == 0 || src == 0) return E_FAILED_LOOKUP;
+      let s = cte(src);
+      if (s.type == T_NULL) return E_FAILED_LOOKUP;
+      if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
+      if (!derivable(s)) return E_ILLEGAL_OPERATION;
+      let rights = s.rights & <u8>(mr2 & 0xff);
+      let badge: u64 = 0;
+      if (label == CNODE_MINT && mr3 != 0) {
+        if (s.type != T_ENDPOINT && s.type != T_NOTIFICATION) return E_INVALID_ARGUMENT;
+        if (s.data != 0) return E_ILLEGAL_OPERATION; // a badge cannot be changed
+        badge = mr3;
+      }
+      deriveCap(dest, src, rights, badge);
+      return E_OK;
+    }
+    case <u32>CNODE_MOVE: {
+      if (len < 2) return E_TRUNCATED_MESSAGE;
+      if (srcRoot.type != T_CNODE) return E_INVALID_CAPABILITY;
+      let dest = cnodeSlotAt(cn, mr0);
+      let src = cnodeSlotAt(srcRoot, mr1);
+      if (dest == 0 || src == 0) return E_FAILED_LOOKUP;
+      if (cte(src).type == T_NULL) return E_FAILED_LOOKUP;
+      if (dest == src) return E_OK;
+      if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
+      cteMove(src, dest);
+      return E_OK;
+    }
+    case <u32>CNODE_DELETE: {
+      if (len < 1) return E_TRUNCATED_MESSAGE;
+      let s = cnodeSlotAt(cn, mr0);
+      if (s == 0) return E_FAILED_LOOKUP;
+      cteDelete(s);
+      return E_OK;
+    }
+    case <u32>CNODE_REVOKE: {
+      if (len < 1) return E_TRUNCATED_MESSAGE;
+      let s = cnodeSlotAt(cn, mr0);
+      if (s == 0) return E_FAILED_LOOKUP;
+      if (cte(s).type == T_NULL) return E_FAILED_LOOKUP;
+      cteRevoke(s);
+      revokeHook(s);
+      return E_OK;
+    }
+    case <u32>CNODE_SAVE_CALLER: {
+      if (len < 1) return E_TRUNCATED_MESSAGE;
+      let dest = cnodeSlotAt(cn, mr0);
+      if (dest == 0) return E_FAILED_LOOKUP;
+      if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
+      let caller = changetype<usize>(tcbSlot(<usize>inv, TS_CALLER));
+      if (cte(caller).type != T_REPLY) return E_OK; // nothing to save
+      cteMove(caller, dest);
+      return E_OK;
+    }
+  }
+  return E_ILLEGAL_OPERATION;
+}
+
+// Revoking an Untyped frees its memory for reuse (watermark back to 0 once it has no children).
+import { untypedRevoked } from "./untyped";
+function revokeHook(s: usize): void {
+  untypedRevoked(s);
+}

@@ -1,0 +1,402 @@
+#!/usr/bin/env node
+// idl.mjs — the protocol generator (DESIGN D8). Reads services/idl/*.json (one protocol each, plus
+// errors.json) and writes
+//   services/gen/<protocol>.ts  AssemblyScript client stubs, server base class and dispatcher
+//   services/gen/errors.ts      AssemblyScript error codes and names
+//   services/gen/protocols.ts   TypeScript: the descriptions bound to the decoder in
+//                               services/idl/wire.ts (used by the playground and the tests)
+//   services/gen/manifest.ts    AssemblyScript: services/manifest.json as tables for init
+// `node scripts/idl.mjs --check` exits 1 when the committed files are not what it would write.
+// The wire format is in docs/SERVICES.md "Messages"; services/lib-ext/msg.ts implements it.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const idlDir = join(root, 'services', 'idl');
+const genDir = join(root, 'services', 'gen');
+const MSG_WORDS = 64;
+const TYPES = new Set(['u32', 'i32', 'u64', 'bool', 'string', 'bytes', 'cap']);
+
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const pascal = (s) => camel(s).replace(/^./, (c) => c.toUpperCase());
+const upper = (s) => s.toUpperCase();
+
+export function loadIdl(dir = idlDir) {
+  const errors = JSON.parse(readFileSync(join(dir, 'errors.json'), 'utf8')).errors;
+  const protocols = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'errors.json').sort()
+    .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
+  protocols.sort((a, b) => a.id - b.id);
+  validate(protocols, errors);
+  return { protocols, errors };
+}
+
+function wordsMax(fields) {
+  let n = 0;
+  for (const f of fields) {
+    if (f.type === 'string' || f.type === 'bytes') n += 1 + Math.ceil(f.max / 8);
+    else if (f.type !== 'cap') n += 1;
+  }
+  return n;
+}
+
+function validate(protocols, errors) {
+  const errNames = new Set(errors.map((e) => e.name));
+  const seen = new Map();
+  for (const p of protocols) {
+    const where = `services/idl/${p.file}`;
+    const fail = (m) => { throw new Error(`${where}: ${m}`); };
+    if (!/^[a-z][a-z0-9_]*$/.test(p.protocol)) fail(`bad protocol name ${p.protocol}`);
+    if (!Number.isInteger(p.id) || p.id < 1 || p.id > 255) fail('id must be 1..255');
+    if (seen.has(p.id)) fail(`id ${p.id} also used by ${seen.get(p.id)}`);
+    seen.set(p.id, p.protocol);
+    const ops = new Set();
+    const ids = new Set();
+    for (const o of p.ops) {
+      if (!/^[a-z][a-z0-9_]*$/.test(o.name)) fail(`bad op name ${o.name}`);
+      if (ops.has(o.name) || ids.has(o.id)) fail(`duplicate op ${o.name}/${o.id}`);
+      if (!Number.isInteger(o.id) || o.id < 1 || o.id > 255) fail(`${o.name}: id must be 1..255`);
+      ops.add(o.name); ids.add(o.id);
+      for (const [kind, fields] of [['args', o.args], ['reply', o.reply]]) {
+        if (!Array.isArray(fields)) fail(`${o.name}: ${kind} must be a list`);
+        const names = new Set();
+        let caps = 0;
+        for (const f of fields) {
+          if (!TYPES.has(f.type)) fail(`${o.name}.${f.name}: unknown type ${f.type}`);
+          if (names.has(f.name)) fail(`${o.name}: duplicate field ${f.name}`);
+          names.add(f.name);
+          if ((f.type === 'string' || f.type === 'bytes') && !(f.max > 0)) fail(`${o.name}.${f.name}: needs max`);
+          if (f.enum && !p.enums?.[f.enum]) fail(`${o.name}.${f.name}: no enum ${f.enum}`);
+          if (f.flags && !p.flags?.[f.flags]) fail(`${o.name}.${f.name}: no flag set ${f.flags}`);
+          if (f.type === 'cap') caps++;
+        }
+        if (caps > (kind === 'reply' ? 1 : 3)) fail(`${o.name}: too many caps in ${kind}`);
+        const w = wordsMax(fields);
+        if (w > MSG_WORDS) fail(`${o.name}: ${kind} can take ${w} words, more than ${MSG_WORDS}`);
+      }
+      for (const e of o.errors) if (!errNames.has(e)) fail(`${o.name}: unknown error ${e}`);
+    }
+  }
+}
+
+// ---- AssemblyScript --------------------------------------------------------------------------
+
+const asType = (f) => ({ u32: 'u32', i32: 'i32', u64: 'u64', bool: 'bool', string: 'string', cap: 'u64' })[f.type];
+/** Parameters for a field: bytes become (ptr, len). */
+const asParams = (f) => f.type === 'bytes' ? [`${camel(f.name)}: usize`, `${camel(f.name)}Len: i32`] : [`${camel(f.name)}: ${asType(f)}`];
+const putField = (f, v, lenV) => {
+  switch (f.type) {
+    case 'u32': return `m.putU32(${v});`;
+    case 'i32': return `m.putI32(${v});`;
+    case 'u64': return `m.putU64(${v});`;
+    case 'bool': return `m.putBool(${v});`;
+    case 'string': return `m.putStr(${v}, ${f.max});`;
+    case 'bytes': return `m.putBytes(${v}, ${lenV}, ${f.max});`;
+    case 'cap': return `m.putCap(${v});`;
+  }
+};
+const getField = (f) => ({
+  u32: 'm.getU32()', i32: 'm.getI32()', u64: 'm.getU64()', bool: 'm.getBool()',
+  string: `m.getStr(${f.max})`, bytes: `m.getBytes(${f.max})`, cap: 'm.getCap()',
+})[f.type];
+
+function genAsProtocol(p) {
+  const L = [];
+  const P = p.protocol;
+  L.push(`// GENERATED by scripts/idl.mjs from services/idl/${p.file} — do not edit.`);
+  L.push(`// ${P} (protocol ${p.id}): ${(p.doc ?? '').replace(/\n/g, ' ')}`);
+  L.push(`//`);
+  L.push(`// Client: \`${P}.op(ep, args…, out?)\` returns 0 or an error code (services/gen/errors.ts); reply`);
+  L.push(`// fields land in \`out\`; bytes fields point into the shared client message (valid until the next call).`);
+  L.push(`// Server: extend \`Server\`, implement every op (return 0, an error code, or DEFER and reply later`);
+  L.push(`// with \`reply<Op>\`), and pass each received message to \`dispatch\`.`);
+  L.push(`import { Msg, clientMsg, DEFER } from "../lib-ext/msg";`);
+  L.push(`import { ipcCall } from "../lib-ext/ipc";`);
+  L.push(`import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";`);
+  L.push('');
+  L.push(`export const PROTOCOL: u32 = ${p.id};`);
+  for (const o of p.ops) L.push(`export const OP_${upper(o.name)}: u32 = ${o.id};`);
+  for (const o of p.ops) L.push(`export const LABEL_${upper(o.name)}: u64 = ${(p.id << 8) | o.id};`);
+  for (const [kind, sets] of [['enum', p.enums ?? {}], ['flags', p.flags ?? {}]]) {
+    for (const [name, vals] of Object.entries(sets)) {
+      L.push('');
+      L.push(`/** ${kind} ${name} */`);
+      for (const [k, v] of Object.entries(vals)) L.push(`export const ${upper(name.replace(/([a-z])([A-Z])/g, '$1_$2'))}_${k}: u32 = ${v};`);
+    }
+  }
+  // reply classes
+  for (const o of p.ops) {
+    if (!o.reply.length) continue;
+    L.push('');
+    L.push(`/** Reply of ${P}.${o.name}. */`);
+    L.push(`export class ${pascal(o.name)}Reply {`);
+    for (const f of o.reply) {
+      if (f.type === 'bytes') { L.push(`  ${camel(f.name)}: usize = 0;`); L.push(`  ${camel(f.name)}Len: i32 = 0;`); }
+      else if (f.type === 'string') L.push(`  ${camel(f.name)}: string = "";`);
+      else if (f.type === 'bool') L.push(`  ${camel(f.name)}: bool = false;`);
+      else L.push(`  ${camel(f.name)}: ${asType(f)} = 0;`);
+    }
+    L.push('}');
+  }
+  // client stubs
+  for (const o of p.ops) {
+    const params = ['ep: u64', ...o.args.flatMap(asParams)];
+    const capReply = o.reply.some((f) => f.type === 'cap');
+    if (capReply) params.push('recvSlot: u64');
+    if (o.reply.length) params.push(`out: ${pascal(o.name)}Reply`);
+    L.push('');
+    L.push(`/** ${P}.${o.name}(${o.args.map((f) => `${f.name}: ${f.type}`).join(', ')}) → (${o.reply.map((f) => `${f.name}: ${f.type}`).join(', ')})${o.doc ? ' — ' + o.doc.replace(/\n/g, ' ') : ''} */`);
+    L.push(`export function ${camel(o.name)}(${params.join(', ')}): u32 {`);
+    L.push(`  const m = clientMsg;`);
+    L.push(`  m.reset(LABEL_${upper(o.name)});`);
+    for (const f of o.args) {
+      const v = camel(f.name);
+      if (f.type === 'string') L.push(`  if (!${putField(f, v).slice(0, -1)}) return NAME_TOO_LONG;`);
+      else if (f.type === 'bytes') L.push(`  if (!${putField(f, v, v + 'Len').slice(0, -1)}) return INVALID;`);
+      else L.push(`  ${putField(f, v)}`);
+    }
+    L.push(`  m.recvSlot = ${capReply ? 'recvSlot' : '0'};`);
+    L.push(`  const e = ipcCall(ep, m);`);
+    L.push(`  if (e != 0) return e;`);
+    L.push(`  if (m.label != 0) return m.label > 0xffff_ffff || m.len != 0 ? BAD_MESSAGE : <u32>m.label;`);
+    L.push(`  m.begin();`);
+    for (const f of o.reply) {
+      const v = camel(f.name);
+      if (f.type === 'bytes') { L.push(`  out.${v} = ${getField(f)};`); L.push(`  out.${v}Len = m.lastLen;`); }
+      else L.push(`  out.${v} = ${getField(f)};`);
+    }
+    L.push(`  if (!m.done() || m.capIndex != m.ncaps) return BAD_MESSAGE;`);
+    L.push(`  return 0;`);
+    L.push('}');
+  }
+  // server
+  L.push('');
+  L.push(`/** Implement every op; \`badge\` identifies the client (the badge on its capability). */`);
+  L.push(`export abstract class Server {`);
+  for (const o of p.ops) {
+    const params = ['badge: u64', ...o.args.flatMap(asParams)];
+    if (o.reply.length) params.push(`out: ${pascal(o.name)}Reply`);
+    L.push(`  abstract ${camel(o.name)}(${params.join(', ')}): u32;`);
+  }
+  L.push('}');
+  for (const o of p.ops) {
+    L.push('');
+    if (o.reply.length) {
+      L.push(`/** Encodes the ok reply of ${o.name} into m. */`);
+      L.push(`export function reply${pascal(o.name)}(m: Msg, out: ${pascal(o.name)}Reply): void {`);
+      L.push(`  m.reset(0);`);
+      for (const f of o.reply) L.push(`  ${putField(f, 'out.' + camel(f.name), 'out.' + camel(f.name) + 'Len')}`);
+      L.push('}');
+      L.push(`const r${pascal(o.name)} = new ${pascal(o.name)}Reply();`);
+    } else {
+      L.push(`/** Encodes the ok reply of ${o.name} into m. */`);
+      L.push(`export function reply${pascal(o.name)}(m: Msg): void { m.reset(0); }`);
+    }
+  }
+  L.push('');
+  L.push(`/**`);
+  L.push(` * Decodes the request in m, calls the handler and leaves the reply in m. Returns false when the`);
+  L.push(` * handler deferred the reply. A message that does not match the protocol gets BAD_MESSAGE.`);
+  L.push(` */`);
+  L.push(`export function dispatch(m: Msg, s: Server): bool {`);
+  L.push(`  if ((m.label >> 8) != <u64>PROTOCOL) { m.error(BAD_MESSAGE); return true; }`);
+  L.push(`  m.begin();`);
+  L.push(`  let e: u32 = BAD_MESSAGE;`);
+  L.push(`  switch (<u32>(m.label & 0xff)) {`);
+  for (const o of p.ops) {
+    L.push(`    case OP_${upper(o.name)}: {`);
+    const args = [];
+    for (const f of o.args) {
+      const v = camel(f.name);
+      L.push(`      const ${v} = ${getField(f)};`);
+      args.push(v);
+      if (f.type === 'bytes') { L.push(`      const ${v}Len = m.lastLen;`); args.push(v + 'Len'); }
+    }
+    L.push(`      if (!m.done() || m.capIndex != m.ncaps) break;`);
+    if (o.reply.length) {
+      L.push(`      const out = r${pascal(o.name)};`);
+      L.push(`      e = s.${camel(o.name)}(${['m.badge', ...args, 'out'].join(', ')});`);
+      L.push(`      if (e == 0) { reply${pascal(o.name)}(m, out); return true; }`);
+    } else {
+      L.push(`      e = s.${camel(o.name)}(${['m.badge', ...args].join(', ')});`);
+      L.push(`      if (e == 0) { reply${pascal(o.name)}(m); return true; }`);
+    }
+    L.push(`      break;`);
+    L.push(`    }`);
+  }
+  L.push(`  }`);
+  L.push(`  if (e == DEFER) return false;`);
+  L.push(`  m.error(e);`);
+  L.push(`  return true;`);
+  L.push('}');
+  return L.join('\n') + '\n';
+}
+
+function genAsErrors(errors) {
+  const L = [`// GENERATED by scripts/idl.mjs from services/idl/errors.json — do not edit.`, ''];
+  for (const e of errors) L.push(`export const ${e.name}: u32 = ${e.code}; // ${e.doc ?? ''}`);
+  L.push('');
+  L.push(`/** The name of an error code ("E<n>" when unknown). */`);
+  L.push(`export function errName(code: u32): string {`);
+  L.push(`  switch (code) {`);
+  for (const e of errors) L.push(`    case ${e.code}: return "${e.name}";`);
+  L.push(`  }`);
+  L.push(`  return "E" + code.toString();`);
+  L.push(`}`);
+  L.push('');
+  L.push(`/** A short human message for an error code. */`);
+  L.push(`export function errText(code: u32): string {`);
+  L.push(`  switch (code) {`);
+  for (const e of errors) L.push(`    case ${e.code}: return ${JSON.stringify((e.doc ?? e.name).replace(/^kernel: /, ''))};`);
+  L.push(`  }`);
+  L.push(`  return "error " + code.toString();`);
+  L.push(`}`);
+  return L.join('\n') + '\n';
+}
+
+function genTs(protocols, errors) {
+  const data = protocols.map(({ file, ...p }) => p);
+  return [
+    `// GENERATED by scripts/idl.mjs from services/idl/*.json — do not edit.`,
+    `// The protocol descriptions bound to the decoder (services/idl/wire.ts), for the playground's`,
+    `// message panel and composer: wire.decodeRequest(label, words) → "vfs.open(path=\\"/etc/motd\\", flags=READ)".`,
+    `import { Wire, type ErrorDef, type Protocol } from '../idl/wire';`,
+    `export { Wire, wordsFromBytes, MSG_WORDS } from '../idl/wire';`,
+    `export type { Decoded, Field, FieldType, Op, Protocol, ErrorDef, Value } from '../idl/wire';`,
+    '',
+    `export const PROTOCOLS: Protocol[] = ${JSON.stringify(data, null, 2)};`,
+    '',
+    `export const ERRORS: ErrorDef[] = ${JSON.stringify(errors, null, 2)};`,
+    '',
+    `export const wire = new Wire(PROTOCOLS, ERRORS);`,
+    '',
+  ].join('\n');
+}
+
+// ---- the boot manifest for init ---------------------------------------------------------------
+
+const DEVICES = new Set(['uart', 'block', 'mailbox']);
+
+export function loadManifest(path = join(root, 'services', 'manifest.json')) {
+  const m = JSON.parse(readFileSync(path, 'utf8'));
+  const fail = (msg) => { throw new Error(`services/manifest.json: ${msg}`); };
+  const shared = m.shared ?? [];
+  const sharedNames = new Set(shared.map((x) => x.name));
+  const names = new Set();
+  if (!Array.isArray(m.boot) || m.boot[0]?.name !== 'init') fail('boot must be a list starting with init');
+  const num = (v, what) => {
+    const n = typeof v === 'string' ? Number(v) : v;
+    if (!Number.isInteger(n)) fail(`${what}: not a number: ${v}`);
+    return n;
+  };
+  const entries = m.boot.map((e) => {
+    if (!/^[a-z][a-z0-9_-]*$/.test(e.name ?? '') || e.name.length > 23) fail(`bad name ${e.name}`);
+    if (names.has(e.name)) fail(`duplicate name ${e.name}`);
+    names.add(e.name);
+    const program = e.program ?? e.name;
+    if (!existsSync(join(root, 'services', program, 'main.ts'))) fail(`${e.name}: no program services/${program}/main.ts`);
+    const va = (x, what) => {
+      const v = num(x, what);
+      if (v % 4096 !== 0 || v < 0x4000 || v >= 0x10000) fail(`${e.name}: ${what} ${x} must be a page in 0x4000..0xffff`);
+      return v;
+    };
+    const devices = (e.devices ?? []).map((d) => {
+      if (!DEVICES.has(d.device)) fail(`${e.name}: unknown device ${d.device}`);
+      return { device: d.device, va: va(d.va, 'device va') };
+    });
+    const irqs = (e.irqs ?? []).map((d) => {
+      if (!DEVICES.has(d.device)) fail(`${e.name}: unknown irq device ${d.device}`);
+      return { device: d.device };
+    });
+    if (irqs.length > 1) fail(`${e.name}: at most one irq`);
+    const frames = (e.frames ?? []).map((f) => {
+      if (!sharedNames.has(f.shared)) fail(`${e.name}: no shared frame ${f.shared}`);
+      return { shared: f.shared, va: va(f.va, 'frame va') };
+    });
+    const prio = num(e.priority ?? 10, `${e.name} priority`);
+    if (prio < 1 || prio > 31) fail(`${e.name}: priority 1..31`);
+    return {
+      name: e.name, program, prio, serves: !!e.serves, uses: Object.entries(e.uses ?? {}), devices, irqs, frames,
+      limit: num(e.restart?.limit ?? 3, `${e.name} restart limit`), autostart: e.autostart !== false && e.name !== 'init', args: e.args ?? '',
+    };
+  });
+  for (const e of entries) {
+    for (const [alias, target] of e.uses) {
+      const t = entries.find((x) => x.name === target);
+      if (!t || !t.serves) fail(`${e.name}: uses ${alias} = ${target}, which serves nothing`);
+    }
+  }
+  for (const x of shared) if (!(num(x.pages, `${x.name} pages`) >= 1)) fail(`shared ${x.name}: pages`);
+  return { shared, entries };
+}
+
+function genManifest() {
+  const { shared, entries } = loadManifest();
+  const q = JSON.stringify;
+  const L = [
+    `// GENERATED by scripts/idl.mjs from services/manifest.json — do not edit.`,
+    `// The boot manifest as tables for init (docs/SERVICES.md "The boot manifest").`,
+    '',
+    `export class Mapping { constructor(public name: string, public va: u64) {} }`,
+    `export class ServiceDef {`,
+    `  name: string = "";`,
+    `  program: string = "";`,
+    `  prio: u32 = 10;`,
+    `  serves: bool = false;`,
+    `  /** alias, target pairs */`,
+    `  uses: Array<string> = new Array<string>();`,
+    `  devices: Array<Mapping> = new Array<Mapping>();`,
+    `  irqs: Array<string> = new Array<string>();`,
+    `  frames: Array<Mapping> = new Array<Mapping>();`,
+    `  restartLimit: u32 = 3;`,
+    `  autostart: bool = true;`,
+    `  args: string = "";`,
+    `}`,
+    '',
+    `export const SHARED_NAMES: Array<string> = [${shared.map((x) => q(x.name)).join(', ')}];`,
+    `export const SHARED_PAGES: Array<u32> = [${shared.map((x) => x.pages).join(', ')}];`,
+    '',
+    `export function services(): Array<ServiceDef> {`,
+    `  const out = new Array<ServiceDef>();`,
+    `  let s: ServiceDef;`,
+  ];
+  for (const e of entries) {
+    L.push(`  s = new ServiceDef(); s.name = ${q(e.name)}; s.program = ${q(e.program)}; s.prio = ${e.prio}; s.serves = ${e.serves}; s.restartLimit = ${e.limit}; s.autostart = ${e.autostart}; s.args = ${q(e.args)};`);
+    for (const [a, t] of e.uses) L.push(`  s.uses.push(${q(a)}); s.uses.push(${q(t)});`);
+    for (const d of e.devices) L.push(`  s.devices.push(new Mapping(${q(d.device)}, 0x${d.va.toString(16)}));`);
+    for (const d of e.irqs) L.push(`  s.irqs.push(${q(d.device)});`);
+    for (const f of e.frames) L.push(`  s.frames.push(new Mapping(${q(f.shared)}, 0x${f.va.toString(16)}));`);
+    L.push(`  out.push(s);`);
+  }
+  L.push(`  return out;`, `}`, '');
+  return L.join('\n');
+}
+
+export function generate() {
+  const { protocols, errors } = loadIdl();
+  const files = new Map();
+  files.set('errors.ts', genAsErrors(errors));
+  for (const p of protocols) files.set(`${p.protocol}.ts`, genAsProtocol(p));
+  files.set('protocols.ts', genTs(protocols, errors));
+  files.set('manifest.ts', genManifest());
+  return files;
+}
+
+function main() {
+  const check = process.argv.includes('--check');
+  const files = generate();
+  let stale = 0;
+  if (!check) mkdirSync(genDir, { recursive: true });
+  for (const [name, text] of files) {
+    const path = join(genDir, name);
+    const old = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    if (old === text) continue;
+    stale++;
+    if (check) console.error(`idl: services/gen/${name} is out of date (run node scripts/idl.mjs)`);
+    else writeFileSync(path, text);
+  }
+  if (check && stale) process.exit(1);
+  if (!check && stale) console.error(`[idl] wrote ${stale} file(s) in services/gen/`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -1,0 +1,131 @@
+// agent — the playground agent (DESIGN D9): the user-space end of the host-mailbox device.
+//
+// What a person sends from the playground's composer arrives here as a mailbox message; the agent
+// performs the IPC with its own capabilities and sends the result back through the mailbox. It can
+// only reach what its manifest entry lets it look up, so a send to anything else is refused by the
+// kernel, and that error is what the page shows. The page itself never writes RAM or kernel state.
+//
+// Capabilities (services/manifest.json): the mailbox's device page mapped at MBOX, its IRQ handler
+// in SLOT_IRQ with a notification bound to this thread (the interrupt arrives as a label-0 message
+// on SLOT_SELF), SLOT_PROC (init), and the endpoints of the services named in `uses`, looked up at
+// start. Registers: hw/mailbox.ts ("mlk,host-mailbox").
+//
+// Mailbox protocol (web/src/agent.ts; 32-bit mailbox words, 64-bit message words as lo, hi):
+//   host → agent  [tag, slot, label_lo, label_hi, n, w0_lo, w0_hi, …]     tag ≠ 0, n ≤ 29
+//   agent → host  [tag, err, label_lo, label_hi, n, w0_lo, w0_hi, …]     err = the kernel's error
+//                 of the Call (0: label/words are the server's reply); AGENT_REFUSED for the
+//                 agent's own kernel objects (its TCB, CNode, VSpace, endpoint, IRQ, frame)
+//   agent → host  [0, VERSION, k, slot1 … slotk]   hello: the endpoint slots it holds (also the
+//                 answer to a host message with tag 0)
+
+import { Msg } from "../lib-ext/msg";
+import { ipcCall, ipcRecv } from "../lib-ext/ipc";
+import { SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup } from "../lib-ext/rt";
+
+const MBOX: usize = 0x4000;
+const MAGIC: usize = 0x00;
+const STATUS: usize = 0x04;
+const IN_LEN: usize = 0x08;
+const IN_POP: usize = 0x0c;
+const OUT_LEN: usize = 0x10;
+const OUT_SEND: usize = 0x14;
+const IRQ_ENABLE: usize = 0x18;
+const IN_DATA: usize = 0x100;
+const OUT_DATA: usize = 0x200;
+const MAGIC_VALUE: u32 = 0x4d4c4b4d; // "MLKM"
+const STATUS_IN_READY: u32 = 1;
+
+const VERSION: u32 = 1;
+const MAX_WORDS: i32 = 29;
+const AGENT_REFUSED: u32 = 0xffff_ffff;
+
+/** Services whose endpoints the agent asks init for (init grants those in its `uses`). */
+const NAMES: string[] = ["console", "vfs", "fs", "tmpfs", "blockdev", "ramdisk"];
+
+// @ts-ignore: decorator
+@inline function rd(off: usize): u32 { return load<u32>(MBOX + off); }
+// @ts-ignore: decorator
+@inline function wr(off: usize, v: u32): void { store<u32>(MBOX + off, v); }
+
+/** Endpoint slots held: init's proc endpoint and every service the lookup granted. */
+const held: u64[] = [SLOT_PROC];
+
+function sendHello(): void {
+  wr(OUT_DATA, 0);
+  wr(OUT_DATA + 4, VERSION);
+  wr(OUT_DATA + 8, <u32>held.length);
+  for (let i = 0; i < held.length; i++) wr(OUT_DATA + 12 + (<usize>i << 2), <u32>held[i]);
+  wr(OUT_LEN, 3 + <u32>held.length);
+  wr(OUT_SEND, 1);
+}
+
+/** The agent's own kernel objects: forwarding a call to them would let the page stop the agent. */
+function isOwnObject(slot: u64): bool {
+  return slot >= 1 && slot <= 7 && slot != SLOT_PROC;
+}
+
+const m = new Msg();
+
+/** Performs the host message in IN_DATA and sends the result. */
+function perform(): void {
+  const len = rd(IN_LEN);
+  const tag = rd(IN_DATA);
+  if (tag == 0 || len < 5) { sendHello(); return; }
+  const slot = <u64>rd(IN_DATA + 4);
+  const label = <u64>rd(IN_DATA + 8) | (<u64>rd(IN_DATA + 12) << 32);
+  let n = <i32>rd(IN_DATA + 16);
+  if (n > MAX_WORDS) n = MAX_WORDS;
+  if (<u32>(5 + 2 * n) > len) n = <i32>((len - 5) >> 1);
+  let err: u32;
+  if (isOwnObject(slot)) {
+    err = AGENT_REFUSED;
+    m.reset(0);
+  } else {
+    m.reset(label);
+    for (let i = 0; i < n; i++) {
+      const at = IN_DATA + 20 + (<usize>i << 3);
+      m.setWord(i, <u64>rd(at) | (<u64>rd(at + 4) << 32));
+    }
+    m.len = n;
+    m.recvSlot = 0;
+    err = ipcCall(slot, m);
+    if (err != 0) m.reset(0);
+  }
+  let out = m.len > MAX_WORDS ? MAX_WORDS : m.len;
+  wr(OUT_DATA, tag);
+  wr(OUT_DATA + 4, err);
+  wr(OUT_DATA + 8, <u32>m.label);
+  wr(OUT_DATA + 12, <u32>(m.label >> 32));
+  wr(OUT_DATA + 16, <u32>out);
+  for (let i = 0; i < out; i++) {
+    const at = OUT_DATA + 20 + (<usize>i << 3);
+    const w = m.word(i);
+    wr(at, <u32>w);
+    wr(at + 4, <u32>(w >> 32));
+  }
+  wr(OUT_LEN, 5 + 2 * <u32>out);
+  wr(OUT_SEND, 1);
+}
+
+// ---- start ---------------------------------------------------------------------------------------
+if (rd(MAGIC) == MAGIC_VALUE) {
+  for (let i = 0; i < NAMES.length; i++) {
+    const s = lookup(NAMES[i]);
+    if (s != 0) held.push(s);
+  }
+  wr(IRQ_ENABLE, 1);
+  irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
+  sendHello();
+
+  const req = new Msg();
+  while (true) {
+    const e = ipcRecv(SLOT_SELF, req);
+    if (e != 0 || req.label != 0 || req.len != 0) continue; // only the bound notification is expected
+    // the mailbox interrupt: every queued host message, in order
+    while ((rd(STATUS) & STATUS_IN_READY) != 0) {
+      perform();
+      wr(IN_POP, 1);
+    }
+    irqAck(SLOT_IRQ);
+  }
+}

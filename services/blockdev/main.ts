@@ -1,0 +1,106 @@
+// blockdev — the driver of the machine's DMA block device ("mlk,block", hw/blockdev.ts), serving
+// the block protocol (services/idl/block.json). The device's registers are mapped at 0x4000, its
+// completion interrupt (IRQ 700) arrives through the notification bound to this thread, and the
+// data moves by DMA straight into the buffer page shared with the client (mapped at 0x8000; its
+// capability in SLOT_FRAME gives the physical address). Requests are queued and completed
+// asynchronously: each caller's reply capability is saved and answered from the interrupt.
+
+import { Msg, DEFER } from "../lib-ext/msg";
+import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
+import { SLOT_SELF, SLOT_IRQ, SLOT_FRAME, irqAck, saveCaller, allocSlot, freeSlot, frameAddress } from "../lib-ext/rt";
+import * as blk from "../gen/block";
+import * as E from "../gen/errors";
+
+// registers (hw/blockdev.ts)
+const DEV: usize = 0x4000;
+const MAGIC: usize = 0x00, CAP_LO: usize = 0x04, CAP_HI: usize = 0x08, SECTOR_LO: usize = 0x0c, SECTOR_HI: usize = 0x10;
+const COUNT: usize = 0x14, DMA_LO: usize = 0x18, DMA_HI: usize = 0x1c, CMD: usize = 0x20, STATUS: usize = 0x24, IRQ_ACK: usize = 0x28;
+const CMD_READ: u32 = 1, CMD_WRITE: u32 = 2, CMD_FLUSH: u32 = 3;
+const ST_BUSY: u32 = 1, ST_DONE: u32 = 2, ST_ERROR: u32 = 4;
+const BUF_BYTES: u32 = 4096;
+
+// @ts-ignore: decorator
+@inline function rd(off: usize): u32 { return load<u32>(DEV + off); }
+// @ts-ignore: decorator
+@inline function wr(off: usize, v: u32): void { store<u32>(DEV + off, v); }
+
+const present = rd(MAGIC) == 0x4d4c4b42;
+const sectors: u64 = present ? (<u64>rd(CAP_HI) << 32) | <u64>rd(CAP_LO) : 0;
+const bufPa: u64 = frameAddress(SLOT_FRAME);
+
+class Req {
+  constructor(public cmd: u32, public sector: u64, public count: u32, public offset: u32, public reply: u64) {}
+}
+const queue = new Array<Req>();
+let active: Req | null = null;
+const replyMsg = new Msg();
+
+function startNext(): void {
+  if (active != null || queue.length == 0) return;
+  const r = queue.shift();
+  active = r;
+  wr(SECTOR_LO, <u32>r.sector);
+  wr(SECTOR_HI, <u32>(r.sector >> 32));
+  wr(COUNT, r.count);
+  const pa = bufPa + <u64>r.offset;
+  wr(DMA_LO, <u32>pa);
+  wr(DMA_HI, <u32>(pa >> 32));
+  wr(CMD, r.cmd);
+}
+
+function complete(): void {
+  const r = active;
+  if (r == null) return;
+  const st = rd(STATUS);
+  if ((st & ST_BUSY) != 0 || (st & (ST_DONE | ST_ERROR)) == 0) return;
+  wr(IRQ_ACK, ST_DONE | ST_ERROR);
+  if ((st & ST_ERROR) != 0) replyMsg.error(((st >> 8) & 0xff) == 2 ? E.RANGE : E.IO);
+  else replyMsg.reset(0);
+  ipcSend(r.reply, replyMsg);
+  freeSlot(r.reply);
+  active = null;
+}
+
+function enqueue(cmd: u32, sector: u64, count: u32, offset: u32): u32 {
+  if (!present) return E.IO;
+  if (cmd != CMD_FLUSH) {
+    if (count == 0 || offset % 512 != 0 || <u64>offset + <u64>count * 512 > <u64>BUF_BYTES) return E.INVALID;
+    if (sector + <u64>count > sectors) return E.RANGE;
+  }
+  const slot = allocSlot();
+  if (slot == 0 || saveCaller(slot) != 0) return E.BUSY;
+  queue.push(new Req(cmd, sector, count, offset, slot));
+  startNext();
+  return DEFER;
+}
+
+class Driver extends blk.Server {
+  info(badge: u64, out: blk.InfoReply): u32 {
+    out.sectors = sectors; out.sectorSize = 512; out.maxCount = BUF_BYTES / 512;
+    return 0;
+  }
+  read(badge: u64, sector: u64, count: u32, offset: u32): u32 { return enqueue(CMD_READ, sector, count, offset); }
+  write(badge: u64, sector: u64, count: u32, offset: u32): u32 { return enqueue(CMD_WRITE, sector, count, offset); }
+  flush(badge: u64): u32 { return enqueue(CMD_FLUSH, 0, 0, 0); }
+}
+
+// a command a previous instance left running completes unseen: clear the device first
+wr(IRQ_ACK, ST_DONE | ST_ERROR);
+irqAck(SLOT_IRQ);
+
+const m = new Msg();
+const driver = new Driver();
+let e = ipcRecv(SLOT_SELF, m);
+while (true) {
+  let reply = false;
+  if (e == 0) {
+    if (m.label == 0 && m.len == 0) {
+      complete();
+      irqAck(SLOT_IRQ);
+      startNext();
+    } else {
+      reply = blk.dispatch(m, driver);
+    }
+  }
+  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
+}

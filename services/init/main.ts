@@ -1,0 +1,540 @@
+// init — the first user program (pid 1). It receives every capability the kernel does not keep
+// (boot-info page at 0x2000), builds each service of the boot manifest (services/gen/manifest.ts)
+// from a boot-image file with only the capabilities its entry lists, and then serves the proc
+// protocol (services/idl/proc.json): name lookup, ps, kill, spawn, caps, mem, args, log.
+//
+// It is also every service's fault handler. A fault arrives as a message on init's endpoint with
+// the FAULT bit in the badge; init then destroys the process (Revoke of its Untyped takes the
+// TCB, VSpace, CNode and everything derived from them) and builds it again from the boot image
+// with fresh state — Minix 3's reincarnation server — up to the entry's restart limit, with a log
+// line each time. Endpoints belong to init and outlive their servers, so clients keep their
+// capabilities: a call in flight when the server died returns CANCELLED and can be retried.
+//
+// init never sends to a service with a blocking operation (Hubris jefe): it receives and replies;
+// its log lines go to the console with a non-blocking send, or to the kernel debug output.
+
+import { Msg, DEFER } from "../lib-ext/msg";
+import { ipcRecv, ipcReplyRecv, invoke, methodOut, svc, SYS_NBSEND } from "../lib-ext/ipc";
+import * as proc from "../gen/proc";
+import * as consoleP from "../gen/console";
+import * as E from "../gen/errors";
+import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
+
+// ---- kernel ABI (docs/SYSCALLS.md; kernel-as/object/structures.ts) ----------------------------
+const T_UNTYPED: u64 = 1, T_ENDPOINT: u64 = 2, T_NOTIFICATION: u64 = 3, T_TCB: u64 = 5, T_CNODE: u64 = 6;
+const T_VSPACE: u64 = 7, T_FRAME: u64 = 8, T_DEVICE_FRAME: u64 = 9, T_IRQ_HANDLER: u64 = 11;
+const R_READ: u64 = 1, R_WRITE: u64 = 2, R_GRANT: u64 = 4, R_ALL: u64 = 7;
+const UNTYPED_RETYPE: u64 = 1;
+const CNODE_COPY: u64 = 16, CNODE_MINT: u64 = 17, CNODE_DELETE: u64 = 19, CNODE_REVOKE: u64 = 20;
+const TCB_SET_PRIORITY: u64 = 33, TCB_RESUME: u64 = 34, TCB_SUSPEND: u64 = 35;
+const TCB_BIND_NOTIFICATION: u64 = 38, TCB_SET_FAULT_HANDLER: u64 = 40;
+const FRAME_MAP: u64 = 56;
+const IRQ_CONTROL_GET: u64 = 64, IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
+const BOOT_IMAGE_SPAWN: u64 = 80;
+const SYS_DEBUG_PUTS: i32 = 10;
+const F_VM: u64 = 1, F_UNKNOWN_SYSCALL: u64 = 2, F_USER_EXCEPTION: u64 = 3, F_EXIT: u64 = 5;
+
+// ---- boot info (kernel-as/kernel/boot.ts) ----------------------------------------------------
+const BI: usize = 0x2000;
+const MY_CNODE: u64 = 2, MY_TCB: u64 = 1, IRQ_CONTROL: u64 = 4, BOOT_IMAGE: u64 = 5;
+
+// ---- init's CSpace plan (radix 10) -------------------------------------------------------------
+const MAX_PROCS: i32 = 16;
+const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
+const CHILD_RADIX: u64 = 6;
+const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
+const FAULT_BADGE: u64 = 1 << 20;
+
+let firstFree: u64 = 0;
+let SLOT_EP: u64 = 0; // init's own endpoint
+let SLOT_SCRATCH: u64 = 0; // a minted capability on its way to a client
+let SLOT_SHARED: u64 = 0; // shared frames, up to 16 pages
+let SLOT_PERSIST: u64 = 0; // per process index: 8 slots (0 served endpoint, 1 IRQ handler, 2 notification)
+let SLOT_PROCS: u64 = 0; // per process index: PROC_SLOTS slots
+
+// general-purpose Untyped (boot-info records), carved by Retype
+const utSlots = new Array<u64>();
+const utBits = new Array<u32>();
+let totalPages: u32 = 0;
+let usedBytes: u64 = 0;
+
+// ---- log ---------------------------------------------------------------------------------------
+let consoleEp: u64 = 0;
+const logMsg = new Msg();
+
+/** A log line: to the console service without blocking, else the kernel's debug output. */
+function log(s: string): void {
+  const line = "init: " + s + "\n";
+  if (consoleEp != 0) {
+    logMsg.reset(consoleP.LABEL_WRITE);
+    const b = String.UTF8.encode(line);
+    if (b.byteLength <= 256 && logMsg.putBytes(changetype<usize>(b), b.byteLength, 256)) {
+      // NBSend: delivered only if the console is waiting for a message; never blocks init.
+      const w = logMsg.len;
+      for (let i = 4; i < w; i++) store<u64>(0x1000 + 8 + (<usize>i << 3), logMsg.word(i));
+      const mi = (logMsg.label << 12) | <u64>w;
+      const e = svc(SYS_NBSEND, <i64>consoleEp, <i64>mi, <i64>logMsg.word(0), <i64>logMsg.word(1), <i64>logMsg.word(2), <i64>logMsg.word(3));
+      if (e == 0) return;
+    }
+  }
+  const b = String.UTF8.encode(line);
+  svc(SYS_DEBUG_PUTS, <i64>changetype<usize>(b), <i64>b.byteLength, 0, 0, 0, 0);
+}
+
+// ---- kernel object helpers ---------------------------------------------------------------------
+
+/** Retype one object of type t (size bits) into slot dest from the general Untyped. */
+function retype(t: u64, bits: u64, dest: u64, bytes: u64): u32 {
+  let e: u32 = E.NOT_ENOUGH_MEMORY;
+  for (let i = 0; i < utSlots.length; i++) {
+    e = invoke(utSlots[i], UNTYPED_RETYPE, 4, t, bits, dest, 1);
+    if (e == 0) { usedBytes += bytes; return 0; }
+    if (e != E.NOT_ENOUGH_MEMORY) return e;
+  }
+  return e;
+}
+function copyTo(cnode: u64, dest: u64, src: u64, rights: u64): u32 { return invoke(cnode, CNODE_COPY, 3, dest, src, rights, 0); }
+function mintTo(cnode: u64, dest: u64, src: u64, rights: u64, badge: u64): u32 { return invoke(cnode, CNODE_MINT, 4, dest, src, rights, badge); }
+function del(slot: u64): void { invoke(MY_CNODE, CNODE_DELETE, 1, slot, 0, 0, 0); }
+
+// ---- devices from boot info ----------------------------------------------------------------------
+/** First device-frame slot, pages and IRQ of a device named in boot info ("uart", "block"). */
+let devSlot: u64 = 0;
+let devPages: u32 = 0;
+let devIrq: i32 = -1;
+function findDevice(name: string): bool {
+  const n = load<u32>(BI + 0x24);
+  for (let i: u32 = 0; i < n; i++) {
+    const rec = BI + 0x100 + (<usize>i << 5);
+    const nm = String.UTF8.decodeUnsafe(rec + 24, 8, true);
+    if (nm == name) {
+      devPages = load<u32>(rec + 8);
+      devIrq = load<i32>(rec + 12);
+      devSlot = <u64>load<u32>(rec + 16);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Boot-image file index of name ("fs.wasm"), or -1. */
+function findFile(name: string): i32 {
+  const n = load<u32>(BI + 0x2c);
+  for (let i: u32 = 0; i < n; i++) {
+    const rec = BI + 0x700 + <usize>i * 48;
+    if (String.UTF8.decodeUnsafe(rec + 8, 40, true) == name) return <i32>i;
+  }
+  return -1;
+}
+
+// ---- the process table -----------------------------------------------------------------------
+const ST_NONE: u32 = 0, ST_RUNNING: u32 = 1, ST_RESTARTING: u32 = 2, ST_FAILED: u32 = 3, ST_STOPPED: u32 = 4;
+
+class CapRec {
+  constructor(public slot: u32, public kind: u32, public rights: u32, public badge: u64, public what: string) {}
+}
+
+class Proc {
+  pid: u32 = 0;
+  index: i32 = 0; // slot block
+  def: ServiceDef;
+  state: u32 = ST_NONE;
+  restarts: u32 = 0;
+  faults: u32 = 0;
+  hasUntyped: bool = false;
+  hasEndpoint: bool = false;
+  irqReady: bool = false;
+  caps: Array<CapRec> = new Array<CapRec>();
+  constructor(def: ServiceDef) { this.def = def; }
+  get base(): u64 { return SLOT_PROCS + <u64>this.index * PROC_SLOTS; }
+  get persist(): u64 { return SLOT_PERSIST + <u64>this.index * 8; }
+}
+
+const defs = services();
+const procs = new Array<Proc>();
+let nextPid: u32 = 2;
+let nextIndex: i32 = 0;
+
+function byPid(pid: u32): Proc | null {
+  for (let i = 0; i < procs.length; i++) if (procs[i].pid == pid) return procs[i];
+  return null;
+}
+function byName(name: string): Proc | null {
+  for (let i = 0; i < procs.length; i++) if (procs[i].def.name == name) return procs[i];
+  return null;
+}
+
+function sharedSlot(name: string): u64 {
+  let s = SLOT_SHARED;
+  for (let i = 0; i < SHARED_NAMES.length; i++) {
+    if (SHARED_NAMES[i] == name) return s;
+    s += <u64>SHARED_PAGES[i];
+  }
+  return 0;
+}
+
+/** Creates the objects a process keeps across restarts: its served endpoint. */
+function prepare(p: Proc): u32 {
+  if (p.def.serves && !p.hasEndpoint) {
+    const e = retype(T_ENDPOINT, 0, p.persist, 32);
+    if (e) return e;
+    p.hasEndpoint = true;
+  }
+  return 0;
+}
+
+/** Builds the process from its program and starts it. */
+function start(p: Proc): u32 {
+  const b = p.base;
+  const def = p.def;
+  p.caps = new Array<CapRec>();
+  let e: u32 = 0;
+  if (!p.hasUntyped) {
+    e = retype(T_UNTYPED, UNTYPED_BITS, b, 1 << UNTYPED_BITS);
+    if (e) return e;
+    p.hasUntyped = true;
+  }
+  const file = findFile(def.program + ".wasm");
+  if (file < 0) return E.NO_ENTRY;
+  e = invoke(BOOT_IMAGE, BOOT_IMAGE_SPAWN, 4, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b, 0, 0, 1);
+  if (e) return e;
+  const tcb = b + 1, vs = b + 2, cn = b + 3;
+  p.caps.push(new CapRec(1, <u32>T_TCB, <u32>R_ALL, 0, "own thread"));
+  p.caps.push(new CapRec(2, <u32>T_CNODE, <u32>R_ALL, 0, "own cspace"));
+  p.caps.push(new CapRec(3, <u32>T_VSPACE, <u32>R_ALL, 0, "own vspace"));
+  // 4: init (proc), badged with the pid; Grant so lookups can return capabilities
+  e = mintTo(cn, 4, SLOT_EP, R_WRITE | R_GRANT, <u64>p.pid);
+  if (e) return e;
+  p.caps.push(new CapRec(4, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), <u64>p.pid, "endpoint init (proc)"));
+  // 5: the endpoint it serves
+  if (def.serves) {
+    e = copyTo(cn, 5, p.persist, R_READ | R_WRITE);
+    if (e) return e;
+    p.caps.push(new CapRec(5, <u32>T_ENDPOINT, <u32>(R_READ | R_WRITE), 0, "endpoint " + def.name + " (serves)"));
+  }
+  // device pages, mapped by init at the manifest's addresses (init keeps the mapped copy)
+  let k: u64 = 5;
+  for (let i = 0; i < def.devices.length; i++) {
+    const d = def.devices[i];
+    if (!findDevice(d.name)) return E.NO_ENTRY;
+    for (let j: u32 = 0; j < devPages; j++) {
+      e = copyTo(MY_CNODE, b + k, devSlot + <u64>j, R_READ | R_WRITE);
+      if (e) return e;
+      e = invoke(b + k, FRAME_MAP, 2, d.va + (<u64>j << 12), R_READ | R_WRITE, 0, 0, vs, 0, 0, 1);
+      if (e) return e;
+      k++;
+    }
+    p.caps.push(new CapRec(0, <u32>T_DEVICE_FRAME, <u32>(R_READ | R_WRITE), 0, "device " + d.name + " mapped at 0x" + d.va.toString(16)));
+  }
+  // IRQ: one handler per line, bound to a notification that is bound to the thread
+  if (def.irqs.length > 0) {
+    if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
+    if (!p.irqReady) {
+      e = invoke(IRQ_CONTROL, IRQ_CONTROL_GET, 2, <u64>devIrq, p.persist + 1, 0, 0);
+      if (e) return e;
+      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
+      if (e) return e;
+      e = invoke(p.persist + 1, IRQ_HANDLER_SET_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
+      if (e) return e;
+      p.irqReady = true;
+    }
+    e = invoke(tcb, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
+    if (e) return e;
+    e = copyTo(cn, 6, p.persist + 1, R_ALL);
+    if (e) return e;
+    p.caps.push(new CapRec(6, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
+  }
+  // shared frames: mapped by init; the first one's capability also goes to slot 7
+  for (let i = 0; i < def.frames.length; i++) {
+    const f = def.frames[i];
+    const s = sharedSlot(f.name);
+    let pages: u32 = 1;
+    for (let x = 0; x < SHARED_NAMES.length; x++) if (SHARED_NAMES[x] == f.name) pages = SHARED_PAGES[x];
+    for (let j: u32 = 0; j < pages; j++) {
+      e = copyTo(MY_CNODE, b + k, s + <u64>j, R_READ | R_WRITE);
+      if (e) return e;
+      e = invoke(b + k, FRAME_MAP, 2, f.va + (<u64>j << 12), R_READ | R_WRITE, 0, 0, vs, 0, 0, 1);
+      if (e) return e;
+      k++;
+    }
+    if (i == 0) {
+      e = copyTo(cn, 7, s, R_READ | R_WRITE);
+      if (e) return e;
+    }
+    p.caps.push(new CapRec(i == 0 ? 7 : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
+  }
+  // faults come to init, badged
+  e = mintTo(MY_CNODE, b + 4, SLOT_EP, R_WRITE | R_GRANT, FAULT_BADGE | <u64>p.pid);
+  if (e) return e;
+  e = invoke(tcb, TCB_SET_FAULT_HANDLER, 0, 0, 0, 0, 0, b + 4, 0, 0, 1);
+  if (e) return e;
+  e = invoke(tcb, TCB_RESUME, 0, 0, 0, 0, 0);
+  if (e) return e;
+  p.state = ST_RUNNING;
+  return 0;
+}
+
+/** Destroys the running instance: every object made from its Untyped, and init's mapped copies. */
+function stop(p: Proc): void {
+  const b = p.base;
+  invoke(b + 1, TCB_SUSPEND, 0, 0, 0, 0, 0);
+  for (let k: u64 = 4; k < PROC_SLOTS; k++) del(b + k);
+  invoke(MY_CNODE, CNODE_REVOKE, 1, b, 0, 0, 0);
+  p.state = ST_STOPPED;
+}
+
+/**
+ * A service that will not run again: its endpoint is destroyed (revoking every client's copy), so
+ * calls queued on it fail with CANCELLED and later ones with FAILED_LOOKUP instead of waiting
+ * forever; lookups answer UNAVAILABLE. `spawn` creates a fresh endpoint (clients look it up again).
+ */
+function fail(p: Proc): void {
+  p.state = ST_FAILED;
+  if (p.def.serves && p.hasEndpoint) {
+    invoke(MY_CNODE, CNODE_REVOKE, 1, p.persist, 0, 0, 0);
+    del(p.persist);
+    p.hasEndpoint = false;
+    if (p.def.name == "console") consoleEp = 0;
+  }
+}
+
+/** After a fault or kill: restart within the limit, else leave it failed. */
+function reincarnate(p: Proc, why: string): void {
+  stop(p);
+  if (p.restarts >= p.def.restartLimit) {
+    fail(p);
+    log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restart limit " + p.def.restartLimit.toString() + " reached, not restarting");
+    return;
+  }
+  p.restarts++;
+  p.state = ST_RESTARTING;
+  const e = start(p);
+  if (e) {
+    stop(p);
+    fail(p);
+    log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restart failed: " + E.errName(e));
+    return;
+  }
+  log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restarted (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
+}
+
+function faultText(kind: u64, m: Msg): string {
+  const a = m.word(0), code = m.word(1), pc = m.word(2);
+  if (kind == F_VM) return "page fault at 0x" + a.toString(16) + " (esr 0x" + code.toString(16) + ", pc 0x" + pc.toString(16) + ")";
+  if (kind == F_UNKNOWN_SYSCALL) return "unknown syscall " + a.toString();
+  if (kind == F_USER_EXCEPTION) return "trap " + code.toString() + " (pc 0x" + pc.toString(16) + ")";
+  if (kind == F_EXIT) return "exited with status " + a.toString();
+  return "fault " + kind.toString();
+}
+
+function onFault(m: Msg): void {
+  const pid = <u32>(m.badge & 0xffff);
+  const p = byPid(pid);
+  if (p == null) return;
+  const kind = m.label;
+  p.faults++;
+  if (kind == F_EXIT && p.def.restartLimit == 0) {
+    stop(p);
+    log(p.def.name + " (pid " + pid.toString() + ") " + faultText(kind, m));
+    return;
+  }
+  reincarnate(p, faultText(kind, m));
+}
+
+// ---- the proc server -------------------------------------------------------------------------
+let scratchUsed = false;
+
+class ProcServer extends proc.Server {
+  lookup(badge: u64, name: string, slot: u32, out: proc.LookupReply): u32 {
+    const me = byPid(<u32>badge);
+    if (me == null) return E.DENIED;
+    let target = "";
+    const u = me.def.uses;
+    for (let i = 0; i + 1 < u.length; i += 2) if (u[i] == name) target = u[i + 1];
+    if (target.length == 0) return E.DENIED;
+    const t = byName(target);
+    if (t == null || !t.def.serves) return E.NO_ENTRY;
+    if (!t.hasEndpoint) return E.UNAVAILABLE;
+    if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
+    const e = mintTo(MY_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, badge);
+    if (e) return e;
+    scratchUsed = true;
+    out.ep = SLOT_SCRATCH;
+    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>R_WRITE, badge, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
+    return 0;
+  }
+  ps(badge: u64, index: u32, out: proc.PsReply): u32 {
+    if (index == 0) {
+      out.pid = 1; out.name = "init"; out.state = ST_RUNNING; out.restarts = 0; out.prio = defs[0].prio; out.faults = 0;
+      return 0;
+    }
+    if (index > <u32>procs.length) return E.NO_ENTRY;
+    const p = procs[index - 1];
+    out.pid = p.pid; out.name = p.def.name; out.state = p.state; out.restarts = p.restarts; out.prio = p.def.prio; out.faults = p.faults;
+    return 0;
+  }
+  kill(badge: u64, pid: u32): u32 {
+    if (pid == 1) return E.DENIED;
+    const p = byPid(pid);
+    if (p == null) return E.NO_ENTRY;
+    if (p.state != ST_RUNNING) return E.NO_ENTRY;
+    if (p.def.restartLimit == 0) { stop(p); log(p.def.name + " (pid " + pid.toString() + ") killed"); return 0; }
+    reincarnate(p, "killed");
+    return 0;
+  }
+  spawn(badge: u64, name: string, out: proc.SpawnReply): u32 {
+    let def: ServiceDef | null = null;
+    for (let i = 1; i < defs.length; i++) if (defs[i].name == name) def = defs[i];
+    if (def == null) return E.NO_ENTRY;
+    const existing = byName(name);
+    if (existing != null) {
+      if (existing.state == ST_RUNNING) return E.BUSY;
+      existing.restarts = 0;
+      let e = prepare(existing);
+      if (e == 0) e = start(existing);
+      if (e) { stop(existing); fail(existing); return e; }
+      if (existing.def.name == "console") consoleEp = existing.persist;
+      out.pid = existing.pid;
+      log("started " + name + " (pid " + existing.pid.toString() + ")");
+      return 0;
+    }
+    if (nextIndex >= MAX_PROCS) return E.TOO_MANY;
+    const p = new Proc(def);
+    p.pid = nextPid++;
+    p.index = nextIndex++;
+    procs.push(p);
+    let e = prepare(p);
+    if (e == 0) e = start(p);
+    if (e) { stop(p); fail(p); return e; }
+    out.pid = p.pid;
+    log("started " + name + " (pid " + p.pid.toString() + ")");
+    return 0;
+  }
+  caps(badge: u64, pid: u32, index: u32, out: proc.CapsReply): u32 {
+    if (pid == 1) {
+      if (index == 0) { out.slot = <u32>SLOT_EP; out.kind = <u32>T_ENDPOINT; out.rights = <u32>R_ALL; out.badge = 0; out.what = "endpoint init (proc, faults)"; return 0; }
+      if (index == 1) { out.slot = <u32>IRQ_CONTROL; out.kind = 10; out.rights = <u32>R_ALL; out.badge = 0; out.what = "irq control"; return 0; }
+      if (index == 2) { out.slot = <u32>BOOT_IMAGE; out.kind = 12; out.rights = <u32>R_ALL; out.badge = 0; out.what = "boot image"; return 0; }
+      if (index == 3) { out.slot = <u32>utSlots[0]; out.kind = <u32>T_UNTYPED; out.rights = <u32>R_ALL; out.badge = 0; out.what = utSlots.length.toString() + " untyped, " + totalPages.toString() + " pages"; return 0; }
+      return E.NO_ENTRY;
+    }
+    const p = byPid(pid);
+    if (p == null) return E.NO_ENTRY;
+    if (index >= <u32>p.caps.length || p.state != ST_RUNNING) return E.NO_ENTRY;
+    const c = p.caps[index];
+    out.slot = c.slot; out.kind = c.kind; out.rights = c.rights; out.badge = c.badge; out.what = c.what;
+    return 0;
+  }
+  mem(badge: u64, out: proc.MemReply): u32 {
+    out.total = totalPages;
+    out.used = <u32>((usedBytes + 4095) >> 12);
+    out.kernelPool = <u32>load<u64>(BI + 0x38);
+    return 0;
+  }
+  uptime(badge: u64, out: proc.UptimeReply): u32 {
+    if (!timebase) return E.UNSUPPORTED;
+    const hi1 = load<u32>(TIMEBASE_VA + 0x28);
+    const lo = load<u32>(TIMEBASE_VA + 0x20);
+    const hi2 = load<u32>(TIMEBASE_VA + 0x28);
+    out.ticks = (<u64>hi2 << 32) | <u64>(hi1 == hi2 ? lo : load<u32>(TIMEBASE_VA + 0x20));
+    out.freq = 24_000_000; // CNTFRQ of the M1's system counter
+    return 0;
+  }
+  args(badge: u64, out: proc.ArgsReply): u32 {
+    const p = byPid(<u32>badge);
+    if (p == null) return E.NO_ENTRY;
+    out.args = p.def.args;
+    return 0;
+  }
+  log(badge: u64, line: string): u32 {
+    const p = byPid(<u32>badge);
+    log((p != null ? p.def.name : "?") + ": " + line);
+    return 0;
+  }
+}
+
+// ---- time ----------------------------------------------------------------------------------------
+// EL0 code cannot read the system counter; the AIC's timebase page (t8103 AIC + 0x8000: the counter
+// at +0x20 / +0x28, hw/aic.ts) can be mapped read-only. init maps it into its own address space
+// when the kernel hands it over as a boot-info device named "timebase"; otherwise uptime is
+// UNSUPPORTED.
+const TIMEBASE_VA: usize = 0xf000;
+let timebase = false;
+function mapTimebase(): void {
+  if (!findDevice("timebase")) return;
+  const slot = SLOT_SHARED - 1; // the slot after the scratch slot is free (see the plan above)
+  if (invoke(devSlot, FRAME_MAP, 2, <u64>TIMEBASE_VA, R_READ, 0, 0, 3, 0, 0, 1) == 0) timebase = true;
+  else if (copyTo(MY_CNODE, slot, devSlot, R_READ) == 0 && invoke(slot, FRAME_MAP, 2, <u64>TIMEBASE_VA, R_READ, 0, 0, 3, 0, 0, 1) == 0) timebase = true;
+}
+
+// ---- boot --------------------------------------------------------------------------------------
+
+function boot(): void {
+  if (load<u32>(BI) != 0x424b4c4d) { log("no boot info"); return; }
+  invoke(MY_TCB, TCB_SET_PRIORITY, 1, <u64>defs[0].prio, 0, 0, 0);
+  firstFree = <u64>load<u32>(BI + 0x0c);
+  const nut = load<u32>(BI + 0x28);
+  // largest Untyped first
+  for (let i: u32 = 0; i < nut; i++) {
+    const rec = BI + 0x300 + (<usize>i << 4);
+    const bits = load<u32>(rec + 8);
+    totalPages += 1 << (bits - 12);
+    utSlots.push(<u64>load<u32>(rec + 12));
+    utBits.push(bits);
+    for (let j = utSlots.length - 1; j > 0 && utBits[j - 1] < utBits[j]; j--) {
+      const a = utSlots[j]; utSlots[j] = utSlots[j - 1]; utSlots[j - 1] = a;
+      const c = utBits[j]; utBits[j] = utBits[j - 1]; utBits[j - 1] = c;
+    }
+  }
+  SLOT_EP = firstFree;
+  SLOT_SCRATCH = firstFree + 1;
+  SLOT_SHARED = firstFree + 3;
+  SLOT_PERSIST = SLOT_SHARED + 16;
+  SLOT_PROCS = SLOT_PERSIST + 8 * <u64>MAX_PROCS;
+  let e = retype(T_ENDPOINT, 0, SLOT_EP, 32);
+  if (e) { log("cannot create its endpoint: " + E.errName(e)); return; }
+  mapTimebase();
+  let s = SLOT_SHARED;
+  for (let i = 0; i < SHARED_NAMES.length; i++) {
+    for (let j: u32 = 0; j < SHARED_PAGES[i]; j++) {
+      e = retype(T_FRAME, 12, s++, 4096);
+      if (e) { log("cannot create shared frame " + SHARED_NAMES[i] + ": " + E.errName(e)); return; }
+    }
+  }
+  // the process table: every entry, endpoints first so lookups never race a start
+  for (let i = 1; i < defs.length; i++) {
+    if (!defs[i].autostart) continue;
+    const p = new Proc(defs[i]);
+    p.pid = nextPid++;
+    p.index = nextIndex++;
+    procs.push(p);
+    e = prepare(p);
+    if (e) { log("cannot prepare " + p.def.name + ": " + E.errName(e)); fail(p); }
+  }
+  log("boot manifest: " + procs.length.toString() + " services, " + totalPages.toString() + " pages of untyped memory");
+  for (let i = 0; i < procs.length; i++) {
+    const p = procs[i];
+    if (p.state == ST_FAILED) continue;
+    e = start(p);
+    if (e) { stop(p); fail(p); log("cannot start " + p.def.name + ": " + E.errName(e)); continue; }
+    log("started " + p.def.name + " (pid " + p.pid.toString() + ", priority " + p.def.prio.toString() + ")");
+    if (p.def.name == "console") consoleEp = p.persist;
+  }
+}
+
+boot();
+
+// ---- the server loop -----------------------------------------------------------------------------
+const m = new Msg();
+const server = new ProcServer();
+let e = ipcRecv(SLOT_EP, m);
+while (true) {
+  let reply = false;
+  if (e == 0) {
+    if ((m.badge & FAULT_BADGE) != 0 && m.label < 256) onFault(m);
+    else if (m.label >= 256) reply = proc.dispatch(m, server);
+  }
+  if (reply) e = ipcReplyRecv(SLOT_EP, m);
+  else e = ipcRecv(SLOT_EP, m);
+  if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
+}

@@ -1,0 +1,158 @@
+// msg.ts — the typed-message buffer every generated stub (services/gen/*.ts) encodes into and
+// decodes from. Pure AssemblyScript: no syscalls, so it compiles natively for unit tests.
+//
+// Wire format (docs/SERVICES.md "Messages"): a message is a label and up to 64 u64 words.
+//   request label = protocol id << 8 | op id        reply label = 0 (ok) or an error code
+//   u32 / i32 / u64 / bool   one word each (u32 must fit in 32 bits, i32 sign-extended, bool 0|1)
+//   string / bytes           one length word, then the bytes packed little-endian into
+//                            ceil(len / 8) words (unused tail bytes are zero)
+//   cap                      no word: an extra capability (IPC buffer caps[]), in argument order
+// Decoding never trusts the sender: a get past the end, a value out of its type's range or a
+// length beyond the declared maximum marks the message bad, and `done()` also demands that every
+// word was consumed, so a message that does not match its protocol is refused, not misread.
+//
+// ```
+// Msg.buf: ┌ word 0 ┬ word 1 ┬ … ┬ word 63 ┐  512 bytes, little-endian
+// ```
+
+export const MSG_WORDS: i32 = 64;
+export const MSG_BYTES: i32 = 512;
+
+/** Handlers return this instead of an error code to leave the caller waiting (deferred reply). */
+export const DEFER: u32 = 0xffff_ffff;
+
+/** Shared error codes (services/idl/errors.json; regenerate services/gen/errors.ts). */
+export const ERR_BAD_MESSAGE: u32 = 32;
+
+// @ts-ignore: decorator
+@final export class Msg {
+  /** Request: protocol << 8 | op. Reply: 0 or an error code. */
+  label: u64 = 0;
+  /** Words in use. */
+  len: i32 = 0;
+  /** Badge of the sender's capability (set by the receive path). */
+  badge: u64 = 0;
+  /** Extra capabilities: CPtrs to send, or (after a receive) how many arrived. */
+  ncaps: i32 = 0;
+  caps: StaticArray<u64> = new StaticArray<u64>(3);
+  /** CPtr of the empty slot a received capability goes to (0 = accept none). */
+  recvSlot: u64 = 0;
+  /** Read cursor (words) and the sticky decode error. */
+  rd: i32 = 0;
+  bad: bool = false;
+  /** Length of the last getBytes. */
+  lastLen: i32 = 0;
+  readonly buf: usize;
+
+  constructor() {
+    this.buf = changetype<usize>(new ArrayBuffer(MSG_BYTES));
+  }
+
+  // ---- building ------------------------------------------------------------------------------
+
+  reset(label: u64): void {
+    this.label = label;
+    this.len = 0;
+    this.ncaps = 0;
+    this.rd = 0;
+    this.capIndex = 0;
+    this.bad = false;
+  }
+
+  @inline word(i: i32): u64 { return load<u64>(this.buf + (<usize>i << 3)); }
+  @inline setWord(i: i32, v: u64): void { store<u64>(this.buf + (<usize>i << 3), v); }
+
+  putU64(v: u64): void {
+    if (this.len >= MSG_WORDS) { this.bad = true; return; }
+    this.setWord(this.len++, v);
+  }
+  putU32(v: u32): void { this.putU64(<u64>v); }
+  putI32(v: i32): void { this.putU64(<u64><i64>v); }
+  putBool(v: bool): void { this.putU64(v ? 1 : 0); }
+
+  /** Appends len bytes from ptr; false (and nothing written) when over max or the message. */
+  putBytes(ptr: usize, len: i32, max: i32): bool {
+    const words = (len + 7) >> 3;
+    if (len < 0 || len > max || this.len + 1 + words > MSG_WORDS) { this.bad = true; return false; }
+    this.setWord(this.len, <u64>len);
+    const dst = this.buf + (<usize>(this.len + 1) << 3);
+    if (words > 0) store<u64>(dst + (<usize>(words - 1) << 3), 0); // zero the tail
+    memory.copy(dst, ptr, <usize>len);
+    this.len += 1 + words;
+    return true;
+  }
+
+  /** Appends a string as UTF-8. */
+  putStr(s: string, max: i32): bool {
+    const n = String.UTF8.byteLength(s);
+    const words = (n + 7) >> 3;
+    if (n > max || this.len + 1 + words > MSG_WORDS) { this.bad = true; return false; }
+    this.setWord(this.len, <u64>n);
+    const dst = this.buf + (<usize>(this.len + 1) << 3);
+    if (words > 0) store<u64>(dst + (<usize>(words - 1) << 3), 0);
+    String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, dst);
+    this.len += 1 + words;
+    return true;
+  }
+
+  putCap(cptr: u64): void {
+    if (this.ncaps >= 3) { this.bad = true; return; }
+    unchecked(this.caps[this.ncaps++] = cptr);
+  }
+
+  // ---- decoding ------------------------------------------------------------------------------
+
+  /** Starts decoding this message from word 0. */
+  begin(): void { this.rd = 0; this.capIndex = 0; this.bad = false; }
+
+  getU64(): u64 {
+    if (this.rd >= this.len) { this.bad = true; return 0; }
+    return this.word(this.rd++);
+  }
+  getU32(): u32 {
+    const v = this.getU64();
+    if (v > 0xffff_ffff) { this.bad = true; return 0; }
+    return <u32>v;
+  }
+  getI32(): i32 {
+    const v = <i64>this.getU64();
+    if (v < <i64>i32.MIN_VALUE || v > <i64>i32.MAX_VALUE) { this.bad = true; return 0; }
+    return <i32>v;
+  }
+  getBool(): bool {
+    const v = this.getU64();
+    if (v > 1) { this.bad = true; return false; }
+    return v == 1;
+  }
+  /** Returns a pointer to the bytes inside the buffer (valid until the message is reused); the length is in lastLen. */
+  getBytes(max: i32): usize {
+    const n = this.getU64();
+    const words = <i32>((n + 7) >> 3);
+    if (n > <u64>max || this.rd + words > this.len) { this.bad = true; this.lastLen = 0; return this.buf; }
+    const p = this.buf + (<usize>this.rd << 3);
+    this.rd += words;
+    this.lastLen = <i32>n;
+    return p;
+  }
+  getStr(max: i32): string {
+    const p = this.getBytes(max);
+    if (this.bad) return "";
+    return String.UTF8.decodeUnsafe(p, <usize>this.lastLen);
+  }
+  /** Next received capability; counts like a word. */
+  capIndex: i32 = 0;
+  getCap(): u64 {
+    if (this.capIndex >= this.ncaps) { this.bad = true; return 0; }
+    this.capIndex++;
+    return this.recvSlot;
+  }
+
+  /** True when decoding consumed exactly every word and nothing was out of range. */
+  done(): bool { return !this.bad && this.rd == this.len; }
+
+  /** Turns this message into an error reply. */
+  error(code: u32): void { this.reset(<u64>code); }
+}
+
+/** The message the client stubs use (one per program: the stubs are not reentrant). */
+export const clientMsg = new Msg();

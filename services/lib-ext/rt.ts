@@ -1,0 +1,80 @@
+// rt.ts — what every service needs beyond the generated stubs: the standard capability slots init
+// gives each service (docs/SERVICES.md "Capability slots"), kernel-object methods used by services
+// (Frame.GetAddress, IRQHandler.Ack, CNode.SaveCaller/Delete), name lookup through init, and
+// small formatting helpers.
+
+import { invoke, methodOut, svc } from "./ipc";
+import * as proc from "../gen/proc";
+
+// ---- standard slots in a service's CNode (installed by init) ----------------------------------
+export const SLOT_TCB: u64 = 1;
+export const SLOT_CNODE: u64 = 2;
+export const SLOT_VSPACE: u64 = 3;
+/** Endpoint to init (proc protocol), badged with the service's pid; Write + Grant. */
+export const SLOT_PROC: u64 = 4;
+/** The endpoint this service serves (Read), when its manifest entry has `serves`. */
+export const SLOT_SELF: u64 = 5;
+/** The IRQ handler for the manifest's first `irqs` entry (its notification is bound to the TCB). */
+export const SLOT_IRQ: u64 = 6;
+/** The frame capability of the manifest's first `frames` entry (for Frame.GetAddress). */
+export const SLOT_FRAME: u64 = 7;
+/** Lookups and saved reply capabilities go from here up (radix 6: 64 slots). */
+export const SLOT_DYNAMIC: u64 = 16;
+export const CNODE_SLOTS: u64 = 64;
+
+// ---- kernel method labels and constants (kernel-as/object/structures.ts, docs/SYSCALLS.md) ---
+const CNODE_DELETE: u64 = 19;
+const CNODE_SAVE_CALLER: u64 = 21;
+const FRAME_GET_ADDRESS: u64 = 58;
+const IRQ_HANDLER_ACK: u64 = 73;
+const SYS_DEBUG_PUTS: i32 = 10;
+
+/** Physical address of a frame capability (0 on error). */
+export function frameAddress(cap: u64): u64 {
+  return invoke(cap, FRAME_GET_ADDRESS, 0, 0, 0, 0, 0) == 0 ? unchecked(methodOut[0]) : 0;
+}
+
+/** Re-enables the interrupt line after the device was serviced. */
+export function irqAck(cap: u64): u32 { return invoke(cap, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0); }
+
+/** Moves the reply capability of the last Call received into slot (for a deferred reply). */
+export function saveCaller(slot: u64): u32 { return invoke(SLOT_CNODE, CNODE_SAVE_CALLER, 1, slot, 0, 0, 0); }
+
+/** Empties a slot of this service's CNode. */
+export function deleteSlot(slot: u64): u32 { return invoke(SLOT_CNODE, CNODE_DELETE, 1, slot, 0, 0, 0); }
+
+/** Kernel debug output (boot log; not for normal output, which goes through console). */
+export function debugPuts(s: string): void {
+  const b = String.UTF8.encode(s);
+  svc(SYS_DEBUG_PUTS, <i64>changetype<usize>(b), <i64>b.byteLength, 0, 0, 0, 0);
+}
+
+// ---- dynamic slots --------------------------------------------------------------------------
+let nextSlot: u64 = SLOT_DYNAMIC;
+const freeSlots = new Array<u64>();
+
+export function allocSlot(): u64 {
+  if (freeSlots.length > 0) return freeSlots.pop();
+  if (nextSlot >= CNODE_SLOTS) return 0;
+  return nextSlot++;
+}
+export function freeSlot(s: u64): void { deleteSlot(s); freeSlots.push(s); }
+
+const lookupR = new proc.LookupReply();
+/** The endpoint of service `name` (as this service's manifest entry allows), or 0; lastError says why. */
+export let lastError: u32 = 0;
+export function lookup(name: string): u64 {
+  const s = allocSlot();
+  if (s == 0) { lastError = 10; return 0; }
+  lastError = proc.lookup(SLOT_PROC, name, <u32>s, s, lookupR);
+  if (lastError != 0) { freeSlots.push(s); return 0; }
+  return s;
+}
+
+// ---- formatting ------------------------------------------------------------------------------
+
+/** Hexadecimal without leading zeros, "0x" prefix. */
+export function hex(v: u64): string { return "0x" + v.toString(16); }
+
+/** Bytes as a (UTF-8) string. */
+export function strFrom(p: usize, n: i32): string { return String.UTF8.decodeUnsafe(p, <usize>n); }

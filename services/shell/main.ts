@@ -1,0 +1,281 @@
+// shell — the command interpreter. It reaches the console and the VFS through the capabilities
+// init hands it by name (its manifest entry allows "console" and "vfs"), and init itself through
+// the proc endpoint; nothing else. Line editing and history are the console's line discipline
+// (COOKED mode). Output of any command can go to a file with > or >>.
+
+import { SLOT_PROC, lookup, lastError } from "../lib-ext/rt";
+import * as con from "../gen/console";
+import * as vfs from "../gen/vfs";
+import * as proc from "../gen/proc";
+import * as E from "../gen/errors";
+import { Command, parseLine, resolvePath, padLeft, padRight, parseNum } from "./parse";
+
+let consoleEp: u64 = 0;
+let vfsEp: u64 = 0;
+let cwd = "/";
+
+// ---- output: the console, or a file while a command's output is redirected -------------------------
+const wR = new con.WriteReply();
+const vwR = new vfs.WriteReply();
+let outFd: u32 = 0;
+let outErr: u32 = 0;
+
+function writeBytes(p: usize, n: i32): void {
+  let off = 0;
+  while (off < n) {
+    const chunk = min(n - off, 256);
+    if (outFd != 0) {
+      const e = vfs.write(vfsEp, outFd, p + off, chunk, vwR);
+      if (e) { outErr = e; return; }
+    } else {
+      let e: u32 = 0;
+      for (let t = 0; t < 3; t++) { e = con.write(consoleEp, p + off, chunk, wR); if (e != E.CANCELLED) break; }
+    }
+    off += chunk;
+  }
+}
+function out(s: string): void {
+  const b = String.UTF8.encode(s);
+  writeBytes(changetype<usize>(b), b.byteLength);
+}
+function outln(s: string): void { out(s + "\n"); }
+/** Errors always go to the console. */
+function err(s: string): void {
+  const saved = outFd;
+  outFd = 0;
+  outln(s);
+  outFd = saved;
+}
+
+/** "no such file or directory"-style text for an error code. */
+function why(e: u32): string {
+  switch (e) {
+    case E.NO_ENTRY: return "no such file or directory";
+    case E.NOT_DIR: return "not a directory";
+    case E.IS_DIR: return "is a directory";
+    case E.EXISTS: return "already exists";
+    case E.NOT_EMPTY: return "directory not empty";
+    case E.NO_SPACE: return "no space left on device";
+    case E.READ_ONLY: return "read-only file system";
+    case E.CROSS_DEVICE: return "cannot move across mount points";
+    case E.DENIED: return "permission denied";
+    case E.INVALID: return "invalid argument";
+    case E.BUSY: return "busy";
+  }
+  return E.errText(e) + " (" + E.errName(e) + ")";
+}
+
+// ---- commands ------------------------------------------------------------------------------------
+const dirR = new vfs.ReaddirReply();
+const openR = new vfs.OpenReply();
+const readR = new vfs.ReadReply();
+const statR = new vfs.StatReply();
+
+function path(a: string): string { return resolvePath(cwd, a); }
+
+function cmdLs(argv: Array<string>): void {
+  const target = argv.length > 1 ? path(argv[1]) : cwd;
+  const se = vfs.stat(vfsEp, target, statR);
+  if (se) { err("ls: " + target + ": " + why(se)); return; }
+  if (statR.type != vfs.FILE_TYPE_DIR) { outln(target); return; }
+  for (let i: u32 = 0; ; i++) {
+    const e = vfs.readdir(vfsEp, target, i, dirR);
+    if (e == E.NO_ENTRY) break;
+    if (e) { err("ls: " + target + ": " + why(e)); return; }
+    if (dirR.type == vfs.FILE_TYPE_DIR) outln(padRight(dirR.name + "/", 24) + padLeft("-", 8));
+    else outln(padRight(dirR.name, 24) + padLeft(dirR.size.toString(), 8));
+  }
+}
+
+function cmdCat(argv: Array<string>): void {
+  if (argv.length < 2) { err("usage: cat FILE..."); return; }
+  for (let k = 1; k < argv.length; k++) {
+    const p = path(argv[k]);
+    let e = vfs.open(vfsEp, p, vfs.OPEN_FLAGS_READ, openR);
+    if (e) { err("cat: " + p + ": " + why(e)); continue; }
+    const fd = openR.fd;
+    while (true) {
+      e = vfs.read(vfsEp, fd, 256, readR);
+      if (e) { err("cat: " + p + ": " + why(e)); break; }
+      if (readR.dataLen == 0) break;
+      // readR.data points into the client message: copy before the next call
+      const n = readR.dataLen;
+      const tmp = new ArrayBuffer(n);
+      memory.copy(changetype<usize>(tmp), readR.data, n);
+      writeBytes(changetype<usize>(tmp), n);
+    }
+    vfs.close(vfsEp, fd);
+  }
+}
+
+function cmdEcho(argv: Array<string>): void {
+  let s = "";
+  for (let i = 1; i < argv.length; i++) s += (i > 1 ? " " : "") + argv[i];
+  outln(s);
+}
+
+function simple(name: string, e: u32, p: string): void { if (e) err(name + ": " + p + ": " + why(e)); }
+
+const psR = new proc.PsReply();
+function stateName(s: u32): string {
+  switch (s) {
+    case proc.STATE_RUNNING: return "running";
+    case proc.STATE_RESTARTING: return "restarting";
+    case proc.STATE_FAILED: return "failed";
+    case proc.STATE_STOPPED: return "stopped";
+  }
+  return "-";
+}
+function cmdPs(): void {
+  outln("  PID  NAME        STATE       RESTARTS  FAULTS  PRIO");
+  for (let i: u32 = 0; ; i++) {
+    const e = proc.ps(SLOT_PROC, i, psR);
+    if (e) break;
+    outln(padLeft(psR.pid.toString(), 5) + "  " + padRight(psR.name, 12) + padRight(stateName(psR.state), 12) +
+      padLeft(psR.restarts.toString(), 8) + padLeft(psR.faults.toString(), 8) + padLeft(psR.prio.toString(), 6));
+  }
+}
+
+const capsR = new proc.CapsReply();
+function kindName(k: u32): string {
+  switch (k) {
+    case 1: return "untyped"; case 2: return "endpoint"; case 3: return "notification"; case 4: return "reply";
+    case 5: return "tcb"; case 6: return "cnode"; case 7: return "vspace"; case 8: return "frame";
+    case 9: return "device_frame"; case 10: return "irq_control"; case 11: return "irq_handler"; case 12: return "boot_image";
+  }
+  return "?";
+}
+function rights(r: u32): string {
+  return ((r & 1) != 0 ? "R" : "-") + ((r & 2) != 0 ? "W" : "-") + ((r & 4) != 0 ? "G" : "-");
+}
+function cmdCaps(argv: Array<string>): void {
+  const pid = argv.length > 1 ? parseNum(argv[1]) : -1;
+  if (pid < 0) { err("usage: caps PID"); return; }
+  outln(" SLOT  KIND          RIGHTS  BADGE  WHAT");
+  for (let i: u32 = 0; ; i++) {
+    const e = proc.caps(SLOT_PROC, <u32>pid, i, capsR);
+    if (e == E.NO_ENTRY && i == 0) { err("caps: no process " + pid.toString()); return; }
+    if (e) break;
+    outln(padLeft(capsR.slot == 0 ? "-" : capsR.slot.toString(), 5) + "  " + padRight(kindName(capsR.kind), 14) +
+      padRight(rights(capsR.rights), 8) + padLeft(capsR.badge.toString(), 5) + "  " + capsR.what);
+  }
+}
+
+function cmdKill(argv: Array<string>): void {
+  const pid = argv.length > 1 ? parseNum(argv[1]) : -1;
+  if (pid < 0) { err("usage: kill PID"); return; }
+  const e = proc.kill(SLOT_PROC, <u32>pid);
+  if (e == E.NO_ENTRY) err("kill: no running process " + pid.toString());
+  else if (e) err("kill: " + pid.toString() + ": " + why(e));
+}
+
+const spawnR = new proc.SpawnReply();
+function cmdSpawn(argv: Array<string>): void {
+  if (argv.length < 2) { err("usage: spawn NAME"); return; }
+  const e = proc.spawn(SLOT_PROC, argv[1], spawnR);
+  if (e == E.NO_ENTRY) err("spawn: no program '" + argv[1] + "' in the boot manifest");
+  else if (e) err("spawn: " + argv[1] + ": " + why(e));
+  else outln("started " + argv[1] + " as pid " + spawnR.pid.toString());
+}
+
+const memR = new proc.MemReply();
+function cmdMem(): void {
+  const e = proc.mem(SLOT_PROC, memR);
+  if (e) { err("mem: " + why(e)); return; }
+  outln("user memory (untyped): " + (memR.total * 4).toString() + " KiB, " + (memR.used * 4).toString() + " KiB given to objects by init");
+  outln("kernel pool: " + (memR.kernelPool * 4).toString() + " KiB");
+}
+
+const upR = new proc.UptimeReply();
+function cmdUptime(): void {
+  const e = proc.uptime(SLOT_PROC, upR);
+  if (e) { err("uptime: " + why(e)); return; }
+  const ms = upR.ticks * 1000 / <u64>upR.freq;
+  outln("up " + (ms / 1000).toString() + "." + padLeft((ms % 1000).toString(), 3).replaceAll(" ", "0") + " s (virtual time)");
+}
+
+function cmdConnect(argv: Array<string>): void {
+  if (argv.length < 2) { err("usage: connect SERVICE"); return; }
+  const s = lookup(argv[1]);
+  if (s == 0) err("connect: " + argv[1] + ": " + why(lastError));
+  else outln("connect: " + argv[1] + ": capability in slot " + s.toString());
+}
+
+function help(): void {
+  outln("commands:");
+  outln("  ls [DIR]          list a directory        cat FILE...      print files");
+  outln("  echo WORDS        print words             mkdir DIR        make a directory");
+  outln("  rm PATH           remove a file or dir    mv FROM TO       rename");
+  outln("  cd DIR / pwd      working directory       clear            clear the screen");
+  outln("  ps                processes               caps PID         capabilities init gave PID");
+  outln("  kill PID          stop (init restarts it) spawn NAME       start a program");
+  outln("  mem               memory                  uptime           virtual time since boot");
+  outln("  connect NAME      ask init for a service's endpoint (only those in the manifest)");
+  outln("output redirection: CMD > FILE, CMD >> FILE; keys: Backspace, Ctrl-U, Ctrl-C, arrows (history)");
+}
+
+function run(c: Command): void {
+  const argv = c.argv;
+  if (argv.length == 0) return;
+  const name = argv[0];
+  if (name == "help") help();
+  else if (name == "ls") cmdLs(argv);
+  else if (name == "cat") cmdCat(argv);
+  else if (name == "echo") cmdEcho(argv);
+  else if (name == "mkdir") { if (argv.length < 2) err("usage: mkdir DIR"); else simple("mkdir", vfs.mkdir(vfsEp, path(argv[1])), path(argv[1])); }
+  else if (name == "rm") { if (argv.length < 2) err("usage: rm PATH"); else simple("rm", vfs.unlink(vfsEp, path(argv[1])), path(argv[1])); }
+  else if (name == "mv") { if (argv.length < 3) err("usage: mv FROM TO"); else simple("mv", vfs.rename(vfsEp, path(argv[1]), path(argv[2])), path(argv[1])); }
+  else if (name == "ps") cmdPs();
+  else if (name == "caps") cmdCaps(argv);
+  else if (name == "kill") cmdKill(argv);
+  else if (name == "spawn") cmdSpawn(argv);
+  else if (name == "mem") cmdMem();
+  else if (name == "uptime") cmdUptime();
+  else if (name == "connect") cmdConnect(argv);
+  else if (name == "clear") out("\x1b[2J\x1b[H");
+  else if (name == "pwd") outln(cwd);
+  else if (name == "cd") {
+    const p = argv.length > 1 ? path(argv[1]) : "/";
+    const e = vfs.stat(vfsEp, p, statR);
+    if (e) err("cd: " + p + ": " + why(e));
+    else if (statR.type != vfs.FILE_TYPE_DIR) err("cd: " + p + ": not a directory");
+    else cwd = p;
+  } else err("mlk: unknown command '" + name + "' (try help)");
+}
+
+function execute(line: string): void {
+  const c = parseLine(line);
+  if (c.error.length > 0) { err("mlk: " + c.error); return; }
+  if (c.redirect.length > 0) {
+    const p = path(c.redirect);
+    const flags = vfs.OPEN_FLAGS_WRITE | vfs.OPEN_FLAGS_CREATE | (c.append ? vfs.OPEN_FLAGS_APPEND : vfs.OPEN_FLAGS_TRUNC);
+    const e = vfs.open(vfsEp, p, flags, openR);
+    if (e) { err("mlk: " + p + ": " + why(e)); return; }
+    outFd = openR.fd;
+    outErr = 0;
+    run(c);
+    outFd = 0;
+    vfs.close(vfsEp, openR.fd);
+    if (outErr) err("mlk: " + p + ": " + why(outErr));
+    return;
+  }
+  run(c);
+}
+
+// ---- main loop ---------------------------------------------------------------------------------------
+consoleEp = lookup("console");
+vfsEp = lookup("vfs");
+const lineR = new con.ReadReply();
+if (consoleEp != 0) {
+  outln("");
+  while (true) {
+    out("mlk> ");
+    let e = con.read(consoleEp, 256, lineR);
+    if (e == E.INTERRUPTED) continue;
+    if (e == E.CANCELLED) { outln(""); continue; } // the console restarted: ask again
+    if (e) { outln("shell: console read failed: " + E.errName(e)); continue; }
+    if (lineR.dataLen == 0) continue; // Ctrl-D
+    const line = String.UTF8.decodeUnsafe(lineR.data, <usize>lineR.dataLen);
+    execute(line);
+  }
+}

@@ -1,0 +1,62 @@
+// Drives a booted machine like a person at the terminal: boot until the shell's prompt, then type
+// one line at a time and collect what the UART transmits until the next prompt.
+import { readFileSync } from 'node:fs';
+import { Machine } from '../../hw/machine';
+import { MemoryBlockStore, type BlockStore } from '../../hw/blockdev';
+import { CNTFRQ } from '../../hw/memmap';
+import { root } from './asc';
+
+export const PROMPT = 'mlk> ';
+
+export class Session {
+  out = '';
+  private mark = 0;
+  constructor(readonly m: Machine) {
+    m.on('uart', (b) => { this.out += Buffer.from(b).toString('latin1'); });
+  }
+
+  /** Runs until `text` appears after the current mark (or virtual seconds run out). */
+  waitFor(text: string, seconds = 20): string {
+    const limit = this.m.clock.ticks + seconds * CNTFRQ;
+    const slice = CNTFRQ / 100;
+    for (;;) {
+      const at = this.out.indexOf(text, this.mark);
+      if (at >= 0) {
+        const got = this.out.slice(this.mark, at + text.length);
+        this.mark = at + text.length;
+        return got;
+      }
+      if (this.m.halted) throw new Error(`machine halted: ${this.m.halted.reason}\n${this.m.halted.report}\n--- output ---\n${this.out}`);
+      if (this.m.clock.ticks >= limit) throw new Error(`'${text}' did not appear within ${seconds} virtual seconds\n--- output ---\n${this.out}`);
+      this.m.run(slice);
+    }
+  }
+
+  /**
+   * Types a line; returns the output up to the next prompt, without the echo and the prompt.
+   * Log lines that other services printed before the echo (asynchronously) are left out.
+   */
+  type(line: string, seconds = 20): string {
+    this.m.uartInput(line + '\r');
+    const got = this.waitFor(PROMPT, seconds).slice(0, -PROMPT.length).replace(/\r\n/g, '\n');
+    const plain = !/[\x00-\x1f\x7f]/.test(line);
+    const at = plain ? got.indexOf(line + '\n') : -1;
+    if (at >= 0 && (at === 0 || got[at - 1] === '\n')) return got.slice(at + line.length + 1);
+    return got.replace(/^\n+/, '').replace(/^[^\n]*\n/, '');
+  }
+}
+
+export function buildArtifacts(): { kernel: WebAssembly.Module; bootImage: Uint8Array } {
+  return {
+    kernel: new WebAssembly.Module(readFileSync(`${root}build/kernel.wasm`)),
+    bootImage: new Uint8Array(readFileSync(`${root}build/bootimage.cpio`)),
+  };
+}
+
+/** Boots to the first prompt. */
+export async function bootShell(art: { kernel: WebAssembly.Module; bootImage: Uint8Array }, disk: BlockStore = new MemoryBlockStore(8192)): Promise<Session> {
+  const m = await Machine.create({ kernel: art.kernel, bootImage: art.bootImage, disk });
+  const s = new Session(m);
+  s.waitFor(PROMPT, 30);
+  return s;
+}

@@ -1,0 +1,198 @@
+// End to end: the machine boots to the shell, and the shell works through the isolated services
+// (console, vfs, fs, tmpfs, blockdev, ramdisk, init): files on the disk and the RAM disk, /proc,
+// ps/caps/kill/spawn, init restarting a killed service with clients unaffected, persistence across
+// a reboot with the same disk, a corrupt disk refused, and a shell that cannot reach the block
+// driver because its manifest entry does not allow it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBlockStore } from '../../hw/blockdev';
+import { root } from './asc';
+import { bootShell, buildArtifacts, PROMPT, type Session } from './shell-driver';
+
+let art: ReturnType<typeof buildArtifacts>;
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', 'kernel', 'services'], { cwd: root, stdio: 'inherit' });
+  art = buildArtifacts();
+}, 180_000);
+
+describe('boot', () => {
+  it('`mlk boot` reaches the shell prompt', () => {
+    const r = spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--until', PROMPT, '--max-time', '30'], { cwd: root, encoding: 'latin1' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('init: started console (pid 2');
+    expect(r.stdout).toContain('init: started shell');
+    expect(r.stdout.endsWith(PROMPT)).toBe(true);
+  }, 120_000);
+});
+
+describe('shell', () => {
+  let s: Session;
+  beforeAll(async () => { s = await bootShell(art); }, 120_000);
+
+  it('lists / with the mount points', () => {
+    const out = s.type('ls /');
+    expect(out).toMatch(/^etc\/ +-$/m);
+    expect(out).toMatch(/^home\/ +-$/m);
+    expect(out).toMatch(/^tmp\/ +-$/m);
+    expect(out).toMatch(/^proc\/ +-$/m);
+  });
+
+  it('prints /etc/motd', () => {
+    expect(s.type('cat /etc/motd')).toContain('Welcome to MyLittleKernel!');
+  });
+
+  it('writes and reads a file on the RAM disk, with > and >>', () => {
+    expect(s.type('echo hi > /tmp/a')).toBe('');
+    expect(s.type('cat /tmp/a')).toBe('hi\n');
+    s.type('echo "there  you" >> /tmp/a');
+    expect(s.type('cat /tmp/a')).toBe('hi\nthere  you\n');
+    expect(s.type('ls /tmp')).toMatch(/^a +14$/m);
+  });
+
+  it('makes, moves and removes files and directories', () => {
+    s.type('mkdir /home/d');
+    s.type('echo one > /home/d/f');
+    expect(s.type('mv /home/d/f /home/g')).toBe('');
+    expect(s.type('cat /home/g')).toBe('one\n');
+    expect(s.type('rm /home/d')).toBe('');
+    expect(s.type('rm /home/g')).toBe('');
+    expect(s.type('ls /home')).not.toMatch(/^(d|g)\b/m);
+    expect(s.type('mv /tmp/a /home/a')).toContain('cannot move across mount points');
+  });
+
+  it('gives an error for bad paths and unknown commands, and goes on', () => {
+    expect(s.type('cat /nope')).toBe('cat: /nope: no such file or directory\n');
+    expect(s.type('ls /etc/motd/x')).toBe('ls: /etc/motd/x: not a directory\n');
+    expect(s.type('rm /etc')).toBe('rm: /etc: directory not empty\n');
+    expect(s.type('echo x > /proc/1')).toContain('read-only file system');
+    expect(s.type('frobnicate')).toBe("mlk: unknown command 'frobnicate' (try help)\n");
+    expect(s.type('echo "open')).toBe('mlk: unterminated quote\n');
+    expect(s.type('echo still here')).toBe('still here\n');
+  });
+
+  it('edits the line: backspace, Ctrl-U, Ctrl-C, history', () => {
+    expect(s.type('echo abx\x7fc')).toBe('abc\n');
+    expect(s.type('garbage\x15echo clean')).toBe('clean\n');
+    s.m.uartInput('ls /nothing\x03');
+    expect(s.waitFor(PROMPT)).toContain('^C');
+    expect(s.type('\x1b[A')).toBe('clean\n'); // ↑: the last line again
+    expect(s.type('\x1b[A\x1b[A')).toBe('abc\n'); // ↑↑: the line before
+  });
+
+  it('ps lists the services', () => {
+    const out = s.type('ps');
+    for (const name of ['init', 'console', 'vfs', 'fs', 'tmpfs', 'blockdev', 'ramdisk', 'shell']) {
+      expect(out).toMatch(new RegExp(`^ +\\d+  ${name} +running`, 'm'));
+    }
+  });
+
+  it('shows /proc from init and the capabilities init gave a process', () => {
+    expect(s.type('ls /proc')).toMatch(/^5 /m);
+    expect(s.type('cat /proc/5')).toContain('name: fs\nstate: running');
+    const caps = s.type('caps 8');
+    expect(caps).toMatch(/endpoint +-WG +8 +endpoint init \(proc\)/);
+    expect(caps).toMatch(/endpoint console/);
+    expect(caps).toMatch(/endpoint vfs/);
+    expect(caps).not.toMatch(/blockdev|device|irq/);
+    expect(s.type('caps 2')).toMatch(/device uart mapped at 0x4000[\s\S]*irq_handler.*irq 605/);
+  });
+
+  it('the shell cannot reach the block driver: init refuses the lookup', () => {
+    expect(s.type('connect blockdev')).toBe('connect: blockdev: permission denied\n');
+    expect(s.type('connect fs')).toBe('connect: fs: permission denied\n');
+    expect(s.type('connect vfs')).toMatch(/^connect: vfs: capability in slot \d+\n$/);
+  });
+
+  it('spawns a program from the boot image', () => {
+    expect(s.type('spawn hello')).toMatch(/^started hello as pid \d+/m);
+    s.waitFor('hello from a freshly spawned EL0 program');
+    s.waitFor('exited with status 0');
+    expect(s.type('spawn nosuch')).toBe("spawn: no program 'nosuch' in the boot manifest\n");
+  });
+
+  it('survives killing the file system: init restarts it and the data is intact', () => {
+    s.type('echo precious data > /home/keep');
+    const out = s.type('kill 5');
+    expect(out).toContain('init: fs (pid 5) killed; restarted (1/5)');
+    expect(s.type('cat /home/keep')).toContain('precious data\n');
+    expect(s.type('cat /etc/motd')).toContain('Welcome');
+    expect(s.type('ps')).toMatch(/^ +5  fs +running +1 /m);
+  });
+
+  it('survives killing the block driver and the console', () => {
+    expect(s.type('kill 3')).toContain('init: blockdev (pid 3) killed; restarted (1/5)');
+    s.type('echo after driver restart >> /home/keep');
+    expect(s.type('cat /home/keep')).toBe('precious data\nafter driver restart\n');
+    expect(s.type('kill 2')).toContain('init: console (pid 2) killed; restarted');
+    expect(s.type('echo console is back')).toBe('console is back\n');
+    expect(s.type('kill 1')).toBe('kill: 1: permission denied\n');
+  });
+
+  it('a restarted RAM disk comes back blank, and tmpfs formats it again', () => {
+    s.type('echo volatile > /tmp/v');
+    expect(s.type('kill 4')).toContain('init: ramdisk (pid 4) killed; restarted (1/5)');
+    const out = s.type('cat /tmp/v');
+    expect(out).toContain('init: tmpfs: the device was reset');
+    expect(out).toContain('cat: /tmp/v: no such file or directory');
+    s.type('echo again > /tmp/v');
+    expect(s.type('cat /tmp/v')).toBe('again\n');
+  });
+});
+
+describe('restart limit', () => {
+  it('a service past its restart limit is left failed, its clients get an error, spawn brings it back', async () => {
+    const s = await bootShell(art);
+    s.type('ls /home');
+    for (let i = 1; i <= 5; i++) expect(s.type('kill 5')).toContain(`restarted (${i}/5)`);
+    expect(s.type('kill 5')).toContain('init: fs (pid 5) killed; restart limit 5 reached, not restarting');
+    expect(s.type('ps')).toMatch(/^ +5  fs +failed/m);
+    expect(s.type('cat /etc/motd')).toBe('cat: /etc/motd: the service is not running (restart limit reached) (UNAVAILABLE)\n');
+    expect(s.type('echo /tmp still works > /tmp/x')).toBe('');
+    expect(s.type('spawn fs')).toContain('started fs as pid 5');
+    expect(s.type('cat /etc/motd')).toContain('Welcome');
+  }, 120_000);
+});
+
+describe('disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlk-disk-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps files across a reboot with the same disk image', async () => {
+    const disk = new MemoryBlockStore(8192);
+    const a = await bootShell(art, disk);
+    a.type('echo written before the reboot > /home/saved');
+    expect(a.type('cat /home/saved')).toBe('written before the reboot\n');
+    const b = await bootShell(art, disk);
+    b.waitFor('init: fs: mounted (mount #2)');
+    expect(b.out).not.toContain('init: fs: formatted');
+    expect(b.type('cat /home/saved')).toBe('written before the reboot\n');
+    expect(b.type('cat /tmp/a')).toContain('no such file'); // the RAM disk starts blank
+  }, 120_000);
+
+  it('keeps files across `mlk boot --disk FILE` runs', () => {
+    const img = join(dir, 'disk.img');
+    const run = () => spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--disk', img, '--until', 'init: fs: mounted', '--max-time', '30'], { cwd: root, encoding: 'latin1' });
+    const r1 = run();
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r1.stdout).toContain('init: fs: formatted a blank device');
+    const r2 = run();
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(r2.stdout).toContain('init: fs: mounted (mount #2)');
+    expect(r2.stdout).not.toContain('init: fs: formatted');
+  }, 120_000);
+
+  it('refuses a disk with a corrupt superblock, and the shell reports it', async () => {
+    const disk = new MemoryBlockStore(8192);
+    const a = await bootShell(art, disk);
+    a.type('ls /');
+    disk.data[0x0c] ^= 0x40; // the block count: the checksum no longer matches
+    const b = await bootShell(art, disk);
+    expect(b.type('ls /')).toContain('ls: /: file system structure is corrupt');
+    expect(b.out).toContain('fs: mount failed: CORRUPT');
+    expect(b.type('cat /etc/motd')).toContain('file system structure is corrupt');
+    expect(b.type('echo the shell goes on')).toBe('the shell goes on\n');
+  }, 120_000);
+});

@@ -1,0 +1,85 @@
+// Reading the kernel's introspection answers (ki_json, D10). The kernel defines the JSON; the
+// panels show what it says and never fill gaps with a model of their own. These helpers only
+// find the lists in an answer and name the fields the panels put first, so a field the kernel
+// adds later still shows (as an extra column) and a field it does not give is left out.
+//
+// Views (what, arg): 0 threads/processes · 1 capability space of pid · 2 address space of pid ·
+// 3 endpoints/notifications with queues · 4 memory. Expected, per docs/SYSCALLS.md:
+//   0 → { threads: [{ tid, pid, name, state, blockedOn, prio, cpu, faults, regs }], processes: [...] }
+//   1 → { pid, slots: [{ slot, type, object, rights, badge, parent }] }
+//   2 → { pid, asid, regions: [...], mappings: [{ va, pa, rights, level }], tables: [...] }
+//   3 → { endpoints: [{ object, queue }], notifications: [{ object, word, waiting }] }
+//   4 → { total, free, frames: [...] }
+
+export type Row = Record<string, unknown>;
+
+export const VIEW = { THREADS: 0, CSPACE: 1, VSPACE: 2, OBJECTS: 3, MEMORY: 4 } as const;
+
+/** The first array among `keys` of an answer (or the answer itself when it is an array). */
+export function list(json: unknown, ...keys: string[]): Row[] {
+  if (Array.isArray(json)) return json as Row[];
+  if (json && typeof json === 'object') {
+    for (const k of keys) {
+      const v = (json as Record<string, unknown>)[k];
+      if (Array.isArray(v)) return v as Row[];
+    }
+  }
+  return [];
+}
+
+/** First present field among the names (kernels spell "prio"/"priority" differently). */
+export function field(row: Row, ...names: string[]): unknown {
+  for (const n of names) if (row[n] !== undefined) return row[n];
+  return undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) return Number(v);
+  return undefined;
+}
+
+export const threadsOf = (json: unknown): Row[] => list(json, 'threads', 'tcbs');
+export const processesOf = (json: unknown): Row[] => list(json, 'processes', 'procs');
+export const slotsOf = (json: unknown): Row[] => list(json, 'slots', 'caps', 'cspace');
+
+/** Processes named by a threads answer: its process list, else the distinct pids of its threads. */
+export function pidsOf(json: unknown): { pid: number; name: string }[] {
+  const procs = processesOf(json);
+  const out = new Map<number, string>();
+  for (const p of procs) {
+    const pid = num(field(p, 'pid', 'id'));
+    if (pid !== undefined) out.set(pid, String(field(p, 'name') ?? `pid ${pid}`));
+  }
+  for (const t of threadsOf(json)) {
+    const pid = num(field(t, 'pid'));
+    if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `pid ${pid}`));
+  }
+  return [...out].map(([pid, name]) => ({ pid, name })).sort((a, b) => a.pid - b.pid);
+}
+
+/** Rights as letters when the kernel gives a bit mask (1 read, 2 write, 4 grant). */
+export function rightsText(v: unknown): string {
+  if (typeof v !== 'number') return v === undefined ? '' : String(v);
+  return `${v & 1 ? 'R' : '-'}${v & 2 ? 'W' : '-'}${v & 4 ? 'G' : '-'}`;
+}
+
+/** One cell: numbers that look like addresses in hex, objects compact. */
+export function cell(key: string, v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') {
+    if (/^(addr|object|obj|va|pa|ttbr0?|pc|sp|elr|far|frame|start|end|base)$/i.test(key)) return `0x${v.toString(16)}`;
+    return String(v);
+  }
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Columns for rows: the preferred ones present, then every other key. */
+export function columns(rows: Row[], preferred: string[], skip: string[] = []): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+  const first = preferred.filter((k) => seen.has(k));
+  const rest = [...seen].filter((k) => !first.includes(k) && !skip.includes(k));
+  return [...first, ...rest];
+}

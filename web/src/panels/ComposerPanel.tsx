@@ -1,0 +1,239 @@
+// IPC composer (D9): pick an endpoint the playground agent holds, a protocol operation (D8) or a
+// raw label, fill the fields, send. The message goes to the host-mailbox device; the agent
+// (services/agent, a user-space process) performs the call with its own capabilities and sends
+// back the reply or the kernel's error, shown below. A slot the agent does not hold is refused by
+// the kernel, not by this page.
+
+import { useEffect, useState } from 'react';
+import { machine, useIntro, useMachineStatus } from '../machineClient';
+import { VIEW, field, num, slotsOf, threadsOf, rightsText } from '../kernelViews';
+import { AGENT_REFUSED, decodeAgent, encodeRequest, errorText } from '../agent';
+import { PROTOCOLS, protocolByName, wire } from '../protocols';
+import './panels.css';
+
+interface Sent {
+  tag: number;
+  text: string;
+  label: bigint;
+  state: 'waiting' | 'refused' | 'reply';
+  err?: number;
+  reply?: string;
+}
+
+let nextTag = 1;
+/** Agent hello and replies, kept outside the component so switching tabs loses nothing. */
+const log: { hello: number[] | null; sent: Sent[]; epoch: number; listeners: Set<() => void> } = { hello: null, sent: [], epoch: 0, listeners: new Set() };
+const changed = () => log.listeners.forEach((l) => l());
+machine.onMailbox((words, accepted) => {
+  if (!accepted) {
+    const s = [...log.sent].reverse().find((x) => x.state === 'waiting');
+    if (s) s.state = 'refused';
+    return changed();
+  }
+  const m = decodeAgent(words);
+  if (!m) return;
+  if (m.type === 'hello') log.hello = m.slots;
+  else {
+    const s = log.sent.find((x) => x.tag === m.tag);
+    if (s) {
+      s.state = 'reply';
+      s.err = m.err;
+      s.reply = m.err
+        ? errorText(m.err)
+        : wire?.opOf(s.label)
+          ? wire.decodeReply(s.label, m.label, m.words).text
+          : `label 0x${m.label.toString(16)} [${m.words.join(', ')}]`;
+    }
+  }
+  changed();
+});
+machine.onReset(() => {
+  log.hello = null;
+  log.sent = [];
+  changed();
+});
+
+function useLog() {
+  const [, set] = useState(0);
+  useEffect(() => {
+    const l = () => set((n) => n + 1);
+    log.listeners.add(l);
+    return () => void log.listeners.delete(l);
+  }, []);
+  return log;
+}
+
+/** Sends through the agent; also used by the demos. Returns the tag. */
+export function sendThroughAgent(slot: number, label: bigint, words: bigint[], text: string): number {
+  const tag = nextTag++;
+  log.sent.push({ tag, text, label, state: 'waiting' });
+  changed();
+  machine.postMailbox(encodeRequest(tag, slot, label, words));
+  return tag;
+}
+
+export function ComposerPanel() {
+  const s = useMachineStatus();
+  const l = useLog();
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const agent = threads?.ok ? threadsOf(threads.json).find((t) => /agent/i.test(String(field(t, 'name') ?? ''))) : undefined;
+  const agentPid = agent ? num(field(agent, 'pid')) ?? null : null;
+  const caps = useIntro(agentPid === null ? null : { what: VIEW.CSPACE, arg: agentPid });
+  const [slot, setSlot] = useState('');
+  const [proto, setProto] = useState('');
+  const [opName, setOpName] = useState('');
+  const [label, setLabel] = useState('0');
+  const [words, setWords] = useState<Record<string, string>>({});
+  const [raw, setRaw] = useState('');
+
+  const inImage = s.bootImage.files.some((f) => /^agent(\.wasm)?$/.test(f));
+  const endpoints = caps?.ok ? slotsOf(caps.json).filter((r) => /endpoint/i.test(String(field(r, 'type')))) : [];
+  const protocol = protocolByName(proto);
+  const op = protocol?.ops.find((o) => o.name === opName);
+  const [problem, setProblem] = useState('');
+
+  const send = () => {
+    setProblem('');
+    const slotN = Number(slot);
+    if (!Number.isInteger(slotN) || slotN <= 0) return setProblem('the slot is a positive number');
+    try {
+      if (op && wire) {
+        const values: Record<string, string | number> = {};
+        op.args.forEach((a) => {
+          const v = words[a.name] ?? '';
+          values[a.name] = a.type === 'string' || a.type === 'bytes' || !/^(0x[0-9a-f]+|-?\d+)$/i.test(v.trim()) ? v : Number(v);
+        });
+        const enc = wire.encodeRequest(proto, op.name, values);
+        sendThroughAgent(slotN, enc.label, enc.words, `${wire.decodeRequest(enc.label, enc.words).text} → slot ${slotN}`);
+      } else {
+        const w = raw.split(/[\s,]+/).filter(Boolean).map((x) => BigInt.asUintN(64, BigInt(x)));
+        const lab = BigInt.asUintN(64, BigInt(label.trim() || '0'));
+        sendThroughAgent(slotN, lab, w, `label 0x${lab.toString(16)} [${w.join(', ')}] → slot ${slotN}`);
+      }
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="panel" data-testid="composer">
+      <h3>Playground agent</h3>
+      {!inImage ? (
+        <p className="dim" data-testid="agent-missing">
+          The boot image has no playground agent (services/agent), so messages queued here have no reader. The mailbox device still
+          accepts them: {s.hw.mailbox ? `${s.hw.mailbox.queued} queued, IRQ ${s.hw.mailbox.irqEnable ? 'enabled' : 'not enabled by any driver'}` : '—'}.
+        </p>
+      ) : (
+        <p data-testid="agent-state">
+          {l.hello ? <span className="ok">agent ready</span> : <span className="dim">waiting for the agent's hello…</span>}
+          {agentPid !== null && <span className="dim"> · pid {agentPid}</span>}
+          {s.hw.mailbox && <span className="dim"> · mailbox {s.hw.mailbox.queued} queued</span>}
+        </p>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <div className="row">
+          <label className="field">
+            endpoint slot
+            <input value={slot} onChange={(e) => setSlot(e.target.value)} size={5} list="agent-slots" className="mono" data-testid="composer-slot" required />
+          </label>
+          <datalist id="agent-slots">
+            {endpoints.map((r) => (
+              <option key={String(field(r, 'slot', 'cptr'))} value={String(field(r, 'slot', 'cptr'))}>
+                {String(field(r, 'type'))} {rightsText(field(r, 'rights'))} badge {String(field(r, 'badge') ?? 0)}
+              </option>
+            ))}
+            {(l.hello ?? []).map((sl) => (
+              <option key={`h${sl}`} value={sl} />
+            ))}
+          </datalist>
+          <span className="dim">
+            held:{' '}
+            {endpoints.length > 0
+              ? endpoints.map((r) => String(field(r, 'slot', 'cptr'))).join(', ')
+              : l.hello
+                ? l.hello.join(', ') || 'none'
+                : 'unknown'}
+          </span>
+        </div>
+        <div className="row">
+          <label className="field">
+            protocol
+            <select value={proto} onChange={(e) => { setProto(e.target.value); setOpName(''); setWords({}); }} data-testid="composer-protocol">
+              <option value="">raw label</option>
+              {PROTOCOLS.map((p) => (
+                <option key={p.protocol}>{p.protocol}</option>
+              ))}
+            </select>
+          </label>
+          {protocol && (
+            <label className="field">
+              operation
+              <select value={opName} onChange={(e) => { setOpName(e.target.value); setWords({}); }} data-testid="composer-op">
+                <option value="">—</option>
+                {protocol.ops.map((o) => (
+                  <option key={o.name}>{o.name}</option>
+                ))}
+              </select>
+            </label>
+          )}
+        </div>
+        {op ? (
+          <div className="row">
+            {op.args.filter((a) => a.type !== 'cap').map((a) => (
+              <label key={a.name} className="field">
+                {a.name} <span className="dim">{a.enum ?? a.flags ?? a.type}</span>
+                <input value={words[a.name] ?? ''} onChange={(e) => setWords({ ...words, [a.name]: e.target.value })} size={a.type === 'string' ? 20 : 8} className="mono" data-testid={`composer-arg-${a.name}`} />
+              </label>
+            ))}
+          </div>
+        ) : (
+          <div className="row">
+            <label className="field">
+              label <input value={label} onChange={(e) => setLabel(e.target.value)} size={6} className="mono" data-testid="composer-label" />
+            </label>
+            <label className="field">
+              words <input value={raw} onChange={(e) => setRaw(e.target.value)} size={20} className="mono" placeholder="1 2 0x30" data-testid="composer-words" />
+            </label>
+          </div>
+        )}
+        <button type="submit" className="primary" disabled={s.phase !== 'ready'} data-testid="composer-send">
+          Send
+        </button>
+        {PROTOCOLS.length === 0 && <span className="dim"> no typed protocols generated yet (services/gen); raw labels only</span>}
+        {problem && <p className="error" data-testid="composer-problem">{problem}</p>}
+        {op?.doc && <p className="dim">{op.doc}</p>}
+      </form>
+      <h3>Sent</h3>
+      {l.sent.length === 0 ? (
+        <p className="dim">nothing yet</p>
+      ) : (
+        <ol className="sent mono" data-testid="composer-log">
+          {[...l.sent].reverse().map((x) => (
+            <li key={x.tag} data-state={x.state}>
+              {x.text}{' '}
+              {x.state === 'waiting' ? (
+                <span className="dim">… waiting for the agent</span>
+              ) : x.state === 'refused' ? (
+                <span className="error">mailbox full: refused by the device</span>
+              ) : x.err ? (
+                <span className="error" data-testid="composer-error">
+                  → {x.err === AGENT_REFUSED ? '' : `kernel error ${x.err}: `}
+                  {x.reply}
+                </span>
+              ) : (
+                <span className={x.reply?.startsWith('err') ? 'error' : 'ok'} data-testid="composer-reply">
+                  → {x.reply}
+                </span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

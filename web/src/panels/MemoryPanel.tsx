@@ -1,0 +1,216 @@
+// Memory: a process's address space as the kernel reports it (ki_json view 2: regions, mappings,
+// page-table levels and descriptors with rights), the physical frame map (view 4), page faults as
+// the kernel traces them (FAULT records), and a diagnostic walk of any VA through the current
+// TTBR0 by the MMU model itself (hw/mmu.ts walk(): levels, descriptors, decoded fields).
+
+import { useEffect, useRef, useState } from 'react';
+import { machine, useIntro, useTraceVersion } from '../machineClient';
+import { VIEW, field, list, num, pidsOf, rightsText, type Row } from '../kernelViews';
+import { useSelectedPid } from '../selection';
+import { FAULT_KINDS, argIndex, kindOf } from '../traceKinds';
+import type { WalkInfo } from '../worker/protocol';
+import { IntroGuard, PidPicker, RowTable } from './common';
+import { CNTFRQ } from '../../../hw/memmap';
+import './panels.css';
+
+const hex = (v: unknown) => (typeof v === 'number' ? `0x${v.toString(16)}` : String(v ?? ''));
+
+export function AddressSpace({ pid }: { pid: number }) {
+  const vs = useIntro({ what: VIEW.VSPACE, arg: pid });
+  return (
+    <IntroGuard result={vs} what="the address space">
+      {(json) => {
+        const top = json && typeof json === 'object' ? (json as Row) : {};
+        const scalars = Object.entries(top).filter(([, v]) => typeof v !== 'object');
+        return (
+          <div data-testid="vspace">
+            {scalars.length > 0 && <p className="mono">{scalars.map(([k, v]) => `${k} ${typeof v === 'number' && /ttbr|root|asid/i.test(k) ? hex(v) : String(v)}`).join(' · ')}</p>}
+            <RowTable rows={list(json, 'regions')} preferred={['start', 'base', 'end', 'size', 'rights', 'kind', 'name']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `r${i}`} label="Regions" />
+            <RowTable rows={list(json, 'mappings', 'pages', 'leaves')} preferred={['va', 'pa', 'level', 'rights', 'desc', 'attrs']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `m${i}`} label="Mappings" testId="mappings" />
+            {list(json, 'tables').length > 0 && (
+              <RowTable rows={list(json, 'tables')} preferred={['level', 'pa', 'va', 'entries', 'used']} rowKey={(_, i) => `t${i}`} label="Page tables" />
+            )}
+          </div>
+        );
+      }}
+    </IntroGuard>
+  );
+}
+
+const FRAME_COLOURS: Record<string, string> = {
+  free: '#3a4150',
+  kernel: '#6cb6ff',
+  user: '#7fd4a0',
+  table: '#f0b45a',
+  pagetable: '#f0b45a',
+  device: '#c792ea',
+  reserved: '#9aa3b2',
+  bootimage: '#e3e6ec',
+};
+const CHAR_USE: Record<string, string> = { '.': 'free', k: 'kernel', u: 'user', p: 'table', t: 'table', d: 'device', r: 'reserved', b: 'bootimage' };
+
+/** Frame uses, one entry per frame, from `map` (one character per frame) or `regions`/`frames` ranges. */
+function frameUses(json: unknown): string[] | null {
+  const o = (json ?? {}) as Row;
+  if (typeof o.map === 'string') return [...o.map].map((c) => CHAR_USE[c] ?? c);
+  const ranges = list(json, 'regions', 'frames', 'ranges');
+  if (ranges.length === 0) return null;
+  const out: string[] = [];
+  let base = Infinity;
+  for (const r of ranges) base = Math.min(base, num(field(r, 'start', 'pfn', 'base')) ?? 0);
+  for (const r of ranges) {
+    const start = (num(field(r, 'start', 'pfn', 'base')) ?? 0) - base;
+    const count = num(field(r, 'count', 'frames', 'pages')) ?? 1;
+    const use = String(field(r, 'use', 'kind', 'type', 'owner') ?? 'used');
+    for (let i = 0; i < count && start + i < 1 << 20; i++) out[start + i] = use;
+  }
+  return Array.from(out, (u) => u ?? 'free');
+}
+
+/** Nested counters as "a 1 · b {c 2}". */
+function flat(o: Row): string {
+  return Object.entries(o)
+    .map(([k, v]) => (v && typeof v === 'object' ? `${k} {${flat(v as Row)}}` : `${k} ${String(v)}`))
+    .join(' · ');
+}
+
+function FrameMap({ json }: { json: unknown }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const uses = frameUses(json);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !uses) return;
+    const cols = 128;
+    const rows = Math.ceil(uses.length / cols);
+    c.width = cols * 3;
+    c.height = rows * 3;
+    const g = c.getContext('2d')!;
+    uses.forEach((u, i) => {
+      g.fillStyle = FRAME_COLOURS[u.toLowerCase()] ?? '#f07a7a';
+      g.fillRect((i % cols) * 3, Math.floor(i / cols) * 3, 3, 3);
+    });
+  });
+  const o = (json ?? {}) as Row;
+  const scalars = Object.entries(o).filter(([, v]) => typeof v !== 'object' && typeof v !== 'string');
+  const groups = Object.entries(o).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v));
+  const legend = uses ? [...new Set(uses)] : [];
+  return (
+    <div data-testid="frame-map">
+      {scalars.length > 0 && <p className="mono">{scalars.map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</p>}
+      {groups.map(([k, v]) => (
+        <p key={k} className="mono">
+          <b>{k}</b> {flat(v as Row)}
+        </p>
+      ))}
+      {uses ? (
+        <>
+          <canvas ref={canvas} className="frame-map" aria-label={`Frame map, ${uses.length} frames`} />
+          <p className="mono">
+            {legend.map((u) => (
+              <span key={u} style={{ marginRight: '1em' }}>
+                <span style={{ color: FRAME_COLOURS[u.toLowerCase()] ?? '#f07a7a' }}>■</span> {u} {uses.filter((x) => x === u).length}
+              </span>
+            ))}
+          </p>
+        </>
+      ) : (
+        <p className="dim">the kernel's memory answer has no per-frame map (only the counts above)</p>
+      )}
+    </div>
+  );
+}
+
+function Faults() {
+  useTraceVersion();
+  const FAULT = kindOf('FAULT');
+  if (FAULT === undefined || FAULT_KINDS.size === 0) return <p className="dim">the kernel defines no FAULT trace records yet</p>;
+  const t = machine.trace;
+  const rows: Row[] = [];
+  const a = (name: string) => argIndex(FAULT, name);
+  for (let n = t.total - 1; n >= t.first && rows.length < 50; n--) {
+    if (t.kindAt(n) !== FAULT) continue;
+    const lo = t.argAt(n, a('addr_lo'));
+    const hi = t.argAt(n, a('addr_hi'));
+    rows.push({
+      seq: t.seqAt(n),
+      time: `${((t.ticksAt(n) / CNTFRQ) * 1e3).toFixed(3)} ms`,
+      tid: t.argAt(n, a('tid')),
+      kind: t.argAt(n, a('kind')),
+      addr: `0x${(hi * 2 ** 32 + lo).toString(16)}`,
+      code: `0x${t.argAt(n, a('code')).toString(16)}`,
+      handled: t.argAt(n, a('handled')) ? 'yes' : 'no',
+    });
+  }
+  return rows.length === 0 ? <p className="dim">no page faults yet</p> : <RowTable rows={rows} preferred={[]} rowKey={(r) => String(r.seq)} label="Page faults" testId="faults" />;
+}
+
+function Walk() {
+  const [va, setVa] = useState('0x10000');
+  const [res, setRes] = useState<{ info: WalkInfo | null; error?: string } | null>(null);
+  const run = async () => {
+    const v = Number(va);
+    if (!Number.isFinite(v)) return setRes({ info: null, error: 'not a number' });
+    setRes(await machine.walk(v));
+  };
+  return (
+    <>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <label className="field">
+          VA <input value={va} onChange={(e) => setVa(e.target.value)} size={14} className="mono" data-testid="walk-va" />
+        </label>
+        <button type="submit">Walk</button>
+        <span className="dim">through the current TTBR0 (the running thread's address space)</span>
+      </form>
+      {res?.error && <p className="error">{res.error}</p>}
+      {res?.info && (
+        <div data-testid="walk-result">
+          <p className="mono">
+            {res.info.mmuOn ? 'MMU on' : 'MMU off'} · ASID {res.info.asid} · start level {res.info.startLevel} →{' '}
+            {res.info.fault ? <span className="error">fault {JSON.stringify(res.info.fault)}</span> : <>PA {hex(res.info.pa)} {res.info.perms}</>}
+          </p>
+          <RowTable
+            rows={res.info.steps.map((s) => ({ level: s.level, table: hex(s.tablePa), index: s.index, desc: s.desc, kind: s.kind, addr: hex(s.addr), fields: Object.entries(s.fields).map(([k, v]) => `${k}=${v}`).join(' ') }))}
+            preferred={[]}
+            rowKey={(r) => String(r.level)}
+            label="Walk"
+          />
+        </div>
+      )}
+    </>
+  );
+}
+
+export function MemoryPanel() {
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const mem = useIntro({ what: VIEW.MEMORY, arg: 0 });
+  const pid = useSelectedPid();
+  return (
+    <div className="panel" data-testid="memory">
+      <h3>Address space</h3>
+      <IntroGuard result={threads} what="address spaces">
+        {(json) => (
+          <>
+            <div className="row">
+              <PidPicker pids={pidsOf(json)} pid={pid} />
+            </div>
+            {pid !== null && <AddressSpace pid={pid} />}
+          </>
+        )}
+      </IntroGuard>
+      <h3>Page-table walk</h3>
+      <Walk />
+      <h3>Page faults</h3>
+      <Faults />
+      <h3>Physical memory</h3>
+      <IntroGuard result={mem} what="the frame map">
+        {(json) => <FrameMap json={json} />}
+      </IntroGuard>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+// Processes: every thread the kernel reports (ki_json view 0) with its pid, name, state and what
+// it is blocked on, priority, CPU time and faults. Selecting a thread shows its registers (from
+// the same answer), its process's capability space (view 1) and address space (view 2), and the
+// endpoint and notification queues (view 3). Nothing here is computed from anything but the
+// kernel's answers.
+
+import { useMachineStatus, useIntro } from '../machineClient';
+import { VIEW, field, num, pidsOf, threadsOf, type Row } from '../kernelViews';
+import { selectPid, useSelectedPid } from '../selection';
+import { IntroGuard, RowTable } from './common';
+import { CapTable } from './CapabilitiesPanel';
+import { AddressSpace } from './MemoryPanel';
+import './panels.css';
+import { list } from '../kernelViews';
+import { useState } from 'react';
+
+const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_object', 'blockedOn', 'priority', 'prio', 'cpu_ticks', 'cpu', 'faults', 'current'];
+/** Per-thread fields shown with the registers rather than as columns. */
+const DETAIL = ['regs', 'registers', 'context', 'pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'];
+
+function Registers({ thread }: { thread: Row }) {
+  const regs = field(thread, 'regs', 'registers', 'context');
+  // Without a register dump, the kernel's per-thread scalars (pc, fault state, ASID) are shown.
+  const entries =
+    regs && typeof regs === 'object'
+      ? Array.isArray(regs)
+        ? regs.map((v, i) => [`x${i}`, v] as const)
+        : Object.entries(regs as Record<string, unknown>)
+      : DETAIL.filter((k) => thread[k] !== undefined).map((k) => [k, thread[k]] as const);
+  if (entries.length === 0) return <p className="dim">the kernel's answer has no registers for this thread</p>;
+  return (
+    <table className="kt" aria-label="Registers" data-testid="registers">
+      <tbody>
+        {entries.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td>{typeof v === 'number' && regs ? `0x${v.toString(16).padStart(16, '0')}` : String(v)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ProcessesPanel() {
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const pid = useSelectedPid();
+  const [tid, setTid] = useState<number | null>(null);
+  return (
+    <div className="panel" data-testid="processes">
+      <h3>Threads</h3>
+      <IntroGuard result={threads} what="the thread table">
+        {(json) => {
+          const rows = threadsOf(json);
+          const selected = rows.find((r) => num(field(r, 'tid', 'id')) === tid) ?? null;
+          return (
+            <>
+              <RowTable
+                rows={rows}
+                preferred={THREAD_COLS}
+                skip={DETAIL}
+                rowKey={(r, i) => String(field(r, 'tid', 'id') ?? i)}
+                selected={tid === null ? null : String(tid)}
+                onSelect={(r) => {
+                  setTid(num(field(r, 'tid', 'id')) ?? null);
+                  selectPid(num(field(r, 'pid')) ?? null);
+                }}
+                label="Threads"
+                testId="threads"
+              />
+              <p className="dim">
+                {rows.length} threads in {pidsOf(json).length} processes · current: <CurrentThread />
+                <Counters />
+              </p>
+              {selected && (
+                <>
+                  <h3>Registers and fault state of tid {String(field(selected, 'tid', 'id'))}</h3>
+                  <Registers thread={selected} />
+                </>
+              )}
+            </>
+          );
+        }}
+      </IntroGuard>
+      {pid !== null && (
+        <>
+          <h3>Capability space of pid {pid}</h3>
+          <CapTable pid={pid} />
+          <h3>Address space of pid {pid}</h3>
+          <AddressSpace pid={pid} />
+        </>
+      )}
+      <Objects />
+    </div>
+  );
+}
+
+function Objects() {
+  const objs = useIntro({ what: VIEW.OBJECTS, arg: 0 });
+  return (
+    <>
+      <h3>Endpoints and notifications</h3>
+      <IntroGuard result={objs} what="endpoint queues">
+        {(json) => (
+          <>
+            <RowTable rows={list(json, 'endpoints')} preferred={['id', 'addr', 'state', 'queue', 'refs']} rowKey={(r, i) => String(field(r, 'id', 'addr') ?? i)} label="Endpoints" testId="endpoints" />
+            <RowTable rows={list(json, 'notifications')} preferred={['id', 'addr', 'word', 'waiters', 'bound_tid', 'irq', 'refs']} rowKey={(r, i) => String(field(r, 'id', 'addr') ?? i)} label="Notifications" />
+          </>
+        )}
+      </IntroGuard>
+    </>
+  );
+}
+
+/** Kernel-wide counters (ki_json view 5). */
+function Counters() {
+  const c = useIntro({ what: 5, arg: 0 });
+  if (!c?.ok || !c.json || typeof c.json !== 'object') return null;
+  return <> · {Object.entries(c.json as Row).map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</>;
+}
+
+function CurrentThread() {
+  return <>{useMachineStatus().thread ?? '—'}</>;
+}

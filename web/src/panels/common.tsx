@@ -1,0 +1,105 @@
+// Small pieces the panels share: a table of kernel rows, the "not available" note, a pid picker.
+
+import type { ReactNode } from 'react';
+import { cell, columns, type Row } from '../kernelViews';
+import type { IntroResult } from '../worker/protocol';
+import { selectPid } from '../selection';
+
+/** Renders children with the answer's JSON, or says why there is none. */
+export function IntroGuard({ result, what, children }: { result: IntroResult | undefined; what: string; children: (json: unknown) => ReactNode }) {
+  if (result === undefined) return <p className="dim">asking the kernel for {what}…</p>;
+  if (!result.ok)
+    return (
+      <p className="dim" data-testid="intro-missing">
+        {result.error.startsWith('kernel introspection not available') ? 'kernel introspection not available' : result.error}
+        {result.error.startsWith('kernel introspection not available') && (
+          <>
+            {' '}
+            — this kernel build does not export <code>ki_json</code>, so {what} cannot be shown.
+          </>
+        )}
+      </p>
+    );
+  return <>{children(result.json)}</>;
+}
+
+export function RowTable({
+  rows,
+  preferred,
+  skip = [],
+  format = {},
+  selected,
+  onSelect,
+  rowKey,
+  label,
+  testId,
+}: {
+  rows: Row[];
+  preferred: string[];
+  skip?: string[];
+  format?: Record<string, (v: unknown, row: Row) => ReactNode>;
+  selected?: string | null;
+  onSelect?: (row: Row) => void;
+  rowKey: (row: Row, i: number) => string;
+  label: string;
+  testId?: string;
+}) {
+  const cols = columns(rows, preferred, skip);
+  if (rows.length === 0) return <p className="dim">none</p>;
+  return (
+    <table className="kt" aria-label={label} data-testid={testId}>
+      <thead>
+        <tr>
+          {cols.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => {
+          const key = rowKey(r, i);
+          return (
+            <tr
+              key={key}
+              aria-selected={selected === key}
+              tabIndex={onSelect ? 0 : undefined}
+              onClick={onSelect ? () => onSelect(r) : undefined}
+              onKeyDown={
+                onSelect
+                  ? (e) => {
+                      if (e.key === 'Enter' || e.key === ' ') {
+                        e.preventDefault();
+                        onSelect(r);
+                      }
+                    }
+                  : undefined
+              }
+            >
+              {cols.map((c) => (
+                <td key={c}>{format[c] ? format[c](r[c], r) : cell(c, r[c])}</td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function PidPicker({ pids, pid }: { pids: { pid: number; name: string }[]; pid: number | null }) {
+  return (
+    <label className="field">
+      process{' '}
+      <select value={pid ?? ''} onChange={(e) => selectPid(e.target.value === '' ? null : Number(e.target.value))} data-testid="pid-picker">
+        <option value="">—</option>
+        {pids.map((p) => (
+          <option key={p.pid} value={p.pid}>
+            {p.pid} {p.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,0 +1,33 @@
+// Typed message decoding for the messages panel and the composer (D8). The protocols are defined
+// once in services/idl/*.json; scripts/idl.mjs generates services/gen/protocols.ts, whose `wire`
+// (services/idl/wire.ts) decodes and encodes messages: request label = protocol id << 8 | op id,
+// reply label = 0 (ok) or an error code. This file only loads it — when the build has no
+// generated protocols, labels are shown as numbers and the composer sends raw labels.
+
+import type { Protocol, Wire } from '../../services/idl/wire';
+
+export type { Protocol };
+
+const gen = Object.values(import.meta.glob<{ wire?: Wire; PROTOCOLS?: Protocol[] }>('../../services/gen/protocols.ts', { eager: true }))[0];
+
+export const wire: Wire | null = gen?.wire ?? null;
+export const PROTOCOLS: Protocol[] = gen?.PROTOCOLS ?? [];
+
+export const protocolByName = (name: string | undefined): Protocol | undefined => PROTOCOLS.find((p) => p.protocol === name);
+
+/** Protocol name of a request label, when it names a known protocol. */
+export function protocolOf(label: number): string | undefined {
+  return wire?.opOf(label)?.protocol.protocol;
+}
+
+/** "vfs.open" for a request label of a known protocol, else "label 0x…". */
+export function opText(label: number): string {
+  const found = wire?.opOf(label);
+  return found ? `${found.protocol.protocol}.${found.op.name}` : `label 0x${label.toString(16)}`;
+}
+
+/** A reply label: "ok" or the protocol error's name. */
+export function replyText(label: number): string {
+  if (label === 0) return 'ok';
+  return wire ? `err(${wire.errName(label)})` : `err ${label}`;
+}

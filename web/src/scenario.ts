@@ -1,0 +1,71 @@
+// A scenario in the URL: `#demo=ipc&step=1&panel=messages&seed=0&cmd=ls%20/&cmd=ps`.
+// share() builds it from the page's state (the open demo and panel, the command lines typed
+// since boot, the seed); applyScenario() replays it after boot: it types each command once the
+// machine idles waiting for input, then opens the demo at its step.
+
+import { machine } from './machineClient';
+import { DEMOS, startDemo } from './demos';
+import { getUi, setUi, type PanelId } from './ui';
+import { PANELS } from './components/Dock';
+
+export interface Scenario {
+  demo?: string;
+  step?: number;
+  panel?: PanelId;
+  seed?: number;
+  cmds: string[];
+}
+
+export function parseScenario(hash: string): Scenario {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const num = (k: string) => (p.has(k) && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : undefined);
+  const panel = p.get('panel') as PanelId | null;
+  return {
+    demo: DEMOS.some((d) => d.id === p.get('demo')) ? p.get('demo')! : undefined,
+    step: num('step'),
+    panel: panel && PANELS.some((x) => x.id === panel) ? panel : undefined,
+    seed: num('seed'),
+    cmds: p.getAll('cmd'),
+  };
+}
+
+export function scenarioUrl(s: Scenario): string {
+  const p = new URLSearchParams();
+  if (s.demo) p.set('demo', s.demo);
+  if (s.demo && s.step) p.set('step', String(s.step));
+  if (s.panel) p.set('panel', s.panel);
+  if (s.seed) p.set('seed', String(s.seed));
+  for (const c of s.cmds) p.append('cmd', c);
+  const url = new URL(location.href);
+  url.hash = p.toString();
+  return url.toString();
+}
+
+/** The current page as a scenario URL. */
+export function currentScenarioUrl(): string {
+  const ui = getUi();
+  return scenarioUrl({ demo: ui.demo?.id, step: ui.demo?.step, panel: ui.panel, seed: machine.latest().seed || undefined, cmds: machine.commands });
+}
+
+/** Waits until the machine is booted and idle (waiting for input), at most `ms`. */
+function whenIdle(ms: number): Promise<void> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const check = () => {
+      const s = machine.latest();
+      if ((s.phase === 'ready' && s.idle && s.instructions + s.kernelEntries > 0) || performance.now() - t0 > ms) resolve();
+      else setTimeout(check, 100);
+    };
+    check();
+  });
+}
+
+export async function applyScenario(s: Scenario): Promise<void> {
+  if (s.panel) setUi({ panel: s.panel });
+  for (const cmd of s.cmds) {
+    await whenIdle(15_000);
+    machine.input(`${cmd}\r`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  if (s.demo) startDemo(s.demo, s.step ?? 0);
+}

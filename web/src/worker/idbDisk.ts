@@ -1,0 +1,144 @@
+// A BlockStore (hw/blockdev.ts) whose contents survive a reload: the image is held in memory
+// (the block device reads and writes synchronously) and every written chunk is saved to IndexedDB
+// shortly after (debounced), and at once on flush() — the guest's FLUSH command, or the page
+// going hidden. Browser-only, so it lives in web/ (DESIGN D11).
+//
+// IndexedDB layout: database "mlk-disk", object store "chunks" keyed by chunk number, each value a
+// CHUNK-byte Uint8Array; key "meta" holds { sectors, version }. A disk of another size or version
+// is discarded and replaced by the initial image.
+
+import { BLOCK_SECTOR_SIZE, type BlockStore } from '../../../hw/blockdev';
+
+const DB = 'mlk-disk';
+const STORE = 'chunks';
+const VERSION = 1;
+const CHUNK = 64 * 1024;
+const SECTORS_PER_CHUNK = CHUNK / BLOCK_SECTOR_SIZE;
+const FLUSH_DELAY_MS = 250;
+
+function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+async function open(): Promise<IDBDatabase> {
+  const r = indexedDB.open(DB, 1);
+  r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+  return req(r);
+}
+
+export class IdbBlockStore implements BlockStore {
+  readonly sectors: number;
+  /** Sectors written since this store was created (for the status bar). */
+  written = 0;
+  private dirty = new Set<number>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly db: IDBDatabase | null, readonly data: Uint8Array) {
+    this.sectors = data.length / BLOCK_SECTOR_SIZE;
+  }
+
+  get backing(): 'indexeddb' | 'memory' {
+    return this.db ? 'indexeddb' : 'memory';
+  }
+
+  get dirtySectors(): number {
+    return this.dirty.size * SECTORS_PER_CHUNK;
+  }
+
+  /**
+   * The saved disk when there is one of `sectors` sectors, else `initial` (or zeros), saved.
+   * Without IndexedDB (private mode, tests in Node) the disk lives in memory only.
+   */
+  static async open(sectors: number, initial?: Uint8Array, blank = false): Promise<IdbBlockStore> {
+    const data = new Uint8Array(Math.ceil((sectors * BLOCK_SECTOR_SIZE) / CHUNK) * CHUNK);
+    let db: IDBDatabase | null = null;
+    try {
+      db = await open();
+    } catch {
+      db = null;
+    }
+    if (db && !blank) {
+      try {
+        const tx = db.transaction(STORE, 'readonly');
+        const os = tx.objectStore(STORE);
+        const meta = (await req(os.get('meta'))) as { sectors: number; version: number } | undefined;
+        if (meta && meta.sectors === sectors && meta.version === VERSION) {
+          const keys = (await req(os.getAllKeys())) as IDBValidKey[];
+          const values = (await req(os.getAll())) as unknown[];
+          keys.forEach((k, i) => {
+            if (typeof k === 'number' && values[i] instanceof Uint8Array) data.set(values[i] as Uint8Array, k * CHUNK);
+          });
+          return new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
+        }
+      } catch {
+        // unreadable: start again from the initial image
+      }
+    }
+    if (initial) data.set(initial.subarray(0, Math.min(initial.length, data.length)));
+    const store = new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
+    if (db) {
+      const tx = db.transaction(STORE, 'readwrite');
+      const os = tx.objectStore(STORE);
+      os.clear();
+      os.put({ sectors, version: VERSION }, 'meta');
+      // Only non-zero chunks are stored; a missing chunk reads as zeros.
+      for (let c = 0; c * CHUNK < data.length; c++) {
+        const chunk = data.subarray(c * CHUNK, (c + 1) * CHUNK);
+        if (chunk.some((b) => b !== 0)) os.put(chunk.slice(), c);
+      }
+      await done(tx).catch(() => undefined);
+    }
+    return store;
+  }
+
+  read(sector: number, count: number): Uint8Array {
+    this.check(sector, count);
+    return this.data.slice(sector * BLOCK_SECTOR_SIZE, (sector + count) * BLOCK_SECTOR_SIZE);
+  }
+
+  write(sector: number, bytes: Uint8Array): void {
+    if (bytes.length % BLOCK_SECTOR_SIZE !== 0) throw new RangeError('IdbBlockStore.write: partial sector');
+    const count = bytes.length / BLOCK_SECTOR_SIZE;
+    this.check(sector, count);
+    this.data.set(bytes, sector * BLOCK_SECTOR_SIZE);
+    this.written += count;
+    for (let c = Math.floor(sector / SECTORS_PER_CHUNK); c <= Math.floor((sector + count - 1) / SECTORS_PER_CHUNK); c++) this.dirty.add(c);
+    if (this.db && !this.timer) this.timer = setTimeout(() => void this.save(), FLUSH_DELAY_MS);
+  }
+
+  /** The guest's FLUSH: save now (asynchronously; the block device does not wait). */
+  flush(): void {
+    void this.save();
+  }
+
+  /** Writes every dirty chunk in one transaction; resolves when IndexedDB has committed it. */
+  save(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.db || this.dirty.size === 0) return this.saving;
+    const chunks = [...this.dirty];
+    this.dirty.clear();
+    const tx = this.db.transaction(STORE, 'readwrite');
+    const os = tx.objectStore(STORE);
+    for (const c of chunks) os.put(this.data.slice(c * CHUNK, (c + 1) * CHUNK), c);
+    this.saving = done(tx).catch(() => {
+      for (const c of chunks) this.dirty.add(c);
+    });
+    return this.saving;
+  }
+
+  private check(sector: number, count: number): void {
+    if (sector < 0 || count < 0 || sector + count > this.sectors) throw new RangeError('IdbBlockStore: out of range');
+  }
+}
