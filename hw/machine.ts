@@ -326,7 +326,7 @@ export class Machine {
     }
     if (this.halted) return;
     if (this.eretPending) {
-      if (this.cpu.eret() === 0) this.el0.eret(this.cpu.reg(SYSREG.ELR_EL1));
+      if (this.cpu.eret() === 0) this.el0.eret();
       else this.cpu.waiting = true; // the only EL1 context to return to is the idle loop
     } else if (this.wfiPending) {
       this.cpu.waiting = true;

@@ -26,15 +26,22 @@ export function kernel(): WebAssembly.Module {
   return kernelModule;
 }
 
-function newest(dir: string): number {
+/** Newest mtime of the shared inputs of every program: services/lib, the test helpers, the flags. */
+function sharedInputs(): number {
   let t = 0;
-  for (const d of [dir, join(root, 'services', 'lib')]) {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (p.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
-    }
-  }
+  const lib = join(root, 'services', 'lib');
+  for (const f of readdirSync(lib)) if (f.endsWith('.ts')) t = Math.max(t, statSync(join(lib, f)).mtimeMs);
+  t = Math.max(t, statSync(join(root, 'tests', 'kernel', 'programs', 'common.ts')).mtimeMs);
   return Math.max(t, statSync(join(root, 'services', 'asconfig.json')).mtimeMs);
+}
+
+let running = 0;
+const waiting: (() => void)[] = [];
+/** At most 4 compiler processes at a time. */
+async function limited<T>(f: () => Promise<T>): Promise<T> {
+  if (running >= 4) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try { return await f(); } finally { running--; waiting.shift()?.(); }
 }
 
 /** Compiles tests/kernel/programs/<name>.ts for EL0 (cached in build/test-kernel/). */
@@ -42,9 +49,9 @@ export async function program(name: string, dir = join(root, 'tests', 'kernel', 
   mkdirSync(outDir, { recursive: true });
   const src = join(dir, `${name}.ts`);
   const out = join(outDir, `${basename(dir)}-${name}.wasm`);
-  const inputs = Math.max(statSync(src).mtimeMs, newest(join(root, 'tests', 'kernel', 'programs')));
+  const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
   if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
-    await run(process.execPath, [asc, src, '--config', 'services/asconfig.json', '--target', 'release', '-o', out], { cwd: root });
+    await limited(() => run(process.execPath, [asc, src, '--config', 'services/asconfig.json', '--target', 'release', '-o', out], { cwd: root }));
   }
   return new Uint8Array(readFileSync(out));
 }
