@@ -25,6 +25,8 @@ import { kmemTotal, kmemFree, kmemUsed, K_KINDS, kindName } from "./kmem";
 import { syscalls, fastpaths } from "./syscall";
 import { entries } from "./entry";
 import { faultCount } from "./fault";
+import { framesTotal, framesFree, takenPages } from "../frames";
+import { heapUsed, HEAP_BYTES } from "../heap";
 
 export let checkEnabled = false;
 export function setCheck(on: bool): void { checkEnabled = on; }
@@ -291,6 +293,11 @@ function ipcObjects(): void {
 function memoryJson(): void {
   ch(123);
   key("page_size"); num(4096); ch(44);
+  key("ram_frames"); num(framesTotal()); ch(44);
+  key("boot_free_frames"); num(framesFree()); ch(44); // frames not handed to the kernel core
+  key("core_frames"); num(takenPages); ch(44); // kernel pool + init's Untyped
+  key("untyped_pages"); num(takenPages - kmemTotal()); ch(44);
+  key("heap"); ch(123); key("bytes"); num(HEAP_BYTES); ch(44); key("used"); num(heapUsed()); ch(125); ch(44);
   key("kernel_pool"); ch(123);
   key("total_pages"); num(kmemTotal()); ch(44);
   key("free_pages"); num(kmemFree()); ch(44);

@@ -183,7 +183,7 @@ function cmdMem(): void {
   const e = proc.mem(SLOT_PROC, memR);
   if (e) { err("mem: " + why(e)); return; }
   outln("user memory (untyped): " + (memR.total * 4).toString() + " KiB, " + (memR.used * 4).toString() + " KiB given to objects by init");
-  outln("kernel pool: " + (memR.kernelPool * 4).toString() + " KiB");
+  outln("kernel pool (page tables, demand-zero pages): " + (memR.kernelPool * 4).toString() + " KiB");
 }
 
 const upR = new proc.UptimeReply();

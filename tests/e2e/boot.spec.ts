@@ -22,6 +22,25 @@ async function boot(page: Page, path = './') {
   expect(errors).toEqual([]);
 }
 
+/**
+ * Waits until the machine is idle and the terminal has not changed for half a second: boot logs
+ * of services (init's fs mount lines) can otherwise land in the middle of typed text.
+ */
+async function settle(page: Page) {
+  let last = '';
+  await expect
+    .poll(
+      async () => {
+        const now = await page.evaluate(() => (window.__mlk?.status().idle ? window.__mlk.terminalText() : ''));
+        const same = now !== '' && now === last;
+        last = now;
+        return same;
+      },
+      { timeout: 30_000, intervals: [500] },
+    )
+    .toBe(true);
+}
+
 test('boots and shows the kernel banner', async ({ page }) => {
   await boot(page);
   await expect(page.getByTestId('status-state')).toContainText('running');
@@ -52,6 +71,7 @@ test('pause, then step moves the instruction counter by exactly what the step re
 
 test('typing in the terminal reaches the UART', async ({ page }) => {
   await boot(page);
+  await settle(page);
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('ping mlk');
   await expect.poll(() => terminalText(page), { message: 'echo of the typed text' }).toContain('ping mlk');

@@ -18,6 +18,25 @@ async function boot(page: Page, path = './') {
   return errors;
 }
 
+/**
+ * Waits until the machine is idle and the terminal has not changed for half a second: boot logs
+ * of services (init's fs mount lines) can otherwise land in the middle of typed text.
+ */
+async function settle(page: Page) {
+  let last = '';
+  await expect
+    .poll(
+      async () => {
+        const now = await page.evaluate(() => (window.__mlk?.status().idle ? window.__mlk.terminalText() : ''));
+        const same = now !== '' && now === last;
+        last = now;
+        return same;
+      },
+      { timeout: 30_000, intervals: [500] },
+    )
+    .toBe(true);
+}
+
 async function bootFiles(page: Page): Promise<string[]> {
   return (await status(page)).bootImage.files;
 }
@@ -26,7 +45,7 @@ const hasService = (files: string[], name: string) => files.includes(`${name}.wa
 test('boots to the shell prompt when the shell is in the boot image, else to the banner', async ({ page }) => {
   await boot(page);
   const files = await bootFiles(page);
-  if (hasService(files, 'shell')) await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/[$#>] ?$/m);
+  if (hasService(files, 'shell')) await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/^\S*[$#>] /m);
 });
 
 test('processes panel: the kernel thread table, or says introspection is missing', async ({ page }) => {
@@ -210,7 +229,7 @@ test('the disk is kept in IndexedDB and a file written before a reload is still 
   const files = await bootFiles(page);
   test.skip(!hasService(files, 'shell') || !hasService(files, 'fs'), 'no shell and file system in the boot image to write a file with');
   const mark = `kept-${Date.now()}`;
-  await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/[$#>] $/m);
+  await settle(page);
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type(`echo ${mark} > /keep.txt\r`);
   await page.keyboard.type(`cat /keep.txt\r`);
@@ -227,6 +246,7 @@ test('the disk is kept in IndexedDB and a file written before a reload is still 
     .toBe(true);
   await page.reload();
   await expect.poll(() => terminalText(page)).toContain(HELLO);
+  await settle(page);
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('cat /keep.txt\r');
   await expect.poll(() => terminalText(page), { timeout: 30_000 }).toContain(mark);

@@ -243,6 +243,8 @@ describe('introspection and trace', () => {
     expect(ipc.endpoints[0]).toMatchObject({ state: 'recv', queue: [server.tid] });
     const mem = b.json(4);
     expect(mem.kernel_pool.used_pages.page_tables).toBeGreaterThan(0);
+    expect(mem.ram_frames).toBe(16384);
+    expect(mem.untyped_pages + mem.kernel_pool.total_pages).toBe(mem.core_frames);
     expect(mem.objects.tcb).toBe(4);
     const vs = b.json(2, server.tid);
     expect(vs.pages.find((p: any) => p.va === '0x1000').kind).toBe('ipc_buffers');

@@ -2,7 +2,7 @@
 // services' compile flags from services/asconfig.json), packs them into a cpio boot image (init =
 // the first file), boots the real machine and reads the kernel's introspection interface.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -51,7 +51,10 @@ export async function program(name: string, dir = join(root, 'tests', 'kernel', 
   const out = join(outDir, `${basename(dir)}-${name}.wasm`);
   const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
   if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
-    await limited(() => run(process.execPath, [asc, src, '--config', 'services/asconfig.json', '--target', 'release', '-o', out], { cwd: root }));
+    // compile to a private file and rename: another test process may be reading `out` right now
+    const tmp = `${out}.${process.pid}.tmp`;
+    await limited(() => run(process.execPath, [asc, src, '--config', 'services/asconfig.json', '--target', 'release', '-o', tmp], { cwd: root }));
+    renameSync(tmp, out);
   }
   return new Uint8Array(readFileSync(out));
 }
