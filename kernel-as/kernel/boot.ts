@@ -203,5 +203,3 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   con.size(<u64>kmemFree() << 12); con.str(" free"); con.newline();
   return t;
 }
-
-export { T_NULL, TS_CTABLE, tcbSlot };

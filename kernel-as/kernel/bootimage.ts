@@ -94,5 +94,3 @@ export function setupProcess(nt: u32, tcbCap: usize, vsCap: usize, cnCap: usize,
   memory.fill(dst, 0, 24);
   memory.copy(dst, name, n);
 }
-
-export { Cte, T_CNODE, T_VSPACE, E_DELETE_FIRST };

@@ -104,5 +104,3 @@ function lostVSpace(t: u32): void {
   con.str("thread "); con.dec(tcb(t).tid); con.line(" stopped: its address space was deleted");
   tcbSuspendTo(t, 7 /* TS_FAULTED */);
 }
-
-export { Tcb, TS_RUNNING };

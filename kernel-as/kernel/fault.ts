@@ -116,5 +116,3 @@ export function trapName(code: u32): string {
   }
   return "unknown trap";
 }
-
-export { Tcb, REG_PC, F_VM, F_USER_EXCEPTION };

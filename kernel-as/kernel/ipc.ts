@@ -154,5 +154,3 @@ export function replyCapDeleted(caller: u32, slot: usize): void {
   ct.r1 = 0;
   makeReady(caller);
 }
-
-export { Tcb };

@@ -12,13 +12,13 @@ import {
   T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, R_READ, R_WRITE, R_GRANT, EP_RECV, EP_SEND,
   TS_CTABLE, TS_VTABLE, TS_CALLER, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, IF_FAULT, tcbSlot, msgInfo, miLabel, miLength,
   miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
-  E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_WOULD_BLOCK, E_RANGE,
+  E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_WOULD_BLOCK, E_RANGE, E_TRUNCATED_MESSAGE,
   SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD, SYS_EXIT,
   SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, F_UNKNOWN_SYSCALL, F_EXIT,
   TCB_NAME, typeName,
 } from "../object/structures";
-import { tcb, schedYield, highestReady, directSwitch } from "./thread";
-import { cte, lookupCap, lookupError, cteDelete } from "./cspace";
+import { tcb, schedYield, highestReady, directSwitch, setBlocked } from "./thread";
+import { cte, lookupCap, lookupSlot, lookupError, cteDelete } from "./cspace";
 import { sendIPC, receiveIPC, ep, epRemove, epAppend } from "../object/endpoint";
 import { sendSignal, receiveSignal, ntfn } from "../object/notification";
 import { doReply, setupCallerCap } from "./ipc";
@@ -31,7 +31,6 @@ import { decodeBootImageInvocation } from "./bootimage";
 import { userFault } from "./fault";
 import { translate } from "../object/vspace";
 import { tr, traceOn, TR_SYSCALL, TR_CAP_OP, TR_FASTPATH, TR_IPC_SEND, TR_IPC_RECV, TR_IPC_REPLY, tidOf } from "./ktrace";
-import { setBlocked } from "./thread";
 
 /** Method results (MR0..MR3 of the reply). */
 const out: usize = memory.data(32, 8);
@@ -171,12 +170,8 @@ function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: 
     case T_VSPACE:
       return decodeVSpaceInvocation(label, s, len, mr0, mr1, mr2, mr3);
     case T_IRQ_CONTROL: {
-      let dest: usize = 0;
-      if (len >= 2) {
-        dest = lookupSlotOrZero(t, mr1);
-      }
-      if (len < 2) return 7; // E_TRUNCATED_MESSAGE
-      return decodeIrqControl(label, mr0, dest);
+      if (len < 2) return E_TRUNCATED_MESSAGE;
+      return decodeIrqControl(label, mr0, lookupSlot(<usize>t, mr1));
     }
     case T_IRQ_HANDLER:
       return decodeIrqHandler(label, c, x0, nExtra);
@@ -185,9 +180,6 @@ function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: 
   }
   return E_INVALID_CAPABILITY;
 }
-
-import { lookupSlot } from "./cspace";
-function lookupSlotOrZero(t: u32, cptr: u64): usize { return lookupSlot(<usize>t, cptr); }
 
 /** Recv / NBRecv on the endpoint or notification in X0. */
 function handleRecv(t: u32, blocking: bool): void {
@@ -339,5 +331,3 @@ export function dumpCaps(t: u32): void {
     con.newline();
   }
 }
-
-export { T_IRQ_HANDLER, TS_BLOCKED_REPLY, E_ILLEGAL_OPERATION, E_WOULD_BLOCK, tidOf };

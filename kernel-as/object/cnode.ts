@@ -14,6 +14,7 @@ import {
 import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke } from "../kernel/cspace";
 import { derivable } from "../kernel/ipc";
 import { irqCapCopied } from "./irq";
+import { untypedRevoked } from "./untyped";
 
 /**
  * Writes a copy of the cap in `src` into empty slot `dest` as its CDT child, with `rights`
@@ -83,7 +84,7 @@ export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Ct
       if (s == 0) return E_FAILED_LOOKUP;
       if (cte(s).type == T_NULL) return E_FAILED_LOOKUP;
       cteRevoke(s);
-      revokeHook(s);
+      untypedRevoked(s); // an Untyped with no children left gets its memory back
       return E_OK;
     }
     case <u32>CNODE_SAVE_CALLER: {
@@ -98,10 +99,4 @@ export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Ct
     }
   }
   return E_ILLEGAL_OPERATION;
-}
-
-// Revoking an Untyped frees its memory for reuse (watermark back to 0 once it has no children).
-import { untypedRevoked } from "./untyped";
-function revokeHook(s: usize): void {
-  untypedRevoked(s);
 }

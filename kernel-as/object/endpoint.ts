@@ -144,5 +144,3 @@ export function endpointCancelAll(e: u32): void {
   }
   x.state = EP_IDLE;
 }
-
-export { TS_BLOCKED_RECV, Tcb };

@@ -88,5 +88,3 @@ export function decodeVSpaceInvocation(label: u64, vc: usize, len: u32, mr0: u64
   }
   return E_ILLEGAL_OPERATION;
 }
-
-export { T_FRAME };

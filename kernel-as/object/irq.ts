@@ -132,5 +132,3 @@ export function decodeIrqHandler(label: u64, h: Cte, nc: usize, nExtra: u32): u6
   aicUnmask(irq);
   return E_OK;
 }
-
-export { T_IRQ_HANDLER };

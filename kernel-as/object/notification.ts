@@ -114,5 +114,3 @@ export function notificationCancelAll(n: u32): void {
   }
   if (x.boundTcb != 0) { tcb(x.boundTcb).boundNtfn = 0; x.boundTcb = 0; }
 }
-
-export { TS_BLOCKED_NTFN };

@@ -157,5 +157,3 @@ function finaliseObject(type: u8, a: u32): void {
     kmemRelease(K_KOBJ, DRAM_BASE + <u64>a, pages);
   }
 }
-
-export { Cte, Tcb, CTE_BYTES };

@@ -85,7 +85,6 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
   let t = tcb(target);
   switch (<u32>label) {
     case <u32>TCB_CONFIGURE: {
-      // MR0 fault-endpoint CPtr slot (resolved by the caller into x-slot? no: mr0 is a slot addr)
       // extra caps: 0 CNode, 1 VSpace, 2 IPC-buffer frame (optional); MR1 = IPC buffer VA, MR2 = priority
       if (nExtra < 2) return E_TRUNCATED_MESSAGE;
       if (x0 == 0 || x1 == 0) return E_FAILED_LOOKUP;
@@ -195,5 +194,3 @@ export function setPriority(a: u32, p: u32): void {
   } else t.prio = p;
   t.mcp = p;
 }
-
-export { Cte, TS_RUNNING, TS_CALLER, T_NULL, E_INVALID_ARGUMENT, setBlocked, cur };

@@ -8,7 +8,7 @@ beforeAll(async () => {
   // compile every test program up front, in parallel (cached in build/test-kernel/)
   await programs(['hello', 'pingpong', 'server', 'client', 'fifo', 'sender', 'sched', 'spinner', 'uartdrv', 'driver',
     'rights', 'revoke', 'caller', 'grant', 'receiver', 'pager', 'overflow', 'oom', 'faults', 'crasher', 'badimage',
-    'fuzzinit', 'fuzz', 'extras', 'longrecv', 'hog', 'aborter']);
+    'fuzzinit', 'fuzz', 'extras', 'longrecv', 'hog', 'aborter', 'builder']);
 }, 300_000);
 
 describe('initial process', () => {
@@ -253,6 +253,25 @@ describe('introspection and trace', () => {
     for (const k of [0x10, 0x11, 0x12, 0x13, 0x14, 0x17, 0x19]) expect(kinds.has(k)).toBe(true);
     const send = b.m.trace.records().find((r) => r.kind === 0x11 && r.args[4] === 2)!; // badge 2
     expect(send.args[3]).toBe(7); // label
+    expect(b.check()).toBe(0);
+  });
+});
+
+describe('loader-facing API', () => {
+  it('init builds and starts a process itself (Retype, Frame.Map, AddRegion, Configure, WriteRegisters, Resume)', async () => {
+    const wabt = await (await import('wabt')).default();
+    const wat = `(module
+      (import "mlk" "svc" (func $svc (param i32 i64 i64 i64 i64 i64 i64) (result i64)))
+      (memory 1)
+      (func (export "_start")
+        (drop (call $svc (i32.const 9) (i64.const 75) (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0)))
+        (drop (call $svc (i32.const 9) (i64.const 10) (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0)))))`;
+    const tiny = new Uint8Array(wabt.parseWat('tiny.wat', wat).toBinary({}).buffer);
+    const b = await boot([...(await image(['builder'])), { name: 'tiny.wasm', data: tiny }]);
+    const log = runUntil(b, (l) => /thread \d+ \(\?\) exited/.test(l));
+    expect(log).toContain('builder: started');
+    expect(log).toMatch(/\nK\n/);
+    expect(log).toMatch(/thread 2 \(\?\) exited \(code 0\)/);
     expect(b.check()).toBe(0);
   });
 });
