@@ -28,29 +28,47 @@ const STORED = new Set<number>([
 ]);
 const MMU_REGS = new Set<number>([SYSREG.SCTLR_EL1, SYSREG.TTBR0_EL1, SYSREG.TTBR1_EL1, SYSREG.TCR_EL1, SYSREG.MAIR_EL1]);
 
+/** Slot of each stored register in the register storage (STORED order), -1 for others. */
+const STORED_IDS = [...STORED];
+const SLOT = new Int8Array(1 << 16).fill(-1);
+STORED_IDS.forEach((id, k) => { SLOT[id] = k; });
+const S_ELR = SLOT[SYSREG.ELR_EL1], S_SPSR = SLOT[SYSREG.SPSR_EL1], S_ESR = SLOT[SYSREG.ESR_EL1], S_FAR = SLOT[SYSREG.FAR_EL1];
+const S_VBAR = SLOT[SYSREG.VBAR_EL1], S_TTBR0 = SLOT[SYSREG.TTBR0_EL1];
+const MMU_SLOT = new Uint8Array(STORED_IDS.length);
+for (const id of MMU_REGS) MMU_SLOT[SLOT[id]] = 1;
+const DAIF_MASK = PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F;
+
 export class Cpu {
   /** Current exception level: 1 while the kernel runs or idles, 0 while a user thread runs. */
   el: 0 | 1 = 1;
   /** PSTATE.{D,A,I,F} as in the DAIF register (bits 9..6). Reset: all masked. */
-  daif = PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F;
+  daif = DAIF_MASK;
   /** True while the core waits for an interrupt at EL1 (the kernel's idle path). */
   waiting = false;
-  private readonly regs = new Map<number, bigint>();
+  /** Counts writes to the timer's system registers (the machine caches the timer deadline). */
+  timerWrites = 0;
+  /**
+   * The stored registers, u64 each in STORED order; `words` is the same storage as (lo, hi) u32
+   * pairs, so the exception model moves ELR/ESR/FAR/SPSR as numbers, without BigInt.
+   */
+  private readonly store = new BigUint64Array(STORED_IDS.length);
+  private readonly words = new Uint32Array(this.store.buffer);
 
   constructor(private readonly mmu: Mmu, private readonly timer: GenericTimer) {
     this.reset();
   }
 
   reset(): void {
-    this.regs.clear();
-    for (const id of STORED) this.regs.set(id, 0n);
+    this.store.fill(0n);
     this.el = 1;
-    this.daif = PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F;
+    this.daif = DAIF_MASK;
     this.waiting = false;
     this.syncMmu();
   }
 
   mrs(id: number): bigint {
+    const k = SLOT[id & 0xffff];
+    if (k >= 0 && id === STORED_IDS[k]) return this.store[k];
     const t = this.timer.readSysreg(id);
     if (t !== undefined) return t;
     switch (id) {
@@ -59,60 +77,85 @@ export class Cpu {
       case SYSREG.CURRENT_EL: return BigInt(this.el << 2);
       case SYSREG.DAIF: return BigInt(this.daif);
     }
-    const v = this.regs.get(id);
-    if (v === undefined) throw new UndefinedSysreg(id, false);
-    return v;
+    throw new UndefinedSysreg(id, false);
   }
 
   msr(id: number, value: bigint): void {
-    value = BigInt.asUintN(64, value);
-    if (this.timer.writeSysreg(id, value)) return;
-    if (id === SYSREG.DAIF) {
-      this.daif = Number(value) & (PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F);
+    const k = SLOT[id & 0xffff];
+    if (k >= 0 && id === STORED_IDS[k]) {
+      this.store[k] = value; // BigUint64Array stores value mod 2^64
+      if (MMU_SLOT[k]) {
+        if (k === S_TTBR0) this.mmu.setTtbr0Words(this.words[2 * k], this.words[2 * k + 1]);
+        else this.syncMmu();
+      }
       return;
     }
-    if (!STORED.has(id)) throw new UndefinedSysreg(id, true);
-    this.regs.set(id, value);
-    if (MMU_REGS.has(id)) this.syncMmu();
+    value = BigInt.asUintN(64, value);
+    if (this.timer.writeSysreg(id, value)) { this.timerWrites++; return; }
+    if (id === SYSREG.DAIF) {
+      this.daif = Number(value) & DAIF_MASK;
+      return;
+    }
+    throw new UndefinedSysreg(id, true);
   }
 
   /** Plain read of a stored register (for the machine and the UI; no side effects). */
   reg(id: number): bigint {
-    return this.regs.get(id) ?? 0n;
+    const k = SLOT[id & 0xffff];
+    return k >= 0 && id === STORED_IDS[k] ? this.store[k] : 0n;
   }
+
+  /** ELR_EL1 as (low, high) 32-bit halves (for ERET without BigInt). */
+  get elrLo(): number { return this.words[2 * S_ELR]; }
+  get elrHi(): number { return this.words[2 * S_ELR + 1]; }
 
   /**
    * Exception entry to EL1 (D1.10): SPSR ← PSTATE, ELR ← preferred return address, ESR/FAR for
    * synchronous exceptions, PSTATE.{D,A,I,F} ← 1, EL ← 1. Returns the vector offset to run.
    */
   enter(offset: number, elr: bigint, esr?: number, far?: number): number {
+    this.store[S_ELR] = elr;
+    return this.enterWords(offset, this.words[2 * S_ELR], this.words[2 * S_ELR + 1], esr, far);
+  }
+
+  /**
+   * enter() with ELR given as its (low, high) u32 halves; `esr` -1 = none (an interrupt) and
+   * `far` -1 = none; otherwise far is an integer in [0, 2^53).
+   */
+  enterWords(offset: number, elrLo: number, elrHi: number, esr = -1, far = -1): number {
+    const w = this.words;
     const m = this.el === 0 ? PSTATE.M_EL0T : PSTATE.M_EL1H;
-    this.regs.set(SYSREG.SPSR_EL1, BigInt(this.daif | m));
-    this.regs.set(SYSREG.ELR_EL1, BigInt.asUintN(64, elr));
-    if (esr !== undefined) this.regs.set(SYSREG.ESR_EL1, BigInt(esr >>> 0));
-    if (far !== undefined) this.regs.set(SYSREG.FAR_EL1, BigInt(far));
+    w[2 * S_SPSR] = this.daif | m; w[2 * S_SPSR + 1] = 0;
+    w[2 * S_ELR] = elrLo; w[2 * S_ELR + 1] = elrHi;
+    if (esr !== -1 && esr !== undefined) { w[2 * S_ESR] = esr >>> 0; w[2 * S_ESR + 1] = 0; }
+    if (far !== -1 && far !== undefined) { w[2 * S_FAR] = far >>> 0; w[2 * S_FAR + 1] = (far - (far >>> 0)) / 4294967296; }
     this.el = 1;
-    this.daif = PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F;
+    this.daif = DAIF_MASK;
     this.waiting = false;
     return offset;
   }
 
   /** ERET (D1.11): PSTATE ← SPSR_EL1. Returns the target EL; the caller restores the PC side. */
   eret(): 0 | 1 {
-    const spsr = Number(this.regs.get(SYSREG.SPSR_EL1) ?? 0n);
-    this.daif = spsr & (PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F);
+    const spsr = this.words[2 * S_SPSR];
+    this.daif = spsr & DAIF_MASK;
     this.el = (spsr & 0xf) === PSTATE.M_EL0T ? 0 : 1;
     return this.el;
   }
 
   /** Vector base as installed by the kernel (0 = none installed yet). */
   get vbar(): bigint {
-    return this.regs.get(SYSREG.VBAR_EL1) ?? 0n;
+    return this.store[S_VBAR];
+  }
+
+  /** True while VBAR_EL1 is 0 (no vector table installed). */
+  get noVbar(): boolean {
+    return this.words[2 * S_VBAR] === 0 && this.words[2 * S_VBAR + 1] === 0;
   }
 
   snapshot(): Record<string, string> {
     const out: Record<string, string> = { CurrentEL: `EL${this.el}`, DAIF: `0x${this.daif.toString(16)}` };
-    for (const [id, v] of this.regs) out[sysregName(id)] = `0x${v.toString(16)}`;
+    STORED_IDS.forEach((id, k) => { out[sysregName(id)] = `0x${this.store[k].toString(16)}`; });
     return out;
   }
 

@@ -41,6 +41,9 @@ export const PHANDLE_AIC = 1;
 export const PHANDLE_CLKREF = 2;
 /** Size of the AIC register block in the DT (t8103.dtsi); the timebase page is not listed. */
 export const AIC_DT_REG_SIZE = 0x8000;
+/** The AIC timebase page: offset from the AIC base and size (one 4 KiB page). */
+export const AIC_TIMEBASE_OFFSET = 0x8000;
+export const AIC_TIMEBASE_SIZE = 0x1000;
 
 export const MACHINE_MODEL = 'MyLittleKernel virtual Mac mini (M1, t8103)';
 export const UART0_PATH = `/soc/serial@${UART0_BASE.toString(16)}`;
@@ -70,7 +73,10 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['compatible', propStrList('apple,t8103-aic', 'apple,aic')],
     ['#interrupt-cells', propU32(3)],
     ['interrupt-controller', propEmpty()],
-    ['reg', reg64(AIC_BASE, AIC_DT_REG_SIZE)],
+    // Two ranges: the register block, and the timebase page (the system counter at +0x20/+0x28,
+    // hw/aic.ts) that the kernel hands to init read-only as a clock EL0 can read.
+    ['reg', propU64(AIC_BASE, AIC_DT_REG_SIZE, AIC_BASE + AIC_TIMEBASE_OFFSET, AIC_TIMEBASE_SIZE)],
+    ['reg-names', propStrList('core', 'timebase')],
     ['phandle', propU32(PHANDLE_AIC)],
   ]);
 

@@ -91,6 +91,11 @@ export class Machine {
   /** kmain runs at the first run()/step(), so listeners attached after create() see the boot. */
   private booted = false;
   private kernel!: WebAssembly.Instance;
+  private vectorFn!: (offset: number) => void;
+  // the timer's next deadline as an absolute counter value (see timerDeadline())
+  private timerAbs = Infinity;
+  private timerAt = -1;
+  private timerSeen = -1;
   private entryOffset = -1;
   private eretPending = false;
   private wfiPending = false;
@@ -101,6 +106,7 @@ export class Machine {
     const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(opts.kernel as BufferSource);
     const m = new Machine(opts);
     m.kernel = await WebAssembly.instantiate(module, m.kernelImports());
+    m.vectorFn = m.kernel.exports.vector as (o: number) => void;
     return m;
   }
 
@@ -249,13 +255,28 @@ export class Machine {
     if (ex) {
       this.el0.exception = null;
       const ec = esrEc(ex.esr);
-      const far = ec === EC.DABT_LOW || ec === EC.IABT_LOW ? ex.far : undefined;
-      this.exception(VECTOR.LOWER_SYNC, ex.elr, ex.esr, far);
+      const far = ec === EC.DABT_LOW || ec === EC.IABT_LOW ? ex.far : -1;
+      this.exception(VECTOR.LOWER_SYNC, ex.elrLo, ex.elrHi, ex.esr, far);
     }
   }
 
   private nextDeadline(): number {
-    return Math.min(this.timer.nextDeadline(), this.block.nextDeadline());
+    return Math.min(this.timerDeadline(), this.block.nextDeadline());
+  }
+
+  /**
+   * timer.nextDeadline(), computed again only when a timer register was written (or the clock
+   * moved backwards): the deadline is an absolute counter value (CVAL) unless the timer already
+   * fires, and fiqOutput() is exactly "deadline <= now".
+   */
+  private timerDeadline(): number {
+    const now = this.clock.ticks;
+    if (this.cpu.timerWrites !== this.timerSeen || now < this.timerAt) {
+      this.timerSeen = this.cpu.timerWrites;
+      this.timerAt = now;
+      this.timerAbs = this.timer.nextDeadline();
+    }
+    return this.timerAbs > now ? this.timerAbs : now;
   }
 
   private tickDevices(): void {
@@ -265,37 +286,38 @@ export class Machine {
   /** Takes an IRQ or FIQ if one is asserted and not masked by PSTATE; FIQ first, as on Apple. */
   private takePendingInterrupt(): boolean {
     const daif = this.cpu.daif;
-    const lower = this.cpu.el === 0;
-    if (!(daif & PSTATE.F) && this.timer.fiqOutput()) {
-      this.exception(lower ? VECTOR.LOWER_FIQ : VECTOR.CUR_SPX_FIQ, this.currentPc());
+    if (!(daif & PSTATE.F) && this.timerDeadline() <= this.clock.ticks) {
+      this.interrupt(this.cpu.el === 0 ? VECTOR.LOWER_FIQ : VECTOR.CUR_SPX_FIQ);
       return true;
     }
     if (!(daif & PSTATE.I) && this.aic.irqOutput()) {
-      this.exception(lower ? VECTOR.LOWER_IRQ : VECTOR.CUR_SPX_IRQ, this.currentPc());
+      this.interrupt(this.cpu.el === 0 ? VECTOR.LOWER_IRQ : VECTOR.CUR_SPX_IRQ);
       return true;
     }
     return false;
   }
 
-  /** Preferred return address: the EL0 PC, or for the EL1 idle loop the WFI "address" 0. */
-  private currentPc(): bigint {
-    return this.cpu.el === 0 ? this.el0.regs[8] : 0n;
+  /** An interrupt: the preferred return address is the EL0 PC, or for the EL1 idle loop the WFI "address" 0. */
+  private interrupt(offset: number): void {
+    if (this.cpu.el === 0) this.exception(offset, this.el0.pcLo, this.el0.pcHi);
+    else this.exception(offset, 0, 0);
   }
 
-  private exception(offset: number, elr: bigint, esrValue?: number, far?: number): void {
-    if (this.cpu.vbar === 0n) {
-      this.stop(2, 'exception with no vector table installed (VBAR_EL1 = 0)', offset, esrValue, far);
+  /** Exception entry to the kernel's vector `offset`; `esrValue`/`far` -1 = not set. */
+  private exception(offset: number, elrLo: number, elrHi: number, esrValue = -1, far = -1): void {
+    if (this.cpu.noVbar) {
+      this.stop(2, 'exception with no vector table installed (VBAR_EL1 = 0)', offset, esrValue < 0 ? undefined : esrValue, far < 0 ? undefined : far);
       return;
     }
-    this.cpu.enter(offset, elr, esrValue, far);
-    this.enterKernel(offset, () => (this.kernel.exports.vector as (o: number) => void)(offset));
+    this.cpu.enterWords(offset, elrLo, elrHi, esrValue, far);
+    this.enterKernel(offset);
   }
 
   private boot(): void {
     if (this.booted) return;
     this.booted = true;
     // Reset state: EL1h, DAIF masked, MMU off; x0 = FDT address (Linux arm64 boot protocol).
-    this.enterKernel(-1, () => (this.kernel.exports.kmain as (fdt: bigint) => void)(BigInt(this.fdtAddress)));
+    this.enterKernel(-1);
   }
 
   /**
@@ -303,19 +325,20 @@ export class Machine {
    * exception raised by a kernel instruction re-enters the kernel's EL1 sync vector once; a
    * WebAssembly trap is a kernel bug and stops the machine with a panic report.
    */
-  private enterKernel(offset: number, body: () => void): void {
+  private enterKernel(offset: number): void {
     this.kernelEntries++;
     this.clock.advance(KERNEL_ENTRY_TICKS);
     this.entryOffset = offset;
     this.eretPending = false;
     this.wfiPending = false;
     try {
-      body();
+      if (offset < 0) (this.kernel.exports.kmain as (fdt: bigint) => void)(BigInt(this.fdtAddress));
+      else this.vectorFn(offset);
     } catch (e) {
       if (e instanceof HaltSignal) return;
       if (e instanceof KernelSync && offset !== VECTOR.CUR_SPX_SYNC) {
         this.cpu.enter(VECTOR.CUR_SPX_SYNC, kernelElr(offset), e.esr, e.far);
-        this.enterKernel(VECTOR.CUR_SPX_SYNC, () => (this.kernel.exports.vector as (o: number) => void)(VECTOR.CUR_SPX_SYNC));
+        this.enterKernel(VECTOR.CUR_SPX_SYNC);
         return;
       }
       const what = e instanceof KernelSync ? `${e.message} while handling a kernel exception`
@@ -326,7 +349,8 @@ export class Machine {
     }
     if (this.halted) return;
     if (this.eretPending) {
-      if (this.cpu.eret() === 0) this.el0.eret();
+      // ERET: PC ← ELR_EL1
+      if (this.cpu.eret() === 0) this.el0.eretWords(this.cpu.elrLo, this.cpu.elrHi);
       else this.cpu.waiting = true; // the only EL1 context to return to is the idle loop
     } else if (this.wfiPending) {
       this.cpu.waiting = true;
@@ -363,14 +387,19 @@ export class Machine {
   // ---- the kernel's view of the hardware (DESIGN D1; docs/ARCHITECTURE.md) ---------------------
 
   private kernelImports(): WebAssembly.Imports {
-    const big = (v: bigint) => Number(BigInt.asUintN(64, v));
+    const big = (v: bigint) => { const n = Number(v); return n >= 0 ? n : Number(BigInt.asUintN(64, v)); };
     return {
       env: { memory: this.ram.memory },
       mach: {
         mmio_read32: (pa: bigint): number => this.kernelMmio(big(pa), false, 0),
         mmio_write32: (pa: bigint, v: number): void => { this.kernelMmio(big(pa), true, v >>> 0); },
-        mrs: (id: number): bigint => this.kernelSysreg(() => BigInt.asIntN(64, this.cpu.mrs(id))),
-        msr: (id: number, v: bigint): void => { this.kernelSysreg(() => { this.cpu.msr(id, v); return 0n; }); },
+        // (a u64 BigInt goes back to wasm modulo 2^64, so no BigInt.asIntN is needed)
+        mrs: (id: number): bigint => {
+          try { return this.cpu.mrs(id); } catch (e) { throw this.sysregFault(e); }
+        },
+        msr: (id: number, v: bigint): void => {
+          try { this.cpu.msr(id, v); } catch (e) { throw this.sysregFault(e); }
+        },
         tlbi: (op: number, arg: bigint): void => this.mmu.tlbi(op, BigInt.asUintN(64, arg)),
         ic_iallu: (): void => this.el0.invalidateCode(),
         ctx_save: (pa: bigint): void => this.el0.saveContext(big(pa)),
@@ -396,13 +425,9 @@ export class Machine {
     }
   }
 
-  private kernelSysreg(f: () => bigint): bigint {
-    try {
-      return f();
-    } catch (e) {
-      if (!(e instanceof UndefinedSysreg)) throw e;
-      throw new KernelSync(esr(EC.UNKNOWN, 0), 0, e.message);
-    }
+  /** The exception to throw for an error raised by an MRS/MSR (an undefined register: EC 0x00). */
+  private sysregFault(e: unknown): unknown {
+    return e instanceof UndefinedSysreg ? new KernelSync(esr(EC.UNKNOWN, 0), 0, e.message) : e;
   }
 }
 

@@ -121,11 +121,14 @@ const clampTsz = (t: number): number => (t < 16 ? 16 : t > 39 ? 39 : t);
 
 /** Base of the initial lookup table from TTBRn: BADDR[47:1], aligned to the table size (min 64 bytes). */
 function tableBase(ttbr: bigint, tsz: number): number {
-  const start = startLevelFor(tsz);
-  const indexBits = 64 - tsz - (12 + 9 * (3 - start));
-  const align = Math.max(8 * 2 ** indexBits, 64);
+  const align = tableAlign(tsz);
   const b = Number(ttbr & 0xfffffffffffen);
   return b - (b % align);
+}
+function tableAlign(tsz: number): number {
+  const start = startLevelFor(tsz);
+  const indexBits = 64 - tsz - (12 + 9 * (3 - start));
+  return Math.max(8 * 2 ** indexBits, 64);
 }
 
 function permString(p: number): string {
@@ -155,7 +158,14 @@ export class Mmu {
   private vaLimit0 = 2 ** 48;
   private base0 = 0;
   private base1 = 0;
+  private align0 = 64; // alignment of the TTBR0 table base for t0sz
+  private a1 = false; // TCR.A1: the ASID comes from TTBR1
   private mair = 0n;
+  /**
+   * Counts changes of the translation regime and TLB maintenance (setRegs, setTtbr0, tlbi): a cache
+   * of translations outside the MMU (the EL0 engine's) is valid only while this stays the same.
+   */
+  gen = 0;
 
   // RAM
   private readonly dv: DataView;
@@ -164,6 +174,8 @@ export class Mmu {
 
   // TLB: entry i caches the 4 KB page tTag[i] (page-aligned VA, INVALID_TAG when empty).
   private readonly mask: number;
+  private readonly ishift: number;
+  private readonly ishift2: number;
   private readonly tTag: Float64Array;
   private readonly tAsid: Int32Array; // ASID, or GLOBAL for nG = 0
   private readonly tPa: Float64Array; // page-aligned PA
@@ -185,6 +197,8 @@ export class Mmu {
     this.ramBase = ram.base;
     this.ramSize = ram.size;
     this.mask = tlbEntries - 1;
+    this.ishift = Math.min(Math.max(1, Math.log2(tlbEntries)), 31);
+    this.ishift2 = Math.min(2 * this.ishift, 31);
     this.tTag = new Float64Array(tlbEntries).fill(INVALID_TAG);
     this.tAsid = new Int32Array(tlbEntries);
     this.tPa = new Float64Array(tlbEntries);
@@ -194,6 +208,7 @@ export class Mmu {
 
   /** Called whenever SCTLR_EL1 / TCR_EL1 / TTBR0_EL1 / TTBR1_EL1 / MAIR_EL1 change. Never flushes the TLB. */
   setRegs(r: MmuRegs): void {
+    this.gen++;
     const lo = Number(r.tcr & 0xffffffffn);
     const hi = Number((r.tcr >> 32n) & 0xffffffffn);
     this.on = (r.sctlr & 1n) !== 0n;
@@ -206,12 +221,40 @@ export class Mmu {
     this.start1 = startLevelFor(this.t1sz);
     this.vaLimit0 = 2 ** (64 - this.t0sz);
     this.base0 = tableBase(r.ttbr0, this.t0sz);
+    this.align0 = tableAlign(this.t0sz);
     this.base1 = tableBase(r.ttbr1, this.t1sz);
     this.asidMask = (hi >>> 4) & 1 ? 0xffff : 0xff; // TCR.AS, bit 36
-    const asidReg = (lo >>> 22) & 1 ? r.ttbr1 : r.ttbr0; // TCR.A1
+    this.a1 = ((lo >>> 22) & 1) === 1;
+    const asidReg = this.a1 ? r.ttbr1 : r.ttbr0; // TCR.A1
     this.asid = Number(asidReg >> 48n) & this.asidMask;
     this.salt = this.saltOf(this.asid);
     this.mair = r.mair;
+  }
+
+  /** setRegs() when only TTBR0_EL1 changed (the kernel's address-space switch). */
+  setTtbr0(ttbr0: bigint): void {
+    this.setTtbr0Words(Number(ttbr0 & 0xffffffffn), Number((ttbr0 >> 32n) & 0xffffffffn));
+  }
+
+  /** setTtbr0() with the register as (low, high) u32 halves. */
+  setTtbr0Words(lo: number, hi: number): void {
+    this.gen++;
+    // align0 is a power of two in [64, 4096], so masking the low word aligns exactly (BADDR[47:1])
+    this.base0 = (hi & 0xffff) * TWO32 + ((lo & -this.align0) >>> 0);
+    if (!this.a1) {
+      this.asid = (hi >>> 16) & this.asidMask;
+      this.salt = this.saltOf(this.asid);
+    }
+  }
+
+  /**
+   * The TLB index bits of a VA: the page number with its upper bits folded onto the index bits, so
+   * regions whose bases differ only above the index (a program's image, globals and stack at
+   * aligned bases) do not share entries; consecutive pages still get consecutive entries.
+   */
+  private indexBits(va: number): number {
+    const vpn = va >>> 12;
+    return vpn ^ (vpn >>> this.ishift) ^ (vpn >>> this.ishift2) ^ Math.imul((va / TWO32) | 0, 0x2c1b3c6d);
   }
 
   private saltOf(asid: number): number {
@@ -225,7 +268,7 @@ export class Mmu {
    */
   translate(va: number, access: Access, el: 0 | 1): number {
     if (!this.on) return va;
-    const vpn = va >>> 12;
+    const vpn = this.indexBits(va);
     const vpage = va - (va & 0xfff);
     const tag = this.tTag;
     let i = (vpn ^ this.salt) & this.mask;
@@ -250,7 +293,7 @@ export class Mmu {
       if (off >= 0 && off < this.ramSize) return off;
       return this.notRam(va, access, el);
     }
-    const vpn = va >>> 12;
+    const vpn = this.indexBits(va);
     const vpage = va - (va & 0xfff);
     const tag = this.tTag;
     let i = (vpn ^ this.salt) & this.mask;
@@ -299,6 +342,7 @@ export class Mmu {
    * An unknown op invalidates everything (over-invalidation is always safe).
    */
   tlbi(op: number, arg: bigint): void {
+    this.gen++;
     const asid = Number(BigInt.asUintN(64, arg) >> 48n) & this.asidMask;
     const va = Number(arg & 0xfffffffffffn) * 4096;
     const tag = this.tTag;
@@ -307,7 +351,7 @@ export class Mmu {
         for (let i = 0; i <= this.mask; i++) if (this.tAsid[i] === asid) tag[i] = INVALID_TAG;
         return;
       case 2: {
-        const vpn = va >>> 12;
+        const vpn = this.indexBits(va);
         const a = (vpn ^ this.saltOf(asid)) & this.mask;
         if (tag[a] === va && this.tAsid[a] === asid) tag[a] = INVALID_TAG;
         const g = vpn & this.mask;
@@ -376,7 +420,7 @@ export class Mmu {
     const pa = this.walkCore(va, this.base0, this.start0, access, el, true, this.fault, null);
     if (pa < 0) return -1;
     // Fill.
-    const vpn = va >>> 12;
+    const vpn = this.indexBits(va);
     const global = this.wNg === 0;
     const i = global ? vpn & this.mask : (vpn ^ this.salt) & this.mask;
     const level = this.wLevel;

@@ -18,7 +18,11 @@ import * as N from './num';
 import { MAX_CALL_DEPTH } from './limits';
 import { translate, type JitCore, type JitEnv } from './jit';
 
-export interface El0Exception { esr: number; far: number; elr: bigint }
+/** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
+export class El0Exception {
+  constructor(readonly esr: number, readonly far: number, readonly elrLo: number, readonly elrHi: number) {}
+  get elr(): bigint { return (BigInt(this.elrHi) << 32n) | BigInt(this.elrLo); }
+}
 
 /** Register numbers (ARCHITECTURE.md) */
 export const REG = {
@@ -46,10 +50,16 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
+const PROG_WAYS = 16;
 const ACC_READ = 0 as Access, ACC_WRITE = 1 as Access, ACC_EXEC = 2 as Access;
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('El0Core: needs a little-endian host');
 
 export class El0Core {
   readonly regs = new BigUint64Array(32);
+  /** the register file as (lo, hi) u32 pairs: rw[2i] = low half of Xi (same storage as regs) */
+  private readonly rw = new Uint32Array(this.regs.buffer);
+  private readonly ri = new Int32Array(this.regs.buffer);
   exception: El0Exception | null = null;
   /** the decode error behind the last trap 9 */
   programError: ProgramError | null = null;
@@ -61,8 +71,12 @@ export class El0Core {
   private readonly ramBase: number;
   private readonly ramSize: number;
 
-  // decoded programs keyed by "physical address of the image:length"
+  // decoded programs keyed by "physical address of the image:length", with a small direct-mapped
+  // cache in front of it (by pa, length) so a switch between programs builds no key
   private progCache = new Map<string, Program>();
+  private readonly pcPa = new Float64Array(PROG_WAYS).fill(-1);
+  private readonly pcLen = new Float64Array(PROG_WAYS).fill(-1);
+  private readonly pcProg: (Program | null)[] = new Array<Program | null>(PROG_WAYS).fill(null);
   private prog: Program | null = null;
   private funcs: Func[] = [];
 
@@ -71,8 +85,11 @@ export class El0Core {
   private readonly rOff = new Int32Array(TLB_SIZE);
   private readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
   private readonly wOff = new Int32Array(TLB_SIZE);
-  private mmuGen = 0;
-  private tlbGen = -1;
+  private tlbGen = -1; // mmu.gen the entries were filled under
+  // indices of filled entries (read: +i, write: -1-i) since the last flush, so a flush (every
+  // address-space switch) clears only those; overflowing the list flushes everything
+  private readonly tlbUsed = new Int32Array(256);
+  private tlbUsedN = 0;
 
   // slow-path scratch (8 bytes)
   private readonly sc8 = new Uint8Array(8);
@@ -127,12 +144,12 @@ export class El0Core {
     this.dv = ram.dv;
     this.ramBase = ram.base;
     this.ramSize = ram.size;
-    // The engine TLB must be flushed whenever the MMU's is (TLBI) or the translation regime changes.
-    const m = mmu as unknown as { tlbi: Mmu['tlbi']; setRegs: Mmu['setRegs'] };
-    const tlbi = m.tlbi.bind(mmu), setRegs = m.setRegs.bind(mmu);
-    m.tlbi = (op, arg) => { this.mmuGen++; tlbi(op, arg); };
-    m.setRegs = (rg) => { this.mmuGen++; setRegs(rg); };
+    // The engine TLB is flushed whenever the MMU's TLB is maintained (TLBI) or the translation
+    // regime changes (mmu.gen, checked at every run()).
+    const ramI32 = new Int32Array(ram.u8.buffer, ram.u8.byteOffset, Math.floor(ram.u8.byteLength / 4));
+    this.ram32 = ramI32;
   }
+  private readonly ram32: Int32Array;
 
   // ---------------------------------------------------------------- public API
 
@@ -153,20 +170,47 @@ export class El0Core {
     this.exception = null;
   }
 
-  saveContext(pa: number): void {
-    const o = this.ramOffset(pa, 256);
-    for (let i = 0; i < 32; i++) this.dv.setBigUint64(o + 8 * i, this.regs[i], true);
+  /** The register file's PC as u32 halves (the preferred return address of an interrupt). */
+  get pcLo(): number { return this.rw[2 * REG.PC]; }
+  get pcHi(): number { return this.rw[2 * REG.PC + 1]; }
+
+  /** eret(elr) with ELR given as its (low, high) u32 halves. */
+  eretWords(elrLo: number, elrHi: number): void {
+    this.rw[2 * REG.PC] = elrLo;
+    this.rw[2 * REG.PC + 1] = elrHi;
+    this.exception = null;
   }
 
+  /** Store the register file to RAM at pa (256 bytes, little-endian u64s). */
+  saveContext(pa: number): void {
+    const o = this.ramOffset(pa, 256);
+    const ri = this.ri;
+    if ((o & 3) === 0) {
+      this.ram32.set(ri, o >>> 2);
+    } else {
+      const m8 = this.m8, r8 = new Uint8Array(this.regs.buffer);
+      for (let i = 0; i < 256; i++) m8[o + i] = r8[i];
+    }
+  }
+
+  /** Load the register file from RAM at pa. */
   restoreContext(pa: number): void {
     const o = this.ramOffset(pa, 256);
-    for (let i = 0; i < 32; i++) this.regs[i] = this.dv.getBigUint64(o + 8 * i, true);
+    const ri = this.ri;
+    if ((o & 3) === 0) {
+      const w = o >>> 2;
+      ri.set(this.ram32.subarray(w, w + 64));
+    } else {
+      const m8 = this.m8, r8 = new Uint8Array(this.regs.buffer);
+      for (let i = 0; i < 256; i++) r8[i] = m8[o + i];
+    }
   }
 
   invalidateCode(): void {
     this.dropTranslations();
     this.progCache.clear();
     this.prog = null;
+    this.pcPa.fill(-1); this.pcLen.fill(-1); this.pcProg.fill(null);
   }
 
   /** The decoded program of the current thread (after a run()), for loaders and the UI. */
@@ -185,27 +229,43 @@ export class El0Core {
 
   // ---------------------------------------------------------------- exceptions
 
-  private raise(ec: number, iss: number, far: number, elr: bigint): void {
-    this.exception = { esr: esr(ec, iss), far, elr };
+  /** Raise an exception whose preferred return address is `pc` in the current function. */
+  private raise(ec: number, iss: number, far: number, pc = this.pc): void {
+    this.exception = new El0Exception(esr(ec, iss), far, pc >>> 0, this.fn.index);
   }
-  private elrHere(pc = this.pc): bigint {
-    return (BigInt(this.fn.index) << 32n) | BigInt(pc >>> 0);
+  /** Raise an exception whose preferred return address is the register file's PC (nothing ran). */
+  private raiseAtRegPc(ec: number, iss: number, far: number): void {
+    this.exception = new El0Exception(esr(ec, iss), far, this.rw[2 * REG.PC], this.rw[2 * REG.PC + 1]);
   }
   private trap(code: number): void {
-    this.raise(EC.UNKNOWN, code, 0, this.elrHere());
+    this.raise(EC.UNKNOWN, code, 0);
   }
   private dataAbort(va: number, write: boolean, fsc: number): void {
-    this.raise(EC.DABT_LOW, fsc | (write ? ESR_WNR : 0), va, this.elrHere());
+    this.raise(EC.DABT_LOW, fsc | (write ? ESR_WNR : 0), va);
   }
 
   // ---------------------------------------------------------------- translation
 
   private flushTlbIfStale(): void {
-    if (this.tlbGen !== this.mmuGen) {
+    if (this.tlbGen === this.mmu.gen) return;
+    this.tlbGen = this.mmu.gen;
+    const n = this.tlbUsedN;
+    if (n > this.tlbUsed.length) {
       this.rTag.fill(-1);
       this.wTag.fill(-1);
-      this.tlbGen = this.mmuGen;
+    } else {
+      const u = this.tlbUsed, rTag = this.rTag, wTag = this.wTag;
+      for (let k = 0; k < n; k++) {
+        const i = u[k];
+        if (i >= 0) rTag[i] = -1; else wTag[-1 - i] = -1;
+      }
     }
+    this.tlbUsedN = 0;
+  }
+  /** Record a filled engine-TLB entry (read: i, write: -1 - i) for the next flush. */
+  private tlbNote(e: number): void {
+    const n = this.tlbUsedN++;
+    if (n < this.tlbUsed.length) this.tlbUsed[n] = e;
   }
 
   /**
@@ -220,8 +280,8 @@ export class El0Core {
     if (off >= 0 && off < this.ramSize) {
       if (va < TWO32) {
         const vpn = va >>> 12, h = vpn & TLB_MASK;
-        if (write) { this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
-        else { this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
+        if (write) { if (this.wTag[h] === -1) this.tlbNote(-1 - h); this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
+        else { if (this.rTag[h] === -1) this.tlbNote(h); this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
       }
       return off;
     }
@@ -308,16 +368,23 @@ export class El0Core {
     return true;
   }
 
-  /** Copy between user VAs (any region) and a host byte array. */
-  private copyUser(va: number, host: Uint8Array, hostOff: number, len: number, toUser: boolean, access: Access): boolean {
+  /** Copy between user VAs (any region) and the globals (glob) or stack shadow at byte hostOff. */
+  private copyUser(va: number, glob: boolean, hostOff: number, len: number, toUser: boolean, access: Access): boolean {
+    const host = glob ? this.g8 : this.s8, h32 = glob ? this.g32 : this.s32;
     let a = va, h = hostOff, left = len;
     while (left > 0) {
       const pa = this.mmu.translate(a, access, 0);
       if (pa < 0) { this.dataAbort(a, access === ACC_WRITE, this.mmu.fault.fsc); return false; }
       const off = pa - this.ramBase;
-      const n = Math.min(left, PAGE - (a % PAGE));
+      const n = Math.min(left, PAGE - (a & 0xfff));
       if (off < 0 || off + n > this.ramSize) { this.dataAbort(a, access === ACC_WRITE, FSC.SYNC_EXTERNAL); return false; }
-      if (n <= 64) {
+      if (((off | h | n) & 3) === 0 && n <= 2048) {
+        // word copy (the host arrays are views of ArrayBuffers; h is a byte offset in them)
+        const m32 = this.ram32;
+        const mw = off >>> 2, hw = h >>> 2, nw = n >>> 2;
+        if (toUser) for (let i = 0; i < nw; i++) m32[mw + i] = h32[hw + i];
+        else for (let i = 0; i < nw; i++) h32[hw + i] = m32[mw + i];
+      } else if (n <= 64) {
         const m8 = this.m8;
         if (toUser) for (let i = 0; i < n; i++) m8[off + i] = host[h + i];
         else for (let i = 0; i < n; i++) host[h + i] = m8[off + i];
@@ -336,43 +403,58 @@ export class El0Core {
       if (pa < 0) { this.dataAbort(a, access === ACC_WRITE, this.mmu.fault.fsc); return false; }
       const off = pa - this.ramBase;
       if (off < 0 || off >= this.ramSize) { this.dataAbort(a, access === ACC_WRITE, FSC.SYNC_EXTERNAL); return false; }
-      a = a - (a % PAGE) + PAGE;
+      a = a - (a & 0xfff) + PAGE;
     }
     return true;
   }
 
   // ---------------------------------------------------------------- program fetch
 
+  /** Register i as a number (exact below 2^53; rounded like Number(bigint) above). */
+  private rnum(i: number): number {
+    return this.rw[2 * i + 1] * TWO32 + this.rw[2 * i];
+  }
+  /** Register i ← v, an integer in [0, 2^53). */
+  private rset(i: number, v: number): void {
+    const lo = v >>> 0;
+    this.rw[2 * i] = lo;
+    this.rw[2 * i + 1] = (v - lo) / TWO32;
+  }
+
   private fetchProgram(): boolean {
-    const img = Number(this.regs[REG.IMG]);
-    const len = Number(this.regs[REG.IMGLEN]);
-    const pcNow = this.regs[REG.PC];
-    const elr = pcNow;
+    const img = this.rnum(REG.IMG);
+    const len = this.rnum(REG.IMGLEN);
     const pa0 = this.mmu.translate(img, ACC_EXEC, 0);
-    if (pa0 < 0) { this.raise(EC.IABT_LOW, this.mmu.fault.fsc, img, elr); return false; }
-    const key = `${pa0}:${len}`;
-    let p = this.progCache.get(key);
+    if (pa0 < 0) { this.raiseAtRegPc(EC.IABT_LOW, this.mmu.fault.fsc, img); return false; }
+    const way = ((pa0 / PAGE) ^ len) & (PROG_WAYS - 1);
+    let p: Program | null | undefined = null;
+    if (this.pcPa[way] === pa0 && this.pcLen[way] === len) p = this.pcProg[way];
     if (!p) {
-      const bytes = new Uint8Array(len);
-      let a = img, h = 0;
-      while (h < len) {
-        const pa = this.mmu.translate(a, ACC_EXEC, 0);
-        if (pa < 0) { this.raise(EC.IABT_LOW, this.mmu.fault.fsc, a, elr); return false; }
-        const off = pa - this.ramBase;
-        const n = Math.min(len - h, PAGE - (a % PAGE));
-        if (off < 0 || off + n > this.ramSize) { this.raise(EC.IABT_LOW, FSC.SYNC_EXTERNAL, a, elr); return false; }
-        bytes.set(this.m8.subarray(off, off + n), h);
-        a += n; h += n;
+      const key = `${pa0}:${len}`;
+      p = this.progCache.get(key);
+      if (!p) {
+        const bytes = new Uint8Array(len);
+        let a = img, h = 0;
+        while (h < len) {
+          const pa = this.mmu.translate(a, ACC_EXEC, 0);
+          if (pa < 0) { this.raiseAtRegPc(EC.IABT_LOW, this.mmu.fault.fsc, a); return false; }
+          const off = pa - this.ramBase;
+          const n = Math.min(len - h, PAGE - (a & 0xfff));
+          if (off < 0 || off + n > this.ramSize) { this.raiseAtRegPc(EC.IABT_LOW, FSC.SYNC_EXTERNAL, a); return false; }
+          bytes.set(this.m8.subarray(off, off + n), h);
+          a += n; h += n;
+        }
+        try {
+          p = decodeProgram(bytes);
+        } catch (e) {
+          if (!(e instanceof ProgramError)) throw e;
+          this.programError = e;
+          this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
+          return false;
+        }
+        this.progCache.set(key, p);
       }
-      try {
-        p = decodeProgram(bytes);
-      } catch (e) {
-        if (!(e instanceof ProgramError)) throw e;
-        this.programError = e;
-        this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
-        return false;
-      }
-      this.progCache.set(key, p);
+      this.pcPa[way] = pa0; this.pcLen[way] = len; this.pcProg[way] = p;
     }
     this.prog = p;
     this.funcs = p.funcs;
@@ -406,7 +488,7 @@ export class El0Core {
     this.jitEnv = {
       core: this as unknown as JitCore,
       S32: this.s32, S64: this.f64, G32: this.g32, G64: this.g64, DV: this.dv, M8: this.m8,
-      RT: this.rTag, RO: this.rOff, WT: this.wTag, WO: this.wOff,
+      RT: this.rTag, RO: this.rOff, WT: this.wTag, WO: this.wOff, RI: this.ri,
       tableBase: prog.layout.tableBase, tableSize: prog.tables.map((t) => t.limits.min), typeCanon: prog.typeCanon, N,
       bails: El0Core.jitBails,
     };
@@ -435,43 +517,41 @@ export class El0Core {
 
   /** Load state from the register file and user memory. False after raising an exception. */
   private enter(): boolean {
-    const regs = this.regs;
+    const rw = this.rw, ri = this.ri;
     this.flushTlbIfStale();
     if (!this.fetchProgram()) return false;
     const prog = this.prog!;
-    const pc64 = regs[REG.PC];
-    const fi = Number(pc64 >> 32n);
-    let pcIdx = Number(pc64 & 0xffffffffn);
-    const elr = pc64;
-    if (pc64 === PC_EXITED) {
-      this.raise(EC.SVC64, SVC_EXIT, 0, elr);
+    const fi = rw[2 * REG.PC + 1];
+    const pcIdx = rw[2 * REG.PC];
+    if (pcIdx === 0xfffffffe && fi === 0xffffffff) { // PC_EXITED
+      this.raiseAtRegPc(EC.SVC64, SVC_EXIT, 0);
       return false;
     }
     if (fi >= prog.funcs.length || prog.funcs[fi].importIndex >= 0) {
       this.programError = new ProgramError('pc', 0, `PC names function ${fi}, which is not a defined function`);
-      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
       return false;
     }
     const fn = prog.funcs[fi];
     this.fn = fn;
     if (pcIdx !== PC_ENTER && pcIdx >= fn.code.length) {
       this.programError = new ProgramError('pc', pcIdx, 'PC outside the function');
-      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
       return false;
     }
     this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
-    this.memPages = Number(regs[REG.MEMPAGES]);
+    this.memPages = this.rnum(REG.MEMPAGES);
     this.memBytes = this.memPages * 65536;
-    this.memMax = Number(regs[REG.MEMMAX]);
-    this.gp = Number(regs[REG.GP]);
+    this.memMax = this.rnum(REG.MEMMAX);
+    this.gp = this.rnum(REG.GP);
     this.wbExtra = 0;
-    const sp = Number(regs[REG.SP]);
-    const splim = Number(regs[REG.SPLIM]);
-    if (pcIdx === PC_ENTER) regs[REG.STACKBASE] = regs[REG.SP];
-    this.stackBase = Number(regs[REG.STACKBASE]);
+    const sp = this.rnum(REG.SP);
+    const splim = this.rnum(REG.SPLIM);
+    if (pcIdx === PC_ENTER) { rw[2 * REG.STACKBASE] = rw[2 * REG.SP]; rw[2 * REG.STACKBASE + 1] = rw[2 * REG.SP + 1]; }
+    this.stackBase = this.rnum(REG.STACKBASE);
     if (splim < this.stackBase || sp < this.stackBase || sp > splim) {
       this.programError = new ProgramError('registers', 0, 'SP outside [stack base, SPLIM]');
-      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
       return false;
     }
     this.spLimSlot = Math.floor((splim - this.stackBase) / 8);
@@ -489,7 +569,7 @@ export class El0Core {
     this.gDirty = false;
     this.gWritable = false;
     this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
-    if (!this.copyUser(this.gp, this.g8, 0, this.gSlots * 8, false, ACC_READ)) return false;
+    if (!this.copyUser(this.gp, true, 0, this.gSlots * 8, false, ACC_READ)) return false;
 
     if (pcIdx === PC_ENTER) {
       // a new outermost frame at SP with the parameters from X0..X5 (or, for more, from [SP, SP+8n))
@@ -501,12 +581,11 @@ export class El0Core {
       if (!this.growStack(top)) return false;
       const s32 = this.s32;
       if (fn.nparams > 6) {
-        if (!this.copyUser(sp, this.s8, this.fp * 8, fn.nparams * 8, false, ACC_READ)) return false;
+        if (!this.copyUser(sp, false, this.fp * 8, fn.nparams * 8, false, ACC_READ)) return false;
       } else {
         for (let i = 0; i < fn.nparams; i++) {
-          const v = regs[i];
-          s32[(this.fp + i) * 2] = Number(v & 0xffffffffn) | 0;
-          s32[(this.fp + i) * 2 + 1] = Number(v >> 32n) | 0;
+          s32[(this.fp + i) * 2] = ri[2 * i];
+          s32[(this.fp + i) * 2 + 1] = ri[2 * i + 1];
         }
       }
       s32.fill(0, (this.fp + fn.nparams) * 2, (this.fp + fn.nlocals) * 2);
@@ -515,37 +594,36 @@ export class El0Core {
       s32[h * 2 + 2] = 0; s32[h * 2 + 3] = 0; // caller FP: none
       this.sp = h + FRAME_HEADER;
       this.depth = 1;
-      regs[REG.PENDING] = 0n;
+      rw[2 * REG.PENDING] = 0; rw[2 * REG.PENDING + 1] = 0;
       return true;
     }
 
-    this.fp = this.slotOf(Number(regs[REG.FP]));
+    this.fp = this.slotOf(this.rnum(REG.FP));
     this.sp = this.slotOf(sp);
-    this.depth = Number(regs[REG.DEPTH]);
+    this.depth = this.rnum(REG.DEPTH);
     if (!Number.isInteger(this.fp) || !Number.isInteger(this.sp) || this.fp < 0 || this.fp > this.sp) {
       this.programError = new ProgramError('registers', 0, 'FP/SP not inside the stack region');
-      this.raise(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0, elr);
+      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
       return false;
     }
     this.loadedLow = this.fp;
     this.minFp = this.fp;
     this.validTop = this.sp;
-    if (!this.copyUser(this.vaOf(this.fp), this.s8, this.fp * 8, (this.sp - this.fp) * 8, false, ACC_READ)) return false;
+    if (!this.copyUser(this.vaOf(this.fp), false, this.fp * 8, (this.sp - this.fp) * 8, false, ACC_READ)) return false;
     if (!this.checkUser(this.vaOf(this.fp), (this.sp - this.fp) * 8, ACC_WRITE)) return false;
     // the rest of the current frame (its operand stack may grow up to frameSlots)
     if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp))) return false;
-    const pending = Number(regs[REG.PENDING]);
+    const pending = this.rnum(REG.PENDING);
     if (pending > 0) {
       const callee = prog.funcs[pending - 1];
       const nres = callee.nresults;
       for (let i = 0; i < nres; i++) {
-        const v = regs[i];
         const t = callee.type.results[i];
-        this.s32[(this.sp + i) * 2] = Number(v & 0xffffffffn) | 0;
-        this.s32[(this.sp + i) * 2 + 1] = t === T.I64 || t === T.F64 ? Number(v >> 32n) | 0 : 0;
+        this.s32[(this.sp + i) * 2] = ri[2 * i];
+        this.s32[(this.sp + i) * 2 + 1] = t === T.I64 || t === T.F64 ? ri[2 * i + 1] : 0;
       }
       this.sp += nres;
-      regs[REG.PENDING] = 0n;
+      rw[2 * REG.PENDING] = 0; rw[2 * REG.PENDING + 1] = 0;
     }
     return true;
   }
@@ -558,7 +636,7 @@ export class El0Core {
     if (top <= this.validTop) return true;
     const startVa = this.vaOf(this.validTop);
     const endVa = this.vaOf(top);
-    const splim = Number(this.regs[REG.SPLIM]);
+    const splim = this.rnum(REG.SPLIM);
     let a = startVa;
     while (a < endVa) {
       const pa = this.mmu.translate(a, ACC_WRITE, 0);
@@ -566,7 +644,7 @@ export class El0Core {
       if (a >= splim) { this.trap(TRAP.STACK_EXHAUSTED); return false; }
       const off = pa - this.ramBase;
       if (off < 0 || off >= this.ramSize) { this.dataAbort(a, true, FSC.SYNC_EXTERNAL); return false; }
-      a = a - (a % PAGE) + PAGE;
+      a = a - (a & 0xfff) + PAGE;
     }
     this.s32.fill(0, this.validTop * 2, top * 2);
     this.validTop = top;
@@ -576,40 +654,48 @@ export class El0Core {
   /** Load the caller's frame region [slot, loadedLow) from user memory (a return below loadedLow). */
   private loadStackDown(slot: number): boolean {
     const len = (this.loadedLow - slot) * 8;
-    if (!this.copyUser(this.vaOf(slot), this.s8, slot * 8, len, false, ACC_READ)) return false;
+    if (!this.copyUser(this.vaOf(slot), false, slot * 8, len, false, ACC_READ)) return false;
     if (!this.checkUser(this.vaOf(slot), len, ACC_WRITE)) return false;
     this.loadedLow = slot;
     return true;
   }
 
   private writeBackRegs(): void {
-    const regs = this.regs;
-    regs[REG.PC] = (BigInt(this.fn.index) << 32n) | BigInt(this.pc >>> 0);
-    regs[REG.SP] = BigInt(this.vaOf(this.sp));
-    regs[REG.FP] = BigInt(this.vaOf(this.fp));
-    regs[REG.MEMPAGES] = BigInt(this.memPages);
-    regs[REG.DEPTH] = BigInt(this.depth);
+    const rw = this.rw;
+    rw[2 * REG.PC] = this.pc >>> 0;
+    rw[2 * REG.PC + 1] = this.fn.index;
+    this.rset(REG.SP, this.vaOf(this.sp));
+    this.rset(REG.FP, this.vaOf(this.fp));
+    this.rset(REG.MEMPAGES, this.memPages);
+    this.rset(REG.DEPTH, this.depth);
   }
 
   /** Write the modified stack and globals back to user memory and the state to the register file. */
   private leave(): void {
     const top = Math.min(this.sp + this.wbExtra, this.validTop);
     if (top > this.minFp) {
-      this.copyUser(this.vaOf(this.minFp), this.s8, this.minFp * 8, (top - this.minFp) * 8, true, ACC_WRITE);
+      this.copyUser(this.vaOf(this.minFp), false, this.minFp * 8, (top - this.minFp) * 8, true, ACC_WRITE);
     }
-    if (this.gDirty) this.copyUser(this.gp, this.g8, 0, this.gSlots * 8, true, ACC_WRITE);
+    if (this.gDirty) this.copyUser(this.gp, true, 0, this.gSlots * 8, true, ACC_WRITE);
     this.writeBackRegs();
     const ex = this.exception;
-    if (ex && (ex.esr >>> 26) !== EC.SVC64) {
-      // the faulting instruction's PC
-      this.regs[REG.PC] = ex.elr;
-    } else if (ex) {
-      this.regs[REG.PC] = ex.elr;
+    if (ex) {
+      // the preferred return address: the faulting instruction, or the one after an SVC
+      this.rw[2 * REG.PC] = ex.elrLo;
+      this.rw[2 * REG.PC + 1] = ex.elrHi;
     }
   }
 
-  /** An exception during enter(): nothing ran; the register file stays as it was. */
-  private leaveRegsOnly(): void { /* register file unchanged */ }
+  /**
+   * An exception during enter(): nothing ran; the register file stays as it was, and the preferred
+   * return address is its PC — also for an "enter function" PC whose frame could not be built.
+   */
+  private leaveRegsOnly(): void {
+    const ex = this.exception;
+    if (ex && (ex.elrLo !== this.rw[2 * REG.PC] || ex.elrHi !== this.rw[2 * REG.PC + 1])) {
+      this.exception = new El0Exception(ex.esr, ex.far, this.rw[2 * REG.PC], this.rw[2 * REG.PC + 1]);
+    }
+  }
 
   // ---------------------------------------------------------------- the interpreter
 
@@ -701,15 +787,16 @@ export class El0Core {
             // outermost frame: results to [FP..) and X0..X5; exit SVC
             for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
             const types = fn.type.results;
+            const ri = this.ri;
             for (let i = 0; i < nres && i < 6; i++) {
               const t = types[i];
-              const lo = BigInt(s32[(fp + i) << 1] >>> 0);
-              this.regs[i] = t === T.I64 || t === T.F64 ? (BigInt(s32[((fp + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
+              ri[2 * i] = s32[(fp + i) << 1];
+              ri[2 * i + 1] = t === T.I64 || t === T.F64 ? s32[((fp + i) << 1) + 1] : 0;
             }
             sp = fp + nres;
             this.depth = 0;
             this.fn = fn; this.pc = pc;
-            this.raise(EC.SVC64, SVC_EXIT, 0, PC_EXITED);
+            this.exception = new El0Exception(esr(EC.SVC64, SVC_EXIT), 0, 0xfffffffe, 0xffffffff); // ELR = PC_EXITED
             n--;
             break loop;
           }
@@ -808,14 +895,15 @@ export class El0Core {
         }
         case OP.REG: {
           const i = s32[(sp - 1) << 1] & 31;
-          let v = this.regs[i];
-          if (i === REG.PC) v = (BigInt(fn.index) << 32n) | BigInt(pc);
-          else if (i === REG.SP) v = BigInt(this.vaOf(sp - 1));
-          else if (i === REG.FP) v = BigInt(this.vaOf(fp));
-          else if (i === REG.MEMPAGES) v = BigInt(this.memPages);
-          else if (i === REG.DEPTH) v = BigInt(this.depth);
-          s32[(sp - 1) << 1] = Number(v & 0xffffffffn) | 0;
-          s32[((sp - 1) << 1) + 1] = Number(v >> 32n) | 0;
+          let lo = this.ri[2 * i], hi = this.ri[2 * i + 1], v = -1;
+          if (i === REG.PC) { lo = pc; hi = fn.index; }
+          else if (i === REG.SP) v = this.vaOf(sp - 1);
+          else if (i === REG.FP) v = this.vaOf(fp);
+          else if (i === REG.MEMPAGES) v = this.memPages;
+          else if (i === REG.DEPTH) v = this.depth;
+          if (v >= 0) { lo = v | 0; hi = ((v - (v >>> 0)) / TWO32) | 0; }
+          s32[(sp - 1) << 1] = lo | 0;
+          s32[((sp - 1) << 1) + 1] = hi | 0;
           pc += 2;
           break;
         }
@@ -1197,15 +1285,16 @@ export class El0Core {
     this.sp -= np;
     const s32 = this.s32, base = this.sp;
     const types = f.type.params;
+    const ri = this.ri;
     for (let i = 0; i < np && i < 6; i++) {
       const t = types[i];
-      const lo = BigInt(s32[(base + i) << 1] >>> 0);
-      this.regs[i] = t === T.I64 || t === T.F64 ? (BigInt(s32[((base + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
+      ri[2 * i] = s32[(base + i) << 1];
+      ri[2 * i + 1] = t === T.I64 || t === T.F64 ? s32[((base + i) << 1) + 1] : 0;
     }
     if (np > 6) this.wbExtra = np;
-    this.regs[REG.PENDING] = BigInt(f.index + 1);
+    this.rset(REG.PENDING, f.index + 1);
     this.pc = nextPc;
-    this.raise(EC.SVC64, SVC_IMPORT_BASE + f.index, 0, this.elrHere(nextPc));
+    this.raise(EC.SVC64, SVC_IMPORT_BASE + f.index, 0, nextPc);
   }
 
   /** mlk.svc(nr, a0..a5): SVC #0 with X7 = nr, X0..X5 = args */
@@ -1214,15 +1303,16 @@ export class El0Core {
     this.sp -= np;
     const s32 = this.s32, base = this.sp;
     const types = f.type.params;
+    const ri = this.ri;
     for (let i = 0; i < np && i < 7; i++) {
       const t = types[i];
-      const lo = BigInt(s32[(base + i) << 1] >>> 0);
-      const v = t === T.I64 || t === T.F64 ? (BigInt(s32[((base + i) << 1) + 1] >>> 0) << 32n) | lo : lo;
-      if (i === 0) this.regs[REG.X7] = v; else this.regs[i - 1] = v;
+      const r = i === 0 ? REG.X7 : i - 1;
+      ri[2 * r] = s32[(base + i) << 1];
+      ri[2 * r + 1] = t === T.I64 || t === T.F64 ? s32[((base + i) << 1) + 1] : 0;
     }
-    this.regs[REG.PENDING] = BigInt(f.index + 1);
+    this.rset(REG.PENDING, f.index + 1);
     this.pc = nextPc;
-    this.raise(EC.SVC64, SVC_SYSCALL, 0, this.elrHere(nextPc));
+    this.raise(EC.SVC64, SVC_SYSCALL, 0, nextPc);
   }
 
   /** memory.fill / memory.copy / memory.init: bounds and every page checked before any write */
@@ -1240,8 +1330,8 @@ export class El0Core {
     const off = pa - this.ramBase;
     if (off < 0 || off >= this.ramSize) return false;
     const vpn = ea >>> 12, h = vpn & TLB_MASK;
-    if (write) { this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
-    else { this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
+    if (write) { if (this.wTag[h] === -1) this.tlbNote(-1 - h); this.wTag[h] = vpn; this.wOff[h] = off - (off & 0xfff); }
+    else { if (this.rTag[h] === -1) this.tlbNote(h); this.rTag[h] = vpn; this.rOff[h] = off - (off & 0xfff); }
     return true;
   }
 

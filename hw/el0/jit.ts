@@ -101,6 +101,8 @@ export interface JitEnv {
   RO: Int32Array;
   WT: Int32Array;
   WO: Int32Array;
+  /** the register file as int32 words (X0 low, X0 high, X1 low, ...) */
+  RI: Int32Array;
   tableBase: number[];
   tableSize: number[];
   typeCanon: Int32Array;
@@ -208,7 +210,11 @@ export function generate(prog: Program, fn: Func): string | null {
       out.push(`if((F-=${blockK})<0){F+=${blockK};X=${sites.length};break disp;}`);
       sites.push({ pc, h: stack.length, kinds: stack.slice(), kind: 'bail' });
       {
-        entries[pc] = 1;
+        // a block that starts with an instruction translated code always bails at when entered from
+        // the interpreter (return, import call, SVC) is left to the interpreter: entering would
+        // only charge the block, refund it and hand the same instruction back
+        const op0 = code[pc];
+        entries[pc] = op0 === OP.RETURN || op0 === OP.CALL_IMPORT || op0 === OP.SVC ? 0 : 1;
         let ld = `case ${pc}:`;
         stack.forEach((k, i) => { ld += loadSlot(`fp+${BASE + i}`, k, s(i), t(i)); });
         entryLoads.push(ld + `B=${bn(pc)};break;`);
@@ -332,7 +338,12 @@ export function generate(prog: Program, fn: Func): string | null {
       }
       case OP.CALL_IMPORT: case OP.SVC: case OP.REG: {
         const f = prog.funcs[code[pc + 1]];
-        emit(B());
+        if (op === OP.REG && f.type.params.length === 1 && f.type.results.length === 1 && f.type.results[0] === T.I64) {
+          // mlk.reg(i): Xi from the register file, as the interpreter reads it; the registers it
+          // computes from the live state (PC, SP, FP, MEMPAGES, DEPTH) bail to it
+          emit(`x=${s(h - 1)}&31;if(x===8||x===9||x===10||x===14||x===19)${B()}`);
+          emit(`${s(h - 1)}=RI[x<<1];${t(h - 1)}=RI[(x<<1)+1];`);
+        } else emit(B());
         applySig(st, f.type.params.length, f.type.results);
         break;
       }
@@ -450,7 +461,7 @@ export function generate(prog: Program, fn: Func): string | null {
 
   const body = [
     `"use strict";`,
-    `const S32=E.S32,S64=E.S64,G32=E.G32,G64=E.G64,DV=E.DV,M8=E.M8,RT=E.RT,RO=E.RO,WT=E.WT,WO=E.WO,TB=E.tableBase,TS=E.tableSize,TC=E.typeCanon,N=E.N;`,
+    `const S32=E.S32,S64=E.S64,G32=E.G32,G64=E.G64,DV=E.DV,M8=E.M8,RT=E.RT,RO=E.RO,WT=E.WT,WO=E.WO,RI=E.RI,TB=E.tableBase,TS=E.tableSize,TC=E.typeCanon,N=E.N;`,
     `const SB=new ArrayBuffer(8),SI=new Int32Array(SB),SF=new Float32Array(SB),SD=new Float64Array(SB);`,
     `return function f${fn.index}(fp,entry${params.map((p) => ',' + p).join('')}){`,
     `let ${decl.join(',')};`,

@@ -36,9 +36,8 @@ export function enterFromUser(): void {
   fromUser = true;
   let t = cur;
   if (t == 0) return;
-  // The saved PC (slot 8) is the preferred return address: the core stores ELR there on an
-  // exception, and keeps the "enter function" PC when the exception hit before the first
-  // instruction (a fault while building the entry frame), which ELR_EL1 does not express.
+  // The saved PC (slot 8) is the preferred return address: the core stores ELR_EL1 there on an
+  // exception (for a fault before the first instruction, the "enter function" PC it resumed at).
   ctxSave(DRAM_BASE + <u64>t);
   elrThread = t;
   elrPc = tcb(t).r8;
