@@ -79,6 +79,7 @@ export const DEVICE_BYTES: i32 = 40;
  * 0x70 aicNrIrq:u32  0x74 uartIrq:i32  0x78 timerFiq:i32  0x7C blockIrq:i32
  * 0x80 nRegions:i32  0x84 nDevices:i32 0x88 regions:u32 (linear)  0x8C devices:u32 (linear)
  * 0x90 model:u32 (linear, FDT string or 0)  0x94 bootargs:u32 (linear or 0)
+ * 0x98 aicTimebase (the AIC's timebase page, reg-names "timebase"; 0 if none)  0xA0 aicTimebaseSize
  * ```
  */
 // @ts-ignore: decorator
@@ -107,6 +108,8 @@ export const DEVICE_BYTES: i32 = 40;
   devices: u32;
   model: u32;
   bootargs: u32;
+  aicTimebase: u64;
+  aicTimebaseSize: u64;
 }
 
 const regionArea: usize = memory.data(REGION_BYTES * MAX_REGIONS, 8);

@@ -93,11 +93,24 @@ function compatHas(p: usize, len: i32, s: string): usize {
   return 0;
 }
 
+/** Index of `s` in the node's reg-names string list, or -1. */
+function regNameIndex(depth: i32, s: string): i32 {
+  let p = <usize>cget(depth, C_REGNAMES), len = <i32>cget(depth, C_REGNAMESLEN);
+  if (p == 0) return -1;
+  let i = 0, k = 0;
+  while (i < len) {
+    if (cstrEq(p + i, s)) return k;
+    i += cstrLen(p + i, len - i) + 1;
+    k++;
+  }
+  return -1;
+}
+
 // Per-depth node context (fixed arrays in static data).
 // ┌────────┬────────┬────────┬────────┬────────┬────────┬────────┬────────┐
 // │ name   │ compat │ compLen│ reg    │ regLen │ ints   │ intsLen│ devtype│  u32 each
 // ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
-// │ #addr  │ #size  │ pathLen│        │        │        │        │        │  (#addr/#size: for children)
+// │ #addr  │ #size  │ pathLen│regNames│rNamLen │        │        │        │  (#addr/#size: for children)
 // └────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┘  64 bytes per depth
 const CTX_STRIDE: usize = 64;
 const C_NAME: usize = 0;
@@ -111,6 +124,8 @@ const C_DEVTYPE: usize = 28;
 const C_ADDRC: usize = 32;
 const C_SIZEC: usize = 36;
 const C_PATHLEN: usize = 40;
+const C_REGNAMES: usize = 44;
+const C_REGNAMESLEN: usize = 48;
 const ctxArea: usize = memory.data(<i32>CTX_STRIDE * MAX_DEPTH, 8);
 
 // @ts-ignore: decorator
@@ -247,6 +262,7 @@ function prop(pass: i32, depth: i32, name: usize, val: usize, len: i32): void {
   else if (cstrEq(name, "#size-cells") && len == 4) cset(depth, C_SIZEC, be32(val));
   else if (cstrEq(name, "compatible")) { cset(depth, C_COMPAT, <u32>val); cset(depth, C_COMPLEN, <u32>len); }
   else if (cstrEq(name, "reg")) { cset(depth, C_REG, <u32>val); cset(depth, C_REGLEN, <u32>len); }
+  else if (cstrEq(name, "reg-names")) { cset(depth, C_REGNAMES, <u32>val); cset(depth, C_REGNAMESLEN, <u32>len); }
   else if (cstrEq(name, "interrupts")) { cset(depth, C_INTS, <u32>val); cset(depth, C_INTSLEN, <u32>len); }
   else if (cstrEq(name, "device_type")) cset(depth, C_DEVTYPE, <u32>val);
   else if (depth == 0 && cstrEq(name, "model")) bi.model = <u32>val;
@@ -295,7 +311,16 @@ function finishNode(depth: i32): void {
   let m: usize;
   if ((m = compatHas(compat, compLen, "apple,aic")) != 0) {
     kind = DEV_AIC; shown = m;
-    if (bi.aicBase == 0) bi.aicBase = base;
+    if (bi.aicBase == 0) {
+      bi.aicBase = base;
+      // The timebase page (the system counter at +0x20/+0x28), named "timebase" in reg-names.
+      let k = regNameIndex(depth, "timebase");
+      let entry = <usize>((ac + sc) << 2);
+      if (hasReg && k > 0 && regLen >= <i32>(entry * <usize>(k + 1))) {
+        bi.aicTimebase = cells(reg + entry * <usize>k, ac);
+        bi.aicTimebaseSize = cells(reg + entry * <usize>k + (<usize>ac << 2), sc);
+      }
+    }
   } else if ((m = compatHas(compat, compLen, "apple,s5l-uart")) != 0) {
     kind = DEV_UART; shown = m;
     let isStdout = stdoutPath != 0 && <i32>cget(depth, C_PATHLEN) == stdoutLen

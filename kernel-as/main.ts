@@ -31,7 +31,7 @@ import {
 import { createInitialProcess } from "./kernel/boot";
 import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";
 import { schedTick } from "./kernel/thread";
-import { irqDeliver } from "./object/irq";
+import { irqDeliver, kernelEcho, setKernelEcho } from "./object/irq";
 import { setCheck, kiJson, kiBuf, kiCheck } from "./kernel/ki";
 import { setTraceOn } from "./kernel/ktrace";
 
@@ -88,11 +88,10 @@ export function kmain(fdt: u64): void {
   bi.aicNrIrq = aicInit(bi.aicBase);
   str("AIC: AICv1 at "); hex(bi.aicBase, 9); str(", "); dec(bi.aicNrIrq); line(" IRQs, all masked, routed to CPU0");
   trace(TRACE_BOOT_STAGE, BOOT_AIC);
-  if (bi.uartIrq >= 0) {
-    consoleEnableRxIrq();
-    aicUnmask(<u32>bi.uartIrq);
-    str("console: UART RX interrupt on AIC IRQ "); dec(bi.uartIrq); line(" (echo)");
-  }
+  // The UART raises RX interrupts, but its AIC line stays masked here: with a boot image, init's
+  // console driver binds it and reads every byte typed so far (the UART holds them); without one,
+  // the kernel unmasks it and echoes (below).
+  if (bi.uartIrq >= 0) consoleEnableRxIrq();
 
   // Timer
   if (bi.timerFiq < 0) line("timer: no arm,armv8-timer node; using the EL1 physical timer anyway");
@@ -119,6 +118,15 @@ export function kmain(fdt: u64): void {
   let init = createInitialProcess(runBase, pool, utBase, runBase + (<u64>runPages << 12));
   trace(TRACE_BOOT_STAGE, BOOT_INIT);
 
+  setKernelEcho(false);
+  if (init == 0 && bi.uartIrq >= 0) {
+    // No user space: the kernel's own console takes UART input (echo).
+    setKernelEcho(true);
+    aicUnmask(<u32>bi.uartIrq);
+    str("console: UART RX interrupt on AIC IRQ "); dec(bi.uartIrq); line(" (echo)");
+  } else if (bi.uartIrq >= 0) {
+    str("console: UART RX (AIC IRQ "); dec(bi.uartIrq); line(") left to the console service");
+  }
   line(init != 0 ? "mlk: boot complete, starting init" : "mlk: boot complete, idling with interrupts enabled");
   trace(TRACE_BOOT_STAGE, BOOT_IDLE);
   enterFromIdle();
@@ -304,7 +312,7 @@ function irq(): void {
     if (type == AIC_EVENT_TYPE_HW) {
       trace(TRACE_IRQ, num);
       if (irqDeliver(num)) continue; // a user-space driver owns the line: it acks (unmasks) it
-      if (<i32>num == bi.uartIrq) {
+      if (<i32>num == bi.uartIrq && kernelEcho) {
         let n = consoleRxIrq();
         trace(TRACE_UART_RX, n);
         aicUnmask(num);

@@ -25,6 +25,12 @@
 // | 0x17 | CAP_OP     | tid, method, cptr, type, result          | kernel core (kernel/ktrace) |
 // | 0x18 | SIGNAL     | from_tid, notification, badge_lo, woken_ | kernel core (kernel/ktrace) |
 // | 0x19 | FASTPATH   | from_tid, to_tid, label                  | kernel core (kernel/ktrace) |
+// | 0x1a | IPC_WORDS  | from_tid, length, mr0_lo/hi, mr1_lo/hi   | after IPC_SEND / IPC_REPLY  |
+// | 0x1b | IPC_WORDS2 | from_tid, length, mr2_lo/hi, mr3_lo/hi   | after IPC_WORDS, length > 2 |
+//
+// IPC_WORDS / IPC_WORDS2 carry the message words MR0..MR3 of the send or reply recorded just
+// before them by the same thread (length = the message's word count; only words < length are
+// meaningful). Messages of length 0 have none; longer messages show their first four words.
 
 import { mmioWrite32 } from "./arch";
 
@@ -43,6 +49,8 @@ export const TRACE_IRQ_USER: u32 = 0x16; // args: irq, notification, woken_tid
 export const TRACE_CAP_OP: u32 = 0x17; // args: tid, method, cptr, type, result
 export const TRACE_SIGNAL: u32 = 0x18; // args: from_tid, notification, badge_lo, woken_tid
 export const TRACE_FASTPATH: u32 = 0x19; // args: from_tid, to_tid, label
+export const TRACE_IPC_WORDS: u32 = 0x1a; // args: from_tid, length, mr0_lo, mr0_hi, mr1_lo, mr1_hi
+export const TRACE_IPC_WORDS2: u32 = 0x1b; // args: from_tid, length, mr2_lo, mr2_hi, mr3_lo, mr3_hi
 
 // Boot stages (argument of TRACE_BOOT_STAGE), in boot order.
 export const BOOT_ENTRY: u32 = 0; // kmain entered (recorded once the ring is known)

@@ -15,7 +15,7 @@ import {
 import { DRAM_BASE } from "../arch";
 import { tcb, setBlocked, makeReady } from "./thread";
 import { cte, lookupCap, lookupSlot, cteInsert, cteDelete } from "./cspace";
-import { tr, TR_IPC_REPLY, tidOf } from "./ktrace";
+import { tr, traceWords, TR_IPC_REPLY, tidOf } from "./ktrace";
 import { ipcBuffer } from "./syscall";
 import { deriveCap } from "../object/cnode";
 
@@ -125,6 +125,7 @@ export function doReply(s: u32, rs: usize): u32 {
   if (DEBUG) assert(ct.state == TS_BLOCKED_REPLY, "doReply: caller not waiting for a reply");
   let st = tcb(s);
   tr(TR_IPC_REPLY, tidOf(s), tidOf(c), <u32>(st.r1 >> 12));
+  if ((ct.ipcFlags & IF_FAULT) == 0) traceWords(s);
   if ((ct.ipcFlags & IF_FAULT) != 0) {
     ct.ipcFlags = 0;
     if (miLabel(st.r1) == 0 && ct.faultKind != F_EXIT) { ct.faultKind = 0; makeReady(c); }

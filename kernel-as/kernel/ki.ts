@@ -2,7 +2,8 @@
 //
 // ki_json(what, arg) writes JSON text into a static buffer (no allocation) and returns its length;
 // ki_buf() is the buffer's address. what: 0 threads, 1 CSpace of thread `arg` (tid), 2 address
-// space of thread `arg`, 3 endpoints + notifications, 4 memory, 5 counters.
+// space of thread `arg`, 3 endpoints + notifications, 4 memory (with a per-frame map), 5 counters,
+// 6 one thread with its saved EL0 register file.
 // A process is identified by its thread id (one thread per process today): pid = tid.
 //
 // ki_check() verifies the invariants of shared/reference/microkernel.md §7.5 and prints the first
@@ -10,7 +11,8 @@
 // on a violation (a kernel bug).
 
 import * as con from "../console";
-import { halt } from "../arch";
+import { halt, DRAM_BASE } from "../arch";
+import { bi, regionAt as bootRegionAt, RSV_KERNEL, RSV_INITRD, RSV_LOWMEM } from "../bootinfo";
 import {
   Tcb, Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName,
   T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
@@ -21,7 +23,7 @@ import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS, switches 
 import { objectListHead, objectNext, headerOf } from "../object/objecttype";
 import { hasObject } from "./cspace";
 import { nextMapped, pteOf, ptePa, pteRights, pteKind, pteIsDevice, USER_VA_LIMIT, countLeaves } from "../object/vspace";
-import { kmemTotal, kmemFree, kmemUsed, K_KINDS, kindName } from "./kmem";
+import { kmemTotal, kmemFree, kmemUsed, kmemBase, kmemKindAt, K_KINDS, K_PT, K_DEMAND, K_DATA, K_IPCBUF, kindName } from "./kmem";
 import { syscalls, fastpaths } from "./syscall";
 import { entries } from "./entry";
 import { faultCount } from "./fault";
@@ -315,6 +317,122 @@ function memoryJson(): void {
     num(n);
   }
   ch(125);
+  ch(44);
+  frameMap();
+  ch(125);
+}
+
+/**
+ * "map": one character per RAM frame (frame i = DRAM base + i·4 KiB), what the frame holds:
+ *   k kernel image/heap/frame bitmap · r other reserved (FDT, /memreserve/, low memory) · b boot image
+ *   . free (never handed out) · kernel pool: t page table, z demand-zero page, i image data,
+ *   c IPC buffer / boot info, o kernel object, - free pool page · init's Untyped memory: y not yet
+ *   retyped, o retyped into a kernel object, u retyped into a Frame.
+ */
+function frameMap(): void {
+  let n = framesTotal();
+  key("map_base"); hexq(DRAM_BASE); ch(44);
+  key("map_legend");
+  s('{"k":"kernel","r":"reserved","b":"bootimage",".":"free","t":"pagetable","z":"demandzero","i":"imagedata","c":"ipcbuffer","o":"object","-":"poolfree","y":"untyped","u":"frame"}');
+  ch(44);
+  key("map"); ch(34);
+  if (pos + n + 2 >= KI_BUF_BYTES) { full = true; ch(34); return; }
+  let m = kbuf + pos;
+  memory.fill(m, 46, n); // '.'
+  pos += n;
+  // reserved regions
+  for (let i = 0; i < bi.nRegions; i++) {
+    let r = bootRegionAt(i);
+    let c: u8 = r.kind == RSV_KERNEL ? 107 : r.kind == RSV_INITRD ? 98 : 114;
+    if (r.kind == RSV_LOWMEM) c = 107;
+    mark(m, n, r.base, r.size, c);
+  }
+  // the kernel pool, page by page
+  let pb = kmemBase();
+  let pp = kmemTotal();
+  if (pb >= DRAM_BASE) {
+    let f0 = <u32>((pb - DRAM_BASE) >> 12);
+    for (let i: u32 = 0; i < pp && f0 + i < n; i++) {
+      let k = kmemKindAt(i);
+      store<u8>(m + f0 + i, k < 0 ? 45 : poolChar(<u32>k));
+    }
+    // init's Untyped memory follows the pool
+    let ub = pb + (<u64>pp << 12), ue = pb + (<u64>takenPages << 12);
+    mark(m, n, ub, ue - ub, 121);
+    // objects retyped from it
+    for (let j = 0; j < 5; j++) {
+      let ty: u8 = j == 0 ? T_TCB : j == 1 ? T_ENDPOINT : j == 2 ? T_NOTIFICATION : j == 3 ? T_CNODE : T_VSPACE;
+      let a = objectListHead(ty);
+      while (a != 0) {
+        let pa = <u64>a + DRAM_BASE;
+        if (pa >= ub && pa < ue) store<u8>(m + <usize>((pa - DRAM_BASE) >> 12), 111);
+        a = objectNext(ty, a);
+      }
+    }
+    // frames retyped from it (Frame caps in every CNode)
+    let c = objectListHead(T_CNODE);
+    while (c != 0) {
+      let slots: u32 = 1 << changetype<CNode>(<usize>c).radix;
+      for (let i: u32 = 1; i < slots; i++) {
+        let sl = changetype<Cte>(<usize>c + (<usize>i << CTE_SHIFT));
+        if (sl.type != T_FRAME) continue;
+        let pa = <u64>sl.obj << 12;
+        if (pa >= ub && pa < ue) store<u8>(m + <usize>((pa - DRAM_BASE) >> 12), 117);
+      }
+      c = objectNext(T_CNODE, c);
+    }
+  }
+  ch(34);
+}
+
+function mark(m: usize, n: u32, base: u64, size: u64, c: u8): void {
+  if (base < DRAM_BASE || size == 0) return;
+  let f = (base - DRAM_BASE) >> 12;
+  let e = (base + size - DRAM_BASE + 4095) >> 12;
+  if (e > <u64>n) e = <u64>n;
+  for (; f < e; f++) store<u8>(m + <usize>f, c);
+}
+
+function poolChar(k: u32): u8 {
+  switch (k) {
+    case K_PT: return 116; // t
+    case K_DEMAND: return 122; // z
+    case K_DATA: return 105; // i
+    case K_IPCBUF: return 99; // c
+  }
+  return 111; // o: K_KOBJ
+}
+
+/** Names of the EL0 register file's slots 0..19 (docs/ARCHITECTURE.md, "EL0"). */
+function regName(i: i32): string {
+  switch (i) {
+    case 8: return "pc"; case 9: return "sp"; case 10: return "fp"; case 11: return "gp";
+    case 12: return "img"; case 13: return "imglen"; case 14: return "mempages"; case 15: return "memmax";
+    case 16: return "splim"; case 17: return "stack_base"; case 18: return "pending_import"; case 19: return "call_depth";
+  }
+  return "x" + i.toString(); // unreachable for 8..19; x0..x7 below avoid allocating
+}
+const X_NAMES: StaticArray<string> = ["x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"];
+
+/** One thread: the fields of view 0 plus "regs", its EL0 register file as saved at its last kernel
+ *  entry (for the running thread, the live values are in the core until its next entry). */
+function threadJson(tid: u32): void {
+  let a = byTid(tid);
+  if (a == 0) { s("null"); return; }
+  let t = tcb(a);
+  ch(123);
+  key("tid"); num(t.tid); ch(44);
+  key("name"); cstrq(<usize>a + TCB_NAME, 23); ch(44);
+  key("state"); str(stateName(t.state)); ch(44);
+  key("current"); s(a == cur ? "true" : "false"); ch(44);
+  key("regs_saved_at"); str(a == cur ? "last kernel entry (running: live values are in the core)" : "last kernel entry"); ch(44);
+  key("regs"); ch(123);
+  let base = changetype<usize>(t) + offsetof<Tcb>("r0");
+  for (let i = 0; i < 20; i++) {
+    comma(i == 0);
+    key(i < 8 ? unchecked(X_NAMES[i]) : regName(i)); hexq(load<u64>(base + (<usize>i << 3)));
+  }
+  ch(125);
   ch(125);
 }
 
@@ -339,6 +457,7 @@ export function kiJson(what: u32, arg: u32): u32 {
     case 3: ipcObjects(); break;
     case 4: memoryJson(); break;
     case 5: counters(); break;
+    case 6: threadJson(arg); break;
     default: return 0;
   }
   store<u8>(kbuf + pos, 0);

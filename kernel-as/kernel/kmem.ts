@@ -30,6 +30,7 @@ export function kindName(k: u32): string {
 const MAX_POOL_PAGES: u32 = 16384; // 64 MiB of pool at most
 const bitmap: usize = memory.data(<i32>(MAX_POOL_PAGES / 8));
 const used: usize = memory.data(<i32>(K_KINDS * 4), 4);
+const kinds: usize = memory.data(<i32>MAX_POOL_PAGES); // per page: kind + 1, 0 = free (introspection)
 
 let poolBase: u64 = 0; // PA
 let poolPages: u32 = 0;
@@ -45,7 +46,11 @@ export function kmemInit(base: u64, pages: u32): void {
   hint = 0;
   memory.fill(bitmap, 0, MAX_POOL_PAGES / 8);
   memory.fill(used, 0, K_KINDS * 4);
+  memory.fill(kinds, 0, MAX_POOL_PAGES);
 }
+
+/** Kind of pool page i (K_*), or -1 when it is free (for the introspection frame map). */
+export function kmemKindAt(i: u32): i32 { return i < poolPages ? <i32>load<u8>(kinds + i) - 1 : -1; }
 
 export function kmemTotal(): u32 { return poolPages; }
 export function kmemFree(): u32 { return freePages; }
@@ -76,7 +81,7 @@ export function kmemAlloc(kind: u32, n: u32 = 1, alignPages: u32 = 1): u64 {
         if (bit(i + j)) { ok = false; i = (i + j + 1 + alignPages - 1) & ~(alignPages - 1); break; }
       }
       if (ok) {
-        for (let j: u32 = 0; j < n; j++) setBit(i + j, true);
+        for (let j: u32 = 0; j < n; j++) { setBit(i + j, true); store<u8>(kinds + i + j, <u8>(kind + 1)); }
         freePages -= n;
         let u = used + (<usize>kind << 2);
         store<u32>(u, load<u32>(u) + n);
@@ -99,6 +104,7 @@ export function kmemRelease(kind: u32, pa: u64, n: u32 = 1): void {
   for (let j: u32 = 0; j < n; j++) {
     if (DEBUG) assert(bit(i + j), "kmemRelease: double free");
     setBit(i + j, false);
+    store<u8>(kinds + i + j, 0);
   }
   freePages += n;
   let u = used + (<usize>kind << 2);

@@ -9,7 +9,7 @@
 
 import {
   trace, TRACE_SYSCALL, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY, TRACE_SWITCH, TRACE_FAULT,
-  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH,
+  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH, TRACE_IPC_WORDS, TRACE_IPC_WORDS2,
 } from "../trace";
 import { Tcb } from "../object/structures";
 
@@ -32,6 +32,19 @@ export function setTraceOn(on: bool): void { traceOn = on; }
 
 export function traceSwitch(from: u32, to: u32): void {
   if (traceOn) trace(TR_SWITCH, tidOf(from), tidOf(to));
+}
+
+/**
+ * The message words of thread `t`'s send or reply (X1 = info, X2..X5 = MR0..MR3), recorded right
+ * after its IPC_SEND / IPC_REPLY record: IPC_WORDS when it has words, IPC_WORDS2 for more than two.
+ */
+export function traceWords(t: u32): void {
+  if (!traceOn || t == 0) return;
+  let th = changetype<Tcb>(<usize>t);
+  let len = <u32>(th.r1 & 0x7f);
+  if (len == 0) return;
+  trace(TRACE_IPC_WORDS, th.tid, len, <u32>th.r2, <u32>(th.r2 >> 32), <u32>th.r3, <u32>(th.r3 >> 32));
+  if (len > 2) trace(TRACE_IPC_WORDS2, th.tid, len, <u32>th.r4, <u32>(th.r4 >> 32), <u32>th.r5, <u32>(th.r5 >> 32));
 }
 
 export function tr(kind: u32, a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0, a5: u32 = 0): void {

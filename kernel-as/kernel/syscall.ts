@@ -30,7 +30,7 @@ import { decodeIrqControl, decodeIrqHandler } from "../object/irq";
 import { decodeBootImageInvocation } from "./bootimage";
 import { userFault } from "./fault";
 import { translate } from "../object/vspace";
-import { tr, traceOn, TR_SYSCALL, TR_CAP_OP, TR_FASTPATH, TR_IPC_SEND, TR_IPC_RECV, TR_IPC_REPLY, tidOf } from "./ktrace";
+import { tr, traceOn, traceWords, TR_SYSCALL, TR_CAP_OP, TR_FASTPATH, TR_IPC_SEND, TR_IPC_RECV, TR_IPC_REPLY, tidOf } from "./ktrace";
 
 /** Method results (MR0..MR3 of the reply). */
 const out: usize = memory.data(32, 8);
@@ -244,6 +244,7 @@ function fastpathCall(t: u32): bool {
   fastpaths++;
   if (traceOn) {
     tr(TR_IPC_SEND, th.tid, rt.tid, c.obj, <u32>(mi >> 12), <u32>c.data, <u32>(c.data >> 32));
+    traceWords(t);
     tr(TR_FASTPATH, th.tid, rt.tid, <u32>(mi >> 12));
   }
   return true;
@@ -292,6 +293,7 @@ function fastpathReplyRecv(t: u32): bool {
   fastpaths++;
   if (traceOn) {
     tr(TR_IPC_REPLY, th.tid, ct.tid, <u32>(mi >> 12));
+    traceWords(t);
     tr(TR_IPC_RECV, th.tid, 0, c.obj);
     tr(TR_FASTPATH, th.tid, ct.tid, <u32>(mi >> 12));
   }

@@ -10,7 +10,7 @@ import {
 } from "./structures";
 import { tcb, setBlocked, makeReady } from "../kernel/thread";
 import { doIPCTransfer, setupCallerCap, completeSend } from "../kernel/ipc";
-import { tr, TR_IPC_SEND, TR_IPC_RECV, tidOf } from "../kernel/ktrace";
+import { tr, traceWords, TR_IPC_SEND, TR_IPC_RECV, tidOf } from "../kernel/ktrace";
 import { notificationPendingForRecv } from "./notification";
 
 // @ts-ignore: decorator
@@ -50,6 +50,7 @@ export function sendIPC(blocking: bool, isCall: bool, badge: u64, canGrant: bool
     let r = x.qHead;
     epRemove(e, r);
     tr(TR_IPC_SEND, tidOf(t), tidOf(r), e, <u32>(tcb(t).r1 >> 12), <u32>badge, <u32>(badge >> 32));
+    traceWords(t);
     doIPCTransfer(t, badge, canGrant, r, e);
     makeReady(r);
     if (isCall) setupCallerCap(t, r, canGrant);
@@ -65,6 +66,7 @@ export function sendIPC(blocking: bool, isCall: bool, badge: u64, canGrant: bool
   epAppend(e, t);
   x.state = EP_SEND;
   tr(TR_IPC_SEND, tidOf(t), 0, e, <u32>(th.r1 >> 12), <u32>badge, <u32>(badge >> 32));
+  traceWords(t);
   return E_OK;
 }
 

@@ -60,6 +60,11 @@ function ntfnIrqBadge(n: u32): u64 {
   return b != 0 ? b : 1;
 }
 
+/** The kernel's own console echo owns the UART RX line when no driver does (set at boot only
+ *  when there is no init to start: otherwise bytes wait in the UART for the console driver). */
+export let kernelEcho = false;
+export function setKernelEcho(on: bool): void { kernelEcho = on; }
+
 // ---- IRQControl ---------------------------------------------------------------------------------
 
 /** IRQControl.Get: MR0 = irq, MR1 = destination slot (in the invoker's CSpace). */
@@ -92,8 +97,9 @@ export function irqCapDeleted(irq: u32): void {
   store<u32>(p, n);
   if (n == 0) {
     unbind(irq);
-    // the console UART line goes back to the kernel's own echo handler; others stay masked
-    if (<i32>irq == bi.uartIrq) aicUnmask(irq); else aicMask(irq);
+    // the console UART line goes back to the kernel's echo handler when it has one (no init);
+    // otherwise it stays masked and input waits in the UART for the next console driver
+    if (<i32>irq == bi.uartIrq && kernelEcho) aicUnmask(irq); else aicMask(irq);
   }
 }
 

@@ -20,7 +20,7 @@
 
 import { Msg } from "../lib-ext/msg";
 import { ipcCall, ipcRecv } from "../lib-ext/ipc";
-import { SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup } from "../lib-ext/rt";
+import { SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup, collectGarbage } from "../lib-ext/rt";
 
 const MBOX: usize = 0x4000;
 const MAGIC: usize = 0x00;
@@ -108,6 +108,7 @@ function perform(): void {
 }
 
 // ---- start ---------------------------------------------------------------------------------------
+const req = new Msg(); // a global: the collector must see it
 if (rd(MAGIC) == MAGIC_VALUE) {
   for (let i = 0; i < NAMES.length; i++) {
     const s = lookup(NAMES[i]);
@@ -117,8 +118,8 @@ if (rd(MAGIC) == MAGIC_VALUE) {
   irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
   sendHello();
 
-  const req = new Msg();
   while (true) {
+    collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
     const e = ipcRecv(SLOT_SELF, req);
     if (e != 0 || req.label != 0 || req.len != 0) continue; // only the bound notification is expected
     // the mailbox interrupt: every queued host message, in order

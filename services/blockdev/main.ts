@@ -7,7 +7,7 @@
 
 import { Msg, DEFER } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_IRQ, SLOT_FRAME, irqAck, saveCaller, allocSlot, freeSlot, frameAddress } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_IRQ, SLOT_FRAME, irqAck, saveCaller, allocSlot, freeSlot, frameAddress, collectGarbage } from "../lib-ext/rt";
 import * as blk from "../gen/block";
 import * as E from "../gen/errors";
 
@@ -92,6 +92,7 @@ const m = new Msg();
 const driver = new Driver();
 let e = ipcRecv(SLOT_SELF, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   let reply = false;
   if (e == 0) {
     if (m.label == 0 && m.len == 0) {

@@ -18,14 +18,16 @@ const ESC: u8 = 0x1b;
 
 export class LineDisc {
   /** The line being edited and the cursor in it. */
-  buf: usize = changetype<usize>(new ArrayBuffer(LINE_MAX));
+  // raw buffers owned by managed fields (kept alive by the collector with the LineDisc)
+  private bufs: StaticArray<u8> = new StaticArray<u8>(LINE_MAX + 2048 + LINE_MAX + 1);
+  buf: usize = changetype<usize>(this.bufs);
   len: i32 = 0;
   cur: i32 = 0;
   /** Echo produced by the last feed()s; the console transmits and then clears it (outLen = 0). */
-  out: usize = changetype<usize>(new ArrayBuffer(2048));
+  out: usize = changetype<usize>(this.bufs) + LINE_MAX;
   outLen: i32 = 0;
   /** The completed line (with its final \n) after LD_LINE. */
-  done: usize = changetype<usize>(new ArrayBuffer(LINE_MAX + 1));
+  done: usize = changetype<usize>(this.bufs) + LINE_MAX + 2048;
   doneLen: i32 = 0;
   history: Array<string> = new Array<string>();
   /** Index into history while browsing (history.length = the line being typed). */

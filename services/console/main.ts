@@ -12,7 +12,7 @@
 
 import { Msg, DEFER } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_IRQ, irqAck, saveCaller, allocSlot, freeSlot } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_IRQ, irqAck, saveCaller, allocSlot, freeSlot, collectGarbage } from "../lib-ext/rt";
 import * as con from "../gen/console";
 import * as E from "../gen/errors";
 import { LineDisc, LD_LINE, LD_INTR, LD_EOF } from "./ldisc";
@@ -49,7 +49,7 @@ function txRaw(p: usize, n: i32): void { for (let i = 0; i < n; i++) txByte(load
 
 // ---- input queue -------------------------------------------------------------------------------
 const QSIZE: i32 = 4096;
-const q: usize = changetype<usize>(new ArrayBuffer(QSIZE));
+const q: usize = memory.data(QSIZE, 16);
 let qHead: i32 = 0, qLen: i32 = 0;
 
 function drainRx(): void {
@@ -86,7 +86,7 @@ let fg: Client | null = null;
 
 const replyMsg = new Msg();
 const readOut = new con.ReadReply();
-const rawBuf: usize = changetype<usize>(new ArrayBuffer(256));
+const rawBuf: usize = memory.data(256, 16);
 
 /**
  * Feeds queued input to the foreground reader. Returns true and fills readOut (or sets readErr)
@@ -178,6 +178,7 @@ const m = new Msg();
 const server = new ConsoleServer();
 let e = ipcRecv(SLOT_SELF, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   let reply = false;
   if (e == 0) {
     if (m.label == 0 && m.len == 0) {

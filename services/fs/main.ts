@@ -8,7 +8,7 @@
 
 import { Msg } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC, lookup } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_PROC, lookup, collectGarbage } from "../lib-ext/rt";
 import * as fsP from "../gen/fs";
 import * as blk from "../gen/block";
 import * as proc from "../gen/proc";
@@ -24,7 +24,8 @@ class RemoteDisk extends BlockIo {
   ep: u64 = 0;
   n: u32 = 0;
   tags: StaticArray<u32> = new StaticArray<u32>(<i32>CACHE);
-  data: usize = changetype<usize>(new ArrayBuffer(<i32>CACHE * BLOCK));
+  cache: ArrayBuffer = new ArrayBuffer(<i32>CACHE * BLOCK); // owns `data` for the collector
+  data: usize = changetype<usize>(this.cache);
   constructor(ep: u64, n: u32) {
     super();
     this.ep = ep; this.n = n;
@@ -114,7 +115,7 @@ if (bad == 0) {
 }
 
 // ---- the fs protocol -----------------------------------------------------------------------------
-const rbuf: usize = changetype<usize>(new ArrayBuffer(256));
+const rbuf: usize = memory.data(256, 16);
 
 class FsServer extends fsP.Server {
   statfs(badge: u64, out: fsP.StatfsReply): u32 {
@@ -194,6 +195,7 @@ const m = new Msg();
 const server = new FsServer();
 let e = ipcRecv(SLOT_SELF, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   if (volatileDev && e == 0 && m.label >= 256) checkMedium();
   const reply = e == 0 && m.label >= 256 && fsP.dispatch(m, server);
   e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);

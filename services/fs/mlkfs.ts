@@ -52,7 +52,6 @@ function fnv(p: usize, n: i32): u32 {
   return h;
 }
 
-function newBlock(): usize { return changetype<usize>(new ArrayBuffer(BLOCK)); }
 
 /** An inode in memory. */
 export class Inode {
@@ -100,13 +99,18 @@ export class Fs {
   /** What the last mount's check repaired. */
   repairs: u32 = 0;
 
+  // Raw buffers are addressed by pointer (usize) but owned by managed fields, so the garbage
+  // collector keeps them alive for as long as the Fs lives.
+  private blocks: StaticArray<u8> = new StaticArray<u8>(6 * BLOCK);
+  private bitmapBuf: ArrayBuffer = new ArrayBuffer(0);
+  private usedBuf: ArrayBuffer = new ArrayBuffer(0);
   bitmap: usize = 0; // bmapBlocks × 512 bytes, the on-disk bitmap in memory
-  private sb: usize = newBlock();
-  private ib: usize = newBlock(); // inode-table block
-  private db: usize = newBlock(); // data / directory block
-  private xb: usize = newBlock(); // indirect block
-  private zero: usize = newBlock();
-  private nameBuf: usize = newBlock();
+  private sb: usize = changetype<usize>(this.blocks);
+  private ib: usize = changetype<usize>(this.blocks) + BLOCK; // inode-table block
+  private db: usize = changetype<usize>(this.blocks) + 2 * BLOCK; // data / directory block
+  private xb: usize = changetype<usize>(this.blocks) + 3 * BLOCK; // indirect block
+  private zero: usize = changetype<usize>(this.blocks) + 4 * BLOCK;
+  private nameBuf: usize = changetype<usize>(this.blocks) + 5 * BLOCK;
   private nameLen: i32 = 0;
   private tmp: Inode = new Inode();
   private tmp2: Inode = new Inode();
@@ -202,12 +206,14 @@ export class Fs {
     let e = this.loadSuper();
     if (e) return e;
     // load the on-disk bitmap
-    this.bitmap = changetype<usize>(new ArrayBuffer(<i32>this.bmapBlocks * BLOCK));
+    this.bitmapBuf = new ArrayBuffer(<i32>this.bmapBlocks * BLOCK);
+    this.bitmap = changetype<usize>(this.bitmapBuf);
     for (let b: u32 = 0; b < this.bmapBlocks; b++) {
       e = this.dev.read(this.bmapStart + b, this.bitmap + b * BLOCK);
       if (e) return e;
     }
-    const used = changetype<usize>(new ArrayBuffer(<i32>this.bmapBlocks * BLOCK));
+    this.usedBuf = new ArrayBuffer(<i32>this.bmapBlocks * BLOCK);
+    const used = changetype<usize>(this.usedBuf);
     for (let blk: u32 = 0; blk < this.bmapBlocks * 4096; blk++) {
       if (blk < this.dataStart || blk >= this.nblocks) setBit(used, blk);
     }

@@ -18,6 +18,7 @@ import { ipcRecv, ipcReplyRecv, invoke, methodOut, svc, SYS_NBSEND } from "../li
 import * as proc from "../gen/proc";
 import * as consoleP from "../gen/console";
 import * as E from "../gen/errors";
+import { collectGarbage } from "../lib-ext/rt";
 import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
 
 // ---- kernel ABI (docs/SYSCALLS.md; kernel-as/object/structures.ts) ----------------------------
@@ -529,6 +530,7 @@ const m = new Msg();
 const server = new ProcServer();
 let e = ipcRecv(SLOT_EP, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   let reply = false;
   if (e == 0) {
     if ((m.badge & FAULT_BADGE) != 0 && m.label < 256) onFault(m);

@@ -42,10 +42,12 @@ export const ERR_BAD_MESSAGE: u32 = 32;
   bad: bool = false;
   /** Length of the last getBytes. */
   lastLen: i32 = 0;
+  /** The message bytes; `buf` points into it (the field keeps it alive for the collector). */
+  private readonly bytes: ArrayBuffer = new ArrayBuffer(MSG_BYTES);
   readonly buf: usize;
 
   constructor() {
-    this.buf = changetype<usize>(new ArrayBuffer(MSG_BYTES));
+    this.buf = changetype<usize>(this.bytes);
   }
 
   // ---- building ------------------------------------------------------------------------------

@@ -78,3 +78,18 @@ export function hex(v: u64): string { return "0x" + v.toString(16); }
 
 /** Bytes as a (UTF-8) string. */
 export function strFrom(p: usize, n: i32): string { return String.UTF8.decodeUnsafe(p, <usize>n); }
+
+// ---- garbage collection -----------------------------------------------------------------------
+// Services use the `minimal` runtime (services/asconfig.json): the collector runs only when asked,
+// so a collection can never free an object that only a local variable (or a raw pointer) holds.
+// Each server loop calls collectGarbage() at its top, where every live object is reachable from a
+// global. A full collection costs time proportional to the live heap, so by default it runs every
+// 64 loop iterations: the garbage of at most that many requests accumulates (a few pages).
+let sinceCollect: u32 = 0;
+
+/** Called at the top of a server loop: a full collection every `period` calls. */
+export function collectGarbage(period: u32 = 64): void {
+  if (++sinceCollect < period) return;
+  sinceCollect = 0;
+  __collect();
+}

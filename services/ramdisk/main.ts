@@ -5,7 +5,7 @@
 
 import { Msg } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_PROC, collectGarbage } from "../lib-ext/rt";
 import * as blk from "../gen/block";
 import * as proc from "../gen/proc";
 import * as E from "../gen/errors";
@@ -27,7 +27,8 @@ function argNum(args: string, key: string, dflt: u32): u32 {
 
 const argsR = new proc.ArgsReply();
 const sectors: u32 = proc.args(SLOT_PROC, argsR) == 0 ? argNum(argsR.args, "sectors", 1024) : 1024;
-const disk: usize = changetype<usize>(new ArrayBuffer(<i32>(sectors * 512)));
+const diskBuf = new ArrayBuffer(<i32>(sectors * 512)); // a global: the collector keeps it
+const disk: usize = changetype<usize>(diskBuf);
 
 function check(sector: u64, count: u32, offset: u32): u32 {
   if (count == 0 || offset % 512 != 0 || <u64>offset + <u64>count * 512 > <u64>BUF_BYTES) return E.INVALID;
@@ -59,6 +60,7 @@ const m = new Msg();
 const server = new RamDisk();
 let e = ipcRecv(SLOT_SELF, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   const reply = e == 0 && m.label >= 256 && blk.dispatch(m, server);
   e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
 }

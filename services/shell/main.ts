@@ -3,7 +3,7 @@
 // the proc endpoint; nothing else. Line editing and history are the console's line discipline
 // (COOKED mode). Output of any command can go to a file with > or >>.
 
-import { SLOT_PROC, lookup, lastError } from "../lib-ext/rt";
+import { SLOT_PROC, lookup, lastError, collectGarbage } from "../lib-ext/rt";
 import * as con from "../gen/console";
 import * as vfs from "../gen/vfs";
 import * as proc from "../gen/proc";
@@ -269,6 +269,7 @@ const lineR = new con.ReadReply();
 if (consoleEp != 0) {
   outln("");
   while (true) {
+    collectGarbage(8); // commands allocate the most garbage; here no managed object lives only in a local (lib-ext/rt.ts)
     out("mlk> ");
     let e = con.read(consoleEp, 256, lineR);
     if (e == E.INTERRUPTED) continue;

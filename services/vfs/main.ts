@@ -7,7 +7,7 @@
 
 import { Msg } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC, lookup, freeSlot } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_PROC, lookup, freeSlot, collectGarbage } from "../lib-ext/rt";
 import * as vfsP from "../gen/vfs";
 import * as fsP from "../gen/fs";
 import * as proc from "../gen/proc";
@@ -181,7 +181,7 @@ const createR = new fsP.CreateReply();
 const fsReadR = new fsP.ReadReply();
 const fsWriteR = new fsP.WriteReply();
 const dirR = new fsP.ReaddirReply();
-const procData: usize = changetype<usize>(new ArrayBuffer(256));
+const procData: usize = memory.data(256, 16);
 
 function fsReaddir(mount: i32, dir: u32, index: u32): u32 {
   let e: u32 = 0;
@@ -327,6 +327,7 @@ const m = new Msg();
 const server = new Vfs();
 let err = ipcRecv(SLOT_SELF, m);
 while (true) {
+  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   const reply = err == 0 && m.label >= 256 && vfsP.dispatch(m, server);
   if (reply && (m.label == <u64>E.FAILED_LOOKUP || m.label == <u64>E.INVALID_CAPABILITY)) m.error(E.UNAVAILABLE); // no fs behind the mount
   err = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);

@@ -63,6 +63,14 @@ test('processes panel: the kernel thread table, or says introspection is missing
     // init starts the services of the manifest: each one shows as a thread (named by its program).
     for (const svc of manifest.boot.filter((x) => x.autostart !== false))
       await expect(panel.getByTestId('threads')).toContainText(svc.program ?? svc.name, { timeout: 30_000 });
+    // a selected thread shows its EL0 register file (ki_json view 6)
+    await panel.getByTestId('threads').locator('tbody tr').first().click();
+    await expect(panel.getByTestId('registers')).toContainText('mempages');
+    await expect(panel.getByTestId('registers')).toContainText('splim');
+    // the memory panel draws the kernel's per-frame map (view 4)
+    await page.getByTestId('tab-memory').click();
+    await expect(page.getByTestId('frame-map').locator('canvas')).toHaveAttribute('aria-label', /Frame map, \d+ frames/);
+    await expect(page.getByTestId('frame-map')).toContainText('untyped');
   }
 });
 
@@ -165,7 +173,10 @@ test('composer: the mailbox takes the message; with the agent the reply or the k
   await page.getByTestId('tab-messages').click();
   const agentTid = await page.getByTestId('msg-filter-tid').locator('option', { hasText: 'agent' }).first().getAttribute('value');
   await page.getByTestId('msg-filter-tid').selectOption(agentTid!);
-  await expect(page.getByTestId('msg-list')).toContainText('proc.ps');
+  // the request with its argument, decoded from the message words the kernel traces (IPC_WORDS),
+  // and the reply paired with the request it answers
+  await expect(page.getByTestId('msg-list')).toContainText('proc.ps(index=0)');
+  await expect(page.getByTestId('msg-list')).toContainText(/proc\.ps → ok\(/);
   // A slot the agent does not hold: the kernel refuses the lookup.
   await page.getByTestId('tab-composer').click();
   await page.getByTestId('composer-protocol').selectOption('');

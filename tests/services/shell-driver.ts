@@ -60,3 +60,11 @@ export async function bootShell(art: { kernel: WebAssembly.Module; bootImage: Ui
   s.waitFor(PROMPT, 30);
   return s;
 }
+
+/** The kernel's introspection export `ki_json(what, arg)`, parsed. */
+export function kiJson(m: Machine, what: number, arg = 0): any {
+  const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
+  const len = ex.ki_json(what, arg);
+  const at = ex.ki_buf();
+  return JSON.parse(Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1'));
+}

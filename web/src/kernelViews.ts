@@ -13,7 +13,7 @@
 
 export type Row = Record<string, unknown>;
 
-export const VIEW = { THREADS: 0, CSPACE: 1, VSPACE: 2, OBJECTS: 3, MEMORY: 4 } as const;
+export const VIEW = { THREADS: 0, CSPACE: 1, VSPACE: 2, OBJECTS: 3, MEMORY: 4, COUNTERS: 5, THREAD: 6 } as const;
 
 /** The first array among `keys` of an answer (or the answer itself when it is an array). */
 export function list(json: unknown, ...keys: string[]): Row[] {

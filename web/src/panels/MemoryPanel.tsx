@@ -46,13 +46,24 @@ const FRAME_COLOURS: Record<string, string> = {
   device: '#c792ea',
   reserved: '#9aa3b2',
   bootimage: '#e3e6ec',
+  demandzero: '#7fd4a0',
+  imagedata: '#4fb08a',
+  ipcbuffer: '#e08fd0',
+  object: '#5a8fd8',
+  poolfree: '#55607a',
+  untyped: '#2f5d4a',
+  frame: '#b8e07a',
 };
-const CHAR_USE: Record<string, string> = { '.': 'free', k: 'kernel', u: 'user', p: 'table', t: 'table', d: 'device', r: 'reserved', b: 'bootimage' };
+/** Characters of the kernel's frame map (ki_json view 4 `map`); `map_legend` in the answer wins. */
+const CHAR_USE: Record<string, string> = { '.': 'free', k: 'kernel', u: 'frame', p: 'table', t: 'pagetable', d: 'device', r: 'reserved', b: 'bootimage', z: 'demandzero', i: 'imagedata', c: 'ipcbuffer', o: 'object', '-': 'poolfree', y: 'untyped' };
 
 /** Frame uses, one entry per frame, from `map` (one character per frame) or `regions`/`frames` ranges. */
 function frameUses(json: unknown): string[] | null {
   const o = (json ?? {}) as Row;
-  if (typeof o.map === 'string') return [...o.map].map((c) => CHAR_USE[c] ?? c);
+  if (typeof o.map === 'string') {
+    const legend = o.map_legend && typeof o.map_legend === 'object' ? (o.map_legend as Record<string, string>) : {};
+    return [...o.map].map((c) => legend[c] ?? CHAR_USE[c] ?? c);
+  }
   const ranges = list(json, 'regions', 'frames', 'ranges');
   if (ranges.length === 0) return null;
   const out: string[] = [];
@@ -92,7 +103,7 @@ function FrameMap({ json }: { json: unknown }) {
   });
   const o = (json ?? {}) as Row;
   const scalars = Object.entries(o).filter(([, v]) => typeof v !== 'object' && typeof v !== 'string');
-  const groups = Object.entries(o).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v));
+  const groups = Object.entries(o).filter(([k, v]) => v && typeof v === 'object' && !Array.isArray(v) && k !== 'map_legend');
   const legend = uses ? [...new Set(uses)] : [];
   return (
     <div data-testid="frame-map">

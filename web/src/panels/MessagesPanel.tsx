@@ -1,13 +1,15 @@
 // Messages: live IPC traffic from the kernel's trace records (IPC_SEND / IPC_RECV / IPC_REPLY /
-// FASTPATH / SIGNAL, kernel-as/trace-kinds.json), labels decoded through the typed protocols
-// (D8, services/gen) where the endpoint's protocol is known. Filter by process and protocol;
+// FASTPATH / SIGNAL, kernel-as/trace-kinds.json), decoded through the typed protocols (D8,
+// services/gen): the label names the operation, and the message words MR0..MR3 that the kernel
+// records next to a send or reply (IPC_WORDS / IPC_WORDS2) give its arguments — `proc.kill(pid=5)`,
+// and for a reply the request it answers: `proc.kill → ok()`. Filter by process and protocol;
 // the list is virtualised (VirtualList), and the sequence diagram draws the last N messages.
 
 import { useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
 import { VIEW, field, num, threadsOf } from '../kernelViews';
-import { kindInfo, kindName, IPC_KINDS } from '../traceKinds';
-import { opText, protocolOf, replyText, PROTOCOLS } from '../protocols';
+import { kindInfo, kindName, kindOf, IPC_KINDS } from '../traceKinds';
+import { opText, protocolOf, replyText, wire, PROTOCOLS } from '../protocols';
 import { useSettings } from '../settings';
 import { VirtualList } from '../components/VirtualList';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -52,13 +54,76 @@ export function messageAt(t: TraceStore, n: number): Message {
   };
 }
 
+const K_WORDS = kindOf('IPC_WORDS');
+const K_WORDS2 = kindOf('IPC_WORDS2');
+const K_SEND = kindOf('IPC_SEND');
+const K_RECV = kindOf('IPC_RECV');
+const K_FASTPATH = kindOf('FASTPATH');
+/** How far back (in records) a reply looks for its request, a receive for its queued send. */
+const LOOKBACK = 4096;
+
+const word = (t: TraceStore, n: number, lo: number) => BigInt(t.argAt(n, lo)) | (BigInt(t.argAt(n, lo + 1)) << 32n);
+
+/** The message words recorded at record w (an IPC_WORDS record, maybe followed by IPC_WORDS2). */
+function wordsFrom(t: TraceStore, w: number): { length: number; words: bigint[] } {
+  const length = t.argAt(w, 1);
+  const words = [word(t, w, 2), word(t, w, 4)];
+  if (t.has(w + 1) && t.kindAt(w + 1) === K_WORDS2 && t.argAt(w + 1, 0) === t.argAt(w, 0)) words.push(word(t, w + 1, 2), word(t, w + 1, 4));
+  return { length, words: words.slice(0, Math.min(length, words.length)) };
+}
+
+/**
+ * MR0..MR3 of a message: the IPC_WORDS record the kernel wrote next to the send or reply (after an
+ * IPC_SEND / IPC_REPLY, before a FASTPATH; a receive that took a queued send finds that send).
+ * `length` 0 without words; null when the trace has no words for it (an older kernel, a fault).
+ */
+export function messageWords(t: TraceStore, m: Message): { length: number; words: bigint[] } | null {
+  if (K_WORDS === undefined) return null;
+  const isWords = (n: number) => t.has(n) && t.kindAt(n) === K_WORDS && t.argAt(n, 0) === m.from;
+  if (m.kind === 'IPC_SEND' || m.kind === 'IPC_REPLY') {
+    if (isWords(m.n + 1)) return wordsFrom(t, m.n + 1);
+    return { length: 0, words: [] };
+  }
+  if (m.kind === 'FASTPATH') {
+    for (let n = m.n - 1; n >= m.n - 4; n--) if (isWords(n)) return wordsFrom(t, n);
+    return { length: 0, words: [] };
+  }
+  if (m.kind === 'IPC_RECV' && m.from !== 0) {
+    // the queued send this receive took: IPC_SEND from the sender to nobody on the same endpoint
+    for (let n = m.n - 1; n >= Math.max(t.first, m.n - LOOKBACK); n--) {
+      if (t.kindAt(n) === K_SEND && t.argAt(n, 0) === m.from && t.argAt(n, 1) === 0 && t.argAt(n, 2) === m.object) return isWords(n + 1) ? wordsFrom(t, n + 1) : { length: 0, words: [] };
+    }
+  }
+  return null;
+}
+
+/** The request label a reply answers: the latest call from the replier's client to it. */
+function requestOf(t: TraceStore, m: Message): number | null {
+  for (let n = m.n - 1; n >= Math.max(t.first, m.n - LOOKBACK); n--) {
+    const k = t.kindAt(n);
+    let client = -1, server = -1, label = 0;
+    if (k === K_SEND || k === K_FASTPATH) { client = t.argAt(n, 0); server = t.argAt(n, 1); label = t.argAt(n, k === K_SEND ? 3 : 2); }
+    else if (k === K_RECV) { server = t.argAt(n, 0); client = t.argAt(n, 1); label = t.argAt(n, 3); }
+    else continue;
+    if (client === m.to && server === m.from && label >= 0x100) return label;
+  }
+  return null;
+}
+
 /** What a record says: the decoded operation, a reply's status, or what kind of event it is. */
-export function msgText(m: Message): string {
-  if (m.kind === 'IPC_REPLY') return replyText(m.label);
+export function msgText(m: Message, t?: TraceStore): string {
   if (m.kind === 'SIGNAL') return 'signal';
   if (m.kind === 'IPC_RECV' && m.from === 0) return 'waits';
+  const w = t && wire ? messageWords(t, m) : null;
   // Request labels are protocol << 8 | op; a smaller label is a (deferred) reply: 0 ok or an error.
-  if (m.label < 0x100) return replyText(m.label);
+  if (m.kind === 'IPC_REPLY' || m.label < 0x100) {
+    if (!t || !wire) return replyText(m.label);
+    const req = requestOf(t, m);
+    if (req === null) return replyText(m.label);
+    const text = w ? wire.decodeReply(req, m.label, w.words, { length: w.length }).text : replyText(m.label);
+    return `${opText(req)} → ${text}`;
+  }
+  if (w && wire && wire.opOf(m.label)) return wire.decodeRequest(m.label, w.words, { length: w.length }).text;
   return opText(m.label);
 }
 
@@ -139,7 +204,7 @@ function SequenceDiagram({ msgs, name }: { msgs: Message[]; name: (tid: number) 
               <line x1={x(m.from)} x2={x(m.to)} y1={y} y2={y} markerEnd="url(#arrow)" />
             )}
             <text x={(x(m.from) + x(m.to)) / 2} y={y - 4} textAnchor="middle">
-              {msgText(m)}
+              {msgText(m, machine.trace)}
             </text>
           </g>
         );
@@ -244,7 +309,7 @@ export function MessagesPanel() {
                 <span>
                   {name(m.from)} → {name(m.to)}
                 </span>
-                <span className="msg-op">{msgText(m)}</span>
+                <span className="msg-op">{msgText(m, t)}</span>
                 {m.badge !== 0 && <span className="dim">badge {m.badge}</span>}
               </>
             );

@@ -19,26 +19,35 @@ const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_objec
 const DETAIL = ['regs', 'registers', 'context', 'pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'];
 
 function Registers({ thread }: { thread: Row }) {
-  const regs = field(thread, 'regs', 'registers', 'context');
-  // Without a register dump, the kernel's per-thread scalars (pc, fault state, ASID) are shown.
-  const entries =
+  // The EL0 register file from the kernel's thread view (ki_json view 6: X0–X7, PC, SP, FP, GP,
+  // MEMPAGES…, as saved at the thread's last kernel entry), then its scalars (fault state, ASID).
+  const tid = num(field(thread, 'tid', 'id'));
+  const view = useIntro(tid === undefined ? null : { what: VIEW.THREAD, arg: tid });
+  const detail = view?.ok && view.json && typeof view.json === 'object' ? (view.json as Row) : null;
+  const regs = field(detail ?? thread, 'regs', 'registers', 'context');
+  const regEntries =
     regs && typeof regs === 'object'
       ? Array.isArray(regs)
         ? regs.map((v, i) => [`x${i}`, v] as const)
         : Object.entries(regs as Record<string, unknown>)
-      : DETAIL.filter((k) => thread[k] !== undefined).map((k) => [k, thread[k]] as const);
+      : [];
+  const scalars = DETAIL.filter((k) => thread[k] !== undefined && !['regs', 'registers', 'context'].includes(k) && !(k === 'pc' && regEntries.length > 0));
+  const entries = [...regEntries, ...scalars.map((k) => [k, thread[k]] as const)];
   if (entries.length === 0) return <p className="dim">the kernel's answer has no registers for this thread</p>;
   return (
-    <table className="kt" aria-label="Registers" data-testid="registers">
-      <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{typeof v === 'number' && regs ? `0x${v.toString(16).padStart(16, '0')}` : String(v)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      {detail && typeof detail.regs_saved_at === 'string' && <p className="dim">saved at the {detail.regs_saved_at}</p>}
+      <table className="kt" aria-label="Registers" data-testid="registers">
+        <tbody>
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td className="mono">{typeof v === 'number' && regs ? `0x${v.toString(16).padStart(16, '0')}` : String(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
