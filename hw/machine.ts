@@ -402,8 +402,9 @@ export class Machine {
         },
         tlbi: (op: number, arg: bigint): void => this.mmu.tlbi(op, BigInt.asUintN(64, arg)),
         ic_iallu: (): void => this.el0.invalidateCode(),
-        ctx_save: (pa: bigint): void => this.el0.saveContext(big(pa)),
-        ctx_restore: (pa: bigint): void => this.el0.restoreContext(big(pa)),
+        // RAM offset (pa - DRAM_BASE) as u32: no BigInt on the two imports every entry makes
+        ctx_save: (ka: number): void => this.el0.saveContext(DRAM_BASE + (ka >>> 0)),
+        ctx_restore: (ka: number): void => this.el0.restoreContext(DRAM_BASE + (ka >>> 0)),
         eret: (): void => { this.eretPending = true; this.wfiPending = false; },
         wfi: (): void => { this.wfiPending = true; this.eretPending = false; },
         halt: (code: number): void => {

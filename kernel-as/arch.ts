@@ -25,9 +25,9 @@
 // @ts-ignore: decorator
 @external("mach", "ic_iallu") declare function mach_ic_iallu(): void;
 // @ts-ignore: decorator
-@external("mach", "ctx_save") declare function mach_ctx_save(pa: u64): void;
+@external("mach", "ctx_save") declare function mach_ctx_save(ka: u32): void;
 // @ts-ignore: decorator
-@external("mach", "ctx_restore") declare function mach_ctx_restore(pa: u64): void;
+@external("mach", "ctx_restore") declare function mach_ctx_restore(ka: u32): void;
 // @ts-ignore: decorator
 @external("mach", "eret") declare function mach_eret(): void;
 // @ts-ignore: decorator
@@ -53,12 +53,18 @@
 /** `ic iallu`: drop the EL0 engine's decoded-program cache. */
 // @ts-ignore: decorator
 @inline export function icIallu(): void { mach_ic_iallu(); }
-/** Store the EL0 register file (CTX_BYTES bytes) at physical address pa. */
+/**
+ * Store the EL0 register file (CTX_BYTES bytes) at physical address pa. The import takes the RAM
+ * offset pa - DRAM_BASE (u32: RAM is this module's 32-bit linear memory); a pa outside RAM becomes
+ * 0xFFFFFFFF, which the machine rejects like any address outside RAM.
+ */
 // @ts-ignore: decorator
-@inline export function ctxSave(pa: u64): void { mach_ctx_save(pa); }
-/** Load the EL0 register file from physical address pa. */
+@inline export function ctxSave(pa: u64): void { mach_ctx_save(ramOff32(pa)); }
+/** Load the EL0 register file from physical address pa (RAM offset in the import, as ctxSave). */
 // @ts-ignore: decorator
-@inline export function ctxRestore(pa: u64): void { mach_ctx_restore(pa); }
+@inline export function ctxRestore(pa: u64): void { mach_ctx_restore(ramOff32(pa)); }
+// @ts-ignore: decorator
+@inline function ramOff32(pa: u64): u32 { let o = pa - DRAM_BASE; return o > 0xFFFFFFFF ? 0xFFFFFFFF : <u32>o; }
 /** When this kernel entry returns: ERET (PC ← ELR_EL1, PSTATE ← SPSR_EL1). */
 // @ts-ignore: decorator
 @inline export function eret(): void { mach_eret(); }

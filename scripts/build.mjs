@@ -50,7 +50,7 @@ function buildServices() {
   // services/gen/ (stubs, TypeScript decoder, manifest tables) from services/idl/*.json and
   // services/manifest.json by scripts/idl.mjs; it rewrites only files whose content changed.
   node([join(root, 'scripts', 'idl.mjs')]);
-  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
+  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'kernel-as', 'object', 'methods.ts'), join(root, 'package-lock.json')];
   for (const name of serviceNames()) {
     const out = join(outDir, `${name}.wasm`);
     if (!stale(out, [join(dir, name), ...common])) continue;

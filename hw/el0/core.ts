@@ -148,8 +148,11 @@ export class El0Core {
     // regime changes (mmu.gen, checked at every run()).
     const ramI32 = new Int32Array(ram.u8.buffer, ram.u8.byteOffset, Math.floor(ram.u8.byteLength / 4));
     this.ram32 = ramI32;
+    this.ram64 = new Float64Array(ram.u8.buffer, ram.u8.byteOffset, Math.floor(ram.u8.byteLength / 8));
   }
   private readonly ram32: Int32Array;
+  private readonly ram64: Float64Array;
+  private readonly r64 = new Float64Array(this.regs.buffer);
 
   // ---------------------------------------------------------------- public API
 
@@ -197,7 +200,12 @@ export class El0Core {
   restoreContext(pa: number): void {
     const o = this.ramOffset(pa, 256);
     const ri = this.ri;
-    if ((o & 3) === 0) {
+    if ((o & 7) === 0) {
+      // 32 float64 moves: V8 copies typed-array doubles bit for bit (NaN payloads included), and this
+      // is several times cheaper than ri.set(ram32.subarray(...)) or 64 int32 moves
+      const m64 = this.ram64, w = o >>> 3, r64 = this.r64;
+      for (let i = 0; i < 32; i++) r64[i] = m64[w + i];
+    } else if ((o & 3) === 0) {
       const w = o >>> 2;
       ri.set(this.ram32.subarray(w, w + 64));
     } else {
@@ -370,6 +378,21 @@ export class El0Core {
 
   /** Copy between user VAs (any region) and the globals (glob) or stack shadow at byte hostOff. */
   private copyUser(va: number, glob: boolean, hostOff: number, len: number, toUser: boolean, access: Access): boolean {
+    const h32 = glob ? this.g32 : this.s32;
+    if (len > 0 && (va & 0xfff) + len <= PAGE && ((len | hostOff) & 3) === 0) {
+      // fast path: one RAM page (the usual frame or globals area); a fault takes the general path
+      const off = this.mmu.translateRam(va, access, 0);
+      if (off >= 0 && (off & 3) === 0) {
+        const m32 = this.ram32;
+        const mw = off >>> 2, hw = hostOff >>> 2, nw = len >>> 2;
+        if (toUser) for (let i = 0; i < nw; i++) m32[mw + i] = h32[hw + i];
+        else for (let i = 0; i < nw; i++) h32[hw + i] = m32[mw + i];
+        return true;
+      }
+    }
+    return this.copyUserPages(va, glob, hostOff, len, toUser, access);
+  }
+  private copyUserPages(va: number, glob: boolean, hostOff: number, len: number, toUser: boolean, access: Access): boolean {
     const host = glob ? this.g8 : this.s8, h32 = glob ? this.g32 : this.s32;
     let a = va, h = hostOff, left = len;
     while (left > 0) {
@@ -396,6 +419,7 @@ export class El0Core {
   }
   /** Check that [va, va+len) is mapped with `access` (the data abort is raised otherwise). */
   private checkUser(va: number, len: number, access: Access): boolean {
+    if (len > 0 && (va & 0xfff) + len <= PAGE && this.mmu.translateRam(va, access, 0) >= 0) return true;
     let a = va;
     const end = va + len;
     while (a < end) {
@@ -609,8 +633,19 @@ export class El0Core {
     this.loadedLow = this.fp;
     this.minFp = this.fp;
     this.validTop = this.sp;
-    if (!this.copyUser(this.vaOf(this.fp), false, this.fp * 8, (this.sp - this.fp) * 8, false, ACC_READ)) return false;
-    if (!this.checkUser(this.vaOf(this.fp), (this.sp - this.fp) * 8, ACC_WRITE)) return false;
+    {
+      // the frames [fp, sp): loaded, and their pages must be writable (EL0 write implies read, so one
+      // translation for write covers both when it succeeds; otherwise the two steps raise as usual)
+      const va = this.vaOf(this.fp), len = (this.sp - this.fp) * 8;
+      const off = len > 0 && (va & 0xfff) + len <= PAGE ? this.mmu.translateRam(va, ACC_WRITE, 0) : -1;
+      if (off >= 0 && (off & 3) === 0) {
+        const m32 = this.ram32, s32 = this.s32, mw = off >>> 2, hw = this.fp * 2, nw = len >>> 2;
+        for (let i = 0; i < nw; i++) s32[hw + i] = m32[mw + i];
+      } else {
+        if (!this.copyUser(va, false, this.fp * 8, len, false, ACC_READ)) return false;
+        if (!this.checkUser(va, len, ACC_WRITE)) return false;
+      }
+    }
     // the rest of the current frame (its operand stack may grow up to frameSlots)
     if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp))) return false;
     const pending = this.rnum(REG.PENDING);
@@ -646,7 +681,9 @@ export class El0Core {
       if (off < 0 || off >= this.ramSize) { this.dataAbort(a, true, FSC.SYNC_EXTERNAL); return false; }
       a = a - (a & 0xfff) + PAGE;
     }
-    this.s32.fill(0, this.validTop * 2, top * 2);
+    const s32 = this.s32, end = top * 2;
+    if (end - this.validTop * 2 <= 64) for (let i = this.validTop * 2; i < end; i++) s32[i] = 0;
+    else s32.fill(0, this.validTop * 2, end);
     this.validTop = top;
     return true;
   }
