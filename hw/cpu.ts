@@ -53,6 +53,10 @@ export class Cpu {
    */
   private readonly store = new BigUint64Array(STORED_IDS.length);
   private readonly words = new Uint32Array(this.store.buffer);
+  // the BigInt last returned by mrs() for each stored register and the words it was made from: a
+  // register read again unchanged (ESR_EL1 on every SVC) is returned without allocating a BigInt
+  private readonly readBig: bigint[] = new Array<bigint>(STORED_IDS.length).fill(0n);
+  private readonly readWords = new Uint32Array(2 * STORED_IDS.length);
 
   constructor(private readonly mmu: Mmu, private readonly timer: GenericTimer) {
     this.reset();
@@ -68,7 +72,12 @@ export class Cpu {
 
   mrs(id: number): bigint {
     const k = SLOT[id & 0xffff];
-    if (k >= 0 && id === STORED_IDS[k]) return this.store[k];
+    if (k >= 0 && id === STORED_IDS[k]) {
+      const w = this.words, r = this.readWords, lo = w[2 * k], hi = w[2 * k + 1];
+      if (r[2 * k] === lo && r[2 * k + 1] === hi) return this.readBig[k];
+      r[2 * k] = lo; r[2 * k + 1] = hi;
+      return (this.readBig[k] = this.store[k]);
+    }
     const t = this.timer.readSysreg(id);
     if (t !== undefined) return t;
     switch (id) {

@@ -16,7 +16,7 @@ import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type JitFn, type Program } fr
 import { TRAP } from './traps';
 import * as N from './num';
 import { MAX_CALL_DEPTH } from './limits';
-import { translate, type JitCore, type JitEnv } from './jit';
+import { opLength, translate, type JitCore, type JitEnv } from './jit';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
 export class El0Exception {
@@ -54,6 +54,18 @@ const PROG_WAYS = 16;
 const ACC_READ = 0 as Access, ACC_WRITE = 1 as Access, ACC_EXEC = 2 as Access;
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('El0Core: needs a little-endian host');
+
+/**
+ * True when a Float64Array element copy keeps all 64 bits, NaN payloads included (V8 does; engines
+ * that NaN-box values canonicalise NaNs, which would corrupt an i64 such as -1). Register-file and
+ * shadow copies then move 8-byte slots as float64 (half the moves); otherwise as int32 pairs.
+ */
+const F64_EXACT = ((): boolean => {
+  const f = new Float64Array(4), u = new Uint32Array(f.buffer);
+  u[0] = 0xffffffff; u[1] = 0xffffffff; u[2] = 1; u[3] = 0x7ff00000; // -1 as i64; a signalling NaN
+  f[2] = f[0]; f[3] = f[1];
+  return u[4] === 0xffffffff && u[5] === 0xffffffff && u[6] === 1 && u[7] === 0x7ff00000;
+})();
 
 export class El0Core {
   readonly regs = new BigUint64Array(32);
@@ -120,6 +132,10 @@ export class El0Core {
   private gp = 0;
   private gSlots = 0;
   private gDirty = false;
+  private gLoaded = 0; // globals-area slots in the shadow; the rest (data-segment flags) at gOff in RAM
+  private gOff = 0;
+  /** per program: globals-area slots to load at entry (all, or only those before the data flags) */
+  private readonly gHeads = new WeakMap<Program, number>();
   private gWritable = false;
   private memPages = 0;
   private memMax = 0;
@@ -161,7 +177,17 @@ export class El0Core {
     this.exception = null;
     if (fuel <= 0) return 0;
     if (!this.enter()) { this.leaveRegsOnly(); return 0; }
-    const n = this.exec(fuel);
+    let n: number;
+    const fn = this.fn, jitE = fn.jitEntry;
+    if (fn.jit && jitE !== null && jitE[this.pc] === 1) {
+      // the usual resume after an ERET: straight into translated code, without the interpreter's
+      // set-up; it continues only if translated code bails for something other than mlk.svc
+      this.fuel = fuel; this.st = 0; this.jsd = 0;
+      (fn.jit as JitFn)(this.fp, this.pc);
+      n = fuel - this.fuel;
+      if (this.st === 2) this.svcTaken();
+      else if (this.fuel > 0) n += this.exec(this.fuel);
+    } else n = this.exec(fuel);
     this.leave();
     this.retired += n;
     return n;
@@ -200,7 +226,7 @@ export class El0Core {
   restoreContext(pa: number): void {
     const o = this.ramOffset(pa, 256);
     const ri = this.ri;
-    if ((o & 7) === 0) {
+    if ((o & 7) === 0 && F64_EXACT) {
       // 32 float64 moves: V8 copies typed-array doubles bit for bit (NaN payloads included), and this
       // is several times cheaper than ri.set(ram32.subarray(...)) or 64 int32 moves
       const m64 = this.ram64, w = o >>> 3, r64 = this.r64;
@@ -382,6 +408,14 @@ export class El0Core {
     if (len > 0 && (va & 0xfff) + len <= PAGE && ((len | hostOff) & 3) === 0) {
       // fast path: one RAM page (the usual frame or globals area); a fault takes the general path
       const off = this.mmu.translateRam(va, access, 0);
+      if (off >= 0 && ((off | hostOff | len) & 7) === 0 && F64_EXACT) {
+        // 8-byte slots moved as float64 (bit-exact in V8, half the moves of int32 words)
+        const m64 = this.ram64, h64 = glob ? this.g64 : this.f64;
+        const mw = off >>> 3, hw = hostOff >>> 3, nw = len >>> 3;
+        if (toUser) for (let i = 0; i < nw; i++) m64[mw + i] = h64[hw + i];
+        else for (let i = 0; i < nw; i++) h64[hw + i] = m64[mw + i];
+        return true;
+      }
       if (off >= 0 && (off & 3) === 0) {
         const m32 = this.ram32;
         const mw = off >>> 2, hw = hostOff >>> 2, nw = len >>> 2;
@@ -593,7 +627,21 @@ export class El0Core {
     this.gDirty = false;
     this.gWritable = false;
     this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
-    if (!this.copyUser(this.gp, true, 0, this.gSlots * 8, false, ACC_READ)) return false;
+    {
+      // A program without memory.init / data.drop never reads the data-segment flags at the end of
+      // the globals area, so only the globals and tables are loaded (written back: the same part);
+      // should one run anyway, gTail() loads the rest from the page translated here.
+      const head = this.gHead(prog), gp = this.gp, len = this.gSlots * 8;
+      const off = head < this.gSlots && (gp & 7) === 0 && (gp & 0xfff) + len <= PAGE ? this.mmu.translateRam(gp, ACC_READ, 0) : -1;
+      if (off >= 0) {
+        this.copyG(off, 0, head);
+        this.gLoaded = head;
+        this.gOff = off;
+      } else {
+        if (!this.copyUser(gp, true, 0, len, false, ACC_READ)) return false;
+        this.gLoaded = this.gSlots;
+      }
+    }
 
     if (pcIdx === PC_ENTER) {
       // a new outermost frame at SP with the parameters from X0..X5 (or, for more, from [SP, SP+8n))
@@ -633,21 +681,11 @@ export class El0Core {
     this.loadedLow = this.fp;
     this.minFp = this.fp;
     this.validTop = this.sp;
-    {
-      // the frames [fp, sp): loaded, and their pages must be writable (EL0 write implies read, so one
-      // translation for write covers both when it succeeds; otherwise the two steps raise as usual)
-      const va = this.vaOf(this.fp), len = (this.sp - this.fp) * 8;
-      const off = len > 0 && (va & 0xfff) + len <= PAGE ? this.mmu.translateRam(va, ACC_WRITE, 0) : -1;
-      if (off >= 0 && (off & 3) === 0) {
-        const m32 = this.ram32, s32 = this.s32, mw = off >>> 2, hw = this.fp * 2, nw = len >>> 2;
-        for (let i = 0; i < nw; i++) s32[hw + i] = m32[mw + i];
-      } else {
-        if (!this.copyUser(va, false, this.fp * 8, len, false, ACC_READ)) return false;
-        if (!this.checkUser(va, len, ACC_WRITE)) return false;
-      }
-    }
+    // the frames [fp, sp): loaded, and their pages must be writable
+    const okPage = this.loadFrames(this.fp, this.sp - this.fp);
+    if (okPage === -1) return false;
     // the rest of the current frame (its operand stack may grow up to frameSlots)
-    if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp))) return false;
+    if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp), okPage)) return false;
     const pending = this.rnum(REG.PENDING);
     if (pending > 0) {
       const callee = prog.funcs[pending - 1];
@@ -667,12 +705,17 @@ export class El0Core {
    * Make shadow slots [validTop, top) usable: their pages must be mapped writable in the stack region
    * (below SPLIM); they are zeroed. False after raising the data abort (guard page) or trap 8.
    */
-  private growStack(top: number): boolean {
+  private growStack(top: number, okPage = -1): boolean {
     if (top <= this.validTop) return true;
     const startVa = this.vaOf(this.validTop);
     const endVa = this.vaOf(top);
     const splim = this.rnum(REG.SPLIM);
     let a = startVa;
+    if (okPage >= 0 && startVa - (startVa & 0xfff) === okPage && endVa - 1 - ((endVa - 1) & 0xfff) === okPage) {
+      // all in `okPage`, already translated for write by the caller: only the SPLIM check is left
+      if (a >= splim) { this.trap(TRAP.STACK_EXHAUSTED); return false; }
+      a = endVa;
+    }
     while (a < endVa) {
       const pa = this.mmu.translate(a, ACC_WRITE, 0);
       if (pa < 0) { this.dataAbort(a, true, this.mmu.fault.fsc); return false; }
@@ -681,20 +724,40 @@ export class El0Core {
       if (off < 0 || off >= this.ramSize) { this.dataAbort(a, true, FSC.SYNC_EXTERNAL); return false; }
       a = a - (a & 0xfff) + PAGE;
     }
-    const s32 = this.s32, end = top * 2;
-    if (end - this.validTop * 2 <= 64) for (let i = this.validTop * 2; i < end; i++) s32[i] = 0;
-    else s32.fill(0, this.validTop * 2, end);
+    if (top - this.validTop <= 32) { const f64 = this.f64; for (let i = this.validTop; i < top; i++) f64[i] = 0; }
+    else this.s32.fill(0, this.validTop * 2, top * 2);
     this.validTop = top;
     return true;
   }
 
   /** Load the caller's frame region [slot, loadedLow) from user memory (a return below loadedLow). */
   private loadStackDown(slot: number): boolean {
-    const len = (this.loadedLow - slot) * 8;
-    if (!this.copyUser(this.vaOf(slot), false, slot * 8, len, false, ACC_READ)) return false;
-    if (!this.checkUser(this.vaOf(slot), len, ACC_WRITE)) return false;
+    if (this.loadFrames(slot, this.loadedLow - slot) === -1) return false;
     this.loadedLow = slot;
     return true;
+  }
+
+  /**
+   * Load shadow slots [slot, slot + n) from the stack region and check that their pages are
+   * writable. Returns the page VA when they lie in one page (translated once: EL0 write permission
+   * implies read), -2 after the general path, -1 after raising the data abort.
+   */
+  private loadFrames(slot: number, n: number): number {
+    const va = this.vaOf(slot), len = n * 8;
+    const off = len > 0 && (va & 0xfff) + len <= PAGE ? this.mmu.translateRam(va, ACC_WRITE, 0) : -1;
+    if (off >= 0 && (off & 7) === 0) {
+      if (F64_EXACT) {
+        const m64 = this.ram64, f64 = this.f64, mw = off >>> 3;
+        for (let i = 0; i < n; i++) f64[slot + i] = m64[mw + i];
+      } else {
+        const m32 = this.ram32, s32 = this.s32, mw = off >>> 2, hw = slot * 2;
+        for (let i = 0; i < 2 * n; i++) s32[hw + i] = m32[mw + i];
+      }
+      return va - (va & 0xfff);
+    }
+    if (!this.copyUser(va, false, slot * 8, len, false, ACC_READ)) return -1;
+    if (!this.checkUser(va, len, ACC_WRITE)) return -1;
+    return -2;
   }
 
   private writeBackRegs(): void {
@@ -713,7 +776,7 @@ export class El0Core {
     if (top > this.minFp) {
       this.copyUser(this.vaOf(this.minFp), false, this.minFp * 8, (top - this.minFp) * 8, true, ACC_WRITE);
     }
-    if (this.gDirty) this.copyUser(this.gp, true, 0, this.gSlots * 8, true, ACC_WRITE);
+    if (this.gDirty) this.copyUser(this.gp, true, 0, this.gLoaded * 8, true, ACC_WRITE);
     this.writeBackRegs();
     const ex = this.exception;
     if (ex) {
@@ -760,6 +823,7 @@ export class El0Core {
         this.fuel = n; this.st = 0; this.jsd = 0;
         (fn.jit as JitFn)(fp, pc);
         fn = this.fn; code = fn.code; pc = this.pc; sp = this.sp; fp = this.fp; n = this.fuel; memBytes = this.memBytes;
+        if (this.st === 2) { this.svcTaken(); pc = this.pc; break; }
         jitE = fn.jit ? fn.jitEntry : null;
         if (n <= 0) break;
       }
@@ -1093,6 +1157,7 @@ export class El0Core {
             if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
             this.gWritable = true;
           }
+          this.gTail();
           g32[(prog.layout.dataDropped + code[pc + 1]) << 1] = 1;
           this.gDirty = true;
           pc += 2;
@@ -1334,6 +1399,66 @@ export class El0Core {
     this.raise(EC.SVC64, SVC_IMPORT_BASE + f.index, 0, nextPc);
   }
 
+  /**
+   * Translated code executed mlk.svc at this.pc (X7/X0.. written, arguments popped, frame in the
+   * shadow, the instruction retired): raise the SVC as callSvc does.
+   */
+  private svcTaken(): void {
+    const pc = this.pc;
+    this.rset(REG.PENDING, this.fn.code[pc + 1] + 1);
+    this.pc = pc + 2;
+    this.raise(EC.SVC64, SVC_SYSCALL, 0, pc + 2);
+  }
+
+  /** Globals-area slots enter() loads for `prog`: layout.dataDropped when no function has memory.init / data.drop. */
+  private gHead(prog: Program): number {
+    if (prog === this.gHeadP0) return this.gHeadH0;
+    if (prog === this.gHeadP1) return this.gHeadH1;
+    const h = this.gHeadOf(prog);
+    this.gHeadP1 = this.gHeadP0; this.gHeadH1 = this.gHeadH0;
+    this.gHeadP0 = prog; this.gHeadH0 = h;
+    return h;
+  }
+  // the last two programs' gHead (a program switch is the common case: IPC between two programs)
+  private gHeadP0: Program | null = null;
+  private gHeadH0 = 0;
+  private gHeadP1: Program | null = null;
+  private gHeadH1 = 0;
+  private gHeadOf(prog: Program): number {
+    let h = this.gHeads.get(prog);
+    if (h === undefined) {
+      h = prog.layout.dataDropped;
+      scan: for (const f of prog.funcs) {
+        const code = f.code;
+        if (!code) continue;
+        for (let pc = 0; pc < code.length; pc += opLength(code, pc)) {
+          if (code[pc] === OP.MEMORY_INIT || code[pc] === OP.DATA_DROP) { h = prog.layout.slots; break scan; }
+        }
+      }
+      this.gHeads.set(prog, h);
+    }
+    return h;
+  }
+
+  /** Load the rest of the globals area (the data-segment flags) into the shadow, once per run(). */
+  private gTail(): void {
+    const n = this.gSlots;
+    if (this.gLoaded >= n) return;
+    this.copyG(this.gOff, this.gLoaded, n);
+    this.gLoaded = n;
+  }
+
+  /** Globals-area shadow slots [from, to) ← RAM at byte offset off (8-aligned) of the area. */
+  private copyG(off: number, from: number, to: number): void {
+    if (F64_EXACT) {
+      const m64 = this.ram64, g64 = this.g64, mw = off >>> 3;
+      for (let i = from; i < to; i++) g64[i] = m64[mw + i];
+    } else {
+      const m32 = this.ram32, g32 = this.g32, mw = off >>> 2;
+      for (let i = 2 * from; i < 2 * to; i++) g32[i] = m32[mw + i];
+    }
+  }
+
   /** mlk.svc(nr, a0..a5): SVC #0 with X7 = nr, X0..X5 = args */
   private callSvc(f: Func, nextPc: number): void {
     const np = f.nparams;
@@ -1438,6 +1563,7 @@ export class El0Core {
     let s = sv >>> 0;
     if (op === OP.MEMORY_INIT) {
       const prog = this.prog!;
+      this.gTail();
       const dropped = this.g32[(prog.layout.dataDropped + seg) << 1] !== 0;
       const seglen = dropped ? 0 : prog.datas[seg].bytes.length;
       if (s + len > seglen || d + len > memBytes) { this.trap(TRAP.OUT_OF_BOUNDS); return false; }

@@ -39,6 +39,9 @@ export interface JitCore {
   depth: number;
   jsd: number;
   validTop: number;
+  /** shadow slots >= loadedLow hold the thread's stack; minFp: lowest slot written (written back) */
+  loadedLow: number;
+  minFp: number;
   stackBase: number;
   memBytes: number;
   gWritable: boolean;
@@ -76,6 +79,14 @@ const isCall = (op: number) => op === OP.CALL || op === OP.CALL_INDIRECT || op =
 const isBlockEnd = (op: number) => isTerminator(op) || op === OP.IF_FALSE || op === OP.BR_IF || op === OP.BR_IF_J || isCall(op);
 
 interface Site { pc: number; h: number; kinds: K[]; kind: 'bail' | 'susp'; calleeNl?: string; retPc?: number }
+
+/** Is `f` mlk.svc with a signature translated code raises itself: (nr: i32, a0..a5: i32/i64), <= 7 params. */
+const svcInline = (f: Func): boolean => {
+  const p = f.type.params;
+  if (p.length < 1 || p.length > 7 || p[0] !== T.I32) return false;
+  for (let i = 1; i < p.length; i++) if (p[i] !== T.I32 && p[i] !== T.I64) return false;
+  return true;
+};
 
 /**
  * Translate `fn`. Returns null when the function cannot be translated (then it stays interpreted).
@@ -280,7 +291,16 @@ export function generate(prog: Program, fn: Func): string | null {
           for (let i = 0; i < nres; i++) ret += spillSlot(`fp+${i}`, rk[i], s(h - nres + i), t(h - nres + i));
           ret += 'return 0;';
         }
-        emit(`if(entry>=0)${B()}${ret}`);
+        // entered from the interpreter: return into the caller's translated code when its frame is
+        // loaded and valid (the interpreter's RETURN would load or grow it) -- results at fp..,
+        // depth and minFp as the interpreter keeps them -- else bail at the RETURN
+        let res = '';
+        for (let i = 0; i < nres; i++) res += spillSlot(`fp+${i}`, rk[i], s(h - nres + i), t(h - nres + i));
+        const toCaller = `q=(fp+${nl})<<1;x=S32[q+1];cf=x>=0?FN[x]:undefined;` +
+          `if(cf!==undefined&&C.jsd<${JIT_MAX_JS_DEPTH}){e=((S32[q+2]>>>0)+(S32[q+3]>>>0)*4294967296-C.stackBase)/8;v=S32[q];` +
+          `if(e>=C.loadedLow&&(e|0)===e&&e+cf.frameSlots<=C.validTop&&cf.jit&&cf.jitEntry[v]===1){` +
+          `${res}C.depth--;if(e<C.minFp)C.minFp=e;C.fuel=F;C.jsd++;r=cf.jit(e,v);C.jsd--;return r;}}`;
+        emit(`if(entry>=0){${toCaller}${B()}}${ret}`);
         stack = null;
         break;
       }
@@ -343,6 +363,15 @@ export function generate(prog: Program, fn: Func): string | null {
           // computes from the live state (PC, SP, FP, MEMPAGES, DEPTH) bail to it
           emit(`x=${s(h - 1)}&31;if(x===8||x===9||x===10||x===14||x===19)${B()}`);
           emit(`${s(h - 1)}=RI[x<<1];${t(h - 1)}=RI[(x<<1)+1];`);
+        } else if (op === OP.SVC && svcInline(f)) {
+          // mlk.svc raised here, as the interpreter's callSvc does: X7 = nr, X0.. = arguments; the
+          // frame (arguments popped) is written to the shadow and the core raises the SVC (st = 2)
+          // without interpreting the instruction again. The SVC retires: nothing is refunded.
+          const np = f.type.params.length, base = h - np;
+          let w = `RI[14]=${s(base)};RI[15]=0;`;
+          for (let i = 1; i < np; i++) w += `RI[${2 * (i - 1)}]=${s(base + i)};RI[${2 * (i - 1) + 1}]=${st[base + i] === L ? t(base + i) : '0'};`;
+          sites.push({ pc, h: base, kinds: st.slice(0, base), kind: 'bail' });
+          emit(`{${w}F+=${blockK - j - 1};ST=2;X=${sites.length - 1};break disp;}`);
         } else emit(B());
         applySig(st, f.type.params.length, f.type.results);
         break;
@@ -428,7 +457,7 @@ export function generate(prog: Program, fn: Func): string | null {
   fn.jitEntry = entries;
 
   // ---- assemble
-  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'cj=null', 'cf=null'];
+  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'ST=1', 'cj=null', 'cf=null'];
   for (let i = 0; i < nl; i++) { decl.push(`l${i}=0`); if (localKinds[i] === L) decl.push(`m${i}=0`); }
   for (let k = 0; k < maxH + 2; k++) decl.push(`s${k}=0`, `t${k}=0`);
   const params: string[] = [];
@@ -456,7 +485,7 @@ export function generate(prog: Program, fn: Func): string | null {
   const spillLocals = localKinds.map((k, i) => spillSlot(`fp+${i}`, k, `l${i}`, `m${i}`)).join('');
   const anySusp = sites.some((x) => x.kind === 'susp');
   spill += (anySusp ? `if(${sites.map((x, i) => (x.kind === 'susp' ? i : -1)).filter((i) => i >= 0).map((i) => `X===${i}`).join('||')}){${susp}${spillLocals}return 0;}` : '');
-  spill += `${bails}${spillLocals}C.fn=FN[${fn.index}];C.fp=fp;C.fuel=F;C.st=1;` +
+  spill += `${bails}${spillLocals}C.fn=FN[${fn.index}];C.fp=fp;C.fuel=F;C.st=ST;` +
     (JIT_STATS ? `E.bails.set('f${fn.index}@'+C.pc+' op'+FN[${fn.index}].code[C.pc],(E.bails.get('f${fn.index}@'+C.pc+' op'+FN[${fn.index}].code[C.pc])||0)+1);` : '') + 'return 0;';
 
   const body = [
