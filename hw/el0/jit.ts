@@ -423,7 +423,6 @@ export function generate(prog: Program, fn: Func): string | null {
       case OP.TABLE_SET: case OP.MEMORY_INIT: case OP.DATA_DROP: {
         emit(B());
         if (op === OP.TABLE_SET) { st.pop(); st.pop(); }
-        else if (op === OP.MEMORY_GROW) { /* i32 -> i32 */ }
         else if (op !== OP.DATA_DROP) { st.pop(); st.pop(); st.pop(); }
         break;
       }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileAs } from './asc';
 import { loadIdl } from '../../scripts/idl.mjs';
 
-const E = Object.fromEntries((loadIdl().errors as { name: string; code: number }[]).map((e) => [e.name, e.code]));
+const E = Object.fromEntries(loadIdl().errors.map((e) => [e.name, e.code]));
 const T_FILE = 1, T_DIR = 2, ROOT = 1;
 let mod: WebAssembly.Module;
 beforeAll(() => { mod = compileAs('tests/services/native/fs-harness.ts'); }, 60_000);

@@ -1,12 +1,14 @@
 // A BlockStore (hw/blockdev.ts) whose contents survive a reload: the image is held in memory
 // (the block device reads and writes synchronously) and every written chunk is saved to IndexedDB
 // shortly after (debounced), and at once on flush() — the guest's FLUSH command, or the page
-// going hidden. Browser-only, so it lives in web/ (DESIGN D11).
+// going hidden. Browser-only, so it lives in web/ (DESIGN D11). IndexedDB through `idb`
+// (promises for requests and transactions).
 //
 // IndexedDB layout: database "mlk-disk", object store "chunks" keyed by chunk number, each value a
 // CHUNK-byte Uint8Array; key "meta" holds { sectors, version }. A disk of another size or version
 // is discarded and replaced by the initial image.
 
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { BLOCK_SECTOR_SIZE, type BlockStore } from '../../../hw/blockdev';
 
 const DB = 'mlk-disk';
@@ -16,25 +18,11 @@ const CHUNK = 64 * 1024;
 const SECTORS_PER_CHUNK = CHUNK / BLOCK_SECTOR_SIZE;
 const FLUSH_DELAY_MS = 250;
 
-function req<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
+type Meta = { sectors: number; version: number };
+interface DiskDB extends DBSchema {
+  chunks: { key: number | 'meta'; value: Uint8Array | Meta };
 }
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error);
-  });
-}
-
-async function open(): Promise<IDBDatabase> {
-  const r = indexedDB.open(DB, 1);
-  r.onupgradeneeded = () => r.result.createObjectStore(STORE);
-  return req(r);
-}
+type Db = IDBPDatabase<DiskDB>;
 
 export class IdbBlockStore implements BlockStore {
   readonly sectors: number;
@@ -44,7 +32,7 @@ export class IdbBlockStore implements BlockStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private saving: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly db: IDBDatabase | null, readonly data: Uint8Array) {
+  private constructor(private readonly db: Db | null, readonly data: Uint8Array) {
     this.sectors = data.length / BLOCK_SECTOR_SIZE;
   }
 
@@ -62,22 +50,21 @@ export class IdbBlockStore implements BlockStore {
    */
   static async open(sectors: number, initial?: Uint8Array, blank = false): Promise<IdbBlockStore> {
     const data = new Uint8Array(Math.ceil((sectors * BLOCK_SECTOR_SIZE) / CHUNK) * CHUNK);
-    let db: IDBDatabase | null = null;
+    let db: Db | null = null;
     try {
-      db = await open();
+      db = await openDB<DiskDB>(DB, 1, { upgrade: (d) => void d.createObjectStore(STORE) });
     } catch {
       db = null;
     }
     if (db && !blank) {
       try {
-        const tx = db.transaction(STORE, 'readonly');
-        const os = tx.objectStore(STORE);
-        const meta = (await req(os.get('meta'))) as { sectors: number; version: number } | undefined;
+        const store = db.transaction(STORE).store;
+        const meta = (await store.get('meta')) as Meta | undefined;
         if (meta && meta.sectors === sectors && meta.version === VERSION) {
-          const keys = (await req(os.getAllKeys())) as IDBValidKey[];
-          const values = (await req(os.getAll())) as unknown[];
+          const keys = await store.getAllKeys();
+          const values = await store.getAll();
           keys.forEach((k, i) => {
-            if (typeof k === 'number' && values[i] instanceof Uint8Array) data.set(values[i] as Uint8Array, k * CHUNK);
+            if (typeof k === 'number' && values[i] instanceof Uint8Array) data.set(values[i], k * CHUNK);
           });
           return new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
         }
@@ -89,15 +76,13 @@ export class IdbBlockStore implements BlockStore {
     const store = new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
     if (db) {
       const tx = db.transaction(STORE, 'readwrite');
-      const os = tx.objectStore(STORE);
-      os.clear();
-      os.put({ sectors, version: VERSION }, 'meta');
+      const puts = [tx.store.clear(), tx.store.put({ sectors, version: VERSION }, 'meta')];
       // Only non-zero chunks are stored; a missing chunk reads as zeros.
       for (let c = 0; c * CHUNK < data.length; c++) {
         const chunk = data.subarray(c * CHUNK, (c + 1) * CHUNK);
-        if (chunk.some((b) => b !== 0)) os.put(chunk.slice(), c);
+        if (chunk.some((b) => b !== 0)) puts.push(tx.store.put(chunk.slice(), c));
       }
-      await done(tx).catch(() => undefined);
+      await Promise.all([...puts, tx.done]).catch(() => undefined);
     }
     return store;
   }
@@ -130,11 +115,11 @@ export class IdbBlockStore implements BlockStore {
     const chunks = [...this.dirty];
     this.dirty.clear();
     const tx = this.db.transaction(STORE, 'readwrite');
-    const os = tx.objectStore(STORE);
-    for (const c of chunks) os.put(this.data.slice(c * CHUNK, (c + 1) * CHUNK), c);
-    this.saving = done(tx).catch(() => {
-      for (const c of chunks) this.dirty.add(c);
-    });
+    const puts = chunks.map((c) => tx.store.put(this.data.slice(c * CHUNK, (c + 1) * CHUNK), c));
+    this.saving = Promise.all([...puts, tx.done]).then(
+      () => undefined,
+      () => chunks.forEach((c) => this.dirty.add(c)),
+    );
     return this.saving;
   }
 
