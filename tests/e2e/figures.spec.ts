@@ -40,11 +40,15 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page }
   // Flat out: the largest budget per slice, messages panel open.
   await page.getByTestId('speed').selectOption({ index: 5 });
   await page.getByTestId('tab-messages').click();
-  // Load: with a shell, a command every 50 ms (IPC through console, vfs and fs) keeps the machine busy.
+  // Load: with a shell, a CPU-bound program (spin, respawned every 400 ms) keeps the core busy at
+  // EL0, and a command every 50 ms adds IPC through console, vfs and fs.
   const measure = (flood: boolean) => page.evaluate(async ({ flood, hasShell }) => {
     const deltas: number[] = [];
     let busy = 0;
     let samples = 0;
+    const spawn = () => window.__mlk!.input('spawn spin\r');
+    if (hasShell) spawn();
+    const spinning = hasShell ? setInterval(spawn, 400) : 0;
     const typing = hasShell ? setInterval(() => window.__mlk!.input('ls /\r'), 50) : 0;
     const sampler = setInterval(() => {
       samples++;
@@ -64,6 +68,7 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page }
       requestAnimationFrame(f);
     });
     clearInterval(typing);
+    clearInterval(spinning);
     clearInterval(sampler);
     deltas.sort((a, b) => a - b);
     const s = window.__mlk!.status();

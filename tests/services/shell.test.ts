@@ -145,6 +145,17 @@ describe('shell', () => {
     expect(s.type('spawn nosuch')).toBe("spawn: no program 'nosuch' in the boot manifest\n");
   });
 
+  it('stays responsive while a CPU-bound program runs: the console and shell preempt it', () => {
+    expect(s.type('spawn spin')).toMatch(/^started spin as pid \d+/m);
+    s.waitFor('spin: round 1/12');
+    // spin never yields; the typed line's IRQ wakes the console, which outranks it.
+    const ps = s.type('ps');
+    expect(ps).toMatch(/^\s+\d+\s+spin\s+running\b/m);
+    expect(s.out).not.toContain('round 12/12');
+    s.waitFor('spin: round 12/12', 60);
+    s.waitFor('exited with status 0');
+  });
+
   it('survives killing the file system: init restarts it and the data is intact', () => {
     s.type('echo precious data > /home/keep');
     const out = s.type('kill 5');

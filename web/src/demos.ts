@@ -174,7 +174,8 @@ export const DEMOS: Demo[] = [
     steps: [
       { text: 'The generic timer fires an FIQ when the counter reaches CVAL. The interrupts panel shows the deadline and the output line.', panel: 'interrupts', highlight: 'dock' },
       { text: 'Step to the next kernel entry: the core takes the FIQ between two EL0 instructions (or wakes from WFI).', highlight: 'step-entry', action: () => machine.send({ type: 'stepUntil', until: 'entry' }), actionLabel: 'Step to the next kernel entry' },
-      { text: 'With several runnable threads, the kernel switches threads on the tick; step to the next context switch and watch "current thread" in the status bar.', highlight: 'status', needs: ['services', 'switch-trace'], action: () => machine.send({ type: 'stepUntil', until: 'switch' }), actionLabel: 'Step to the next context switch' },
+      { text: 'Start a CPU-bound program: spin counts primes and never yields. It runs at priority 5, below every service, so only the timer FIQ and interrupts take the core from it.', highlight: 'terminal', needs: ['services', 'shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
+      { text: 'While spin runs, type into the terminal: the UART IRQ wakes the console (priority 24), which preempts spin at whatever instruction it was on; the shell answers at once. Step to the next context switch and watch "current thread" in the status bar.', highlight: 'status', needs: ['services', 'switch-trace'], action: () => machine.send({ type: 'stepUntil', until: 'switch' }), actionLabel: 'Step to the next context switch' },
     ],
   },
 ];
