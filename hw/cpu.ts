@@ -162,12 +162,6 @@ export class Cpu {
     return this.words[2 * S_VBAR] === 0 && this.words[2 * S_VBAR + 1] === 0;
   }
 
-  snapshot(): Record<string, string> {
-    const out: Record<string, string> = { CurrentEL: `EL${this.el}`, DAIF: `0x${this.daif.toString(16)}` };
-    STORED_IDS.forEach((id, k) => { out[sysregName(id)] = `0x${this.store[k].toString(16)}`; });
-    return out;
-  }
-
   private syncMmu(): void {
     this.mmu.setRegs({
       sctlr: this.reg(SYSREG.SCTLR_EL1),

@@ -7,18 +7,11 @@
 
 import { Msg } from "./msg";
 
-import { svc, reg } from "../lib/sys";
+import {
+  svc, reg, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD,
+} from "../lib/sys";
 import "../lib/debug"; // the abort handler services/asconfig.json names
-export { svc };
-
-export const SYS_CALL: i32 = 0;
-export const SYS_SEND: i32 = 1;
-export const SYS_NBSEND: i32 = 2;
-export const SYS_RECV: i32 = 3;
-export const SYS_NBRECV: i32 = 4;
-export const SYS_REPLY: i32 = 5;
-export const SYS_REPLY_RECV: i32 = 6;
-export const SYS_YIELD: i32 = 7;
+export { svc, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD };
 
 export const IPCBUF_VA: usize = 0x1000;
 const IPCBUF_MSG: usize = 0x008;

@@ -1,7 +1,8 @@
 // spin — a CPU-bound program to watch the scheduler at work (`spawn spin`): it counts primes
-// in rounds, printing one line per round, at a priority below the shell's. Nothing in it ever
-// yields, so only the timer FIQ takes the core away from it, and every key typed meanwhile still
-// reaches the console and the shell, which preempt it because they rank higher.
+// in rounds, printing one line per round, at a priority below the shell's. While it counts it
+// makes no system call (one console write per round), so only the timer FIQ takes the core away
+// from it, and every key typed meanwhile still reaches the console and the shell, which preempt it
+// because they rank higher.
 import { lookup, lastError, debugPuts } from "../lib-ext/rt";
 import * as con from "../gen/console";
 import { errName } from "../gen/errors";

@@ -7,39 +7,10 @@
 // With nothing due (idle, waiting for UART input) a step does nothing and reports 'idle'.
 
 import { expect, test, type Page } from '@playwright/test';
+import { HELLO, boot, settle, terminalText } from './helpers';
 
-const HELLO = 'Hello from MyLittleKernel!';
-
-const terminalText = (page: Page) => page.evaluate(() => window.__mlk!.terminalText());
 const shownInstructions = async (page: Page) =>
   Number((await page.getByTestId('status-instructions').innerText()).replace(/[^0-9]/g, ''));
-
-async function boot(page: Page, path = './') {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect.poll(() => terminalText(page), { message: 'boot log in the terminal' }).toContain(HELLO);
-  expect(errors).toEqual([]);
-}
-
-/**
- * Waits until the machine is idle and the terminal has not changed for half a second: boot logs
- * of services (init's fs mount lines) can otherwise land in the middle of typed text.
- */
-async function settle(page: Page) {
-  let last = '';
-  await expect
-    .poll(
-      async () => {
-        const now = await page.evaluate(() => (window.__mlk?.status().idle ? window.__mlk.terminalText() : ''));
-        const same = now !== '' && now === last;
-        last = now;
-        return same;
-      },
-      { timeout: 30_000, intervals: [500] },
-    )
-    .toBe(true);
-}
 
 test('boots and shows the kernel banner', async ({ page }) => {
   await boot(page);

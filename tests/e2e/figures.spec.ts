@@ -8,8 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { HELLO } from './helpers';
 
-const HELLO = 'Hello from MyLittleKernel!';
 const figures: Record<string, unknown> = {};
 
 test.afterAll(() => {

@@ -3,39 +3,9 @@
 // the worker reports and skip with the reason; everything else always runs.
 
 import { expect, test, type Page } from '@playwright/test';
+import { HELLO, boot, settle, terminalText } from './helpers';
 
-const HELLO = 'Hello from MyLittleKernel!';
-
-const terminalText = (page: Page) => page.evaluate(() => window.__mlk?.terminalText() ?? '');
 const status = (page: Page) => page.evaluate(() => window.__mlk!.status());
-
-async function boot(page: Page, path = './') {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect.poll(() => terminalText(page), { message: 'boot log in the terminal' }).toContain(HELLO);
-  expect(errors).toEqual([]);
-  return errors;
-}
-
-/**
- * Waits until the machine is idle and the terminal has not changed for half a second: boot logs
- * of services (init's fs mount lines) can otherwise land in the middle of typed text.
- */
-async function settle(page: Page) {
-  let last = '';
-  await expect
-    .poll(
-      async () => {
-        const now = await page.evaluate(() => (window.__mlk?.status().idle ? window.__mlk.terminalText() : ''));
-        const same = now !== '' && now === last;
-        last = now;
-        return same;
-      },
-      { timeout: 30_000, intervals: [500] },
-    )
-    .toBe(true);
-}
 
 async function bootFiles(page: Page): Promise<string[]> {
   return (await status(page)).bootImage.files;
@@ -48,17 +18,15 @@ test('boots to the shell prompt when the shell is in the boot image, else to the
   if (hasService(files, 'shell')) await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/^\S*[$#>] /m);
 });
 
-test('processes panel: the kernel thread table, or says introspection is missing', async ({ page }) => {
+test('processes panel: the kernel thread table', async ({ page }) => {
   await boot(page);
   await page.getByTestId('tab-processes').click();
   const panel = page.getByTestId('processes');
-  const s = await status(page);
-  if (!s.introspection) {
-    await expect(panel.getByTestId('intro-missing').first()).toContainText('kernel introspection not available');
-    return;
-  }
-  await expect(panel.getByTestId('threads').or(panel.getByText('none')).first()).toBeVisible();
+  // The kernel exports ki_json; without it the panel would only say introspection is missing.
+  expect((await status(page)).introspection).toBe(true);
+  await expect(panel.getByTestId('threads')).toBeVisible();
   const manifest = (await status(page)).bootImage.manifest as { boot?: { name: string; program?: string; autostart?: boolean }[] } | undefined;
+  expect(manifest?.boot, 'the boot image carries manifest.json').toBeTruthy();
   if (manifest?.boot) {
     // init starts the services of the manifest: each one shows as a thread (named by its program).
     for (const svc of manifest.boot.filter((x) => x.autostart !== false))
@@ -135,7 +103,8 @@ test('messages panel stays fast with 100,000 entries (virtualised list)', async 
   await expect(list).toHaveAttribute('data-count', String(before + 100_000));
   const rows = await list.locator('.vrow').count();
   expect(rows).toBeLessThan(200); // only what is in view is in the DOM
-  // Scrolling to the top and back renders quickly.
+  // Scrolling to the top and to the middle renders only the rows in view there (the time is
+  // logged, not asserted: wall-clock time depends on the machine running the test).
   const t = await page.evaluate(async () => {
     const el = document.querySelector('[data-testid=msg-list]') as HTMLElement;
     const t0 = performance.now();
@@ -146,7 +115,12 @@ test('messages panel stays fast with 100,000 entries (virtualised list)', async 
     return performance.now() - t0;
   });
   console.log(`100k messages: append+render ${ms.toFixed(1)} ms, two scroll jumps ${t.toFixed(1)} ms`);
-  expect(t).toBeLessThan(500);
+  const shown = await list.locator('.vrow').evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-rowindex'))));
+  expect(shown.length).toBeGreaterThan(0);
+  expect(shown.length).toBeLessThan(200);
+  const middle = (before + 100_000) / 2;
+  expect(Math.min(...shown)).toBeGreaterThan(middle - 200);
+  expect(Math.max(...shown)).toBeLessThan(middle + 200);
 });
 
 test('composer: the mailbox takes the message; with the agent the reply or the kernel error shows', async ({ page }) => {

@@ -162,7 +162,7 @@ export const DEMOS: Demo[] = [
     needs: ['services', 'shell', 'introspection'],
     steps: [
       { text: 'The processes panel lists the services init started. blockdev is the block-device driver: a user-space program holding the device\'s MMIO page and its IRQ.', panel: 'processes', highlight: 'dock' },
-      { text: 'Kill it from the shell (init\'s pid 3). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image with the same capabilities.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
+      { text: 'Kill it from the shell (init\'s pid 3). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image, with fresh capabilities to the same endpoints.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
       { text: 'The processes panel shows the new blockdev thread; `ps` in the shell counts the restart. Files still read: the file system simply calls the new driver.', panel: 'processes', highlight: 'dock', action: type('ps'), actionLabel: 'Type "ps"' },
     ],
   },
@@ -174,7 +174,7 @@ export const DEMOS: Demo[] = [
     steps: [
       { text: 'The generic timer fires an FIQ when the counter reaches CVAL. The interrupts panel shows the deadline and the output line.', panel: 'interrupts', highlight: 'dock' },
       { text: 'Step to the next kernel entry: the core takes the FIQ between two EL0 instructions (or wakes from WFI).', highlight: 'step-entry', action: () => machine.send({ type: 'stepUntil', until: 'entry' }), actionLabel: 'Step to the next kernel entry' },
-      { text: 'Start a CPU-bound program: spin counts primes and never yields. It runs at priority 5, below every service, so only the timer FIQ and interrupts take the core from it.', highlight: 'terminal', needs: ['services', 'shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
+      { text: 'Start a CPU-bound program: spin counts primes and makes no system call while it counts (one console write per round). It runs at priority 5, below every service, so only the timer FIQ and interrupts take the core from it.', highlight: 'terminal', needs: ['services', 'shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
       { text: 'While spin runs, type into the terminal: the UART IRQ wakes the console (priority 24), which preempts spin at whatever instruction it was on; the shell answers at once. Step to the next context switch and watch "current thread" in the status bar.', highlight: 'status', needs: ['services', 'switch-trace'], action: () => machine.send({ type: 'stepUntil', until: 'switch' }), actionLabel: 'Step to the next context switch' },
     ],
   },

@@ -3,13 +3,16 @@
 // find the lists in an answer and name the fields the panels put first, so a field the kernel
 // adds later still shows (as an extra column) and a field it does not give is left out.
 //
-// Views (what, arg): 0 threads/processes · 1 capability space of pid · 2 address space of pid ·
-// 3 endpoints/notifications with queues · 4 memory. Expected, per docs/SYSCALLS.md:
-//   0 → { threads: [{ tid, pid, name, state, blockedOn, prio, cpu, faults, regs }], processes: [...] }
-//   1 → { pid, slots: [{ slot, type, object, rights, badge, parent }] }
-//   2 → { pid, asid, regions: [...], mappings: [{ va, pa, rights, level }], tables: [...] }
-//   3 → { endpoints: [{ object, queue }], notifications: [{ object, word, waiting }] }
-//   4 → { total, free, frames: [...] }
+// Views (what, arg), as kernel-as/kernel/ki.ts writes them (arg is a tid; pid = tid today):
+//   0 → { threads: [{ pid, tid, name, state, blocked_on, blocked_object, priority, mcp, cpu_ticks,
+//         scheduled, faults, fault_kind, fault_addr, exit_code, pc, bound_notification, asid, current }] }
+//   1 → { tid, cnode, radix, slots: [{ slot, addr, type, object, object_id, rights: "RWG", badge,
+//         parent, … }], tcb_slots: [...] }
+//   2 → { tid, id, asid, ttbr0, …, regions: [{ start, end, kind, rights, demand_zero }],
+//         pages: [{ va, pa, rights, kind }], mapped }
+//   3 → { endpoints: [{ id, addr, state, refs, queue }], notifications: [{ id, addr, word, refs,
+//         bound_tid, irq, waiters }] }
+//   4 → { page_size, ram_frames, …, map_base, map_legend, map }   5 → counters   6 → one thread + regs
 
 export type Row = Record<string, unknown>;
 

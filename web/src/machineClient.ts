@@ -9,37 +9,16 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { TraceStore } from './traceStore';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
-import { DEFAULT_BUDGET, TRACE_STRIDE, introKey } from './worker/protocol';
+import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
 import { kindOf } from './traceKinds';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;
 type MailboxListener = (words: number[], accepted: boolean) => void;
 
-const INITIAL: MachineStatus = {
-  epoch: 1,
-  phase: 'loading',
-  running: false,
-  ticks: 0,
-  instructions: 0,
-  kernelEntries: 0,
-  el: 1,
-  idle: false,
-  halted: false,
-  budget: DEFAULT_BUDGET,
-  rate: 0,
-  step: null,
-  hw: {},
-  introspection: false,
-  intro: {},
-  bootImage: { files: [] },
-  disk: { sectors: 0, backing: 'memory', written: 0, dirty: 0 },
-  seed: 0,
-};
-
 export class MachineClient {
   private port: MessagePort;
-  private status: MachineStatus = INITIAL;
+  private status: MachineStatus = initialStatus(1, false);
   private pending: MachineStatus | null = null;
   private frame = 0;
   private listeners = new Set<Listener>();
@@ -60,8 +39,7 @@ export class MachineClient {
   constructor() {
     const worker = new Worker(new URL('./worker/machine.worker.ts', import.meta.url), { type: 'module' });
     const channel = new MessageChannel();
-    const seed = Number(new URLSearchParams(location.hash.slice(1)).get('seed') ?? 0) || 0;
-    worker.postMessage({ type: 'connect', port: channel.port2, seed }, [channel.port2]);
+    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
@@ -112,13 +90,13 @@ export class MachineClient {
   }
 
   /** Boot again: 'keep' the disk (reboot) or start from a 'blank' one (reset). */
-  reset(disk: 'keep' | 'blank' = 'keep', seed?: number): void {
+  reset(disk: 'keep' | 'blank' = 'keep'): void {
     this.epoch++;
     this.trace.clear();
     this.commands = [];
     this.line = '';
     for (const l of this.resetListeners) l();
-    this.send({ type: 'reset', disk, seed });
+    this.send({ type: 'reset', disk });
   }
 
   onReset(l: Listener): () => void {

@@ -1,7 +1,7 @@
-// A scenario in the URL: `#demo=ipc&step=1&panel=messages&seed=0&cmd=ls%20/&cmd=ps`.
+// A scenario in the URL: `#demo=ipc&step=1&panel=messages&cmd=ls%20/&cmd=ps`.
 // share() builds it from the page's state (the open demo and panel, the command lines typed
-// since boot, the seed); applyScenario() replays it after boot: it types each command once the
-// machine idles waiting for input, then opens the demo at its step.
+// since boot); applyScenario() replays it after boot: it types each command once the machine
+// idles waiting for input, then opens the demo at its step.
 
 import { machine } from './machineClient';
 import { DEMOS, startDemo } from './demos';
@@ -12,7 +12,6 @@ export interface Scenario {
   demo?: string;
   step?: number;
   panel?: PanelId;
-  seed?: number;
   cmds: string[];
 }
 
@@ -24,7 +23,6 @@ export function parseScenario(hash: string): Scenario {
     demo: DEMOS.some((d) => d.id === p.get('demo')) ? p.get('demo')! : undefined,
     step: num('step'),
     panel: panel && PANELS.some((x) => x.id === panel) ? panel : undefined,
-    seed: num('seed'),
     cmds: p.getAll('cmd'),
   };
 }
@@ -34,7 +32,6 @@ export function scenarioUrl(s: Scenario): string {
   if (s.demo) p.set('demo', s.demo);
   if (s.demo && s.step) p.set('step', String(s.step));
   if (s.panel) p.set('panel', s.panel);
-  if (s.seed) p.set('seed', String(s.seed));
   for (const c of s.cmds) p.append('cmd', c);
   const url = new URL(location.href);
   url.hash = p.toString();
@@ -44,7 +41,7 @@ export function scenarioUrl(s: Scenario): string {
 /** The current page as a scenario URL. */
 export function currentScenarioUrl(): string {
   const ui = getUi();
-  return scenarioUrl({ demo: ui.demo?.id, step: ui.demo?.step, panel: ui.panel, seed: machine.latest().seed || undefined, cmds: machine.commands });
+  return scenarioUrl({ demo: ui.demo?.id, step: ui.demo?.step, panel: ui.panel, cmds: machine.commands });
 }
 
 /** Waits until the machine is booted and idle (waiting for input), at most `ms`. */

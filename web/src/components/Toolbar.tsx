@@ -117,7 +117,7 @@ export function Toolbar() {
         <button onClick={() => exportTrace()} title="Download the kernel's trace as Chrome trace-event JSON (opens in ui.perfetto.dev)" data-testid="export-trace">
           Export trace
         </button>
-        <button onClick={() => void share()} title="Copy a URL that replays this scenario: demo, panel, commands typed, seed" data-testid="share">
+        <button onClick={() => void share()} title="Copy a URL that replays this scenario: demo, panel, commands typed" data-testid="share">
           Share
         </button>
         {shared && (

@@ -5,7 +5,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
-import { VIEW, field, list, num, pidsOf, rightsText, type Row } from '../kernelViews';
+import { VIEW, list, pidsOf, rightsText, type Row } from '../kernelViews';
 import { useSelectedPid } from '../selection';
 import { FAULT_KINDS, argIndex, kindOf } from '../traceKinds';
 import type { WalkInfo } from '../worker/protocol';
@@ -37,13 +37,11 @@ export function AddressSpace({ pid }: { pid: number }) {
   );
 }
 
+/** Colours of the frame uses the kernel names in `map_legend`. */
 const FRAME_COLOURS: Record<string, string> = {
   free: '#3a4150',
   kernel: '#6cb6ff',
-  user: '#7fd4a0',
-  table: '#f0b45a',
   pagetable: '#f0b45a',
-  device: '#c792ea',
   reserved: '#9aa3b2',
   bootimage: '#e3e6ec',
   demandzero: '#7fd4a0',
@@ -54,28 +52,13 @@ const FRAME_COLOURS: Record<string, string> = {
   untyped: '#2f5d4a',
   frame: '#b8e07a',
 };
-/** Characters of the kernel's frame map (ki_json view 4 `map`); `map_legend` in the answer wins. */
-const CHAR_USE: Record<string, string> = { '.': 'free', k: 'kernel', u: 'frame', p: 'table', t: 'pagetable', d: 'device', r: 'reserved', b: 'bootimage', z: 'demandzero', i: 'imagedata', c: 'ipcbuffer', o: 'object', '-': 'poolfree', y: 'untyped' };
 
-/** Frame uses, one entry per frame, from `map` (one character per frame) or `regions`/`frames` ranges. */
+/** Frame uses, one per RAM frame: the kernel's `map` (one character per frame) read through its `map_legend`. */
 function frameUses(json: unknown): string[] | null {
   const o = (json ?? {}) as Row;
-  if (typeof o.map === 'string') {
-    const legend = o.map_legend && typeof o.map_legend === 'object' ? (o.map_legend as Record<string, string>) : {};
-    return [...o.map].map((c) => legend[c] ?? CHAR_USE[c] ?? c);
-  }
-  const ranges = list(json, 'regions', 'frames', 'ranges');
-  if (ranges.length === 0) return null;
-  const out: string[] = [];
-  let base = Infinity;
-  for (const r of ranges) base = Math.min(base, num(field(r, 'start', 'pfn', 'base')) ?? 0);
-  for (const r of ranges) {
-    const start = (num(field(r, 'start', 'pfn', 'base')) ?? 0) - base;
-    const count = num(field(r, 'count', 'frames', 'pages')) ?? 1;
-    const use = String(field(r, 'use', 'kind', 'type', 'owner') ?? 'used');
-    for (let i = 0; i < count && start + i < 1 << 20; i++) out[start + i] = use;
-  }
-  return Array.from(out, (u) => u ?? 'free');
+  if (typeof o.map !== 'string') return null;
+  const legend = o.map_legend && typeof o.map_legend === 'object' ? (o.map_legend as Record<string, string>) : {};
+  return [...o.map].map((c) => legend[c] ?? c);
 }
 
 /** Nested counters as "a 1 · b {c 2}". */

@@ -5,13 +5,12 @@
 // kernel's answers.
 
 import { useMachineStatus, useIntro } from '../machineClient';
-import { VIEW, field, num, pidsOf, threadsOf, type Row } from '../kernelViews';
+import { VIEW, field, list, num, pidsOf, threadsOf, type Row } from '../kernelViews';
 import { selectPid, useSelectedPid } from '../selection';
 import { IntroGuard, RowTable } from './common';
 import { CapTable } from './CapabilitiesPanel';
 import { AddressSpace } from './MemoryPanel';
 import './panels.css';
-import { list } from '../kernelViews';
 import { useState } from 'react';
 
 const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_object', 'blockedOn', 'priority', 'prio', 'cpu_ticks', 'cpu', 'faults', 'current'];
@@ -123,7 +122,7 @@ function Objects() {
 
 /** Kernel-wide counters (ki_json view 5). */
 function Counters() {
-  const c = useIntro({ what: 5, arg: 0 });
+  const c = useIntro({ what: VIEW.COUNTERS, arg: 0 });
   if (!c?.ok || !c.json || typeof c.json !== 'object') return null;
   return <> · {Object.entries(c.json as Row).map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</>;
 }

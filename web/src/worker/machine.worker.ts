@@ -16,7 +16,7 @@ import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
 import { listCpio } from './cpio';
 import { IdbBlockStore } from './idbDisk';
 import type { Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
-import { DEFAULT_BUDGET, TRACE_STRIDE, introKey } from './protocol';
+import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
 const INTRO_MS = 100;
@@ -55,26 +55,7 @@ let watchHit = false;
 const rateWindow: { t: number; n: number }[] = [];
 const SWITCH = kindOf('SWITCH');
 
-const status: MachineStatus = {
-  epoch: 0,
-  phase: 'loading',
-  running: true, // the page boots straight into run
-  ticks: 0,
-  instructions: 0,
-  kernelEntries: 0,
-  el: 1,
-  idle: false,
-  halted: false,
-  budget: DEFAULT_BUDGET,
-  rate: 0,
-  step: null,
-  hw: {},
-  introspection: false,
-  intro: {},
-  bootImage: { files: [] },
-  disk: { sectors: 0, backing: 'memory', written: 0, dirty: 0 },
-  seed: 0,
-};
+const status: MachineStatus = initialStatus(0, true); // the page boots straight into run
 
 function post(ev: Event, transfer: Transferable[] = []): void {
   port?.postMessage(ev, transfer);
@@ -113,7 +94,7 @@ type KiJson = (what: number, arg: number) => number;
 function kiExports(): { json: KiJson; buf: () => number } | null {
   const ex = machine?.kernelExports;
   if (!ex || typeof ex.ki_json !== 'function' || typeof ex.ki_buf !== 'function') return null;
-  return { json: ex.ki_json as KiJson, buf: () => Number(ex.ki_buf as () => number | bigint) };
+  return { json: ex.ki_json as KiJson, buf: () => Number((ex.ki_buf as () => number | bigint)()) };
 }
 
 const decoder = new TextDecoder();
@@ -124,14 +105,10 @@ function readView(v: IntroView): MachineStatus['intro'][string] {
   if (!ki || !machine) return { ok: false, error: 'kernel introspection not available (the kernel exports no ki_json)' };
   try {
     const len = ki.json(v.what >>> 0, v.arg >>> 0) >>> 0;
-    const at = Number((machine.kernelExports.ki_buf as () => number | bigint)());
+    const at = ki.buf();
     const mem = new Uint8Array(machine.ram.memory.buffer);
-    let end = at + len;
-    if (len === 0 || end > mem.length) {
-      end = mem.indexOf(0, at); // a NUL-terminated answer
-      if (end < 0) end = at;
-    }
-    const text = decoder.decode(mem.subarray(at, end));
+    if (at + len > mem.length) return { ok: false, error: `ki_json(${v.what}, ${v.arg}): answer outside RAM` };
+    const text = decoder.decode(mem.subarray(at, at + len));
     if (text.length === 0) return { ok: false, error: `ki_json(${v.what}, ${v.arg}) returned nothing` };
     return { ok: true, text };
   } catch (e) {
@@ -152,13 +129,8 @@ function refreshIntro(force: boolean): void {
 /** Copy the model's own state into the snapshot: counters, EL, and the devices' state(). */
 function readMachine(): void {
   if (!machine) return;
-  const s = machine.status();
-  status.ticks = s.ticks;
-  status.instructions = s.instructions;
-  status.kernelEntries = s.kernelEntries;
-  status.el = s.el;
-  status.idle = s.idle;
-  status.halted = s.halted;
+  const { lastActivity: _, ...core } = machine.status();
+  Object.assign(status, core);
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
 }
@@ -346,14 +318,13 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
   }
 }
 
-function reset(diskMode: 'keep' | 'blank', seed?: number): void {
+function reset(diskMode: 'keep' | 'blank'): void {
   if (disk) void disk.save();
   machine = null;
   uartOut = [];
   uartLen = 0;
   traceOut = [];
   status.running = true;
-  if (seed !== undefined) status.seed = seed >>> 0;
   void boot(diskMode);
 }
 
@@ -392,7 +363,7 @@ function handle(req: Request): void {
       if (status.running) schedule(0);
       break;
     case 'reset':
-      reset(req.disk, req.seed);
+      reset(req.disk);
       return;
     case 'watch':
       views = req.views;
@@ -420,7 +391,6 @@ function handle(req: Request): void {
 self.onmessage = (e: MessageEvent<Connect>) => {
   if (e.data?.type !== 'connect') return;
   port = e.data.port;
-  status.seed = (e.data.seed ?? 0) >>> 0;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   void boot('keep');
 };

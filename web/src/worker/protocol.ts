@@ -6,7 +6,9 @@
 // All payloads are structured-clone data; UART bytes and trace batches are transferred, never copied.
 
 import type { AicState } from '../../../hw/aic';
-import type { StopReason } from '../../../hw/machine';
+import type { MachineStatus as CoreStatus, StopReason } from '../../../hw/machine';
+import type { HostMailbox } from '../../../hw/mailbox';
+import type { TraceRing } from '../../../hw/trace';
 import type { WalkInfo } from '../../../hw/mmu';
 import type { TimerState } from '../../../hw/timer';
 
@@ -16,8 +18,8 @@ export type { StopReason, WalkInfo };
 export interface HwState {
   aic?: AicState;
   timer?: TimerState;
-  mailbox?: { queued: number; irqEnable: boolean; line: boolean };
-  trace?: { enable: boolean; dropped: number; count: number; capacity: number; nextSeq: number };
+  mailbox?: ReturnType<HostMailbox['state']>;
+  trace?: ReturnType<TraceRing['state']>;
 }
 
 /**
@@ -36,23 +38,17 @@ export type IntroResult = { ok: true; json: unknown } | { ok: false; error: stri
 /** As the worker sends it: the JSON text (the page parses it only when it changed). */
 export type IntroWire = { ok: true; text: string } | { ok: false; error: string };
 
-/** One status snapshot of the machine. JSON-serialisable; the UI only reads it. */
-export interface MachineStatus {
+/**
+ * One status snapshot of the machine. JSON-serialisable; the UI only reads it. The counters, EL,
+ * idle and halted are the machine's own status() (hw/machine.ts), copied as they are.
+ */
+export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   /** Boot generation: 1 at page load, +1 per reset. */
   epoch: number;
   /** Lifecycle of the worker's machine. */
   phase: 'loading' | 'ready' | 'halted' | 'error';
   /** True while the slice loop is scheduled (run), false when paused. */
   running: boolean;
-  /** System counter (CNTPCT), 24 MHz virtual time. */
-  ticks: number;
-  /** Retired EL0 instructions. */
-  instructions: number;
-  kernelEntries: number;
-  el: 0 | 1;
-  /** The core waits in WFI with nothing due: only an interrupt (e.g. UART input) wakes it. */
-  idle: boolean;
-  halted: boolean;
   /** Current thread, from the kernel's last SWITCH trace record (tid; 0 = idle). */
   thread?: string;
   /** The speed control: virtual time per slice in counter ticks (one EL0 instruction = one tick). */
@@ -74,8 +70,6 @@ export interface MachineStatus {
   bootImage: { files: string[]; manifest?: unknown };
   /** Disk: sectors, where it is kept, sectors written since boot, dirty sectors not yet saved. */
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
-  /** Seed of the run (recorded for shared scenarios; the machine itself is deterministic). */
-  seed: number;
 }
 
 /** What 'stepUntil' waits for. */
@@ -90,7 +84,7 @@ export type Request =
   | { type: 'speed'; budget: number }
   | { type: 'input'; bytes: Uint8Array }
   /** Boot again. disk 'keep': same disk (reboot); 'blank': a fresh, empty disk (reset). */
-  | { type: 'reset'; disk: 'keep' | 'blank'; seed?: number }
+  | { type: 'reset'; disk: 'keep' | 'blank' }
   /** Replace the set of introspection views refreshed with every status. */
   | { type: 'watch'; views: IntroView[] }
   /** Diagnostic MMU walk of a VA through the current TTBR0 (hw/mmu.ts walk()). */
@@ -116,10 +110,31 @@ export const TRACE_STRIDE = 9;
 export interface Connect {
   type: 'connect';
   port: MessagePort;
-  /** Seed of a shared scenario (recorded in the status). */
-  seed?: number;
 }
 
 export const DEFAULT_BUDGET = 200_000;
+
+/** The status before the first boot (the page's copy starts at epoch 1, the worker's at 0). */
+export function initialStatus(epoch: number, running: boolean): MachineStatus {
+  return {
+    epoch,
+    phase: 'loading',
+    running,
+    ticks: 0,
+    instructions: 0,
+    kernelEntries: 0,
+    el: 1,
+    idle: false,
+    halted: false,
+    budget: DEFAULT_BUDGET,
+    rate: 0,
+    step: null,
+    hw: {},
+    introspection: false,
+    intro: {},
+    bootImage: { files: [] },
+    disk: { sectors: 0, backing: 'memory', written: 0, dirty: 0 },
+  };
+}
 /** The speed control's choices, in counter ticks (≈ instructions) per slice. */
 export const BUDGETS = [1_000, 10_000, 50_000, 200_000, 1_000_000, 4_000_000] as const;
