@@ -43,17 +43,11 @@ export function num(v: unknown): number | undefined {
 }
 
 export const threadsOf = (json: unknown): Row[] => list(json, 'threads', 'tcbs');
-export const processesOf = (json: unknown): Row[] => list(json, 'processes', 'procs');
 export const slotsOf = (json: unknown): Row[] => list(json, 'slots', 'caps', 'cspace');
 
-/** Processes named by a threads answer: its process list, else the distinct pids of its threads. */
+/** Processes named by a threads answer (view 0): the distinct pids of its threads. */
 export function pidsOf(json: unknown): { pid: number; name: string }[] {
-  const procs = processesOf(json);
   const out = new Map<number, string>();
-  for (const p of procs) {
-    const pid = num(field(p, 'pid', 'id'));
-    if (pid !== undefined) out.set(pid, String(field(p, 'name') ?? `pid ${pid}`));
-  }
   for (const t of threadsOf(json)) {
     const pid = num(field(t, 'pid'));
     if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `pid ${pid}`));
