@@ -89,8 +89,13 @@ export async function bootMain(argv: string[]): Promise<number> {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 1;
   }
-  const scripted = args.until !== undefined || args.untilIdle || args.input !== '' || !process.stdin.isTTY;
-  return scripted ? runScripted(machine, args) : runInteractive(machine);
+  const flagged = args.until !== undefined || args.untilIdle || args.input !== '';
+  if (!flagged && !process.stdin.isTTY) {
+    // Piped input (`echo ls / | mlk boot`): type all of it, stop once it is done and idle.
+    args.input = readFileSync(0, 'latin1');
+    args.untilIdle = true;
+  }
+  return flagged || !process.stdin.isTTY ? runScripted(machine, args) : runInteractive(machine);
 }
 
 /** Scripted run: deterministic, as fast as the host allows. */
