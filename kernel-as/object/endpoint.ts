@@ -12,30 +12,20 @@ import { tcb, setBlocked, makeReady } from "../kernel/thread";
 import { doIPCTransfer, setupCallerCap, completeSend } from "../kernel/ipc";
 import { tr, traceWords, TR_IPC_SEND, TR_IPC_RECV, tidOf } from "../kernel/ktrace";
 import { notificationPendingForRecv } from "./notification";
+import { tqAppend, tqRemove } from "../kernel/tqueue";
 
 // @ts-ignore: decorator
 @inline export function ep(a: u32): Endpoint { return changetype<Endpoint>(<usize>a); }
 
 /** Appends thread t to the queue of e. */
 export function epAppend(e: u32, t: u32): void {
-  let x = ep(e);
-  let th = tcb(t);
-  th.epNext = 0;
-  th.epPrev = x.qTail;
-  if (x.qTail != 0) tcb(x.qTail).epNext = t; else x.qHead = t;
-  x.qTail = t;
+  tqAppend(<usize>e + offsetof<Endpoint>("qHead"), t);
 }
 
 /** Removes thread t from the queue of e; the endpoint goes idle when the queue empties. */
 export function epRemove(e: u32, t: u32): void {
-  let x = ep(e);
-  let th = tcb(t);
-  if (th.epPrev != 0) tcb(th.epPrev).epNext = th.epNext; else x.qHead = th.epNext;
-  if (th.epNext != 0) tcb(th.epNext).epPrev = th.epPrev; else x.qTail = th.epPrev;
-  th.epNext = 0;
-  th.epPrev = 0;
-  th.blockedOn = 0;
-  if (x.qHead == 0) x.state = EP_IDLE;
+  tqRemove(<usize>e + offsetof<Endpoint>("qHead"), t);
+  if (ep(e).qHead == 0) ep(e).state = EP_IDLE;
 }
 
 /**

@@ -13,27 +13,17 @@ import {
 import { tcb, setBlocked, makeReady } from "../kernel/thread";
 import { cancelEndpointIPC } from "./endpoint";
 import { tr, TR_SIGNAL, tidOf } from "../kernel/ktrace";
+import { tqAppend, tqRemove } from "../kernel/tqueue";
 
 // @ts-ignore: decorator
 @inline export function ntfn(a: u32): Notification { return changetype<Notification>(<usize>a); }
 
 function nAppend(n: u32, t: u32): void {
-  let x = ntfn(n);
-  let th = tcb(t);
-  th.epNext = 0;
-  th.epPrev = x.qTail;
-  if (x.qTail != 0) tcb(x.qTail).epNext = t; else x.qHead = t;
-  x.qTail = t;
+  tqAppend(<usize>n + offsetof<Notification>("qHead"), t);
 }
 
 export function nRemove(n: u32, t: u32): void {
-  let x = ntfn(n);
-  let th = tcb(t);
-  if (th.epPrev != 0) tcb(th.epPrev).epNext = th.epNext; else x.qHead = th.epNext;
-  if (th.epNext != 0) tcb(th.epNext).epPrev = th.epPrev; else x.qTail = th.epPrev;
-  th.epNext = 0;
-  th.epPrev = 0;
-  th.blockedOn = 0;
+  tqRemove(<usize>n + offsetof<Notification>("qHead"), t);
 }
 
 /** Delivers `word` to thread t as a completed notification receive. */
