@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 // Browser: MLK_CHROMIUM, else Debian's /usr/bin/chromium when present, else Playwright's own.
+// The preview port: MLK_E2E_PORT lets two checkouts run their browser tests side by side.
+export const e2ePort = Number(process.env.MLK_E2E_PORT ?? 4173);
+
 const chromium = process.env.MLK_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
@@ -12,7 +15,7 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   reporter: process.env.CI ? 'line' : 'list',
   use: {
-    baseURL: 'http://localhost:4173/',
+    baseURL: `http://localhost:${e2ePort}/`,
     headless: true,
     launchOptions: {
       executablePath: chromium,
@@ -28,8 +31,8 @@ export default defineConfig({
   },
   // Always test the production build, the way the page is deployed.
   webServer: {
-    command: 'npx vite build && npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173/',
+    command: `npx vite build && npx vite preview --port ${e2ePort} --strictPort`,
+    url: `http://localhost:${e2ePort}/`,
     reuseExistingServer: false,
     timeout: 180_000,
   },

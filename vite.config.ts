@@ -70,5 +70,5 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { fs: { allow: [repoRoot] } },
-  preview: { port: 4173, strictPort: true },
+  preview: { port: Number(process.env.MLK_E2E_PORT ?? 4173), strictPort: true },
 });

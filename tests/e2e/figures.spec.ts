@@ -18,7 +18,7 @@ test.afterAll(() => {
   console.log('figures:', JSON.stringify(figures, null, 2));
 });
 
-test('figures: boot time, frame time flat out, first-load size', async ({ page }) => {
+test('figures: boot time, frame time flat out, first-load size', async ({ page, baseURL }) => {
   await page.goto('./');
   const files = await page.evaluate(async () => {
     while (!window.__mlk || window.__mlk.status().phase !== 'ready') await new Promise((r) => setTimeout(r, 5));
@@ -93,10 +93,10 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page }
   const perFile: Record<string, number> = {};
   // The worker's own fetches (kernel, boot image) are not in the page's Resource Timing.
   const { readdirSync } = await import('node:fs');
-  for (const f of readdirSync(join('dist', 'assets'))) if (/\.(wasm|cpio|img)$/.test(f)) urls.push(`http://localhost:4173/assets/${f}`);
+  for (const f of readdirSync(join('dist', 'assets'))) if (/\.(wasm|cpio|img)$/.test(f)) urls.push(new URL(`assets/${f}`, baseURL!).href);
   for (const u of new Set(urls)) {
     const url = new URL(u);
-    if (url.origin !== 'http://localhost:4173') continue;
+    if (url.origin !== new URL(baseURL!).origin) continue;
     let path = url.pathname === '/' ? '/index.html' : url.pathname;
     let data: Buffer;
     try {
