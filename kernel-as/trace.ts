@@ -21,12 +21,15 @@
 // | 0x13 | IPC_REPLY  | from_tid, to_tid, label                  | kernel core (kernel/ktrace) |
 // | 0x14 | SWITCH     | from_tid, to_tid                         | kernel core (kernel/ktrace) |
 // | 0x15 | FAULT      | tid, kind, addr_lo, addr_hi, code, handl | kernel core (kernel/ktrace) |
+//   handled: 0 = no handler (thread stopped), 1 = sent to the fault handler, 2 = resolved by demand
+//   paging (kind = F_VM, code = ESR_EL1: EC, WnR bit 6, DFSC)
 // | 0x16 | IRQ_USER   | irq, notification, woken_tid             | kernel core (kernel/ktrace) |
 // | 0x17 | CAP_OP     | tid, method, cptr, type, result          | kernel core (kernel/ktrace) |
 // | 0x18 | SIGNAL     | from_tid, notification, badge_lo, woken_ | kernel core (kernel/ktrace) |
 // | 0x19 | FASTPATH   | from_tid, to_tid, label                  | kernel core (kernel/ktrace) |
 // | 0x1a | IPC_WORDS  | from_tid, length, mr0_lo/hi, mr1_lo/hi   | after IPC_SEND / IPC_REPLY  |
 // | 0x1b | IPC_WORDS2 | from_tid, length, mr2_lo/hi, mr3_lo/hi   | after IPC_WORDS, length > 2 |
+// | 0x1c | THREAD_EXIT | tid, code                               | a thread exits (not a fault) |
 //
 // IPC_WORDS / IPC_WORDS2 carry the message words MR0..MR3 of the send or reply recorded just
 // before them by the same thread (length = the message's word count; only words < length are
@@ -51,6 +54,7 @@ export const TRACE_SIGNAL: u32 = 0x18; // args: from_tid, notification, badge_lo
 export const TRACE_FASTPATH: u32 = 0x19; // args: from_tid, to_tid, label
 export const TRACE_IPC_WORDS: u32 = 0x1a; // args: from_tid, length, mr0_lo, mr0_hi, mr1_lo, mr1_hi
 export const TRACE_IPC_WORDS2: u32 = 0x1b; // args: from_tid, length, mr2_lo, mr2_hi, mr3_lo, mr3_hi
+export const TRACE_THREAD_EXIT: u32 = 0x1c; // args: tid, code
 
 // Boot stages (argument of TRACE_BOOT_STAGE), in boot order.
 export const BOOT_ENTRY: u32 = 0; // kmain entered (recorded once the ring is known)

@@ -15,7 +15,7 @@ import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC } from "../bootinfo";
 import { cstrEq } from "../fdt";
 import {
   T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, R_ALL, R_READ,
-  RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT,
+  RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT, VSpace,
 } from "../object/structures";
 import { kmemInit, kmemAlloc, kmemFree, kmemTotal, K_KOBJ, K_IPCBUF } from "./kmem";
 import { createObject } from "../object/objecttype";
@@ -23,7 +23,7 @@ import { cteInsert } from "./cspace";
 import { setupProcess } from "./bootimage";
 import { cpioIndex, nFiles, filePa, fileSize, fileName, fileNameLen } from "./cpio";
 import { loadProgram, loaderError, BOOTINFO_VA } from "./loader";
-import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE } from "../object/vspace";
+import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota } from "../object/vspace";
 import { tcb, makeReady, MAX_PRIO } from "./thread";
 import { setPriority } from "../object/tcb";
 
@@ -82,6 +82,9 @@ function slotOf(c: u32, i: u32): usize { return <usize>c + (<usize>i << CTE_SHIF
 export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64, utEnd: u64): u32 {
   mmuInit();
   kmemInit(poolBase, poolPages);
+  // A process may use a quarter of the kernel pool for its tables and demand-zero pages (init may
+  // change it per child with VSpace.SetQuota); init itself, the root task, may use all of it.
+  setDefaultQuota(max<u32>(poolPages / 4, 64));
   cpioIndex(bi.initrdStart, bi.initrdEnd);
   if (nFiles == 0) { con.line("mlk: no boot image, no init to start"); return 0; }
 
@@ -96,6 +99,7 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   createObject(T_TCB, t, 0, true);
   if (createObject(T_VSPACE, v, 0, true) != E_OK) { con.line("mlk: no ASID / page table for init"); return 0; }
   createObject(T_CNODE, c, INIT_RADIX, true);
+  changetype<VSpace>(<usize>v).quota = poolPages;
 
   cteInsert(slotOf(c, SLOT_TCB), 0, T_TCB, R_ALL, 0, t, 0);
   cteInsert(slotOf(c, SLOT_CNODE), 0, T_CNODE, R_ALL, 0, c, <u64>INIT_RADIX);

@@ -12,7 +12,7 @@
 import * as con from "../console";
 import {
   Cte, T_UNTYPED, T_TCB, T_VSPACE, T_CNODE, T_NULL, TS_CTABLE, TS_VTABLE, tcbSlot, TCB_NAME,
-  CNODE_MIN_RADIX, CNODE_MAX_RADIX, R_ALL, E_OK, E_RANGE, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY,
+  CNODE_MIN_RADIX, CNODE_MAX_RADIX, R_ALL, R_READ, R_WRITE, E_OK, E_RANGE, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY,
   E_DELETE_FIRST, E_ILLEGAL_OPERATION, E_BAD_IMAGE, UNTYPED_RETYPE, BOOT_IMAGE_SPAWN, BOOT_IMAGE_INFO,
 } from "../object/structures";
 import { tcb } from "./thread";
@@ -42,6 +42,7 @@ export function decodeBootImageInvocation(label: u64, t: u32, len: u32, mr0: u64
   if (mr0 >= <u64>nFiles) return E_RANGE;
   if (mr1 > <u64>tcb(t).mcp) return E_RANGE;
   if (mr3 < <u64>CNODE_MIN_RADIX || mr3 > <u64>CNODE_MAX_RADIX) return E_RANGE;
+  if (mr2 > 0xffff_ffff) return E_FAILED_LOOKUP; // mr2 + 2 must not wrap to a small index
   let s0 = lookupSlot(<usize>t, mr2);
   let s1 = lookupSlot(<usize>t, mr2 + 1);
   let s2 = lookupSlot(<usize>t, mr2 + 2);
@@ -85,7 +86,7 @@ export function setupProcess(nt: u32, tcbCap: usize, vsCap: usize, cnCap: usize,
     let d3 = cnodeSlotAt(cn, 3);
     if (d1 != 0 && tcbCap != 0) deriveCap(d1, tcbCap, R_ALL, 0);
     if (d2 != 0) deriveCap(d2, cnCap, R_ALL, 0);
-    if (d3 != 0) deriveCap(d3, vsCap, R_ALL, 0);
+    if (d3 != 0) deriveCap(d3, vsCap, R_READ | R_WRITE, 0); // no Grant: it cannot raise its own quota
   }
   let n = <i32>nameLen;
   if (n >= 5 && load<u8>(name + n - 5) == 46 /* . */) n -= 5;

@@ -22,6 +22,7 @@ import { handleSyscall } from "./syscall";
 import { userFault, setVmDetail } from "./fault";
 import { demandFault, VMF_RESOLVED } from "../object/vspace";
 import { kiCheckAfterEntry, checkEnabled } from "./ki";
+import { tr, traceOn, TR_FAULT } from "./ktrace";
 
 /** Kernel entries from EL0 (introspection / bench). */
 export let entries: u64 = 0;
@@ -67,7 +68,10 @@ export function handleSyncFromUser(): void {
     let vs = tcbSlot(<usize>t, TS_VTABLE);
     let r: u32 = 1;
     if (vs.type == T_VSPACE) r = demandFault(<usize>vs.obj, far, <u32>esr & 0x3f, ec == EC_DABT_LOW && (esr & (1 << 6)) != 0);
-    if (r == VMF_RESOLVED) return; // retry the instruction
+    if (r == VMF_RESOLVED) { // retry the instruction
+      if (traceOn) tr(TR_FAULT, tcb(t).tid, F_VM, <u32>far, <u32>(far >> 32), <u32>esr, 2);
+      return;
+    }
     setVmDetail(r);
     userFault(t, F_VM, far, esr, <u64>(esr & 0x3f));
     return;
@@ -80,9 +84,12 @@ export function handleSyncFromUser(): void {
 export function kernelExit(): void {
   let next = schedule();
   // A thread whose address space capability was deleted (revoked) cannot run: stop it rather
-  // than let it run on a stale TTBR0.
-  while (next != 0 && tcbSlot(<usize>next, TS_VTABLE).type != T_VSPACE) {
-    lostVSpace(next);
+  // than let it run on a stale TTBR0. A thread whose blocking syscall was interrupted by Suspend
+  // runs that syscall again now (seL4's Restart state); it may block again.
+  while (next != 0) {
+    if (tcbSlot(<usize>next, TS_VTABLE).type != T_VSPACE) lostVSpace(next);
+    else if (tcb(next).restart != 0) { tcb(next).restart = 0; handleSyscall(next); }
+    else break;
     next = schedule();
   }
   if (checkEnabled) kiCheckAfterEntry();

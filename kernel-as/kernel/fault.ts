@@ -14,9 +14,9 @@ import {
 } from "../object/structures";
 import { tcb, setBlocked } from "./thread";
 import { sendFaultIPC } from "../object/endpoint";
-import { tr, TR_FAULT } from "./ktrace";
+import { tr, TR_FAULT, TR_THREAD_EXIT } from "./ktrace";
 import { fscName, fscHasLevel, esrEc, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN, ecName } from "../arch";
-import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION } from "../object/vspace";
+import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION, VMF_QUOTA } from "../object/vspace";
 
 /** Extra detail for a VM fault report (VMF_* from demandFault). */
 export let vmDetail: u32 = 0;
@@ -39,7 +39,9 @@ export function userFault(t: u32, kind: u32, addr: u64, esr: u64, code: u64): vo
   if (kind != F_EXIT) { th.faults++; faultCount++; }
   let fep = tcbSlot(<usize>t, TS_FAULTEP);
   let handled = fep.type == T_ENDPOINT && (fep.rights & R_WRITE) != 0;
-  tr(TR_FAULT, th.tid, kind, <u32>addr, <u32>(addr >> 32), <u32>code, handled ? 1 : 0);
+  // an exit is not a fault: it has its own record and is not counted
+  if (kind == F_EXIT) tr(TR_THREAD_EXIT, th.tid, <u32>code);
+  else tr(TR_FAULT, th.tid, kind, <u32>addr, <u32>(addr >> 32), <u32>code, handled ? 1 : 0);
   if (handled) {
     sendFaultIPC(t, fep.obj, fep.data, (fep.rights & R_GRANT) != 0);
     return;
@@ -80,6 +82,7 @@ export function report(t: u32): void {
     con.str(" (");
     if (vmDetail == VMF_GUARD) con.str("stack guard page: stack overflow");
     else if (vmDetail == VMF_NO_MEMORY) con.str("out of memory for demand paging");
+    else if (vmDetail == VMF_QUOTA) con.str("memory quota of its address space exhausted");
     else {
       con.str(fscName(fsc));
       if (fscHasLevel(fsc)) { con.str(" L"); con.dec(fsc & 3); }

@@ -209,6 +209,8 @@ function vspaceJson(tid: u32): void {
   key("page_table_pages"); num(v.ptPages); ch(44);
   key("demand_pages"); num(v.demandPages); ch(44);
   key("frame_pages"); num(v.mappedPages); ch(44);
+  key("quota_pages"); num(v.quota); ch(44);
+  key("charged_pages"); num(v.charged); ch(44);
   key("regions"); ch(91);
   for (let i: u32 = 0; i < v.nRegions; i++) {
     let r = regionAt(vs, i);

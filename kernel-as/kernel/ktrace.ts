@@ -9,7 +9,7 @@
 
 import {
   trace, TRACE_SYSCALL, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY, TRACE_SWITCH, TRACE_FAULT,
-  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH, TRACE_IPC_WORDS, TRACE_IPC_WORDS2,
+  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH, TRACE_IPC_WORDS, TRACE_IPC_WORDS2, TRACE_THREAD_EXIT,
 } from "../trace";
 import { Tcb } from "../object/structures";
 
@@ -23,6 +23,7 @@ export const TR_IRQ_USER: u32 = TRACE_IRQ_USER;
 export const TR_CAP_OP: u32 = TRACE_CAP_OP;
 export const TR_SIGNAL: u32 = TRACE_SIGNAL;
 export const TR_FASTPATH: u32 = TRACE_FASTPATH;
+export const TR_THREAD_EXIT: u32 = TRACE_THREAD_EXIT;
 
 export let traceOn = true;
 export function setTraceOn(on: bool): void { traceOn = on; }

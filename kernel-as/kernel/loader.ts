@@ -224,6 +224,7 @@ export function loadProgram(vs: usize, t: u32, pa: u64, len: u32): u64 {
   if (<u64>startFunc < <u64>importedFuncs) { loaderError = "\"_start\" is an imported function"; return E_BAD_IMAGE; }
   if (!haveMemory) memMin = 2;
   if (memMax > <u64>USER_MEMMAX) memMax = USER_MEMMAX;
+  if (memMax < 2) { loaderError = "memory maximum below 2 pages (the low 64 KiB are the kernel's window)"; return E_BAD_IMAGE; }
   if (memMin > memMax) { loaderError = "initial memory larger than the limit (256 pages)"; return E_BAD_IMAGE; }
   if (memMin < 2) memMin = 2; // the low 64 KiB are the kernel's window; data starts at 64 KiB
 

@@ -14,7 +14,7 @@ import {
   miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
   E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_WOULD_BLOCK, E_RANGE, E_TRUNCATED_MESSAGE,
   SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD, SYS_EXIT,
-  SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, F_UNKNOWN_SYSCALL, F_EXIT,
+  SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, SYS_COUNT, F_UNKNOWN_SYSCALL, F_EXIT,
   TCB_NAME, typeName,
 } from "../object/structures";
 import { tcb, schedYield, highestReady, directSwitch, setBlocked } from "./thread";
@@ -29,7 +29,7 @@ import { decodeFrameInvocation, decodeVSpaceInvocation } from "../object/frame";
 import { decodeIrqControl, decodeIrqHandler } from "../object/irq";
 import { decodeBootImageInvocation } from "./bootimage";
 import { userFault } from "./fault";
-import { translate } from "../object/vspace";
+import { translate, USER_VA_LIMIT } from "../object/vspace";
 import { tr, traceOn, traceWords, TR_SYSCALL, TR_CAP_OP, TR_FASTPATH, TR_IPC_SEND, TR_IPC_RECV, TR_IPC_REPLY, tidOf } from "./ktrace";
 
 /** Method results (MR0..MR3 of the reply). */
@@ -68,7 +68,8 @@ function extraCap(t: u32, i: u32): usize {
 /** Entry point for SVC #0: dispatches on X7. */
 export function handleSyscall(t: u32): void {
   let th = tcb(t);
-  let nr = <u32>th.r7;
+  // X7 above 32 bits is an undefined number, not cut down to a defined one
+  let nr = th.r7 > <u64>SYS_COUNT ? SYS_COUNT : <u32>th.r7;
   syscalls++;
   if (traceOn) tr(TR_SYSCALL, th.tid, nr, <u32>th.r0, <u32>(th.r1 >> 12));
   switch (nr) {
@@ -92,7 +93,7 @@ export function handleSyscall(t: u32): void {
       th.r0 = E_OK;
       break;
     }
-    default: userFault(t, F_UNKNOWN_SYSCALL, <u64>nr, 0, <u64>nr);
+    default: userFault(t, F_UNKNOWN_SYSCALL, th.r7, 0, th.r7);
   }
 }
 
@@ -168,7 +169,7 @@ function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: 
     case T_DEVICE_FRAME:
       return decodeFrameInvocation(label, s, len, mr0, mr1, x0, nExtra, out);
     case T_VSPACE:
-      return decodeVSpaceInvocation(label, s, len, mr0, mr1, mr2, mr3);
+      return decodeVSpaceInvocation(label, s, len, mr0, mr1, mr2, mr3, out);
     case T_IRQ_CONTROL: {
       if (len < 2) return E_TRUNCATED_MESSAGE;
       return decodeIrqControl(label, mr0, lookupSlot(<usize>t, mr1));
@@ -305,6 +306,7 @@ function fastpathReplyRecv(t: u32): bool {
 /** DebugPuts(X0 = va, X1 = len ≤ 4096): prints user bytes; E_INVALID_ARGUMENT if not mapped. */
 function debugPuts(t: u32, va: u64, len: u64): u64 {
   if (len > 4096) return E_RANGE;
+  if (va >= USER_VA_LIMIT || len > USER_VA_LIMIT - va) return E_INVALID_ARGUMENT; // va + i must not wrap
   let vs = vsOf(t);
   if (vs == 0) return E_INVALID_ARGUMENT;
   for (let i: u64 = 0; i < len; i++) {

@@ -8,10 +8,11 @@
 import {
   Cte, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_DEVICE_FRAME, T_IRQ_HANDLER, T_CNODE, T_REPLY,
   CF_MAPPED, TS_CALLER, tcbSlot, E_OK, E_FAILED_LOOKUP, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
-  E_TRUNCATED_MESSAGE, E_INVALID_CAPABILITY, E_INVALID_ARGUMENT,
+  E_TRUNCATED_MESSAGE, E_INVALID_CAPABILITY, E_INVALID_ARGUMENT, E_REVOKE_FIRST,
   CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
 } from "./structures";
-import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke } from "../kernel/cspace";
+import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke, hasChildren } from "../kernel/cspace";
+import { objectPin, objectUnpin } from "./objecttype";
 import { derivable } from "../kernel/ipc";
 import { irqCapCopied } from "./irq";
 import { untypedRevoked } from "./untyped";
@@ -83,9 +84,15 @@ export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Ct
       let s = cnodeSlotAt(cn, mr0);
       if (s == 0) return E_FAILED_LOOKUP;
       if (cte(s).type == T_NULL) return E_FAILED_LOOKUP;
+      // The CNode holding s may lose its last cap partway (it can be a descendant of s): pin it so
+      // s stays put until every descendant is gone, then let it die.
+      let holder = cn.obj;
+      objectPin(T_CNODE, holder);
       cteRevoke(s);
       untypedRevoked(s); // an Untyped with no children left gets its memory back
-      return E_OK;
+      let done = !hasChildren(s);
+      objectUnpin(T_CNODE, holder);
+      return done ? E_OK : E_REVOKE_FIRST;
     }
     case <u32>CNODE_SAVE_CALLER: {
       if (len < 1) return E_TRUNCATED_MESSAGE;

@@ -21,6 +21,7 @@ export const TCB_SET_FAULT_HANDLER: u64 = 40;
 export const TCB_SET_NAME: u64 = 41;
 export const VSPACE_ADD_REGION: u64 = 48;
 export const VSPACE_UNMAP: u64 = 49;
+export const VSPACE_SET_QUOTA: u64 = 50;
 export const FRAME_MAP: u64 = 56;
 export const FRAME_UNMAP: u64 = 57;
 export const FRAME_GET_ADDRESS: u64 = 58;

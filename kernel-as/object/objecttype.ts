@@ -135,6 +135,38 @@ export function frameCapUnmap(pfn: u32, data: u64): void {
   }
 }
 
+/**
+ * An address space dies: every frame cap that records a mapping in it (by its ASID) becomes
+ * unmapped, so a later Unmap or delete of that cap cannot touch whoever reuses the ASID. Frame caps
+ * live only in CNode slots (a TCB's IPC-buffer slot holds an unmapped copy), so the CNode list
+ * covers them all.
+ */
+function forgetMappingsOf(asid: u32): void {
+  if (asid == 0) return;
+  let a = objectListHead(T_CNODE);
+  while (a != 0) {
+    let n: u32 = 1 << changetype<CNode>(<usize>a).radix;
+    for (let i: u32 = 1; i < n; i++) {
+      let c = changetype<Cte>(<usize>a + (<usize>i << CTE_SHIFT));
+      if ((c.type == T_FRAME || c.type == T_DEVICE_FRAME) && (c.flags & CF_MAPPED) != 0 && <u32>(c.data & 0xfff) == asid) {
+        c.flags &= ~CF_MAPPED;
+        c.data = 0;
+      }
+    }
+    a = objectNext(T_CNODE, a);
+  }
+}
+
+/** Keeps an object alive across an operation that may delete its last capability (Revoke). */
+export function objectPin(type: u8, a: u32): void { hdr(headerOf(type, a)).refs++; }
+
+/** Ends objectPin: finalises the object when no capability to it is left. */
+export function objectUnpin(type: u8, a: u32): void {
+  let h = hdr(headerOf(type, a));
+  h.refs--;
+  if (h.refs == 0) finaliseObject(type, a);
+}
+
 function finaliseObject(type: u8, a: u32): void {
   let h = hdr(headerOf(type, a));
   switch (type) {
@@ -148,7 +180,11 @@ function finaliseObject(type: u8, a: u32): void {
       h.refs = 0;
       break;
     }
-    case T_VSPACE: vspaceDestroy(<usize>a); break;
+    case T_VSPACE: {
+      forgetMappingsOf(changetype<VSpace>(<usize>a).asid);
+      vspaceDestroy(<usize>a);
+      break;
+    }
   }
   listRemove(type, a);
   h.otype = 0;

@@ -235,7 +235,7 @@ export const REG_SPLIM: u32 = 16;
  * 0x190 switchedIn: u64 (times scheduled)  0x198 faultEsr: u64
  * 0x1A0 faultPc: u64              0x1A8 faultCode: u64
  * 0x1B0 replySlot: u32 (slot holding the reply cap to this thread while BLOCKED_REPLY)
- * 0x1B4 pad
+ * 0x1B4 restart: u32 (1 = Suspend interrupted a blocking syscall: it runs again when resumed)
  * 0x1C0 slots: CTABLE, VTABLE, CALLER, IPCBUF, FAULTEP (5 × 32 bytes) → 0x260
  * ```
  */
@@ -272,7 +272,7 @@ export const REG_SPLIM: u32 = 16;
   faultPc: u64;
   faultCode: u64;
   replySlot: u32;
-  pad2: u32;
+  restart: u32;
 }
 export const TCB_BYTES_LOG2: u32 = 10;
 export const TCB_NAME: usize = 0x178;
@@ -364,10 +364,11 @@ export const MAX_REGIONS: u32 = 16;
  * 0x000 ObjHeader (16)
  * 0x010 l0Pa: u64      0x018 asid: u32     0x01C nRegions: u32
  * 0x020 ptPages: u32   0x024 demandPages   0x028 mappedPages   0x02C id
- * 0x030 pad (16)
+ * 0x030 quota: u32 (kernel-pool pages it may use)   0x034 charged: u32 (pages it uses)   0x038 pad
  * 0x040 regions[16] (32 bytes each) → 0x240
  * ```
- * Page tables and demand-zero pages come from the kernel pool and are freed with the VSpace.
+ * Page tables, demand-zero pages, image data pages and the IPC buffer the loader maps come from the
+ * kernel pool, are charged to the VSpace (never more than its quota) and are freed with it.
  */
 // @ts-ignore: decorator
 @unmanaged export class VSpace {
@@ -379,7 +380,8 @@ export const MAX_REGIONS: u32 = 16;
   demandPages: u32;
   mappedPages: u32;
   id: u32;
-  p0: u64;
+  quota: u32;
+  charged: u32;
   p1: u64;
 }
 export const VSPACE_BYTES_LOG2: u32 = 10;

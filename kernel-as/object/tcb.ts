@@ -5,10 +5,10 @@ import {
   Tcb, Cte, T_CNODE, T_VSPACE, T_FRAME, T_ENDPOINT, T_NOTIFICATION, T_NULL, R_READ, R_WRITE,
   TS_INACTIVE, TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN,
   TS_FAULTED, TS_EXITED, TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, TCB_NAME, TCB_NAME_LEN,
-  tcbSlot, E_OK, E_RANGE, E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP,
+  tcbSlot, reg, setReg, E_OK, E_RANGE, E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP,
   E_INSUFFICIENT_RIGHTS, E_ALIGNMENT, E_INVALID_ARGUMENT, REG_SPLIM,
   TCB_CONFIGURE, TCB_SET_PRIORITY, TCB_RESUME, TCB_SUSPEND, TCB_WRITE_REGISTERS, TCB_READ_REGISTERS,
-  TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME, CF_MAPPED,
+  TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME, CF_MAPPED, IF_FAULT,
 } from "./structures";
 import { tcb, allocTid, setBlocked, makeReady, cur, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
 import { cte, cteInsert, cteDelete } from "../kernel/cspace";
@@ -38,6 +38,9 @@ export function setName(a: u32, s: string): void {
  */
 export function tcbSuspendTo(a: u32, state: u32): void {
   let t = tcb(a);
+  // Suspend interrupting a blocking syscall (not a fault message): it runs again on Resume, as
+  // seL4's Restart state does; its arguments are still in X0..X7.
+  if (state == TS_INACTIVE && t.state >= TS_BLOCKED_SEND && t.state <= TS_BLOCKED_NTFN && (t.ipcFlags & IF_FAULT) == 0) t.restart = 1;
   switch (t.state) {
     case TS_BLOCKED_SEND: case TS_BLOCKED_RECV: cancelEndpointIPC(a); break;
     case TS_BLOCKED_NTFN: cancelSignalWait(a); break;
@@ -126,22 +129,29 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
       return E_OK;
     }
     case <u32>TCB_WRITE_REGISTERS: {
-      // MR0 = first register, MR1..MR3 = values (len - 1 of them)
+      // MR0 = first register, MR1..MR3 = values (len - 1 of them). Only the architectural slots
+      // 0..16 may be written, with any value (the EL0 core checks them when it resumes the thread);
+      // the engine-private slots 17..31 never. The range test is written so it cannot wrap.
       if (len < 2) return E_TRUNCATED_MESSAGE;
       let n = min(len - 1, 3);
-      if (mr0 + <u64>n > <u64>(REG_SPLIM + 1)) return E_RANGE;
+      if (mr0 > <u64>REG_SPLIM || <u64>n > <u64>(REG_SPLIM + 1) - mr0) return E_RANGE;
       if (target == inv) return E_ILLEGAL_OPERATION;
-      let base = <usize>target + (<usize>mr0 << 3);
-      store<u64>(base, mr1);
-      if (n > 1) store<u64>(base + 8, mr2);
-      if (n > 2) store<u64>(base + 16, mr3);
+      let first = <u32>mr0; // < 17 here
+      setReg(<usize>target, first, mr1);
+      if (n > 1) setReg(<usize>target, first + 1, mr2);
+      if (n > 2) setReg(<usize>target, first + 2, mr3);
+      t.restart = 0; // new registers: the thread goes on from them, no interrupted syscall reruns
       return E_OK;
     }
     case <u32>TCB_READ_REGISTERS: {
+      // MR0 = first register (0..16): MR0..MR3 of the reply = that register and the next three,
+      // 0 past slot 16 (engine-private slots are never read).
       if (len < 1) return E_TRUNCATED_MESSAGE;
-      if (mr0 + 4 > <u64>(REG_SPLIM + 1)) return E_RANGE;
-      let base = <usize>target + (<usize>mr0 << 3);
-      for (let i: usize = 0; i < 4; i++) store<u64>(out + (i << 3), load<u64>(base + (i << 3)));
+      if (mr0 > <u64>REG_SPLIM) return E_RANGE;
+      let first = <u32>mr0;
+      for (let i: u32 = 0; i < 4; i++) {
+        store<u64>(out + (<usize>i << 3), first + i <= REG_SPLIM ? reg(<usize>target, first + i) : 0);
+      }
       return E_OK;
     }
     case <u32>TCB_BIND_NOTIFICATION: {

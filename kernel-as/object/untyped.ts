@@ -54,7 +54,8 @@ export function decodeUntypedInvocation(label: u64, ut: usize, destRoot: Cte, le
   if (count == 0 || count > MAX_RETYPE) return E_RANGE;
   if (destRoot.type != T_CNODE) return E_INVALID_CAPABILITY;
   let radix = <u32>destRoot.data;
-  if (first == 0 || first + count > (<u64>1 << radix)) return E_RANGE;
+  let slots: u64 = <u64>1 << radix;
+  if (first == 0 || first >= slots || count > slots - first) return E_RANGE; // no wrapping sum
   for (let i: u64 = 0; i < count; i++) {
     let d = cnodeSlotAt(destRoot, first + i);
     if (d == 0) return E_FAILED_LOOKUP;

@@ -39,6 +39,25 @@ export const TCR_VALUE: u64 = 16 | (1 << 8) | (1 << 10) | (3 << 12) | (0 << 14) 
 
 export const USER_VA_LIMIT: u64 = <u64>1 << 48;
 
+// ---- kernel-memory quota ------------------------------------------------------------------------
+// Every kernel-pool page an address space causes (page tables, demand-zero pages, image data pages,
+// the loader's IPC buffer) is charged to it, up to its quota: a process that touches its whole heap
+// runs out of its own quota, not of the pool the others need. A new VSpace gets defaultQuota; the
+// holder of a VSpace cap with Grant can change it (VSpace.SetQuota; a process's own VSpace cap has
+// no Grant, so it cannot raise its own).
+
+/** Quota of a new VSpace, in pages (set at boot from the pool size: a quarter of it). */
+export let defaultQuota: u32 = 1024;
+export function setDefaultQuota(pages: u32): void { defaultQuota = pages; }
+
+/** Charges one pool page to the VSpace; false when its quota is spent. */
+function charge(v: VSpace): bool {
+  if (v.charged >= v.quota) return false;
+  v.charged++;
+  return true;
+}
+function uncharge(v: VSpace): void { if (v.charged > 0) v.charged--; }
+
 // ---- ASIDs --------------------------------------------------------------------------------------
 export const NUM_ASIDS: u32 = 256;
 const asidTable: usize = memory.data(<i32>NUM_ASIDS * 4, 4);
@@ -74,6 +93,8 @@ export function vspaceInit(vs: usize): u64 {
   if (l0 == 0) { store<u32>(asidTable + (<usize>asid << 2), 0); return E_NOT_ENOUGH_MEMORY; }
   v.asid = asid;
   v.l0Pa = l0;
+  v.quota = defaultQuota;
+  v.charged = 1; // the L0 table
   v.ptPages = 1;
   v.nRegions = 0;
   v.demandPages = 0;
@@ -91,8 +112,9 @@ export function ptePtr(vs: usize, va: u64, create: bool): usize {
     let d = load<u64>(e);
     if ((d & D_VALID) == 0) {
       if (!create) return 0;
+      if (!charge(v)) return 0;
       let t = kmemAlloc(K_PT);
-      if (t == 0) return 0;
+      if (t == 0) { uncharge(v); return 0; }
       v.ptPages++;
       d = t | D_TABLE;
       store<u64>(e, d);
@@ -129,6 +151,7 @@ export function mapPage(vs: usize, va: u64, pa: u64, rights: u32, attr: u32, own
   let p = ptePtr(vs, va, true);
   if (p == 0) return E_NOT_ENOUGH_MEMORY;
   if ((load<u64>(p) & D_VALID) != 0) return E_DELETE_FIRST;
+  if (owner != 0 && !charge(vsp(vs))) return E_NOT_ENOUGH_MEMORY; // a kernel-owned page counts
   let d = pa | D_TABLE | (<u64>attr << D_ATTR_SHIFT) | D_AP_EL0 | D_SH_INNER | D_AF | D_NG | D_PXN;
   if ((rights & R_WRITE) == 0) d |= D_AP_RO;
   if ((rights & RG_X) == 0) d |= D_UXN;
@@ -150,6 +173,7 @@ export function unmapPage(vs: usize, va: u64): u64 {
   let k = pteKind(d);
   if (k != 0) {
     kmemRelease(k - 1, d & D_ADDR);
+    uncharge(v);
     if (k - 1 == K_DEMAND && v.demandPages > 0) v.demandPages--;
   }
   return d;
@@ -203,6 +227,7 @@ export const VMF_GUARD: u32 = 2;
 export const VMF_PERMISSION: u32 = 3; // access not allowed by the region / page
 export const VMF_NO_MEMORY: u32 = 4;
 export const VMF_NOT_DEMAND: u32 = 5;
+export const VMF_QUOTA: u32 = 6; // the address space's kernel-memory quota is spent
 
 /**
  * Resolves a translation fault at `va` in a demand-zero region by mapping a zeroed page.
@@ -216,10 +241,12 @@ export function demandFault(vs: usize, va: u64, fsc: u32, write: bool): u32 {
   if (fsc < 0x04 || fsc > 0x07) return VMF_PERMISSION; // not a translation fault
   if ((r.rights & RG_DEMAND) == 0) return VMF_NOT_DEMAND;
   if (write && (r.rights & R_WRITE) == 0) return VMF_PERMISSION;
+  let v = vsp(vs);
+  if (v.charged >= v.quota) return VMF_QUOTA;
   let pa = kmemAlloc(K_DEMAND);
   if (pa == 0) return VMF_NO_MEMORY;
   let e = mapPage(vs, va & ~(<u64>0xfff), pa, r.rights & (R_READ | R_WRITE | RG_X), ATTR_NORMAL, K_DEMAND + 1);
-  if (e != E_OK) { kmemRelease(K_DEMAND, pa); return VMF_NO_MEMORY; }
+  if (e != E_OK) { kmemRelease(K_DEMAND, pa); return v.charged >= v.quota ? VMF_QUOTA : VMF_NO_MEMORY; }
   vsp(vs).demandPages++;
   return VMF_RESOLVED;
 }
@@ -237,6 +264,7 @@ export function vspaceDestroy(vs: usize): void {
   v.l0Pa = 0;
   v.ptPages = 0;
   v.demandPages = 0;
+  v.charged = 0;
   tlbi(TLBI_ASIDE1, <u64>v.asid << 48);
   icIallu();
   store<u32>(asidTable + (<usize>v.asid << 2), 0);
