@@ -118,9 +118,11 @@ describe.each(TIERS)('random and edge values in every register slot 0-16 ($name)
       for (let s = 0; s < 3; s++) {
         expect(() => core.run(1 + (next() % 3000))).not.toThrow();
         expectDefinedOutcome(w);
-        if (core.exception === null) ran++;
-        else if ((core.exception.esr >>> 26) === EC.UNKNOWN && (core.exception.esr & 0x1ffffff) === TRAP.INVALID_REGISTERS) traps12++;
-        if (core.exception) { core.eret(); break; }
+        const ex = core.exception as { esr: number } | null;
+        if (ex === null) { ran++; continue; }
+        if (ecOf(ex.esr) === EC.UNKNOWN && (ex.esr & 0x1ffffff) === TRAP.INVALID_REGISTERS) traps12++;
+        core.eret();
+        break;
       }
     }
     expect(core.hostErrors).toBe(0);
