@@ -171,7 +171,8 @@ function decodeInner(bytes: Uint8Array): Program {
     const sr = new Reader(bytes, bodyStart, bodyEnd);
     sr.section = r.section;
     switch (id) {
-      case 0: { sr.name(); break; }
+      // custom: a name, then any bytes up to the section's end (the section size says where)
+      case 0: { sr.name(); sr.pos = bodyEnd; break; }
       case 1: {
         const n = sr.u32();
         for (let i = 0; i < n; i++) {
