@@ -304,11 +304,11 @@ export function generate(prog: Program, fn: Func): string | null {
         } else {
           const ty = prog.types[code[pc + 1]];
           params = ty.params; results = ty.results; np = params.length;
-          // resolve the table entry; anything unusual goes to the interpreter
+          // resolve the table entry (user memory: it may name no function); anything unusual goes to the interpreter
           const tb = code[pc + 2];
           st.pop(); h--;
           pre = `x=${s(h)}>>>0;if(x>=TS[${tb}])${bail(pc, h + 1, st.concat([I]))}x=G32[(TB[${tb}]+x)<<1];` +
-            `if(x===0)${bail(pc, h + 1, st.concat([I]))}cf=FN[x-1];if(TC[cf.typeIndex]!==${code[pc + 1]}||cf.importIndex>=0)${bail(pc, h + 1, st.concat([I]))}`;
+            `if(x===0)${bail(pc, h + 1, st.concat([I]))}cf=FN[x-1];if(cf===undefined||TC[cf.typeIndex]!==${code[pc + 1]}||cf.importIndex>=0)${bail(pc, h + 1, st.concat([I]))}`;
           fexpr = 'cf';
         }
         const argBase = h - np;

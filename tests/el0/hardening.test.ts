@@ -83,7 +83,7 @@ function rng(seed: number): () => number {
 }
 
 describe.each(TIERS)('random and edge values in every register slot 0-16 ($name)', ({ jitThreshold }) => {
-  test('2,500 seeded cases: never a JavaScript exception, always a run or a defined exception', async () => {
+  test('6,000 seeded cases: never a JavaScript exception, always a run or a defined exception', async () => {
     const { w, inst } = await preempted(jitThreshold, 700);
     const core = w.core;
     const base = core.regs.slice();
@@ -103,7 +103,7 @@ describe.each(TIERS)('random and edge values in every register slot 0-16 ($name)
       }
     };
     let ran = 0, traps12 = 0;
-    for (let c = 0; c < 2500; c++) {
+    for (let c = 0; c < 6000; c++) {
       core.regs.set(base);
       core.exception = null;
       if (c % 10 === 0) { core.regs[REG.STACKBASE] = 0n; core.regs[REG.PENDING] = 0n; core.regs[REG.DEPTH] = 0n; } // a thread that never ran
@@ -114,6 +114,12 @@ describe.each(TIERS)('random and edge values in every register slot 0-16 ($name)
         let v = kind === 0 ? edges[next() % edges.length] : kind === 1 ? r64() : base[slot] + BigInt((next() % 33) - 16) * 8n;
         if (slot === REG.PC && kind !== 2) v = pcs();
         core.regs[slot] = BigInt.asUintN(64, v);
+      }
+      // and sometimes a word of the stack region (frame headers, locals; other threads could write it)
+      if (next() % 4 === 0) {
+        const word = new Uint8Array(8);
+        new DataView(word.buffer).setBigUint64(0, next() % 2 ? r64() : BigInt(next() % 64), true);
+        inst.writeUser(STACK_VA + (next() % 2048) * 8, word);
       }
       for (let s = 0; s < 3; s++) {
         expect(() => core.run(1 + (next() % 3000))).not.toThrow();
@@ -128,7 +134,7 @@ describe.each(TIERS)('random and edge values in every register slot 0-16 ($name)
     expect(core.hostErrors).toBe(0);
     // both outcomes occur (the table is not all one kind)
     expect(ran).toBeGreaterThan(20);
-    expect(traps12).toBeGreaterThan(500);
+    expect(traps12).toBeGreaterThan(1000);
   }, 120_000);
 });
 
@@ -232,6 +238,18 @@ describe.each(TIERS)('root causes, one test each ($name)', ({ jitThreshold }) =>
     expect(() => core.run(100)).not.toThrow();
     expect(trapCode(w)).toBe(TRAP.INVALID_REGISTERS);
     expect(core.programError!.reason).toMatch(/not an instruction/);
+  });
+
+  test('a table entry in user memory naming no function is trap 7 at the call_indirect, not a TypeError', async () => {
+    const { w, inst } = await preempted(jitThreshold, 0);
+    // let main's loop get hot (translated in the jit tier), then corrupt table slot 1 ($fib)
+    w.core.run(5000);
+    expect(w.core.exception).toBeNull();
+    const slot = GP_VA + (inst.prog.layout.tableBase[0] + 1) * 8;
+    inst.writeUser(slot, new Uint8Array([0xe8, 0x03, 0, 0, 0, 0, 0, 0])); // function 999 + 1
+    for (let i = 0; i < 100 && w.core.exception === null; i++) w.core.run(1000);
+    expect(trapCode(w)).toBe(TRAP.INDIRECT_TYPE_MISMATCH);
+    expect(w.core.hostErrors).toBe(0);
   });
 
   test('MEMPAGES or MEMMAX above 65536, a bad pending import, a depth above the limit: trap 12', async () => {
