@@ -1,5 +1,6 @@
 // `mlk wast FILE.wast...`: run WebAssembly spec scripts on the EL0 core (standalone harness) and print
-// `FILE: N passed, N failed, N skipped[, N rejected by wabt]` per file. Exit code 1 when anything failed.
+// `FILE: N passed, N failed, N skipped[, N rejected by wabt][, N actions]` per file: only assertions count as
+// passed (bare invoke/get actions are run and listed apart). Exit code 1 when anything failed.
 
 import { runWastFile } from '../hw/el0/wast';
 
@@ -14,7 +15,7 @@ export async function wastMain(argv: string[]): Promise<number> {
   for (const f of files) {
     try {
       const r = await runWastFile(f);
-      console.log(`${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.rejectedByWabt ? `, ${r.rejectedByWabt} rejected by wabt` : ''}`);
+      console.log(`${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.rejectedByWabt ? `, ${r.rejectedByWabt} rejected by wabt` : ''}${r.actions ? `, ${r.actions} actions` : ''}`);
       for (const x of r.failures) console.log(`  FAIL ${x}`);
       if (verbose) for (const x of r.skips) console.log(`  skip ${x}`);
       if (r.failed > 0) bad = true;

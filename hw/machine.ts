@@ -192,7 +192,18 @@ export class Machine {
   run(budget: number): RunResult {
     const start = this.clock.ticks;
     const startInstr = this.instructions;
-    const limit = start + budget;
+    let reason: StopReason = 'budget';
+    try {
+      reason = this.runLoop(start + budget);
+    } catch (e) {
+      this.machineCheck(e);
+    }
+    if (this.halted) reason = 'halted';
+    this.flushUart();
+    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+  }
+
+  private runLoop(limit: number): StopReason {
     let reason: StopReason = 'budget';
     this.boot();
     while (this.clock.ticks < limit) {
@@ -209,9 +220,7 @@ export class Machine {
       const fuel = Math.min(limit, this.nextDeadline()) - this.clock.ticks;
       this.runEl0(Math.max(1, fuel));
     }
-    if (this.halted) reason = 'halted';
-    this.flushUart();
-    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+    return reason;
   }
 
   /**
@@ -222,9 +231,21 @@ export class Machine {
     const start = this.clock.ticks;
     const startInstr = this.instructions;
     let reason: StopReason = 'budget';
-    if (!this.booted) this.boot();
-    else if (this.halted) reason = 'halted';
-    else {
+    try {
+      if (!this.booted) this.boot();
+      else if (this.halted) reason = 'halted';
+      else reason = this.stepOnce();
+    } catch (e) {
+      this.machineCheck(e);
+    }
+    if (this.halted) reason = 'halted';
+    this.flushUart();
+    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+  }
+
+  private stepOnce(): StopReason {
+    let reason: StopReason = 'budget';
+    {
       this.tickDevices();
       if (!this.takePendingInterrupt()) {
         if (this.cpu.el === 0) this.runEl0(1);
@@ -239,9 +260,17 @@ export class Machine {
         }
       }
     }
-    if (this.halted) reason = 'halted';
-    this.flushUart();
-    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+    return reason;
+  }
+
+  /**
+   * A JavaScript exception escaped the model (a bug in it, not something a program did: the EL0 core
+   * turns those into traps): stop the machine with a "machine check" report — the EL0 register file,
+   * ESR/ELR/FAR and the JS stack — instead of throwing out of run()/step().
+   */
+  private machineCheck(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.stop(5, `machine check: ${err.name}: ${err.message}`, this.cpu.el === 0 ? -2 : this.entryOffset, undefined, undefined, err);
   }
 
   // ---- the core's run loop pieces --------------------------------------------------------------
@@ -344,7 +373,8 @@ export class Machine {
       const what = e instanceof KernelSync ? `${e.message} while handling a kernel exception`
         : e instanceof WebAssembly.RuntimeError ? `WebAssembly trap in the kernel: ${e.message}`
         : `host error in a kernel entry: ${(e as Error).message}`;
-      this.stop(3, what, offset);
+      const host = !(e instanceof KernelSync) && !(e instanceof WebAssembly.RuntimeError);
+      this.stop(3, what, offset, undefined, undefined, host ? (e instanceof Error ? e : new Error(String(e))) : undefined);
       return;
     }
     if (this.halted) return;
@@ -359,14 +389,22 @@ export class Machine {
     }
   }
 
-  private stop(code: number, reason: string, offset = this.entryOffset, esrValue?: number, far?: number): void {
+  /** Halt with a report; `offset` -1 = kmain, -2 = running at EL0; `error` adds the EL0 registers and its JS stack. */
+  private stop(code: number, reason: string, offset = this.entryOffset, esrValue?: number, far?: number, error?: Error): void {
     const hex = (v: bigint | number) => `0x${v.toString(16).padStart(16, '0')}`;
+    const where = offset === -2 ? 'EL0' : offset < 0 ? 'kmain (boot)' : `vector 0x${offset.toString(16)}`;
     const lines = [
       `*** machine halted: ${reason}`,
-      `    during ${offset < 0 ? 'kmain (boot)' : `vector 0x${offset.toString(16)}`} at tick ${this.clock.ticks}`,
+      `    during ${where} at tick ${this.clock.ticks}`,
       `    ESR_EL1 ${hex(esrValue ?? this.cpu.reg(SYSREG.ESR_EL1))}  ELR_EL1 ${hex(this.cpu.reg(SYSREG.ELR_EL1))}`,
       `    FAR_EL1 ${hex(far ?? this.cpu.reg(SYSREG.FAR_EL1))}  SPSR_EL1 ${hex(this.cpu.reg(SYSREG.SPSR_EL1))}`,
     ];
+    if (error) {
+      const r = this.el0.regs;
+      lines.push('    EL0 registers:');
+      for (let i = 0; i < 20; i += 4) lines.push(`      ${[0, 1, 2, 3].map((k) => `x${String(i + k).padEnd(2)} ${hex(r[i + k])}`).join('  ')}`);
+      lines.push('    JavaScript stack:', ...(error.stack ?? `${error.name}: ${error.message}`).split('\n').map((l) => `      ${l.trim()}`));
+    }
     this.halt({ code, reason, report: lines.join('\n') });
   }
 

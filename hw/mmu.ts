@@ -166,6 +166,11 @@ export class Mmu {
    * of translations outside the MMU (the EL0 engine's) is valid only while this stays the same.
    */
   gen = 0;
+  /**
+   * Counts TLB maintenance and regime changes only (tlbi, setRegs), not TTBR0 switches: a translation
+   * checked under the same ASID stays valid, as a TLB entry would, until this changes.
+   */
+  maint = 0;
 
   // RAM
   private readonly dv: DataView;
@@ -209,6 +214,7 @@ export class Mmu {
   /** Called whenever SCTLR_EL1 / TCR_EL1 / TTBR0_EL1 / TTBR1_EL1 / MAIR_EL1 change. Never flushes the TLB. */
   setRegs(r: MmuRegs): void {
     this.gen++;
+    this.maint++;
     const lo = Number(r.tcr & 0xffffffffn);
     const hi = Number((r.tcr >> 32n) & 0xffffffffn);
     this.on = (r.sctlr & 1n) !== 0n;
@@ -343,6 +349,7 @@ export class Mmu {
    */
   tlbi(op: number, arg: bigint): void {
     this.gen++;
+    this.maint++;
     const asid = Number(BigInt.asUintN(64, arg) >> 48n) & this.asidMask;
     const va = Number(arg & 0xfffffffffffn) * 4096;
     const tag = this.tTag;

@@ -12,10 +12,10 @@ import { BusError, type Bus } from '../bus';
 import type { Access, Mmu } from '../mmu';
 import { EC, ESR_WNR, FSC, esr } from '../esr';
 import { decodeProgram, ProgramError } from './decode';
-import { FRAME_HEADER, OP, PC_ENTER, T, type Func, type JitFn, type Program } from './module';
+import { FRAME_HEADER, INSN_RETURN_SITE, INSN_START, OP, PC_ENTER, T, type Func, type JitFn, type Program } from './module';
 import { TRAP } from './traps';
 import * as N from './num';
-import { MAX_CALL_DEPTH } from './limits';
+import { MAX_CALL_DEPTH, MAX_IMAGE_BYTES, MAX_MEM_PAGES, MAX_STACK_BYTES } from './limits';
 import { opLength, translate, type JitCore, type JitEnv } from './jit';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
@@ -77,6 +77,9 @@ export class El0Core {
   programError: ProgramError | null = null;
   /** instructions retired since construction */
   retired = 0;
+  /** JavaScript exceptions caught while running user code (each became trap 13), and the last one */
+  hostErrors = 0;
+  lastHostError: unknown = null;
 
   private readonly m8: Uint8Array;
   private readonly dv: DataView;
@@ -89,6 +92,9 @@ export class El0Core {
   private readonly pcPa = new Float64Array(PROG_WAYS).fill(-1);
   private readonly pcLen = new Float64Array(PROG_WAYS).fill(-1);
   private readonly pcProg: (Program | null)[] = new Array<Program | null>(PROG_WAYS).fill(null);
+  // the MMU maintenance count and ASID under which each way's image pages were last translated
+  private readonly pcMaint = new Float64Array(PROG_WAYS).fill(-1);
+  private readonly pcAsid = new Int32Array(PROG_WAYS).fill(-1);
   private prog: Program | null = null;
   private funcs: Func[] = [];
 
@@ -176,6 +182,29 @@ export class El0Core {
   run(fuel: number): number {
     this.exception = null;
     if (fuel <= 0) return 0;
+    try {
+      return this.runSlice(fuel);
+    } catch (e) {
+      return this.hostException(e);
+    }
+  }
+
+  /**
+   * A JavaScript exception escaped the core while it ran user code: whatever caused it, it becomes
+   * trap 13 at the register file's PC (the shadow is discarded; the register file is as run() found
+   * it, but for the engine-private slots enter() set), so the kernel delivers it as a fault.
+   */
+  private hostException(e: unknown): number {
+    this.hostErrors++;
+    this.lastHostError = e;
+    this.programError = new ProgramError('core', 0, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    this.jsd = 0;
+    this.mmioStop = false;
+    this.raiseAtRegPc(EC.UNKNOWN, TRAP.INTERNAL_ERROR, 0);
+    return 0;
+  }
+
+  private runSlice(fuel: number): number {
     if (!this.enter()) { this.leaveRegsOnly(); return 0; }
     let n: number;
     const fn = this.fn, jitE = fn.jitEntry;
@@ -244,7 +273,7 @@ export class El0Core {
     this.dropTranslations();
     this.progCache.clear();
     this.prog = null;
-    this.pcPa.fill(-1); this.pcLen.fill(-1); this.pcProg.fill(null);
+    this.pcPa.fill(-1); this.pcLen.fill(-1); this.pcProg.fill(null); this.pcMaint.fill(-1);
   }
 
   /** The decoded program of the current thread (after a run()), for loaders and the UI. */
@@ -307,6 +336,8 @@ export class El0Core {
    * physical address (then this.mmioPa holds it), or -1 after raising the data abort.
    */
   private mmioPa = 0;
+  /** set by a device store: exec() ends the slice once the instruction completes */
+  private mmioStop = false;
   private xlate(va: number, write: boolean): number {
     const pa = this.mmu.translate(va, write ? ACC_WRITE : ACC_READ, 0);
     if (pa < 0) { this.dataAbort(va, write, this.mmu.fault.fsc); return -1; }
@@ -379,6 +410,10 @@ export class El0Core {
     if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, true, FSC.SYNC_EXTERNAL); return false; }
     try {
       this.bus.write32(this.mmioPa, this.scdv.getUint32(0, true));
+      // a device store may raise an interrupt: end the slice after this instruction, so the machine
+      // samples the interrupt lines at the next instruction boundary (both tiers: translated code
+      // bails to the interpreter for every non-RAM access)
+      this.mmioStop = true;
       return true;
     } catch (e) {
       if (!(e instanceof BusError)) throw e;
@@ -479,27 +514,42 @@ export class El0Core {
     this.rw[2 * i + 1] = (v - lo) / TWO32;
   }
 
+  /**
+   * Find the decoded program of the image at IMG..IMG+IMGLEN. The small cache in front of the map is
+   * trusted while the MMU saw no TLB maintenance and the ASID is the one it was checked under (as a
+   * TLB entry would be); otherwise every page of the image is translated again, and the program is
+   * looked up by all its pages' physical addresses, so unmapping or remapping any page is seen.
+   */
   private fetchProgram(): boolean {
     const img = this.rnum(REG.IMG);
     const len = this.rnum(REG.IMGLEN);
-    const pa0 = this.mmu.translate(img, ACC_EXEC, 0);
-    if (pa0 < 0) { this.raiseAtRegPc(EC.IABT_LOW, this.mmu.fault.fsc, img); return false; }
+    if (len > MAX_IMAGE_BYTES) return this.badRegs(`IMGLEN ${len} exceeds the ${MAX_IMAGE_BYTES}-byte image limit`);
+    const mmu = this.mmu;
+    const pa0 = mmu.translate(img, ACC_EXEC, 0);
+    if (pa0 < 0) { this.raiseAtRegPc(EC.IABT_LOW, mmu.fault.fsc, img); return false; }
     const way = ((pa0 / PAGE) ^ len) & (PROG_WAYS - 1);
     let p: Program | null | undefined = null;
-    if (this.pcPa[way] === pa0 && this.pcLen[way] === len) p = this.pcProg[way];
+    if (this.pcPa[way] === pa0 && this.pcLen[way] === len && this.pcMaint[way] === mmu.maint && this.pcAsid[way] === mmu.asid) p = this.pcProg[way];
     if (!p) {
-      const key = `${pa0}:${len}`;
+      // translate every page (an unmapped one is the instruction abort) and key by their addresses
+      const pages: number[] = [];
+      let key = `${len}`;
+      for (let a = img, h = 0; h < len;) {
+        const pa = mmu.translate(a, ACC_EXEC, 0);
+        if (pa < 0) { this.raiseAtRegPc(EC.IABT_LOW, mmu.fault.fsc, a); return false; }
+        const off = pa - this.ramBase;
+        const n = Math.min(len - h, PAGE - (a & 0xfff));
+        if (off < 0 || off + n > this.ramSize) { this.raiseAtRegPc(EC.IABT_LOW, FSC.SYNC_EXTERNAL, a); return false; }
+        pages.push(off);
+        key += `:${pa}`;
+        a += n; h += n;
+      }
       p = this.progCache.get(key);
       if (!p) {
         const bytes = new Uint8Array(len);
-        let a = img, h = 0;
-        while (h < len) {
-          const pa = this.mmu.translate(a, ACC_EXEC, 0);
-          if (pa < 0) { this.raiseAtRegPc(EC.IABT_LOW, this.mmu.fault.fsc, a); return false; }
-          const off = pa - this.ramBase;
+        for (let i = 0, a = img, h = 0; h < len; i++) {
           const n = Math.min(len - h, PAGE - (a & 0xfff));
-          if (off < 0 || off + n > this.ramSize) { this.raiseAtRegPc(EC.IABT_LOW, FSC.SYNC_EXTERNAL, a); return false; }
-          bytes.set(this.m8.subarray(off, off + n), h);
+          bytes.set(this.m8.subarray(pages[i], pages[i] + n), h);
           a += n; h += n;
         }
         try {
@@ -513,10 +563,18 @@ export class El0Core {
         this.progCache.set(key, p);
       }
       this.pcPa[way] = pa0; this.pcLen[way] = len; this.pcProg[way] = p;
+      this.pcMaint[way] = mmu.maint; this.pcAsid[way] = mmu.asid;
     }
     this.prog = p;
     this.funcs = p.funcs;
     return true;
+  }
+
+  /** Trap 12 (invalid register state) before anything ran; the reason is kept in programError. */
+  private badRegs(reason: string): false {
+    this.programError = new ProgramError('registers', 0, reason);
+    this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_REGISTERS, 0);
+    return false;
   }
 
   // ---------------------------------------------------------------- entry / exit
@@ -585,33 +643,23 @@ export class El0Core {
       this.raiseAtRegPc(EC.SVC64, SVC_EXIT, 0);
       return false;
     }
-    if (fi >= prog.funcs.length || prog.funcs[fi].importIndex >= 0) {
-      this.programError = new ProgramError('pc', 0, `PC names function ${fi}, which is not a defined function`);
-      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
-      return false;
-    }
+    if (fi >= prog.funcs.length || prog.funcs[fi].importIndex >= 0) return this.badRegs(`PC names function ${fi}, which is not a defined function`);
     const fn = prog.funcs[fi];
     this.fn = fn;
-    if (pcIdx !== PC_ENTER && pcIdx >= fn.code.length) {
-      this.programError = new ProgramError('pc', pcIdx, 'PC outside the function');
-      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
-      return false;
-    }
+    if (pcIdx !== PC_ENTER && (fn.insn[pcIdx] & INSN_START) === 0) return this.badRegs(`PC index ${pcIdx} is not an instruction of function ${fi}`);
     this.pc = pcIdx === PC_ENTER ? 0 : pcIdx;
     this.memPages = this.rnum(REG.MEMPAGES);
     this.memBytes = this.memPages * 65536;
     this.memMax = this.rnum(REG.MEMMAX);
+    if (this.memPages > MAX_MEM_PAGES || this.memMax > MAX_MEM_PAGES) return this.badRegs('MEMPAGES or MEMMAX above 65536 pages');
     this.gp = this.rnum(REG.GP);
     this.wbExtra = 0;
     const sp = this.rnum(REG.SP);
     const splim = this.rnum(REG.SPLIM);
     if (pcIdx === PC_ENTER) { rw[2 * REG.STACKBASE] = rw[2 * REG.SP]; rw[2 * REG.STACKBASE + 1] = rw[2 * REG.SP + 1]; }
     this.stackBase = this.rnum(REG.STACKBASE);
-    if (splim < this.stackBase || sp < this.stackBase || sp > splim) {
-      this.programError = new ProgramError('registers', 0, 'SP outside [stack base, SPLIM]');
-      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
-      return false;
-    }
+    if (splim < this.stackBase || sp < this.stackBase || sp > splim) return this.badRegs('SP outside [stack base, SPLIM]');
+    if (splim - this.stackBase > MAX_STACK_BYTES) return this.badRegs(`stack region of ${splim - this.stackBase} bytes exceeds the ${MAX_STACK_BYTES}-byte limit`);
     this.spLimSlot = Math.floor((splim - this.stackBase) / 8);
     this.ensureShadow(this.spLimSlot + PAGE / 8 + 16);
 
@@ -673,11 +721,14 @@ export class El0Core {
     this.fp = this.slotOf(this.rnum(REG.FP));
     this.sp = this.slotOf(sp);
     this.depth = this.rnum(REG.DEPTH);
-    if (!Number.isInteger(this.fp) || !Number.isInteger(this.sp) || this.fp < 0 || this.fp > this.sp) {
-      this.programError = new ProgramError('registers', 0, 'FP/SP not inside the stack region');
-      this.raiseAtRegPc(EC.UNKNOWN, TRAP.INVALID_PROGRAM, 0);
-      return false;
-    }
+    if (!Number.isInteger(this.fp) || !Number.isInteger(this.sp) || this.fp < 0 || this.fp > this.sp) return this.badRegs('FP/SP not inside the stack region');
+    // the operand stack lies inside the current frame: [FP + locals + header, FP + frameSlots]
+    const pending = this.rnum(REG.PENDING);
+    const callee = pending > 0 ? prog.funcs[pending - 1] : undefined;
+    if (pending > 0 && (callee === undefined || callee.importIndex < 0)) return this.badRegs(`pending import ${pending - 1} is not an imported function`);
+    const nres = callee === undefined ? 0 : callee.nresults;
+    if (this.sp < this.fp + fn.nlocals + FRAME_HEADER || this.sp + nres > this.fp + fn.frameSlots) return this.badRegs('SP outside the current frame');
+    if (this.depth > MAX_CALL_DEPTH) return this.badRegs('call depth above the limit');
     this.loadedLow = this.fp;
     this.minFp = this.fp;
     this.validTop = this.sp;
@@ -686,10 +737,7 @@ export class El0Core {
     if (okPage === -1) return false;
     // the rest of the current frame (its operand stack may grow up to frameSlots)
     if (!this.growStack(Math.max(this.fp + fn.frameSlots, this.sp), okPage)) return false;
-    const pending = this.rnum(REG.PENDING);
-    if (pending > 0) {
-      const callee = prog.funcs[pending - 1];
-      const nres = callee.nresults;
+    if (callee !== undefined) {
       for (let i = 0; i < nres; i++) {
         const t = callee.type.results[i];
         this.s32[(this.sp + i) * 2] = ri[2 * i];
@@ -903,10 +951,18 @@ export class El0Core {
           }
           const callerFp = this.slotOf((s32[hd + 2] >>> 0) + (s32[hd + 3] >>> 0) * TWO32);
           const callerFn = funcs[retFn];
+          // the popped header may come from user memory: the caller must be a defined function, the
+          // return PC a return site in it, and its frame below this one with room for the results
+          if (callerFn === undefined || (callerFn.insn[retPc] & INSN_RETURN_SITE) === 0 || !(callerFp >= 0) ||
+              (callerFp | 0) !== callerFp || callerFp + callerFn.nlocals + FRAME_HEADER > fp || fp + nres > callerFp + callerFn.frameSlots) {
+            this.fn = fn; this.pc = pc;
+            this.programError = new ProgramError('frame', pc, 'invalid return PC or caller FP in the frame header');
+            this.trap(TRAP.INVALID_REGISTERS);
+            break loop;
+          }
           if (callerFp < this.loadedLow || callerFp + callerFn.frameSlots > this.validTop) {
             // returning into a frame of an earlier run(): load it and validate the rest of it
             this.fn = fn; this.pc = pc;
-            if (!Number.isInteger(callerFp) || callerFp < 0 || callerFn === undefined) { this.trap(TRAP.INVALID_PROGRAM); break loop; }
             if (callerFp < this.loadedLow && !this.loadStackDown(callerFp)) break loop;
             if (!this.growStack(callerFp + callerFn.frameSlots)) break loop;
           }
@@ -1104,7 +1160,7 @@ export class El0Core {
           if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
           vpn = ea >>> 12; h = vpn & TLB_MASK;
           if (wTag[h] === vpn && (ea & 0xfff) <= 4092) dv.setInt32(wOff[h] + (ea & 0xfff), s32[w + 2], true);
-          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); if (!this.storeSlow(ea, 4)) break loop; }
+          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); if (!this.storeSlow(ea, 4)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
           sp -= 2; pc += 2; break;
         }
         case 0x37: case 0x39: { // i64.store f64.store
@@ -1112,7 +1168,7 @@ export class El0Core {
           if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
           vpn = ea >>> 12; h = vpn & TLB_MASK;
           if (wTag[h] === vpn && (ea & 0xfff) <= 4088) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); dv.setInt32(o + 4, s32[w + 3], true); }
-          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true); if (!this.storeSlow(ea, 8)) break loop; }
+          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true); if (!this.storeSlow(ea, 8)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
           sp -= 2; pc += 2; break;
         }
         case 0x3a: case 0x3c: { // store8
@@ -1120,7 +1176,7 @@ export class El0Core {
           if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
           vpn = ea >>> 12; h = vpn & TLB_MASK;
           if (wTag[h] === vpn) this.m8[wOff[h] + (ea & 0xfff)] = s32[w + 2];
-          else { this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2]; if (!this.storeSlow(ea, 1)) break loop; }
+          else { this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2]; if (!this.storeSlow(ea, 1)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
           sp -= 2; pc += 2; break;
         }
         case 0x3b: case 0x3d: { // store16
@@ -1128,7 +1184,7 @@ export class El0Core {
           if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
           vpn = ea >>> 12; h = vpn & TLB_MASK;
           if (wTag[h] === vpn && (ea & 0xfff) <= 4094) dv.setInt16(wOff[h] + (ea & 0xfff), s32[w + 2], true);
-          else { this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true); if (!this.storeSlow(ea, 2)) break loop; }
+          else { this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true); if (!this.storeSlow(ea, 2)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
           sp -= 2; pc += 2; break;
         }
         case OP.MEMORY_SIZE: s32[sp << 1] = this.memPages; sp++; pc++; break;

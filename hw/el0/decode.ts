@@ -4,7 +4,7 @@
 // ProgramError naming the section, the byte offset and the reason; nothing else escapes.
 
 import {
-  T, OP, FRAME_HEADER, is32, typeName,
+  T, OP, FRAME_HEADER, is32, typeName, instructionMap,
   type ConstExpr, type DataSegment, type ElemSegment, type Func, type FuncType, type Global, type Import,
   type Limits, type Program, type Table, type ValType,
 } from './module';
@@ -171,7 +171,8 @@ function decodeInner(bytes: Uint8Array): Program {
     const sr = new Reader(bytes, bodyStart, bodyEnd);
     sr.section = r.section;
     switch (id) {
-      case 0: { sr.name(); break; }
+      // custom: a name, then any bytes up to the section's end (the section size says where)
+      case 0: { sr.name(); sr.pos = bodyEnd; break; }
       case 1: {
         const n = sr.u32();
         for (let i = 0; i < n; i++) {
@@ -384,7 +385,7 @@ function decodeInner(bytes: Uint8Array): Program {
       index: i, typeIndex, type, importIndex, special,
       nparams: type.params.length, nresults: type.results.length,
       nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
-      code: new Int32Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
+      code: new Int32Array(0), insn: new Uint8Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
     });
   }
 
@@ -902,4 +903,5 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
   fn.frameSlots = fn.nlocals + FRAME_HEADER + fn.maxStack;
   if (fn.frameSlots > MAX_FUNC_SLOTS) r.fail('function frame too large', start);
   fn.code = Int32Array.from(code);
+  fn.insn = instructionMap(fn.code);
 }

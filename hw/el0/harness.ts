@@ -242,6 +242,19 @@ export class Instance {
     return pa;
   }
 
+  /** Map the physical page `pa` (RAM or a device on the world's bus) at user VA `va`, read/write. */
+  mapPhys(va: number, pa: number): void {
+    this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
+    this.pages.set(va, pa);
+  }
+
+  /** Unmap the page at user VA `va` and invalidate its TLB entry (TLBI VAE1), as a kernel does. */
+  unmapPage(va: number): void {
+    this.pt.unmap(va, PAGE);
+    this.pages.delete(va);
+    this.world.mmu.tlbi(2, (BigInt(this.asid) << 48n) | BigInt(va / PAGE));
+  }
+
   /** Write bytes at a user VA through the harness's own page map (mapping missing pages when asked). */
   writeUser(va: number, data: Uint8Array, mapMissing = false): void {
     let i = 0;
@@ -390,6 +403,7 @@ export class Instance {
         if (ec === EC.UNKNOWN) {
           if (iss === TRAP.STACK_EXHAUSTED) throw new ExhaustionError('call depth');
           if (iss === TRAP.INVALID_PROGRAM) throw new Error(`harness: invalid program: ${core.programError?.message}`);
+          if (iss === TRAP.INTERNAL_ERROR) throw new Error(`harness: ${core.programError?.message}`, { cause: core.lastHostError });
           throw new TrapError(iss);
         }
         throw new Error(`harness: unexpected exception esr 0x${ex.esr.toString(16)} far 0x${ex.far.toString(16)}`);

@@ -20,7 +20,9 @@
 // Value representation: i32 and references as int32, f32 as its raw bits (int32), f64 as a JS number,
 // i64 as two int32 variables (low, high).
 
-import { FRAME_HEADER, OP, T, type Func, type JitFn, type Program, type ValType } from './module';
+import { FRAME_HEADER, INSN_RETURN_SITE, OP, T, opLength, type Func, type JitFn, type Program, type ValType } from './module';
+
+export { opLength };
 import { MEMOP, SATSIG, SIG } from './decode';
 import { MAX_CALL_DEPTH } from './limits';
 
@@ -57,22 +59,6 @@ type K = 0 | 1 | 2 | 3; // I (i32/ref), L (i64), F (f32 bits), D (f64)
 const I = 0, L = 1, F = 2, D = 3;
 const kindOf = (t: ValType): K => (t === T.I64 ? L : t === T.F32 ? F : t === T.F64 ? D : I);
 const CHK: Record<string, K> = { i: I, l: L, f: F, d: D };
-
-/** length in code words of the instruction at pc */
-export function opLength(code: Int32Array, pc: number): number {
-  const op = code[pc];
-  switch (op) {
-    case OP.BR: case OP.BR_IF: return 4;
-    case OP.BR_TABLE: return 2 + 3 * (code[pc + 1] + 1);
-    case OP.CALL_INDIRECT: case OP.CONST64: case OP.CONST_F64: return 3;
-    case OP.UNREACHABLE: case OP.RETURN: case OP.DROP: case OP.SELECT: case OP.SELECT_I64: case OP.SELECT_F32: case OP.SELECT_F64:
-    case OP.MEMORY_SIZE: case OP.MEMORY_GROW: case OP.MEMORY_COPY: case OP.MEMORY_FILL: return 1;
-    default:
-      if (op >= 0x45 && op <= 0xc4) return 1;
-      if (op >= OP.TRUNC_SAT && op < OP.TRUNC_SAT + 8) return 1;
-      return 2;
-  }
-}
 
 const isTerminator = (op: number) => op === OP.JMP || op === OP.BR || op === OP.BR_TABLE || op === OP.RETURN || op === OP.UNREACHABLE;
 const isCall = (op: number) => op === OP.CALL || op === OP.CALL_INDIRECT || op === OP.CALL_IMPORT || op === OP.SVC || op === OP.REG;
@@ -292,13 +278,14 @@ export function generate(prog: Program, fn: Func): string | null {
           ret += 'return 0;';
         }
         // entered from the interpreter: return into the caller's translated code when its frame is
-        // loaded and valid (the interpreter's RETURN would load or grow it) -- results at fp..,
+        // loaded and valid (the interpreter's RETURN would load or grow it, or trap 12 on a header it
+        // cannot return through) -- results at fp..,
         // depth and minFp as the interpreter keeps them -- else bail at the RETURN
         let res = '';
         for (let i = 0; i < nres; i++) res += spillSlot(`fp+${i}`, rk[i], s(h - nres + i), t(h - nres + i));
         const toCaller = `q=(fp+${nl})<<1;x=S32[q+1];cf=x>=0?FN[x]:undefined;` +
           `if(cf!==undefined&&C.jsd<${JIT_MAX_JS_DEPTH}){e=((S32[q+2]>>>0)+(S32[q+3]>>>0)*4294967296-C.stackBase)/8;v=S32[q];` +
-          `if(e>=C.loadedLow&&(e|0)===e&&e+cf.frameSlots<=C.validTop&&cf.jit&&cf.jitEntry[v]===1){` +
+          `if(e>=C.loadedLow&&(e|0)===e&&e+cf.frameSlots<=C.validTop&&e+cf.nlocals+${FRAME_HEADER}<=fp&&fp+${nres}<=e+cf.frameSlots&&(cf.insn[v]&${INSN_RETURN_SITE})!==0&&cf.jit&&cf.jitEntry[v]===1){` +
           `${res}C.depth--;if(e<C.minFp)C.minFp=e;C.fuel=F;C.jsd++;r=cf.jit(e,v);C.jsd--;return r;}}`;
         emit(`if(entry>=0){${toCaller}${B()}}${ret}`);
         stack = null;
@@ -317,11 +304,11 @@ export function generate(prog: Program, fn: Func): string | null {
         } else {
           const ty = prog.types[code[pc + 1]];
           params = ty.params; results = ty.results; np = params.length;
-          // resolve the table entry; anything unusual goes to the interpreter
+          // resolve the table entry (user memory: it may name no function); anything unusual goes to the interpreter
           const tb = code[pc + 2];
           st.pop(); h--;
           pre = `x=${s(h)}>>>0;if(x>=TS[${tb}])${bail(pc, h + 1, st.concat([I]))}x=G32[(TB[${tb}]+x)<<1];` +
-            `if(x===0)${bail(pc, h + 1, st.concat([I]))}cf=FN[x-1];if(TC[cf.typeIndex]!==${code[pc + 1]}||cf.importIndex>=0)${bail(pc, h + 1, st.concat([I]))}`;
+            `if(x===0)${bail(pc, h + 1, st.concat([I]))}cf=FN[x-1];if(cf===undefined||TC[cf.typeIndex]!==${code[pc + 1]}||cf.importIndex>=0)${bail(pc, h + 1, st.concat([I]))}`;
           fexpr = 'cf';
         }
         const argBase = h - np;

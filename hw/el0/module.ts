@@ -87,6 +87,8 @@ export interface Func {
   /** slots a frame of this function occupies: nlocals + FRAME_HEADER + maxStack */
   frameSlots: number;
   code: Int32Array;
+  /** per code index: INSN_START | INSN_RETURN_SITE (instructionMap), so a PC from outside is checked in O(1) */
+  insn: Uint8Array;
   /** byte offset of the body in the image (for diagnostics) */
   bodyOffset: number;
   /** translation tier: calls + loop back-edges seen by the interpreter */
@@ -169,3 +171,35 @@ export const OP = {
 export const PC_ENTER = 0xffffffff;
 /** Return-PC marker of the outermost frame. */
 export const PC_EXIT_FUNC = 0xffffffff;
+
+/** length in code words of the instruction at pc */
+export function opLength(code: Int32Array, pc: number): number {
+  const op = code[pc];
+  switch (op) {
+    case OP.BR: case OP.BR_IF: return 4;
+    case OP.BR_TABLE: return 2 + 3 * (code[pc + 1] + 1);
+    case OP.CALL_INDIRECT: case OP.CONST64: case OP.CONST_F64: return 3;
+    case OP.UNREACHABLE: case OP.RETURN: case OP.DROP: case OP.SELECT: case OP.SELECT_I64: case OP.SELECT_F32: case OP.SELECT_F64:
+    case OP.MEMORY_SIZE: case OP.MEMORY_GROW: case OP.MEMORY_COPY: case OP.MEMORY_FILL: return 1;
+    default:
+      if (op >= 0x45 && op <= 0xc4) return 1;
+      if (op >= OP.TRUNC_SAT && op < OP.TRUNC_SAT + 8) return 1;
+      return 2;
+  }
+}
+
+/** Func.insn flags: an instruction starts at this code index / it follows a call (a return site). */
+export const INSN_START = 1;
+export const INSN_RETURN_SITE = 2;
+
+/** The instruction map of a function's code (Func.insn): which indices a PC or a return PC may hold. */
+export function instructionMap(code: Int32Array): Uint8Array {
+  const map = new Uint8Array(code.length);
+  for (let pc = 0; pc < code.length;) {
+    const op = code[pc], next = pc + opLength(code, pc);
+    map[pc] |= INSN_START;
+    if ((op === OP.CALL || op === OP.CALL_INDIRECT) && next < code.length) map[next] |= INSN_RETURN_SITE;
+    pc = next;
+  }
+  return map;
+}

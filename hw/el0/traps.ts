@@ -14,6 +14,10 @@ export const TRAP = {
   INVALID_PROGRAM: 9,
   OUT_OF_BOUNDS: 10,
   OUT_OF_BOUNDS_TABLE: 11,
+  /** a register or a popped frame header the core cannot run from (docs/EL0.md, "Register validation") */
+  INVALID_REGISTERS: 12,
+  /** a JavaScript exception inside the core while it ran user code (a model bug the checks missed) */
+  INTERNAL_ERROR: 13,
 } as const;
 
 export const TRAP_MESSAGE: Record<number, string> = {
@@ -28,6 +32,8 @@ export const TRAP_MESSAGE: Record<number, string> = {
   9: 'invalid program image',
   10: 'out of bounds memory access',
   11: 'out of bounds table access',
+  12: 'invalid register state',
+  13: 'internal error in the EL0 core',
 };
 
 export function trapMessage(code: number): string {

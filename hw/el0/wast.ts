@@ -13,6 +13,8 @@ export interface WastResult {
   file: string; passed: number; failed: number; skipped: number; failures: string[]; skips: string[];
   /** assert_invalid / assert_malformed text modules that wabt itself refused to encode (neither passed nor failed: they never reach the EL0 core) */
   rejectedByWabt: number;
+  /** bare actions (invoke/get outside an assertion) run: not assertions, so not counted as passed */
+  actions: number;
 }
 
 // ---------------------------------------------------------------- s-expressions
@@ -186,7 +188,7 @@ export interface WastOptions {
 
 export async function runWast(src: string, file: string, opts: WastOptions = {}): Promise<WastResult> {
   const wabt = await getWabt();
-  const res: WastResult = { file, passed: 0, failed: 0, skipped: 0, failures: [], skips: [], rejectedByWabt: 0 };
+  const res: WastResult = { file, passed: 0, failed: 0, skipped: 0, failures: [], skips: [], rejectedByWabt: 0, actions: 0 };
   const cmds = parseSexprs(src);
   const line = (pos: number) => src.slice(0, pos).split('\n').length;
 
@@ -364,7 +366,15 @@ export async function runWast(src: string, file: string, opts: WastOptions = {})
           if (inst) registered.set(as, inst);
           break;
         }
-        case 'invoke': case 'get': action(cmd); pass(); break;
+        case 'invoke': case 'get': {
+          // a bare action is not an assertion: it must not trap, but it counts as nothing passed
+          res.actions++;
+          try { action(cmd); } catch (e) {
+            const s = skipReason(e);
+            if (s) skip(s); else fail(`action failed: ${(e as Error).message}`);
+          }
+          break;
+        }
         case 'assert_return': {
           const act = cmd.items[1] as List;
           let got: bigint[];

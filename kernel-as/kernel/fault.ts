@@ -116,6 +116,9 @@ export function trapName(code: u32): string {
     case 8: return "call stack exhausted";
     case 9: return "invalid program image";
     case 10: return "out of bounds memory access";
+    case 11: return "out of bounds table access";
+    case 12: return "invalid register state";
+    case 13: return "internal error in the EL0 core";
   }
   return "unknown trap";
 }
