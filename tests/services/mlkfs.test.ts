@@ -244,7 +244,7 @@ describe('mlkfs core', () => {
     type Tree = Map<string, string>;
     const states: { end: number; tree: Tree }[] = [{ end: disk.log.length, tree: new Map() }];
     const tree: Tree = new Map();
-    const step = (f: () => void) => { f(); states.push({ end: disk.log.length, tree: new Map(tree) }); };
+    const step = (f: () => void) => { f(); states.push({ end: disk.log!.length, tree: new Map(tree) }); };
     const file = (name: string) => fs.lookup(ROOT, name).ino;
     for (let i = 0; i < 6; i++) {
       step(() => { expect(fs.create(ROOT, `f${i}`).e).toBe(0); tree.set(`f${i}`, ''); });
