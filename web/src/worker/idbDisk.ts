@@ -12,6 +12,11 @@
 // that save, and the block device completes the guest's FLUSH only when it resolves: a write
 // the file system acknowledged after a flush is in IndexedDB.
 //
+// One writer: a worker saves only while it holds the Web Lock "mlk-disk", which it keeps until it
+// ends. After a reload the old page's worker may still be saving for a moment; the new one waits
+// for the lock (so it reads the disk only after the last save of the old one), and a second tab
+// that cannot get it within LOCK_WAIT_MS runs on a copy in memory instead of mixing its writes in.
+//
 // IndexedDB layout: database "mlk-disk", object store "chunks" keyed by chunk number, each value a
 // CHUNK-byte Uint8Array; key "meta" holds { sectors, version }. A disk of another size or version
 // is discarded and replaced by a blank one (the fs service formats it).
@@ -25,6 +30,28 @@ const VERSION = 1;
 const CHUNK = 64 * 1024;
 const SECTORS_PER_CHUNK = CHUNK / BLOCK_SECTOR_SIZE;
 const FLUSH_DELAY_MS = 250;
+const LOCK = 'mlk-disk';
+const LOCK_WAIT_MS = 5000;
+
+let lockHeld: Promise<boolean> | null = null;
+
+/** Takes the disk's lock for the rest of this worker's life; false when another holder keeps it. */
+function holdDiskLock(): Promise<boolean> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return Promise.resolve(true); // no Web Locks: nothing to coordinate with
+  lockHeld ??= new Promise<boolean>((resolve) => {
+    locks
+      .request(LOCK, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
+        resolve(true);
+        return new Promise<never>(() => {}); // held until the worker ends
+      })
+      .catch(() => {
+        lockHeld = null; // try again at the next open (Reset)
+        resolve(false);
+      });
+  });
+  return lockHeld;
+}
 
 type Meta = { sectors: number; version: number };
 interface DiskDB extends DBSchema {
@@ -55,7 +82,8 @@ export class IdbBlockStore implements BlockStore {
 
   /**
    * The saved disk when there is one of `sectors` sectors (and not `blank`), else a blank disk,
-   * saved. Without IndexedDB (private mode, tests in Node) the disk lives in memory only.
+   * saved. Without IndexedDB (private mode, tests in Node), or while another tab holds the disk,
+   * it lives in memory only.
    */
   static async open(sectors: number, blank = false): Promise<IdbBlockStore> {
     const data = new Uint8Array(Math.ceil((sectors * BLOCK_SECTOR_SIZE) / CHUNK) * CHUNK);
@@ -65,6 +93,7 @@ export class IdbBlockStore implements BlockStore {
     } catch {
       db = null;
     }
+    const owner = db !== null && (await holdDiskLock());
     if (db && !blank) {
       try {
         const store = db.transaction(STORE).store;
@@ -75,14 +104,14 @@ export class IdbBlockStore implements BlockStore {
           keys.forEach((k, i) => {
             if (typeof k === 'number' && values[i] instanceof Uint8Array) data.set(values[i], k * CHUNK);
           });
-          return new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
+          return new IdbBlockStore(owner ? db : null, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
         }
       } catch {
         // unreadable: start again from the initial image
       }
     }
-    const store = new IdbBlockStore(db, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
-    if (db) {
+    const store = new IdbBlockStore(owner ? db : null, data.subarray(0, sectors * BLOCK_SECTOR_SIZE));
+    if (db && owner) {
       // a missing chunk reads as zeros: a blank disk is its meta record alone
       const tx = db.transaction(STORE, 'readwrite');
       await Promise.all([tx.store.clear(), tx.store.put({ sectors, version: VERSION }, 'meta'), tx.done]).catch(() => undefined);
