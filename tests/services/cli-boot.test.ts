@@ -2,11 +2,16 @@
 // machine whose init cannot start (too little RAM) stops at once with a clear error and exit 1,
 // well before the instruction limit it would otherwise grind to.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { root } from './asc';
 
-function mlk(args: string[]) {
-  const child = spawn(process.execPath, [`${root}bin/mlk.js`, 'boot', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+function mlk(args: string[], tty = false) {
+  // tty: run it on a pseudo-terminal through util-linux `script`, as a person at a terminal would
+  const cmd = [process.execPath, `${root}bin/mlk.js`, 'boot', ...args];
+  const child = tty
+    ? spawn('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(cmd[0], cmd.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
@@ -29,6 +34,15 @@ describe('mlk boot', () => {
     const code = await p.exited;
     expect(code).toBe(0);
     expect(p.err()).not.toContain('limit');
+    p.child.stdin.destroy();
+  }, 60_000);
+
+  it.skipIf(!existsSync('/usr/bin/script'))('quits at Ctrl-] on a terminal (interactive mode)', async () => {
+    const p = mlk([], true);
+    await until(() => p.out().includes('init: started shell'), 'the boot');
+    p.child.stdin.write('\x1d');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('[mlk] quit');
     p.child.stdin.destroy();
   }, 60_000);
 
