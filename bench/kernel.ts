@@ -1,12 +1,14 @@
 // Kernel benchmark: null syscall, IPC call+reply round trip (fast path), notification
 // signal→wait, context switch — each an EL0 program (bench/kernel-programs/) looping N times on
-// the real machine, timed by the host around machine.run between the program's "B" and "E"
-// markers. Reports host ns per operation and virtual cost (EL0 instructions + kernel entries).
+// the real machine, timed by the host around machine.run between the program's begin and end
+// markers (kernel-programs/markers.ts), divided by the operations that ran inside that window.
+// Reports host ns per operation and virtual cost (EL0 instructions + kernel entries).
 // Writes bench/results/kernel.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { boot, image, kernel } from '../tests/kernel/mlk';
+import { BENCH_BEGIN, BENCH_END } from './kernel-programs/markers';
 
 const dir = fileURLToPath(new URL('./kernel-programs', import.meta.url));
 const N = 200_000;
@@ -25,25 +27,38 @@ export interface Result {
   iterations: number;
 }
 
-/** Boots `names` (init first), runs to the "E" marker, returns per-iteration costs. */
+/**
+ * Where the timed window sits in a run: the begin marker appeared during the slice that started at
+ * counter value `sliceStart` and the clock is now at `t0Ticks`, so up to (t0Ticks - sliceStart) /
+ * ticksPerOp operations ran before the host's clock started. They are not measured: this returns
+ * the operations inside the window (rounded down, never more than ran).
+ */
+export function measuredOps(total: number, sliceStart: number, t0Ticks: number, endTicks: number): number {
+  const ticksPerOp = (endTicks - sliceStart) / total;
+  return total - Math.ceil((t0Ticks - sliceStart) / ticksPerOp);
+}
+
+/** Boots `names` (init first), runs to the end marker, returns per-operation costs. */
 async function measure(names: string[], perIter: number): Promise<OpResult & { fastpaths: number; syscalls: number }> {
   const b = await boot(await image(names, dir), { bootargs: 'mlk.trace=0' });
+  const small = 1_000; // until the begin marker: a short slice bounds what runs before timing starts
   const slice = 100_000;
-  let t0 = 0, i0 = 0, e0 = 0, k0 = 0;
+  let t0 = 0, i0 = 0, e0 = 0, k0 = 0, sliceStart = 0;
   let begun = false;
-  for (let guard = 0; guard < 100_000; guard++) {
-    const t = performance.now();
-    b.m.run(slice);
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const before = b.m.clock.ticks;
+    b.m.run(begun ? slice : small);
     const log = b.out();
-    if (!begun && log.includes('B\r\n')) {
+    if (!begun && log.includes(BENCH_BEGIN)) {
       begun = true;
       const s = b.m.status();
+      sliceStart = before;
       t0 = performance.now(); i0 = s.instructions; e0 = s.kernelEntries; k0 = s.ticks;
-    } else if (begun && log.includes('E\r\n')) {
+    } else if (begun && log.includes(BENCH_END)) {
       const s = b.m.status();
       const ns = (performance.now() - t0) * 1e6;
       const c = b.json(5);
-      const ops = N * perIter;
+      const ops = measuredOps(N * perIter, sliceStart, k0, s.ticks);
       return {
         ns: ns / ops,
         el0Instructions: (s.instructions - i0) / ops,
@@ -54,7 +69,6 @@ async function measure(names: string[], perIter: number): Promise<OpResult & { f
       };
     }
     if (b.halts.length) throw new Error(`bench: machine halted: ${b.halts[0].reason}`);
-    void t;
   }
   throw new Error(`bench ${names[0]}: no end marker\n${b.log().slice(-500)}`);
 }

@@ -90,12 +90,95 @@ export async function bootMain(argv: string[]): Promise<number> {
     return 1;
   }
   const flagged = args.until !== undefined || args.untilIdle || args.input !== '';
-  if (!flagged && !process.stdin.isTTY) {
-    // Piped input (`echo ls / | mlk boot`): type all of it, stop once it is done and idle.
-    args.input = readFileSync(0, 'latin1');
-    args.untilIdle = true;
-  }
-  return flagged || !process.stdin.isTTY ? runScripted(machine, args) : runInteractive(machine);
+  if (flagged) return runScripted(machine, args);
+  return process.stdin.isTTY ? runInteractive(machine) : runPiped(machine, args);
+}
+
+/** Thread 1 is init, the first program; every service depends on it. */
+const INIT_TID = 1;
+
+/**
+ * Watches the trace for init stopping (its exit, or a fault with no handler: trace records
+ * THREAD_EXIT, or FAULT with handled = 0). Then nothing can run any more, so the CLI stops at
+ * once rather than spinning to a limit. Returns a function giving the reason ('' while init runs).
+ */
+export function watchInit(machine: Machine): () => string {
+  const kinds = JSON.parse(readFileSync(new URL('../kernel-as/trace-kinds.json', import.meta.url), 'utf8')) as TraceKind[];
+  const kindOf = (name: string) => kinds.find((k) => k.name === name)?.kind ?? -1;
+  const FAULT = kindOf('FAULT');
+  const THREAD_EXIT = kindOf('THREAD_EXIT');
+  const EXIT_FAULT_KIND = 5; // FAULT kind F_EXIT (docs/SYSCALLS.md), before THREAD_EXIT existed
+  let why = '';
+  machine.on('trace', (r) => {
+    if (why || r.args[0] !== INIT_TID) return;
+    if (r.kind === THREAD_EXIT) why = `init exited (code ${r.args[1] | 0}): the system cannot run`;
+    else if (r.kind === FAULT && r.args[5] === 0) {
+      why = r.args[1] === EXIT_FAULT_KIND ? `init exited (code ${r.args[4] | 0}): the system cannot run` : `init stopped on a fault (kind ${r.args[1]}): the system cannot run`;
+    }
+  });
+  return () => why;
+}
+
+/** Ctrl-]: leaves `mlk boot` at once, as telnet's escape character does. */
+export const QUIT_KEY = 0x1d;
+
+function limitReached(machine: Machine, args: BootArgs): string {
+  if (machine.instructions >= args.maxInstructions) return `instruction limit reached (${args.maxInstructions})`;
+  if (machine.clock.ticks >= args.maxTime * CNTFRQ) return `virtual time limit reached (${args.maxTime} s)`;
+  return '';
+}
+
+/**
+ * Piped input (`echo ls / | mlk boot`): typed as it arrives, as fast as the host allows; stops
+ * once stdin has ended and the machine is idle (0), at Ctrl-] in the input (0, at once), or at a
+ * limit or a halt (1). Waits for more input without spinning while the machine is idle.
+ */
+function runPiped(machine: Machine, args: BootArgs): Promise<number> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    const idleTicks = CNTFRQ / 10;
+    let ended = false;
+    let done = false;
+    let scheduled = false;
+    const initStopped = watchInit(machine);
+    machine.on('uart', (bytes) => process.stdout.write(bytes));
+    const finish = (code: number, why = '') => {
+      if (done) return;
+      done = true;
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+      stdin.unref?.();
+      if (why) console.error(`\nmlk boot: ${why}`);
+      resolve(code);
+    };
+    const onData = (d: Buffer) => {
+      const q = d.indexOf(QUIT_KEY);
+      if (q >= 0) { finish(0); return; }
+      machine.uartInput(new Uint8Array(d));
+      kick();
+    };
+    const onEnd = () => { ended = true; kick(); };
+    const kick = () => {
+      if (!scheduled && !done) { scheduled = true; setImmediate(loop); }
+    };
+    const loop = () => {
+      scheduled = false;
+      if (done) return;
+      const r = machine.run(CNTFRQ / 100);
+      if (machine.halted) { finish(1, `the machine halted: ${machine.halted.reason}\n${machine.halted.report}`); return; }
+      const stopped = initStopped();
+      if (stopped) { finish(1, stopped); return; }
+      const limit = limitReached(machine, args);
+      if (limit) { finish(1, `the machine did not become idle: ${limit}`); return; }
+      const waiting = machine.uart.rxQueued() === 0 && (r.reason === 'idle' || machine.idleFor() >= idleTicks);
+      if (waiting && ended) { finish(0); return; }
+      if (!waiting) kick(); // else: idle until more input arrives
+    };
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    kick();
+  });
 }
 
 /** Scripted run: deterministic, as fast as the host allows. */
@@ -112,9 +195,9 @@ function runScripted(machine: Machine, args: BootArgs): number {
       else if (seen.length > 2 * args.until.length + 4096) seen = seen.slice(-args.until.length);
     }
   });
+  const initStopped = watchInit(machine);
   machine.uartInput(args.input);
   const idleTicks = CNTFRQ / 10; // 100 virtual milliseconds
-  const maxTicks = args.maxTime * CNTFRQ;
   const slice = CNTFRQ / 100;
   let code = 1;
   let why = '';
@@ -122,14 +205,16 @@ function runScripted(machine: Machine, args: BootArgs): number {
     const r = machine.run(slice);
     if (found) { code = 0; break; }
     if (machine.halted) { why = `the machine halted: ${machine.halted.reason}\n${machine.halted.report}`; break; }
+    why = initStopped();
+    if (why) break;
     const inputDone = machine.uart.rxQueued() === 0;
     if (args.untilIdle && inputDone && machine.idleFor() >= idleTicks) { code = 0; break; }
     if (r.reason === 'idle') {
       if (args.untilIdle && inputDone) { code = 0; break; }
       why = 'the machine is idle with no timer armed and nothing left to do'; break;
     }
-    if (machine.instructions >= args.maxInstructions) { why = `instruction limit reached (${args.maxInstructions})`; break; }
-    if (machine.clock.ticks >= maxTicks) { why = `virtual time limit reached (${args.maxTime} s)`; break; }
+    why = limitReached(machine, args);
+    if (why) break;
   }
   if (args.trace) {
     const kinds = JSON.parse(readFileSync(new URL('../kernel-as/trace-kinds.json', import.meta.url), 'utf8')) as TraceKind[];
@@ -137,7 +222,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
   }
   if (code !== 0) {
     const target = args.until !== undefined ? `'${args.until}' was not transmitted` : 'the machine did not become idle';
-    console.error(`\nmlk boot: ${target}: ${why}`);
+    console.error(`\nmlk boot: ${initStopped() ? why : `${target}: ${why}`}`);
   }
   return code;
 }
@@ -146,31 +231,47 @@ function runScripted(machine: Machine, args: BootArgs): number {
 function runInteractive(machine: Machine): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
+    const initStopped = watchInit(machine);
     machine.on('uart', (bytes) => process.stdout.write(bytes));
     stdin.setRawMode?.(true);
     stdin.resume();
     process.stderr.write('[mlk] booting; Ctrl-] quits\r\n');
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const finish = (code: number) => {
+      if (done) return;
+      done = true; // stops the run loop, so nothing keeps the process alive
+      if (timer) clearTimeout(timer);
+      stdin.off('data', onData);
       stdin.setRawMode?.(false);
       stdin.pause();
+      stdin.unref?.();
       resolve(code);
     };
-    stdin.on('data', (d: Buffer) => {
-      if (d.includes(0x1d)) { finish(0); return; }
+    const onData = (d: Buffer) => {
+      if (d.includes(QUIT_KEY)) { process.stderr.write('\r\n[mlk] quit\r\n'); finish(0); return; }
       machine.uartInput(new Uint8Array(d));
-    });
+    };
+    stdin.on('data', onData);
     const slice = CNTFRQ / 100; // 10 ms of virtual time per slice
     const t0 = Date.now();
     const v0 = machine.clock.ticks;
     const loop = () => {
+      timer = null;
+      if (done) return;
       machine.run(slice);
       if (machine.halted) {
         process.stderr.write(`\r\n[mlk] ${machine.halted.report || machine.halted.reason}\r\n`);
         finish(1);
         return;
       }
+      if (initStopped()) {
+        process.stderr.write(`\r\n[mlk] ${initStopped()}\r\n`);
+        finish(1);
+        return;
+      }
       const ahead = (machine.clock.ticks - v0) / (CNTFRQ / 1000) - (Date.now() - t0);
-      setTimeout(loop, Math.max(0, Math.min(ahead, 50)));
+      timer = setTimeout(loop, Math.max(0, Math.min(ahead, 50)));
     };
     loop();
   });

@@ -71,7 +71,11 @@ export interface BlockStore {
   readonly sectors: number;
   read(sector: number, count: number): Uint8Array;
   write(sector: number, data: Uint8Array): void;
-  flush?(): void;
+  /**
+   * Makes every earlier write durable. A store that persists asynchronously (IndexedDB) returns a
+   * promise: FLUSH then stays BUSY until it settles (an ERROR completion when it rejects).
+   */
+  flush?(): void | Promise<void>;
 }
 
 /** A disk image held in memory. */
@@ -139,6 +143,8 @@ export class BlockDevice implements MmioDevice {
   private pendingError = 0;
   /** Current level of the interrupt line. */
   private irqLevel = false;
+  /** A FLUSH waiting for the store's promise. */
+  private flushing: { settled: boolean; failed: boolean } | null = null;
 
   /**
    * The clock defaults to the AIC's: the SoC timebase both count (the latency is virtual time).
@@ -241,7 +247,15 @@ export class BlockDevice implements MmioDevice {
   tick(now: number): void {
     if (!(this.status & BLK_STATUS_BUSY) || now < this.deadline) return;
     let err = this.pendingError;
-    if (err === 0) err = this.perform();
+    if (this.flushing) {
+      // the store has not confirmed yet: look again one command latency later (virtual time)
+      if (!this.flushing.settled) { this.deadline = now + BLOCK_LATENCY_BASE; return; }
+      err = this.flushing.failed ? BLOCK_ERR_IO : 0;
+      this.flushing = null;
+    } else if (err === 0) {
+      err = this.perform();
+      if (this.flushing) { this.deadline = now + BLOCK_LATENCY_BASE; return; }
+    }
     this.deadline = Infinity;
     this.pendingError = 0;
     this.status = err === 0 ? BLK_STATUS_DONE : BLK_STATUS_ERROR | (err << BLK_STATUS_ERR_SHIFT);
@@ -258,7 +272,12 @@ export class BlockDevice implements MmioDevice {
       } else if (this.cmd === BLK_CMD_WRITE) {
         this.store.write(this.sector, this.ram.slice(this.dma, this.count * BLOCK_SECTOR_SIZE));
       } else {
-        this.store.flush?.();
+        const done = this.store.flush?.();
+        if (done) {
+          const f = { settled: false, failed: false };
+          done.then(() => { f.settled = true; }, () => { f.settled = true; f.failed = true; });
+          this.flushing = f;
+        }
       }
       return 0;
     } catch {
@@ -311,6 +330,7 @@ export class BlockDevice implements MmioDevice {
     this.status = v.status;
     this.deadline = v.deadline === null ? Infinity : v.deadline;
     this.pendingError = v.pendingError;
+    this.flushing = null; // a FLUSH in flight is performed again at its deadline
     this.updateIrq(true);
   }
 }

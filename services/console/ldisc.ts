@@ -4,8 +4,14 @@
 // lines out, so tests/services/ldisc.test.ts runs it natively.
 //
 // Terminal output uses ANSI/VT100 sequences: ESC [ n D (cursor left), ESC [ K (erase to end of line).
+//
+// A line holds up to LINE_MAX - 1 bytes (then the bell rings and input is refused, visibly). A
+// completed line is handed out in pieces of at most a message's worth (take()): the console's
+// read returns one piece per call, and only the last one ends with \n.
 
-export const LINE_MAX: i32 = 240;
+export const LINE_MAX: i32 = 4097;
+/** Echo bytes one feed() can produce: a redraw of the whole line plus escape sequences. */
+const OUT_MAX: i32 = 2 * LINE_MAX + 64;
 export const HISTORY_MAX: i32 = 32;
 
 /** feed() results. */
@@ -19,16 +25,17 @@ const ESC: u8 = 0x1b;
 export class LineDisc {
   /** The line being edited and the cursor in it. */
   // raw buffers owned by managed fields (kept alive by the collector with the LineDisc)
-  private bufs: StaticArray<u8> = new StaticArray<u8>(LINE_MAX + 2048 + LINE_MAX + 1);
+  private bufs: StaticArray<u8> = new StaticArray<u8>(LINE_MAX + OUT_MAX + LINE_MAX + 1);
   buf: usize = changetype<usize>(this.bufs);
   len: i32 = 0;
   cur: i32 = 0;
   /** Echo produced by the last feed()s; the console transmits and then clears it (outLen = 0). */
   out: usize = changetype<usize>(this.bufs) + LINE_MAX;
   outLen: i32 = 0;
-  /** The completed line (with its final \n) after LD_LINE. */
-  done: usize = changetype<usize>(this.bufs) + LINE_MAX + 2048;
+  /** The completed line (with its final \n) after LD_LINE; take() hands it out from doneOff. */
+  done: usize = changetype<usize>(this.bufs) + LINE_MAX + OUT_MAX;
   doneLen: i32 = 0;
+  doneOff: i32 = 0;
   history: Array<string> = new Array<string>();
   /** Index into history while browsing (history.length = the line being typed). */
   hpos: i32 = 0;
@@ -37,7 +44,19 @@ export class LineDisc {
   lastCr: bool = false;
   echo: bool = true;
 
-  private emit(c: u8): void { if (this.outLen < 2048) store<u8>(this.out + this.outLen++, c); }
+  private emit(c: u8): void { if (this.outLen < OUT_MAX) store<u8>(this.out + this.outLen++, c); }
+
+  /** True while part of the completed line has not been taken. */
+  pending(): bool { return this.doneOff < this.doneLen; }
+
+  /** The next piece of the completed line, at most max bytes: its length; it starts at tookAt. */
+  tookAt: usize = 0;
+  take(max: i32): i32 {
+    const n = min(this.doneLen - this.doneOff, max);
+    this.tookAt = this.done + this.doneOff;
+    this.doneOff += n;
+    return n;
+  }
   private emitStr(s: string): void { for (let i = 0; i < s.length; i++) this.emit(<u8>s.charCodeAt(i)); }
   private left(n: i32): void {
     if (n <= 0) return;
@@ -91,6 +110,7 @@ export class LineDisc {
         memory.copy(this.done, this.buf, this.len);
         store<u8>(this.done + this.len, 0x0a);
         this.doneLen = this.len + 1;
+        this.doneOff = 0;
         if (this.len > 0) {
           const s = this.current();
           const h = this.history;

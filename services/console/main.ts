@@ -48,7 +48,7 @@ function tx(p: usize, n: i32): void {
 function txRaw(p: usize, n: i32): void { for (let i = 0; i < n; i++) txByte(load<u8>(p + i)); }
 
 // ---- input queue -------------------------------------------------------------------------------
-const QSIZE: i32 = 4096;
+const QSIZE: i32 = 8192; // a whole long line typed (or pasted) at once
 const q: usize = memory.data(QSIZE, 16);
 let qHead: i32 = 0, qLen: i32 = 0;
 
@@ -104,14 +104,20 @@ function pump(c: Client): bool {
     return true;
   }
   const ld = c.ld;
+  const piece = <i32>min(c.max, 256); // a long line goes out in pieces, one per read
+  if (ld.pending()) {
+    readOut.dataLen = ld.take(piece);
+    readOut.data = ld.tookAt;
+    return true;
+  }
   while (qLen > 0) {
     const b = load<u8>(q + qHead);
     qHead = (qHead + 1) % QSIZE; qLen--;
     const r = ld.feed(b);
     if (ld.outLen > 0) { txRaw(ld.out, ld.outLen); ld.outLen = 0; }
     if (r == LD_LINE) {
-      readOut.data = ld.done;
-      readOut.dataLen = <i32>min(<u32>ld.doneLen, min(c.max, 256));
+      readOut.dataLen = ld.take(piece);
+      readOut.data = ld.tookAt;
       return true;
     }
     if (r == LD_INTR) { readErr = E.INTERRUPTED; return true; }

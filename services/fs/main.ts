@@ -1,10 +1,12 @@
 // fs — the file-system service: mlkfs (mlkfs.ts) over a block service, serving the fs protocol
 // (services/idl/fs.json) to the VFS. The block service is whatever this instance's manifest
 // entry names "block" (blockdev for /, ramdisk for /tmp); data moves through the shared buffer
-// page at 0x8000. At start it mounts with a consistency check; a blank device is formatted (and,
-// with args "seed", given /etc/motd and a few files); a corrupt one is refused (every request then
-// fails with CORRUPT). Every change is written through before the reply, and block calls that a
-// restarting driver cancelled are retried, so neither an fs nor a driver restart loses data.
+// page at 0x8000. At start it mounts (replaying the journal, then a consistency check); a blank
+// device is formatted (and, with args "seed", given /etc/motd and a few files, again at the next
+// start if a power cut interrupted that); a corrupt one is refused (every request then fails with
+// CORRUPT). Every change is one journal transaction, durable on the device (written and flushed)
+// before the reply, and block calls that a restarting driver cancelled are retried, so neither a
+// power cut nor an fs or driver restart loses an acknowledged change.
 
 import { Msg } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
@@ -57,6 +59,11 @@ class RemoteDisk extends BlockIo {
     unchecked(this.tags[i] = b);
     return 0;
   }
+  flush(): u32 {
+    let e: u32 = 0;
+    for (let t = 0; t < 4; t++) { e = blk.flush(this.ep); if (e != E.CANCELLED) break; }
+    return e;
+  }
 }
 
 // ---- mount -----------------------------------------------------------------------------------------
@@ -77,8 +84,12 @@ const disk = new RemoteDisk(blockEp, <u32>min(infoR.sectors, <u64>0xffff_ffff));
 const fs = new Fs(disk);
 const tmp = new Inode();
 
+/** Creates dir/name with text unless it exists with some content (so seeding can resume). */
 function put(dir: u32, name: string, type: u32, text: string): u32 {
-  if (fs.create(dir, name, type, tmp) != 0) return 0;
+  if (dir == 0) return 0;
+  if (fs.lookup(dir, name, tmp) == 0) {
+    if (tmp.type != type || tmp.size > 0 || type == T_DIR) return type == tmp.type ? tmp.ino : 0;
+  } else if (fs.create(dir, name, type, tmp) != 0) return 0;
   const ino = tmp.ino;
   if (text.length > 0) {
     const b = String.UTF8.encode(text);
@@ -98,20 +109,19 @@ function seedFiles(): void {
   put(etc, "services", T_FILE, "console blockdev ramdisk fs tmpfs vfs shell\n");
   const home = put(ROOT, "home", T_DIR, "");
   put(home, "notes.txt", T_FILE, "Files under / live on the block device and survive a reboot.\nFiles under /tmp live on a RAM disk.\n");
+  fs.markSeeded();
 }
 
 if (bad == 0) {
   let e = fs.mount();
   if (e == E.CORRUPT && !fs.hasMagic()) {
     const ninodes = <u32>max<u32>(64, min<u32>(disk.n / 8, 1024));
-    e = fs.format(ninodes);
-    if (e == 0) {
-      log("formatted a blank device: " + disk.n.toString() + " blocks, " + fs.ninodes.toString() + " inodes");
-      if (seed) seedFiles();
-    }
+    e = fs.format(ninodes, seed);
+    if (e == 0) log("formatted a blank device: " + disk.n.toString() + " blocks, " + fs.ninodes.toString() + " inodes");
   }
-  if (e) { bad = e; log("mount failed: " + E.errName(e)); }
-  else log("mounted (mount #" + fs.mounts.toString() + "): " + fs.freeBlocks.toString() + "/" + fs.nblocks.toString() + " blocks free, check repaired " + fs.repairs.toString());
+  if (e == 0 && seed && fs.unseeded()) seedFiles();
+  if (e) { bad = e; log("mount failed: " + E.errName(e) + (fs.problem.length > 0 ? " (" + fs.problem + ")" : "")); }
+  else log("mounted (mount #" + fs.mounts.toString() + "): " + fs.freeBlocks.toString() + "/" + fs.nblocks.toString() + " blocks free, journal replayed " + fs.replayed.toString() + ", check repaired " + fs.repairs.toString());
 }
 
 // ---- the fs protocol -----------------------------------------------------------------------------

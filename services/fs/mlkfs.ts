@@ -2,29 +2,42 @@
 // so the same code runs in the fs service (blocks through the block protocol) and natively in
 // the unit tests (tests/services/mlkfs.test.ts, a JS RAM disk). No syscalls here.
 //
-// On-disk layout, 512-byte blocks (= sectors):
+// On-disk layout (version 2), 512-byte blocks (= sectors):
 // ```
-// ┌ 0: superblock ┬ 1..: block bitmap ┬ inode table (8 × 64-byte inodes per block) ┬ data … ┐
+// ┌ 0: superblock ┬ 1: journal header ┬ journal images ┬ block bitmap ┬ inode table ┬ data … ┐
 // ```
 // Superblock (block 0):
-//   0x00 magic u64 "MLKFS1\0\0"   0x08 version u32 (1)   0x0C nblocks   0x10 ninodes
-//   0x14 bmapStart (1)   0x18 bmapBlocks   0x1C itStart   0x20 itBlocks   0x24 dataStart
-//   0x28 mounts (counts mounts)   0x2C checksum (FNV-1a of bytes 0x00..0x2B)
+//   0x00 magic u64 "MLKFS1\0\0"   0x08 version u32 (2)   0x0C nblocks   0x10 ninodes
+//   0x14 bmapStart   0x18 bmapBlocks   0x1C itStart   0x20 itBlocks   0x24 dataStart
+//   0x28 mounts (counts mounts)   0x2C jStart (1)   0x30 jBlocks   0x34 flags (bit 0: not yet seeded)
+//   0x3C checksum (FNV-1a of bytes 0x00..0x3B)
 // Inode (64 bytes; inode 0 is never used, 1 is the root directory):
 //   0x00 type u16 (0 free, 1 file, 2 dir)   0x02 nlink u16   0x04 size u32
 //   0x08 direct[12] u32   0x38 indirect u32 (a block of 128 pointers)   0x3C spare u32
 // Directory entry (64 bytes, 8 per block; a directory's size is a multiple of 64):
 //   0x00 ino u32 (0 = free slot)   0x04 type u8   0x05 nameLen u8   0x06 name[58]
-// Every change is written to the device before the operation returns (write-through), so an fs
-// restarted at any point between operations finds everything that was acknowledged. The mount
-// check (fsck) verifies the superblock, then rebuilds the block bitmap and link counts from the
-// inodes and directories, repairing what disagrees (see `mount`).
-
+//
+// Crash consistency (docs/SERVICES.md "mlkfs on disk"): every operation that changes the disk is
+// one transaction of whole-block images, collected in memory by `Journal`. Commit writes the
+// images to the journal area, then the header (the commit record: block numbers, sequence, a
+// checksum over header and images), flushes, writes the blocks home and flushes again; only then
+// does the operation return. Mount replays a journal whose checksums hold (idempotent: it holds
+// the newest images of its blocks) and then clears it, so a power cut at any instant leaves either
+// the state before an operation or after it. Format writes the superblock last. The mount check
+// (fsck) still verifies the superblock and rebuilds the bitmap and link counts from the inodes and
+// directories, repairing what disagrees (see `mount`).
 import * as E from "../gen/errors";
 
 export const BLOCK: i32 = 512;
 export const MAGIC: u64 = 0x0000_3153_464b_4c4d; // "MLKFS1"
-export const VERSION: u32 = 1;
+export const VERSION: u32 = 2;
+/** The version before the journal: recognised only to refuse it with a clear message. */
+export const VERSION_NO_JOURNAL: u32 = 1;
+export const JMAGIC: u32 = 0x4a4b_4c4d; // "MLKJ"
+/** The journal header holds at most this many block numbers: the largest transaction. */
+export const JMAX_BLOCKS: u32 = 120;
+export const SB_CHECKSUM: i32 = 0x3c;
+export const FLAG_UNSEEDED: u32 = 1;
 export const INODE_BYTES: i32 = 64;
 export const INODES_PER_BLOCK: u32 = 8;
 export const DIRENT_BYTES: i32 = 64;
@@ -39,11 +52,15 @@ export const T_FREE: u32 = 0;
 export const T_FILE: u32 = 1;
 export const T_DIR: u32 = 2;
 
-/** The device under the file system: whole 512-byte blocks, 0 or an error code. */
+/**
+ * The device under the file system: whole 512-byte blocks, 0 or an error code. A write that
+ * returned 0 has reached the device; `flush` returns once every such write is durable.
+ */
 export abstract class BlockIo {
   abstract blocks(): u32;
   abstract read(blk: u32, dst: usize): u32;
   abstract write(blk: u32, src: usize): u32;
+  abstract flush(): u32;
 }
 
 function fnv(p: usize, n: i32): u32 {
@@ -52,6 +69,157 @@ function fnv(p: usize, n: i32): u32 {
   return h;
 }
 
+
+/**
+ * The write-ahead journal: between `begin` and `end` every block write is kept in memory (reads
+ * see it); the outermost `end` commits them as one transaction (see the file header). Outside a
+ * transaction, or before the journal is placed (format, the mount check), writes go straight to
+ * the device.
+ *
+ * Journal header (block jStart): 0x00 magic "MLKJ"  0x04 sequence  0x08 count  0x0C checksum of
+ * the images (FNV-1a over each image in order)  0x10 home block numbers u32[count]
+ * 0x1FC checksum of bytes 0x000..0x1FB. Image i is block jStart + 1 + i.
+ */
+export class Journal extends BlockIo {
+  dev: BlockIo;
+  start: u32 = 0; // 0 = no journal (writes go through)
+  capacity: u32 = 0; // images that fit: jBlocks - 1, at most JMAX_BLOCKS
+  seq: u32 = 0;
+  depth: i32 = 0;
+  count: u32 = 0;
+  /** Commits so far (for tests and the status log). */
+  commits: u32 = 0;
+  private homes: StaticArray<u32> = new StaticArray<u32>(<i32>JMAX_BLOCKS);
+  private imgBuf: ArrayBuffer = new ArrayBuffer(<i32>JMAX_BLOCKS * BLOCK);
+  private hdrBuf: ArrayBuffer = new ArrayBuffer(BLOCK);
+  private imgs: usize = changetype<usize>(this.imgBuf);
+  private hdr: usize = changetype<usize>(this.hdrBuf);
+
+  constructor(dev: BlockIo) { super(); this.dev = dev; }
+
+  blocks(): u32 { return this.dev.blocks(); }
+  flush(): u32 { return this.dev.flush(); }
+
+  place(start: u32, jBlocks: u32): void {
+    this.start = start;
+    this.capacity = min<u32>(jBlocks - 1, JMAX_BLOCKS);
+    this.count = 0;
+    this.depth = 0;
+  }
+
+  /** Room left in the open transaction, in blocks. */
+  room(): u32 { return this.capacity - this.count; }
+
+  private find(blk: u32): i32 {
+    for (let i: u32 = 0; i < this.count; i++) if (unchecked(this.homes[i]) == blk) return <i32>i;
+    return -1;
+  }
+
+  read(blk: u32, dst: usize): u32 {
+    if (this.count > 0) {
+      const i = this.find(blk);
+      if (i >= 0) { memory.copy(dst, this.imgs + <usize>i * BLOCK, BLOCK); return 0; }
+    }
+    return this.dev.read(blk, dst);
+  }
+
+  write(blk: u32, src: usize): u32 {
+    if (this.start == 0 || this.depth == 0) return this.dev.write(blk, src);
+    let i = this.find(blk);
+    if (i < 0) {
+      // a transaction larger than the journal is committed in parts (only a long write does this)
+      if (this.count == this.capacity) { const e = this.commit(); if (e) return e; }
+      i = <i32>this.count;
+      this.count++;
+      unchecked(this.homes[i] = blk);
+    }
+    memory.copy(this.imgs + <usize>i * BLOCK, src, BLOCK);
+    return 0;
+  }
+
+  begin(): void { this.depth++; }
+
+  /** Closes a transaction level; the outermost commits. Returns e, or the commit's error. */
+  end(e: u32): u32 {
+    if (--this.depth > 0) return e;
+    this.depth = 0;
+    const c = this.commit();
+    return e ? e : c;
+  }
+
+  /** Writes the open transaction to the journal, then home; durable when it returns 0. */
+  commit(): u32 {
+    const n = this.count;
+    if (n == 0) return 0;
+    this.count = 0; // whatever happens below, these images are no longer pending
+    let e: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      e = this.dev.write(this.start + 1 + i, this.imgs + <usize>i * BLOCK);
+      if (e) return e;
+    }
+    this.seq++;
+    memory.fill(this.hdr, 0, BLOCK);
+    store<u32>(this.hdr, JMAGIC);
+    store<u32>(this.hdr, this.seq, 4);
+    store<u32>(this.hdr, n, 8);
+    store<u32>(this.hdr, fnv(this.imgs, <i32>(n * <u32>BLOCK)), 12);
+    for (let i: u32 = 0; i < n; i++) store<u32>(this.hdr + 16 + (i << 2), unchecked(this.homes[i]));
+    store<u32>(this.hdr, fnv(this.hdr, BLOCK - 4), BLOCK - 4);
+    e = this.dev.write(this.start, this.hdr);
+    if (e) return e;
+    e = this.dev.flush(); // committed: the operation survives a power cut from here on
+    if (e) return e;
+    for (let i: u32 = 0; i < n; i++) {
+      e = this.dev.write(unchecked(this.homes[i]), this.imgs + <usize>i * BLOCK);
+      if (e) return e;
+    }
+    e = this.dev.flush(); // home blocks durable before the next transaction reuses the journal
+    if (e) return e;
+    this.commits++;
+    return 0;
+  }
+
+  /**
+   * At mount: replays a committed transaction (block numbers checked against [lo, hi)), then
+   * clears the header. Returns the number of blocks replayed, or -error.
+   */
+  recover(lo: u32, hi: u32): i32 {
+    let e = this.dev.read(this.start, this.hdr);
+    if (e) return -<i32>e;
+    const n = load<u32>(this.hdr, 8);
+    let replayed: i32 = 0;
+    if (load<u32>(this.hdr) == JMAGIC && load<u32>(this.hdr, BLOCK - 4) == fnv(this.hdr, BLOCK - 4) && n <= this.capacity) {
+      this.seq = load<u32>(this.hdr, 4);
+      let ok = true;
+      for (let i: u32 = 0; i < n; i++) {
+        const b = load<u32>(this.hdr + 16 + (i << 2));
+        if (b < lo || b >= hi) ok = false;
+        unchecked(this.homes[i] = b);
+      }
+      for (let i: u32 = 0; ok && i < n; i++) {
+        e = this.dev.read(this.start + 1 + i, this.imgs + <usize>i * BLOCK);
+        if (e) return -<i32>e;
+      }
+      // a torn commit (header written, an image not) fails the image checksum: nothing to replay
+      if (ok && load<u32>(this.hdr, 12) == fnv(this.imgs, <i32>(n * <u32>BLOCK))) {
+        for (let i: u32 = 0; i < n; i++) {
+          e = this.dev.write(unchecked(this.homes[i]), this.imgs + <usize>i * BLOCK);
+          if (e) return -<i32>e;
+        }
+        replayed = <i32>n;
+      }
+    }
+    if (load<u32>(this.hdr) != 0) {
+      if (replayed > 0) { e = this.dev.flush(); if (e) return -<i32>e; }
+      memory.fill(this.hdr, 0, BLOCK);
+      e = this.dev.write(this.start, this.hdr);
+      if (e) return -<i32>e;
+      e = this.dev.flush();
+      if (e) return -<i32>e;
+    }
+    return replayed;
+  }
+}
 
 /** An inode in memory. */
 export class Inode {
@@ -84,7 +252,8 @@ export class Inode {
 }
 
 export class Fs {
-  dev: BlockIo;
+  /** The device seen through the journal: every block access of the file system goes here. */
+  dev: Journal;
   nblocks: u32 = 0;
   ninodes: u32 = 0;
   bmapStart: u32 = 1;
@@ -93,7 +262,14 @@ export class Fs {
   itBlocks: u32 = 0;
   dataStart: u32 = 0;
   mounts: u32 = 0;
+  jStart: u32 = 1;
+  jBlocks: u32 = 0;
+  flags: u32 = 0;
   mounted: bool = false;
+  /** Blocks the last mount replayed from the journal. */
+  replayed: u32 = 0;
+  /** Why the last mount refused the device, when it did (CORRUPT covers several causes). */
+  problem: string = "";
   freeBlocks: u32 = 0;
   freeInodes: u32 = 0;
   /** What the last mount's check repaired. */
@@ -115,32 +291,28 @@ export class Fs {
   private tmp: Inode = new Inode();
   private tmp2: Inode = new Inode();
 
-  constructor(dev: BlockIo) { this.dev = dev; }
+  constructor(dev: BlockIo) { this.dev = new Journal(dev); }
 
   // ---- format and mount ----------------------------------------------------------------------
 
-  /** Writes an empty file system over the whole device (ninodes rounded up to a block). */
-  format(ninodes: u32): u32 {
+  /**
+   * Writes an empty file system over the whole device (ninodes rounded up to a block). The
+   * superblock goes last, after a flush: a format cut short leaves no superblock, so the next
+   * start formats again. `unseeded` sets FLAG_UNSEEDED (cleared by markSeeded).
+   */
+  format(ninodes: u32, unseeded: bool = false): u32 {
+    this.mounted = false;
+    this.dev.place(0, 1); // no journal while formatting
     const n = this.dev.blocks();
     const inodes = ((ninodes + INODES_PER_BLOCK - 1) / INODES_PER_BLOCK) * INODES_PER_BLOCK;
+    const jBlocks: u32 = journalBlocks(n);
+    const bmapStart: u32 = 1 + jBlocks;
     const bmapBlocks: u32 = (n + 4095) / 4096;
     const itBlocks: u32 = inodes / INODES_PER_BLOCK;
-    const dataStart: u32 = 1 + bmapBlocks + itBlocks;
+    const dataStart: u32 = bmapStart + bmapBlocks + itBlocks;
     if (n < 8 || dataStart + 2 > n) return E.NO_SPACE;
-    // superblock
-    memory.fill(this.sb, 0, BLOCK);
-    store<u64>(this.sb, MAGIC);
-    store<u32>(this.sb, VERSION, 0x08);
-    store<u32>(this.sb, n, 0x0c);
-    store<u32>(this.sb, inodes, 0x10);
-    store<u32>(this.sb, 1, 0x14);
-    store<u32>(this.sb, bmapBlocks, 0x18);
-    store<u32>(this.sb, 1 + bmapBlocks, 0x1c);
-    store<u32>(this.sb, itBlocks, 0x20);
-    store<u32>(this.sb, dataStart, 0x24);
-    store<u32>(this.sb, 0, 0x28);
-    store<u32>(this.sb, fnv(this.sb, 0x2c), 0x2c);
-    let e = this.dev.write(0, this.sb);
+    // an empty journal
+    let e = this.dev.write(1, this.zero);
     if (e) return e;
     // bitmap: metadata blocks used
     for (let b: u32 = 0; b < bmapBlocks; b++) {
@@ -149,30 +321,73 @@ export class Fs {
         const blk = b * 4096 + i;
         if (blk < dataStart || blk >= n) setBit(this.db, i);
       }
-      e = this.dev.write(1 + b, this.db);
+      e = this.dev.write(bmapStart + b, this.db);
       if (e) return e;
     }
-    // inode table: all free, then the root directory
+    // inode table: all free but the root directory (inode 1, in the first block)
     for (let b: u32 = 0; b < itBlocks; b++) {
-      e = this.dev.write(1 + bmapBlocks + b, this.zero);
+      memory.fill(this.ib, 0, BLOCK);
+      if (b == 0) {
+        const root = this.tmp;
+        root.clear();
+        root.ino = ROOT; root.type = T_DIR; root.nlink = 1;
+        root.save(this.ib + ROOT * INODE_BYTES);
+      }
+      e = this.dev.write(bmapStart + bmapBlocks + b, this.ib);
       if (e) return e;
     }
-    this.mounted = false;
-    e = this.loadSuper();
+    e = this.dev.flush();
     if (e) return e;
-    const root = this.tmp;
-    root.clear();
-    root.ino = ROOT; root.type = T_DIR; root.nlink = 1;
-    e = this.putInode(root);
+    // the superblock: from here on the device holds a file system
+    memory.fill(this.sb, 0, BLOCK);
+    store<u64>(this.sb, MAGIC);
+    store<u32>(this.sb, VERSION, 0x08);
+    store<u32>(this.sb, n, 0x0c);
+    store<u32>(this.sb, inodes, 0x10);
+    store<u32>(this.sb, bmapStart, 0x14);
+    store<u32>(this.sb, bmapBlocks, 0x18);
+    store<u32>(this.sb, bmapStart + bmapBlocks, 0x1c);
+    store<u32>(this.sb, itBlocks, 0x20);
+    store<u32>(this.sb, dataStart, 0x24);
+    store<u32>(this.sb, 0, 0x28);
+    store<u32>(this.sb, 1, 0x2c);
+    store<u32>(this.sb, jBlocks, 0x30);
+    store<u32>(this.sb, unseeded ? FLAG_UNSEEDED : 0, 0x34);
+    store<u32>(this.sb, fnv(this.sb, SB_CHECKSUM), SB_CHECKSUM);
+    e = this.dev.write(0, this.sb);
+    if (e) return e;
+    e = this.dev.flush();
     if (e) return e;
     return this.mount();
+  }
+
+  /** Clears FLAG_UNSEEDED: the first files are all in place. */
+  markSeeded(): u32 {
+    if (!this.mounted || (this.flags & FLAG_UNSEEDED) == 0) return 0;
+    this.flags &= ~FLAG_UNSEEDED;
+    return this.writeSuper();
+  }
+
+  private writeSuper(): u32 {
+    store<u32>(this.sb, this.mounts, 0x28);
+    store<u32>(this.sb, this.flags, 0x34);
+    store<u32>(this.sb, fnv(this.sb, SB_CHECKSUM), SB_CHECKSUM);
+    const e = this.dev.write(0, this.sb);
+    return e ? e : this.dev.flush();
   }
 
   private loadSuper(): u32 {
     const e = this.dev.read(0, this.sb);
     if (e) return e;
-    if (load<u64>(this.sb) != MAGIC || load<u32>(this.sb, 0x08) != VERSION) return E.CORRUPT;
-    if (load<u32>(this.sb, 0x2c) != fnv(this.sb, 0x2c)) return E.CORRUPT;
+    if (load<u64>(this.sb) != MAGIC) { this.problem = "no mlkfs superblock"; return E.CORRUPT; }
+    const version = load<u32>(this.sb, 0x08);
+    if (version == VERSION_NO_JOURNAL) {
+      this.problem = "an mlkfs version 1 disk (made before the journal): not mounted; reset the disk to format it again";
+      return E.CORRUPT;
+    }
+    this.problem = "bad superblock";
+    if (version != VERSION) return E.CORRUPT;
+    if (load<u32>(this.sb, SB_CHECKSUM) != fnv(this.sb, SB_CHECKSUM)) return E.CORRUPT;
     const n = load<u32>(this.sb, 0x0c);
     const ni = load<u32>(this.sb, 0x10);
     const bs = load<u32>(this.sb, 0x14);
@@ -180,11 +395,15 @@ export class Fs {
     const is = load<u32>(this.sb, 0x1c);
     const ib = load<u32>(this.sb, 0x20);
     const ds = load<u32>(this.sb, 0x24);
-    if (n > this.dev.blocks() || n < 8 || bs != 1 || bb != (n + 4095) / 4096 || is != 1 + bb) return E.CORRUPT;
+    const js = load<u32>(this.sb, 0x2c);
+    const jb = load<u32>(this.sb, 0x30);
+    if (n > this.dev.blocks() || n < 8 || js != 1 || jb < 2 || jb > n || bs != js + jb || bb != (n + 4095) / 4096 || is != bs + bb) return E.CORRUPT;
     if (ni == 0 || ni % INODES_PER_BLOCK != 0 || ib != ni / INODES_PER_BLOCK || ds != is + ib || ds >= n) return E.CORRUPT;
     this.nblocks = n; this.ninodes = ni; this.bmapStart = bs; this.bmapBlocks = bb;
-    this.itStart = is; this.itBlocks = ib; this.dataStart = ds;
+    this.itStart = is; this.itBlocks = ib; this.dataStart = ds; this.jStart = js; this.jBlocks = jb;
     this.mounts = load<u32>(this.sb, 0x28);
+    this.flags = load<u32>(this.sb, 0x34);
+    this.problem = "";
     return 0;
   }
 
@@ -194,8 +413,12 @@ export class Fs {
     return load<u64>(this.sb) == MAGIC;
   }
 
+  /** True when the superblock asks for the first files (format(…, true) and no markSeeded yet). */
+  unseeded(): bool { return (this.flags & FLAG_UNSEEDED) != 0; }
+
   /**
-   * Checks and mounts. Refuses (CORRUPT) a bad superblock or a root that is not a directory.
+   * Replays the journal, checks and mounts. Refuses (CORRUPT, with `problem`) a bad superblock or
+   * a root that is not a directory.
    * Repairs, counting them in `repairs`: inodes of an unknown type (freed), block pointers out
    * of range or shared (dropped), directory entries naming a free or bad inode (removed),
    * unreachable inodes (freed), wrong link counts, and a bitmap that disagrees with the inodes.
@@ -203,8 +426,15 @@ export class Fs {
   mount(): u32 {
     this.mounted = false;
     this.repairs = 0;
+    this.replayed = 0;
+    this.dev.place(0, 1);
     let e = this.loadSuper();
     if (e) return e;
+    // the journal first: a committed transaction whose blocks may not all be home yet
+    this.dev.place(this.jStart, this.jBlocks);
+    const r = this.dev.recover(this.bmapStart, this.nblocks);
+    if (r < 0) return <u32>-r;
+    this.replayed = <u32>r;
     // load the on-disk bitmap
     this.bitmapBuf = new ArrayBuffer(<i32>this.bmapBlocks * BLOCK);
     this.bitmap = changetype<usize>(this.bitmapBuf);
@@ -254,7 +484,7 @@ export class Fs {
     }
     e = this.getInode(ROOT, ino);
     if (e) return e;
-    if (ino.type != T_DIR) return E.CORRUPT;
+    if (ino.type != T_DIR) { this.problem = "the root is not a directory"; return E.CORRUPT; }
     // pass 2: directory entries → link counts
     unchecked(links[ROOT] = 1);
     for (let i: u32 = 1; i < this.ninodes; i++) {
@@ -318,11 +548,9 @@ export class Fs {
       if (e) return e;
       if (ino.type == T_FREE) this.freeInodes++;
     }
-    // count the mount
+    // count the mount (one sector: written whole or not at all)
     this.mounts++;
-    store<u32>(this.sb, this.mounts, 0x28);
-    store<u32>(this.sb, fnv(this.sb, 0x2c), 0x2c);
-    e = this.dev.write(0, this.sb);
+    e = this.writeSuper();
     if (e) return e;
     this.mounted = true;
     return 0;
@@ -452,7 +680,10 @@ export class Fs {
     if (e) return -<i32>e;
     if (n.type == T_FREE) return -<i32>E.NO_ENTRY;
     if (n.type == T_DIR) return -<i32>E.IS_DIR;
-    return this.writeData(n, off, src, len);
+    this.dev.begin();
+    const r = this.writeData(n, off, src, len);
+    const c = this.dev.end(0);
+    return r >= 0 && c != 0 ? -<i32>c : r;
   }
 
   private writeData(n: Inode, off: u32, src: usize, len: u32): i32 {
@@ -460,6 +691,8 @@ export class Fs {
     if (len > MAX_FILE_SIZE - off) len = MAX_FILE_SIZE - off;
     let done: u32 = 0;
     while (done < len) {
+      // a long write commits in parts, each a whole number of blocks (data, bitmap, inode, indirect)
+      if (this.dev.room() < 6) { const c = this.dev.commit(); if (c) return -<i32>c; }
       const pos = off + done;
       const bo = pos % <u32>BLOCK;
       let chunk = <u32>BLOCK - bo;
@@ -491,7 +724,8 @@ export class Fs {
     if (n.type == T_FREE) return E.NO_ENTRY;
     if (n.type == T_DIR) return E.IS_DIR;
     if (size > MAX_FILE_SIZE) return E.NO_SPACE;
-    return this.truncateInode(n, size);
+    this.dev.begin();
+    return this.dev.end(this.truncateInode(n, size));
   }
 
   private truncateInode(n: Inode, size: u32): u32 {
@@ -614,6 +848,11 @@ export class Fs {
 
   /** Creates a file or directory; returns the new inode number in out.ino. */
   create(dir: u32, name: string, type: u32, out: Inode): u32 {
+    this.dev.begin();
+    return this.dev.end(this.createIn(dir, name, type, out));
+  }
+
+  private createIn(dir: u32, name: string, type: u32, out: Inode): u32 {
     if (type != T_FILE && type != T_DIR) return E.INVALID;
     const d = this.tmp2;
     let e = this.getDir(dir, d);
@@ -659,6 +898,11 @@ export class Fs {
 
   /** Removes an entry; frees the inode when it was the last link (directories must be empty). */
   unlink(dir: u32, name: string): u32 {
+    this.dev.begin();
+    return this.dev.end(this.unlinkIn(dir, name));
+  }
+
+  private unlinkIn(dir: u32, name: string): u32 {
     const d = this.tmp2;
     let e = this.getDir(dir, d);
     if (e) return e;
@@ -695,6 +939,11 @@ export class Fs {
 
   /** Moves sdir/sname to ddir/dname, replacing a file (not a directory) of that name. */
   rename(sdir: u32, sname: string, ddir: u32, dname: string): u32 {
+    this.dev.begin();
+    return this.dev.end(this.renameIn(sdir, sname, ddir, dname));
+  }
+
+  private renameIn(sdir: u32, sname: string, ddir: u32, dname: string): u32 {
     const d = this.tmp2;
     // the destination name must be valid before anything changes
     let e = this.setName(dname);
@@ -723,7 +972,7 @@ export class Fs {
       if (e) return e;
       if (this.tmp.type == T_DIR) return E.IS_DIR;
       if (type == T_DIR) return E.NOT_DIR;
-      e = this.unlink(ddir, dname);
+      e = this.unlinkIn(ddir, dname);
       if (e) return e;
     }
     // add the new entry, then remove the old one
@@ -774,6 +1023,11 @@ export class Fs {
     if (e) return e;
     return out.type == T_FREE ? E.NO_ENTRY : 0;
   }
+}
+
+/** Journal size for a device of n blocks: 1/32 of it, between 16 and 1 + JMAX_BLOCKS. */
+function journalBlocks(n: u32): u32 {
+  return max<u32>(16, min<u32>(n / 32, JMAX_BLOCKS + 1));
 }
 
 // @ts-ignore: decorator

@@ -56,7 +56,7 @@ export function write(ep: u64, data: usize, dataLen: i32, out: WriteReply): u32 
   return 0;
 }
 
-/** console.read(max: u32) → (data: bytes) — Wait for input: one line (COOKED, including the final \n) or the bytes available (RAW), at most max bytes. */
+/** console.read(max: u32) → (data: bytes) — Wait for input: one line (COOKED, including the final \n) or the bytes available (RAW), at most max bytes. A longer line (up to 4,096 bytes) comes in pieces, one per read; only its last piece ends with \n. */
 export function read(ep: u64, max: u32, out: ReadReply): u32 {
   const m = clientMsg;
   m.reset(LABEL_READ);

@@ -39,7 +39,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "read",
         "id": 2,
-        "doc": "Wait for input: one line (COOKED, including the final \\n) or the bytes available (RAW), at most max bytes.",
+        "doc": "Wait for input: one line (COOKED, including the final \\n) or the bytes available (RAW), at most max bytes. A longer line (up to 4,096 bytes) comes in pieces, one per read; only its last piece ends with \\n.",
         "args": [
           {
             "name": "max",

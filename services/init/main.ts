@@ -470,8 +470,14 @@ function mapTimebase(): void {
 
 // ---- boot --------------------------------------------------------------------------------------
 
+/** A boot that cannot go on: say why and exit, so the machine does not spin without services. */
+function fatal(why: string): void {
+  log(why);
+  svc(8, 1, 0, 0, 0, 0, 0); // Exit(1): the kernel reports it, and `mlk boot` stops on it
+}
+
 function boot(): void {
-  if (load<u32>(BI) != 0x424b4c4d) { log("no boot info"); return; }
+  if (load<u32>(BI) != 0x424b4c4d) { fatal("no boot info"); return; }
   invoke(MY_TCB, TCB_SET_PRIORITY, 1, <u64>defs[0].prio, 0, 0, 0);
   firstFree = <u64>load<u32>(BI + 0x0c);
   const nut = load<u32>(BI + 0x28);
@@ -493,13 +499,13 @@ function boot(): void {
   SLOT_PERSIST = SLOT_SHARED + 16;
   SLOT_PROCS = SLOT_PERSIST + 8 * <u64>MAX_PROCS;
   let e = retype(T_ENDPOINT, 0, SLOT_EP, 32);
-  if (e) { log("cannot create its endpoint: " + E.errName(e)); return; }
+  if (e) { fatal("cannot create its endpoint: " + E.errName(e)); return; }
   mapTimebase();
   let s = SLOT_SHARED;
   for (let i = 0; i < SHARED_NAMES.length; i++) {
     for (let j: u32 = 0; j < SHARED_PAGES[i]; j++) {
       e = retype(T_FRAME, 12, s++, 4096);
-      if (e) { log("cannot create shared frame " + SHARED_NAMES[i] + ": " + E.errName(e)); return; }
+      if (e) { fatal("cannot create shared frame " + SHARED_NAMES[i] + ": " + E.errName(e)); return; }
     }
   }
   // the process table: every entry, endpoints first so lookups never race a start

@@ -266,17 +266,34 @@ function execute(line: string): void {
 consoleEp = lookup("console");
 vfsEp = lookup("vfs");
 const lineR = new con.ReadReply();
+/** A command line: the console hands a long one out in pieces; the last ends with \n. */
+const LINE_BYTES: i32 = 4096 + 1;
+const lineBuf: usize = memory.data(LINE_BYTES);
+
+/** Reads one line into lineBuf: its length, or -error (INTERRUPTED for Ctrl-C, 0 bytes for Ctrl-D). */
+function readLine(): i32 {
+  let n: i32 = 0;
+  while (true) {
+    const e = con.read(consoleEp, 256, lineR);
+    if (e) return -<i32>e;
+    if (lineR.dataLen == 0) return n; // Ctrl-D
+    const k = min(lineR.dataLen, LINE_BYTES - n);
+    memory.copy(lineBuf + n, lineR.data, k);
+    n += k;
+    if (load<u8>(lineR.data + lineR.dataLen - 1) == 0x0a) return n;
+  }
+}
+
 if (consoleEp != 0) {
   outln("");
   while (true) {
     collectGarbage(8); // commands allocate the most garbage; here no managed object lives only in a local (lib-ext/rt.ts)
     out("mlk> ");
-    let e = con.read(consoleEp, 256, lineR);
-    if (e == E.INTERRUPTED) continue;
-    if (e == E.CANCELLED) { outln(""); continue; } // the console restarted: ask again
-    if (e) { outln("shell: console read failed: " + E.errName(e)); continue; }
-    if (lineR.dataLen == 0) continue; // Ctrl-D
-    const line = String.UTF8.decodeUnsafe(lineR.data, <usize>lineR.dataLen);
-    execute(line);
+    const n = readLine();
+    if (n == -<i32>E.INTERRUPTED) continue;
+    if (n == -<i32>E.CANCELLED) { outln(""); continue; } // the console restarted: ask again
+    if (n < 0) { outln("shell: console read failed: " + E.errName(<u32>-n)); continue; }
+    if (n == 0) continue; // Ctrl-D
+    execute(String.UTF8.decodeUnsafe(lineBuf, <usize>n));
   }
 }

@@ -29,27 +29,31 @@ export function parseLine(line: string): Command {
       wantRedirect = true;
       continue;
     }
-    // a word, possibly with quoted parts
+    // a word, possibly with quoted parts; plain runs are copied whole (a character at a time
+    // would make a 4 KiB word cost megabytes of garbage strings)
     let word = "";
     let any = false;
+    let run = i; // start of the plain run not yet in word
     while (i < n) {
       c = line.charCodeAt(i);
       if (isBlank(c) || c == 0x3e) break;
       if (c == 0x22 || c == 0x27) {
+        word += line.substring(run, i);
         const q = c;
         const start = ++i;
         while (i < n && line.charCodeAt(i) != q) i++;
         if (i >= n) { cmd.error = "unterminated quote"; return cmd; }
         word += line.substring(start, i);
         i++;
+        run = i;
         any = true;
         continue;
       }
-      if (c == 0x5c && i + 1 < n) { word += line.charAt(i + 1); i += 2; any = true; continue; } // backslash
-      word += line.charAt(i);
+      if (c == 0x5c && i + 1 < n) { word += line.substring(run, i) + line.charAt(i + 1); i += 2; run = i; any = true; continue; } // backslash
       any = true;
       i++;
     }
+    word += line.substring(run, i);
     if (!any) continue;
     if (wantRedirect) { cmd.redirect = word; wantRedirect = false; }
     else cmd.argv.push(word);

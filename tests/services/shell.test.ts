@@ -93,6 +93,21 @@ describe('shell', () => {
     expect(s.type('echo still here')).toBe('still here\n');
   });
 
+  it('takes command lines up to 4,096 bytes whole, and refuses longer ones with the bell', () => {
+    const word = Array.from({ length: 4000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    expect(s.type(`echo ${word}`)).toBe(`${word}\n`);
+    // to a file and back: every byte arrives
+    expect(s.type(`echo ${word} > /tmp/long`)).toBe('');
+    expect(s.type('cat /tmp/long')).toBe(`${word}\n`);
+    // past 4,096 bytes the line discipline rings the bell and keeps the first 4,096
+    const over = 'x'.repeat(4200);
+    s.m.uartInput(`echo ${over}\r`);
+    const got = s.waitFor(PROMPT);
+    expect(got).toContain('\x07');
+    expect(got).toContain(`${'x'.repeat(4091)}\r\n`);
+    expect(got).not.toContain('x'.repeat(4092));
+  });
+
   it('edits the line: backspace, Ctrl-U, Ctrl-C, history', () => {
     expect(s.type('echo abx\x7fc')).toBe('abc\n');
     expect(s.type('garbage\x15echo clean')).toBe('clean\n');

@@ -5,11 +5,13 @@ import { BlockIo, Fs, Inode } from "../../../services/fs/mlkfs";
 @external("disk", "blocks") declare function diskBlocks(): u32;
 @external("disk", "read") declare function diskRead(blk: u32, dst: usize): u32;
 @external("disk", "write") declare function diskWrite(blk: u32, src: usize): u32;
+@external("disk", "flush") declare function diskFlush(): u32;
 
 class JsDisk extends BlockIo {
   blocks(): u32 { return diskBlocks(); }
   read(blk: u32, dst: usize): u32 { return diskRead(blk, dst); }
   write(blk: u32, src: usize): u32 { return diskWrite(blk, src); }
+  flush(): u32 { return diskFlush(); }
 }
 
 const fs = new Fs(new JsDisk());
@@ -22,6 +24,11 @@ export function data(): usize { return buf; }
 function str(off: i32, len: i32): string { return String.UTF8.decodeUnsafe(scratchBuf + off, len); }
 
 export function format(ninodes: u32): u32 { return fs.format(ninodes); }
+export function replayed(): u32 { return fs.replayed; }
+export function commits(): u32 { return fs.dev.commits; }
+export function bmapStart(): u32 { return fs.bmapStart; }
+/** Why the last mount refused the device: the text goes to scratch; returns its length. */
+export function problem(): i32 { return <i32>String.UTF8.encodeUnsafe(changetype<usize>(fs.problem), fs.problem.length, scratchBuf); }
 export function mount(): u32 { return fs.mount(); }
 export function repairs(): u32 { return fs.repairs; }
 export function freeBlocks(): u32 { return fs.freeBlocks; }

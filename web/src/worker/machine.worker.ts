@@ -20,24 +20,24 @@ import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
 const INTRO_MS = 100;
-/** The disk when the build provides no image: 4 MiB, as hw/machine.ts's default. */
-const DEFAULT_DISK_SECTORS = 8192;
+/**
+ * The disk: 4 MiB, as hw/machine.ts's default. The site never ships a disk image: a first visit
+ * (or Reset) starts blank and the fs service formats and seeds it, so nothing a developer wrote
+ * with the CLI (build/disk.img) can reach the published page.
+ */
+const DISK_SECTORS = 8192;
 /** stepUntil gives up after this many steps or this much wall time. */
 const STEP_UNTIL_MAX_STEPS = 20_000_000;
 const STEP_UNTIL_MAX_MS = 3000;
 
-// Optional build products: the boot image (cpio of services) and a disk image.
+// Optional build product: the boot image (cpio of services).
 const bootImageUrl = Object.values(
   import.meta.glob<string>('../../../build/bootimage.cpio', { query: '?url', import: 'default', eager: true }),
-)[0];
-const diskImageUrl = Object.values(
-  import.meta.glob<string>('../../../build/disk.img', { query: '?url', import: 'default', eager: true }),
 )[0];
 
 let port: MessagePort | null = null;
 let kernel: WebAssembly.Module | null = null;
 let bootImage: Uint8Array | undefined;
-let diskImage: Uint8Array | null | undefined;
 let disk: IdbBlockStore | null = null;
 let machine: Machine | null = null;
 let generation = 0; // bumps on reset, so events of a dropped machine are ignored
@@ -282,11 +282,7 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
         }
       }
     }
-    if (diskImage === undefined) diskImage = (await fetchBytes(diskImageUrl)) ?? null;
-    if (!disk || diskMode === 'blank') {
-      const sectors = diskImage ? Math.ceil(diskImage.length / 512) : DEFAULT_DISK_SECTORS;
-      disk = await IdbBlockStore.open(sectors, diskImage ?? undefined, diskMode === 'blank');
-    }
+    if (!disk || diskMode === 'blank') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
     const m = await Machine.create({ kernel, bootImage, disk });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
@@ -319,7 +315,7 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
 }
 
 function reset(diskMode: 'keep' | 'blank'): void {
-  if (disk) void disk.save();
+  if (disk) void disk.save().catch(() => undefined);
   machine = null;
   uartOut = [];
   uartLen = 0;
@@ -382,7 +378,7 @@ function handle(req: Request): void {
       break;
     }
     case 'flush':
-      void disk?.save();
+      void disk?.save().catch(() => undefined);
       return;
   }
   sendStatus(true);
