@@ -2,5 +2,6 @@
 import { recv, print, println, printNum, mr, setName, exit } from "../../../services/lib";
 setName("dier");
 recv(4);
-print("dier: got "); printNum(mr(0)); println(", exiting without a reply");
+let got = mr(0);
+print("dier: got "); printNum(got); println(", exiting without a reply");
 exit(3);

@@ -30,7 +30,7 @@ expectErr(invoke(SLOT_VSPACE, 49, 1, 0x4000), 3, "VSpace.Unmap of a frame cap's 
 expectErr(invoke(SLOT_VSPACE, 49, 1, 0x4008), 5, "VSpace.Unmap unaligned");
 expectErr(invoke(SLOT_VSPACE, 49, 1, 0x3000_0000), 6, "VSpace.Unmap of an unmapped page");
 expectErr(invoke(SLOT_VSPACE, 48, 4, 0x8000_0000, 0x8001_0000, 0x1_0000_0002, 3), 1, "AddRegion kind 2^32+2 (not 2)");
-expectErr(invoke(SLOT_VSPACE, 48, 4, 0x9000_0000, 0x8000_0000, 2, 3), 1, "AddRegion with end before start");
+expectErr(invoke(SLOT_VSPACE, 48, 4, 0x9000_0000, 0x8000_0000, 2, 3), 4, "AddRegion with end before start");
 // kernel string pointers
 const PUTS = SYS_DEBUG_PUTS;
 expectErr(svc(PUTS, 0x3000_0000, 4, 0, 0, 0, 0), 1, "puts from an unmapped page");

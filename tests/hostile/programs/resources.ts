@@ -1,7 +1,7 @@
 // Resource attacks: bad Retype types, sizes, counts and slot ranges (including sums that would
 // wrap); exhausting an Untyped; thousands of objects made and revoked; a notification storm.
 import {
-  T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, R_ALL, SLOT_CNODE, retype, cnodeRevoke,
+  T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, R_ALL, SLOT_CNODE, retype, cnodeRevoke, cnodeMint,
   signal, poll, badge, println, setName,
 } from "../../../services/lib";
 import { make, alloc, untyped } from "../../kernel/programs/common";
@@ -22,7 +22,8 @@ expectErr(retype(ut, T_ENDPOINT, 0, s, 257), 4, "count 257");
 expectErr(retype(ut, T_ENDPOINT, 0, s, 0x1_0000_0001), 4, "count 2^32+1");
 expectErr(retype(ut, T_ENDPOINT, 0, s, -1), 4, "count 2^64-1");
 expectErr(retype(ut, T_ENDPOINT, 0, 0, 1), 4, "into slot 0");
-expectErr(retype(ut, T_ENDPOINT, 0, 0xffff_ffff_ffff_ffff, 2), 4, "first slot 2^64-1, count 2 (wraps)");
+expectErr(retype(ut, T_ENDPOINT, 0, 0xffff_ffff_ffff_ffff, 2), 6, "first slot 2^64-1, count 2 (the sum wraps; no such slot)");
+expectErr(retype(ut, T_ENDPOINT, 0, 1000, 0xffff_ffff_ffff_fc19), 4, "first 1000, count 2^64-999 (the sum wraps to 1)");
 expectErr(retype(ut, T_ENDPOINT, 0, 1020, 8), 4, "slots past the CNode's end");
 expectErr(retype(ut, T_ENDPOINT, 0, 1, 1), 8, "into an occupied slot");
 // exhaust: 64 TCBs fill 64 KiB exactly; the 65th does not fit
@@ -47,9 +48,12 @@ expectErr(made, 3840, "3840 endpoints and notifications");
 expectErr(cnodeRevoke(SLOT_CNODE, big), 0, "revoke them all");
 // a notification storm: 100000 signals, one poll collects the word
 let n = make(T_NOTIFICATION);
+let nb = alloc();
+expectErr(cnodeMint(SLOT_CNODE, nb, n, R_ALL, 0x10), 0, "a badged notification cap");
 let storm = 0;
-for (let i = 0; i < 100000; i++) if (signal(n) == 0) storm++;
+for (let i = 0; i < 100000; i++) if (signal(nb) == 0) storm++;
 expectErr(storm, 100000, "100000 signals accepted");
 expectErr(poll(n), 0, "poll after the storm");
+expectErr(badge(), 0x10, "the word is the badge");
 expectErr(poll(n), 12, "the word was taken: WouldBlock");
 done("resources");
