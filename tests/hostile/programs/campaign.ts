@@ -1,7 +1,7 @@
 // init of the fuzz campaign (`mlk fuzz`, tests/hostile/fuzz.test.ts). It owns the host mailbox:
 // the host posts [1, seed, options] to start and [2] to end a round. A round spawns four fuzzers (fuzzer.wasm)
 // from their own Untyped (1 MiB each), gives each the shared endpoint and notification (badged),
-// a frame, a 64 KiB Untyped and the TCB caps of all four, and starts them. The round ends when the
+// a frame, a 64 KiB Untyped and the TCB and VSpace caps of all four, and starts them. The round ends when the
 // host says so or when the canary (lowest priority) runs, which means every fuzzer is blocked,
 // stopped or done; then init revokes each fuzzer's Untyped, destroying everything of the round,
 // and starts the next one. init runs at priority 30, above anything a fuzzer can reach.
@@ -82,7 +82,10 @@ for (;;) {
     check(retype(uts[i], T_FRAME, 0, 6, 1, t + 2), "fuzzer frame");
     check(retype(uts[i], T_UNTYPED, 16, 7, 1, t + 2), "fuzzer untyped");
   }
-  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) check(cnodeCopy(tcbs[i] + 2, 8 + j, tcbs[j], R_ALL), "give tcb");
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) {
+    check(cnodeCopy(tcbs[i] + 2, 8 + j, tcbs[j], R_ALL), "give tcb");
+    check(cnodeCopy(tcbs[i] + 2, 12 + j, tcbs[j] + 1, R_ALL), "give vspace");
+  }
   for (let i = 0; i < K; i++) {
     check(tcbWriteRegister(tcbs[i], 0, <i64>((seed << 20) + (round << 3) + <u64>i)), "seed");
     check(tcbWriteRegister(tcbs[i], 1, -1), "calls");

@@ -5,7 +5,7 @@
 // and the register files of the other fuzzers (it holds their TCB caps, as the independent
 // campaign's processes did). Its CNode (radix 6): 1 own TCB, 2 own CNode, 3 own VSpace,
 // 4 shared endpoint (badged), 5 shared notification (badged), 6 a frame, 7 a 64 KiB Untyped,
-// 8.. the TCBs of every fuzzer of the round (its own included).
+// 8..11 the TCBs and 12..15 the VSpaces of every fuzzer of the round (its own included).
 import { reg, svc, setName, IPC_BUFFER } from "../../../services/lib";
 
 let seed = <u64>reg(0) * 0x9e3779b97f4a7c15 + 0x632be59bd9b4e019;
@@ -36,7 +36,7 @@ function arg(): i64 {
 /** A capability pointer: mostly a slot the fuzzer holds, sometimes empty, out of range or absurd. */
 function capArg(): i64 {
   let k = rnd() % 16;
-  if (k < 11) return small(TCBS + NFUZZ);
+  if (k < 11) return small(TCBS + 2 * NFUZZ);
   if (k < 13) return small(64);
   return arg();
 }
