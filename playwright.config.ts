@@ -34,6 +34,8 @@ export default defineConfig({
     command: `npx vite build && npx vite preview --port ${e2ePort} --strictPort`,
     url: `http://localhost:${e2ePort}/`,
     reuseExistingServer: false,
+    // the page's machine runs the kernel's invariant checker after every kernel entry
+    env: { VITE_MLK_CHECK: '1' },
     timeout: 180_000,
   },
 });

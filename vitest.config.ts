@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/e2e/**'],
     testTimeout: 60_000,
+    // every machine a test boots through the CLI runs the kernel's invariant checker (mlk.check=1)
+    env: { MLK_CHECK: '1' },
   },
 });

@@ -21,6 +21,8 @@ export interface BootArgs {
   trace?: string;
   ramMiB: number;
   disk?: string;
+  /** Run the kernel's invariant checker after every kernel entry (boot argument mlk.check=1). */
+  check: boolean;
 }
 
 /** Decodes `\n`, `\r`, `\t`, `\e`, `\\` and `\xNN` escapes, so scripts can type control keys. */
@@ -32,7 +34,7 @@ export function unescapeInput(s: string): string {
 }
 
 export function parseBootArgs(argv: string[]): BootArgs {
-  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64 };
+  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64, check: checkFromEnv() };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -49,6 +51,7 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--trace': a.trace = value(); break;
       case '--ram': a.ramMiB = positive(flag, value()); break;
       case '--disk': a.disk = value(); break;
+      case '--check': a.check = true; break;
       default: throw new Error(`unknown option '${flag}'`);
     }
   }
@@ -61,8 +64,11 @@ function positive(flag: string, v: string): number {
   return n;
 }
 
+/** MLK_CHECK=1 in the environment turns the invariant checker on (the test suite sets it). */
+export function checkFromEnv(): boolean { return process.env.MLK_CHECK === '1'; }
+
 /** Loads the built kernel and boot image (run `node scripts/build.mjs kernel services` first). */
-export async function createMachine(ramMiB = 64, diskPath?: string): Promise<Machine> {
+export async function createMachine(ramMiB = 64, diskPath?: string, check = checkFromEnv()): Promise<Machine> {
   const kernelPath = `${BUILD}kernel.wasm`;
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: run 'node scripts/build.mjs kernel services' (npm run boot does)`);
   const bootPath = `${BUILD}bootimage.cpio`;
@@ -71,6 +77,7 @@ export async function createMachine(ramMiB = 64, diskPath?: string): Promise<Mac
     bootImage: existsSync(bootPath) ? readFileSync(bootPath) : undefined,
     ramSize: ramMiB * 1024 * 1024,
     disk: diskPath ? new FileBlockStore(diskPath) : undefined,
+    bootargs: check ? 'mlk.check=1' : undefined,
   });
 }
 
@@ -84,7 +91,7 @@ export async function bootMain(argv: string[]): Promise<number> {
   }
   let machine: Machine;
   try {
-    machine = await createMachine(args.ramMiB, args.disk);
+    machine = await createMachine(args.ramMiB, args.disk, args.check);
   } catch (e) {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 1;

@@ -1,4 +1,4 @@
-// `mlk` — the command line. Subcommands: boot, wast, bench. See README.md for the contract.
+// `mlk` — the command line. Subcommands: boot, wast, bench, fuzz. See README.md for the contract.
 
 import { bootMain } from './boot';
 
@@ -8,7 +8,9 @@ const USAGE = `usage:
                                     [--disk IMAGE] [--ram MiB]
   mlk boot --input TEXT --until-idle [...]
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
-  mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)`;
+  mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)
+  mlk fuzz --calls N --seed S [--check] [--skip-registers] [--verbose]
+                                    seeded syscall fuzz campaign; one line of counts, exit 1 if any`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -18,6 +20,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'wast': {
       const { wastMain } = await import('./wast');
       return wastMain(rest);
+    }
+    case 'fuzz': {
+      const { fuzzMain } = await import('./fuzz');
+      return fuzzMain(rest);
     }
     case 'bench': {
       const { benchMain } = await import('../bench/main');

@@ -32,7 +32,8 @@ import { createInitialProcess } from "./kernel/boot";
 import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";
 import { schedTick } from "./kernel/thread";
 import { irqDeliver, kernelEcho, setKernelEcho } from "./object/irq";
-import { setCheck, kiJson, kiBuf, kiCheck } from "./kernel/ki";
+import { kiJson, kiBuf } from "./kernel/ki";
+import { setCheck, kiCheck } from "./kernel/check";
 import { setTraceOn } from "./kernel/ktrace";
 
 /** The exception vector area: 2 KiB, 2 KiB aligned, inside the kernel image. VBAR_EL1 points here. */
@@ -342,7 +343,7 @@ export function ki_frames_core(): u32 { return takenPages; }
 export function ki_spurious_fiqs(): u32 { return spuriousFiqs; }
 
 /** Writes introspection JSON (what: 0 threads, 1 CSpace of tid arg, 2 address space of tid arg,
- *  3 endpoints/notifications, 4 memory, 5 counters) into ki_buf(); returns its length. */
+ *  3 endpoints/notifications, 4 memory, 5 counters, 6 one thread, 7 last invariant violation) into ki_buf(); returns its length. */
 export function ki_json(what: u32, arg: u32): u32 { return kiJson(what, arg); }
 /** Address (kernel linear = RAM offset) of the ki_json buffer. */
 export function ki_buf(): usize { return kiBuf(); }

@@ -21,7 +21,7 @@ import * as con from "../console";
 import { handleSyscall } from "./syscall";
 import { userFault, setVmDetail } from "./fault";
 import { demandFault, VMF_RESOLVED } from "../object/vspace";
-import { kiCheckAfterEntry, checkEnabled } from "./ki";
+import { kiCheckAfterEntry, checkEnabled } from "./check";
 import { tr, traceOn, TR_FAULT } from "./ktrace";
 
 /** Kernel entries from EL0 (introspection / bench). */

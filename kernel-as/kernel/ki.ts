@@ -3,12 +3,11 @@
 // ki_json(what, arg) writes JSON text into a static buffer (no allocation) and returns its length;
 // ki_buf() is the buffer's address. what: 0 threads, 1 CSpace of thread `arg` (tid), 2 address
 // space of thread `arg`, 3 endpoints + notifications, 4 memory (with a per-frame map), 5 counters,
-// 6 one thread with its saved EL0 register file.
+// 6 one thread with its saved EL0 register file, 7 the checker's last violation.
 // A process is identified by its thread id (one thread per process today): pid = tid.
 //
-// ki_check() verifies the invariants of shared/reference/microkernel.md §7.5 and prints the first
-// violation; with boot argument mlk.check=1 it runs after every kernel entry and halts the machine
-// on a violation (a kernel bug).
+// 7 the last invariant violation the checker found (check.ts: invariant number and name, what,
+// slot, object, thread).
 
 import * as con from "../console";
 import { halt, DRAM_BASE } from "../arch";
@@ -29,9 +28,8 @@ import { entries } from "./entry";
 import { faultCount } from "./fault";
 import { framesTotal, framesFree, takenPages } from "../frames";
 import { heapUsed, HEAP_BYTES } from "../heap";
+import { vCode, vWhat, vSlot, vObject, vTid, violations, invariantName } from "./check";
 
-export let checkEnabled = false;
-export function setCheck(on: bool): void { checkEnabled = on; }
 
 // ---- JSON writer ------------------------------------------------------------------------------
 export const KI_BUF_BYTES: u32 = 256 * 1024;
@@ -448,6 +446,19 @@ function counters(): void {
   ch(125);
 }
 
+/** The checker's last violation ({"code":0} when none was found). */
+function violationJson(): void {
+  ch(123);
+  key("code"); num(vCode); ch(44);
+  key("invariant"); str(invariantName(vCode)); ch(44);
+  key("what"); str(vWhat); ch(44);
+  key("slot"); hexq(vSlot); ch(44);
+  key("object"); hexq(vObject); ch(44);
+  key("tid"); num(vTid); ch(44);
+  key("count"); num(violations);
+  ch(125);
+}
+
 /** Writes the JSON for `what` into the buffer; returns its length (0 = unknown `what`). */
 export function kiJson(what: u32, arg: u32): u32 {
   pos = 0;
@@ -460,184 +471,10 @@ export function kiJson(what: u32, arg: u32): u32 {
     case 4: memoryJson(); break;
     case 5: counters(); break;
     case 6: threadJson(arg); break;
+    case 7: violationJson(); break;
     default: return 0;
   }
   store<u8>(kbuf + pos, 0);
   return pos;
 }
 
-// ---- invariant checker -------------------------------------------------------------------------
-
-export const KC_OK: u32 = 0;
-export const KC_QUEUE: u32 = 1; // runnable thread not on exactly one queue / queue corrupt
-export const KC_CDT: u32 = 2; // CDT malformed
-export const KC_REFS: u32 = 3; // reference counts / dangling caps
-export const KC_REPLY: u32 = 4; // reply slot filled iff caller blocked on reply
-export const KC_NTFN: u32 = 5; // notification waiters only while word is 0
-export const KC_PRIO: u32 = 6; // running thread is the highest priority
-export const KC_IPCQ: u32 = 7; // endpoint queue states
-
-function violation(code: u32, what: string, x: u64): u32 {
-  con.str("ki_check: invariant violated: "); con.str(what); con.str(" ("); con.hexs(x); con.str(")"); con.newline();
-  return code;
-}
-
-function checkSlot(sl: usize): u32 {
-  let c = changetype<Cte>(sl);
-  if (c.type == T_NULL) {
-    if (c.parent != 0 || c.child != 0 || c.next != 0 || c.prev != 0) return violation(KC_CDT, "empty slot with CDT links", sl);
-    return 0;
-  }
-  if (hasObject(c.type)) {
-    let h = changetype<ObjHeader>(<usize>headerOf(c.type, c.obj));
-    if (h.otype != c.type) return violation(KC_REFS, "cap names a dead object or one of another type", sl);
-    h.pad++;
-  }
-  if (c.type == T_REPLY) {
-    let t = tcb(c.obj);
-    if (t.state != TS_BLOCKED_REPLY || t.replySlot != <u32>sl) return violation(KC_REPLY, "reply cap to a thread not waiting for it", sl);
-    if (c.parent != 0 || c.child != 0) return violation(KC_CDT, "reply cap in the CDT", sl);
-  }
-  if (c.parent != 0) {
-    let p = changetype<Cte>(<usize>c.parent);
-    if (p.type == T_NULL) return violation(KC_CDT, "parent slot is empty", sl);
-    // sl must be on p's child list
-    let x = <usize>p.child;
-    let found = false;
-    let guard = 0;
-    while (x != 0 && guard < 1000000) { if (x == sl) { found = true; break; } x = <usize>changetype<Cte>(x).next; guard++; }
-    if (!found) return violation(KC_CDT, "child missing from its parent's list", sl);
-  } else if (c.prev != 0 || c.next != 0) return violation(KC_CDT, "root cap with siblings", sl);
-  if (c.next != 0 && changetype<Cte>(<usize>c.next).prev != <u32>sl) return violation(KC_CDT, "sibling links not mutual", sl);
-  if (c.child != 0) {
-    let k = changetype<Cte>(<usize>c.child);
-    if (k.parent != <u32>sl || k.prev != 0) return violation(KC_CDT, "first child does not point back", sl);
-  }
-  // no cycles: the ancestor chain ends
-  let anc = <usize>c.parent;
-  let depth = 0;
-  while (anc != 0) { anc = <usize>changetype<Cte>(anc).parent; if (++depth > 100000) return violation(KC_CDT, "cycle in the CDT", sl); }
-  return 0;
-}
-
-const CHECK_TYPES: u8[] = [T_TCB, T_ENDPOINT, T_NOTIFICATION, T_CNODE, T_VSPACE];
-
-/** Runs every check; returns 0 or the first violation's code. */
-export function kiCheck(): u32 {
-  // 1. scheduler queues
-  let readyCount = 0;
-  for (let p: u32 = 0; p < NUM_PRIOS; p++) {
-    let t = readyQueueHead(p);
-    let has = (readyBits() & (1 << p)) != 0;
-    if (has != (t != 0)) return violation(KC_QUEUE, "ready bitmap disagrees with queue", p);
-    let prev: u32 = 0;
-    while (t != 0) {
-      let th = tcb(t);
-      if (th.state != TS_READY || th.prio != p) return violation(KC_QUEUE, "thread on a ready queue is not ready at that priority", th.tid);
-      if (th.schedPrev != prev) return violation(KC_QUEUE, "ready queue links broken", th.tid);
-      prev = t;
-      t = th.schedNext;
-      if (++readyCount > 100000) return violation(KC_QUEUE, "ready queue cycle", p);
-    }
-  }
-  let nReady = 0;
-  let a = objectListHead(T_TCB);
-  while (a != 0) {
-    let th = tcb(a);
-    if (th.state == TS_READY) nReady++;
-    if (th.state == TS_RUNNING && a != cur) return violation(KC_QUEUE, "running thread is not the current one", th.tid);
-    if (th.state == TS_BLOCKED_REPLY) {
-      let rs = th.replySlot;
-      if (rs == 0 || changetype<Cte>(<usize>rs).type != T_REPLY || changetype<Cte>(<usize>rs).obj != a) return violation(KC_REPLY, "caller blocked on reply without a reply cap", th.tid);
-    } else if (th.replySlot != 0) return violation(KC_REPLY, "reply slot recorded for a thread not waiting", th.tid);
-    if (th.state == TS_BLOCKED_SEND || th.state == TS_BLOCKED_RECV) {
-      let e = changetype<Endpoint>(<usize>th.blockedOn);
-      if (th.blockedOn == 0 || e.otype != T_ENDPOINT) return violation(KC_IPCQ, "blocked thread without an endpoint", th.tid);
-      let want = th.state == TS_BLOCKED_SEND ? EP_SEND : EP_RECV;
-      if (e.state != want) return violation(KC_IPCQ, "endpoint state disagrees with a queued thread", th.tid);
-      if (!onQueue(e.qHead, a)) return violation(KC_IPCQ, "blocked thread missing from its endpoint queue", th.tid);
-    }
-    if (th.state == TS_BLOCKED_NTFN) {
-      let n = changetype<Notification>(<usize>th.blockedOn);
-      if (th.blockedOn == 0 || n.otype != T_NOTIFICATION || !onQueue(n.qHead, a)) return violation(KC_NTFN, "waiting thread missing from its notification", th.tid);
-    }
-    a = objectNext(T_TCB, a);
-  }
-  if (nReady != readyCount) return violation(KC_QUEUE, "ready threads not on exactly one queue", <u64>nReady);
-  if (cur != 0 && tcb(cur).state != TS_RUNNING) return violation(KC_QUEUE, "current thread is not running", tcb(cur).tid);
-
-  // 2. endpoints and notifications
-  a = objectListHead(T_ENDPOINT);
-  while (a != 0) {
-    let e = changetype<Endpoint>(<usize>a);
-    if ((e.qHead == 0) != (e.state == EP_IDLE)) return violation(KC_IPCQ, "endpoint idle state disagrees with its queue", e.id);
-    let t = e.qHead;
-    let want = e.state == EP_SEND ? TS_BLOCKED_SEND : TS_BLOCKED_RECV;
-    while (t != 0) {
-      if (tcb(t).state != want || tcb(t).blockedOn != a) return violation(KC_IPCQ, "endpoint queue mixes senders and receivers", e.id);
-      t = tcb(t).epNext;
-    }
-    a = objectNext(T_ENDPOINT, a);
-  }
-  a = objectListHead(T_NOTIFICATION);
-  while (a != 0) {
-    let n = changetype<Notification>(<usize>a);
-    if (n.qHead != 0 && n.word != 0) return violation(KC_NTFN, "notification has waiters and a non-zero word", n.id);
-    let t = n.qHead;
-    while (t != 0) {
-      if (tcb(t).state != TS_BLOCKED_NTFN || tcb(t).blockedOn != a) return violation(KC_NTFN, "notification queue holds a thread not waiting on it", n.id);
-      t = tcb(t).epNext;
-    }
-    a = objectNext(T_NOTIFICATION, a);
-  }
-
-  // 3. priority: the running thread outranks every ready one
-  if (cur != 0 && highestReady() > <i32>tcb(cur).prio) return violation(KC_PRIO, "a ready thread outranks the running one", tcb(cur).tid);
-
-  // 4. capabilities: CDT shape and reference counts
-  for (let i = 0; i < CHECK_TYPES.length; i++) {
-    let ty = CHECK_TYPES[i];
-    a = objectListHead(ty);
-    while (a != 0) { changetype<ObjHeader>(<usize>headerOf(ty, a)).pad = 0; a = objectNext(ty, a); }
-  }
-  a = objectListHead(T_CNODE);
-  while (a != 0) {
-    let n: u32 = 1 << changetype<CNode>(<usize>a).radix;
-    for (let i: u32 = 1; i < n; i++) { let r = checkSlot(<usize>a + (<usize>i << CTE_SHIFT)); if (r != 0) return r; }
-    a = objectNext(T_CNODE, a);
-  }
-  a = objectListHead(T_TCB);
-  while (a != 0) {
-    for (let i: u32 = 0; i < TCB_NSLOTS; i++) { let r = checkSlot(changetype<usize>(tcbSlot(<usize>a, i))); if (r != 0) return r; }
-    let cs = tcbSlot(<usize>a, TS_CALLER);
-    if (cs.type != T_NULL && cs.type != T_REPLY) return violation(KC_REPLY, "caller slot holds a non-reply cap", tcb(a).tid);
-    a = objectNext(T_TCB, a);
-  }
-  for (let i = 0; i < CHECK_TYPES.length; i++) {
-    let ty = CHECK_TYPES[i];
-    a = objectListHead(ty);
-    while (a != 0) {
-      let h = changetype<ObjHeader>(<usize>headerOf(ty, a));
-      if (<u32>h.pad != h.refs) return violation(KC_REFS, "object reference count differs from its caps", a);
-      h.pad = 0;
-      a = objectNext(ty, a);
-    }
-  }
-  return KC_OK;
-}
-
-function onQueue(head: u32, t: u32): bool {
-  let x = head;
-  let n = 0;
-  while (x != 0 && n < 100000) { if (x == t) return true; x = tcb(x).epNext; n++; }
-  return false;
-}
-
-/** After-entry hook (mlk.check=1): a violation is a kernel bug, so the machine stops. */
-export function kiCheckAfterEntry(): void {
-  let r = kiCheck();
-  if (r != 0) {
-    con.line("ki_check failed after a kernel entry: halting");
-    halt(0x4b43);
-  }
-}

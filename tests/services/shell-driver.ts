@@ -26,7 +26,7 @@ export class Session {
         this.mark = at + text.length;
         return got;
       }
-      if (this.m.halted) throw new Error(`machine halted: ${this.m.halted.reason}\n${this.m.halted.report}\n--- output ---\n${this.out}`);
+      if (this.m.halted) throw new Error(`machine halted: ${this.m.halted.reason}${invariantOf(this.m)}\n${this.m.halted.report}\n--- output ---\n${this.out}`);
       if (this.m.clock.ticks >= limit) throw new Error(`'${text}' did not appear within ${seconds} virtual seconds\n--- output ---\n${this.out}`);
       this.m.run(slice);
     }
@@ -55,10 +55,17 @@ export function buildArtifacts(): { kernel: WebAssembly.Module; bootImage: Uint8
 
 /** Boots to the first prompt. */
 export async function bootShell(art: { kernel: WebAssembly.Module; bootImage: Uint8Array }, disk: BlockStore = new MemoryBlockStore(8192)): Promise<Session> {
-  const m = await Machine.create({ kernel: art.kernel, bootImage: art.bootImage, disk });
+  // the invariant checker runs after every kernel entry; a violation halts with its name on the UART
+  const m = await Machine.create({ kernel: art.kernel, bootImage: art.bootImage, disk, bootargs: 'mlk.check=1' });
   const s = new Session(m);
   s.waitFor(PROMPT, 30);
   return s;
+}
+
+/** The invariant the kernel's checker found violated (ki_json 7), for a halt report. */
+export function invariantOf(m: Machine): string {
+  const v = kiJson(m, 7);
+  return v.code ? ` — invariant ${v.code} (${v.invariant}) violated: ${v.what}, slot ${v.slot}, object ${v.object}, thread ${v.tid}` : '';
 }
 
 /** The kernel's introspection export `ki_json(what, arg)`, parsed. */

@@ -283,7 +283,9 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       }
     }
     if (!disk || diskMode === 'blank') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
-    const m = await Machine.create({ kernel, bootImage, disk });
+    // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker on
+    const bootargs = import.meta.env.VITE_MLK_CHECK === '1' ? 'mlk.check=1' : undefined;
+    const m = await Machine.create({ kernel, bootImage, disk, bootargs });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
       if (gen !== generation) return;
