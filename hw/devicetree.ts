@@ -73,10 +73,10 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['compatible', propStrList('apple,t8103-aic', 'apple,aic')],
     ['#interrupt-cells', propU32(3)],
     ['interrupt-controller', propEmpty()],
-    // Two ranges: the register block, and the timebase page (the system counter at +0x20/+0x28,
-    // hw/aic.ts) that the kernel hands to init read-only as a clock EL0 can read.
-    ['reg', propU64(AIC_BASE, AIC_DT_REG_SIZE, AIC_BASE + AIC_TIMEBASE_OFFSET, AIC_TIMEBASE_SIZE)],
-    ['reg-names', propStrList('core', 'timebase')],
+    // The `apple,aic` binding: one `reg` entry (the register block), no extra properties. The
+    // timebase page right after it (AIC_TIMEBASE_OFFSET) is a fixed fact of the AICv1 layout that
+    // the kernel knows, as m1n1 does, not something the DT lists.
+    ['reg', reg64(AIC_BASE, AIC_DT_REG_SIZE)],
     ['phandle', propU32(PHANDLE_AIC)],
   ]);
 

@@ -79,7 +79,7 @@ export const DEVICE_BYTES: i32 = 40;
  * 0x70 aicNrIrq:u32  0x74 uartIrq:i32  0x78 timerFiq:i32  0x7C blockIrq:i32
  * 0x80 nRegions:i32  0x84 nDevices:i32 0x88 regions:u32 (linear)  0x8C devices:u32 (linear)
  * 0x90 model:u32 (linear, FDT string or 0)  0x94 bootargs:u32 (linear or 0)
- * 0x98 aicTimebase (the AIC's timebase page, reg-names "timebase"; 0 if none)  0xA0 aicTimebaseSize
+ * 0x98 aicTimebase (the AICv1 timebase page after its 0x8000-byte register block; 0 if none)  0xA0 aicTimebaseSize
  * ```
  */
 // @ts-ignore: decorator

@@ -93,24 +93,11 @@ function compatHas(p: usize, len: i32, s: string): usize {
   return 0;
 }
 
-/** Index of `s` in the node's reg-names string list, or -1. */
-function regNameIndex(depth: i32, s: string): i32 {
-  let p = <usize>cget(depth, C_REGNAMES), len = <i32>cget(depth, C_REGNAMESLEN);
-  if (p == 0) return -1;
-  let i = 0, k = 0;
-  while (i < len) {
-    if (cstrEq(p + i, s)) return k;
-    i += cstrLen(p + i, len - i) + 1;
-    k++;
-  }
-  return -1;
-}
-
 // Per-depth node context (fixed arrays in static data).
 // ┌────────┬────────┬────────┬────────┬────────┬────────┬────────┬────────┐
 // │ name   │ compat │ compLen│ reg    │ regLen │ ints   │ intsLen│ devtype│  u32 each
 // ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
-// │ #addr  │ #size  │ pathLen│regNames│rNamLen │        │        │        │  (#addr/#size: for children)
+// │ #addr  │ #size  │ pathLen│        │        │        │        │        │  (#addr/#size: for children)
 // └────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┘  64 bytes per depth
 const CTX_STRIDE: usize = 64;
 const C_NAME: usize = 0;
@@ -124,8 +111,6 @@ const C_DEVTYPE: usize = 28;
 const C_ADDRC: usize = 32;
 const C_SIZEC: usize = 36;
 const C_PATHLEN: usize = 40;
-const C_REGNAMES: usize = 44;
-const C_REGNAMESLEN: usize = 48;
 const ctxArea: usize = memory.data(<i32>CTX_STRIDE * MAX_DEPTH, 8);
 
 // @ts-ignore: decorator
@@ -238,6 +223,9 @@ function pathPush(depth: i32, name: usize, nameLen: i32): void {
   cset(depth, C_PATHLEN, <u32>at);
 }
 
+/** Size of the AICv1 register block; its timebase page sits right after it. */
+const AIC1_REG_SIZE: u64 = 0x8000;
+
 function nodeIs(depth: i32, want: i32, name: string): bool {
   return depth == want && cstrEq(<usize>cget(depth, C_NAME), name);
 }
@@ -262,7 +250,6 @@ function prop(pass: i32, depth: i32, name: usize, val: usize, len: i32): void {
   else if (cstrEq(name, "#size-cells") && len == 4) cset(depth, C_SIZEC, be32(val));
   else if (cstrEq(name, "compatible")) { cset(depth, C_COMPAT, <u32>val); cset(depth, C_COMPLEN, <u32>len); }
   else if (cstrEq(name, "reg")) { cset(depth, C_REG, <u32>val); cset(depth, C_REGLEN, <u32>len); }
-  else if (cstrEq(name, "reg-names")) { cset(depth, C_REGNAMES, <u32>val); cset(depth, C_REGNAMESLEN, <u32>len); }
   else if (cstrEq(name, "interrupts")) { cset(depth, C_INTS, <u32>val); cset(depth, C_INTSLEN, <u32>len); }
   else if (cstrEq(name, "device_type")) cset(depth, C_DEVTYPE, <u32>val);
   else if (depth == 0 && cstrEq(name, "model")) bi.model = <u32>val;
@@ -313,13 +300,9 @@ function finishNode(depth: i32): void {
     kind = DEV_AIC; shown = m;
     if (bi.aicBase == 0) {
       bi.aicBase = base;
-      // The timebase page (the system counter at +0x20/+0x28), named "timebase" in reg-names.
-      let k = regNameIndex(depth, "timebase");
-      let entry = <usize>((ac + sc) << 2);
-      if (hasReg && k > 0 && regLen >= <i32>(entry * <usize>(k + 1))) {
-        bi.aicTimebase = cells(reg + entry * <usize>k, ac);
-        bi.aicTimebaseSize = cells(reg + entry * <usize>k + (<usize>ac << 2), sc);
-      }
+      // AICv1 ("apple,aic", one reg entry per the binding): the timebase page (the system counter
+      // at +0x20/+0x28) follows the 0x8000-byte register block; the DT does not list it.
+      if (hasReg && size == AIC1_REG_SIZE) { bi.aicTimebase = base + AIC1_REG_SIZE; bi.aicTimebaseSize = 0x1000; }
     }
   } else if ((m = compatHas(compat, compLen, "apple,s5l-uart")) != 0) {
     kind = DEV_UART; shown = m;
