@@ -94,7 +94,7 @@ export class World {
     if (this.current) this.current.regs.set(this.core.regs);
     this.mmu.setRegs({
       sctlr: 1n, // M
-      tcr: 16n | (1n << 23n), // T0SZ = 16 (48-bit VA), TG0 = 4 KB, EPD1
+      tcr: 16n | (1n << 23n) | (5n << 32n), // T0SZ = 16 (48-bit VA), TG0 = 4 KB, EPD1, IPS 48-bit PA
       ttbr0: BigInt(inst.root) | (BigInt(inst.asid) << 48n),
       ttbr1: 0n,
       mair: 0xffn,
@@ -240,6 +240,12 @@ export class Instance {
     this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
     this.pages.set(va, pa);
     return pa;
+  }
+
+  /** Map physical page `pa` (e.g. a device's registers) at user VA `va` with MAIR attribute index
+   *  `attrIndx` (the harness's MAIR: 0 Normal write-back, 1 Device-nGnRnE). */
+  mapPhys(va: number, pa: number, attrIndx: number): void {
+    this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true, attrIndx });
   }
 
   /** Write bytes at a user VA through the harness's own page map (mapping missing pages when asked). */
