@@ -91,6 +91,14 @@ describe('machine device tree', () => {
     expect(getU32Array(block, 'reg')!.slice(0, 2)).toEqual(reg(BLOCK_BASE));
     expect(getU32Array(block, 'interrupts')).toEqual([0, 700, 4]);
     expect(getU64(block, 'mlk,capacity-sectors')).toBe(8192n);
+    // behind the DART: iommus = <&dart 0>, the DART node shaped like t8103.dtsi's
+    const dart = findNode(tree, '/soc/iommu@23f040000')!;
+    expect(getStr(dart, 'compatible')).toBe('apple,t8103-dart');
+    expect(getU32Array(dart, 'reg')).toEqual([...reg(0x2_3f04_0000), 0, 0x4000]);
+    expect(getU32(dart, 'interrupt-parent')).toBe(PHANDLE_AIC);
+    expect(getU32Array(dart, 'interrupts')).toEqual([0, 702, 4]);
+    expect(getU32(dart, '#iommu-cells')).toBe(1);
+    expect(getU32Array(block, 'iommus')).toEqual([getU32(dart, 'phandle'), 0]);
 
     const mbox = findNode(tree, '/soc/mailbox@23f020000')!;
     expect(getStr(mbox, 'compatible')).toBe('mlk,host-mailbox');
