@@ -173,6 +173,8 @@ export function fdtParse(fdtPa: u64): i32 {
 
   stdoutPath = 0; stdoutLen = 0; stdoutAlias = 0; stdoutAliasLen = 0;
   consoleFromStdoutPath = false;
+  blockIommuPhandle = 0;
+  dartPhandle = 0;
   if (!walk(1)) return FDT_BAD_STRUCTURE; // /chosen
   if (stdoutAlias != 0 && !walk(3)) return FDT_BAD_STRUCTURE; // /aliases, to resolve stdout-path
   if (!walk(2)) return FDT_BAD_STRUCTURE; // every node
