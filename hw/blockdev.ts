@@ -1,7 +1,8 @@
 // "mlk,block": MyLittleKernel's DMA block device (not Apple hardware; the real Mac mini has an
 // NVMe controller behind ANS2, far beyond what the playground needs). It is modelled like a
 // simple SoC peripheral: 32-bit registers at BLOCK_BASE, a level-high interrupt line to the AIC
-// (IRQ 700), 512-byte sectors, bus-master DMA into RAM by physical address.
+// (IRQ 700), 512-byte sectors, bus-master DMA through the DART (hw/dart.ts, stream
+// BLOCK_DART_SID): the DMA address is an IO virtual address the DART translates, never a raw PA.
 //
 // Registers (offsets from BLOCK_BASE):
 //   0x00 MAGIC        RO  0x4d4c4b42 ("MLKB")
@@ -10,7 +11,7 @@
 //   0x0C SECTOR_LO    RW  first sector of the next command
 //   0x10 SECTOR_HI    RW
 //   0x14 COUNT        RW  sectors to transfer
-//   0x18 DMA_LO       RW  physical address of the RAM buffer
+//   0x18 DMA_LO       RW  IO virtual address (IOVA) of the buffer, translated by the DART
 //   0x1C DMA_HI       RW
 //   0x20 CMD          WO  1 = READ (disk → RAM), 2 = WRITE (RAM → disk), 3 = FLUSH; reads the
 //                         last command. Ignored while BUSY.
@@ -24,12 +25,14 @@
 // with the clock at or past nextDeadline(). Arguments are checked when CMD is written; the data is
 // moved at completion (the driver must leave the buffer alone while BUSY). Completion clears BUSY
 // and sets DONE, or ERROR with a code. The interrupt line is DONE ∨ ERROR (updateIrq()).
-// A DMA buffer that is not entirely in RAM is an ERROR completion, never an exception.
+// The transfer is translated page by page at completion, before any byte moves: a DART fault
+// (unmapped IOVA, missing permission; the DART latches it and raises its own IRQ) or a buffer not
+// entirely in RAM is an ERROR completion with BLOCK_ERR_DMA and moves nothing, never an exception.
 
 import type { Aic } from './aic';
 import type { MmioDevice } from './bus';
 import type { Clock } from './clock';
-import type { Ram } from './ram';
+import type { DmaPort } from './dart';
 import { BLOCK_BASE, BLOCK_IRQ, BLOCK_SIZE } from './memmap';
 
 export const BLK_MAGIC = 0x00;
@@ -59,7 +62,7 @@ export const BLK_STATUS_ERR_SHIFT = 8;
 
 export const BLOCK_ERR_BAD_CMD = 1; // unknown command
 export const BLOCK_ERR_RANGE = 2; // SECTOR + COUNT beyond the capacity
-export const BLOCK_ERR_DMA = 3; // buffer not entirely in RAM
+export const BLOCK_ERR_DMA = 3; // the DART refused the transfer, or the buffer is not entirely in RAM
 export const BLOCK_ERR_COUNT = 4; // COUNT = 0 for READ/WRITE
 export const BLOCK_ERR_IO = 5; // the backing store failed
 
@@ -131,7 +134,7 @@ export class BlockDevice implements MmioDevice {
   private sector = 0;
   /** COUNT. */
   private count = 0;
-  /** DMA_LO/HI: physical buffer address. */
+  /** DMA_LO/HI: buffer IOVA. */
   private dma = 0;
   /** CMD: last command written. */
   private cmd = 0;
@@ -150,7 +153,7 @@ export class BlockDevice implements MmioDevice {
    * The clock defaults to the AIC's: the SoC timebase both count (the latency is virtual time).
    */
   constructor(
-    private readonly ram: Ram,
+    private readonly port: DmaPort,
     private readonly aic: Aic,
     public store: BlockStore,
     private readonly clock: Clock = aic.clock,
@@ -224,10 +227,8 @@ export class BlockDevice implements MmioDevice {
     let err = 0;
     let latency = BLOCK_LATENCY_BASE;
     if (cmd === BLK_CMD_READ || cmd === BLK_CMD_WRITE) {
-      const bytes = this.count * BLOCK_SECTOR_SIZE;
       if (this.count === 0) err = BLOCK_ERR_COUNT;
       else if (this.sector + this.count > this.store.sectors) err = BLOCK_ERR_RANGE;
-      else if (!this.ram.contains(this.dma, bytes)) err = BLOCK_ERR_DMA;
       else latency += BLOCK_LATENCY_PER_SECTOR * this.count;
     } else if (cmd !== BLK_CMD_FLUSH) {
       err = BLOCK_ERR_BAD_CMD;
@@ -268,9 +269,11 @@ export class BlockDevice implements MmioDevice {
       if (this.cmd === BLK_CMD_READ) {
         const data = this.store.read(this.sector, this.count);
         if (data.length !== this.count * BLOCK_SECTOR_SIZE) return BLOCK_ERR_IO;
-        this.ram.load(this.dma, data);
+        if (!this.port.write(this.dma, data)) return BLOCK_ERR_DMA;
       } else if (this.cmd === BLK_CMD_WRITE) {
-        this.store.write(this.sector, this.ram.slice(this.dma, this.count * BLOCK_SECTOR_SIZE));
+        const data = this.port.read(this.dma, this.count * BLOCK_SECTOR_SIZE);
+        if (!data) return BLOCK_ERR_DMA;
+        this.store.write(this.sector, data);
       } else {
         const done = this.store.flush?.();
         if (done) {

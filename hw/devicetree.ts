@@ -5,16 +5,23 @@
 // hw/memmap.ts. The trace ring, block device and host mailbox are MyLittleKernel's own devices
 // ("mlk," compatibles) in an unused MMIO window.
 //
-// Phandles: 1 = AIC, 2 = clkref (the 24 MHz fixed reference clock).
+// Phandles: 1 = AIC, 2 = clkref (the 24 MHz fixed reference clock), 3 = the DART.
+// /soc/iommu@…: the DART in front of the block device, shaped like t8103.dtsi's DART nodes
+// (compatible "apple,t8103-dart", one reg of 0x4000, a level-high AIC IRQ, #iommu-cells = <1>);
+// the block device names its stream with `iommus = <&dart sid>`.
 // /soc/block@…: present always; `mlk,capacity-sectors` (u64) when blockSectors is given, and
 // status = "disabled" when blockSectors is 0 (no disk attached).
 
 import {
   AIC_BASE,
   BLOCK_BASE,
+  BLOCK_DART_SID,
   BLOCK_IRQ,
   BLOCK_SIZE,
   CNTFRQ,
+  DART_BASE,
+  DART_IRQ,
+  DART_SIZE,
   DRAM_BASE,
   MAILBOX_BASE,
   MAILBOX_IRQ,
@@ -39,6 +46,7 @@ export const IRQ_TYPE_LEVEL_HIGH = 4;
 
 export const PHANDLE_AIC = 1;
 export const PHANDLE_CLKREF = 2;
+export const PHANDLE_DART = 3;
 /** Size of the AIC register block in the DT (t8103.dtsi); the timebase page is not listed. */
 export const AIC_DT_REG_SIZE = 0x8000;
 /** The AIC timebase page: offset from the AIC base and size (one 4 KiB page). */
@@ -73,10 +81,10 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['compatible', propStrList('apple,t8103-aic', 'apple,aic')],
     ['#interrupt-cells', propU32(3)],
     ['interrupt-controller', propEmpty()],
-    // Two ranges: the register block, and the timebase page (the system counter at +0x20/+0x28,
-    // hw/aic.ts) that the kernel hands to init read-only as a clock EL0 can read.
-    ['reg', propU64(AIC_BASE, AIC_DT_REG_SIZE, AIC_BASE + AIC_TIMEBASE_OFFSET, AIC_TIMEBASE_SIZE)],
-    ['reg-names', propStrList('core', 'timebase')],
+    // The `apple,aic` binding: one `reg` entry (the register block), no extra properties. The
+    // timebase page right after it (AIC_TIMEBASE_OFFSET) is a fixed fact of the AICv1 layout that
+    // the kernel knows, as m1n1 does, not something the DT lists.
+    ['reg', reg64(AIC_BASE, AIC_DT_REG_SIZE)],
     ['phandle', propU32(PHANDLE_AIC)],
   ]);
 
@@ -97,11 +105,21 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['reg', reg64(TRACE_BASE, TRACE_SIZE)],
   ]);
 
+  const dart = node(`iommu@${unit(DART_BASE)}`, [
+    ['compatible', propStr('apple,t8103-dart')],
+    ['reg', reg64(DART_BASE, DART_SIZE)],
+    ['interrupt-parent', propU32(PHANDLE_AIC)],
+    ['interrupts', propU32(AIC_IRQ, DART_IRQ, IRQ_TYPE_LEVEL_HIGH)],
+    ['#iommu-cells', propU32(1)],
+    ['phandle', propU32(PHANDLE_DART)],
+  ]);
+
   const blockProps: Array<[string, Uint8Array]> = [
     ['compatible', propStr('mlk,block')],
     ['reg', reg64(BLOCK_BASE, BLOCK_SIZE)],
     ['interrupt-parent', propU32(PHANDLE_AIC)],
     ['interrupts', propU32(AIC_IRQ, BLOCK_IRQ, IRQ_TYPE_LEVEL_HIGH)],
+    ['iommus', propU32(PHANDLE_DART, BLOCK_DART_SID)],
   ];
   if (opts.blockSectors !== undefined) blockProps.push(['mlk,capacity-sectors', propU64(opts.blockSectors)]);
   blockProps.push(['status', propStr(opts.blockSectors === 0 ? 'disabled' : 'okay')]);
@@ -123,7 +141,7 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
       ['ranges', propEmpty()],
       ['nonposted-mmio', propEmpty()],
     ],
-    [serial, aic, trace, block, mailbox],
+    [serial, aic, trace, dart, block, mailbox],
   );
 
   const timer = node('timer', [

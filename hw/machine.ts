@@ -5,6 +5,7 @@
 
 import { Aic } from './aic';
 import { BlockDevice, MemoryBlockStore, type BlockStore } from './blockdev';
+import { Dart } from './dart';
 import { Bus, BusError } from './bus';
 import { Clock } from './clock';
 import { Cpu, UndefinedSysreg } from './cpu';
@@ -12,7 +13,7 @@ import { buildMachineDeviceTree } from './devicetree';
 import { El0Core } from './el0/core';
 import { EC, FSC, PSTATE, VECTOR, esr, esrEc } from './esr';
 import { buildFdt } from './fdt';
-import { DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS } from './memmap';
+import { BLOCK_DART_SID, DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS } from './memmap';
 import { Mmu } from './mmu';
 import { Ram } from './ram';
 import { SYSREG } from './sysregs';
@@ -76,6 +77,7 @@ export class Machine {
   readonly timer: GenericTimer;
   readonly uart: Uart;
   readonly trace: TraceRing;
+  readonly dart: Dart;
   readonly block: BlockDevice;
   readonly mailbox: HostMailbox;
   readonly mmu: Mmu;
@@ -116,9 +118,10 @@ export class Machine {
     this.timer = new GenericTimer(this.clock);
     this.uart = new Uart(this.aic);
     this.trace = new TraceRing(this.clock);
-    this.block = new BlockDevice(this.ram, this.aic, opts.disk ?? new MemoryBlockStore(8192));
+    this.dart = new Dart(this.ram, this.aic);
+    this.block = new BlockDevice(this.dart.port(BLOCK_DART_SID), this.aic, opts.disk ?? new MemoryBlockStore(8192));
     this.mailbox = new HostMailbox(this.aic);
-    for (const d of [this.aic, this.uart, this.trace, this.block, this.mailbox]) this.bus.map(d);
+    for (const d of [this.aic, this.uart, this.trace, this.dart, this.block, this.mailbox]) this.bus.map(d);
     this.mmu = new Mmu(this.ram);
     this.cpu = new Cpu(this.mmu, this.timer);
     this.el0 = new El0Core(this.ram, this.bus, this.mmu);

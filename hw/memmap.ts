@@ -24,6 +24,12 @@ export const MAILBOX_BASE = 0x2_3F02_0000; // "mlk,host-mailbox"
 export const MAILBOX_SIZE = 0x1000;
 export const MAILBOX_IRQ = 701;
 
+export const DART_BASE = 0x2_3F04_0000; // "apple,t8103-dart" in front of MyLittleKernel's DMA devices
+export const DART_SIZE = 0x4000; // Linux's apple-dart.c requires at least 0x4000
+export const DART_IRQ = 702;
+/** The block device's stream (SID) on that DART. */
+export const BLOCK_DART_SID = 0;
+
 /** Counter frequency of the ARM generic timer on M1 (CNTFRQ_EL0). */
 export const CNTFRQ = 24_000_000;
 /** Fixed virtual-time charge of one kernel entry, in counter ticks (D5). */

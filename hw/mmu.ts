@@ -14,8 +14,16 @@
 //  * T0SZ/T1SZ outside 16..39 are treated as the nearest of 16 / 39 (the Arm ARM allows "treat as the
 //    limit"). Initial lookup level = 4 - ceil((64 - TnSZ - 12) / 9): 16..24 → L0, 25..33 → L1, 34..39 → L2.
 //  * A VA outside the TTBR0 range (>= 2^(64-T0SZ)), or TCR.EPD0/EPD1 set, is a translation fault level 0.
-//  * TBI, hardware AF/dirty update (HA/HD), IPS address-size checks, PAN and the contiguous hint are not
-//    modelled: output addresses are the 48-bit descriptor field as is.
+//  * Address size (TCR.IPS, bits [34:32]: 32, 36, 40, 42, 44, 48 bits; 52 and the reserved 7 act as
+//    48, the largest size implemented, as the Arm ARM prescribes for a value above PARange): a TTBR
+//    whose BADDR lies beyond it is an address-size fault at level 0, a table descriptor whose
+//    next-level address lies beyond it an address-size fault at that descriptor's level, and a
+//    block/page whose output address does an address-size fault at the leaf's level (pseudocode
+//    AArch64.TranslationTableWalk: after the VA-range check, before the access flag and permissions).
+//  * Memory type (MAIR_EL1 attribute of the leaf): isDevice() tells Device from Normal memory, so the
+//    core can make a misaligned access to Device memory an alignment fault (DFSC 0x21). With the MMU
+//    off every data access is Device-nGnRnE.
+//  * TBI, hardware AF/dirty update (HA/HD), PAN and the contiguous hint are not modelled.
 //  * ASID: TCR.A1 selects the TTBR that holds it, TCR.AS selects 16 bits (AS=1) or 8 bits (AS=0, as on
 //    reset: TTBRn[55:48] only, and TLBI ASID arguments are truncated the same way).
 //  * EL0 may execute any page with UXN=0 (AP[1] does not gate instruction fetch); EL1 may not execute
@@ -102,6 +110,8 @@ export interface MmuStats {
 }
 
 const TWO32 = 4294967296;
+/** Physical address size in bits for TCR_EL1.IPS 0..7 (52 and the reserved 7 act as 48: FEAT_LPA is not implemented). */
+const IPS_BITS = [32, 36, 40, 42, 44, 48, 48, 48];
 /** Bytes mapped by one entry at level 0..3. */
 const LEVEL_SIZE = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
 /** Output-address bits held in descriptor word 0 for a leaf at level 1..3 (bits [31:12] of [47:n]). */
@@ -160,6 +170,8 @@ export class Mmu {
   private base1 = 0;
   private align0 = 64; // alignment of the TTBR0 table base for t0sz
   private a1 = false; // TCR.A1: the ASID comes from TTBR1
+  /** 2^(physical address size from TCR.IPS): table and output addresses at or above it fault */
+  private oaLimit = 2 ** 48;
   private mair = 0n;
   /**
    * Counts changes of the translation regime and TLB maintenance (setRegs, setTtbr0, tlbi): a cache
@@ -235,6 +247,7 @@ export class Mmu {
     this.asid = Number(asidReg >> 48n) & this.asidMask;
     this.salt = this.saltOf(this.asid);
     this.mair = r.mair;
+    this.oaLimit = 2 ** IPS_BITS[hi & 7]; // TCR.IPS, bits [34:32]
   }
 
   /** setRegs() when only TTBR0_EL1 changed (the kernel's address-space switch). */
@@ -335,6 +348,7 @@ export class Mmu {
     if (!this.t1Ok || vaBig >> vaBits !== (1n << (64n - vaBits)) - 1n) {
       return this.setFault(this.fault, FSC.TRANSLATION, 0, va, access, el);
     }
+    if (this.base1 >= this.oaLimit) return this.setFault(this.fault, FSC.ADDR_SIZE, 0, va, access, el);
     this.stats.walks++;
     const low = Number(vaBig & ((1n << vaBits) - 1n));
     const pa = this.walkCore(low, this.base1, this.start1, access, el, true, this.fault, null);
@@ -406,6 +420,8 @@ export class Mmu {
     let pa: number;
     if (!this.t0Ok || va >= this.vaLimit0) {
       pa = this.setFault(fault, FSC.TRANSLATION, 0, va, fault.access, el);
+    } else if (this.base0 >= this.oaLimit) {
+      pa = this.setFault(fault, FSC.ADDR_SIZE, 0, va, fault.access, el);
     } else {
       pa = this.walkCore(va, this.base0, this.start0, fault.access, el, access !== undefined, fault, info.steps);
       if (this.wPerm >= 0) {
@@ -418,11 +434,23 @@ export class Mmu {
     return info;
   }
 
+  /**
+   * Whether a data access to `va` (through TTBR0) is to Device memory: the MAIR_EL1 attribute of its
+   * leaf has a zero upper nibble (Device-nGnRnE/nGnRE/nGRE/GRE). With the MMU off, every data access
+   * is Device-nGnRnE. For the slow path only (the core's exception cases): it walks without the TLB.
+   */
+  isDevice(va: number): boolean {
+    if (!this.on) return true;
+    const info = this.walk(va);
+    return info.mairAttr >= 0 && (info.mairAttr & 0xf0) === 0;
+  }
+
   // --- internals -------------------------------------------------------------------------------
 
   private miss(va: number, access: Access, el: 0 | 1): number {
     this.stats.misses++;
     if (!this.t0Ok || va >= this.vaLimit0) return this.setFault(this.fault, FSC.TRANSLATION, 0, va, access, el);
+    if (this.base0 >= this.oaLimit) return this.setFault(this.fault, FSC.ADDR_SIZE, 0, va, access, el);
     this.stats.walks++;
     const pa = this.walkCore(va, this.base0, this.start0, access, el, true, this.fault, null);
     if (pa < 0) return -1;
@@ -506,9 +534,12 @@ export class Mmu {
         uxnT |= (hi >>> 28) & 1;
         pxnT |= (hi >>> 27) & 1;
         table = (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
+        if (table >= this.oaLimit) return this.setFault(fault, FSC.ADDR_SIZE + level, level, va, access, el);
         continue;
       }
-      // Leaf (block at L1/L2, page at L3). Access flag before permissions.
+      // Leaf (block at L1/L2, page at L3): output address size, then access flag, then permissions.
+      const out = (hi & 0xffff) * TWO32 + ((lo & OA_LO_MASK[level]) >>> 0);
+      if (out >= this.oaLimit) return this.setFault(fault, FSC.ADDR_SIZE + level, level, va, access, el);
       if ((lo & 0x400) === 0) return this.setFault(fault, FSC.ACCESS_FLAG + level, level, va, access, el);
       const el0 = ((lo >>> 6) & 1) === 1 && noEl0 === 0;
       const w = ((lo >>> 7) & 1) === 0 && ro === 0;
@@ -527,7 +558,6 @@ export class Mmu {
       if (checkPerm && (perm & (1 << (access + 3 * el))) === 0) {
         return this.setFault(fault, FSC.PERMISSION + level, level, va, access, el);
       }
-      const out = (hi & 0xffff) * TWO32 + ((lo & OA_LO_MASK[level]) >>> 0);
       return out + (va % LEVEL_SIZE[level]);
     }
   }

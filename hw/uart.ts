@@ -17,11 +17,16 @@
 //    re-evaluates them with this exact rule:
 //      - RXTHRESH is set while UCON.RXTHRESH_ENA (bit 12) ∧ RX FIFO count > 0,
 //      - RXTO     is set while UCON.RXTO_ENA     (bit  9) ∧ RX FIFO count > 0 ("data waiting"),
-//      - TXTHRESH is set while UCON.TXTHRESH_ENA (bit 13) ∧ TX FIFO empty,
+//      - TXTHRESH is edge-triggered (samsung_tty.c: "The Apple version only has edge triggered
+//        TX IRQs"): it is set only when the TX FIFO drains from holding bytes to empty (the
+//        threshold crossing) while UCON.TXTHRESH_ENA (bit 13) is set. Enabling TXTHRESH with an
+//        empty FIFO raises nothing, and an acked TXTHRESH stays clear until bytes are written
+//        and drain again; a driver kicks transmission itself (Linux enable_tx_pio calls
+//        s3c24xx_serial_tx_chars) and then refills from the interrupt.
 //      - RXTHRESH and RXTO are cleared when the RX FIFO is drained empty (nothing left to report;
 //        this spares an ack-then-drain driver such as Linux's a spurious interrupt),
-//      - a W1C write clears the written bits, and the rule above then re-asserts any bit whose
-//        condition still holds (data still in the FIFO, TX still empty with TXTHRESH_ENA set).
+//      - a W1C write clears the written bits, and the rule above then re-asserts RXTHRESH/RXTO
+//        while data is still in the FIFO (those are level-triggered); TXTHRESH is not re-asserted.
 //    So a bit latched while enabled stays visible after its enable is cleared until W1C (which is
 //    why drivers clear stale flags with 0x3F8 at startup).
 //  * The line to the AIC is the OR of the pending bits whose UCON enable is set (updateIrq()).
@@ -325,7 +330,9 @@ export class Uart implements MmioDevice {
 
   /** Send everything in the TX FIFO if the transmitter is on. */
   private drainTx(): void {
-    if ((this.ucon & UCON_TXMODE_MASK) === 0) return;
+    if ((this.ucon & UCON_TXMODE_MASK) === 0 || this.tx.length === 0) return;
+    // The FIFO crosses the threshold on its way to empty: the TX edge.
+    if (this.ucon & UCON_TXTHRESH_ENA) this.pending |= UTRSTAT_TXTHRESH;
     while (this.tx.length > 0) {
       const b = this.tx.shift()!;
       this.txTotal++;
@@ -354,7 +361,6 @@ export class Uart implements MmioDevice {
     } else {
       this.pending &= ~(UTRSTAT_RXTHRESH | UTRSTAT_RXTO);
     }
-    if (this.tx.length === 0 && this.ucon & UCON_TXTHRESH_ENA) this.pending |= UTRSTAT_TXTHRESH;
     this.updateIrq();
   }
 

@@ -16,6 +16,9 @@ export const DEV_UART: u32 = 2;
 export const DEV_TIMER: u32 = 3;
 export const DEV_TRACE: u32 = 4;
 export const DEV_BLOCK: u32 = 5;
+export const DEV_DART: u32 = 7; // 6 is the host mailbox in init's boot-info records
+/** A boot-info device record that carries an IOSpace capability (the DMA stream of the named device). */
+export const DEV_IOSPACE: u32 = 8;
 
 /** Interrupt type cell of the AIC binding (dt-bindings/interrupt-controller/apple-aic.h). */
 export const AIC_IRQ: u32 = 0;
@@ -79,7 +82,8 @@ export const DEVICE_BYTES: i32 = 40;
  * 0x70 aicNrIrq:u32  0x74 uartIrq:i32  0x78 timerFiq:i32  0x7C blockIrq:i32
  * 0x80 nRegions:i32  0x84 nDevices:i32 0x88 regions:u32 (linear)  0x8C devices:u32 (linear)
  * 0x90 model:u32 (linear, FDT string or 0)  0x94 bootargs:u32 (linear or 0)
- * 0x98 aicTimebase (the AIC's timebase page, reg-names "timebase"; 0 if none)  0xA0 aicTimebaseSize
+ * 0x98 aicTimebase (the AICv1 timebase page after its 0x8000-byte register block; 0 if none)  0xA0 aicTimebaseSize
+ * 0xA8 dartBase   0xB0 dartIrq:i32  0xB4 blockSid:i32 (the block device's DART stream, -1 if none)
  * ```
  */
 // @ts-ignore: decorator
@@ -110,6 +114,9 @@ export const DEVICE_BYTES: i32 = 40;
   bootargs: u32;
   aicTimebase: u64;
   aicTimebaseSize: u64;
+  dartBase: u64;
+  dartIrq: i32;
+  blockSid: i32;
 }
 
 const regionArea: usize = memory.data(REGION_BYTES * MAX_REGIONS, 8);
@@ -125,6 +132,8 @@ export function bootInfoReset(): void {
   bi.uartIrq = -1;
   bi.timerFiq = -1;
   bi.blockIrq = -1;
+  bi.dartIrq = -1;
+  bi.blockSid = -1;
   bi.regions = <u32>regionArea;
   bi.devices = <u32>deviceArea;
 }

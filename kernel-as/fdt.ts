@@ -7,7 +7,8 @@
 // Two passes over the struct block, no allocation:
 //   1. /chosen (stdout-path, linux,initrd-start/-end, bootargs) and /aliases;
 //   2. every node: /memory, and the devices by "compatible" (apple,aic; apple,s5l-uart;
-//      arm,armv8-timer; mlk,trace-ring; mlk,block; anything else with reg or interrupts is listed).
+//      arm,armv8-timer; mlk,trace-ring; mlk,block; apple,t8103-dart; anything else with reg or
+//      interrupts is listed). The block device's `iommus = <&dart sid>` names its DART stream.
 // `reg` is decoded with the parent's #address-cells/#size-cells; `ranges` are assumed to be
 // identity (true of the t8103 /soc node, whose `ranges;` is empty). `interrupts` use the AIC
 // binding <type number flags> (the only interrupt controller).
@@ -15,7 +16,7 @@
 import { linOf, DRAM_BASE } from "./arch";
 import {
   bi, addDevice, addReserved, RSV_MEMRESERVE, AIC_IRQ, AIC_FIQ, AIC_TMR_GUEST_PHYS,
-  DEV_OTHER, DEV_AIC, DEV_UART, DEV_TIMER, DEV_TRACE, DEV_BLOCK,
+  DEV_OTHER, DEV_AIC, DEV_UART, DEV_TIMER, DEV_TRACE, DEV_BLOCK, DEV_DART,
 } from "./bootinfo";
 
 const FDT_MAGIC: u32 = 0xd00dfeed;
@@ -93,24 +94,11 @@ function compatHas(p: usize, len: i32, s: string): usize {
   return 0;
 }
 
-/** Index of `s` in the node's reg-names string list, or -1. */
-function regNameIndex(depth: i32, s: string): i32 {
-  let p = <usize>cget(depth, C_REGNAMES), len = <i32>cget(depth, C_REGNAMESLEN);
-  if (p == 0) return -1;
-  let i = 0, k = 0;
-  while (i < len) {
-    if (cstrEq(p + i, s)) return k;
-    i += cstrLen(p + i, len - i) + 1;
-    k++;
-  }
-  return -1;
-}
-
 // Per-depth node context (fixed arrays in static data).
 // ┌────────┬────────┬────────┬────────┬────────┬────────┬────────┬────────┐
 // │ name   │ compat │ compLen│ reg    │ regLen │ ints   │ intsLen│ devtype│  u32 each
 // ├────────┼────────┼────────┼────────┼────────┼────────┼────────┼────────┤
-// │ #addr  │ #size  │ pathLen│regNames│rNamLen │        │        │        │  (#addr/#size: for children)
+// │ #addr  │ #size  │ pathLen│ phandle│ iommus │iommuLen│        │        │  (#addr/#size: for children)
 // └────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┘  64 bytes per depth
 const CTX_STRIDE: usize = 64;
 const C_NAME: usize = 0;
@@ -124,8 +112,9 @@ const C_DEVTYPE: usize = 28;
 const C_ADDRC: usize = 32;
 const C_SIZEC: usize = 36;
 const C_PATHLEN: usize = 40;
-const C_REGNAMES: usize = 44;
-const C_REGNAMESLEN: usize = 48;
+const C_PHANDLE: usize = 44;
+const C_IOMMUS: usize = 48;
+const C_IOMMUSLEN: usize = 52;
 const ctxArea: usize = memory.data(<i32>CTX_STRIDE * MAX_DEPTH, 8);
 
 // @ts-ignore: decorator
@@ -184,9 +173,13 @@ export function fdtParse(fdtPa: u64): i32 {
 
   stdoutPath = 0; stdoutLen = 0; stdoutAlias = 0; stdoutAliasLen = 0;
   consoleFromStdoutPath = false;
+  blockIommuPhandle = 0;
+  dartPhandle = 0;
   if (!walk(1)) return FDT_BAD_STRUCTURE; // /chosen
   if (stdoutAlias != 0 && !walk(3)) return FDT_BAD_STRUCTURE; // /aliases, to resolve stdout-path
   if (!walk(2)) return FDT_BAD_STRUCTURE; // every node
+  // the block device is behind the DART only if its iommus names that DART with a valid stream
+  if (bi.dartBase == 0 || blockIommuPhandle == 0 || blockIommuPhandle != dartPhandle || bi.blockSid < 0 || bi.blockSid >= 16) bi.blockSid = -1;
   return FDT_OK;
 }
 
@@ -238,6 +231,9 @@ function pathPush(depth: i32, name: usize, nameLen: i32): void {
   cset(depth, C_PATHLEN, <u32>at);
 }
 
+/** Size of the AICv1 register block; its timebase page sits right after it. */
+const AIC1_REG_SIZE: u64 = 0x8000;
+
 function nodeIs(depth: i32, want: i32, name: string): bool {
   return depth == want && cstrEq(<usize>cget(depth, C_NAME), name);
 }
@@ -262,9 +258,10 @@ function prop(pass: i32, depth: i32, name: usize, val: usize, len: i32): void {
   else if (cstrEq(name, "#size-cells") && len == 4) cset(depth, C_SIZEC, be32(val));
   else if (cstrEq(name, "compatible")) { cset(depth, C_COMPAT, <u32>val); cset(depth, C_COMPLEN, <u32>len); }
   else if (cstrEq(name, "reg")) { cset(depth, C_REG, <u32>val); cset(depth, C_REGLEN, <u32>len); }
-  else if (cstrEq(name, "reg-names")) { cset(depth, C_REGNAMES, <u32>val); cset(depth, C_REGNAMESLEN, <u32>len); }
   else if (cstrEq(name, "interrupts")) { cset(depth, C_INTS, <u32>val); cset(depth, C_INTSLEN, <u32>len); }
   else if (cstrEq(name, "device_type")) cset(depth, C_DEVTYPE, <u32>val);
+  else if (cstrEq(name, "phandle") && len == 4) cset(depth, C_PHANDLE, be32(val));
+  else if (cstrEq(name, "iommus")) { cset(depth, C_IOMMUS, <u32>val); cset(depth, C_IOMMUSLEN, <u32>len); }
   else if (depth == 0 && cstrEq(name, "model")) bi.model = <u32>val;
 }
 
@@ -313,13 +310,9 @@ function finishNode(depth: i32): void {
     kind = DEV_AIC; shown = m;
     if (bi.aicBase == 0) {
       bi.aicBase = base;
-      // The timebase page (the system counter at +0x20/+0x28), named "timebase" in reg-names.
-      let k = regNameIndex(depth, "timebase");
-      let entry = <usize>((ac + sc) << 2);
-      if (hasReg && k > 0 && regLen >= <i32>(entry * <usize>(k + 1))) {
-        bi.aicTimebase = cells(reg + entry * <usize>k, ac);
-        bi.aicTimebaseSize = cells(reg + entry * <usize>k + (<usize>ac << 2), sc);
-      }
+      // AICv1 ("apple,aic", one reg entry per the binding): the timebase page (the system counter
+      // at +0x20/+0x28) follows the 0x8000-byte register block; the DT does not list it.
+      if (hasReg && size == AIC1_REG_SIZE) { bi.aicTimebase = base + AIC1_REG_SIZE; bi.aicTimebaseSize = 0x1000; }
     }
   } else if ((m = compatHas(compat, compLen, "apple,s5l-uart")) != 0) {
     kind = DEV_UART; shown = m;
@@ -342,10 +335,22 @@ function finishNode(depth: i32): void {
     if (bi.traceBase == 0) bi.traceBase = base;
   } else if ((m = compatHas(compat, compLen, "mlk,block")) != 0) {
     kind = DEV_BLOCK; shown = m;
-    if (bi.blockBase == 0) { bi.blockBase = base; bi.blockIrq = irq; }
+    if (bi.blockBase == 0) {
+      bi.blockBase = base; bi.blockIrq = irq;
+      // iommus = <&dart sid> (#iommu-cells = <1>): checked against the DART's phandle at the end
+      let io = <usize>cget(depth, C_IOMMUS);
+      if (io != 0 && <i32>cget(depth, C_IOMMUSLEN) >= 8) { blockIommuPhandle = be32(io); bi.blockSid = <i32>be32(io + 4); }
+    }
+  } else if ((m = compatHas(compat, compLen, "apple,t8103-dart")) != 0) {
+    kind = DEV_DART; shown = m;
+    if (bi.dartBase == 0) { bi.dartBase = base; bi.dartIrq = irq; dartPhandle = cget(depth, C_PHANDLE); }
   }
   addDevice(name, shown, base, size, irq, irqType, kind);
 }
+
+// The block device's iommus phandle and the DART's phandle (resolved in fdtParse).
+let blockIommuPhandle: u32 = 0;
+let dartPhandle: u32 = 0;
 
 /** The resolved stdout-path (linear address of its bytes, 0 if none) and its length. */
 export function fdtStdoutPath(): usize { return stdoutPath; }

@@ -29,6 +29,7 @@ import {
   BOOT_TIMER, BOOT_IDLE, BOOT_INIT,
 } from "./trace";
 import { createInitialProcess } from "./kernel/boot";
+import { dartInit, dartIrq, dartPresent } from "./dart";
 import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";
 import { schedTick } from "./kernel/thread";
 import { irqDeliver, kernelEcho, setKernelEcho } from "./object/irq";
@@ -93,6 +94,18 @@ export function kmain(fdt: u64): void {
   // console driver binds it and reads every byte typed so far (the UART holds them); without one,
   // the kernel unmasks it and echoes (below).
   if (bi.uartIrq >= 0) consoleEnableRxIrq();
+
+  // DART (the IOMMU in front of the DMA devices): reset, its fault IRQ is the kernel's own
+  if (bi.dartBase != 0) {
+    if (dartInit(bi.dartBase)) {
+      str("apple-dart: DART at "); hex(bi.dartBase, 9); str(" [pagesize 0x1000, 16 streams, IRQ "); dec(bi.dartIrq);
+      str("] initialized; block device on stream "); if (bi.blockSid >= 0) dec(bi.blockSid); else str("(none)"); newline();
+      if (bi.dartIrq >= 0) aicUnmask(<u32>bi.dartIrq);
+    } else {
+      line("apple-dart: DART locked or not 4 KiB pages: DMA devices stay without IO mappings");
+      bi.blockSid = -1;
+    }
+  }
 
   // Timer
   if (bi.timerFiq < 0) line("timer: no arm,armv8-timer node; using the EL1 physical timer anyway");
@@ -313,7 +326,10 @@ function irq(): void {
     if (type == AIC_EVENT_TYPE_HW) {
       trace(TRACE_IRQ, num);
       if (irqDeliver(num)) continue; // a user-space driver owns the line: it acks (unmasks) it
-      if (<i32>num == bi.uartIrq && kernelEcho) {
+      if (<i32>num == bi.dartIrq && dartPresent()) {
+        dartIrq(); // a refused DMA: traced (DART_FAULT); the device reports the error to its driver
+        aicUnmask(num);
+      } else if (<i32>num == bi.uartIrq && kernelEcho) {
         let n = consoleRxIrq();
         trace(TRACE_UART_RX, n);
         aicUnmask(num);

@@ -15,6 +15,7 @@
 // | 0x03 | TICK       | ticks_lo, ticks_hi                       | timer FIQ handled           |
 // | 0x04 | PANIC      | vector, esr, elr_lo, elr_hi, far_lo, far_hi | before halt()            |
 // | 0x05 | UART_RX    | bytes                                    | UART RX interrupt drained   |
+// | 0x06 | DART_FAULT | stream, code, iova_lo, iova_hi, error    | DART IRQ: a DMA was refused |
 // | 0x10 | SYSCALL    | tid, nr, cptr, label                     | kernel core (kernel/ktrace) |
 // | 0x11 | IPC_SEND   | from_tid, to_tid, endpoint, label, badge | kernel core (kernel/ktrace) |
 // | 0x12 | IPC_RECV   | tid, from_tid, endpoint, label, badge_lo | kernel core (kernel/ktrace) |
@@ -42,6 +43,7 @@ export const TRACE_IRQ: u32 = 0x02; // args: irq
 export const TRACE_TICK: u32 = 0x03; // args: ticks_lo, ticks_hi
 export const TRACE_PANIC: u32 = 0x04; // args: vector, esr, elr_lo, elr_hi, far_lo, far_hi
 export const TRACE_UART_RX: u32 = 0x05; // args: bytes
+export const TRACE_DART_FAULT: u32 = 0x06; // args: stream, code, iova_lo, iova_hi, error
 export const TRACE_SYSCALL: u32 = 0x10; // args: tid, nr, cptr, label
 export const TRACE_IPC_SEND: u32 = 0x11; // args: from_tid, to_tid, endpoint, label, badge_lo, badge_hi
 export const TRACE_IPC_RECV: u32 = 0x12; // args: tid, from_tid, endpoint, label, badge_lo, badge_hi

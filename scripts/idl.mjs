@@ -309,6 +309,11 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
       return { device: d.device };
     });
     if (irqs.length > 1) fail(`${e.name}: at most one irq`);
+    const iospaces = (e.iospace ?? []).map((d) => {
+      if (!DEVICES.has(d.device)) fail(`${e.name}: unknown iospace device ${d.device}`);
+      return { device: d.device };
+    });
+    if (iospaces.length > 1) fail(`${e.name}: at most one iospace`);
     const frames = (e.frames ?? []).map((f) => {
       if (!sharedNames.has(f.shared)) fail(`${e.name}: no shared frame ${f.shared}`);
       return { shared: f.shared, va: va(f.va, 'frame va') };
@@ -316,7 +321,7 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
     const prio = num(e.priority ?? 10, `${e.name} priority`);
     if (prio < 1 || prio > 31) fail(`${e.name}: priority 1..31`);
     return {
-      name: e.name, program, prio, serves: !!e.serves, uses: Object.entries(e.uses ?? {}), devices, irqs, frames,
+      name: e.name, program, prio, serves: !!e.serves, uses: Object.entries(e.uses ?? {}), devices, irqs, iospaces, frames,
       limit: num(e.restart?.limit ?? 3, `${e.name} restart limit`), autostart: e.autostart !== false && e.name !== 'init', args: e.args ?? '',
     };
   });
@@ -347,6 +352,8 @@ function genManifest() {
     `  uses: Array<string> = new Array<string>();`,
     `  devices: Array<Mapping> = new Array<Mapping>();`,
     `  irqs: Array<string> = new Array<string>();`,
+    `  /** devices whose DMA stream (IOSpace capability) the service gets */`,
+    `  iospaces: Array<string> = new Array<string>();`,
     `  frames: Array<Mapping> = new Array<Mapping>();`,
     `  restartLimit: u32 = 3;`,
     `  autostart: bool = true;`,
@@ -365,6 +372,7 @@ function genManifest() {
     for (const [a, t] of e.uses) L.push(`  s.uses.push(${q(a)}); s.uses.push(${q(t)});`);
     for (const d of e.devices) L.push(`  s.devices.push(new Mapping(${q(d.device)}, 0x${d.va.toString(16)}));`);
     for (const d of e.irqs) L.push(`  s.irqs.push(${q(d.device)});`);
+    for (const d of e.iospaces) L.push(`  s.iospaces.push(${q(d.device)});`);
     for (const f of e.frames) L.push(`  s.frames.push(new Mapping(${q(f.shared)}, 0x${f.va.toString(16)}));`);
     L.push(`  out.push(s);`);
   }

@@ -366,15 +366,23 @@ export class El0Core {
     }
     const o1 = this.xlate(ea, false);
     if (o1 === -1) return false;
-    if (o1 === -2) { this.dataAbort(ea, false, FSC.SYNC_EXTERNAL); return false; }
+    if (o1 === -2) { this.dataAbort(ea, false, this.deviceFsc(ea, size)); return false; }
     const o2 = this.xlate(ea + first, false);
     if (o2 === -1) return false;
     if (o2 === -2) { this.dataAbort(ea + first, false, FSC.SYNC_EXTERNAL); return false; }
     for (let i = 0; i < size; i++) this.sc8[i] = i < first ? this.m8[o1 + i] : this.m8[o2 + i - first];
     return true;
   }
+  /**
+   * Fault code for an access the device bus cannot take (devices take aligned 32-bit accesses):
+   * a misaligned access to Device memory (MAIR type, hw/mmu.ts isDevice) is an alignment fault,
+   * anything else a synchronous external abort.
+   */
+  private deviceFsc(ea: number, size: number): number {
+    return (ea & (size - 1)) !== 0 && this.mmu.isDevice(ea) ? FSC.ALIGNMENT : FSC.SYNC_EXTERNAL;
+  }
   private mmioLoad(ea: number, size: number): boolean {
-    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, false, FSC.SYNC_EXTERNAL); return false; }
+    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, false, this.deviceFsc(ea, size)); return false; }
     try {
       this.scdv.setUint32(0, this.bus.read32(this.mmioPa), true);
       return true;
@@ -396,7 +404,7 @@ export class El0Core {
     }
     const o1 = this.xlate(ea, true);
     if (o1 === -1) return false;
-    if (o1 === -2) { this.dataAbort(ea, true, FSC.SYNC_EXTERNAL); return false; }
+    if (o1 === -2) { this.dataAbort(ea, true, this.deviceFsc(ea, size)); return false; }
     const o2 = this.xlate(ea + first, true);
     if (o2 === -1) return false;
     if (o2 === -2) { this.dataAbort(ea + first, true, FSC.SYNC_EXTERNAL); return false; }
@@ -407,7 +415,7 @@ export class El0Core {
     return true;
   }
   private mmioStore(ea: number, size: number): boolean {
-    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, true, FSC.SYNC_EXTERNAL); return false; }
+    if (size !== 4 || (ea & 3) !== 0) { this.dataAbort(ea, true, this.deviceFsc(ea, size)); return false; }
     try {
       this.bus.write32(this.mmioPa, this.scdv.getUint32(0, true));
       // a device store may raise an interrupt: end the slice after this instruction, so the machine

@@ -94,7 +94,7 @@ export class World {
     if (this.current) this.current.regs.set(this.core.regs);
     this.mmu.setRegs({
       sctlr: 1n, // M
-      tcr: 16n | (1n << 23n), // T0SZ = 16 (48-bit VA), TG0 = 4 KB, EPD1
+      tcr: 16n | (1n << 23n) | (5n << 32n), // T0SZ = 16 (48-bit VA), TG0 = 4 KB, EPD1, IPS 48-bit PA
       ttbr0: BigInt(inst.root) | (BigInt(inst.asid) << 48n),
       ttbr1: 0n,
       mair: 0xffn,
@@ -242,9 +242,11 @@ export class Instance {
     return pa;
   }
 
-  /** Map the physical page `pa` (RAM or a device on the world's bus) at user VA `va`, read/write. */
-  mapPhys(va: number, pa: number): void {
-    this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
+  /** Map physical page `pa` (RAM, or a device's registers on the world's bus) at user VA `va`,
+   *  read/write, with MAIR attribute index `attrIndx` (the harness's MAIR: 0 Normal write-back,
+   *  1 Device-nGnRnE). */
+  mapPhys(va: number, pa: number, attrIndx = 0): void {
+    this.pt.map(va, pa, PAGE, { ap: 1, uxn: true, pxn: true, ng: true, attrIndx });
     this.pages.set(va, pa);
   }
 

@@ -11,10 +11,10 @@
 
 import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
 import * as con from "../console";
-import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC } from "../bootinfo";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE } from "../bootinfo";
 import { cstrEq } from "../fdt";
 import {
-  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, R_ALL, R_READ,
+  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, T_IO_SPACE, R_ALL, R_READ,
   RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT, VSpace,
 } from "../object/structures";
 import { kmemInit, kmemAlloc, kmemFree, kmemTotal, K_KOBJ, K_IPCBUF } from "./kmem";
@@ -141,6 +141,20 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     for (let j: u32 = 0; j < pages && next < nslots; j++) {
       cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
     }
+    ndev++;
+  }
+  // the block device's DMA stream: an IOSpace capability (object/iospace.ts), in a record of kind
+  // DEV_IOSPACE named after the device (pa = the DART, pages 0, irq = the stream)
+  if (bi.blockSid >= 0 && ndev < MAX_BI_DEVS && next < nslots) {
+    let rec = b + BI_DEVS + (<usize>ndev << 5);
+    store<u64>(rec, bi.dartBase);
+    store<u32>(rec + 8, 0);
+    store<i32>(rec + 12, bi.blockSid);
+    store<u32>(rec + 16, next);
+    store<u32>(rec + 20, DEV_IOSPACE);
+    let nm = "block";
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    cteInsert(slotOf(c, next++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
     ndev++;
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)

@@ -9,7 +9,7 @@ import { DRAM_BASE } from "../arch";
 import * as con from "../console";
 import {
   Tcb, Cte, T_NULL, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_REPLY, T_TCB, T_CNODE, T_VSPACE, T_FRAME,
-  T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, R_READ, R_WRITE, R_GRANT, EP_RECV, EP_SEND,
+  T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, EP_RECV, EP_SEND,
   TS_CTABLE, TS_VTABLE, TS_CALLER, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, IF_FAULT, tcbSlot, msgInfo, miLabel, miLength,
   miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
   E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_WOULD_BLOCK, E_RANGE, E_TRUNCATED_MESSAGE,
@@ -27,6 +27,7 @@ import { decodeUntypedInvocation } from "../object/untyped";
 import { decodeTcbInvocation } from "../object/tcb";
 import { decodeFrameInvocation, decodeVSpaceInvocation } from "../object/frame";
 import { decodeIrqControl, decodeIrqHandler } from "../object/irq";
+import { decodeIoSpaceInvocation } from "../object/iospace";
 import { decodeBootImageInvocation } from "./bootimage";
 import { userFault } from "./fault";
 import { translate, USER_VA_LIMIT } from "../object/vspace";
@@ -178,6 +179,8 @@ function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: 
       return decodeIrqHandler(label, c, x0, nExtra);
     case T_BOOT_IMAGE:
       return decodeBootImageInvocation(label, t, len, mr0, mr1, mr2, mr3, x0, nExtra, out);
+    case T_IO_SPACE:
+      return decodeIoSpaceInvocation(label, s, len, mr0, mr1, x0, nExtra);
   }
   return E_INVALID_CAPABILITY;
 }

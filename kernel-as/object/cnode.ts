@@ -7,7 +7,7 @@
 
 import {
   Cte, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_DEVICE_FRAME, T_IRQ_HANDLER, T_CNODE, T_REPLY,
-  CF_MAPPED, TS_CALLER, tcbSlot, E_OK, E_FAILED_LOOKUP, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
+  CF_MAPPED, CF_IOMAPPED, TS_CALLER, tcbSlot, E_OK, E_FAILED_LOOKUP, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
   E_TRUNCATED_MESSAGE, E_INVALID_CAPABILITY, E_INVALID_ARGUMENT, E_REVOKE_FIRST,
   CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
 } from "./structures";
@@ -25,7 +25,7 @@ export function deriveCap(dest: usize, src: usize, rights: u8, badge: u64): void
   let c = cte(src);
   let data = c.data;
   let flags = c.flags;
-  if (c.type == T_FRAME || c.type == T_DEVICE_FRAME) { data = 0; flags &= ~CF_MAPPED; }
+  if (c.type == T_FRAME || c.type == T_DEVICE_FRAME) { data = 0; flags &= ~(CF_MAPPED | CF_IOMAPPED); }
   if (badge != 0) data = badge;
   cteInsert(dest, src, c.type, rights, flags, c.obj, data);
   if (c.type == T_IRQ_HANDLER) irqCapCopied(c.obj);

@@ -7,7 +7,7 @@
 // the cap (InsufficientRights otherwise). Device frames map as Device-nGnRnE memory.
 
 import {
-  Cte, VSpace, T_VSPACE, T_FRAME, T_DEVICE_FRAME, R_READ, R_WRITE, RG_X, RG_DEMAND, CF_MAPPED,
+  Cte, VSpace, T_VSPACE, T_FRAME, T_DEVICE_FRAME, R_READ, R_WRITE, RG_X, RG_DEMAND, CF_MAPPED, CF_IOMAPPED,
   RG_DATA, RG_STACK, RG_GLOBALS, RG_GUARD, RG_SHARED, RG_DEVICE,
   E_OK, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS, E_DELETE_FIRST,
   E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_ALIGNMENT, E_RANGE,
@@ -16,6 +16,7 @@ import {
 import { cte } from "../kernel/cspace";
 import { mapPage, addRegion, pteOf, pteKind, unmapPage, ATTR_NORMAL, ATTR_DEVICE, USER_VA_LIMIT } from "./vspace";
 import { frameCapUnmap } from "./objecttype";
+import { frameCapIoUnmap } from "./iospace";
 import { icIallu } from "../arch";
 import { kmemTotal } from "../kernel/kmem";
 
@@ -26,7 +27,7 @@ export function decodeFrameInvocation(label: u64, fc: usize, len: u32, mr0: u64,
       if (len < 2 || nExtra < 1) return E_TRUNCATED_MESSAGE;
       if (x0 == 0) return E_FAILED_LOOKUP;
       if (cte(x0).type != T_VSPACE) return E_INVALID_CAPABILITY;
-      if ((f.flags & CF_MAPPED) != 0) return E_DELETE_FIRST;
+      if ((f.flags & (CF_MAPPED | CF_IOMAPPED)) != 0) return E_DELETE_FIRST;
       if ((mr0 & 0xfff) != 0) return E_ALIGNMENT;
       if (mr0 >= USER_VA_LIMIT) return E_RANGE;
       let want = <u32>mr1 & (R_READ | R_WRITE | RG_X);
@@ -44,6 +45,7 @@ export function decodeFrameInvocation(label: u64, fc: usize, len: u32, mr0: u64,
       return E_OK;
     }
     case <u32>FRAME_UNMAP: {
+      if ((f.flags & CF_IOMAPPED) != 0) frameCapIoUnmap(f); // the DMA mapping (object/iospace.ts)
       if ((f.flags & CF_MAPPED) != 0) {
         frameCapUnmap(f.obj, f.data);
         f.flags &= ~CF_MAPPED;

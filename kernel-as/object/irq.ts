@@ -71,6 +71,7 @@ export function setKernelEcho(on: bool): void { kernelEcho = on; }
 export function decodeIrqControl(label: u64, irq: u64, dest: usize): u64 {
   if (label != IRQ_CONTROL_GET) return E_ILLEGAL_OPERATION;
   if (irq >= <u64>nrIrq()) return E_RANGE;
+  if (<i32>irq == bi.dartIrq && bi.dartBase != 0) return E_ILLEGAL_OPERATION; // the kernel's own line
   if (dest == 0) return E_FAILED_LOOKUP;
   if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
   if (irqHandlerIssued(<u32>irq)) return E_REVOKE_FIRST;

@@ -31,3 +31,5 @@ export const IRQ_HANDLER_ACK: u64 = 73;
 export const IRQ_HANDLER_CLEAR: u64 = 74;
 export const BOOT_IMAGE_SPAWN: u64 = 80;
 export const BOOT_IMAGE_INFO: u64 = 81;
+export const IOSPACE_MAP: u64 = 88;
+export const IOSPACE_UNMAP: u64 = 89;

@@ -9,7 +9,7 @@ import { DEBUG } from "./structures";
 import {
   ObjHeader, Cte, Tcb, CNode, VSpace, Endpoint, Notification,
   T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_REPLY, T_IRQ_HANDLER,
-  T_UNTYPED, T_COUNT, OF_KMEM, CF_MAPPED, CTE_SHIFT, EP_BYTES_LOG2, NTFN_BYTES_LOG2, TCB_BYTES_LOG2,
+  T_UNTYPED, T_COUNT, OF_KMEM, CF_MAPPED, CF_IOMAPPED, CTE_SHIFT, EP_BYTES_LOG2, NTFN_BYTES_LOG2, TCB_BYTES_LOG2,
   VSPACE_BYTES_LOG2, CTE_BYTES, E_OK,
 } from "./structures";
 import { DRAM_BASE } from "../arch";
@@ -19,6 +19,7 @@ import { endpointCancelAll } from "./endpoint";
 import { notificationCancelAll } from "./notification";
 import { irqCapDeleted, irqNotificationDeleted } from "./irq";
 import { replyCapDeleted } from "../kernel/ipc";
+import { ioUnmapRecorded } from "./iospace";
 import { tcbFinalise, tcbInitObject } from "./tcb";
 import { vspaceInit, vspaceDestroy, vspaceOfAsid, pteOf, ptePa, unmapPage } from "./vspace";
 
@@ -107,6 +108,7 @@ export function finaliseCap(type: u8, rights: u8, flags: u16, obj: u32, data: u6
     case T_FRAME:
     case T_DEVICE_FRAME: {
       if ((flags & CF_MAPPED) != 0) frameCapUnmap(obj, data);
+      if ((flags & CF_IOMAPPED) != 0) ioUnmapRecorded(obj, data);
       return;
     }
     case T_REPLY: replyCapDeleted(obj, slot); return;

@@ -34,7 +34,8 @@ export const T_DEVICE_FRAME: u8 = 9;
 export const T_IRQ_CONTROL: u8 = 10;
 export const T_IRQ_HANDLER: u8 = 11;
 export const T_BOOT_IMAGE: u8 = 12;
-export const T_COUNT: u8 = 13;
+export const T_IO_SPACE: u8 = 13;
+export const T_COUNT: u8 = 14;
 
 export function typeName(t: u32): string {
   switch (t) {
@@ -51,6 +52,7 @@ export function typeName(t: u32): string {
     case T_IRQ_CONTROL: return "irq_control";
     case T_IRQ_HANDLER: return "irq_handler";
     case T_BOOT_IMAGE: return "boot_image";
+    case T_IO_SPACE: return "io_space";
   }
   return "?";
 }
@@ -101,9 +103,10 @@ export const OF_KMEM: u8 = 1; // object memory came from the kernel pool (freed 
  * └────────────────────────────────┴──────────────────┴──────────────────┴───────────────────┘
  * ```
  * obj: linear address of the object; PFN for UNTYPED/FRAME/DEVICE_FRAME; IRQ number for
- *      IRQ_HANDLER; caller TCB for REPLY.
+ *      IRQ_HANDLER; caller TCB for REPLY; DART stream (SID) for IO_SPACE.
  * data: ENDPOINT/NOTIFICATION badge; UNTYPED sizeBits | watermark<<8 (bytes used);
  *       FRAME/DEVICE_FRAME mapped VA | ASID (VA page aligned, ASID < 4096) when CF_MAPPED;
+ *       FRAME IO-mapped IOVA | stream (IOVA page aligned) when CF_IOMAPPED;
  *       CNODE radix.
  */
 // @ts-ignore: decorator
@@ -122,6 +125,7 @@ export const CTE_BYTES: u32 = 32;
 export const CTE_SHIFT: u32 = 5;
 export const CF_MAPPED: u16 = 1; // frame cap: mapped at data
 export const CF_DEVICE: u16 = 2; // untyped covering device memory
+export const CF_IOMAPPED: u16 = 4; // frame cap: mapped for DMA at data (object/iospace.ts)
 
 // ---- endpoint ----------------------------------------------------------------------------------
 export const EP_IDLE: u32 = 0;

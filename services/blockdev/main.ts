@@ -1,13 +1,19 @@
 // blockdev — the driver of the machine's DMA block device ("mlk,block", hw/blockdev.ts), serving
 // the block protocol (services/idl/block.json). The device's registers are mapped at 0x4000, its
 // completion interrupt (IRQ 700) arrives through the notification bound to this thread, and the
-// data moves by DMA straight into the buffer page shared with the client (mapped at 0x8000; its
-// capability in SLOT_FRAME gives the physical address). Requests are queued and completed
-// asynchronously: each caller's reply capability is saved and answered from the interrupt.
+// data moves by DMA straight into the buffer page shared with the client (mapped at 0x8000). The
+// device sits behind the DART: it sees IO virtual addresses only, so the driver maps a copy of the
+// buffer's frame capability (SLOT_FRAME) at BUF_IOVA through its stream's IOSpace capability
+// (SLOT_IOSPACE) and programs IO addresses; DMA anywhere else is refused by the DART and completes
+// with an error. Requests are queued and completed asynchronously: each caller's reply capability
+// is saved and answered from the interrupt.
 
 import { Msg, DEFER } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_IRQ, SLOT_FRAME, irqAck, saveCaller, allocSlot, freeSlot, frameAddress, collectGarbage } from "../lib-ext/rt";
+import {
+  SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, RIGHT_READ, RIGHT_WRITE, irqAck, saveCaller, allocSlot, freeSlot,
+  copyCap, ioMap, collectGarbage,
+} from "../lib-ext/rt";
 import * as blk from "../gen/block";
 import * as E from "../gen/errors";
 
@@ -18,6 +24,8 @@ const COUNT: usize = 0x14, DMA_LO: usize = 0x18, DMA_HI: usize = 0x1c, CMD: usiz
 const CMD_READ: u32 = 1, CMD_WRITE: u32 = 2, CMD_FLUSH: u32 = 3;
 const ST_BUSY: u32 = 1, ST_DONE: u32 = 2, ST_ERROR: u32 = 4;
 const BUF_BYTES: u32 = 4096;
+/** Where the shared buffer sits in the device's IO address space. */
+const BUF_IOVA: u64 = 0x10_0000;
 
 // @ts-ignore: decorator
 @inline function rd(off: usize): u32 { return load<u32>(DEV + off); }
@@ -26,7 +34,13 @@ const BUF_BYTES: u32 = 4096;
 
 const present = rd(MAGIC) == 0x4d4c4b42;
 const sectors: u64 = present ? (<u64>rd(CAP_HI) << 32) | <u64>rd(CAP_LO) : 0;
-const bufPa: u64 = frameAddress(SLOT_FRAME);
+/** Map the buffer for DMA: a copy of its frame capability (the original maps it here at 0x8000). */
+function mapDmaBuffer(): bool {
+  const slot = allocSlot();
+  if (slot == 0 || copyCap(slot, SLOT_FRAME, RIGHT_READ | RIGHT_WRITE) != 0) return false;
+  return ioMap(SLOT_IOSPACE, slot, BUF_IOVA, RIGHT_READ | RIGHT_WRITE) == 0;
+}
+const dmaReady = present && mapDmaBuffer();
 
 class Req {
   constructor(public cmd: u32, public sector: u64, public count: u32, public offset: u32, public reply: u64) {}
@@ -42,9 +56,9 @@ function startNext(): void {
   wr(SECTOR_LO, <u32>r.sector);
   wr(SECTOR_HI, <u32>(r.sector >> 32));
   wr(COUNT, r.count);
-  const pa = bufPa + <u64>r.offset;
-  wr(DMA_LO, <u32>pa);
-  wr(DMA_HI, <u32>(pa >> 32));
+  const iova = BUF_IOVA + <u64>r.offset;
+  wr(DMA_LO, <u32>iova);
+  wr(DMA_HI, <u32>(iova >> 32));
   wr(CMD, r.cmd);
 }
 
@@ -62,7 +76,7 @@ function complete(): void {
 }
 
 function enqueue(cmd: u32, sector: u64, count: u32, offset: u32): u32 {
-  if (!present) return E.IO;
+  if (!present || !dmaReady) return E.IO;
   if (cmd != CMD_FLUSH) {
     if (count == 0 || offset % 512 != 0 || <u64>offset + <u64>count * 512 > <u64>BUF_BYTES) return E.INVALID;
     if (sector + <u64>count > sectors) return E.RANGE;

@@ -11,6 +11,8 @@ export class ServiceDef {
   uses: Array<string> = new Array<string>();
   devices: Array<Mapping> = new Array<Mapping>();
   irqs: Array<string> = new Array<string>();
+  /** devices whose DMA stream (IOSpace capability) the service gets */
+  iospaces: Array<string> = new Array<string>();
   frames: Array<Mapping> = new Array<Mapping>();
   restartLimit: u32 = 3;
   autostart: bool = true;
@@ -32,6 +34,7 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "blockdev"; s.program = "blockdev"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "";
   s.devices.push(new Mapping("block", 0x4000));
   s.irqs.push("block");
+  s.iospaces.push("block");
   s.frames.push(new Mapping("blkbuf", 0x8000));
   out.push(s);
   s = new ServiceDef(); s.name = "ramdisk"; s.program = "ramdisk"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "sectors=1024";

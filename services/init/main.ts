@@ -23,7 +23,7 @@ import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifes
 
 // ---- kernel ABI (docs/SYSCALLS.md; kernel-as/object/structures.ts) ----------------------------
 const T_UNTYPED: u64 = 1, T_ENDPOINT: u64 = 2, T_NOTIFICATION: u64 = 3, T_TCB: u64 = 5, T_CNODE: u64 = 6;
-const T_VSPACE: u64 = 7, T_FRAME: u64 = 8, T_DEVICE_FRAME: u64 = 9, T_IRQ_HANDLER: u64 = 11;
+const T_VSPACE: u64 = 7, T_FRAME: u64 = 8, T_DEVICE_FRAME: u64 = 9, T_IRQ_HANDLER: u64 = 11, T_IO_SPACE: u64 = 13;
 const R_READ: u64 = 1, R_WRITE: u64 = 2, R_GRANT: u64 = 4, R_ALL: u64 = 7;
 const UNTYPED_RETYPE: u64 = 1;
 const CNODE_COPY: u64 = 16, CNODE_MINT: u64 = 17, CNODE_DELETE: u64 = 19, CNODE_REVOKE: u64 = 20;
@@ -116,6 +116,17 @@ function findDevice(name: string): bool {
     }
   }
   return false;
+}
+
+/** Slot of the IOSpace capability (DMA stream) the kernel gave for device `name` (boot-info
+ *  record of kind 8), or 0. */
+function findIoSpace(name: string): u64 {
+  const n = load<u32>(BI + 0x24);
+  for (let i: u32 = 0; i < n; i++) {
+    const rec = BI + 0x100 + (<usize>i << 5);
+    if (load<u32>(rec + 20) == 8 && String.UTF8.decodeUnsafe(rec + 24, 8, true) == name) return <u64>load<u32>(rec + 16);
+  }
+  return 0;
 }
 
 /** Boot-image file index of name ("fs.wasm"), or -1. */
@@ -244,6 +255,14 @@ function start(p: Proc): u32 {
     e = copyTo(cn, 6, p.persist + 1, R_ALL);
     if (e) return e;
     p.caps.push(new CapRec(6, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
+  }
+  // the device's DMA stream: its IOSpace capability goes to slot 8 (the driver maps its own buffers)
+  if (def.iospaces.length > 0) {
+    const io = findIoSpace(def.iospaces[0]);
+    if (io == 0) return E.NO_ENTRY;
+    e = copyTo(cn, 8, io, R_ALL);
+    if (e) return e;
+    p.caps.push(new CapRec(8, <u32>T_IO_SPACE, <u32>R_ALL, 0, "iospace " + def.iospaces[0] + " (DMA stream)"));
   }
   // shared frames: mapped by init; the first one's capability also goes to slot 7
   for (let i = 0; i < def.frames.length; i++) {

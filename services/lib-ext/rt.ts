@@ -18,15 +18,20 @@ export const SLOT_SELF: u64 = 5;
 export const SLOT_IRQ: u64 = 6;
 /** The frame capability of the manifest's first `frames` entry (for Frame.GetAddress). */
 export const SLOT_FRAME: u64 = 7;
+/** The DMA stream of the service's device (manifest "iospace"): map buffers with IOSPACE_MAP. */
+export const SLOT_IOSPACE: u64 = 8;
 /** Lookups and saved reply capabilities go from here up (radix 6: 64 slots). */
 export const SLOT_DYNAMIC: u64 = 16;
 export const CNODE_SLOTS: u64 = 64;
 
 // ---- kernel method labels and constants (kernel-as/object/structures.ts, docs/SYSCALLS.md) ---
+const CNODE_COPY: u64 = 16;
 const CNODE_DELETE: u64 = 19;
 const CNODE_SAVE_CALLER: u64 = 21;
 const FRAME_GET_ADDRESS: u64 = 58;
 const IRQ_HANDLER_ACK: u64 = 73;
+const IOSPACE_MAP: u64 = 88;
+export const RIGHT_READ: u64 = 1, RIGHT_WRITE: u64 = 2;
 const SYS_DEBUG_PUTS: i32 = 10;
 
 /** Physical address of a frame capability (0 on error). */
@@ -39,6 +44,14 @@ export function irqAck(cap: u64): u32 { return invoke(cap, IRQ_HANDLER_ACK, 0, 0
 
 /** Moves the reply capability of the last Call received into slot (for a deferred reply). */
 export function saveCaller(slot: u64): u32 { return invoke(SLOT_CNODE, CNODE_SAVE_CALLER, 1, slot, 0, 0, 0); }
+
+/** Copies the capability in slot src to the empty slot dest with (a subset of) its rights. */
+export function copyCap(dest: u64, src: u64, rights: u64): u32 { return invoke(SLOT_CNODE, CNODE_COPY, 3, dest, src, rights, 0); }
+
+/** Maps the frame `frame` (not mapped elsewhere) at IO address `iova` of the DMA stream `iospace`. */
+export function ioMap(iospace: u64, frame: u64, iova: u64, rights: u64): u32 {
+  return invoke(iospace, IOSPACE_MAP, 2, iova, rights, 0, 0, frame, 0, 0, 1);
+}
 
 /** Empties a slot of this service's CNode. */
 export function deleteSlot(slot: u64): u32 { return invoke(SLOT_CNODE, CNODE_DELETE, 1, slot, 0, 0, 0); }

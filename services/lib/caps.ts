@@ -34,6 +34,17 @@ export function frameMap(frame: u64, vspace: u64, va: u64, rights: i64): i64 {
   return S.invoke(frame, S.FRAME_MAP, 2, <i64>va, rights, 0, 0, 1);
 }
 export function frameUnmap(frame: u64): i64 { return S.invoke(frame, S.FRAME_UNMAP, 0); }
+/** Frame.GetAddress: the frame's physical address in reg(2) after the call. */
+export function frameGetAddress(frame: u64): i64 { return S.invoke(frame, S.FRAME_GET_ADDRESS, 0); }
+/** IOSpace.Map: the frame at IO address `iova` of the DMA stream (docs/SYSCALLS.md). */
+export function ioSpaceMap(iospace: u64, frame: u64, iova: u64, rights: i64): i64 {
+  S.setCap(0, frame);
+  return S.invoke(iospace, S.IOSPACE_MAP, 2, <i64>iova, rights, 0, 0, 1);
+}
+export function ioSpaceUnmap(iospace: u64, frame: u64): i64 {
+  S.setCap(0, frame);
+  return S.invoke(iospace, S.IOSPACE_UNMAP, 0, 0, 0, 0, 0, 1);
+}
 
 export function irqControlGet(ctl: u64, irq: i64, slot: u64): i64 { return S.invoke(ctl, S.IRQ_CONTROL_GET, 2, irq, <i64>slot); }
 export function irqSetNotification(h: u64, ntfn: u64): i64 { S.setCap(0, ntfn); return S.invoke(h, S.IRQ_HANDLER_SET_NOTIFICATION, 0, 0, 0, 0, 0, 1); }

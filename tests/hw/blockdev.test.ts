@@ -29,6 +29,7 @@ import {
 import { Clock } from '../../hw/clock';
 import { BLOCK_IRQ, DRAM_BASE } from '../../hw/memmap';
 import { Ram } from '../../hw/ram';
+import { DART_STREAMS_ENABLE, DART_TCR, Dart, type DmaPort } from '../../hw/dart';
 
 describe('mlk,block', () => {
   let clock: Clock;
@@ -36,6 +37,7 @@ describe('mlk,block', () => {
   let ram: Ram;
   let store: MemoryBlockStore;
   let dev: BlockDevice;
+  let port: DmaPort;
   let flushed: number;
 
   const program = (sector: number, count: number, pa: number, cmd: number) => {
@@ -63,7 +65,12 @@ describe('mlk,block', () => {
     store = new MemoryBlockStore(img);
     flushed = 0;
     (store as MemoryBlockStore & { flush(): void }).flush = () => flushed++;
-    dev = new BlockDevice(ram, aic, store, clock);
+    // the DART stream in bypass (Linux's identity domain): IOVA = PA, as these tests address RAM
+    const dart = new Dart(ram, aic);
+    dart.write32(DART_STREAMS_ENABLE, 0xffff_ffff);
+    dart.write32(DART_TCR(0), 0x1100);
+    port = dart.port(0);
+    dev = new BlockDevice(port, aic, store, clock);
     aic.write32(AIC_MASK_CLR + 4 * (BLOCK_IRQ >> 5), 1 << (BLOCK_IRQ & 31));
   });
 
@@ -143,7 +150,7 @@ describe('mlk,block', () => {
   });
 
   it('defaults to the AIC clock and round-trips a snapshot mid-command', () => {
-    const d2 = new BlockDevice(ram, aic, store);
+    const d2 = new BlockDevice(port, aic, store);
     clock.advance(7);
     d2.write32(BLK_COUNT, 1);
     d2.write32(BLK_DMA_LO, DRAM_BASE >>> 0);
@@ -151,7 +158,7 @@ describe('mlk,block', () => {
     d2.write32(BLK_CMD, BLK_CMD_READ);
     expect(d2.nextDeadline()).toBe(7 + BLOCK_LATENCY_BASE + BLOCK_LATENCY_PER_SECTOR);
     const s = JSON.parse(JSON.stringify(d2.snapshot()));
-    const d3 = new BlockDevice(ram, aic, store);
+    const d3 = new BlockDevice(port, aic, store);
     d3.restore(s);
     expect(d3.state()).toEqual(d2.state());
     clock.advance(d3.nextDeadline() - clock.ticks);

@@ -10,7 +10,8 @@ const MB = 1024 * 1024;
 const GB = 1024 * MB;
 
 // TCR: T0SZ=16, TG0=4K(00), T1SZ=16, TG1=4K(0b10 at [31:30]), AS=1 (16-bit ASIDs).
-const TCR_48 = 16n | (16n << 16n) | (2n << 30n) | (1n << 36n);
+// IPS = 0b101 (48-bit PA) so the RAM at 2^35 is in range.
+const TCR_48 = 16n | (16n << 16n) | (2n << 30n) | (5n << 32n) | (1n << 36n);
 const tcrT0sz = (t0sz: number): bigint => (TCR_48 & ~63n) | BigInt(t0sz);
 const ttbr = (root: number, asid = 0): bigint => (BigInt(asid) << 48n) | BigInt(root);
 
@@ -341,6 +342,72 @@ describe('faults', () => {
     expect(mmu.stats.walks).toBe(3);
     expect(mmu.translate(0x6000, Access.Read, 0)).toBe(frame(6));
     expect(mmu.stats.walks).toBe(4);
+  });
+});
+
+describe('address size (TCR.IPS)', () => {
+  const IPS_36 = (TCR_48 & ~(7n << 32n)) | (1n << 32n); // 36-bit PA: RAM at 2^35 is just in range
+  const hiBit = (lo: number, hi: number): [number, number] => [lo, hi | 0x10]; // + 2^36 to the address
+
+  it('an in-range walk translates; a page beyond IPS is an address-size fault at level 3 (before AF)', () => {
+    const { mmu, set, pt, patch, frame } = setup();
+    set({ tcr: IPS_36 });
+    pt.map(0x1000, frame(0), 4096, { ap: 1 });
+    pt.map(0x2000, frame(1), 4096, { ap: 1, af: false });
+    expect(mmu.translate(0x1000, Access.Read, 0)).toBe(frame(0));
+    patch(pt.entryPa(0x2000, 3), hiBit);
+    expect(mmu.translate(0x2008, Access.Write, 0)).toBe(-1);
+    expect(mmu.fault).toEqual({ fsc: 0x03, level: 3, va: 0x2008, access: Access.Write, el: 0 });
+  });
+
+  it('a block beyond IPS faults at level 2; a table address beyond IPS at its descriptor level', () => {
+    const { mmu, set, pt, patch, frame } = setup();
+    set({ tcr: IPS_36 });
+    pt.map(0x20_0000, DRAM_BASE + 0x20_0000, 2 * MB, { ap: 1, block: true });
+    patch(pt.entryPa(0x20_0000, 2), hiBit);
+    expect(mmu.translate(0x20_0010, Access.Read, 0)).toBe(-1);
+    expectFault(mmu, 0x02, 2);
+    pt.map(0x1000, frame(0), 4096, { ap: 1 });
+    for (const level of [2, 1, 0]) {
+      patch(pt.entryPa(0x1000, level), hiBit);
+      expect(mmu.translate(0x1000, Access.Read, 0)).toBe(-1);
+      expectFault(mmu, 0x00 + level, level);
+    }
+    expect(mmu.walk(0x1000).fault?.fsc).toBe(0x00);
+  });
+
+  it("a TTBR base beyond IPS is an address-size fault at level 0; a VA beyond T0SZ stays a translation fault", () => {
+    const { mmu, set, pt, frame } = setup();
+    pt.map(0x1000, frame(0), 4096, { ap: 1 });
+    set({ tcr: TCR_48 & ~(7n << 32n) }); // IPS 32 bits: the tables at 2^35 are out of range
+    expect(mmu.translate(0x1000, Access.Read, 0)).toBe(-1);
+    expectFault(mmu, 0x00, 0);
+    expect(mmu.translate(2 ** 48, Access.Read, 0)).toBe(-1);
+    expectFault(mmu, 0x04, 0);
+    set({ tcr: IPS_36 });
+    expect(mmu.translate(0x1000, Access.Read, 0)).toBe(frame(0));
+    // the kernel's IPS (40 bits) and the reserved encodings (act as 48) translate
+    for (const ips of [2n, 6n, 7n]) {
+      set({ tcr: (TCR_48 & ~(7n << 32n)) | (ips << 32n) });
+      mmu.tlbi(0, 0n);
+      expect(mmu.translate(0x1000, Access.Read, 0)).toBe(frame(0));
+    }
+  });
+});
+
+describe('memory type (MAIR)', () => {
+  it('isDevice reads the leaf attribute from MAIR_EL1; MMU off is Device', () => {
+    const { mmu, set, pt, frame } = setup(); // MAIR 0xff04: Attr0 Device-nGnRE, Attr1 Normal WB
+    pt.map(0x1000, frame(0), 4096, { ap: 1, attrIndx: 1 });
+    pt.map(0x2000, 0x2_3520_0000, 4096, { ap: 1, attrIndx: 0 });
+    expect(mmu.isDevice(0x1000)).toBe(false);
+    expect(mmu.isDevice(0x2004)).toBe(true);
+    expect(mmu.isDevice(0x9000)).toBe(false); // unmapped: no memory type
+    set({ mair: 0x0044n }); // Attr0 Normal non-cacheable, Attr1 Device-nGnRnE (0x00)
+    expect(mmu.isDevice(0x1000)).toBe(true);
+    expect(mmu.isDevice(0x2004)).toBe(false);
+    set({ sctlr: 0n });
+    expect(mmu.isDevice(0x1000)).toBe(true);
   });
 });
 

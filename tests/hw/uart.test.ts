@@ -140,17 +140,65 @@ describe('UART (apple,s5l-uart)', () => {
     expect(uart.state().irq).toBe(false);
   });
 
-  it('TX threshold interrupt: level while enabled, latched after disable until W1C', () => {
-    uart.write32(UCON, 0x5 | UCON_TXTHRESH_ENA);
+  // Linux samsung_tty.c, TYPE_APPLE_S5L: apple_s5l_serial_startup, then start_tx → enable_tx_pio
+  // (TXMODE = CPU, TXTHRESH_ENA), which kicks s3c24xx_serial_tx_chars itself because "The Apple
+  // version only has edge triggered TX IRQs"; apple_serial_handle_irq acks TXTHRESH (W1C) and
+  // refills; stop_tx clears TXTHRESH_ENA.
+  it('TX threshold interrupt is edge-triggered, replaying the Linux driver', () => {
+    const UCON_TXMODE_CPU = 1 << 2;
+    // startup: clear stale flags, RX interrupts on
+    uart.write32(UTRSTAT, UTRSTAT_ALL_FLAGS);
+    let ucon = uart.read32(UCON) & ~(UCON_TXTHRESH_ENA | UCON_RXTHRESH_ENA | UCON_RXTO_ENA);
+    uart.write32(UCON, ucon | UCON_RXTHRESH_ENA | UCON_RXTO_ENA);
+    // enable_tx_pio with an empty FIFO: enabling raises nothing
+    ucon = (uart.read32(UCON) & ~0xc) | UCON_TXMODE_CPU;
+    uart.write32(UCON, ucon);
+    ucon |= UCON_TXTHRESH_ENA;
+    uart.write32(UCON, ucon);
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBe(0);
+    expect(aic.irqOutput()).toBe(false);
+    // the driver's kick: tx_chars fills the FIFO; it drains past the threshold → the edge
+    for (const c of 'ok') {
+      expect(uart.read32(UFSTAT) & (1 << 9)).toBe(0); // not TXFULL
+      uart.write32(UTXH, c.charCodeAt(0));
+    }
+    expect(String.fromCharCode(...sent)).toBe('ok');
     expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBeTruthy();
     expect(aic.irqOutput()).toBe(true);
-    uart.write32(UTRSTAT, UTRSTAT_TXTHRESH); // still empty and enabled: re-asserts
+    // the IRQ handler: read EVENT, ack TXTHRESH; it stays clear (FIFO still empty, still enabled)
+    expect(aic.read32(AIC_EVENT) & 0xffff).toBe(UART0_IRQ);
+    uart.write32(UTRSTAT, UTRSTAT_TXTHRESH);
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBe(0);
+    expect(uart.state().irq).toBe(false);
+    uart.write32(UCON, ucon); // an unrelated UCON write does not re-raise it either
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBe(0);
+    // more data crosses the threshold again
+    uart.write32(UTXH, 0x21);
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBeTruthy();
     expect(uart.state().irq).toBe(true);
-    uart.write32(UCON, 0x5); // driver has nothing more to send (stop_tx)
+    uart.write32(UTRSTAT, UTRSTAT_TXTHRESH);
+    // stop_tx: nothing more to send
+    uart.write32(UCON, ucon & ~UCON_TXTHRESH_ENA);
+    expect(uart.state().irq).toBe(false);
+  });
+
+  it('a TXTHRESH latched while enabled stays visible after disable until W1C', () => {
+    uart.write32(UCON, 0x5 | UCON_TXTHRESH_ENA);
+    uart.write32(UTXH, 0x41);
+    uart.write32(UCON, 0x5);
     expect(uart.state().irq).toBe(false);
     expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBeTruthy(); // stale flag
     uart.write32(UTRSTAT, UTRSTAT_ALL_FLAGS);
     expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBe(0);
+  });
+
+  it('TX FIFO held while the transmitter is off crosses the threshold when it turns on', () => {
+    uart.write32(UCON, 0x1 | UCON_TXTHRESH_ENA); // TX off
+    uart.write32(UTXH, 0x41);
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBe(0);
+    uart.write32(UCON, 0x5 | UCON_TXTHRESH_ENA);
+    expect(sent).toEqual([0x41]);
+    expect(uart.read32(UTRSTAT) & UTRSTAT_TXTHRESH).toBeTruthy();
   });
 
   it('receiver off holds input in the host queue; FIFO reset discards only the FIFO', () => {

@@ -8,17 +8,18 @@ import {
   BLOCK_ERR_IO, BlockDevice, MemoryBlockStore,
 } from '../../hw/blockdev';
 import { Clock } from '../../hw/clock';
-import { Ram } from '../../hw/ram';
+import type { DmaPort } from '../../hw/dart';
 
 function setup() {
   const clock = new Clock();
   const aic = new Aic(clock);
-  const ram = new Ram(1 << 20);
+  // FLUSH moves no data, so the device's DMA port (its DART stream) refuses every transfer.
+  const port: DmaPort = { read: () => null, write: () => false };
   const store = new MemoryBlockStore(64);
   let settle: { ok: () => void; fail: () => void } | null = null;
   (store as MemoryBlockStore & { flush(): Promise<void> }).flush = () =>
     new Promise<void>((ok, fail) => { settle = { ok, fail: () => fail(new Error('quota')) }; });
-  const dev = new BlockDevice(ram, aic, store, clock);
+  const dev = new BlockDevice(port, aic, store, clock);
   /** Runs the clock to the device's next deadline, as the machine does. */
   const toDeadline = () => { clock.advance(dev.nextDeadline() - clock.ticks); dev.tick(clock.ticks); };
   return { dev, toDeadline, settle: () => settle! };
