@@ -50,7 +50,9 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   /** True while the slice loop is scheduled (run), false when paused. */
   running: boolean;
   /** Current thread, from the kernel's last SWITCH trace record (tid; 0 = idle). */
-  thread?: string;
+  tid?: number;
+  /** The cause of the last kernel entry, in words: "SVC call", "FIQ timer", "IRQ 605 UART"… (entryCause.ts). */
+  entry?: string;
   /** The speed control: virtual time per slice in counter ticks (one EL0 instruction = one tick). */
   budget: number;
   /** Retired instructions per wall-clock second over the last second of running. */
