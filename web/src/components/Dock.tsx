@@ -26,7 +26,7 @@ export const PANELS: Panel[] = [
   { id: 'memory', title: 'Memory', key: '4', Component: MemoryPanel },
   { id: 'interrupts', title: 'Interrupts', key: '5', Component: InterruptsPanel },
   { id: 'composer', title: 'Send IPC', key: '6', Component: ComposerPanel },
-  { id: 'demos', title: 'Demos', key: '7', Component: DemosPanel },
+  { id: 'demos', title: 'Lessons', key: '7', Component: DemosPanel },
 ];
 
 export function Dock() {

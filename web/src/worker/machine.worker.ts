@@ -374,6 +374,21 @@ function reset(diskMode: 'keep' | 'blank'): void {
 
 // ---- commands ----
 
+/**
+ * Walks `va` through another address space's tables: points the MMU model at that TTBR0 for the
+ * walk and back (walk() never touches the TLB, so the running thread sees no difference).
+ */
+function walkIn(m: Machine, va: number, ttbr0?: string) {
+  if (ttbr0 === undefined) return m.mmu.walk(va);
+  const saved = m.cpu.reg(SYSREG.TTBR0_EL1);
+  m.mmu.setTtbr0(BigInt(ttbr0));
+  try {
+    return m.mmu.walk(va);
+  } finally {
+    m.mmu.setTtbr0(saved);
+  }
+}
+
 function handle(req: Request): void {
   switch (req.type) {
     case 'run':
@@ -414,7 +429,7 @@ function handle(req: Request): void {
       break;
     case 'walk':
       try {
-        post({ type: 'walk', id: req.id, info: machine ? machine.mmu.walk(req.va) : null });
+        post({ type: 'walk', id: req.id, info: machine ? walkIn(machine, req.va, req.ttbr0) : null });
       } catch (e) {
         post({ type: 'walk', id: req.id, info: null, error: (e as Error).message });
       }

@@ -89,8 +89,11 @@ export type Request =
   | { type: 'reset'; disk: 'keep' | 'blank' }
   /** Replace the set of introspection views refreshed with every status. */
   | { type: 'watch'; views: IntroView[] }
-  /** Diagnostic MMU walk of a VA through the current TTBR0 (hw/mmu.ts walk()). */
-  | { type: 'walk'; id: number; va: number }
+  /**
+   * Diagnostic MMU walk of a VA (hw/mmu.ts walk()) through `ttbr0` — a process's TTBR0 value as
+   * the kernel reports it (ki_json view 2) — or the current TTBR0 when absent.
+   */
+  | { type: 'walk'; id: number; va: number; ttbr0?: string }
   /** Queue a message for the guest on the host-mailbox device (the playground agent reads it). */
   | { type: 'mailbox'; words: number[] }
   /** Write dirty disk sectors to IndexedDB now. */
