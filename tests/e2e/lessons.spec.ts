@@ -118,7 +118,7 @@ test('layout: the lesson card leaves the terminal visible, every tab is shown at
     }
   }
   await openLesson(page, 'boot');
-  const term = (await page.locator('.terminal').boundingBox())!;
+  const term = (await page.locator('.terminal[role=region]').boundingBox())!;
   const cardBox = (await card(page).boundingBox())!;
   expect(cardBox.y).toBeGreaterThanOrEqual(term.y + term.height - 1); // below, not over the terminal
 });
@@ -152,6 +152,8 @@ test('lesson: boot and the device tree', async ({ page }) => {
   await next(page);
   await next(page);
   await next(page);
+  await page.getByTestId('run-pause').click();
+  await expect(page.getByTestId('status-state')).toHaveText('paused');
   const before = (await status(page)).kernelEntries;
   await act(page);
   await expect(page.getByTestId('status-step')).toContainText('kernel entry');
