@@ -9,7 +9,7 @@ import { useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
 import { VIEW, threadLabel, threadNames } from '../kernelViews';
 import { kindInfo, kindName, kindOf, IPC_KINDS } from '../traceKinds';
-import { opText, protocolOf, replyText, wire, PROTOCOLS } from '../protocols';
+import { opText, protocolOf, replyText, replyTo, wire, PROTOCOLS } from '../protocols';
 import { useSettings } from '../settings';
 import { VirtualList } from '../components/VirtualList';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -120,7 +120,7 @@ export function msgText(m: Message, t?: TraceStore): string {
     if (!t || !wire) return replyText(m.label);
     const req = requestOf(t, m);
     if (req === null) return replyText(m.label);
-    const text = w ? wire.decodeReply(req, m.label, w.words, { length: w.length }).text : replyText(m.label);
+    const text = replyTo(req, m.label, w?.words ?? [], w?.length);
     return `${opText(req)} → ${text}`;
   }
   if (w && wire && wire.opOf(m.label)) return wire.decodeRequest(m.label, w.words, { length: w.length }).text;
