@@ -42,6 +42,8 @@ async function done(page: Page): Promise<void> {
   await card(page).getByRole('button', { name: 'Done' }).click();
   await expect(card(page)).toHaveCount(0);
 }
+/** The lesson's key step as a picture (test-results/lessons/ID.png; docs/lessons/ keeps a copy). */
+const shot = (page: Page, id: string) => page.screenshot({ path: `test-results/lessons/${id}.png` });
 const waitText = (page: Page, re: RegExp | string, timeout = 30_000) =>
   expect.poll(() => terminalText(page), { timeout }).toMatch(typeof re === 'string' ? new RegExp(re.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : re);
 
@@ -138,6 +140,7 @@ test('lesson: start here', async ({ page }) => {
   await next(page);
   await act(page);
   await waitText(page, /spawn NAME/);
+  await shot(page, 'start');
   await next(page);
   await next(page);
   await done(page);
@@ -161,6 +164,7 @@ test('lesson: boot and the device tree', async ({ page }) => {
   await expect(page.getByTestId('status-entry')).toContainText(/FIQ timer|IRQ|SVC/);
   await next(page);
   await expect(page.getByTestId('threads')).toContainText('blockdev');
+  await shot(page, 'boot');
   await done(page);
 });
 
@@ -178,6 +182,7 @@ test('lesson: IPC call and reply', async ({ page }) => {
   await settle(page);
   await page.getByTestId('msg-sequence').click();
   await expect(page.getByTestId('sequence')).toContainText('vfs');
+  await shot(page, 'ipc');
   await done(page);
   // the kernel traced calls and their replies, some on the fast path
   expect((await records(page, 'IPC_REPLY', n0)).length).toBeGreaterThan(0);
@@ -191,6 +196,7 @@ test('lesson: capabilities — denied, then revoked with the killed driver', asy
   await next(page);
   await act(page);
   await expect(page.getByTestId('composer-error').first()).toContainText('kernel error', { timeout: 20_000 });
+  await shot(page, 'caps');
   await next(page);
   const old = (await threads(page)).find((t) => t.name === 'blockdev')!;
   await act(page);
@@ -221,6 +227,7 @@ test('lesson: page faults — null pointer and guard page listed with VA, access
   await list.locator('tr', { hasText: '0x4080740000' }).first().click();
   await expect(page.getByTestId('walk-result')).toContainText('0x4080740000');
   await expect(page.getByTestId('walk-ttbr')).toContainText('TTBR0');
+  await shot(page, 'paging');
   await next(page);
   await act(page);
   await expect(page.getByTestId('status-step')).toContainText(/to the next fault/, { timeout: 20_000 });
@@ -251,6 +258,7 @@ test('lesson: preemption — spin runs, is preempted, and the shell still answer
   await next(page);
   await act(page);
   await waitText(page, /^the shell still answers/m);
+  await shot(page, 'preempt');
   const spin = (await threads(page)).find((t) => t.name === 'spin');
   await next(page);
   await act(page);
@@ -277,6 +285,7 @@ test('lesson: notifications and interrupts — IRQ 605 reaches the console drive
   await expect(page.getByTestId('status-entry')).toContainText('IRQ 605 UART');
   await next(page);
   await waitText(page, /PID\s+NAME/);
+  await shot(page, 'irq');
   await next(page);
   await act(page);
   await settle(page);
@@ -296,6 +305,7 @@ test('lesson: a driver crash and its restart', async ({ page }) => {
   await next(page);
   await act(page);
   await waitText(page, /blockdev\s+\S+\s+1\b/);
+  await shot(page, 'restart');
   await next(page);
   const before = (await terminalText(page)).length;
   await act(page);
@@ -307,6 +317,7 @@ test('lesson: scheduling and blocking states', async ({ page }) => {
   await ready(page);
   await openLesson(page, 'states');
   await expect.poll(async () => (await threads(page)).map((t) => t.state)).toContain('blocked_recv');
+  await shot(page, 'states');
   expect((await threads(page)).map((t) => t.state).some((s) => /blocked_(reply|notification|signal|send)/.test(s))).toBe(true);
   await next(page);
   await act(page);
@@ -325,6 +336,7 @@ test('lesson: sandbox', async ({ page }) => {
   const n0 = await traceCount(page);
   await act(page);
   await waitText(page, /^sandbox ready/m);
+  await shot(page, 'sandbox');
   expect((await records(page, 'IPC_REPLY', n0)).length).toBeGreaterThan(0);
   await done(page);
 });
