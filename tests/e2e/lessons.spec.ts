@@ -340,3 +340,20 @@ test('lesson: sandbox', async ({ page }) => {
   expect((await records(page, 'IPC_REPLY', n0)).length).toBeGreaterThan(0);
   await done(page);
 });
+
+test('layout: on a 390 px phone a message row shows its parties and operation', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await ready(page);
+  await page.evaluate(() => window.__mlk!.input('ls /\r'));
+  await settle(page);
+  await page.getByTestId('tab-messages').click();
+  const row = page.getByTestId('msg-list').locator('.vrow').first();
+  await expect(row).toBeVisible();
+  const fits = await row.evaluate((r) => {
+    const box = r.getBoundingClientRect();
+    const kind = r.querySelector('.msg-kind')!.getBoundingClientRect();
+    const op = r.querySelector('.msg-op')!.getBoundingClientRect();
+    return kind.right <= box.right && op.left < box.right && op.width > 20;
+  });
+  expect(fits).toBe(true);
+});

@@ -338,7 +338,7 @@ export function MessagesPanel() {
                 <span>
                   {name(m.from)} → {name(m.to)}
                 </span>
-                <span className="msg-op">{msgText(m, t)}</span>
+                <span className="msg-op" title={msgText(m, t)}>{msgText(m, t)}</span>
                 {m.badge !== 0 && <span className="dim">badge {m.badge}</span>}
               </>
             );
