@@ -223,9 +223,16 @@ test('lesson: page faults — null pointer and guard page listed with VA, access
   await expect(list.getByTestId('fault-va').filter({ hasText: /^0x0$/ }).first()).toBeVisible();
   await expect(list.getByTestId('fault-va').filter({ hasText: '0x4080740000' }).first()).toBeVisible();
   await next(page);
-  // clicking the guard-page fault walks it in the faulting process's own tables
+  // clicking the guard-page fault: its process is gone (restart limit 0), so there are no tables to walk
   await list.locator('tr', { hasText: '0x4080740000' }).first().click();
+  await expect(page.getByTestId('walk-error')).toContainText('no longer exists');
+  // the same VA in a live process's own tables: a translation fault at the guard page
+  const shellPid = await page.getByTestId('pid-picker').locator('option', { hasText: 'shell' }).first().getAttribute('value');
+  await page.getByTestId('pid-picker').selectOption(shellPid!);
+  await page.getByTestId('walk-va').fill('0x4080740000');
+  await page.getByRole('button', { name: 'Walk' }).click();
   await expect(page.getByTestId('walk-result')).toContainText('0x4080740000');
+  await expect(page.getByTestId('walk-result')).toContainText('fault');
   await expect(page.getByTestId('walk-ttbr')).toContainText('TTBR0');
   await shot(page, 'paging');
   await next(page);

@@ -197,7 +197,7 @@ export const DEMOS: Demo[] = [
         action: type('spawn overflow'),
         actionLabel: 'Type "spawn overflow"',
       },
-      { text: 'Click a fault in the list: the page-table walk shows that address in that process\'s own tables (its TTBR0), level by level — a page descriptor for a demand-paged page, a translation fault for the null page and the guard page.', panel: 'memory', highlight: 'dock' },
+      { text: 'Click a fault in the list: while its process exists, the page-table walk shows that address in the process\'s own tables (its TTBR0), level by level — a page descriptor for a demand-paged page, a translation fault for the null page and the guard page. These two programs crashed and init freed them, so the panel says their tables are gone: pick a live process and walk its own stack guard page (0x4080740000) or null page (0x0) to compare.', panel: 'memory', highlight: 'dock' },
       { text: 'Pause, spawn it again and step to the next fault: the machine stops when the kernel traces it.', highlight: 'step-fault', action: () => { pause(); machine.input('spawn faults\r'); stepUntil('fault')(); }, actionLabel: 'Spawn and step to the next fault' },
     ],
   },

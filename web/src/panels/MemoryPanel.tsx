@@ -206,7 +206,14 @@ function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => 
   );
 }
 
-function Walk({ pid, request }: { pid: number | null; request: { va: number; key: number } | null }) {
+interface WalkRequest {
+  va: number;
+  key: number;
+  /** Set when the faulting thread no longer exists: its page tables went with it. */
+  goneTid?: number;
+}
+
+function Walk({ pid, request }: { pid: number | null; request: WalkRequest | null }) {
   const vs = useIntro(pid === null ? null : { what: VIEW.VSPACE, arg: pid });
   const ttbr0 = vs?.ok && vs.json && typeof vs.json === 'object' ? (vs.json as Row).ttbr0 : undefined;
   const ttbr = typeof ttbr0 === 'string' || typeof ttbr0 === 'number' ? String(ttbr0) : undefined;
@@ -219,10 +226,12 @@ function Walk({ pid, request }: { pid: number | null; request: { va: number; key
   // A fault picked in the list: walk its VA once the picked process's TTBR0 is known.
   const done = useRef(0);
   useEffect(() => {
-    if (!request || done.current === request.key || (pid !== null && !ttbr)) return;
+    if (!request || done.current === request.key || (request.goneTid === undefined && pid !== null && !ttbr)) return;
     done.current = request.key;
     setVa(`0x${request.va.toString(16)}`);
-    void run(request.va);
+    if (request.goneTid !== undefined)
+      setRes({ info: null, error: `thread ${request.goneTid} no longer exists: its address space and page tables were freed with it (walk the VA in a live process with the picker and "Walk")` });
+    else void run(request.va);
   });
   return (
     <>
@@ -239,7 +248,7 @@ function Walk({ pid, request }: { pid: number | null; request: { va: number; key
         <button type="submit">Walk</button>
         <span className="dim" data-testid="walk-ttbr">{ttbr ? `through TTBR0 ${ttbr} (process ${pid})` : 'through the current TTBR0 (the running thread)'}</span>
       </form>
-      {res?.error && <p className="error">{res.error}</p>}
+      {res?.error && <p className="error" data-testid="walk-error">{res.error}</p>}
       {res?.info && (
         <div data-testid="walk-result">
           <p className="mono">
@@ -262,7 +271,7 @@ export function MemoryPanel() {
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   const mem = useIntro({ what: VIEW.MEMORY, arg: 0 });
   const pid = useSelectedPid();
-  const [walkReq, setWalkReq] = useState<{ va: number; key: number } | null>(null);
+  const [walkReq, setWalkReq] = useState<WalkRequest | null>(null);
   const pids = threads?.ok ? pidsOf(threads.json) : [];
   // The picker never starts empty: the first process (init) until one is chosen.
   useEffect(() => {
@@ -285,7 +294,7 @@ export function MemoryPanel() {
       <Faults
         onPick={(f, p) => {
           if (p !== undefined) selectPid(p);
-          setWalkReq({ va: f.va, key: f.n + 1 });
+          setWalkReq({ va: f.va, key: f.n + 1, goneTid: p === undefined ? f.tid : undefined });
         }}
       />
       <h3>Page-table walk</h3>
