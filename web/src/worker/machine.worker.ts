@@ -12,13 +12,13 @@
 import { Machine } from '../../../hw/machine';
 import { CNTFRQ } from '../../../hw/memmap';
 import { SYSREG } from '../../../hw/sysregs';
-import { entryCause, type EntryNote } from './entryCause';
+import { entryCause, syscallName, type EntryNote } from './entryCause';
 import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
 import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
 import { listCpio } from './cpio';
 import { IdbBlockStore } from './idbDisk';
-import type { Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
+import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
@@ -93,10 +93,37 @@ function flushTrace(): void {
   post({ type: 'trace', epoch: generation, data }, [data.buffer]);
 }
 
+let breakpoints: Breakpoint[] = [];
+let breaking = false;
+const K_FAULT = kindOf('FAULT');
+const K_IPC_ENDPOINT = new Set([kindOf('IPC_SEND'), kindOf('IPC_RECV')].filter((k): k is number => k !== undefined));
+
+/** The breakpoint a trace record matches, in words, or null. */
+function breakAt(r: TraceRecord): string | null {
+  for (const b of breakpoints) {
+    if (b.kind === 'syscall' && r.kind === K_SYSCALL && r.args[1] === b.nr) return `syscall ${syscallName(b.nr)} by tid ${r.args[0]}`;
+    if (b.kind === 'ipc' && K_IPC_ENDPOINT.has(r.kind) && r.args[2] === b.endpoint) return `IPC through endpoint 0x${b.endpoint.toString(16)}`;
+    if (b.kind === 'switch' && r.kind === SWITCH && r.args[1] === b.tid) return `switch to tid ${b.tid}`;
+    if (b.kind === 'fault' && r.kind === K_FAULT) {
+      const va = r.args[3] * 2 ** 32 + r.args[2];
+      if (va >= b.from && va < b.to) return `fault at 0x${va.toString(16)} by tid ${r.args[0]}`;
+    }
+  }
+  return null;
+}
+
 function onTrace(r: TraceRecord): void {
   traceOut.push(r.seq, r.ticks, r.kind, r.args[0] ?? 0, r.args[1] ?? 0, r.args[2] ?? 0, r.args[3] ?? 0, r.args[4] ?? 0, r.args[5] ?? 0);
   if (r.kind === SWITCH) status.tid = r.args[1];
-  if (watchKinds?.has(r.kind) && machine) {
+  let hit = watchKinds?.has(r.kind) ?? false;
+  if (!hit && breaking && !watchHit) {
+    const at = breakAt(r);
+    if (at) {
+      status.breakHit = at;
+      hit = true;
+    }
+  }
+  if (hit && machine) {
     watchHit = true;
     machine.stopRequested = true;
   }
@@ -149,6 +176,19 @@ function readMachine(): void {
   Object.assign(status, core);
   const note = entryNote.entry === machine.kernelEntries ? entryNote : null;
   if (machine.kernelEntries > 0) status.entry = entryCause(machine.lastVector, Number(machine.cpu.reg(SYSREG.ESR_EL1) & 0xffffffffn), machine.cpu.reg(SYSREG.FAR_EL1), note);
+  const hex = (v: bigint) => `0x${v.toString(16)}`;
+  const r = machine.el0.regs;
+  status.cpu = {
+    el: machine.cpu.el,
+    pcFunc: machine.el0.pcHi,
+    pcInstr: machine.el0.pcLo,
+    sp: hex(r[9]),
+    elr: hex(machine.cpu.reg(SYSREG.ELR_EL1)),
+    esr: hex(machine.cpu.reg(SYSREG.ESR_EL1)),
+    far: hex(machine.cpu.reg(SYSREG.FAR_EL1)),
+    spsr: hex(machine.cpu.reg(SYSREG.SPSR_EL1)),
+    x: Array.from(r.subarray(0, 8), hex),
+  };
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
 }
@@ -221,7 +261,7 @@ function recordStep(retired: number, reason: StopReason, what?: string): void {
   status.step = { seq: (status.step?.seq ?? 0) + 1, retired, reason, what };
 }
 
-const TARGET_KINDS: Record<Exclude<StepTarget, 'entry'>, { kinds: Set<number>; what: string }> = {
+const TARGET_KINDS: Record<Exclude<StepTarget, 'entry' | 'break'>, { kinds: Set<number>; what: string }> = {
   ipc: { kinds: IPC_KINDS, what: 'IPC' },
   fault: { kinds: FAULT_KINDS, what: 'fault' },
   switch: { kinds: SWITCH_KINDS, what: 'context switch' },
@@ -246,8 +286,12 @@ function stepUntil(until: StepTarget): void {
   const startInstr = m.instructions;
   const startEntries = m.kernelEntries;
   const startTicks = m.clock.ticks;
-  const target = until === 'entry' ? null : TARGET_KINDS[until];
-  if (target && target.kinds.size === 0) {
+  const target = until === 'entry' ? null : until === 'break' ? { kinds: new Set<number>(), what: 'breakpoint' } : TARGET_KINDS[until];
+  if (until === 'break' && breakpoints.length === 0) {
+    recordStep(0, 'budget', 'no breakpoints set');
+    return;
+  }
+  if (until !== 'break' && target && target.kinds.size === 0) {
     recordStep(0, 'budget', `the kernel defines no ${target.what} trace records yet`);
     return;
   }
@@ -257,6 +301,8 @@ function stepUntil(until: StepTarget): void {
   let idle = false;
   watchKinds = target?.kinds ?? null;
   watchHit = false;
+  breaking = until === 'break';
+  status.breakHit = undefined;
   try {
     if (!target) {
       for (let n = 0; n < STEP_UNTIL_MAX_STEPS; n++) {
@@ -274,11 +320,12 @@ function stepUntil(until: StepTarget): void {
     }
   } finally {
     watchKinds = null;
+    breaking = false;
     m.stopRequested = false;
   }
   const ms = (((m.clock.ticks - startTicks) / CNTFRQ) * 1e3).toFixed(3);
   const what = found
-    ? `to the next ${name} (+${ms} ms virtual)`
+    ? `to the next ${name}${status.breakHit ? `: ${status.breakHit}` : ''} (+${ms} ms virtual)`
     : idle || reason === 'idle'
       ? `idle — waiting for input (no ${name})`
       : reason === 'halted'
@@ -426,6 +473,9 @@ function handle(req: Request): void {
       return;
     case 'watch':
       views = req.views;
+      break;
+    case 'breakpoints':
+      breakpoints = req.list;
       break;
     case 'walk':
       try {
