@@ -89,6 +89,8 @@ export class Machine {
   instructions = 0;
   kernelEntries = 0;
   halted: HaltInfo | null = null;
+  /** Set by a host that waits for one event (the playground's step-to-next): run() returns after the current kernel entry. */
+  stopRequested = false;
   private lastActivity = 0;
   /** kmain runs at the first run()/step(), so listeners attached after create() see the boot. */
   private booted = false;
@@ -182,6 +184,11 @@ export class Machine {
     };
   }
 
+  /** Vector offset of the last kernel entry (VECTOR.*; -1 = the reset entry kmain). */
+  get lastVector(): number {
+    return this.entryOffset;
+  }
+
   /** Counter ticks since the last EL0 instruction or UART traffic, while the core idles in WFI. */
   idleFor(): number {
     return this.cpu.waiting && this.cpu.el === 1 ? this.clock.ticks - this.lastActivity : 0;
@@ -209,8 +216,10 @@ export class Machine {
   private runLoop(limit: number): StopReason {
     let reason: StopReason = 'budget';
     this.boot();
+    this.stopRequested = false;
     while (this.clock.ticks < limit) {
       if (this.halted) { reason = 'halted'; break; }
+      if (this.stopRequested) break;
       this.tickDevices();
       if (this.takePendingInterrupt()) continue;
       if (this.cpu.el === 1) {

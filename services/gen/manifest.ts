@@ -70,5 +70,9 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "";
   s.uses.push("console"); s.uses.push("console");
   out.push(s);
+  s = new ServiceDef(); s.name = "faults"; s.program = "faults"; s.prio = 8; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "";
+  out.push(s);
+  s = new ServiceDef(); s.name = "overflow"; s.program = "faults"; s.prio = 8; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "overflow";
+  out.push(s);
   return out;
 }

@@ -286,6 +286,9 @@ function readLine(): i32 {
 
 if (consoleEp != 0) {
   outln("");
+  // The motd at login. Reading it waits for the root file system to be mounted (its log lines come
+  // out first), so the prompt is the last thing on screen at boot.
+  if (vfsEp != 0 && vfs.stat(vfsEp, "/etc/motd", statR) == 0) cmdCat(["cat", "/etc/motd"]);
   while (true) {
     collectGarbage(8); // commands allocate the most garbage; here no managed object lives only in a local (lib-ext/rt.ts)
     out("mlk> ");

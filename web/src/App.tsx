@@ -16,7 +16,7 @@ export function App() {
     for (const el of document.querySelectorAll('[data-demo]')) el.classList.toggle('demo-highlight', el.getAttribute('data-demo') === ui.highlight);
   }, [ui.highlight]);
 
-  // Alt+1…7 open a panel (also while the terminal has focus).
+  // Alt+1…8 open a panel (also while the terminal has focus).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;

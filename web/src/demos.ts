@@ -55,7 +55,14 @@ export function missing(need: Need, s: MachineStatus): string | null {
   }
 }
 
-const type = (cmd: string) => () => machine.input(`${cmd}\r`);
+const run = () => machine.send({ type: 'run' });
+/** Types a command line into the shell, with the machine running so it is read and echoed. */
+const type = (cmd: string) => () => {
+  run();
+  machine.input(`${cmd}\r`);
+};
+const stepUntil = (until: 'entry' | 'ipc' | 'fault' | 'switch') => () => machine.send({ type: 'stepUntil', until });
+const pause = () => machine.send({ type: 'pause' });
 
 /** Selects the agent's process in the panels (from the kernel's thread table, when watched). */
 function selectAgent(tries = 20): void {
@@ -65,17 +72,32 @@ function selectAgent(tries = 20): void {
   if (pid !== undefined) selectPid(pid);
   else if (tries > 0) setTimeout(() => selectAgent(tries - 1), 150);
 }
-const run = () => machine.send({ type: 'run' });
 
 export const DEMOS: Demo[] = [
   {
-    id: 'boot',
-    title: 'Boot walk-through',
-    summary: 'From reset to the idle loop: the boot log, virtual time, the timer FIQ, stepping.',
+    id: 'start',
+    title: 'Start here',
+    summary: 'A first visit: what this page is, where to type, what the panels show.',
     needs: [],
     steps: [
       {
-        text: 'The kernel starts at kmain with the device tree address in x0. Everything it prints goes through the modelled Samsung UART to this terminal: its banner, the memory map and the devices it found in the device tree.',
+        text: 'This page runs a real microkernel on a model of an Apple M1, in your browser. The kernel and its services are WebAssembly programs; the terminal is the modelled UART. Everything the panels show is read from the machine: the kernel\'s own introspection (ki_json) and its trace records.',
+        highlight: 'terminal',
+        action: run,
+      },
+      { text: 'Type commands at the `mlk>` prompt. `help` lists them; `ps` lists processes, `ls /` files. Try it with the button.', highlight: 'terminal', action: type('help'), actionLabel: 'Type "help"' },
+      { text: 'The toolbar pauses the machine and steps it: one instruction, to the next kernel entry, the next IPC or the next fault. The status bar shows virtual time, the current thread and why the kernel was last entered.', highlight: 'status' },
+      { text: 'The dock on the right holds the panels: processes, capabilities, messages, memory, interrupts, the message composer and these lessons. Open "Lessons" to follow the course step by step.', highlight: 'dock', panel: 'processes' },
+    ],
+  },
+  {
+    id: 'boot',
+    title: 'Boot and the device tree',
+    summary: 'From reset to the idle loop: the device tree, the boot log, virtual time, the timer FIQ, stepping.',
+    needs: [],
+    steps: [
+      {
+        text: 'The kernel starts at kmain with the device tree (FDT) address in x0, as m1n1 hands over. It finds the UART from /chosen/stdout-path and prints, through the modelled Samsung UART, its banner, the memory map, and every device node it found in the tree — with its compatible string, MMIO range and interrupt.',
         highlight: 'terminal',
         action: run,
       },
@@ -89,9 +111,12 @@ export const DEMOS: Demo[] = [
         panel: 'interrupts',
       },
       {
-        text: 'Pause, then "Entry ▸" steps to the next kernel entry: with the core idle in WFI that is the next timer FIQ. The status bar says what the step did.',
+        text: 'Pause, then "Entry ▸" steps to the next kernel entry: with the core idle in WFI that is the next timer FIQ. The status bar says what the step did and names the cause of the entry.',
         highlight: 'step-entry',
-        action: () => machine.send({ type: 'stepUntil', until: 'entry' }),
+        action: () => {
+          pause();
+          stepUntil('entry')();
+        },
         actionLabel: 'Step to the next kernel entry',
       },
       {
@@ -106,23 +131,32 @@ export const DEMOS: Demo[] = [
   {
     id: 'ipc',
     title: 'IPC call and reply',
-    summary: 'A shell command becomes calls to vfs and fs; watch them as messages and as a sequence diagram.',
+    summary: 'A shell command becomes calls to vfs and fs; watch them as messages, the fast path, and a sequence diagram.',
     needs: ['services', 'shell', 'ipc-trace'],
     steps: [
       { text: 'The shell reads a line from the console service and calls vfs for each file operation. Type a command, or use the button.', highlight: 'terminal', action: type('cat /etc/motd'), actionLabel: 'Type "cat /etc/motd"' },
-      { text: 'Each call is traced by the kernel: send, receive, reply, with the label that names the protocol operation.', panel: 'messages', highlight: 'dock' },
-      { text: 'Pause and step to the next IPC: the machine stops right after the kernel traced the next message.', highlight: 'step-ipc', action: () => machine.send({ type: 'stepUntil', until: 'ipc' }), actionLabel: 'Step to the next IPC' },
-      { text: 'Switch the messages panel to "Sequence" to see the last messages as a sequence diagram.', panel: 'messages', highlight: 'dock', action: run },
+      { text: 'Each message is one row: the kernel traces the send, the receive that takes a queued send, and the reply — with the label that names the protocol operation and the words that carry its arguments. ⚡ marks a message the kernel carried on its fast path (caller straight to a waiting server, no scheduler pass).', panel: 'messages', highlight: 'dock' },
+      {
+        text: 'Pause, type `ls /`, and step to the next IPC: the key reaches the console driver by an interrupt, and the machine stops right after the kernel traced the next message. On an idle machine the step stops at once and says "idle — waiting for input".',
+        highlight: 'step-ipc',
+        action: () => {
+          pause();
+          machine.input('ls /\r');
+          stepUntil('ipc')();
+        },
+        actionLabel: 'Type "ls /" and step to the next IPC',
+      },
+      { text: 'Switch the messages panel to "Sequence" to see the last messages as a sequence diagram: shell → vfs → fs and the replies back.', panel: 'messages', highlight: 'dock', action: run },
     ],
   },
   {
     id: 'caps',
-    title: 'Capability denied and revoked',
-    summary: 'The agent can only call what it holds a capability for; a revoked capability vanishes.',
+    title: 'Capabilities: denied and revoked',
+    summary: 'The agent can only call what it holds a capability for; a killed driver\'s capabilities vanish.',
     needs: ['agent', 'introspection'],
     steps: [
       {
-        text: "The capabilities panel shows the playground agent's slots: init's endpoint (slot 4) and the endpoints init granted it (16…), each with rights and badge — and nothing else.",
+        text: "The capabilities panel shows the playground agent's slots: init's endpoint and the endpoints init granted it, each with rights and badge — and nothing else.",
         panel: 'capabilities',
         highlight: 'dock',
         action: () => selectAgent(),
@@ -135,7 +169,7 @@ export const DEMOS: Demo[] = [
         actionLabel: 'Send to slot 60',
       },
       {
-        text: 'Kill the block driver: the kernel deletes its capabilities, and those derived from them, and they disappear from the derivation tree; init gives the new instance fresh ones.',
+        text: 'Kill the block driver: the kernel deletes its capabilities, and those derived from them; init gives the new instance fresh ones.',
         panel: 'capabilities',
         highlight: 'dock',
         needs: ['shell'],
@@ -146,13 +180,59 @@ export const DEMOS: Demo[] = [
   },
   {
     id: 'paging',
-    title: 'Page fault and demand paging',
-    summary: 'A first touch of a heap page faults; the kernel maps a frame and restarts the instruction.',
-    needs: ['services', 'fault-trace'],
+    title: 'Page faults',
+    summary: 'Demand paging of fresh pages, the stack guard page, a crash delivered to the fault handler.',
+    needs: ['services', 'shell', 'fault-trace'],
     steps: [
-      { text: 'Data aborts at EL0 are precise: ESR has the fault status, FAR the address, and nothing of the instruction has happened yet.', panel: 'memory', highlight: 'dock' },
-      { text: 'Step to the next fault: the machine stops when the kernel traces it. The page-faults list shows the address and whether it was handled.', highlight: 'step-fault', action: () => machine.send({ type: 'stepUntil', until: 'fault' }), actionLabel: 'Step to the next fault' },
-      { text: "Walk the faulting address through the page tables: after the kernel mapped the frame the walk ends at a page descriptor.", panel: 'memory', highlight: 'dock' },
+      { text: 'Data aborts at EL0 are precise: ESR has the fault status and WnR (write or read), FAR the address, and nothing of the instruction has happened yet. The memory panel lists every fault the kernel traces: address, access, and how it was resolved.', panel: 'memory', highlight: 'dock' },
+      {
+        text: '`spawn faults` starts a program that touches four fresh heap pages — each first touch is resolved by demand paging: the kernel maps a zeroed frame and restarts the load — then reads through a null pointer. No mapping resolves that: the fault goes to the program\'s fault handler (init), which reports it.',
+        highlight: 'terminal',
+        action: type('spawn faults'),
+        actionLabel: 'Type "spawn faults"',
+      },
+      {
+        text: '`spawn overflow` recurses until its value stack runs into the guard page above SPLIM: a write fault at the guard page.',
+        highlight: 'terminal',
+        action: type('spawn overflow'),
+        actionLabel: 'Type "spawn overflow"',
+      },
+      { text: 'Click a fault in the list: while its process exists, the page-table walk shows that address in the process\'s own tables (its TTBR0), level by level — a page descriptor for a demand-paged page, a translation fault for the null page and the guard page. These two programs crashed and init freed them, so the panel says their tables are gone: pick a live process and walk its own stack guard page (0x4080740000) or null page (0x0) to compare.', panel: 'memory', highlight: 'dock' },
+      { text: 'Pause, spawn it again and step to the next fault: the machine stops when the kernel traces it.', highlight: 'step-fault', action: () => { pause(); machine.input('spawn faults\r'); stepUntil('fault')(); }, actionLabel: 'Spawn and step to the next fault' },
+    ],
+  },
+  {
+    id: 'preempt',
+    title: 'Preemption and priorities',
+    summary: 'The timer FIQ and the UART IRQ take the core from a CPU-bound program; the shell still answers.',
+    needs: [],
+    steps: [
+      { text: 'The generic timer fires an FIQ when the counter reaches CVAL. The interrupts panel shows the deadline and the output line.', panel: 'interrupts', highlight: 'dock' },
+      { text: 'Start a CPU-bound program: spin counts primes and makes no system call while it counts (one console write per round). It runs at priority 5, below every service, so only interrupts take the core from it.', highlight: 'terminal', needs: ['services', 'shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
+      { text: 'While spin runs, type into the terminal: the UART IRQ wakes the console (priority 24), which preempts spin at whatever instruction it was on; the shell (priority 10) answers at once, between two of spin\'s rounds.', highlight: 'terminal', needs: ['services', 'shell'], action: type('echo the shell still answers'), actionLabel: 'Type "echo the shell still answers"' },
+      { text: 'Step to the next context switch and watch "thread" and "last entry" in the status bar: FIQ timer or IRQ 605 UART, then a switch.', highlight: 'status', needs: ['services', 'switch-trace'], action: stepUntil('switch'), actionLabel: 'Step to the next context switch' },
+      { text: 'Run again: spin finishes its rounds and exits; init logs the exit.', highlight: 'terminal', action: run },
+    ],
+  },
+  {
+    id: 'irq',
+    title: 'Notifications and interrupts',
+    summary: 'A key press: UART IRQ 605 → the kernel signals the console driver\'s notification → the driver runs at EL0.',
+    needs: ['services', 'shell', 'introspection'],
+    steps: [
+      { text: 'Device interrupts go to user-space drivers. The console driver holds the UART\'s IRQ handler capability and bound a notification to it; the interrupts panel shows the AIC lines, masked and pending.', panel: 'interrupts', highlight: 'dock' },
+      {
+        text: 'Pause, press a key (here: the command `ps`) and step to the next kernel entry: the AIC raises IRQ 605, the core takes it, and the status bar names it.',
+        highlight: 'status',
+        action: () => {
+          pause();
+          machine.input('ps\r');
+          stepUntil('entry')();
+        },
+        actionLabel: 'Type "ps" and step to the next kernel entry',
+      },
+      { text: 'The kernel masks the line and signals the bound notification (an IRQ_USER trace record): the console driver, blocked on it, becomes runnable, reads the bytes, and acknowledges the IRQ, which unmasks it. Messages shows the signal.', panel: 'messages', highlight: 'dock', action: run },
+      { text: 'The block driver works the same way with IRQ 700: `cat /etc/motd` makes fs ask blockdev for sectors, and the device\'s completion interrupt reaches blockdev as a notification.', highlight: 'terminal', action: type('cat /etc/motd'), actionLabel: 'Type "cat /etc/motd"' },
     ],
   },
   {
@@ -162,20 +242,30 @@ export const DEMOS: Demo[] = [
     needs: ['services', 'shell', 'introspection'],
     steps: [
       { text: 'The processes panel lists the services init started. blockdev is the block-device driver: a user-space program holding the device\'s MMIO page and its IRQ.', panel: 'processes', highlight: 'dock' },
-      { text: 'Kill it from the shell (init\'s pid 3). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image, with fresh capabilities to the same endpoints.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
+      { text: 'Kill it from the shell (pid 3). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image, with fresh capabilities to the same endpoints.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
       { text: 'The processes panel shows the new blockdev thread; `ps` in the shell counts the restart. Files still read: the file system simply calls the new driver.', panel: 'processes', highlight: 'dock', action: type('ps'), actionLabel: 'Type "ps"' },
+      { text: 'Read a file through the new driver.', highlight: 'terminal', action: type('cat /etc/motd'), actionLabel: 'Type "cat /etc/motd"' },
     ],
   },
   {
-    id: 'preempt',
-    title: 'Preemption by the timer',
-    summary: 'The timer FIQ interrupts a running thread at any instruction and the scheduler switches.',
+    id: 'states',
+    title: 'Scheduling and blocking states',
+    summary: 'Why most threads are blocked, on what, and who runs next.',
+    needs: ['services', 'introspection'],
+    steps: [
+      { text: 'The processes panel shows each thread\'s state as the kernel holds it: servers wait in receive on their endpoint (blocked_recv), a caller waits for its reply (blocked_reply), a driver waits on its notification. Only a runnable thread can be scheduled; the highest priority runs.', panel: 'processes', highlight: 'dock', action: run },
+      { text: 'Start spin (priority 5): it is runnable whenever nothing above it is, so it gets the core only when every service is blocked.', highlight: 'terminal', needs: ['shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
+      { text: 'Step to the next context switch: the status bar names the thread that now runs and why the kernel was entered.', highlight: 'status', needs: ['switch-trace'], action: stepUntil('switch'), actionLabel: 'Step to the next context switch' },
+      { text: 'Run again and watch spin finish: its thread exits and leaves the table.', highlight: 'dock', panel: 'processes', action: run },
+    ],
+  },
+  {
+    id: 'sandbox',
+    title: 'Sandbox',
+    summary: 'Free play: the machine is yours; every panel stays live.',
     needs: [],
     steps: [
-      { text: 'The generic timer fires an FIQ when the counter reaches CVAL. The interrupts panel shows the deadline and the output line.', panel: 'interrupts', highlight: 'dock' },
-      { text: 'Step to the next kernel entry: the core takes the FIQ between two EL0 instructions (or wakes from WFI).', highlight: 'step-entry', action: () => machine.send({ type: 'stepUntil', until: 'entry' }), actionLabel: 'Step to the next kernel entry' },
-      { text: 'Start a CPU-bound program: spin counts primes and makes no system call while it counts (one console write per round). It runs at priority 5, below every service, so only the timer FIQ and interrupts take the core from it.', highlight: 'terminal', needs: ['services', 'shell'], action: type('spawn spin'), actionLabel: 'Type "spawn spin"' },
-      { text: 'While spin runs, type into the terminal: the UART IRQ wakes the console (priority 24), which preempts spin at whatever instruction it was on; the shell answers at once. Step to the next context switch and watch "current thread" in the status bar.', highlight: 'status', needs: ['services', 'switch-trace'], action: () => machine.send({ type: 'stepUntil', until: 'switch' }), actionLabel: 'Step to the next context switch' },
+      { text: 'Try anything: write files (`echo hi > /tmp/a`), spawn programs (`spawn hello`, `spawn spin`, `spawn faults`), kill services, compose messages to capabilities the agent holds, step the machine. Reset gives you a fresh machine and a blank disk.', highlight: 'terminal', action: type('echo sandbox ready'), actionLabel: 'Type "echo sandbox ready"' },
     ],
   },
 ];

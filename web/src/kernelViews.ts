@@ -80,3 +80,24 @@ export function columns(rows: Row[], preferred: string[], skip: string[] = []): 
   const rest = [...seen].filter((k) => !first.includes(k) && !skip.includes(k));
   return [...first, ...rest];
 }
+
+/**
+ * How every panel names a thread: the kernel's name and its tid, "shell (tid 8)"; tid 0 is the
+ * kernel's idle loop. The same words the shell's `ps` uses (name, then the kernel's ids).
+ */
+export function threadLabel(tid: number | undefined, names: Map<number, string>): string {
+  if (tid === undefined) return '—';
+  if (tid === 0) return 'idle (kernel)';
+  const n = names.get(tid);
+  return n ? `${n} (tid ${tid})` : `tid ${tid}`;
+}
+
+/** tid → name from a threads answer (view 0). */
+export function threadNames(json: unknown): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const t of threadsOf(json)) {
+    const tid = num(field(t, 'tid', 'id'));
+    if (tid !== undefined) names.set(tid, String(field(t, 'name') ?? ''));
+  }
+  return names;
+}

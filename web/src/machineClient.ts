@@ -131,12 +131,12 @@ export class MachineClient {
     return () => void this.mailboxListeners.delete(l);
   }
 
-  /** Diagnostic MMU walk of `va` through the current TTBR0. */
-  walk(va: number): Promise<{ info: WalkInfo | null; error?: string }> {
+  /** Diagnostic MMU walk of `va` through a process's TTBR0 (ki_json view 2), or the current one. */
+  walk(va: number, ttbr0?: string): Promise<{ info: WalkInfo | null; error?: string }> {
     const id = this.nextWalk++;
     return new Promise((resolve) => {
       this.walks.set(id, (info, error) => resolve({ info, error }));
-      this.send({ type: 'walk', id, va });
+      this.send({ type: 'walk', id, va, ttbr0 });
     });
   }
 
@@ -209,6 +209,17 @@ window.__mlk = {
   terminalText: () => machine.terminalText(),
   status: () => machine.latest(),
   traceCount: () => machine.trace.total,
+  // The trace records of one kind the page holds (from absolute record `from` on): tests assert
+  // what the machine did with these, never what the page shows.
+  records: (kind: string, from = 0) => {
+    const k = kindOf(kind);
+    const t = machine.trace;
+    const out: number[][] = [];
+    if (k === undefined) return out;
+    for (let n = Math.max(from, t.first); n < t.total; n++) if (t.kindAt(n) === k) out.push(t.record(n).args);
+    return out;
+  },
+  traceFirst: () => machine.trace.first,
   input: (text: string) => machine.input(text),
   // Load test of the messages panel: appends n synthetic IPC_SEND records to the page's trace
   // store (never to the machine) and returns the milliseconds the append took.

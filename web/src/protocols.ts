@@ -31,3 +31,18 @@ export function replyText(label: number): string {
   if (label === 0) return 'ok';
   return wire ? `err(${wire.errName(label)})` : `err ${label}`;
 }
+
+/**
+ * A reply, the same way everywhere (composer and messages): decoded against the request it answers
+ * when that is an operation of a known protocol, else its label as a status ("ok" / "err(NAME)")
+ * and its raw words.
+ */
+export function replyTo(request: number | bigint, label: number | bigint, words: bigint[], length?: number): string {
+  if (wire?.opOf(Number(request))) return wire.decodeReply(Number(request), Number(label), words, length === undefined ? undefined : { length }).text;
+  return `${replyText(Number(label))}${words.length ? ` [${words.map((w) => `0x${w.toString(16)}`).join(', ')}]` : ''}`;
+}
+
+/** A string argument as typed: `\n`, `\t` and `\\` stand for a newline, a tab and a backslash. */
+export function unescapeArg(v: string): string {
+  return v.replace(/\\(n|t|\\)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}

@@ -3,7 +3,7 @@
 
 import { useSyncExternalStore } from 'react';
 
-export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'demos';
+export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'cpu' | 'demos';
 export interface Ui {
   panel: PanelId;
   side: 'right' | 'bottom';

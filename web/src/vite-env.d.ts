@@ -6,6 +6,10 @@ interface Window {
     terminalText(): string;
     status(): import('./worker/protocol').MachineStatus;
     traceCount(): number;
+    /** Args of the held trace records of one kind (by name), from absolute record number `from`. */
+    records(kind: string, from?: number): number[][];
+    /** Oldest absolute record number the page still holds. */
+    traceFirst(): number;
     input(text: string): void;
     benchMessages(n: number): number;
   };

@@ -9,6 +9,7 @@ import { MessagesPanel } from '../panels/MessagesPanel';
 import { MemoryPanel } from '../panels/MemoryPanel';
 import { ComposerPanel } from '../panels/ComposerPanel';
 import { DemosPanel } from '../panels/DemosPanel';
+import { CpuPanel } from '../panels/CpuPanel';
 import { setUi, useUi, type PanelId } from '../ui';
 import './Dock.css';
 
@@ -26,7 +27,8 @@ export const PANELS: Panel[] = [
   { id: 'memory', title: 'Memory', key: '4', Component: MemoryPanel },
   { id: 'interrupts', title: 'Interrupts', key: '5', Component: InterruptsPanel },
   { id: 'composer', title: 'Send IPC', key: '6', Component: ComposerPanel },
-  { id: 'demos', title: 'Demos', key: '7', Component: DemosPanel },
+  { id: 'cpu', title: 'CPU', key: '7', Component: CpuPanel },
+  { id: 'demos', title: 'Lessons', key: '8', Component: DemosPanel },
 ];
 
 export function Dock() {

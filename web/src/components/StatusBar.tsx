@@ -1,7 +1,8 @@
 // One line of machine status: run state, virtual time, counters, exception level, thread.
 // Every figure is read from the machine (hw/ Machine.status()), never computed here.
 
-import { useMachineStatus } from '../machineClient';
+import { useIntro, useMachineStatus } from '../machineClient';
+import { VIEW, threadLabel, threadNames } from '../kernelViews';
 import { CNTFRQ } from '../../../hw/memmap';
 import type { MachineStatus } from '../worker/protocol';
 import './StatusBar.css';
@@ -23,6 +24,8 @@ function virtualTime(ticks: number): string {
 export function StatusBar() {
   const s = useMachineStatus();
   const state = runState(s);
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
   return (
     <footer className="statusbar mono" aria-label="Machine status" data-testid="status" data-demo="status">
       <span className={`status-state tone-${state.tone}`} data-testid="status-state">
@@ -41,8 +44,13 @@ export function StatusBar() {
         <b data-testid="status-el">EL{s.el}</b>
       </span>
       <span title="Current thread: the target of the kernel's last SWITCH trace record" data-testid="status-thread">
-        thread <b>{s.thread ?? '—'}</b>
+        thread <b>{threadLabel(s.tid, names)}</b>
       </span>
+      {s.entry && (
+        <span title="Cause of the last kernel entry: the vector taken, ESR_EL1, and what the kernel traced in it" data-testid="status-entry">
+          last entry <b>{s.entry}</b>
+        </span>
+      )}
       {s.step && (
         <span title="What the last step executed" data-testid="status-step">
           step #{s.step.seq}: +{s.step.retired} instr ({s.step.reason}){s.step.what ? ` ${s.step.what}` : ''}

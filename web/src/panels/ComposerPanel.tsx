@@ -6,9 +6,9 @@
 
 import { useEffect, useState } from 'react';
 import { machine, useIntro, useMachineStatus } from '../machineClient';
-import { VIEW, field, num, slotsOf, threadsOf, rightsText } from '../kernelViews';
+import { VIEW, field, num, slotsOf, threadsOf, rightsText, type Row } from '../kernelViews';
 import { AGENT_REFUSED, decodeAgent, encodeRequest, errorText } from '../agent';
-import { PROTOCOLS, protocolByName, wire } from '../protocols';
+import { PROTOCOLS, protocolByName, replyTo, unescapeArg, wire } from '../protocols';
 import './panels.css';
 
 interface Sent {
@@ -38,11 +38,7 @@ machine.onMailbox((words, accepted) => {
     if (s) {
       s.state = 'reply';
       s.err = m.err;
-      s.reply = m.err
-        ? errorText(m.err)
-        : wire?.opOf(s.label)
-          ? wire.decodeReply(s.label, m.label, m.words).text
-          : `label 0x${m.label.toString(16)} [${m.words.join(', ')}]`;
+      s.reply = m.err ? errorText(m.err) : replyTo(s.label, m.label, m.words);
     }
   }
   changed();
@@ -87,6 +83,16 @@ export function ComposerPanel() {
   const [raw, setRaw] = useState('');
 
   const inImage = s.bootImage.files.some((f) => /^agent(\.wasm)?$/.test(f));
+  // What each endpoint slot reaches: the thread the kernel shows waiting in receive on that object.
+  const servers = new Map<number, string>();
+  if (threads?.ok)
+    for (const t of threadsOf(threads.json))
+      if (field(t, 'blocked_on') === 'endpoint' && /recv/.test(String(field(t, 'state')))) servers.set(num(field(t, 'blocked_object')) ?? -1, String(field(t, 'name')));
+  const slotTarget = (r: Row) => {
+    const id = num(field(r, 'object_id'));
+    const who = id !== undefined ? servers.get(id) : undefined;
+    return `${who ? `→ ${who}` : String(field(r, 'type'))}${id !== undefined ? ` (endpoint #${id})` : ''}`;
+  };
   const endpoints = caps?.ok ? slotsOf(caps.json).filter((r) => /endpoint/i.test(String(field(r, 'type')))) : [];
   const protocol = protocolByName(proto);
   const op = protocol?.ops.find((o) => o.name === opName);
@@ -101,7 +107,7 @@ export function ComposerPanel() {
         const values: Record<string, string | number> = {};
         op.args.forEach((a) => {
           const v = words[a.name] ?? '';
-          values[a.name] = a.type === 'string' || a.type === 'bytes' || !/^(0x[0-9a-f]+|-?\d+)$/i.test(v.trim()) ? v : Number(v);
+          values[a.name] = a.type === 'string' || a.type === 'bytes' ? unescapeArg(v) : !/^(0x[0-9a-f]+|-?\d+)$/i.test(v.trim()) ? v : Number(v);
         });
         const enc = wire.encodeRequest(proto, op.name, values);
         sendThroughAgent(slotN, enc.label, enc.words, `${wire.decodeRequest(enc.label, enc.words).text} → slot ${slotN}`);
@@ -144,17 +150,17 @@ export function ComposerPanel() {
           <datalist id="agent-slots">
             {endpoints.map((r) => (
               <option key={String(field(r, 'slot', 'cptr'))} value={String(field(r, 'slot', 'cptr'))}>
-                {String(field(r, 'type'))} {rightsText(field(r, 'rights'))} badge {String(field(r, 'badge') ?? 0)}
+                {slotTarget(r)} {rightsText(field(r, 'rights'))} badge {String(field(r, 'badge') ?? 0)}
               </option>
             ))}
             {(l.hello ?? []).map((sl) => (
               <option key={`h${sl}`} value={sl} />
             ))}
           </datalist>
-          <span className="dim">
+          <span className="dim" data-testid="composer-held">
             held:{' '}
             {endpoints.length > 0
-              ? endpoints.map((r) => String(field(r, 'slot', 'cptr'))).join(', ')
+              ? endpoints.map((r) => `${String(field(r, 'slot', 'cptr'))} ${slotTarget(r)}`).join(', ')
               : l.hello
                 ? l.hello.join(', ') || 'none'
                 : 'unknown'}
@@ -186,7 +192,7 @@ export function ComposerPanel() {
           <div className="row">
             {op.args.filter((a) => a.type !== 'cap').map((a) => (
               <label key={a.name} className="field">
-                {a.name} <span className="dim">{a.enum ?? a.flags ?? a.type}</span>
+                {a.name} <span className="dim">{a.enum ?? a.flags ?? a.type}{a.type === 'string' || a.type === 'bytes' ? ' (\\n = newline)' : ''}</span>
                 <input value={words[a.name] ?? ''} onChange={(e) => setWords({ ...words, [a.name]: e.target.value })} size={a.type === 'string' ? 20 : 8} className="mono" data-testid={`composer-arg-${a.name}`} />
               </label>
             ))}

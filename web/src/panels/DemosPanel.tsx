@@ -10,7 +10,7 @@ export function DemosPanel() {
   const s = useMachineStatus();
   return (
       <div className="panel" data-testid="demos">
-        <h3>Guided demos</h3>
+        <h3>Lessons</h3>
         <ul className="demo-list">
           {DEMOS.map((d) => {
             const lacks = d.needs.map((n) => missing(n, s)).filter(Boolean);
@@ -29,7 +29,7 @@ export function DemosPanel() {
             );
           })}
         </ul>
-      <p className="dim">A demo shows its steps in a card over the terminal; the page highlights what each step is about.</p>
+      <p className="dim">A lesson shows its steps in a card below the terminal; the page highlights what each step is about.</p>
       </div>
     );
 }

@@ -5,8 +5,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
-import { VIEW, list, pidsOf, rightsText, type Row } from '../kernelViews';
-import { useSelectedPid } from '../selection';
+import { VIEW, field, list, num, pidsOf, rightsText, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
+import { selectPid, useSelectedPid } from '../selection';
 import { FAULT_KINDS, argIndex, kindOf } from '../traceKinds';
 import type { WalkInfo } from '../worker/protocol';
 import { IntroGuard, PidPicker, RowTable } from './common';
@@ -114,58 +114,145 @@ function FrameMap({ json }: { json: unknown }) {
   );
 }
 
-function Faults() {
-  useTraceVersion();
-  const FAULT = kindOf('FAULT');
-  if (FAULT === undefined || FAULT_KINDS.size === 0) return <p className="dim">the kernel defines no FAULT trace records yet</p>;
-  const t = machine.trace;
-  const rows: Row[] = [];
-  const a = (name: string) => argIndex(FAULT, name);
-  for (let n = t.total - 1; n >= t.first && rows.length < 50; n--) {
-    if (t.kindAt(n) !== FAULT) continue;
-    const lo = t.argAt(n, a('addr_lo'));
-    const hi = t.argAt(n, a('addr_hi'));
-    rows.push({
-      seq: t.seqAt(n),
-      time: `${((t.ticksAt(n) / CNTFRQ) * 1e3).toFixed(3)} ms`,
-      tid: t.argAt(n, a('tid')),
-      kind: t.argAt(n, a('kind')),
-      addr: `0x${(hi * 2 ** 32 + lo).toString(16)}`,
-      code: `0x${t.argAt(n, a('code')).toString(16)}`,
-      handled: t.argAt(n, a('handled')) ? 'yes' : 'no',
-    });
-  }
-  return rows.length === 0 ? <p className="dim">no page faults yet</p> : <RowTable rows={rows} preferred={[]} rowKey={(r) => String(r.seq)} label="Page faults" testId="faults" />;
+/** The FAULT record's `kind` (the kernel's fault labels, docs/SYSCALLS.md §6). */
+const FAULT_KIND: Record<number, string> = { 1: 'VM fault', 2: 'unknown syscall', 3: 'WebAssembly trap', 5: 'exit' };
+/** The FAULT record's `handled`: how the kernel resolved it. */
+const RESOLUTION: Record<number, string> = { 0: 'thread stopped (no handler)', 1: 'delivered to the fault handler', 2: 'demand-paged' };
+
+/** The access that faulted, from ESR_EL1 (the record's `code`): EC data/instruction abort, WnR bit 6. */
+export function accessOf(esr: number): string {
+  const ec = esr >>> 26;
+  if (ec === 0x24 || ec === 0x25) return esr & (1 << 6) ? 'write' : 'read';
+  if (ec === 0x20 || ec === 0x21) return 'execute';
+  return '—';
 }
 
-function Walk() {
+export interface FaultRow {
+  n: number;
+  seq: number;
+  ticks: number;
+  tid: number;
+  kind: number;
+  va: number;
+  code: number;
+  handled: number;
+}
+
+/** FAULT records the page still holds, newest first (at most `max`). */
+export function faultRows(max: number): FaultRow[] {
+  const FAULT = kindOf('FAULT');
+  const t = machine.trace;
+  const rows: FaultRow[] = [];
+  if (FAULT === undefined) return rows;
+  const a = (name: string) => argIndex(FAULT, name);
+  for (let n = t.total - 1; n >= t.first && rows.length < max; n--) {
+    if (t.kindAt(n) !== FAULT) continue;
+    rows.push({
+      n,
+      seq: t.seqAt(n),
+      ticks: t.ticksAt(n),
+      tid: t.argAt(n, a('tid')),
+      kind: t.argAt(n, a('kind')),
+      va: t.argAt(n, a('addr_hi')) * 2 ** 32 + t.argAt(n, a('addr_lo')),
+      code: t.argAt(n, a('code')),
+      handled: t.argAt(n, a('handled')),
+    });
+  }
+  return rows;
+}
+
+/** Live list of faults as the kernel traces them; clicking one walks its VA in its process's tables. */
+function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => void }) {
+  useTraceVersion();
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  if (kindOf('FAULT') === undefined || FAULT_KINDS.size === 0) return <p className="dim">the kernel defines no FAULT trace records yet</p>;
+  const rows = faultRows(200);
+  const byTid = new Map<number, Row>();
+  if (threads?.ok) for (const th of threadsOf(threads.json)) byTid.set(num(field(th, 'tid')) ?? -1, th);
+  const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
+  if (rows.length === 0) return <p className="dim">no faults yet</p>;
+  return (
+    <div className="table-wrap">
+      <table className="mono" aria-label="Faults" data-testid="faults">
+        <thead>
+          <tr>
+            <th>time</th>
+            <th>thread</th>
+            <th>fault</th>
+            <th>VA</th>
+            <th>access</th>
+            <th>resolution</th>
+            <th>ESR</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((f) => {
+            const pid = num(field(byTid.get(f.tid) ?? {}, 'pid'));
+            return (
+              <tr key={f.n} className="clickable" onClick={() => onPick(f, pid)} title="Walk this address in this process's page tables" data-handled={f.handled}>
+                <td>{((f.ticks / CNTFRQ) * 1e3).toFixed(3)} ms</td>
+                <td>{threadLabel(f.tid, names)}</td>
+                <td>{FAULT_KIND[f.kind] ?? `kind ${f.kind}`}</td>
+                <td data-testid="fault-va">0x{f.va.toString(16)}</td>
+                <td>{accessOf(f.code)}</td>
+                <td data-testid="fault-resolution">{RESOLUTION[f.handled] ?? `handled ${f.handled}`}</td>
+                <td>0x{f.code.toString(16)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface WalkRequest {
+  va: number;
+  key: number;
+  /** Set when the faulting thread no longer exists: its page tables went with it. */
+  goneTid?: number;
+}
+
+function Walk({ pid, request }: { pid: number | null; request: WalkRequest | null }) {
+  const vs = useIntro(pid === null ? null : { what: VIEW.VSPACE, arg: pid });
+  const ttbr0 = vs?.ok && vs.json && typeof vs.json === 'object' ? (vs.json as Row).ttbr0 : undefined;
+  const ttbr = typeof ttbr0 === 'string' || typeof ttbr0 === 'number' ? String(ttbr0) : undefined;
   const [va, setVa] = useState('0x10000');
   const [res, setRes] = useState<{ info: WalkInfo | null; error?: string } | null>(null);
-  const run = async () => {
-    const v = Number(va);
+  const run = async (v: number) => {
     if (!Number.isFinite(v)) return setRes({ info: null, error: 'not a number' });
-    setRes(await machine.walk(v));
+    setRes(await machine.walk(v, ttbr));
   };
+  // A fault picked in the list: walk its VA once the picked process's TTBR0 is known.
+  const done = useRef(0);
+  useEffect(() => {
+    if (!request || done.current === request.key || (request.goneTid === undefined && pid !== null && !ttbr)) return;
+    done.current = request.key;
+    setVa(`0x${request.va.toString(16)}`);
+    if (request.goneTid !== undefined)
+      setRes({ info: null, error: `thread ${request.goneTid} no longer exists: its address space and page tables were freed with it (walk the VA in a live process with the picker and "Walk")` });
+    else void run(request.va);
+  });
   return (
     <>
       <form
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
-          void run();
+          void run(Number(va));
         }}
       >
         <label className="field">
           VA <input value={va} onChange={(e) => setVa(e.target.value)} size={14} className="mono" data-testid="walk-va" />
         </label>
         <button type="submit">Walk</button>
-        <span className="dim">through the current TTBR0 (the running thread's address space)</span>
+        <span className="dim" data-testid="walk-ttbr">{ttbr ? `through TTBR0 ${ttbr} (process ${pid})` : 'through the current TTBR0 (the running thread)'}</span>
       </form>
-      {res?.error && <p className="error">{res.error}</p>}
+      {res?.error && <p className="error" data-testid="walk-error">{res.error}</p>}
       {res?.info && (
         <div data-testid="walk-result">
           <p className="mono">
-            {res.info.mmuOn ? 'MMU on' : 'MMU off'} · ASID {res.info.asid} · start level {res.info.startLevel} →{' '}
+            0x{res.info.va.toString(16)}: {res.info.mmuOn ? 'MMU on' : 'MMU off'} · ASID {res.info.asid} · start level {res.info.startLevel} →{' '}
             {res.info.fault ? <span className="error">fault {JSON.stringify(res.info.fault)}</span> : <>PA {hex(res.info.pa)} {res.info.perms}</>}
           </p>
           <RowTable
@@ -184,6 +271,12 @@ export function MemoryPanel() {
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   const mem = useIntro({ what: VIEW.MEMORY, arg: 0 });
   const pid = useSelectedPid();
+  const [walkReq, setWalkReq] = useState<WalkRequest | null>(null);
+  const pids = threads?.ok ? pidsOf(threads.json) : [];
+  // The picker never starts empty: the first process (init) until one is chosen.
+  useEffect(() => {
+    if (pid === null && pids.length > 0) selectPid(pids[0].pid);
+  }, [pid, pids.length]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className="panel" data-testid="memory">
       <h3>Address space</h3>
@@ -197,10 +290,15 @@ export function MemoryPanel() {
           </>
         )}
       </IntroGuard>
+      <h3>Faults</h3>
+      <Faults
+        onPick={(f, p) => {
+          if (p !== undefined) selectPid(p);
+          setWalkReq({ va: f.va, key: f.n + 1, goneTid: p === undefined ? f.tid : undefined });
+        }}
+      />
       <h3>Page-table walk</h3>
-      <Walk />
-      <h3>Page faults</h3>
-      <Faults />
+      <Walk pid={pid} request={walkReq} />
       <h3>Physical memory</h3>
       <IntroGuard result={mem} what="the frame map">
         {(json) => <FrameMap json={json} />}

@@ -7,9 +7,9 @@
 
 import { useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
-import { VIEW, field, num, threadsOf } from '../kernelViews';
+import { VIEW, threadLabel, threadNames } from '../kernelViews';
 import { kindInfo, kindName, kindOf, IPC_KINDS } from '../traceKinds';
-import { opText, protocolOf, replyText, wire, PROTOCOLS } from '../protocols';
+import { opText, protocolOf, replyText, replyTo, wire, PROTOCOLS } from '../protocols';
 import { useSettings } from '../settings';
 import { VirtualList } from '../components/VirtualList';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -120,7 +120,7 @@ export function msgText(m: Message, t?: TraceStore): string {
     if (!t || !wire) return replyText(m.label);
     const req = requestOf(t, m);
     if (req === null) return replyText(m.label);
-    const text = w ? wire.decodeReply(req, m.label, w.words, { length: w.length }).text : replyText(m.label);
+    const text = replyTo(req, m.label, w?.words ?? [], w?.length);
     return `${opText(req)} → ${text}`;
   }
   if (w && wire && wire.opOf(m.label)) return wire.decodeRequest(m.label, w.words, { length: w.length }).text;
@@ -128,13 +128,29 @@ export function msgText(m: Message, t?: TraceStore): string {
 }
 
 /**
- * One arrow per message in the sequence diagram: a send that met a waiting receiver, or the
- * receive that took a queued send; calls (fastpath), replies and signals. A send that was queued
- * (to 0) and a receive that started waiting (from 0) are the two halves of one arrow.
+ * One row (and one arrow) per message: a send that met a waiting receiver, the receive that took a
+ * queued send, a reply, a signal. A send that was queued (to 0) and a receive that started waiting
+ * (from 0) are the two halves of one message, shown once when it is delivered. The kernel's FASTPATH
+ * record follows the IPC_SEND / IPC_REPLY of the same message: it is a mark on that row, not a row.
  */
-const arrow = (m: Message) => !((m.kind === 'IPC_SEND' && m.to === 0) || (m.kind === 'IPC_RECV' && m.from === 0));
+export const isMessage = (m: Message) => m.kind !== 'FASTPATH' && !((m.kind === 'IPC_SEND' && m.to === 0) || (m.kind === 'IPC_RECV' && m.from === 0));
+
+/** Whether the send or reply at m took the kernel's fast path (a FASTPATH record of the same from/to follows it). */
+export function isFast(t: TraceStore, m: Message): boolean {
+  if (K_FASTPATH === undefined || (m.kind !== 'IPC_SEND' && m.kind !== 'IPC_REPLY')) return false;
+  for (let n = m.n + 1; n <= m.n + 4 && t.has(n); n++) {
+    if (t.kindAt(n) === K_FASTPATH) return t.argAt(n, 0) === m.from && t.argAt(n, 1) === m.to;
+  }
+  return false;
+}
 
 const SHORT: Record<string, string> = { IPC_SEND: 'send', IPC_RECV: 'recv', IPC_REPLY: 'reply', FASTPATH: 'call', SIGNAL: 'signal' };
+const LEGEND: [string, string][] = [
+  ['send', 'a send that met a waiting receiver'],
+  ['recv', 'a queued send, taken by a receive'],
+  ['reply', 'a reply to a call'],
+  ['signal', 'a notification signal'],
+];
 
 interface Filter {
   tid: number | null;
@@ -155,8 +171,9 @@ function useMatches(filter: Filter, protoOf: (m: Message) => string | undefined)
   for (let i = Math.max(s.scanned, t.ipcFirst); i < t.ipcTotal; i++) {
     const n = t.ipcAt(i);
     if (n < 0) continue;
+    const m = messageAt(t, n);
+    if (!isMessage(m)) continue;
     if (filter.tid !== null || filter.protocol) {
-      const m = messageAt(t, n);
       if (filter.tid !== null && m.from !== filter.tid && m.to !== filter.tid) continue;
       if (filter.protocol && protoOf(m) !== filter.protocol) continue;
     }
@@ -197,14 +214,14 @@ function SequenceDiagram({ msgs, name }: { msgs: Message[]; name: (tid: number) 
         const y = (i + 1) * rowH + 10;
         const self = m.from === m.to;
         return (
-          <g key={m.n} className={`seq-msg k-${SHORT[m.kind] ?? 'x'}`}>
+          <g key={m.n} className={`seq-msg k-${SHORT[m.kind] ?? 'x'}${isFast(machine.trace, m) ? ' fast' : ''}`}>
             {self ? (
               <circle cx={x(m.from)} cy={y} r={4} />
             ) : (
               <line x1={x(m.from)} x2={x(m.to)} y1={y} y2={y} markerEnd="url(#arrow)" />
             )}
             <text x={(x(m.from) + x(m.to)) / 2} y={y - 4} textAnchor="middle">
-              {msgText(m, machine.trace)}
+              {isFast(machine.trace, m) ? '⚡ ' : ''}{msgText(m, machine.trace)}
             </text>
           </g>
         );
@@ -221,9 +238,8 @@ export function MessagesPanel() {
   const [view, setView] = useState<'list' | 'sequence'>('list');
   const [lastN, setLastN] = useState(20);
 
-  const names = new Map<number, string>();
-  if (threads?.ok) for (const t of threadsOf(threads.json)) names.set(num(field(t, 'tid', 'id')) ?? -1, String(field(t, 'name') ?? ''));
-  const name = (tid: number) => (tid === 0 ? 'kernel' : names.get(tid) ? `${names.get(tid)} (${tid})` : `tid ${tid}`);
+  const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
+  const name = (tid: number) => (tid === 0 ? 'kernel' : threadLabel(tid, names));
   const protoOf = (m: Message) => (m.kind === 'IPC_REPLY' ? undefined : protocolOf(m.label));
 
   const matches = useMatches(filter, protoOf);
@@ -243,8 +259,7 @@ export function MessagesPanel() {
   for (let k = matches.length - 1; k >= 0 && recent.length < lastN; k--) {
     const n = t.ipcAt(matches[k]);
     if (n < 0) break;
-    const m = messageAt(t, n);
-    if (arrow(m)) recent.unshift(m);
+    recent.unshift(messageAt(t, n));
   }
   return (
     <div className="panel messages" data-testid="messages">
@@ -291,6 +306,19 @@ export function MessagesPanel() {
           {matches.length.toLocaleString('en-US')} messages
         </span>
       </div>
+      <div className="row msg-legend dim" data-testid="msg-legend">
+        {LEGEND.map(([k, what]) => (
+          <span key={k} title={what}>
+            <span className={`msg-kind k-${k}`}>{k}</span> {what}
+          </span>
+        ))}
+        <span title="The kernel's IPC fast path carried this call or reply (a FASTPATH trace record)">⚡ fast path</span>
+      </div>
+      {t.first > 0 && (
+        <p className="warn-note" data-testid="msg-dropped">
+          Older history dropped: the page keeps the last {t.capacity.toLocaleString('en-US')} trace records; {t.first.toLocaleString('en-US')} older ones are gone.
+        </p>
+      )}
       {view === 'list' ? (
         <VirtualList
           count={matches.length}
@@ -306,10 +334,11 @@ export function MessagesPanel() {
                 <span className="dim msg-seq">#{m.seq}</span>
                 <span className="dim msg-time">{((m.ticks / CNTFRQ) * 1e3).toFixed(3)} ms</span>
                 <span className={`msg-kind k-${SHORT[m.kind] ?? 'x'}`}>{SHORT[m.kind] ?? m.kind}</span>
+                <span className="msg-fast" title={isFast(t, m) ? 'fast path' : undefined}>{isFast(t, m) ? '⚡' : ''}</span>
                 <span>
                   {name(m.from)} → {name(m.to)}
                 </span>
-                <span className="msg-op">{msgText(m, t)}</span>
+                <span className="msg-op" title={msgText(m, t)}>{msgText(m, t)}</span>
                 {m.badge !== 0 && <span className="dim">badge {m.badge}</span>}
               </>
             );

@@ -5,7 +5,7 @@
 // kernel's answers.
 
 import { useMachineStatus, useIntro } from '../machineClient';
-import { VIEW, field, list, num, pidsOf, threadsOf, type Row } from '../kernelViews';
+import { VIEW, field, list, num, pidsOf, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
 import { selectPid, useSelectedPid } from '../selection';
 import { IntroGuard, RowTable } from './common';
 import { CapTable } from './CapabilitiesPanel';
@@ -128,5 +128,6 @@ function Counters() {
 }
 
 function CurrentThread() {
-  return <>{useMachineStatus().thread ?? '—'}</>;
+  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  return <>{threadLabel(useMachineStatus().tid, threads?.ok ? threadNames(threads.json) : new Map())}</>;
 }

@@ -10,12 +10,15 @@
 // (ki_json) are refreshed with the status, at most every INTRO_MS while running.
 
 import { Machine } from '../../../hw/machine';
+import { CNTFRQ } from '../../../hw/memmap';
+import { SYSREG } from '../../../hw/sysregs';
+import { entryCause, syscallName, type EntryNote } from './entryCause';
 import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
 import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
 import { listCpio } from './cpio';
 import { IdbBlockStore } from './idbDisk';
-import type { Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
+import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
@@ -26,9 +29,6 @@ const INTRO_MS = 100;
  * with the CLI (build/disk.img) can reach the published page.
  */
 const DISK_SECTORS = 8192;
-/** stepUntil gives up after this many steps or this much wall time. */
-const STEP_UNTIL_MAX_STEPS = 20_000_000;
-const STEP_UNTIL_MAX_MS = 3000;
 
 // Optional build product: the boot image (cpio of services).
 const bootImageUrl = Object.values(
@@ -54,6 +54,18 @@ let watchKinds: Set<number> | null = null;
 let watchHit = false;
 const rateWindow: { t: number; n: number }[] = [];
 const SWITCH = kindOf('SWITCH');
+const K_SYSCALL = kindOf('SYSCALL');
+const K_IRQ = kindOf('IRQ');
+/** What the kernel traced in the current entry, for the status bar's "cause of the last entry". */
+let entryNote: EntryNote = { entry: -1 };
+
+function noteEntryCause(r: TraceRecord): void {
+  if (r.kind !== K_SYSCALL && r.kind !== K_IRQ) return;
+  const entry = machine?.kernelEntries ?? 0;
+  if (entryNote.entry !== entry) entryNote = { entry };
+  if (r.kind === K_SYSCALL) entryNote.syscall = r.args[1];
+  else entryNote.irq = r.args[0];
+}
 
 const status: MachineStatus = initialStatus(0, true); // the page boots straight into run
 
@@ -81,10 +93,41 @@ function flushTrace(): void {
   post({ type: 'trace', epoch: generation, data }, [data.buffer]);
 }
 
+let breakpoints: Breakpoint[] = [];
+let breaking = false;
+const K_FAULT = kindOf('FAULT');
+const K_IPC_ENDPOINT = new Set([kindOf('IPC_SEND'), kindOf('IPC_RECV')].filter((k): k is number => k !== undefined));
+
+/** The breakpoint a trace record matches, in words, or null. */
+function breakAt(r: TraceRecord): string | null {
+  for (const b of breakpoints) {
+    if (b.kind === 'syscall' && r.kind === K_SYSCALL && r.args[1] === b.nr) return `syscall ${syscallName(b.nr)} by tid ${r.args[0]}`;
+    if (b.kind === 'ipc' && K_IPC_ENDPOINT.has(r.kind) && r.args[2] === b.endpoint) return `IPC through endpoint 0x${b.endpoint.toString(16)}`;
+    if (b.kind === 'switch' && r.kind === SWITCH && r.args[1] === b.tid) return `switch to tid ${b.tid}`;
+    if (b.kind === 'fault' && r.kind === K_FAULT) {
+      const va = r.args[3] * 2 ** 32 + r.args[2];
+      if (va >= b.from && va < b.to) return `fault at 0x${va.toString(16)} by tid ${r.args[0]}`;
+    }
+  }
+  return null;
+}
+
 function onTrace(r: TraceRecord): void {
   traceOut.push(r.seq, r.ticks, r.kind, r.args[0] ?? 0, r.args[1] ?? 0, r.args[2] ?? 0, r.args[3] ?? 0, r.args[4] ?? 0, r.args[5] ?? 0);
-  if (r.kind === SWITCH) status.thread = r.args[1] === 0 ? 'idle' : `tid ${r.args[1]}`;
-  if (watchKinds?.has(r.kind)) watchHit = true;
+  if (r.kind === SWITCH) status.tid = r.args[1];
+  let hit = watchKinds?.has(r.kind) ?? false;
+  if (!hit && breaking && !watchHit) {
+    const at = breakAt(r);
+    if (at) {
+      status.breakHit = at;
+      hit = true;
+    }
+  }
+  if (hit && machine) {
+    watchHit = true;
+    machine.stopRequested = true;
+  }
+  noteEntryCause(r);
 }
 
 // ---- introspection (ki_json, D10) ----
@@ -131,6 +174,21 @@ function readMachine(): void {
   if (!machine) return;
   const { lastActivity: _, ...core } = machine.status();
   Object.assign(status, core);
+  const note = entryNote.entry === machine.kernelEntries ? entryNote : null;
+  if (machine.kernelEntries > 0) status.entry = entryCause(machine.lastVector, Number(machine.cpu.reg(SYSREG.ESR_EL1) & 0xffffffffn), machine.cpu.reg(SYSREG.FAR_EL1), note);
+  const hex = (v: bigint) => `0x${v.toString(16)}`;
+  const r = machine.el0.regs;
+  status.cpu = {
+    el: machine.cpu.el,
+    pcFunc: machine.el0.pcHi,
+    pcInstr: machine.el0.pcLo,
+    sp: hex(r[9]),
+    elr: hex(machine.cpu.reg(SYSREG.ELR_EL1)),
+    esr: hex(machine.cpu.reg(SYSREG.ESR_EL1)),
+    far: hex(machine.cpu.reg(SYSREG.FAR_EL1)),
+    spsr: hex(machine.cpu.reg(SYSREG.SPSR_EL1)),
+    x: Array.from(r.subarray(0, 8), hex),
+  };
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
 }
@@ -203,46 +261,77 @@ function recordStep(retired: number, reason: StopReason, what?: string): void {
   status.step = { seq: (status.step?.seq ?? 0) + 1, retired, reason, what };
 }
 
-const TARGET_KINDS: Record<Exclude<StepTarget, 'entry'>, { kinds: Set<number>; what: string }> = {
+const TARGET_KINDS: Record<Exclude<StepTarget, 'entry' | 'break'>, { kinds: Set<number>; what: string }> = {
   ipc: { kinds: IPC_KINDS, what: 'IPC' },
   fault: { kinds: FAULT_KINDS, what: 'fault' },
   switch: { kinds: SWITCH_KINDS, what: 'context switch' },
 };
 
+/** stepUntil's bounds, in virtual time and machine steps (deterministic: never wall-clock time). */
+const STEP_UNTIL_MAX_TICKS = CNTFRQ / 4; // 250 ms of virtual time ≈ 6 M EL0 instructions at most
+const STEP_UNTIL_MAX_STEPS = 200_000; // single steps to the next kernel entry
+/** Run chunk while waiting for a trace record: run() returns after the entry that wrote it. */
+const STEP_UNTIL_CHUNK = 100_000;
+/** "Idle — waiting for input": the core has sat in WFI, no EL0 instruction and no UART byte, this long. */
+const IDLE_TICKS = CNTFRQ / 100; // one scheduler tick (100 Hz)
+
 /**
- * Steps (Machine.step, one EL0 instruction or one kernel entry at a time) until the next kernel
- * entry, or until the kernel writes a trace record of the target family. Stops when the machine
- * idles with nothing due, halts, or after a bounded number of steps.
+ * Runs until the next kernel entry, or until the kernel writes a trace record of the target family
+ * (the run loop stops right after the entry that wrote it: Machine.stopRequested). Stops early when
+ * the machine goes idle waiting for input, halts, or after STEP_UNTIL_MAX_TICKS of virtual time —
+ * so pressing it on an idle machine neither skips hours of virtual time nor floods the trace.
  */
 function stepUntil(until: StepTarget): void {
   const m = machine!;
   const startInstr = m.instructions;
   const startEntries = m.kernelEntries;
-  const t0 = performance.now();
-  let n = 0;
-  let reason: StopReason = 'budget';
-  let found = false;
-  const target = until === 'entry' ? null : TARGET_KINDS[until];
-  if (target && target.kinds.size === 0) {
+  const startTicks = m.clock.ticks;
+  const target = until === 'entry' ? null : until === 'break' ? { kinds: new Set<number>(), what: 'breakpoint' } : TARGET_KINDS[until];
+  if (until === 'break' && breakpoints.length === 0) {
+    recordStep(0, 'budget', 'no breakpoints set');
+    return;
+  }
+  if (until !== 'break' && target && target.kinds.size === 0) {
     recordStep(0, 'budget', `the kernel defines no ${target.what} trace records yet`);
     return;
   }
+  const name = until === 'entry' ? 'kernel entry' : target!.what;
+  let reason: StopReason = 'budget';
+  let found = false;
+  let idle = false;
   watchKinds = target?.kinds ?? null;
   watchHit = false;
+  breaking = until === 'break';
+  status.breakHit = undefined;
   try {
-    while (n < STEP_UNTIL_MAX_STEPS) {
-      const r = m.step();
-      n++;
-      if (r.reason !== 'budget') { reason = r.reason; break; }
-      if (until === 'entry' ? m.kernelEntries > startEntries : watchHit) { found = true; break; }
-      if ((n & 0xfff) === 0 && performance.now() - t0 > STEP_UNTIL_MAX_MS) break;
+    if (!target) {
+      for (let n = 0; n < STEP_UNTIL_MAX_STEPS; n++) {
+        const r = m.step();
+        if (r.reason !== 'budget') { reason = r.reason; break; }
+        if (m.kernelEntries > startEntries) { found = true; break; }
+      }
+    } else {
+      while (m.clock.ticks - startTicks < STEP_UNTIL_MAX_TICKS) {
+        const r = m.run(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
+        if (watchHit) { found = true; break; }
+        if (r.reason !== 'budget') { reason = r.reason; break; }
+        if (m.idleFor() >= IDLE_TICKS) { idle = true; break; }
+      }
     }
   } finally {
     watchKinds = null;
+    breaking = false;
+    m.stopRequested = false;
   }
-  const name = until === 'entry' ? 'kernel entry' : target!.what;
-  const what = found ? `to the next ${name} (${n} steps)` : reason === 'budget' ? `no ${name} within ${n} steps` : `stopped before the next ${name}`;
-  recordStep(m.instructions - startInstr, reason, what);
+  const ms = (((m.clock.ticks - startTicks) / CNTFRQ) * 1e3).toFixed(3);
+  const what = found
+    ? `to the next ${name}${status.breakHit ? `: ${status.breakHit}` : ''} (+${ms} ms virtual)`
+    : idle || reason === 'idle'
+      ? `idle — waiting for input (no ${name})`
+      : reason === 'halted'
+        ? `halted before the next ${name}`
+        : `no ${name} within ${ms} ms of virtual time`;
+  recordStep(m.instructions - startInstr, idle ? 'idle' : reason, what);
 }
 
 // ---- boot and reset ----
@@ -263,7 +352,9 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
   const gen = ++generation;
   status.epoch = gen;
   status.phase = 'loading';
-  status.thread = undefined;
+  status.tid = undefined;
+  status.entry = undefined;
+  entryNote = { entry: -1 };
   sendStatus(true);
   try {
     kernel ??= await loadKernel();
@@ -328,6 +419,21 @@ function reset(diskMode: 'keep' | 'blank'): void {
 
 // ---- commands ----
 
+/**
+ * Walks `va` through another address space's tables: points the MMU model at that TTBR0 for the
+ * walk and back (walk() never touches the TLB, so the running thread sees no difference).
+ */
+function walkIn(m: Machine, va: number, ttbr0?: string) {
+  if (ttbr0 === undefined) return m.mmu.walk(va);
+  const saved = m.cpu.reg(SYSREG.TTBR0_EL1);
+  m.mmu.setTtbr0(BigInt(ttbr0));
+  try {
+    return m.mmu.walk(va);
+  } finally {
+    m.mmu.setTtbr0(saved);
+  }
+}
+
 function handle(req: Request): void {
   switch (req.type) {
     case 'run':
@@ -366,9 +472,12 @@ function handle(req: Request): void {
     case 'watch':
       views = req.views;
       break;
+    case 'breakpoints':
+      breakpoints = req.list;
+      break;
     case 'walk':
       try {
-        post({ type: 'walk', id: req.id, info: machine ? machine.mmu.walk(req.va) : null });
+        post({ type: 'walk', id: req.id, info: machine ? walkIn(machine, req.va, req.ttbr0) : null });
       } catch (e) {
         post({ type: 'walk', id: req.id, info: null, error: (e as Error).message });
       }

@@ -50,13 +50,19 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   /** True while the slice loop is scheduled (run), false when paused. */
   running: boolean;
   /** Current thread, from the kernel's last SWITCH trace record (tid; 0 = idle). */
-  thread?: string;
+  tid?: number;
+  /** The cause of the last kernel entry, in words: "SVC call", "FIQ timer", "IRQ 605 UART"… (entryCause.ts). */
+  entry?: string;
   /** The speed control: virtual time per slice in counter ticks (one EL0 instruction = one tick). */
   budget: number;
   /** Retired instructions per wall-clock second over the last second of running. */
   rate: number;
   /** The last single step: sequence number and what it retired. */
   step: { seq: number; retired: number; reason: StopReason; what?: string } | null;
+  /** The core's state (CPU panel). */
+  cpu?: CpuState;
+  /** The breakpoint the last run-to-breakpoint stopped at, in words. */
+  breakHit?: string;
   /** Set when the machine stopped: why, and the kernel's report. */
   halt?: { reason: string; report: string };
   /** Set when the worker could not load or run the machine. */
@@ -72,8 +78,34 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
 }
 
-/** What 'stepUntil' waits for. */
-export type StepTarget = 'entry' | 'ipc' | 'fault' | 'switch';
+/** What 'stepUntil' waits for ('break': any of the breakpoints set with 'breakpoints'). */
+export type StepTarget = 'entry' | 'ipc' | 'fault' | 'switch' | 'break';
+
+/**
+ * A breakpoint on what the kernel traces: a syscall number, IPC through an endpoint (its kernel
+ * address, as ki_json view 3 and the IPC records give it), a fault in a VA range, a context switch
+ * to a thread. Run-to-breakpoint stops right after the kernel entry that wrote the matching record.
+ */
+export type Breakpoint =
+  | { kind: 'syscall'; nr: number }
+  | { kind: 'ipc'; endpoint: number }
+  | { kind: 'fault'; from: number; to: number }
+  | { kind: 'switch'; tid: number };
+
+/** The core's ARM-side state at the last kernel entry and now (registers as the machine holds them). */
+export interface CpuState {
+  el: 0 | 1;
+  /** EL0 PC: function index and instruction index (docs/ARCHITECTURE.md, register slot 8). */
+  pcFunc: number;
+  pcInstr: number;
+  sp: string;
+  elr: string;
+  esr: string;
+  far: string;
+  spsr: string;
+  /** X0..X7 of the EL0 register file. */
+  x: string[];
+}
 
 /** Page → worker. */
 export type Request =
@@ -85,10 +117,15 @@ export type Request =
   | { type: 'input'; bytes: Uint8Array }
   /** Boot again. disk 'keep': same disk (reboot); 'blank': a fresh, empty disk (reset). */
   | { type: 'reset'; disk: 'keep' | 'blank' }
+  /** Replace the breakpoints ('stepUntil' with until 'break' runs to the next one). */
+  | { type: 'breakpoints'; list: Breakpoint[] }
   /** Replace the set of introspection views refreshed with every status. */
   | { type: 'watch'; views: IntroView[] }
-  /** Diagnostic MMU walk of a VA through the current TTBR0 (hw/mmu.ts walk()). */
-  | { type: 'walk'; id: number; va: number }
+  /**
+   * Diagnostic MMU walk of a VA (hw/mmu.ts walk()) through `ttbr0` — a process's TTBR0 value as
+   * the kernel reports it (ki_json view 2) — or the current TTBR0 when absent.
+   */
+  | { type: 'walk'; id: number; va: number; ttbr0?: string }
   /** Queue a message for the guest on the host-mailbox device (the playground agent reads it). */
   | { type: 'mailbox'; words: number[] }
   /** Write dirty disk sectors to IndexedDB now. */
