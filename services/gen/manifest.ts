@@ -15,6 +15,10 @@ export class ServiceDef {
   restartLimit: u32 = 3;
   autostart: bool = true;
   args: string = "";
+  /** holds the privileged badge on init's endpoint: may kill and spawn */
+  admin: bool = false;
+  /** heartbeat period in supervision ticks (10 ms); 0 = not pinged */
+  heartbeat: u32 = 0;
 }
 
 export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf"];
@@ -23,37 +27,38 @@ export const SHARED_PAGES: Array<u32> = [1, 1];
 export function services(): Array<ServiceDef> {
   const out = new Array<ServiceDef>();
   let s: ServiceDef;
-  s = new ServiceDef(); s.name = "init"; s.program = "init"; s.prio = 30; s.serves = false; s.restartLimit = 3; s.autostart = false; s.args = "";
+  s = new ServiceDef(); s.name = "init"; s.program = "init"; s.prio = 30; s.serves = false; s.restartLimit = 3; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   out.push(s);
-  s = new ServiceDef(); s.name = "console"; s.program = "console"; s.prio = 24; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "";
+  s = new ServiceDef(); s.name = "console"; s.program = "console"; s.prio = 24; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.devices.push(new Mapping("uart", 0x4000));
   s.irqs.push("uart");
   out.push(s);
-  s = new ServiceDef(); s.name = "blockdev"; s.program = "blockdev"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "";
+  s = new ServiceDef(); s.name = "blockdev"; s.program = "blockdev"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.devices.push(new Mapping("block", 0x4000));
   s.irqs.push("block");
   s.frames.push(new Mapping("blkbuf", 0x8000));
   out.push(s);
-  s = new ServiceDef(); s.name = "ramdisk"; s.program = "ramdisk"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "sectors=1024";
+  s = new ServiceDef(); s.name = "ramdisk"; s.program = "ramdisk"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "sectors=1024"; s.admin = false; s.heartbeat = 0;
   s.frames.push(new Mapping("rambuf", 0x8000));
   out.push(s);
-  s = new ServiceDef(); s.name = "fs"; s.program = "fs"; s.prio = 18; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "seed";
+  s = new ServiceDef(); s.name = "fs"; s.program = "fs"; s.prio = 18; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "seed"; s.admin = false; s.heartbeat = 0;
   s.uses.push("block"); s.uses.push("blockdev");
   s.frames.push(new Mapping("blkbuf", 0x8000));
   out.push(s);
-  s = new ServiceDef(); s.name = "tmpfs"; s.program = "fs"; s.prio = 18; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "volatile";
+  s = new ServiceDef(); s.name = "tmpfs"; s.program = "fs"; s.prio = 18; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "volatile"; s.admin = false; s.heartbeat = 0;
   s.uses.push("block"); s.uses.push("ramdisk");
   s.frames.push(new Mapping("rambuf", 0x8000));
   out.push(s);
-  s = new ServiceDef(); s.name = "vfs"; s.program = "vfs"; s.prio = 16; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "";
+  s = new ServiceDef(); s.name = "vfs"; s.program = "vfs"; s.prio = 16; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("root"); s.uses.push("fs");
   s.uses.push("tmp"); s.uses.push("tmpfs");
   out.push(s);
-  s = new ServiceDef(); s.name = "shell"; s.program = "shell"; s.prio = 10; s.serves = false; s.restartLimit = 10; s.autostart = true; s.args = "";
+  s = new ServiceDef(); s.name = "shell"; s.program = "shell"; s.prio = 10; s.serves = false; s.restartLimit = 10; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   s.uses.push("vfs"); s.uses.push("vfs");
+  s.uses.push("timer"); s.uses.push("timer");
   out.push(s);
-  s = new ServiceDef(); s.name = "agent"; s.program = "agent"; s.prio = 12; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = "";
+  s = new ServiceDef(); s.name = "agent"; s.program = "agent"; s.prio = 12; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   s.uses.push("vfs"); s.uses.push("vfs");
   s.uses.push("fs"); s.uses.push("fs");
@@ -61,11 +66,21 @@ export function services(): Array<ServiceDef> {
   s.devices.push(new Mapping("mailbox", 0x4000));
   s.irqs.push("mailbox");
   out.push(s);
-  s = new ServiceDef(); s.name = "hello"; s.program = "hello"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "";
+  s = new ServiceDef(); s.name = "timer"; s.program = "timer"; s.prio = 31; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 100;
+  s.devices.push(new Mapping("timebase", 0x4000));
+  s.irqs.push("vtimer");
+  out.push(s);
+  s = new ServiceDef(); s.name = "hello"; s.program = "hello"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   out.push(s);
-  s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "";
+  s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
+  out.push(s);
+  s = new ServiceDef(); s.name = "flaky"; s.program = "flaky"; s.prio = 8; s.serves = false; s.restartLimit = 8; s.autostart = false; s.args = "crash"; s.admin = false; s.heartbeat = 0;
+  out.push(s);
+  s = new ServiceDef(); s.name = "hang"; s.program = "flaky"; s.prio = 4; s.serves = true; s.restartLimit = 2; s.autostart = false; s.args = "hang"; s.admin = false; s.heartbeat = 20;
+  out.push(s);
+  s = new ServiceDef(); s.name = "rogue"; s.program = "flaky"; s.prio = 8; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "kill 3"; s.admin = false; s.heartbeat = 0;
   out.push(s);
   return out;
 }
