@@ -56,7 +56,6 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "shell"; s.program = "shell"; s.prio = 10; s.serves = false; s.restartLimit = 10; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   s.uses.push("vfs"); s.uses.push("vfs");
-  s.uses.push("timer"); s.uses.push("timer");
   out.push(s);
   s = new ServiceDef(); s.name = "agent"; s.program = "agent"; s.prio = 12; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
@@ -76,9 +75,12 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   out.push(s);
-  s = new ServiceDef(); s.name = "flaky"; s.program = "flaky"; s.prio = 8; s.serves = false; s.restartLimit = 8; s.autostart = false; s.args = "crash"; s.admin = false; s.heartbeat = 0;
+  s = new ServiceDef(); s.name = "flaky"; s.program = "flaky"; s.prio = 29; s.serves = false; s.restartLimit = 8; s.autostart = false; s.args = "crash"; s.admin = false; s.heartbeat = 0;
   out.push(s);
   s = new ServiceDef(); s.name = "hang"; s.program = "flaky"; s.prio = 4; s.serves = true; s.restartLimit = 2; s.autostart = false; s.args = "hang"; s.admin = false; s.heartbeat = 20;
+  out.push(s);
+  s = new ServiceDef(); s.name = "clock"; s.program = "flaky"; s.prio = 8; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "clock"; s.admin = false; s.heartbeat = 0;
+  s.uses.push("timer"); s.uses.push("timer");
   out.push(s);
   s = new ServiceDef(); s.name = "rogue"; s.program = "flaky"; s.prio = 8; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = "kill 3"; s.admin = false; s.heartbeat = 0;
   out.push(s);
