@@ -318,6 +318,8 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
     });
     const heartbeat = num(e.heartbeat ?? 0, `${e.name} heartbeat`);
     if (heartbeat < 0 || heartbeat > 100000) fail(`${e.name}: heartbeat 0..100000 ticks`);
+    // pings arrive through the Recv on the served endpoint (the notification bound to the thread)
+    if (heartbeat > 0 && !e.serves) fail(`${e.name}: a heartbeat needs "serves": the service answers pings from its Recv`);
     if (e.admin !== undefined && typeof e.admin !== 'boolean') fail(`${e.name}: admin must be true or false`);
     const prio = num(e.priority ?? 10, `${e.name} priority`);
     if (prio < 1 || prio > 31) fail(`${e.name}: priority 1..31`);
