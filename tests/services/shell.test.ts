@@ -125,7 +125,8 @@ describe('shell', () => {
     expect(s.type('ls /proc')).toMatch(/^5 /m);
     expect(s.type('cat /proc/5')).toContain('name: fs\nstate: running');
     const caps = s.type('caps 8');
-    expect(caps).toMatch(/endpoint +-WG +8 +endpoint init \(proc\)/);
+    // badge = pid 8 + bit 21: the shell's proc capability is privileged (kill, spawn)
+    expect(caps).toMatch(/endpoint +-WG +2097160 +endpoint init \(proc, privileged\)/);
     expect(caps).toMatch(/endpoint console/);
     expect(caps).toMatch(/endpoint vfs/);
     expect(caps).not.toMatch(/blockdev|device|irq/);
