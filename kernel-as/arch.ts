@@ -121,6 +121,8 @@ export const SYSREG_CNTVCT_EL0: u32 = 0xdf02; // S3_3_C14_C0_2
 export const SYSREG_CNTP_TVAL_EL0: u32 = 0xdf10; // S3_3_C14_C2_0
 export const SYSREG_CNTP_CTL_EL0: u32 = 0xdf11; // S3_3_C14_C2_1
 export const SYSREG_CNTP_CVAL_EL0: u32 = 0xdf12; // S3_3_C14_C2_2
+export const SYSREG_CNTV_CTL_EL0: u32 = 0xdf19; // S3_3_C14_C3_1
+export const SYSREG_CNTV_CVAL_EL0: u32 = 0xdf1a; // S3_3_C14_C3_2
 
 /** TLBI operations of the `tlbi` import. */
 export const TLBI_VMALLE1: u32 = 0;

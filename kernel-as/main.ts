@@ -18,7 +18,7 @@ import {
   RSV_KERNEL, RSV_FDT, RSV_INITRD, RSV_MEMRESERVE, DEV_UART, DEV_TIMER, AIC_FIQ, MAX_REGIONS,
 } from "./bootinfo";
 import { aicInit, aicEvent, aicUnmask, aicIpiAck, eventType, eventNum, AIC_EVENT_TYPE_HW, AIC_EVENT_TYPE_IPI } from "./aic";
-import { timerInit, timerFiring, timerTick, timerTicks, timerFreq, timerPeriod, TICK_HZ } from "./timer";
+import { timerInit, timerFiring, timerTick, timerTicks, timerFreq, timerPeriod, TICK_HZ, vtimerFiring, vtimerMask } from "./timer";
 import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesUnmanaged, framesBitmapBytes, FRAMES_MAX, framesTakeLargestRun, takenPages } from "./frames";
 import { heapInit, heapStart, heapEnd, heapUsed, HEAP_BYTES } from "./heap";
 import { panic, panicException, panicValue, HALT_NO_CONSOLE } from "./panic";
@@ -32,7 +32,7 @@ import { createInitialProcess } from "./kernel/boot";
 import { dartInit, dartIrq, dartPresent } from "./dart";
 import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";
 import { schedTick } from "./kernel/thread";
-import { irqDeliver, kernelEcho, setKernelEcho } from "./object/irq";
+import { irqDeliver, kernelEcho, setKernelEcho, VTIMER_LINE } from "./object/irq";
 import { kiJson, kiBuf } from "./kernel/ki";
 import { setCheck, kiCheck } from "./kernel/check";
 import { setTraceOn } from "./kernel/ktrace";
@@ -299,9 +299,16 @@ export function vector(offset: u32): void {
   kernelExit();
 }
 
-// FIQ: the only FIQ source in use is the EL1 physical timer (no status register: poll it).
+// FIQ: the two timers of the core (no status register: poll them). The EL1 physical timer is the
+// kernel's tick; the EL1 virtual timer belongs to whoever holds its IRQHandler (the timer service).
 function fiq(): void {
-  if (!timerFiring()) { spuriousFiqs++; return; }
+  let vtimer = vtimerFiring();
+  if (vtimer) {
+    vtimerMask(); // level-triggered: masked until the owner sets the next deadline
+    trace(TRACE_IRQ, VTIMER_LINE);
+    irqDeliver(VTIMER_LINE);
+  }
+  if (!timerFiring()) { if (!vtimer) spuriousFiqs++; return; }
   let t = timerTick();
   trace(TRACE_TICK, <u32>t, <u32>(t >> 32));
   schedTick(timerPeriod());

@@ -8,6 +8,7 @@
 
 import {
   mrs, msr, SYSREG_CNTFRQ_EL0, SYSREG_CNTPCT_EL0, SYSREG_CNTP_CTL_EL0, SYSREG_CNTP_CVAL_EL0,
+  SYSREG_CNTVCT_EL0, SYSREG_CNTV_CTL_EL0, SYSREG_CNTV_CVAL_EL0,
 } from "./arch";
 
 export const TICK_HZ: u64 = 100;
@@ -48,4 +49,38 @@ export function timerTick(): u64 {
   if (cval <= now) cval = now + period;
   msr(SYSREG_CNTP_CVAL_EL0, cval);
   return ticks;
+}
+
+// ---- the EL1 virtual timer (CNTV_*), lent to user space -----------------------------------------
+// The kernel keeps the physical timer for its tick and hands the virtual timer — the core's second
+// timer, also an FIQ (AIC binding FIQ 3, AIC_TMR_GUEST_VIRT) — to the timer service as an
+// IRQHandler (object/irq.ts). The sequences are Linux's arm_arch_timer.c: the interrupt handler
+// masks the output (CTL.IMASK) so the level-triggered FIQ stops; set_next_event writes CVAL and
+// then CTL = ENABLE with IMASK clear.
+
+/** Is the EL1 virtual timer asserting its FIQ? */
+export function vtimerFiring(): bool {
+  return (mrs(SYSREG_CNTV_CTL_EL0) & (CTL_ENABLE | CTL_IMASK | CTL_ISTATUS)) == (CTL_ENABLE | CTL_ISTATUS);
+}
+
+/** Masks the virtual timer's output (the FIQ handler's "EOI": the owner re-arms it). */
+export function vtimerMask(): void {
+  msr(SYSREG_CNTV_CTL_EL0, mrs(SYSREG_CNTV_CTL_EL0) | CTL_IMASK);
+}
+
+/** Clears IMASK again (IRQHandler.Ack): fires at once if the deadline already passed. */
+export function vtimerUnmask(): void {
+  msr(SYSREG_CNTV_CTL_EL0, mrs(SYSREG_CNTV_CTL_EL0) & CTL_ENABLE);
+}
+
+/** Arms the virtual timer for counter value cval; returns the counter now. */
+export function vtimerSetDeadline(cval: u64): u64 {
+  msr(SYSREG_CNTV_CVAL_EL0, cval);
+  msr(SYSREG_CNTV_CTL_EL0, CTL_ENABLE);
+  return mrs(SYSREG_CNTVCT_EL0);
+}
+
+/** Turns the virtual timer off (its handler capability is gone or cleared). */
+export function vtimerDisable(): void {
+  msr(SYSREG_CNTV_CTL_EL0, 0);
 }

@@ -275,7 +275,10 @@ function genTs(protocols, errors) {
 
 // ---- the boot manifest for init ---------------------------------------------------------------
 
-const DEVICES = new Set(['uart', 'block', 'mailbox']);
+// boot-info device names (docs/SYSCALLS.md §8): `timebase` is a read-only page (the system
+// counter), `vtimer` has no page and is only an `irqs` entry (the EL1 virtual timer)
+const DEVICES = new Set(['uart', 'block', 'mailbox', 'timebase']);
+const IRQ_DEVICES = new Set(['uart', 'block', 'mailbox', 'vtimer']);
 
 export function loadManifest(path = join(root, 'services', 'manifest.json')) {
   const m = JSON.parse(readFileSync(path, 'utf8'));
@@ -305,7 +308,7 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
       return { device: d.device, va: va(d.va, 'device va') };
     });
     const irqs = (e.irqs ?? []).map((d) => {
-      if (!DEVICES.has(d.device)) fail(`${e.name}: unknown irq device ${d.device}`);
+      if (!IRQ_DEVICES.has(d.device)) fail(`${e.name}: unknown irq device ${d.device}`);
       return { device: d.device };
     });
     if (irqs.length > 1) fail(`${e.name}: at most one irq`);
@@ -318,11 +321,17 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
       if (!sharedNames.has(f.shared)) fail(`${e.name}: no shared frame ${f.shared}`);
       return { shared: f.shared, va: va(f.va, 'frame va') };
     });
+    const heartbeat = num(e.heartbeat ?? 0, `${e.name} heartbeat`);
+    if (heartbeat < 0 || heartbeat > 100000) fail(`${e.name}: heartbeat 0..100000 ticks`);
+    // pings arrive through the Recv on the served endpoint (the notification bound to the thread)
+    if (heartbeat > 0 && !e.serves) fail(`${e.name}: a heartbeat needs "serves": the service answers pings from its Recv`);
+    if (e.admin !== undefined && typeof e.admin !== 'boolean') fail(`${e.name}: admin must be true or false`);
     const prio = num(e.priority ?? 10, `${e.name} priority`);
     if (prio < 1 || prio > 31) fail(`${e.name}: priority 1..31`);
     return {
       name: e.name, program, prio, serves: !!e.serves, uses: Object.entries(e.uses ?? {}), devices, irqs, iospaces, frames,
       limit: num(e.restart?.limit ?? 3, `${e.name} restart limit`), autostart: e.autostart !== false && e.name !== 'init', args: e.args ?? '',
+      admin: e.admin === true, heartbeat,
     };
   });
   for (const e of entries) {
@@ -358,6 +367,10 @@ function genManifest() {
     `  restartLimit: u32 = 3;`,
     `  autostart: bool = true;`,
     `  args: string = "";`,
+    `  /** holds the privileged badge on init's endpoint: may kill and spawn */`,
+    `  admin: bool = false;`,
+    `  /** heartbeat period in supervision ticks (10 ms); 0 = not pinged */`,
+    `  heartbeat: u32 = 0;`,
     `}`,
     '',
     `export const SHARED_NAMES: Array<string> = [${shared.map((x) => q(x.name)).join(', ')}];`,
@@ -368,7 +381,7 @@ function genManifest() {
     `  let s: ServiceDef;`,
   ];
   for (const e of entries) {
-    L.push(`  s = new ServiceDef(); s.name = ${q(e.name)}; s.program = ${q(e.program)}; s.prio = ${e.prio}; s.serves = ${e.serves}; s.restartLimit = ${e.limit}; s.autostart = ${e.autostart}; s.args = ${q(e.args)};`);
+    L.push(`  s = new ServiceDef(); s.name = ${q(e.name)}; s.program = ${q(e.program)}; s.prio = ${e.prio}; s.serves = ${e.serves}; s.restartLimit = ${e.limit}; s.autostart = ${e.autostart}; s.args = ${q(e.args)}; s.admin = ${e.admin}; s.heartbeat = ${e.heartbeat};`);
     for (const [a, t] of e.uses) L.push(`  s.uses.push(${q(a)}); s.uses.push(${q(t)});`);
     for (const d of e.devices) L.push(`  s.devices.push(new Mapping(${q(d.device)}, 0x${d.va.toString(16)}));`);
     for (const d of e.irqs) L.push(`  s.irqs.push(${q(d.device)});`);

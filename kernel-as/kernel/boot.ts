@@ -11,7 +11,8 @@
 
 import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
 import * as con from "../console";
-import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE } from "../bootinfo";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER } from "../bootinfo";
+import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
   T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, T_IO_SPACE, R_ALL, R_READ,
@@ -168,6 +169,18 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     let nm = "timebase";
     for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
     cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_READ, 0, <u32>(bi.aicTimebase >> 12), 0);
+    ndev++;
+  }
+  // the EL1 virtual timer: no page, its "IRQ" is the line IRQControl.Get issues a handler for
+  if (ndev < MAX_BI_DEVS) {
+    let rec = b + BI_DEVS + (<usize>ndev << 5);
+    store<u64>(rec, 0);
+    store<u32>(rec + 8, 0);
+    store<i32>(rec + 12, <i32>VTIMER_LINE);
+    store<u32>(rec + 16, 0);
+    store<u32>(rec + 20, DEV_TIMER);
+    let nm = "vtimer";
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
     ndev++;
   }
   store<u32>(b + BI_NDEV, ndev);

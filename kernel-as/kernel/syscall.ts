@@ -176,7 +176,7 @@ function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: 
       return decodeIrqControl(label, mr0, lookupSlot(<usize>t, mr1));
     }
     case T_IRQ_HANDLER:
-      return decodeIrqHandler(label, c, x0, nExtra);
+      return decodeIrqHandler(label, c, x0, nExtra, len, mr0, out);
     case T_BOOT_IMAGE:
       return decodeBootImageInvocation(label, t, len, mr0, mr1, mr2, mr3, x0, nExtra, out);
     case T_IO_SPACE:

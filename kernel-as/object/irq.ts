@@ -5,30 +5,48 @@
 // AIC EVENT (which masks the line) and signals that notification with the handler's badge bit;
 // the driver handles the device and calls IRQHandler.Ack, which unmasks the line (AIC MASK_CLR).
 // AIC registers: shared reference apple-m1.md §1.2 (MASK_SET 0x4100, MASK_CLR 0x4180, +4·(n/32)).
+//
+// Lines 0..MAX_IRQ-1 are AIC hardware IRQs. Line VTIMER_LINE (MAX_IRQ + 3, "FIQ 3" of the AIC
+// binding: AIC_TMR_GUEST_VIRT) is the core's EL1 virtual timer, which Apple wires to FIQ like the
+// physical timer the kernel ticks with. Its handler works like an AIC line — the FIQ vector masks
+// it (CNTV_CTL.IMASK) and signals the notification — plus IRQHandler.SetDeadline(cval), which
+// programs CNTV_CVAL and unmasks, and returns the counter. It is what the timer service runs on.
 
 import { mmioWrite32 } from "../arch";
+import { vtimerMask, vtimerUnmask, vtimerSetDeadline, vtimerDisable } from "../timer";
 import { bi } from "../bootinfo";
 import {
   Cte, T_NOTIFICATION, T_IRQ_HANDLER, T_NULL, R_WRITE, E_OK, E_RANGE, E_REVOKE_FIRST, E_INVALID_CAPABILITY,
   E_INSUFFICIENT_RIGHTS, E_DELETE_FIRST, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_ILLEGAL_OPERATION,
-  IRQ_CONTROL_GET, IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_CLEAR,
+  IRQ_CONTROL_GET, IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_CLEAR, IRQ_HANDLER_SET_DEADLINE,
 } from "./structures";
 import { ntfn, sendSignal } from "./notification";
 import { cte, cteInsert } from "../kernel/cspace";
 import { tr, tidOf, TR_IRQ_USER } from "../kernel/ktrace";
 
 export const MAX_IRQ: u32 = 1024;
+/** The EL1 virtual timer's line: FIQ 3 (AIC_TMR_GUEST_VIRT) after the AIC's IRQ lines. */
+export const VTIMER_LINE: u32 = MAX_IRQ + 3;
+const MAX_LINES: u32 = MAX_IRQ + 4;
 const AIC_MASK_SET: u64 = 0x4100;
 const AIC_MASK_CLR: u64 = 0x4180;
 
 // per line: bound notification (u32), handler cap count (u32)
-const irqNtfn: usize = memory.data(<i32>MAX_IRQ * 4, 4);
-const irqCaps: usize = memory.data(<i32>MAX_IRQ * 4, 4);
+const irqNtfn: usize = memory.data(<i32>MAX_LINES * 4, 4);
+const irqCaps: usize = memory.data(<i32>MAX_LINES * 4, 4);
 /** Reserved lines (the kernel's own: none today; the timer is a FIQ). */
 export function irqNotification(irq: u32): u32 { return load<u32>(irqNtfn + (<usize>irq << 2)); }
 export function irqHandlerIssued(irq: u32): bool { return load<u32>(irqCaps + (<usize>irq << 2)) != 0; }
 
 function nrIrq(): u32 { return bi.aicNrIrq != 0 ? bi.aicNrIrq : 896; }
+
+/** Masks a line: the AIC's MASK_SET, or the virtual timer's IMASK. */
+function lineMask(line: u32): void {
+  if (line == VTIMER_LINE) vtimerMask(); else aicMask(line);
+}
+function lineUnmask(line: u32): void {
+  if (line == VTIMER_LINE) vtimerUnmask(); else aicUnmask(line);
+}
 
 export function aicMask(irq: u32): void {
   if (bi.aicBase != 0) mmioWrite32(bi.aicBase + AIC_MASK_SET + (<u64>(irq >> 5) << 2), 1 << (irq & 31));
@@ -42,7 +60,7 @@ export function aicUnmask(irq: u32): void {
  * a user handler owns the line (its notification was signalled); false = the kernel's own line.
  */
 export function irqDeliver(irq: u32): bool {
-  if (irq >= MAX_IRQ || !irqHandlerIssued(irq)) return false;
+  if (irq >= MAX_LINES || !irqHandlerIssued(irq)) return false;
   let n = irqNotification(irq);
   let woken: u32 = 0;
   if (n != 0) woken = sendSignal(n, ntfnIrqBadge(n), 0);
@@ -52,7 +70,7 @@ export function irqDeliver(irq: u32): bool {
 
 // The badge signalled for an IRQ: the badge of the notification cap given to SetNotification
 // (recorded in the notification's irq field's neighbour). Kept simple: bit 0 unless recorded.
-const irqBadge: usize = memory.data(<i32>MAX_IRQ * 8, 8);
+const irqBadge: usize = memory.data(<i32>MAX_LINES * 8, 8);
 function ntfnIrqBadge(n: u32): u64 {
   let irq = ntfn(n).irq;
   if (irq < 0) return 1;
@@ -70,7 +88,7 @@ export function setKernelEcho(on: bool): void { kernelEcho = on; }
 /** IRQControl.Get: MR0 = irq, MR1 = destination slot (in the invoker's CSpace). */
 export function decodeIrqControl(label: u64, irq: u64, dest: usize): u64 {
   if (label != IRQ_CONTROL_GET) return E_ILLEGAL_OPERATION;
-  if (irq >= <u64>nrIrq()) return E_RANGE;
+  if (irq >= <u64>nrIrq() && irq != <u64>VTIMER_LINE) return E_RANGE;
   if (<i32>irq == bi.dartIrq && bi.dartBase != 0) return E_ILLEGAL_OPERATION; // the kernel's own line
   if (dest == 0) return E_FAILED_LOOKUP;
   if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
@@ -98,6 +116,7 @@ export function irqCapDeleted(irq: u32): void {
   store<u32>(p, n);
   if (n == 0) {
     unbind(irq);
+    if (irq == VTIMER_LINE) { vtimerDisable(); return; }
     // the console UART line goes back to the kernel's echo handler when it has one (no init);
     // otherwise it stays masked and input waits in the UART for the next console driver
     if (<i32>irq == bi.uartIrq && kernelEcho) aicUnmask(irq); else aicMask(irq);
@@ -114,16 +133,25 @@ function unbind(irq: u32): void {
 /** The notification dies: lines bound to it are unbound (and stay masked). */
 export function irqNotificationDeleted(n: u32): void {
   let irq = ntfn(n).irq;
-  if (irq >= 0) { unbind(<u32>irq); aicMask(<u32>irq); }
+  if (irq >= 0) { unbind(<u32>irq); lineMask(<u32>irq); }
 }
 
 // ---- IRQHandler ---------------------------------------------------------------------------------
 
-/** IRQHandler methods. `nc` = the notification cap passed as extra cap 0 (SetNotification). */
-export function decodeIrqHandler(label: u64, h: Cte, nc: usize, nExtra: u32): u64 {
+/**
+ * IRQHandler methods. `nc` = the notification cap passed as extra cap 0 (SetNotification);
+ * SetDeadline takes MR0 = the counter value (CNTV_CVAL) and returns the counter now in out[0].
+ */
+export function decodeIrqHandler(label: u64, h: Cte, nc: usize, nExtra: u32, len: u32, mr0: u64, out: usize): u64 {
   let irq = h.obj;
-  if (label == IRQ_HANDLER_ACK) { aicUnmask(irq); return E_OK; }
-  if (label == IRQ_HANDLER_CLEAR) { unbind(irq); aicMask(irq); return E_OK; }
+  if (label == IRQ_HANDLER_ACK) { lineUnmask(irq); return E_OK; }
+  if (label == IRQ_HANDLER_CLEAR) { unbind(irq); lineMask(irq); return E_OK; }
+  if (label == IRQ_HANDLER_SET_DEADLINE) {
+    if (irq != VTIMER_LINE) return E_ILLEGAL_OPERATION; // only a timer has a deadline
+    if (len < 1) return E_TRUNCATED_MESSAGE;
+    store<u64>(out, vtimerSetDeadline(mr0));
+    return E_OK;
+  }
   if (label != IRQ_HANDLER_SET_NOTIFICATION) return E_ILLEGAL_OPERATION;
   if (nExtra < 1) return E_TRUNCATED_MESSAGE;
   if (nc == 0) return E_FAILED_LOOKUP;
@@ -136,6 +164,6 @@ export function decodeIrqHandler(label: u64, h: Cte, nc: usize, nExtra: u32): u6
   store<u32>(irqNtfn + (<usize>irq << 2), n);
   store<u64>(irqBadge + (<usize>irq << 3), c.data);
   ntfn(n).irq = <i32>irq;
-  aicUnmask(irq);
+  if (irq != VTIMER_LINE) aicUnmask(irq); // the timer starts when its owner sets a deadline
   return E_OK;
 }

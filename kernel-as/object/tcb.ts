@@ -112,7 +112,9 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
     case <u32>TCB_SET_PRIORITY: {
       if (len < 1) return E_TRUNCATED_MESSAGE;
       if (mr0 > <u64>MAX_PRIO || mr0 > <u64>tcb(inv).mcp) return E_RANGE;
+      let mcp = tcb(target).mcp;
       setPriority(target, <u32>mr0);
+      tcb(target).mcp = mcp; // as in seL4, SetPriority leaves the maximum controlled priority alone
       return E_OK;
     }
     case <u32>TCB_RESUME: {

@@ -69,6 +69,8 @@ export class PsReply {
   restarts: u32 = 0;
   prio: u32 = 0;
   faults: u32 = 0;
+  nextRestart: u64 = 0;
+  backoff: u32 = 0;
 }
 
 /** Reply of proc.spawn. */
@@ -119,7 +121,7 @@ export function lookup(ep: u64, name: string, slot: u32, recvSlot: u64, out: Loo
   return 0;
 }
 
-/** proc.ps(index: u32) → (pid: u32, name: string, state: u32, restarts: u32, prio: u32, faults: u32) — The index-th process; NO_ENTRY past the end. */
+/** proc.ps(index: u32) → (pid: u32, name: string, state: u32, restarts: u32, prio: u32, faults: u32, next_restart: u64, backoff: u32) — The index-th process; NO_ENTRY past the end. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms). */
 export function ps(ep: u64, index: u32, out: PsReply): u32 {
   const m = clientMsg;
   m.reset(LABEL_PS);
@@ -135,11 +137,13 @@ export function ps(ep: u64, index: u32, out: PsReply): u32 {
   out.restarts = m.getU32();
   out.prio = m.getU32();
   out.faults = m.getU32();
+  out.nextRestart = m.getU64();
+  out.backoff = m.getU32();
   if (!m.done() || m.capIndex != m.ncaps) return BAD_MESSAGE;
   return 0;
 }
 
-/** proc.kill(pid: u32) → () — Stop a process; a service is restarted by init's policy. */
+/** proc.kill(pid: u32) → () — Stop a process; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init. */
 export function kill(ep: u64, pid: u32): u32 {
   const m = clientMsg;
   m.reset(LABEL_KILL);
@@ -153,7 +157,7 @@ export function kill(ep: u64, pid: u32): u32 {
   return 0;
 }
 
-/** proc.spawn(name: string) → (pid: u32) — Start another instance of a program from the boot image. */
+/** proc.spawn(name: string) → (pid: u32) — Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise. */
 export function spawn(ep: u64, name: string, out: SpawnReply): u32 {
   const m = clientMsg;
   m.reset(LABEL_SPAWN);
@@ -276,6 +280,8 @@ export function replyPs(m: Msg, out: PsReply): void {
   m.putU32(out.restarts);
   m.putU32(out.prio);
   m.putU32(out.faults);
+  m.putU64(out.nextRestart);
+  m.putU32(out.backoff);
 }
 const rPs = new PsReply();
 

@@ -885,7 +885,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "ps",
         "id": 2,
-        "doc": "The index-th process; NO_ENTRY past the end.",
+        "doc": "The index-th process; NO_ENTRY past the end. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms).",
         "args": [
           {
             "name": "index",
@@ -918,6 +918,14 @@ export const PROTOCOLS: Protocol[] = [
           {
             "name": "faults",
             "type": "u32"
+          },
+          {
+            "name": "next_restart",
+            "type": "u64"
+          },
+          {
+            "name": "backoff",
+            "type": "u32"
           }
         ],
         "errors": [
@@ -927,7 +935,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "kill",
         "id": 3,
-        "doc": "Stop a process; a service is restarted by init's policy.",
+        "doc": "Stop a process; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init.",
         "args": [
           {
             "name": "pid",
@@ -943,7 +951,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "spawn",
         "id": 4,
-        "doc": "Start another instance of a program from the boot image.",
+        "doc": "Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise.",
         "args": [
           {
             "name": "name",
@@ -1072,6 +1080,104 @@ export const PROTOCOLS: Protocol[] = [
         ],
         "reply": [],
         "errors": []
+      }
+    ]
+  },
+  {
+    "protocol": "timer",
+    "id": 6,
+    "doc": "Served by the timer service (services/timer): virtual time for user space, on the core's EL1 virtual timer (docs/SERVICES.md \"The timer service\"). Times are system-counter ticks (CNTVCT, 24 MHz, advancing with retired instructions); a deadline is an absolute counter value. Waiting: sleep and deadline reply at the deadline (a deferred reply); alarm signals a notification the client passes, once or every `period` ticks, and replies at once. One alarm per client (per badge); a new one replaces it.",
+    "ops": [
+      {
+        "name": "now",
+        "id": 1,
+        "doc": "The system counter and its frequency.",
+        "args": [],
+        "reply": [
+          {
+            "name": "ticks",
+            "type": "u64"
+          },
+          {
+            "name": "freq",
+            "type": "u32"
+          }
+        ],
+        "errors": []
+      },
+      {
+        "name": "sleep",
+        "id": 2,
+        "doc": "Reply after `ticks` counter ticks, with the counter then.",
+        "args": [
+          {
+            "name": "ticks",
+            "type": "u64"
+          }
+        ],
+        "reply": [
+          {
+            "name": "now",
+            "type": "u64"
+          }
+        ],
+        "errors": [
+          "TOO_MANY"
+        ]
+      },
+      {
+        "name": "deadline",
+        "id": 3,
+        "doc": "Reply when the counter reaches `at` (at once if it has), with the counter then.",
+        "args": [
+          {
+            "name": "at",
+            "type": "u64"
+          }
+        ],
+        "reply": [
+          {
+            "name": "now",
+            "type": "u64"
+          }
+        ],
+        "errors": [
+          "TOO_MANY"
+        ]
+      },
+      {
+        "name": "alarm",
+        "id": 4,
+        "doc": "Signal `ntfn` when the counter reaches `at`, then every `period` ticks if period > 0 (periodic ticks; a late tick is not replayed). Replaces the client's alarm.",
+        "args": [
+          {
+            "name": "at",
+            "type": "u64"
+          },
+          {
+            "name": "period",
+            "type": "u64"
+          },
+          {
+            "name": "ntfn",
+            "type": "cap"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "TOO_MANY",
+          "INVALID"
+        ]
+      },
+      {
+        "name": "cancel",
+        "id": 5,
+        "doc": "Remove the client's alarm (NO_ENTRY when it has none).",
+        "args": [],
+        "reply": [],
+        "errors": [
+          "NO_ENTRY"
+        ]
       }
     ]
   }

@@ -5,18 +5,31 @@
 //
 // It is also every service's fault handler. A fault arrives as a message on init's endpoint with
 // the FAULT bit in the badge; init then destroys the process (Revoke of its Untyped takes the
-// TCB, VSpace, CNode and everything derived from them) and builds it again from the boot image
-// with fresh state — Minix 3's reincarnation server — up to the entry's restart limit, with a log
-// line each time. Endpoints belong to init and outlive their servers, so clients keep their
-// capabilities: a call in flight when the server died returns CANCELLED and can be retried.
+// TCB, VSpace, CNode and everything derived from them) and, after an exponential back-off, builds
+// it again from the boot image with fresh state — Minix 3's reincarnation server — up to the
+// entry's restart limit, with a log line each time. Services whose entry declares a `heartbeat`
+// are pinged every period; one that has not answered the previous ping is taken for hung, killed
+// and restarted the same way. Endpoints belong to init and outlive their servers, so clients keep
+// their capabilities: a call in flight when the server died returns CANCELLED and can be retried,
+// and calls queued meanwhile are served by the next instance.
+//
+// Time comes from the timer service (services/timer): init asks it for an alarm — a signal on
+// init's own notification, which is bound to init's thread, so it arrives through the same Recv
+// as everything else — and reads the system counter from the AIC timebase page itself.
+//
+// Authority: every service's proc capability carries its pid as badge; init adds PRIV_BADGE for
+// entries marked `admin` (the shell, the playground agent), and only those may kill and spawn.
 //
 // init never sends to a service with a blocking operation (Hubris jefe): it receives and replies;
-// its log lines go to the console with a non-blocking send, or to the kernel debug output.
+// its log lines go to the console and its alarm requests to the timer with a non-blocking send
+// (the console's are dropped to the kernel debug output when it is not waiting), and it pings
+// services by signalling notifications.
 
 import { Msg, DEFER } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv, invoke, methodOut, svc, SYS_NBSEND } from "../lib-ext/ipc";
 import * as proc from "../gen/proc";
 import * as consoleP from "../gen/console";
+import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
 import { collectGarbage } from "../lib-ext/rt";
 import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
@@ -29,6 +42,7 @@ const UNTYPED_RETYPE: u64 = 1;
 const CNODE_COPY: u64 = 16, CNODE_MINT: u64 = 17, CNODE_DELETE: u64 = 19, CNODE_REVOKE: u64 = 20;
 const TCB_SET_PRIORITY: u64 = 33, TCB_RESUME: u64 = 34, TCB_SUSPEND: u64 = 35;
 const TCB_BIND_NOTIFICATION: u64 = 38, TCB_SET_FAULT_HANDLER: u64 = 40;
+const T_IRQ_CONTROL: u64 = 10, T_BOOT_IMAGE: u64 = 12;
 const FRAME_MAP: u64 = 56;
 const IRQ_CONTROL_GET: u64 = 64, IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
 const BOOT_IMAGE_SPAWN: u64 = 80;
@@ -44,7 +58,31 @@ const MAX_PROCS: i32 = 16;
 const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
 const CHILD_RADIX: u64 = 6;
 const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
+
+// ---- badges ----------------------------------------------------------------------------------
+// On init's endpoint: pid in the low 16 bits, FAULT_BADGE on fault-handler caps, PRIV_BADGE on the
+// proc caps of `admin` entries. On init's notification (bound to its thread; a signal arrives as a
+// label-0, length-0 message whose badge is the notification word): NTFN_TAG, which no endpoint
+// badge carries, plus ALARM_BIT from the timer or PONG_BIT(index) from a service's heartbeat.
+const PID_MASK: u64 = 0xffff;
 const FAULT_BADGE: u64 = 1 << 20;
+const PRIV_BADGE: u64 = 1 << 21;
+const NTFN_TAG: u64 = 1 << 63;
+const ALARM_BIT: u64 = 1 << 32;
+// @ts-ignore: decorator
+@inline function PONG_BIT(index: i32): u64 { return <u64>1 << <u64>index; }
+/** The bit init signals on a service's bound notification to ping it (lib-ext/rt.ts PING). */
+const PING: u64 = 1 << 62;
+/** A service's slot for its heartbeat answers (lib-ext/rt.ts SLOT_HEARTBEAT). */
+const CHILD_SLOT_HEARTBEAT: u64 = 9;
+
+// ---- supervision policy (docs/SERVICES.md "Supervision") --------------------------------------
+/** One supervision tick = the kernel's scheduler tick, 10 ms of virtual time (24 MHz counter). */
+const TICK: u64 = 240_000;
+/** Back-off before restart n (n = 0, 1, …) is 2^n ticks, at most BACKOFF_CAP ticks. */
+const BACKOFF_CAP: u32 = 64;
+/** A service that ran this long since its last start counts as healthy: back-off starts over. */
+const STABLE_TICKS: u64 = 200;
 
 let firstFree: u64 = 0;
 let SLOT_EP: u64 = 0; // init's own endpoint
@@ -52,6 +90,9 @@ let SLOT_SCRATCH: u64 = 0; // a minted capability on its way to a client
 let SLOT_SHARED: u64 = 0; // shared frames, up to 16 pages
 let SLOT_PERSIST: u64 = 0; // per process index: 8 slots (0 served endpoint, 1 IRQ handler, 2 notification)
 let SLOT_PROCS: u64 = 0; // per process index: PROC_SLOTS slots
+let SLOT_NTFN: u64 = 0; // init's notification, bound to its thread
+let SLOT_ALARM: u64 = 0; // a copy badged ALARM_BIT, passed to the timer with each alarm request
+let SLOT_TIMER: u64 = 0; // init's capability to the timer service (badge 1, Write + Grant)
 
 // general-purpose Untyped (boot-info records), carved by Retype
 const utSlots = new Array<u64>();
@@ -103,6 +144,8 @@ function del(slot: u64): void { invoke(MY_CNODE, CNODE_DELETE, 1, slot, 0, 0, 0)
 let devSlot: u64 = 0;
 let devPages: u32 = 0;
 let devIrq: i32 = -1;
+let devKind: u32 = 0;
+const KIND_TIMEBASE: u32 = 1; // boot-info kind of the AIC timebase page: a Read-only capability
 function findDevice(name: string): bool {
   const n = load<u32>(BI + 0x24);
   for (let i: u32 = 0; i < n; i++) {
@@ -112,6 +155,7 @@ function findDevice(name: string): bool {
       devPages = load<u32>(rec + 8);
       devIrq = load<i32>(rec + 12);
       devSlot = <u64>load<u32>(rec + 16);
+      devKind = load<u32>(rec + 20);
       return true;
     }
   }
@@ -156,6 +200,15 @@ class Proc {
   hasUntyped: bool = false;
   hasEndpoint: bool = false;
   irqReady: bool = false;
+  ntfnReady: bool = false; // persist+2: notification bound to the thread (IRQ, pings); +3 ping cap
+  // back-off: the next restart's exponent, when the running instance started, the pending restart
+  backoffExp: u32 = 0;
+  startedAt: u64 = 0;
+  nextRestart: u64 = 0;
+  lastDelay: u32 = 0;
+  // heartbeat: the next ping is due at hbDue; hbPending = the last ping is unanswered
+  hbDue: u64 = 0;
+  hbPending: bool = false;
   caps: Array<CapRec> = new Array<CapRec>();
   constructor(def: ServiceDef) { this.def = def; }
   get base(): u64 { return SLOT_PROCS + <u64>this.index * PROC_SLOTS; }
@@ -214,10 +267,12 @@ function start(p: Proc): u32 {
   p.caps.push(new CapRec(1, <u32>T_TCB, <u32>R_ALL, 0, "own thread"));
   p.caps.push(new CapRec(2, <u32>T_CNODE, <u32>R_ALL, 0, "own cspace"));
   p.caps.push(new CapRec(3, <u32>T_VSPACE, <u32>R_ALL, 0, "own vspace"));
-  // 4: init (proc), badged with the pid; Grant so lookups can return capabilities
-  e = mintTo(cn, 4, SLOT_EP, R_WRITE | R_GRANT, <u64>p.pid);
+  // 4: init (proc), badged with the pid (and the privilege to kill and spawn for `admin`
+  // entries); Grant so lookups can return capabilities
+  const procBadge = <u64>p.pid | (def.admin ? PRIV_BADGE : 0);
+  e = mintTo(cn, 4, SLOT_EP, R_WRITE | R_GRANT, procBadge);
   if (e) return e;
-  p.caps.push(new CapRec(4, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), <u64>p.pid, "endpoint init (proc)"));
+  p.caps.push(new CapRec(4, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), procBadge, "endpoint init (proc" + (def.admin ? ", privileged)" : ")")));
   // 5: the endpoint it serves
   if (def.serves) {
     e = copyTo(cn, 5, p.persist, R_READ | R_WRITE);
@@ -229,29 +284,39 @@ function start(p: Proc): u32 {
   for (let i = 0; i < def.devices.length; i++) {
     const d = def.devices[i];
     if (!findDevice(d.name)) return E.NO_ENTRY;
+    const rights = devKind == KIND_TIMEBASE ? R_READ : R_READ | R_WRITE;
     for (let j: u32 = 0; j < devPages; j++) {
-      e = copyTo(MY_CNODE, b + k, devSlot + <u64>j, R_READ | R_WRITE);
+      e = copyTo(MY_CNODE, b + k, devSlot + <u64>j, rights);
       if (e) return e;
-      e = invoke(b + k, FRAME_MAP, 2, d.va + (<u64>j << 12), R_READ | R_WRITE, 0, 0, vs, 0, 0, 1);
+      e = invoke(b + k, FRAME_MAP, 2, d.va + (<u64>j << 12), rights, 0, 0, vs, 0, 0, 1);
       if (e) return e;
       k++;
     }
-    p.caps.push(new CapRec(0, <u32>T_DEVICE_FRAME, <u32>(R_READ | R_WRITE), 0, "device " + d.name + " mapped at 0x" + d.va.toString(16)));
+    p.caps.push(new CapRec(0, <u32>T_DEVICE_FRAME, <u32>rights, 0, "device " + d.name + " mapped at 0x" + d.va.toString(16)));
   }
-  // IRQ: one handler per line, bound to a notification that is bound to the thread
+  // a notification bound to the thread carries its IRQ and init's heartbeat pings (kept across
+  // restarts, like the endpoint); init keeps a copy badged PING to signal it
+  if (def.irqs.length > 0 || def.heartbeat > 0) {
+    if (!p.ntfnReady) {
+      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
+      if (e) return e;
+      e = mintTo(MY_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
+      if (e) return e;
+      p.ntfnReady = true;
+    }
+    e = invoke(tcb, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
+    if (e) return e;
+  }
+  // IRQ: one handler per line, signalling that notification
   if (def.irqs.length > 0) {
     if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
     if (!p.irqReady) {
       e = invoke(IRQ_CONTROL, IRQ_CONTROL_GET, 2, <u64>devIrq, p.persist + 1, 0, 0);
       if (e) return e;
-      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
-      if (e) return e;
       e = invoke(p.persist + 1, IRQ_HANDLER_SET_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
       if (e) return e;
       p.irqReady = true;
     }
-    e = invoke(tcb, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
-    if (e) return e;
     e = copyTo(cn, 6, p.persist + 1, R_ALL);
     if (e) return e;
     p.caps.push(new CapRec(6, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
@@ -263,6 +328,13 @@ function start(p: Proc): u32 {
     e = copyTo(cn, 8, io, R_ALL);
     if (e) return e;
     p.caps.push(new CapRec(8, <u32>T_IO_SPACE, <u32>R_ALL, 0, "iospace " + def.iospaces[0] + " (DMA stream)"));
+  }
+  // heartbeat: slot 9 signals init's notification with this process's pong bit
+  if (def.heartbeat > 0) {
+    const pong = NTFN_TAG | PONG_BIT(p.index);
+    e = mintTo(cn, CHILD_SLOT_HEARTBEAT, SLOT_NTFN, R_WRITE, pong);
+    if (e) return e;
+    p.caps.push(new CapRec(<u32>CHILD_SLOT_HEARTBEAT, <u32>T_NOTIFICATION, <u32>R_WRITE, pong, "notification init (heartbeat)"));
   }
   // shared frames: mapped by init; the first one's capability also goes to slot 7
   for (let i = 0; i < def.frames.length; i++) {
@@ -291,6 +363,11 @@ function start(p: Proc): u32 {
   e = invoke(tcb, TCB_RESUME, 0, 0, 0, 0, 0);
   if (e) return e;
   p.state = ST_RUNNING;
+  p.startedAt = counter();
+  p.nextRestart = 0;
+  p.hbPending = false;
+  p.hbDue = p.startedAt + <u64>def.heartbeat * TICK;
+  if (p.def.name == "timer") timerUp(p);
   return 0;
 }
 
@@ -316,26 +393,56 @@ function fail(p: Proc): void {
     p.hasEndpoint = false;
     if (p.def.name == "console") consoleEp = 0;
   }
+  if (p.def.name == "timer") timerDown();
 }
 
-/** After a fault or kill: restart within the limit, else leave it failed. */
+/** The back-off before p's next restart, in ticks: 2^n, capped; n starts over after a good run. */
+function nextBackoff(p: Proc, now: u64): u32 {
+  if (p.state == ST_RUNNING && now - p.startedAt >= STABLE_TICKS * TICK) p.backoffExp = 0;
+  const n = p.backoffExp;
+  return n >= 6 ? BACKOFF_CAP : min(<u32>1 << n, BACKOFF_CAP);
+}
+
+/**
+ * After a fault, a kill or a missed heartbeat: stop the process now and restart it after its
+ * back-off, within the restart limit; else leave it failed. The timer service itself (and any
+ * service while there is no timer to wait with) is restarted at once.
+ */
 function reincarnate(p: Proc, why: string): void {
+  const now = counter();
+  const delay = nextBackoff(p, now);
   stop(p);
+  const what = p.def.name + " (pid " + p.pid.toString() + ") " + why;
   if (p.restarts >= p.def.restartLimit) {
     fail(p);
-    log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restart limit " + p.def.restartLimit.toString() + " reached, not restarting");
+    log(what + "; restart limit " + p.def.restartLimit.toString() + " reached, not restarting");
     return;
   }
   p.restarts++;
   p.state = ST_RESTARTING;
+  if (timerProc == null || timerProc === p || !timerRunning()) {
+    log(what + "; restarting at once (no timer to back off with)");
+    restartNow(p);
+    return;
+  }
+  if (p.backoffExp < 31) p.backoffExp++;
+  p.lastDelay = delay;
+  p.nextRestart = now + <u64>delay * TICK;
+  log(what + "; restart " + p.restarts.toString() + "/" + p.def.restartLimit.toString() + " in " + delay.toString() + (delay == 1 ? " tick" : " ticks"));
+}
+
+/** Builds the process again (its back-off is over). */
+function restartNow(p: Proc): void {
+  p.nextRestart = 0;
   const e = start(p);
   if (e) {
     stop(p);
     fail(p);
-    log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restart failed: " + E.errName(e));
+    log(p.def.name + " (pid " + p.pid.toString() + ") restart failed: " + E.errName(e));
     return;
   }
-  log(p.def.name + " (pid " + p.pid.toString() + ") " + why + "; restarted (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
+  if (p.def.name == "console") consoleEp = p.persist;
+  log(p.def.name + " (pid " + p.pid.toString() + ") restarted (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
 }
 
 function faultText(kind: u64, m: Msg): string {
@@ -348,7 +455,7 @@ function faultText(kind: u64, m: Msg): string {
 }
 
 function onFault(m: Msg): void {
-  const pid = <u32>(m.badge & 0xffff);
+  const pid = <u32>(m.badge & PID_MASK);
   const p = byPid(pid);
   if (p == null) return;
   const kind = m.label;
@@ -366,7 +473,8 @@ let scratchUsed = false;
 
 class ProcServer extends proc.Server {
   lookup(badge: u64, name: string, slot: u32, out: proc.LookupReply): u32 {
-    const me = byPid(<u32>badge);
+    const pid = <u64>(badge & PID_MASK);
+    const me = byPid(<u32>pid);
     if (me == null) return E.DENIED;
     let target = "";
     const u = me.def.uses;
@@ -376,24 +484,28 @@ class ProcServer extends proc.Server {
     if (t == null || !t.def.serves) return E.NO_ENTRY;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
     if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
-    const e = mintTo(MY_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, badge);
+    const e = mintTo(MY_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, pid);
     if (e) return e;
     scratchUsed = true;
     out.ep = SLOT_SCRATCH;
-    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>R_WRITE, badge, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
+    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>R_WRITE, pid, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
     return 0;
   }
   ps(badge: u64, index: u32, out: proc.PsReply): u32 {
     if (index == 0) {
       out.pid = 1; out.name = "init"; out.state = ST_RUNNING; out.restarts = 0; out.prio = defs[0].prio; out.faults = 0;
+      out.nextRestart = 0; out.backoff = 0;
       return 0;
     }
     if (index > <u32>procs.length) return E.NO_ENTRY;
     const p = procs[index - 1];
     out.pid = p.pid; out.name = p.def.name; out.state = p.state; out.restarts = p.restarts; out.prio = p.def.prio; out.faults = p.faults;
+    out.nextRestart = p.state == ST_RESTARTING ? p.nextRestart : 0;
+    out.backoff = p.state == ST_RESTARTING ? p.lastDelay : nextBackoff(p, counter());
     return 0;
   }
   kill(badge: u64, pid: u32): u32 {
+    if ((badge & PRIV_BADGE) == 0) return E.DENIED; // only a privileged proc capability may kill
     if (pid == 1) return E.DENIED;
     const p = byPid(pid);
     if (p == null) return E.NO_ENTRY;
@@ -403,13 +515,15 @@ class ProcServer extends proc.Server {
     return 0;
   }
   spawn(badge: u64, name: string, out: proc.SpawnReply): u32 {
+    if ((badge & PRIV_BADGE) == 0) return E.DENIED;
     let def: ServiceDef | null = null;
     for (let i = 1; i < defs.length; i++) if (defs[i].name == name) def = defs[i];
     if (def == null) return E.NO_ENTRY;
     const existing = byName(name);
     if (existing != null) {
-      if (existing.state == ST_RUNNING) return E.BUSY;
+      if (existing.state == ST_RUNNING || existing.state == ST_RESTARTING) return E.BUSY;
       existing.restarts = 0;
+      existing.backoffExp = 0;
       let e = prepare(existing);
       if (e == 0) e = start(existing);
       if (e) { stop(existing); fail(existing); return e; }
@@ -453,21 +567,18 @@ class ProcServer extends proc.Server {
   }
   uptime(badge: u64, out: proc.UptimeReply): u32 {
     if (!timebase) return E.UNSUPPORTED;
-    const hi1 = load<u32>(TIMEBASE_VA + 0x28);
-    const lo = load<u32>(TIMEBASE_VA + 0x20);
-    const hi2 = load<u32>(TIMEBASE_VA + 0x28);
-    out.ticks = (<u64>hi2 << 32) | <u64>(hi1 == hi2 ? lo : load<u32>(TIMEBASE_VA + 0x20));
+    out.ticks = counter();
     out.freq = 24_000_000; // CNTFRQ of the M1's system counter
     return 0;
   }
   args(badge: u64, out: proc.ArgsReply): u32 {
-    const p = byPid(<u32>badge);
+    const p = byPid(<u32>(badge & PID_MASK));
     if (p == null) return E.NO_ENTRY;
     out.args = p.def.args;
     return 0;
   }
   log(badge: u64, line: string): u32 {
-    const p = byPid(<u32>badge);
+    const p = byPid(<u32>(badge & PID_MASK));
     log((p != null ? p.def.name : "?") + ": " + line);
     return 0;
   }
@@ -480,6 +591,74 @@ class ProcServer extends proc.Server {
 // UNSUPPORTED.
 const TIMEBASE_VA: usize = 0xf000;
 let timebase = false;
+
+/** The system counter (0 without the timebase page). High, low, high: the low word may wrap. */
+function counter(): u64 {
+  if (!timebase) return 0;
+  const hi1 = load<u32>(TIMEBASE_VA + 0x28);
+  const lo = load<u32>(TIMEBASE_VA + 0x20);
+  const hi2 = load<u32>(TIMEBASE_VA + 0x28);
+  return (<u64>hi2 << 32) | <u64>(hi1 == hi2 ? lo : load<u32>(TIMEBASE_VA + 0x20));
+}
+
+// ---- the timer service, seen from init ------------------------------------------------------------
+// init keeps one alarm with the timer service: the earliest of every pending restart and heartbeat.
+// It asks with a non-blocking send (the timer outranks init, so it is waiting unless it is dead or
+// hung); when that fails, init asks again the next time it wakes.
+let timerProc: Proc | null = null;
+let armedAt: u64 = 0; // the alarm the timer service holds for init, 0 = none
+const alarmMsg = new Msg();
+
+function timerRunning(): bool { const t = timerProc; return t != null && t.state == ST_RUNNING; }
+
+/** The timer service (re)started: make init's capability to it, forget the old instance's alarm. */
+function timerUp(p: Proc): void {
+  timerProc = p;
+  del(SLOT_TIMER);
+  mintTo(MY_CNODE, SLOT_TIMER, p.persist, R_WRITE | R_GRANT, 1);
+  armedAt = 0;
+}
+function timerDown(): void { armedAt = 0; }
+
+/** Asks the timer service to signal init at `at` (non-blocking; false when it was not waiting). */
+function requestAlarm(at: u64): bool {
+  alarmMsg.reset(timer.LABEL_ALARM);
+  alarmMsg.putU64(at);
+  alarmMsg.putU64(0);
+  store<u64>(0x1000 + 0x208, SLOT_ALARM); // IPC buffer caps[0]: the capability the timer signals
+  const mi = (alarmMsg.label << 12) | (<u64>1 << 7) | <u64>alarmMsg.len;
+  return svc(SYS_NBSEND, <i64>SLOT_TIMER, <i64>mi, <i64>alarmMsg.word(0), <i64>alarmMsg.word(1), 0, 0) == 0;
+}
+
+/** Restarts whose back-off is over, pings due, services that missed one; then re-arms the alarm. */
+function supervise(): void {
+  const now = counter();
+  let next: u64 = 0xffff_ffff_ffff_ffff;
+  for (let i = 0; i < procs.length; i++) {
+    const p = procs[i];
+    if (p.state == ST_RESTARTING && p.nextRestart != 0 && p.nextRestart <= now) restartNow(p);
+    if (p.state == ST_RUNNING && p.def.heartbeat > 0 && p.hbDue <= now) {
+      if (p.hbPending) { p.faults++; reincarnate(p, "missed its heartbeat (hung)"); }
+      else {
+        svc(SYS_NBSEND, <i64>(p.persist + 3), 0, 0, 0, 0, 0); // signal PING on its notification
+        p.hbPending = true;
+        p.hbDue = now + <u64>p.def.heartbeat * TICK;
+      }
+    }
+    if (p.state == ST_RESTARTING && p.nextRestart != 0 && p.nextRestart < next) next = p.nextRestart;
+    if (p.state == ST_RUNNING && p.def.heartbeat > 0 && p.hbDue < next) next = p.hbDue;
+  }
+  if (next == 0xffff_ffff_ffff_ffff || !timerRunning()) return;
+  if (armedAt != 0 && armedAt <= next && armedAt > now) return; // an earlier alarm will wake us
+  armedAt = requestAlarm(next) ? next : 0;
+}
+
+/** A signal on init's notification: the alarm, and heartbeat answers. */
+function onNotification(bits: u64): void {
+  if ((bits & ALARM_BIT) != 0) armedAt = 0;
+  for (let i = 0; i < procs.length; i++) if ((bits & PONG_BIT(procs[i].index)) != 0) procs[i].hbPending = false;
+}
+
 function mapTimebase(): void {
   if (!findDevice("timebase")) return;
   const slot = SLOT_SHARED - 1; // the slot after the scratch slot is free (see the plan above)
@@ -517,8 +696,16 @@ function boot(): void {
   SLOT_SHARED = firstFree + 3;
   SLOT_PERSIST = SLOT_SHARED + 16;
   SLOT_PROCS = SLOT_PERSIST + 8 * <u64>MAX_PROCS;
+  SLOT_NTFN = SLOT_PROCS + PROC_SLOTS * <u64>MAX_PROCS;
+  SLOT_ALARM = SLOT_NTFN + 1;
+  SLOT_TIMER = SLOT_NTFN + 2;
   let e = retype(T_ENDPOINT, 0, SLOT_EP, 32);
   if (e) { fatal("cannot create its endpoint: " + E.errName(e)); return; }
+  // init's notification, bound to its thread: alarms and heartbeat answers arrive through Recv
+  e = retype(T_NOTIFICATION, 0, SLOT_NTFN, 64);
+  if (e == 0) e = invoke(MY_TCB, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, SLOT_NTFN, 0, 0, 1);
+  if (e == 0) e = mintTo(MY_CNODE, SLOT_ALARM, SLOT_NTFN, R_WRITE, NTFN_TAG | ALARM_BIT);
+  if (e) log("cannot create its notification: " + E.errName(e) + " (no back-off, no heartbeats)");
   mapTimebase();
   let s = SLOT_SHARED;
   for (let i = 0; i < SHARED_NAMES.length; i++) {
@@ -549,6 +736,7 @@ function boot(): void {
 }
 
 boot();
+supervise(); // the first heartbeat alarm
 
 // ---- the server loop -----------------------------------------------------------------------------
 const m = new Msg();
@@ -558,9 +746,11 @@ while (true) {
   collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
   let reply = false;
   if (e == 0) {
-    if ((m.badge & FAULT_BADGE) != 0 && m.label < 256) onFault(m);
+    if (m.label == 0 && m.len == 0 && (m.badge & NTFN_TAG) != 0) onNotification(m.badge);
+    else if ((m.badge & FAULT_BADGE) != 0 && m.label < 256) onFault(m);
     else if (m.label >= 256) reply = proc.dispatch(m, server);
   }
+  supervise();
   if (reply) e = ipcReplyRecv(SLOT_EP, m);
   else e = ipcRecv(SLOT_EP, m);
   if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }

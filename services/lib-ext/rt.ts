@@ -3,7 +3,7 @@
 // (Frame.GetAddress, IRQHandler.Ack, CNode.SaveCaller/Delete), name lookup through init, and
 // small formatting helpers.
 
-import { invoke, methodOut, svc } from "./ipc";
+import { invoke, methodOut, svc, signal } from "./ipc";
 import * as proc from "../gen/proc";
 
 // ---- standard slots in a service's CNode (installed by init) ----------------------------------
@@ -20,6 +20,8 @@ export const SLOT_IRQ: u64 = 6;
 export const SLOT_FRAME: u64 = 7;
 /** The DMA stream of the service's device (manifest "iospace"): map buffers with IOSPACE_MAP. */
 export const SLOT_IOSPACE: u64 = 8;
+/** Notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init. */
+export const SLOT_HEARTBEAT: u64 = 9;
 /** Lookups and saved reply capabilities go from here up (radix 6: 64 slots). */
 export const SLOT_DYNAMIC: u64 = 16;
 export const CNODE_SLOTS: u64 = 64;
@@ -60,6 +62,20 @@ export function deleteSlot(slot: u64): u32 { return invoke(SLOT_CNODE, CNODE_DEL
 export function debugPuts(s: string): void {
   const b = String.UTF8.encode(s);
   svc(SYS_DEBUG_PUTS, <i64>changetype<usize>(b), <i64>b.byteLength, 0, 0, 0, 0);
+}
+
+// ---- heartbeats (docs/SERVICES.md "Supervision") ----------------------------------------------
+/** The bit init signals on a service's bound notification to ask "are you alive?". */
+export const PING: u64 = 1 << 62;
+
+/**
+ * Answers init's heartbeat: call with every received message's badge when its label and length are
+ * 0 (a notification). Returns true when it was a ping (other bits, e.g. an IRQ, may come with it).
+ */
+export function answerPing(badge: u64): bool {
+  if ((badge & PING) == 0) return false;
+  signal(SLOT_HEARTBEAT);
+  return true;
 }
 
 // ---- dynamic slots --------------------------------------------------------------------------

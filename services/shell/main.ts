@@ -126,13 +126,17 @@ function stateName(s: u32): string {
   }
   return "-";
 }
+const psUp = new proc.UptimeReply();
 function cmdPs(): void {
   outln("  PID  NAME        STATE       RESTARTS  FAULTS  PRIO");
+  const now = proc.uptime(SLOT_PROC, psUp) == 0 ? psUp.ticks : 0;
   for (let i: u32 = 0; ; i++) {
     const e = proc.ps(SLOT_PROC, i, psR);
     if (e) break;
+    // a service waiting out its restart back-off: when it comes back (init's supervision ticks)
+    const next = psR.nextRestart > now ? "  back-off " + psR.backoff.toString() + " ticks, restart in " + ((psR.nextRestart - now) / 24000).toString() + " ms" : "";
     outln(padLeft(psR.pid.toString(), 5) + "  " + padRight(psR.name, 12) + padRight(stateName(psR.state), 12) +
-      padLeft(psR.restarts.toString(), 8) + padLeft(psR.faults.toString(), 8) + padLeft(psR.prio.toString(), 6));
+      padLeft(psR.restarts.toString(), 8) + padLeft(psR.faults.toString(), 8) + padLeft(psR.prio.toString(), 6) + next);
   }
 }
 

@@ -13,8 +13,8 @@ describe('idl generator', () => {
   it('services/gen is up to date with services/idl', () => {
     execFileSync(process.execPath, ['scripts/idl.mjs', '--check'], { cwd: root, stdio: 'pipe' });
   });
-  it('describes console, block, fs, vfs and proc with distinct ids', () => {
-    expect(PROTOCOLS.map((p) => p.protocol)).toEqual(['console', 'block', 'fs', 'vfs', 'proc']);
+  it('describes console, block, fs, vfs, proc and timer with distinct ids', () => {
+    expect(PROTOCOLS.map((p) => p.protocol)).toEqual(['console', 'block', 'fs', 'vfs', 'proc', 'timer']);
     expect(new Set(PROTOCOLS.map((p) => p.id)).size).toBe(PROTOCOLS.length);
   });
 });
@@ -36,8 +36,12 @@ describe('TypeScript decoder', () => {
     expect(wire.decodeRequest(c.label, c.words).text).toBe('console.write(data="hi\\n")');
     const b = wire.encodeRequest('block', 'read', { sector: 12n, count: 8, offset: 0 });
     expect(wire.decodeRequest(b.label, b.words).text).toBe('block.read(sector=12, count=8, offset=0)');
-    const p = wire.encodeReply('proc', 'ps', { pid: 4, name: 'fs', state: 'RUNNING', restarts: 1, prio: 18, faults: 0 });
-    expect(wire.decodeReply(wire.label('proc', 'ps'), 0, p.words).text).toBe('ok(pid=4, name="fs", state=RUNNING, restarts=1, prio=18, faults=0)');
+    const p = wire.encodeReply('proc', 'ps', { pid: 4, name: 'fs', state: 'RESTARTING', restarts: 1, prio: 18, faults: 0, next_restart: 480000n, backoff: 2 });
+    expect(wire.decodeReply(wire.label('proc', 'ps'), 0, p.words).text).toBe('ok(pid=4, name="fs", state=RESTARTING, restarts=1, prio=18, faults=0, next_restart=480000, backoff=2)');
+    const t = wire.encodeRequest('timer', 'sleep', { ticks: 240000n });
+    expect(wire.decodeRequest(t.label, t.words).text).toBe('timer.sleep(ticks=240000)');
+    const a = wire.encodeRequest('timer', 'alarm', { at: 1n, period: 0n });
+    expect(wire.decodeRequest(a.label, a.words, { caps: 1 }).text).toBe('timer.alarm(at=1, period=0, ntfn=cap)');
     expect(wire.decodeReply(wire.label('proc', 'lookup'), 0, [], { caps: 1 }).text).toBe('ok(ep=cap)');
   });
 

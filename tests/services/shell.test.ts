@@ -140,7 +140,8 @@ describe('shell', () => {
     expect(s.type('ls /proc')).toMatch(/^5 /m);
     expect(s.type('cat /proc/5')).toContain('name: fs\nstate: running');
     const caps = s.type('caps 8');
-    expect(caps).toMatch(/endpoint +-WG +8 +endpoint init \(proc\)/);
+    // badge = pid 8 + bit 21: the shell's proc capability is privileged (kill, spawn)
+    expect(caps).toMatch(/endpoint +-WG +2097160 +endpoint init \(proc, privileged\)/);
     expect(caps).toMatch(/endpoint console/);
     expect(caps).toMatch(/endpoint vfs/);
     expect(caps).not.toMatch(/blockdev|device|irq/);
@@ -174,24 +175,25 @@ describe('shell', () => {
   it('survives killing the file system: init restarts it and the data is intact', () => {
     s.type('echo precious data > /home/keep');
     const out = s.type('kill 5');
-    expect(out).toContain('init: fs (pid 5) killed; restarted (1/5)');
+    expect(out).toContain('init: fs (pid 5) killed; restart 1/5 in 1 tick');
+    if (!s.out.includes('init: fs (pid 5) restarted (1/5)')) s.waitFor('init: fs (pid 5) restarted (1/5)');
     expect(s.type('cat /home/keep')).toContain('precious data\n');
     expect(s.type('cat /etc/motd')).toContain('Welcome');
     expect(s.type('ps')).toMatch(/^ +5  fs +running +1 /m);
   });
 
   it('survives killing the block driver and the console', () => {
-    expect(s.type('kill 3')).toContain('init: blockdev (pid 3) killed; restarted (1/5)');
+    expect(s.type('kill 3')).toContain('init: blockdev (pid 3) killed; restart 1/5 in 1 tick');
     s.type('echo after driver restart >> /home/keep');
     expect(s.type('cat /home/keep')).toBe('precious data\nafter driver restart\n');
-    expect(s.type('kill 2')).toContain('init: console (pid 2) killed; restarted');
+    expect(s.type('kill 2')).toContain('init: console (pid 2) killed; restart 1/5 in 1 tick');
     expect(s.type('echo console is back')).toBe('console is back\n');
     expect(s.type('kill 1')).toBe('kill: 1: permission denied\n');
   });
 
   it('a restarted RAM disk comes back blank, and tmpfs formats it again', () => {
     s.type('echo volatile > /tmp/v');
-    expect(s.type('kill 4')).toContain('init: ramdisk (pid 4) killed; restarted (1/5)');
+    expect(s.type('kill 4')).toContain('init: ramdisk (pid 4) killed; restart 1/5 in 1 tick');
     const out = s.type('cat /tmp/v');
     expect(out).toContain('init: tmpfs: the device was reset');
     expect(out).toContain('cat: /tmp/v: no such file or directory');
@@ -284,7 +286,11 @@ describe('restart limit', () => {
   it('a service past its restart limit is left failed, its clients get an error, spawn brings it back', async () => {
     const s = await bootShell(art);
     s.type('ls /home');
-    for (let i = 1; i <= 5; i++) expect(s.type('kill 5')).toContain(`restarted (${i}/5)`);
+    for (let i = 1; i <= 5; i++) {
+      expect(s.type('kill 5')).toContain(`restart ${i}/5 in ${2 ** (i - 1)} tick`);
+      const back = `init: fs (pid 5) restarted (${i}/5)`; // after the back-off: 1, 2, 4, 8, 16 ticks
+      if (!s.out.includes(back)) s.waitFor(back);
+    }
     expect(s.type('kill 5')).toContain('init: fs (pid 5) killed; restart limit 5 reached, not restarting');
     expect(s.type('ps')).toMatch(/^ +5  fs +failed/m);
     expect(s.type('cat /etc/motd')).toBe('cat: /etc/motd: the service is not running (restart limit reached) (UNAVAILABLE)\n');
