@@ -31,7 +31,7 @@ import {
   T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_COUNT, CNODE_MIN_RADIX, CNODE_MAX_RADIX,
   TS_INACTIVE, TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_EXITED,
   TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, EP_IDLE, EP_SEND, EP_RECV,
-  CTE_SHIFT, CF_MAPPED, CF_DEVICE, TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
+  CTE_SHIFT, CF_MAPPED, CF_IOMAPPED, CF_DEVICE, TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
 } from "../object/structures";
 import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS } from "./thread";
 import { objectListHead, objectNext, headerOf, objectSizeBits } from "../object/objecttype";
@@ -39,7 +39,8 @@ import { hasObject } from "./cspace";
 import { pteOf, ptePa, pteIsDevice, vspaceOfAsid, NUM_ASIDS } from "../object/vspace";
 import { kmemBase, kmemTotal } from "./kmem";
 import { takenPages } from "../frames";
-import { MAX_IRQ, irqHandlerIssued } from "../object/irq";
+import { MAX_IRQ, VTIMER_LINE, irqHandlerIssued } from "../object/irq";
+import { dartLookup } from "../dart";
 import { MIN_UNTYPED_BITS, MAX_UNTYPED_BITS } from "../object/untyped";
 
 export let checkEnabled = false;
@@ -154,7 +155,7 @@ function objBytes(type: u8, bits: u32): u64 { return <u64>1 << objectSizeBits(ty
 
 // Per-check marks: an object's header flags bit 0x80 = "on its type's list"; pad = caps counted.
 const LISTED: u8 = 0x80;
-const irqCount: usize = memory.data(<i32>MAX_IRQ * 4, 4);
+const irqCount: usize = memory.data(<i32>(VTIMER_LINE + 1) * 4, 4);
 
 /** Checks one capability slot (invariants 1, 2, 4). */
 function checkSlot(sl: usize): u32 {
@@ -222,6 +223,12 @@ function checkCapObject(sl: usize, c: Cte): u32 {
         let pte = pteOf(vs, va);
         if (pte == 0 || ptePa(pte) != pa) return violation(KC_CAPS, "frame cap records a mapping that is gone", sl, pa, 0);
         if (pteIsDevice(pte) != (type == T_DEVICE_FRAME)) return violation(KC_CAPS, "frame mapped with the wrong memory type", sl, pa, 0);
+      } else if ((c.flags & CF_IOMAPPED) != 0) {
+        // a DMA mapping (object/iospace.ts): data = iova | stream, and the DART maps that frame there
+        if (type != T_FRAME) return violation(KC_CAPS, "DeviceFrame cap mapped for DMA", sl, pa, 0);
+        let sid = <u32>(c.data & 0xfff);
+        let iova = c.data & ~(<u64>0xfff);
+        if (dartLookup(sid, iova) != <i64>pa) return violation(KC_CAPS, "frame cap records a DMA mapping that is gone", sl, pa, 0);
       } else if (c.data != 0) {
         return violation(KC_CAPS, "unmapped frame cap with a mapping address", sl, pa, 0);
       }
@@ -229,7 +236,7 @@ function checkCapObject(sl: usize, c: Cte): u32 {
     }
     case T_IRQ_HANDLER: {
       let irq = c.obj;
-      if (irq >= MAX_IRQ || (bi.aicNrIrq != 0 && irq >= bi.aicNrIrq)) return violation(KC_CAPS, "IRQHandler cap names no interrupt line", sl, <u64>irq, 0);
+      if (irq != VTIMER_LINE && (irq >= MAX_IRQ || (bi.aicNrIrq != 0 && irq >= bi.aicNrIrq))) return violation(KC_CAPS, "IRQHandler cap names no interrupt line", sl, <u64>irq, 0);
       if (!irqHandlerIssued(irq)) return violation(KC_CAPS, "IRQHandler cap for a line never issued", sl, <u64>irq, 0);
       let p = irqCount + (<usize>irq << 2);
       store<u32>(p, load<u32>(p) + 1);
@@ -462,7 +469,7 @@ function checkAll(): u32 {
   if (cur == 0 && highestReady() >= 0) return violation(KC_SCHED, "idle while a thread is ready", 0, 0, tcb(readyQueueHead(<u32>highestReady())).tid);
 
   // ---- 1 and 2. capabilities: every slot of every CNode and TCB; reference counts
-  memory.fill(irqCount, 0, <usize>MAX_IRQ * 4);
+  memory.fill(irqCount, 0, <usize>(VTIMER_LINE + 1) * 4);
   a = objectListHead(T_CNODE);
   while (a != 0) {
     let radix = changetype<CNode>(<usize>a).radix;
@@ -486,7 +493,8 @@ function checkAll(): u32 {
       a = h.next;
     }
   }
-  for (let irq: u32 = 0; irq < MAX_IRQ; irq++) {
+  for (let irq: u32 = 0; irq <= VTIMER_LINE; irq++) {
+    if (irq >= MAX_IRQ && irq != VTIMER_LINE) continue;
     if ((load<u32>(irqCount + (<usize>irq << 2)) != 0) != irqHandlerIssued(irq)) return violation(KC_CAPS, "IRQ line issued without a handler cap, or the reverse", 0, <u64>irq, 0);
   }
   return KC_OK;
