@@ -55,7 +55,7 @@ describe.each([{ name: 'interpreter', jit: Infinity }, { name: 'jit', jit: 0 }])
     pt.map(IMG_VA, img, PAGE, { ap: 3, uxn: false, pxn: true, ng: true });
     for (const va of [GP_VA, 0, STACK_VA, STACK_VA + PAGE]) pt.map(va, alloc(), PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
     pt.map(DEV_VA, AIC_BASE + (AIC_SW_SET & ~0xfff), PAGE, { ap: 1, uxn: true, pxn: true, ng: true });
-    m.mmu.setRegs({ sctlr: 1n, tcr: 16n | (1n << 23n), ttbr0: BigInt(pt.root) | (1n << 48n), ttbr1: 0n, mair: 0xffn });
+    m.mmu.setRegs({ sctlr: 1n, tcr: 16n | (1n << 23n) | (5n << 32n) /* IPS 48-bit: RAM lies above 4 GiB */, ttbr0: BigInt(pt.root) | (1n << 48n), ttbr1: 0n, mair: 0xffn });
     m.bus.write32(AIC_BASE + AIC_MASK_CLR, 1 << 5); // unmask line 5
     const r = m.el0.regs;
     r[REG.IMG] = BigInt(IMG_VA); r[REG.IMGLEN] = BigInt(prog.length);
