@@ -114,6 +114,7 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   expect(gz).toBeLessThan(500 * 1024);
   // Frame times are wall-clock figures: recorded in test-results/figures.json for the notes,
   // never asserted (speed goals live in benchmarks). What must hold is that frames were drawn
-  // while the machine ran.
-  expect(frames.frames).toBeGreaterThan(60);
+  // while the machine ran — how many depends on the host's load (16 in 3 s seen on a busy 2-core VM),
+  // so only a few are required.
+  expect(frames.frames).toBeGreaterThan(3);
 });

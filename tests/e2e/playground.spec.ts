@@ -66,9 +66,17 @@ test('step to the next kernel entry stops right after one entry', async ({ page 
   await boot(page);
   await page.getByTestId('run-pause').click();
   await expect(page.getByTestId('status-state')).toHaveText('paused');
-  const before = (await status(page)).kernelEntries;
+  // The page may still hold a status the worker sent before it took the pause: wait until the
+  // paused machine's counters are the ones the page shows (two reads agree).
+  let before = -1;
+  await expect.poll(async () => {
+    const s = await status(page);
+    const same = !s.running && s.kernelEntries === before;
+    before = s.kernelEntries;
+    return same;
+  }, { intervals: [100] }).toBe(true);
   await page.getByTestId('step-entry').click();
-  await expect(page.getByTestId('status-step')).toContainText('kernel entry');
+  await expect(page.getByTestId('status-step')).toContainText('to the next kernel entry');
   expect((await status(page)).kernelEntries).toBe(before + 1);
 });
 

@@ -269,7 +269,9 @@ const TARGET_KINDS: Record<Exclude<StepTarget, 'entry' | 'break'>, { kinds: Set<
 
 /** stepUntil's bounds, in virtual time and machine steps (deterministic: never wall-clock time). */
 const STEP_UNTIL_MAX_TICKS = CNTFRQ / 4; // 250 ms of virtual time ≈ 6 M EL0 instructions at most
-const STEP_UNTIL_MAX_STEPS = 200_000; // single steps to the next kernel entry
+// Single steps to the next kernel entry: more than two timer-tick periods (240,000 instructions at
+// 100 Hz), so a busy thread always reaches the tick's FIQ within the bound.
+const STEP_UNTIL_MAX_STEPS = 600_000;
 /** Run chunk while waiting for a trace record: run() returns after the entry that wrote it. */
 const STEP_UNTIL_CHUNK = 100_000;
 /** "Idle — waiting for input": the core has sat in WFI, no EL0 instruction and no UART byte, this long. */
