@@ -31,7 +31,7 @@ import {
   T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_COUNT, CNODE_MIN_RADIX, CNODE_MAX_RADIX,
   TS_INACTIVE, TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_EXITED,
   TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, EP_IDLE, EP_SEND, EP_RECV,
-  CTE_SHIFT, CF_MAPPED, CF_DEVICE, TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
+  CTE_SHIFT, CF_MAPPED, CF_IOMAPPED, CF_DEVICE, TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
 } from "../object/structures";
 import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS } from "./thread";
 import { objectListHead, objectNext, headerOf, objectSizeBits } from "../object/objecttype";
@@ -222,7 +222,8 @@ function checkCapObject(sl: usize, c: Cte): u32 {
         let pte = pteOf(vs, va);
         if (pte == 0 || ptePa(pte) != pa) return violation(KC_CAPS, "frame cap records a mapping that is gone", sl, pa, 0);
         if (pteIsDevice(pte) != (type == T_DEVICE_FRAME)) return violation(KC_CAPS, "frame mapped with the wrong memory type", sl, pa, 0);
-      } else if (c.data != 0) {
+      } else if (c.data != 0 && (c.flags & CF_IOMAPPED) == 0) {
+        // (an IO-mapped frame keeps its IOVA | stream in data: object/iospace.ts)
         return violation(KC_CAPS, "unmapped frame cap with a mapping address", sl, pa, 0);
       }
       return 0;

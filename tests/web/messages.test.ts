@@ -4,9 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../services/asc';
-import { buildArtifacts, PROMPT, Session } from '../services/shell-driver';
-import { Machine } from '../../hw/machine';
-import { MemoryBlockStore } from '../../hw/blockdev';
+import { bootShell, buildArtifacts, type Session } from '../services/shell-driver';
 import { TraceStore } from '../../web/src/traceStore';
 import { TRACE_STRIDE } from '../../web/src/worker/protocol';
 import { isMessage, messageAt, messageWords, msgText } from '../../web/src/messages';
@@ -19,10 +17,7 @@ const store = new TraceStore(1 << 18);
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'kernel', 'services'], { cwd: root, stdio: 'inherit' });
-  // booted as the page boots it (the invariant checker's runs are the kernel tests' business)
-  const art = buildArtifacts();
-  s = new Session(await Machine.create({ kernel: art.kernel, bootImage: art.bootImage, disk: new MemoryBlockStore(8192) }));
-  s.waitFor(PROMPT, 30);
+  s = await bootShell(buildArtifacts());
   // packed as the worker streams records to the page: seq, ticks, kind, arg0..arg5
   s.m.on('trace', (r) => store.append(Float64Array.from({ length: TRACE_STRIDE }, (_, i) => (i < 3 ? [r.seq, r.ticks, r.kind][i] : r.args[i - 3] ?? 0))));
 }, 180_000);
