@@ -15,7 +15,7 @@ import { buildCapGraph, capLabel, type CapGraphModel, type CapNode, type Process
 import './CapGraph.css';
 
 const elk = new ELK();
-const SIZE = { process: { width: 150, height: 40 }, cap: { width: 230, height: 58 } };
+const SIZE = { process: { width: 130, height: 36 }, cap: { width: 190, height: 50 } };
 /** How long a deleted cap stays on screen (fading), and a new one stays highlighted, in ms. */
 const GONE_MS = 1200;
 const NEW_MS = 3000;
@@ -28,8 +28,8 @@ async function layout(model: CapGraphModel): Promise<Positions> {
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '50',
-      'elk.spacing.nodeNode': '14',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+      'elk.spacing.nodeNode': '10',
     },
     children: [...model.processes, ...model.caps].map((n) => ({ id: n.id, ...SIZE[n.kind] })),
     edges: model.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),

@@ -101,7 +101,7 @@ function GraphSection({ pids, pid }: { pids: { pid: number; name: string }[]; pi
   return (
     <>
       <h3>Capability graph</h3>
-      <label className="row">
+      <label>
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} data-testid="cap-graph-all" /> every process (else the picked one, what its caps derive from and what derives from them)
       </label>
       <Suspense fallback={<p className="dim">loading the graph…</p>}>
