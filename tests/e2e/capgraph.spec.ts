@@ -20,6 +20,7 @@ async function pidOf(page: Page, name: string): Promise<number> {
 }
 
 test('capability graph: the shell\'s caps with their parents by name; a killed driver\'s caps go', async ({ page }) => {
+  test.setTimeout(120_000); // a boot and a driver restart, the invariant checker after every kernel entry
   await boot(page);
   await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/^mlk> /m);
   await settle(page);
