@@ -63,8 +63,14 @@ interface Shown {
 export default function CapGraph({ pids, focus }: { pids: { pid: number; name: string }[]; focus: number | null }) {
   const answers = useIntros(pids.map((p) => ({ what: VIEW.CSPACE, arg: p.pid })));
   const ready = answers.every((a) => a !== undefined);
-  const dumps = pids.map((p, i) => ({ pid: p.pid, name: p.name, json: answers[i]?.ok ? answers[i]!.json : undefined }));
-  const model = useMemo(() => buildCapGraph(dumps, focus), [JSON.stringify(dumps), focus]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Rebuilt only when an answer changed (the page re-parses an answer only when its text changed).
+  const built = useRef<{ inputs: unknown[]; model: CapGraphModel } | null>(null);
+  const inputs = [focus, ...pids.flatMap((p, i) => [p.pid, p.name, answers[i]])];
+  if (!built.current || built.current.inputs.length !== inputs.length || inputs.some((v, i) => v !== built.current!.inputs[i])) {
+    const dumps = pids.map((p, i) => ({ pid: p.pid, name: p.name, json: answers[i]?.ok ? answers[i]!.json : undefined }));
+    built.current = { inputs, model: buildCapGraph(dumps, focus) };
+  }
+  const model = built.current.model;
   const key = useMemo(() => JSON.stringify([model.processes.map((p) => p.id + p.name), model.caps.map((c) => c.id + c.parent), model.edges.map((e) => e.id)]), [model]);
 
   const [shown, setShown] = useState<Shown | null>(null);
