@@ -31,10 +31,14 @@
 // | 0x1a | IPC_WORDS  | from_tid, length, mr0_lo/hi, mr1_lo/hi   | after IPC_SEND / IPC_REPLY  |
 // | 0x1b | IPC_WORDS2 | from_tid, length, mr2_lo/hi, mr3_lo/hi   | after IPC_WORDS, length > 2 |
 // | 0x1c | THREAD_EXIT | tid, code                               | a thread exits (not a fault) |
+// | 0x1d | IPC_WORDS_MORE | from_tid, index, w0_lo/hi, w1_lo/hi  | after IPC_WORDS2, length > 4 |
 //
 // IPC_WORDS / IPC_WORDS2 carry the message words MR0..MR3 of the send or reply recorded just
 // before them by the same thread (length = the message's word count; only words < length are
-// meaningful). Messages of length 0 have none; longer messages show their first four words.
+// meaningful). Messages of length 0 have none. A longer message's words 4..length−1 (from the
+// sender's IPC buffer, at most 64 words in all) follow as IPC_WORDS_MORE records, two words each,
+// `index` = the message index of w0 (4, 6, 8, …) — so strings passed in the buffer can be decoded.
+// A sender without a mapped IPC buffer has its message cut to four words, and no IPC_WORDS_MORE.
 
 import { mmioWrite32 } from "./arch";
 
@@ -57,6 +61,7 @@ export const TRACE_FASTPATH: u32 = 0x19; // args: from_tid, to_tid, label
 export const TRACE_IPC_WORDS: u32 = 0x1a; // args: from_tid, length, mr0_lo, mr0_hi, mr1_lo, mr1_hi
 export const TRACE_IPC_WORDS2: u32 = 0x1b; // args: from_tid, length, mr2_lo, mr2_hi, mr3_lo, mr3_hi
 export const TRACE_THREAD_EXIT: u32 = 0x1c; // args: tid, code
+export const TRACE_IPC_WORDS_MORE: u32 = 0x1d; // args: from_tid, index, w0_lo, w0_hi, w1_lo, w1_hi
 
 // Boot stages (argument of TRACE_BOOT_STAGE), in boot order.
 export const BOOT_ENTRY: u32 = 0; // kmain entered (recorded once the ring is known)

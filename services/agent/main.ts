@@ -17,10 +17,16 @@
 //                 agent's own kernel objects (its TCB, CNode, VSpace, endpoint, IRQ, frame)
 //   agent → host  [0, VERSION, k, slot1 … slotk]   hello: the endpoint slots it holds (also the
 //                 answer to a host message with tag 0)
+//
+// Capability operations: a message to SLOT_CNODE (the agent's own CNode) is forwarded only as
+// CNode Mint (MR0 dest, MR1 src, MR2 rights, MR3 badge), Delete or Revoke (MR0 slot) whose slot
+// MR0 is a scratch slot (SCRATCH_FIRST..SCRATCH_END−1) and, for Mint, whose source is an endpoint
+// slot the agent holds or a scratch slot: the page can show a cap minted with fewer rights or a
+// badge, and revoke it, but never delete the caps the agent runs on.
 
 import { Msg } from "../lib-ext/msg";
 import { ipcCall, ipcRecv } from "../lib-ext/ipc";
-import { SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup, collectGarbage } from "../lib-ext/rt";
+import { SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup, collectGarbage } from "../lib-ext/rt";
 
 const MBOX: usize = 0x4000;
 const MAGIC: usize = 0x00;
@@ -38,6 +44,12 @@ const STATUS_IN_READY: u32 = 1;
 const VERSION: u32 = 1;
 const MAX_WORDS: i32 = 29;
 const AGENT_REFUSED: u32 = 0xffff_ffff;
+/** Slots of the agent's CNode the page may mint into, delete and revoke. */
+const SCRATCH_FIRST: u64 = 48;
+const SCRATCH_END: u64 = 56;
+const CNODE_MINT: u64 = 17;
+const CNODE_DELETE: u64 = 19;
+const CNODE_REVOKE: u64 = 20;
 
 /** Services whose endpoints the agent asks init for (init grants those in its `uses`). */
 const NAMES: string[] = ["console", "vfs", "fs", "tmpfs", "blockdev", "ramdisk"];
@@ -64,6 +76,18 @@ function isOwnObject(slot: u64): bool {
   return slot >= 1 && slot <= 7 && slot != SLOT_PROC;
 }
 
+const isScratch = (slot: u64): bool => slot >= SCRATCH_FIRST && slot < SCRATCH_END;
+
+/** Whether a message to the agent's CNode is one of the capability operations the page may ask for. */
+function allowedCNodeOp(label: u64, n: i32, w0: u64, w1: u64): bool {
+  if (!isScratch(w0)) return false;
+  if (label == CNODE_DELETE || label == CNODE_REVOKE) return n >= 1;
+  if (label != CNODE_MINT || n < 4) return false;
+  if (isScratch(w1)) return true;
+  for (let i = 0; i < held.length; i++) if (held[i] == w1) return true;
+  return false;
+}
+
 const m = new Msg();
 
 /** Performs the host message in IN_DATA and sends the result. */
@@ -77,7 +101,8 @@ function perform(): void {
   if (n > MAX_WORDS) n = MAX_WORDS;
   if (<u32>(5 + 2 * n) > len) n = <i32>((len - 5) >> 1);
   let err: u32;
-  if (isOwnObject(slot)) {
+  const word = (i: i32): u64 => <u64>rd(IN_DATA + 20 + (<usize>i << 3)) | (<u64>rd(IN_DATA + 24 + (<usize>i << 3)) << 32);
+  if (isOwnObject(slot) && !(slot == SLOT_CNODE && allowedCNodeOp(label, n, n > 0 ? word(0) : 0, n > 1 ? word(1) : 0))) {
     err = AGENT_REFUSED;
     m.reset(0);
   } else {

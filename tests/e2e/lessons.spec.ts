@@ -189,14 +189,35 @@ test('lesson: IPC call and reply', async ({ page }) => {
   expect((await records(page, 'FASTPATH', n0)).length).toBeGreaterThan(0);
 });
 
-test('lesson: capabilities — denied, then revoked with the killed driver', async ({ page }) => {
+test('lesson: capabilities — denied, minted with fewer rights, badged, revoked with the killed driver', async ({ page }) => {
   await ready(page);
   await expect.poll(async () => (await threads(page)).some((t) => t.name === 'agent')).toBe(true);
+  const agent = (await threads(page)).find((t) => t.name === 'agent')!;
   await openLesson(page, 'caps');
   await next(page);
   await act(page);
   await expect(page.getByTestId('composer-error').first()).toContainText('kernel error', { timeout: 20_000 });
   await shot(page, 'caps');
+  // minted with fewer rights: the kernel's Mint on the agent's CNode (slot 2) succeeds…
+  await next(page);
+  const n0 = await traceCount(page);
+  await act(page);
+  const mint = (r: number[]) => r[0] === agent.tid && r[1] === 17 && r[2] === 2;
+  await expect.poll(async () => (await records(page, 'CAP_OP', n0)).filter(mint).map((r) => r[4]), { timeout: 20_000 }).toEqual([0]);
+  // …the graph shows the new cap in slot 48, grant only, derived from the agent's slot 4
+  const minted = page.locator(`[data-testid=cap-graph-cap][data-pid="${agent.pid}"][data-slot="48"]`);
+  await expect(minted).toContainText('--G', { timeout: 20_000 });
+  await expect(minted).toContainText('from agent slot 4');
+  // …and a call through it is refused: insufficient rights (11)
+  await next(page);
+  await act(page);
+  await expect(page.getByTestId('composer-log').locator('li', { hasText: 'slot 48 (no write)' })).toContainText('kernel error 11: insufficient rights', { timeout: 20_000 });
+  // badged: a badge is set once — re-badging the badged cap is an illegal operation (3)
+  await next(page);
+  const n1 = await traceCount(page);
+  await act(page);
+  await expect(page.getByTestId('composer-log').locator('li', { hasText: 'badge=0x77' })).toContainText('kernel error 3: illegal operation', { timeout: 20_000 });
+  await expect.poll(async () => (await records(page, 'CAP_OP', n1)).filter(mint).map((r) => r[4])).toEqual([3]);
   await next(page);
   const old = (await threads(page)).find((t) => t.name === 'blockdev')!;
   await act(page);

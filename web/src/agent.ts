@@ -14,6 +14,9 @@
 //          server's reply label: 0 ok or a protocol error, and w… the reply words)
 // Agent → host at start, and again when asked with tag 0:  [0, version, k, slot1 … slotk]
 //   (hello: the endpoint slots the agent holds)
+// Slot 2 (the agent's own CNode) takes only CNode Mint (17: dest, src, rights, badge), Delete (19)
+// and Revoke (20) on its scratch slots 48..55, Mint only from an endpoint slot the agent holds or a
+// scratch slot (services/agent/main.ts); anything else on the agent's own objects is AGENT_REFUSED.
 
 export const AGENT_MAX_WORDS = 29;
 

@@ -65,6 +65,11 @@ const stepUntil = (until: 'entry' | 'ipc' | 'fault' | 'switch') => () => machine
 const pause = () => machine.send({ type: 'pause' });
 
 /** Selects the agent's process in the panels (from the kernel's thread table, when watched). */
+/** The agent's own CNode (lib-ext/rt.ts SLOT_CNODE) and the CNode methods it forwards (docs/SYSCALLS.md). */
+const AGENT_CNODE = 2;
+const CNODE_MINT = 17n;
+const CNODE_DELETE = 19n;
+
 function selectAgent(tries = 20): void {
   const t = machine.intro('0:0');
   const agent = t?.ok ? threadsOf(t.json).find((r) => field(r, 'name') === 'agent') : undefined;
@@ -151,8 +156,8 @@ export const DEMOS: Demo[] = [
   },
   {
     id: 'caps',
-    title: 'Capabilities: denied and revoked',
-    summary: 'The agent can only call what it holds a capability for; a killed driver\'s capabilities vanish.',
+    title: 'Capabilities: denied, minted, badged, revoked',
+    summary: 'The agent can only call what it holds a capability for; a copy minted with fewer rights is refused; a badge is set once; a killed driver\'s capabilities vanish.',
     needs: ['agent', 'introspection'],
     steps: [
       {
@@ -167,6 +172,35 @@ export const DEMOS: Demo[] = [
         highlight: 'dock',
         action: () => sendThroughAgent(60, wire?.label('proc', 'ps') ?? 0x502n, [0n], 'proc.ps(index=0) → slot 60'),
         actionLabel: 'Send to slot 60',
+      },
+      {
+        text: "The agent mints a weaker copy of its endpoint to init (slot 4) into slot 48 of its own CNode: CNode.Mint with the grant right only, no write. Rights can only shrink — the kernel clips them to the source's. The capability graph highlights the new cap, derived from slot 4 (the trace has the CAP_OP record of the Mint).",
+        panel: 'capabilities',
+        highlight: 'dock',
+        action: () => {
+          selectAgent();
+          // slot 48 may hold a copy from an earlier run of this lesson: delete it first
+          sendThroughAgent(AGENT_CNODE, CNODE_DELETE, [48n], 'CNode.Delete(slot=48)');
+          sendThroughAgent(AGENT_CNODE, CNODE_MINT, [48n, 4n, 4n, 0n], 'CNode.Mint(dest=48, src=4, rights=--G)');
+        },
+        actionLabel: 'Mint slot 48 (no write)',
+      },
+      {
+        text: 'Call init through slot 48: an endpoint send needs the write right, which the copy lacks. The kernel refuses: insufficient rights — the same endpoint the agent reaches through slot 4.',
+        panel: 'composer',
+        highlight: 'dock',
+        action: () => sendThroughAgent(48, wire?.label('proc', 'ps') ?? 0x502n, [0n], 'proc.ps(index=0) → slot 48 (no write)'),
+        actionLabel: 'Send to slot 48',
+      },
+      {
+        text: "Badges: init gave the agent's cap a badge (shown in hex in the graph); init's receive gets it with every message, and that is how init knows who calls. A badge is set once: minting slot 4 again with a new badge 0x77 is an illegal operation, so no client can pass itself off as another.",
+        panel: 'composer',
+        highlight: 'dock',
+        action: () => {
+          sendThroughAgent(AGENT_CNODE, CNODE_DELETE, [49n], 'CNode.Delete(slot=49)');
+          sendThroughAgent(AGENT_CNODE, CNODE_MINT, [49n, 4n, 2n, 0x77n], 'CNode.Mint(dest=49, src=4, rights=-W-, badge=0x77)');
+        },
+        actionLabel: 'Mint with badge 0x77',
       },
       {
         text: 'Kill the block driver: the kernel deletes its capabilities, and those derived from them; init gives the new instance fresh ones.',

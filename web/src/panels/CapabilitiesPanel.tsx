@@ -1,13 +1,18 @@
 // Capabilities: one process's capability slots (type, object, rights, badge) from ki_json view 1,
-// and the derivation tree across all processes, built from the `parent` links the kernel gives
-// for each slot. Both refresh with the status, so a revoked capability disappears as the kernel
-// deletes it.
+// the capability graph (CapGraph.tsx, loaded on demand: processes, their caps and the derivation
+// tree, laid out automatically) and the derivation tree as a list, built from the `parent` links
+// the kernel gives for each slot. All refresh with the status, so a revoked capability disappears
+// as the kernel deletes it.
 
+import { lazy, Suspense, useState } from 'react';
 import { useIntro, useIntros } from '../machineClient';
 import { VIEW, field, list, num, pidsOf, rightsText, slotsOf, type Row } from '../kernelViews';
 import { useSelectedPid } from '../selection';
 import { IntroGuard, PidPicker, RowTable } from './common';
 import './panels.css';
+
+// React Flow and ELK are big: the graph's chunk loads when the panel first shows it.
+const CapGraph = lazy(() => import('./CapGraph'));
 
 const SLOT_COLS = ['slot', 'cptr', 'type', 'object_id', 'object', 'rights', 'badge', 'parent', 'mapped_va'];
 
@@ -91,6 +96,21 @@ function DerivationTree({ pids, names }: { pids: number[]; names: Map<number, st
   return <Tree nodes={roots} names={names} />;
 }
 
+function GraphSection({ pids, pid }: { pids: { pid: number; name: string }[]; pid: number | null }) {
+  const [all, setAll] = useState(false);
+  return (
+    <>
+      <h3>Capability graph</h3>
+      <label>
+        <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} data-testid="cap-graph-all" /> every process (else the picked one, what its caps derive from and what derives from them)
+      </label>
+      <Suspense fallback={<p className="dim">loading the graph…</p>}>
+        <CapGraph pids={pids} focus={all ? null : pid} />
+      </Suspense>
+    </>
+  );
+}
+
 export function CapabilitiesPanel() {
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   const pid = useSelectedPid();
@@ -105,6 +125,7 @@ export function CapabilitiesPanel() {
                 <PidPicker pids={pids} pid={pid} />
               </div>
               {pid === null ? <p className="dim">pick a process</p> : <CapTable pid={pid} />}
+              <GraphSection pids={pids} pid={pid} />
               <h3>Derivation tree (all processes)</h3>
               <DerivationTree pids={pids.map((p) => p.pid)} names={new Map(pids.map((p) => [p.pid, p.name]))} />
             </>
