@@ -22,7 +22,7 @@ expectErr(retype(ut, T_ENDPOINT, 0, s, 257), 4, "count 257");
 expectErr(retype(ut, T_ENDPOINT, 0, s, 0x1_0000_0001), 4, "count 2^32+1");
 expectErr(retype(ut, T_ENDPOINT, 0, s, -1), 4, "count 2^64-1");
 expectErr(retype(ut, T_ENDPOINT, 0, 0, 1), 4, "into slot 0");
-expectErr(retype(ut, T_ENDPOINT, 0, 0xffff_ffff_ffff_ffff, 2), 6, "first slot 2^64-1, count 2 (the sum wraps; no such slot)");
+expectErr(retype(ut, T_ENDPOINT, 0, 0xffff_ffff_ffff_ffff, 2), 4, "first slot 2^64-1, count 2 (past the CNode's end; the sum must not wrap)");
 expectErr(retype(ut, T_ENDPOINT, 0, 1000, 0xffff_ffff_ffff_fc19), 4, "first 1000, count 2^64-999 (the sum wraps to 1)");
 expectErr(retype(ut, T_ENDPOINT, 0, 1020, 8), 4, "slots past the CNode's end");
 expectErr(retype(ut, T_ENDPOINT, 0, 1, 1), 8, "into an occupied slot");
