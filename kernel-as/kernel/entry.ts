@@ -19,7 +19,7 @@ import { cur, tcb, schedule } from "./thread";
 import { tcbSuspendTo } from "../object/tcb";
 import * as con from "../console";
 import { handleSyscall } from "./syscall";
-import { userFault, setVmDetail } from "./fault";
+import { userFault, setVmDetail, dropCaller } from "./fault";
 import { demandFault, VMF_RESOLVED } from "../object/vspace";
 import { kiCheckAfterEntry, checkEnabled } from "./check";
 import { tr, traceOn, TR_FAULT } from "./ktrace";
@@ -109,4 +109,5 @@ export function kernelExit(): void {
 function lostVSpace(t: u32): void {
   con.str("thread "); con.dec(tcb(t).tid); con.line(" stopped: its address space was deleted");
   tcbSuspendTo(t, 7 /* TS_FAULTED */);
+  dropCaller(t); // it cannot run again until reconfigured: its caller must not wait on it
 }

@@ -9,11 +9,12 @@
 
 import * as con from "../console";
 import {
-  Tcb, T_ENDPOINT, R_WRITE, R_GRANT, TS_FAULTEP, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
+  Tcb, T_ENDPOINT, T_NULL, R_WRITE, R_GRANT, TS_FAULTEP, TS_CALLER, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
   F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_EXIT, REG_PC,
 } from "../object/structures";
 import { tcb, setBlocked } from "./thread";
 import { sendFaultIPC } from "../object/endpoint";
+import { cte, cteDelete } from "./cspace";
 import { tr, TR_FAULT, TR_THREAD_EXIT } from "./ktrace";
 import { fscName, fscHasLevel, esrEc, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN, ecName } from "../arch";
 import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION, VMF_QUOTA } from "../object/vspace";
@@ -42,12 +43,26 @@ export function userFault(t: u32, kind: u32, addr: u64, esr: u64, code: u64): vo
   // an exit is not a fault: it has its own record and is not counted
   if (kind == F_EXIT) tr(TR_THREAD_EXIT, th.tid, <u32>code);
   else tr(TR_FAULT, th.tid, kind, <u32>addr, <u32>(addr >> 32), <u32>code, handled ? 1 : 0);
+  // an exit is final even with a handler (its reply cannot restart it), and with no handler
+  // nobody restarts the thread: either way it will not answer the Call it received
+  if (kind == F_EXIT || !handled) dropCaller(t);
   if (handled) {
     sendFaultIPC(t, fep.obj, fep.data, (fep.rights & R_GRANT) != 0);
     return;
   }
   report(t);
   setBlocked(t, kind == F_EXIT ? TS_EXITED : TS_FAULTED);
+}
+
+/**
+ * Thread t stops for good: the reply cap in its hidden CALLER slot is deleted, so its caller's Call
+ * returns Cancelled instead of waiting forever (as when a server's TCB is deleted). A thread whose
+ * fault goes to a handler keeps the cap: the handler may restart it and it may still reply.
+ * Reply caps moved out with CNode SaveCaller belong to that CNode and stay.
+ */
+export function dropCaller(t: u32): void {
+  let cs = changetype<usize>(tcbSlot(<usize>t, TS_CALLER));
+  if (cte(cs).type != T_NULL) cteDelete(cs);
 }
 
 function printName(t: u32): void {

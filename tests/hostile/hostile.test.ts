@@ -60,6 +60,8 @@ describe('hostile programs', () => {
   it('IPC protocol: replies without a caller, overflowing lengths and caps, deleted endpoints, a callee that dies mid-call', async () => {
     const b = await attack('ipc', ['dier'], /ipc: done/);
     expect(b.log()).toContain('dier: got 42, exiting without a reply');
+    expect(b.log()).toContain('dier: got 43, trapping without a reply');
+    expect(b.log()).toMatch(/\(dier\) faulted: WebAssembly trap: unreachable/);
     expect(b.log()).toMatch(/ipc: done, 0 failures/);
   });
 

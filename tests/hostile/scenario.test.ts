@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../kernel/mlk';
-import { bootShell, invariantOf, type Session } from '../services/shell-driver';
+import { bootShell, invariantOf, kiJson, type Session } from '../services/shell-driver';
 // @ts-expect-error: plain JS module
 import { writeCpio } from '../../scripts/cpio.mjs';
 
@@ -84,7 +84,22 @@ describe('full system with a hostile service', () => {
   it('a service that exhausts memory fails alone', async () => {
     const s = await bootShell({ kernel, bootImage: await hostileImage('hog') });
     expect(s.out).toContain('init: started hog');
-    s.waitFor('hog: done', 60);
+    // Its heap (MEMMAX, 16 MiB of demand-zero pages) is more than its quota of the kernel pool (a
+    // quarter), even more than the whole pool: it cannot finish touching it. It faults when its
+    // quota is spent; init, its fault handler, does not restart it (limit 0).
+    if (!s.out.includes('not restarting')) s.waitFor('not restarting', 60); // usually before the prompt
+    const fault = /hog \(pid \d+\) page fault at 0x([0-9a-f]+) .*not restarting/.exec(s.out);
+    expect(fault).not.toBeNull();
+    expect(s.out).not.toContain('hog: touched');
+    // It got about its quota (a quarter of the pool: heap pages from 0x10000 plus its page tables
+    // and image pages), neither less (starved by others) nor more.
+    const pool = kiJson(s.m, 4).kernel_pool;
+    const page = parseInt(fault![1], 16) / 4096;
+    expect(page).toBeGreaterThan(pool.total_pages / 4 - 64);
+    expect(page).toBeLessThanOrEqual(pool.total_pages / 4 + 16);
+    // init stopped it and reclaimed its objects: its pages went back to the pool
+    expect((kiJson(s.m, 0) as { name: string }[]).some((t) => t.name === 'hog')).toBe(false);
+    expect(pool.free_pages).toBeGreaterThan(pool.total_pages / 2);
     stillWorks(s);
   }, 600_000);
 

@@ -27,4 +27,10 @@ let e = call(srvEp, msgInfo(7, 0, 1), 42);
 print("ipc: call to the dying server returned "); printNum(e); println("");
 // the server exited holding our reply cap; we were woken when it went (Cancelled)
 expectErr(e, 13, "call whose callee exits: Cancelled");
+// a callee that faults with no fault handler holding our reply cap: nobody will restart it
+let srvEp2 = make(T_ENDPOINT);
+let srv2 = start("dier.wasm", 20);
+give(srv2, 4, srvEp2, R_ALL);
+run(srv2);
+expectErr(call(srvEp2, msgInfo(7, 0, 1), 43), 13, "call whose callee faults with no handler: Cancelled");
 done("ipc");
