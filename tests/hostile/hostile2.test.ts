@@ -1,0 +1,37 @@
+// More hostile programs: unmap under a running thread, bad IPC buffers, threads deleting their own
+// CNode / TCB / VSpace, and busy loops against the scheduler (tests/hostile/programs).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/mlk';
+import { fuzzProgramDir } from '../../cli/fuzz';
+
+const dir = fuzzProgramDir;
+const PROGRAMS = ['unmap', 'sharer'];
+
+beforeAll(async () => {
+  kernel();
+  await programs(PROGRAMS, dir);
+}, 300_000);
+
+/** Boots init = hostile program `name` with the given helpers, runs until `until`; asserts health. */
+async function attack(name: string, helpers: string[], until: RegExp): Promise<Booted> {
+  const b = await boot(await image([name, ...helpers], dir));
+  const log = runUntil(b, (l) => until.test(l), 2_000_000_000, 20_000_000);
+  expect(b.halts).toEqual([]);
+  expect(log).toMatch(until);
+  expect(log).not.toMatch(/^FAIL /m);
+  expect(log).not.toContain('BREACH');
+  expect(b.check()).toBe(0);
+  expect(b.json(7).count).toBe(0);
+  return b;
+}
+
+describe('hostile programs (2)', () => {
+  it('unmap under a running thread: Frame.Unmap → VM fault to its handler, restart; VSpace.Unmap of a demand page → a fresh zero page', async () => {
+    const b = await attack('unmap', ['sharer'], /unmapper: done/);
+    const log = b.log();
+    expect(log).toMatch(/unmap: done, 0 failures/);
+    expect(log).toMatch(/unmapper: done, 0 failures/);
+    expect(log).toMatch(/sharer: heap page came back as 0 after [1-9]\d*/);
+    expect(b.json(0).find((t: any) => t.name === 'sharer').state).toBe('inactive');
+  });
+});
