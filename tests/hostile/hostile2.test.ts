@@ -5,7 +5,7 @@ import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/
 import { fuzzProgramDir } from '../../cli/fuzz';
 
 const dir = fuzzProgramDir;
-const PROGRAMS = ['unmap', 'sharer'];
+const PROGRAMS = ['unmap', 'sharer', 'busy', 'spin', 'selfdel', 'victim', 'benign'];
 
 beforeAll(async () => {
   kernel();
@@ -33,5 +33,25 @@ describe('hostile programs (2)', () => {
     expect(log).toMatch(/unmapper: done, 0 failures/);
     expect(log).toMatch(/sharer: heap page came back as 0 after [1-9]\d*/);
     expect(b.json(0).find((t: any) => t.name === 'sharer').state).toBe('inactive');
+  });
+
+  it('busy loops: strict priority — init is woken by its timer, equal spinners round-robin, a lower one starves until they stop', async () => {
+    const b = await attack('busy', ['spin'], /busy: done/);
+    expect(b.log()).toMatch(/busy: done, 0 failures/);
+    expect(b.log()).toMatch(/busy: counts [1-9]\d* [1-9]\d* 0\n/);
+  });
+
+  it('deleting your own CNode, TCB and VSpace while running: the victim stops or goes on cleanly, the others run', async () => {
+    const b = await attack('selfdel', ['victim', 'benign'], /selfdel: done[\s\S]*benign: still fine/);
+    const log = b.log();
+    expect(log).toMatch(/selfdel: done, 0 failures/);
+    expect(log).toMatch(/delcnode: done, 0 failures/);
+    expect(log).toMatch(/delvspace: done, 0 failures/);
+    expect(log).toContain('deltcb: deleting our own TCB');
+    expect(log).toContain('delall: deleting our own TCB');
+    // the threads whose TCB was destroyed are gone; the others exited
+    const th = b.json(0);
+    for (const n of ['deltcb', 'delall']) expect(th.map((t: any) => t.name)).not.toContain(n);
+    for (const n of ['delcnode', 'delvspace']) expect(th.find((t: any) => t.name === n).state).toBe('exited');
   });
 });
