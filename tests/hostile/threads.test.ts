@@ -5,7 +5,7 @@ import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/
 import { fuzzProgramDir } from '../../cli/fuzz';
 
 const dir = fuzzProgramDir;
-const PROGRAMS = ['unmap', 'sharer', 'busy', 'spin', 'selfdel', 'victim', 'benign'];
+const PROGRAMS = ['unmap', 'sharer', 'busy', 'spin', 'selfdel', 'victim', 'benign', 'ipcbuf', 'ipcuser'];
 
 beforeAll(async () => {
   kernel();
@@ -25,7 +25,7 @@ async function attack(name: string, helpers: string[], until: RegExp): Promise<B
   return b;
 }
 
-describe('hostile programs (2)', () => {
+describe('hostile programs: threads, address spaces, scheduling', () => {
   it('unmap under a running thread: Frame.Unmap → VM fault to its handler, restart; VSpace.Unmap of a demand page → a fresh zero page', async () => {
     const b = await attack('unmap', ['sharer'], /unmapper: done/);
     const log = b.log();
@@ -53,5 +53,14 @@ describe('hostile programs (2)', () => {
     const th = b.json(0);
     for (const n of ['deltcb', 'delall']) expect(th.map((t: any) => t.name)).not.toContain(n);
     for (const n of ['delcnode', 'delvspace']) expect(th.find((t: any) => t.name === n).state).toBe('exited');
+  });
+
+  it('IPC buffers: device frame, wrong cap, unaligned, straddling, beyond 2^48 refused; unmapped, guard-page and read-only ones cut long messages to registers', async () => {
+    const b = await attack('ipcbuf', ['ipcuser'], /(?=[\s\S]*ipcbuf: done)(?:[\s\S]*ipcuser: call [^\n]*\n){4}/);
+    const log = b.log();
+    expect(log).toMatch(/ipcbuf: done, 0 failures/);
+    // the usable buffer carries the 64-word reply; the three unusable ones get the registers only
+    expect(log.match(/ipcuser: call 0, reply length 64, MR0 21, MR3 24/g)?.length).toBe(1);
+    expect(log.match(/ipcuser: call 0, reply length 4, MR0 21, MR3 24/g)?.length).toBe(3);
   });
 });
