@@ -13,6 +13,7 @@ import {
 import { tcb, allocTid, setBlocked, makeReady, cur, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
 import { cte, cteInsert, cteDelete } from "../kernel/cspace";
 import { cancelEndpointIPC } from "./endpoint";
+import { USER_VA_LIMIT } from "./vspace";
 import { cancelSignalWait, ntfn } from "./notification";
 
 /** Fresh TCB in zeroed memory. */
@@ -96,6 +97,7 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
         if (x2 == 0) return E_FAILED_LOOKUP;
         if (cte(x2).type != T_FRAME) return E_INVALID_CAPABILITY; // never a device frame (invariant 7)
         if ((mr1 & 0xfff) != 0) return E_ALIGNMENT;
+        if (mr1 >= USER_VA_LIMIT) return E_RANGE; // could never be mapped: refuse it now
       }
       if (mr2 > <u64>tcb(inv).mcp) return E_RANGE;
       if (target == inv) return E_ILLEGAL_OPERATION;
