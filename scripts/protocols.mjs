@@ -20,8 +20,7 @@ const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const pascal = (s) => camel(s).replace(/^./, (c) => c.toUpperCase());
 const upper = (s) => s.toUpperCase();
 
-export function loadIdl(dir = idlDir) {
-  const errors = JSON.parse(readFileSync(errorsPath, 'utf8')).errors;
+export function loadIdl(dir = idlDir, errors = JSON.parse(readFileSync(errorsPath, 'utf8')).errors) {
   const protocols = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
   protocols.sort((a, b) => a.id - b.id);
@@ -264,7 +263,7 @@ function genTs(protocols, errors) {
     '',
     `export const PROTOCOLS: Protocol[] = ${JSON.stringify(data, null, 2)};`,
     '',
-    `export const ERRORS: ErrorDef[] = ${JSON.stringify(errors, null, 2)};`,
+    `export const ERRORS: ErrorDef[] = ${JSON.stringify(errors.map(({ name, code, doc }) => ({ name, code, doc })), null, 2)};`,
     '',
     `export const wire = new Wire(PROTOCOLS, ERRORS);`,
     '',
@@ -378,9 +377,10 @@ function genManifest() {
   return L.join('\n');
 }
 
-/** Every file the protocols and the manifest generate, by path from the repository root. */
-export function generate() {
-  const { protocols, errors } = loadIdl();
+/** Every file the protocols and the manifest generate, by path from the repository root
+ * (`errors`: the error list of abi/errors.json, as scripts/abi.mjs loaded it). */
+export function generate(errorList) {
+  const { protocols, errors } = loadIdl(idlDir, errorList);
   const files = new Map();
   files.set('services/gen/errors.ts', genAsErrors(errors));
   for (const p of protocols) files.set(`services/gen/${p.protocol}.ts`, genAsProtocol(p));

@@ -1086,86 +1086,72 @@ export const ERRORS: ErrorDef[] = [
   {
     "name": "INVALID_ARGUMENT",
     "code": 1,
-    "doc": "kernel: bad non-capability argument",
-    "when": "bad non-cap argument (type number, region kind, unreadable user buffer)"
+    "doc": "kernel: bad non-capability argument"
   },
   {
     "name": "INVALID_CAPABILITY",
     "code": 2,
-    "doc": "kernel: capability of the wrong type or state",
-    "when": "a cap of the wrong type (e.g. Recv on a TCB, Map with a non-VSpace)"
+    "doc": "kernel: capability of the wrong type or state"
   },
   {
     "name": "ILLEGAL_OPERATION",
     "code": 3,
-    "doc": "kernel: operation not allowed",
-    "when": "method not allowed (unknown label, copying an Untyped/Reply/IRQControl cap, re-badging, binding twice)"
+    "doc": "kernel: operation not allowed"
   },
   {
     "name": "RANGE",
     "code": 4,
-    "doc": "kernel: argument out of range",
-    "when": "out of range (priority > caller's MCP, radix, size bits, count, IRQ number, file index)"
+    "doc": "kernel: argument out of range"
   },
   {
     "name": "ALIGNMENT",
     "code": 5,
-    "doc": "kernel: misaligned argument",
-    "when": "misaligned address"
+    "doc": "kernel: misaligned argument"
   },
   {
     "name": "FAILED_LOOKUP",
     "code": 6,
-    "doc": "kernel: the capability slot is empty",
-    "when": "CPtr does not resolve: 0, ≥ 2^radix, or an empty slot"
+    "doc": "kernel: the capability slot is empty"
   },
   {
     "name": "TRUNCATED_MESSAGE",
     "code": 7,
-    "doc": "kernel: too few words or capabilities",
-    "when": "too few message words or extra caps for the method"
+    "doc": "kernel: too few words or capabilities"
   },
   {
     "name": "DELETE_FIRST",
     "code": 8,
-    "doc": "kernel: destination slot occupied",
-    "when": "destination slot or page already occupied / frame already mapped"
+    "doc": "kernel: destination slot occupied"
   },
   {
     "name": "REVOKE_FIRST",
     "code": 9,
-    "doc": "kernel: object has derived children",
-    "when": "IRQ handler already issued"
+    "doc": "kernel: object has derived children"
   },
   {
     "name": "NOT_ENOUGH_MEMORY",
     "code": 10,
-    "doc": "kernel: untyped memory exhausted",
-    "when": "Untyped exhausted (MR0 = bytes left), no ASID, no page for a page table"
+    "doc": "kernel: untyped memory exhausted"
   },
   {
     "name": "INSUFFICIENT_RIGHTS",
     "code": 11,
-    "doc": "kernel: the capability lacks a right",
-    "when": "the cap lacks the right the operation needs (see §5)"
+    "doc": "kernel: the capability lacks a right"
   },
   {
     "name": "WOULD_BLOCK",
     "code": 12,
-    "doc": "kernel: non-blocking operation found no partner",
-    "when": "NBSend with no receiver, NBRecv/poll with nothing pending"
+    "doc": "kernel: non-blocking operation found no partner"
   },
   {
     "name": "CANCELLED",
     "code": 13,
-    "doc": "kernel: the peer went away (server restarted); retry",
-    "when": "the object a thread was blocked on was destroyed, or its reply cap was deleted unanswered"
+    "doc": "kernel: the peer went away (server restarted); retry"
   },
   {
     "name": "BAD_IMAGE",
     "code": 14,
-    "doc": "kernel: malformed program image",
-    "when": "Spawn: the program image is malformed or unsupported (reason on the console)"
+    "doc": "kernel: malformed program image"
   },
   {
     "name": "BAD_MESSAGE",
