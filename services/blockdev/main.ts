@@ -1,5 +1,5 @@
 // blockdev — the driver of the machine's DMA block device ("mlk,block", hw/blockdev.ts), serving
-// the block protocol (services/idl/block.json). The device's registers are mapped at 0x4000, its
+// the block protocol (abi/protocols/block.json). The device's registers are mapped at 0x4000, its
 // completion interrupt (IRQ 700) arrives through the notification bound to this thread, and the
 // data moves by DMA straight into the buffer page shared with the client (mapped at 0x8000). The
 // device sits behind the DART: it sees IO virtual addresses only, so the driver maps a copy of the

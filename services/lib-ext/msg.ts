@@ -21,7 +21,7 @@ export const MSG_BYTES: i32 = 512;
 /** Handlers return this instead of an error code to leave the caller waiting (deferred reply). */
 export const DEFER: u32 = 0xffff_ffff;
 
-/** Shared error codes (services/idl/errors.json; regenerate services/gen/errors.ts). */
+/** Shared error codes (abi/errors.json; scripts/abi.mjs regenerates services/gen/errors.ts). */
 export const ERR_BAD_MESSAGE: u32 = 32;
 
 // @ts-ignore: decorator
