@@ -7,6 +7,8 @@
 //   cap: an extra capability, no word.
 // Import the bound instance from services/gen/protocols.ts rather than this file.
 
+import { MSG_MAX_WORDS } from '../../host/abi';
+
 export type FieldType = 'u32' | 'i32' | 'u64' | 'bool' | 'string' | 'bytes' | 'cap';
 
 export interface Field {
@@ -59,7 +61,8 @@ export interface Decoded {
   text: string;
 }
 
-export const MSG_WORDS = 64;
+/** Words of one message (abi/layout.json MSG_MAX_WORDS). */
+export const MSG_WORDS = MSG_MAX_WORDS;
 const U32_MAX = 0xffff_ffffn;
 
 /** Words of a message from its bytes (little-endian u64s). */

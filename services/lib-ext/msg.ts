@@ -15,8 +15,10 @@
 // Msg.buf: ┌ word 0 ┬ word 1 ┬ … ┬ word 63 ┐  512 bytes, little-endian
 // ```
 
-export const MSG_WORDS: i32 = 64;
-export const MSG_BYTES: i32 = 512;
+import { MSG_MAX_WORDS } from "../lib/abi";
+
+export const MSG_WORDS: i32 = MSG_MAX_WORDS;
+export const MSG_BYTES: i32 = MSG_MAX_WORDS * 8;
 
 /** Handlers return this instead of an error code to leave the caller waiting (deferred reply). */
 export const DEFER: u32 = 0xffff_ffff;

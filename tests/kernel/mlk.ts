@@ -3,7 +3,7 @@
 // the first file), boots the real machine and reads the kernel's introspection interface.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Machine } from '../../hw/machine';
@@ -48,7 +48,8 @@ async function limited<T>(f: () => Promise<T>): Promise<T> {
 export async function program(name: string, dir = join(root, 'tests', 'kernel', 'programs')): Promise<Uint8Array> {
   mkdirSync(outDir, { recursive: true });
   const src = join(dir, `${name}.ts`);
-  const out = join(outDir, `${basename(dir)}-${name}.wasm`);
+  // named after the whole folder: tests/kernel/programs and tests/hostile/programs share file names
+  const out = join(outDir, `${relative(root, dir).replace(/[\\/]/g, '-')}-${name}.wasm`);
   const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
   if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
     // compile to a private file and rename: another test process may be reading `out` right now
