@@ -75,6 +75,7 @@ export const IRQ_CONTROL_GET = 64;
 export const IRQ_HANDLER_SET_NOTIFICATION = 72;
 export const IRQ_HANDLER_ACK = 73;
 export const IRQ_HANDLER_CLEAR = 74;
+export const IRQ_HANDLER_SET_DEADLINE = 75;
 export const BOOT_IMAGE_SPAWN = 80;
 export const BOOT_IMAGE_INFO = 81;
 export const IOSPACE_MAP = 88;
@@ -138,6 +139,7 @@ export const SLOT_SELF = 5; // the endpoint the service serves (Read), when its 
 export const SLOT_IRQ = 6; // the IRQ handler of the manifest's first `irqs` entry
 export const SLOT_FRAME = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE = 8; // the DMA stream of the service's device (manifest `iospace`)
+export const SLOT_HEARTBEAT = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
 export const SLOT_DYNAMIC = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -247,6 +249,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "IRQ_HANDLER_SET_NOTIFICATION", value: 72 },
     { name: "IRQ_HANDLER_ACK", value: 73 },
     { name: "IRQ_HANDLER_CLEAR", value: 74 },
+    { name: "IRQ_HANDLER_SET_DEADLINE", value: 75 },
     { name: "BOOT_IMAGE_SPAWN", value: 80 },
     { name: "BOOT_IMAGE_INFO", value: 81 },
     { name: "IOSPACE_MAP", value: 88 },
@@ -310,6 +313,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "IRQ", value: 6, doc: "the IRQ handler of the manifest's first `irqs` entry" },
     { name: "FRAME", value: 7, doc: "the frame capability of the manifest's first `frames` entry" },
     { name: "IOSPACE", value: 8, doc: "the DMA stream of the service's device (manifest `iospace`)" },
+    { name: "HEARTBEAT", value: 9, doc: "notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init" },
     { name: "DYNAMIC", value: 16, doc: "lookups and saved reply capabilities go from here up" },
     { name: "END", value: 64, doc: "one past the last slot of a service's CNode (radix 6)" },
   ],

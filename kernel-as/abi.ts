@@ -109,6 +109,7 @@ export const IRQ_CONTROL_GET: u64 = 64;
 export const IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
 export const IRQ_HANDLER_ACK: u64 = 73;
 export const IRQ_HANDLER_CLEAR: u64 = 74;
+export const IRQ_HANDLER_SET_DEADLINE: u64 = 75;
 export const BOOT_IMAGE_SPAWN: u64 = 80;
 export const BOOT_IMAGE_INFO: u64 = 81;
 export const IOSPACE_MAP: u64 = 88;

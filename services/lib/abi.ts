@@ -71,6 +71,7 @@ export const IRQ_CONTROL_GET: u64 = 64;
 export const IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
 export const IRQ_HANDLER_ACK: u64 = 73;
 export const IRQ_HANDLER_CLEAR: u64 = 74;
+export const IRQ_HANDLER_SET_DEADLINE: u64 = 75;
 export const BOOT_IMAGE_SPAWN: u64 = 80;
 export const BOOT_IMAGE_INFO: u64 = 81;
 export const IOSPACE_MAP: u64 = 88;
@@ -120,6 +121,7 @@ export const SLOT_SELF: u64 = 5; // the endpoint the service serves (Read), when
 export const SLOT_IRQ: u64 = 6; // the IRQ handler of the manifest's first `irqs` entry
 export const SLOT_FRAME: u64 = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE: u64 = 8; // the DMA stream of the service's device (manifest `iospace`)
+export const SLOT_HEARTBEAT: u64 = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
 export const SLOT_DYNAMIC: u64 = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END: u64 = 64; // one past the last slot of a service's CNode (radix 6)
 

@@ -48,7 +48,7 @@ async function limited<T>(f: () => Promise<T>): Promise<T> {
 export async function program(name: string, dir = join(root, 'tests', 'kernel', 'programs')): Promise<Uint8Array> {
   mkdirSync(outDir, { recursive: true });
   const src = join(dir, `${name}.ts`);
-  // named after the whole folder: tests/kernel/programs and tests/hostile/programs share file names
+  // keyed by the whole folder: tests/kernel/programs and tests/hostile/programs both have a regs.ts
   const out = join(outDir, `${relative(root, dir).replace(/[\\/]/g, '-')}-${name}.wasm`);
   const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
   if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
