@@ -8,7 +8,8 @@ import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import type { TraceRecord } from '../hw/trace';
 import { FileBlockStore } from './file-block-store';
-import { toChromeTrace, type TraceKind } from '../hw/trace-export';
+import { toChromeTrace } from '../hw/trace-export';
+import { TRACE_KINDS } from '../host/abi';
 
 const BUILD = fileURLToPath(new URL('../build/', import.meta.url));
 
@@ -110,7 +111,7 @@ const INIT_TID = 1;
  * once rather than spinning to a limit. Returns a function giving the reason ('' while init runs).
  */
 export function watchInit(machine: Machine): () => string {
-  const kinds = JSON.parse(readFileSync(new URL('../kernel-as/trace-kinds.json', import.meta.url), 'utf8')) as TraceKind[];
+  const kinds = TRACE_KINDS;
   const kindOf = (name: string) => kinds.find((k) => k.name === name)?.kind ?? -1;
   const FAULT = kindOf('FAULT');
   const THREAD_EXIT = kindOf('THREAD_EXIT');
@@ -224,8 +225,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
     if (why) break;
   }
   if (args.trace) {
-    const kinds = JSON.parse(readFileSync(new URL('../kernel-as/trace-kinds.json', import.meta.url), 'utf8')) as TraceKind[];
-    writeFileSync(args.trace, JSON.stringify(toChromeTrace(records, kinds)));
+    writeFileSync(args.trace, JSON.stringify(toChromeTrace(records, TRACE_KINDS)));
   }
   if (code !== 0) {
     const target = args.until !== undefined ? `'${args.until}' was not transmitted` : 'the machine did not become idle';

@@ -19,7 +19,8 @@
 
 import { mmioRead32, mmioWrite32, DRAM_BASE } from "./arch";
 import { kmemAlloc, K_PT } from "./kernel/kmem";
-import { trace, TRACE_DART_FAULT } from "./trace";
+import { trace } from "./trace";
+import { TRACE_DART_FAULT } from "./abi";
 import { E_OK, E_DELETE_FIRST, E_NOT_ENOUGH_MEMORY, E_ILLEGAL_OPERATION, R_READ, R_WRITE } from "./object/structures";
 
 const DART_PARAMS1: u64 = 0x000;

@@ -23,11 +23,12 @@ import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesU
 import { heapInit, heapStart, heapEnd, heapUsed, HEAP_BYTES } from "./heap";
 import { panic, panicException, panicValue, HALT_NO_CONSOLE } from "./panic";
 import { halt } from "./arch";
+import { trace, traceInit } from "./trace";
 import {
-  trace, traceInit, TRACE_BOOT_STAGE, TRACE_IRQ, TRACE_TICK, TRACE_UART_RX,
+  TRACE_BOOT_STAGE, TRACE_IRQ, TRACE_TICK, TRACE_UART_RX,
   BOOT_ENTRY, BOOT_FDT, BOOT_CONSOLE, BOOT_MEMORY, BOOT_FRAMES, BOOT_HEAP, BOOT_VECTORS, BOOT_AIC,
   BOOT_TIMER, BOOT_IDLE, BOOT_INIT,
-} from "./trace";
+} from "./abi";
 import { createInitialProcess } from "./kernel/boot";
 import { dartInit, dartIrq, dartPresent } from "./dart";
 import { enterFromUser, enterFromIdle, handleSyncFromUser, kernelExit } from "./kernel/entry";

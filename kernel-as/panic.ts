@@ -11,7 +11,8 @@ import {
   EC_IABT_LOW, EC_SVC64, ESR_WNR,
 } from "./arch";
 import { str, hex, hexs, dec, newline, line, setStamping } from "./console";
-import { trace, TRACE_PANIC } from "./trace";
+import { trace } from "./trace";
+import { TRACE_PANIC } from "./abi";
 import { timerTicks } from "./timer";
 
 /** halt() codes */

@@ -2,7 +2,8 @@
 // Builds what the machine needs: `kernel` (kernel-as → build/kernel.wasm), `services`
 // (services/<name>/main.ts → build/services/<name>.wasm, packed into build/bootimage.cpio in the
 // order of services/manifest.json) and `site` (the static playground in dist/). A target is
-// rebuilt only when one of its inputs is newer than its output.
+// rebuilt only when one of its inputs is newer than its output. First, scripts/abi.mjs brings the
+// generated ABI constants and protocol stubs up to date with abi/ (it rewrites only what changed).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -30,7 +31,7 @@ const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 
 
 function buildKernel() {
   const out = join(build, 'kernel.wasm');
-  if (!stale(out, [join(root, 'kernel-as'), join(root, 'package-lock.json')])) return;
+  if (!stale(out, [join(root, 'kernel-as'), join(root, 'abi'), join(root, 'package-lock.json')])) return;
   mkdirSync(build, { recursive: true });
   console.error('[build] kernel-as → build/kernel.wasm');
   node([asc, '--config', 'kernel-as/asconfig.json', '--target', 'release']);
@@ -47,10 +48,7 @@ function buildServices() {
   const dir = join(root, 'services');
   const outDir = join(build, 'services');
   mkdirSync(outDir, { recursive: true });
-  // services/gen/ (stubs, TypeScript decoder, manifest tables) from services/idl/*.json and
-  // services/manifest.json by scripts/idl.mjs; it rewrites only files whose content changed.
-  node([join(root, 'scripts', 'idl.mjs')]);
-  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'kernel-as', 'object', 'methods.ts'), join(root, 'package-lock.json')];
+  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
   for (const name of serviceNames()) {
     const out = join(outDir, `${name}.wasm`);
     if (!stale(out, [join(dir, name), ...common])) continue;
@@ -68,12 +66,14 @@ function buildServices() {
 
 function buildSite() {
   const out = join(root, 'dist', 'index.html');
-  if (!stale(out, [join(root, 'web'), join(root, 'hw'), join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(root, 'vite.config.ts')])) return;
+  if (!stale(out, [join(root, 'web'), join(root, 'hw'), join(root, 'host'), join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(root, 'vite.config.ts')])) return;
   console.error('[build] web → dist/');
   node([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
 }
 
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+// kernel-as/abi.ts, services/lib/abi.ts, host/abi.ts and services/gen/ from abi/ (and the manifest).
+node([join(root, 'scripts', 'abi.mjs')]);
 for (const t of targets.length ? targets : ['kernel', 'services', 'site']) {
   if (t === 'kernel') buildKernel();
   else if (t === 'services') buildServices();

@@ -17,6 +17,7 @@ import { TRAP } from './traps';
 import * as N from './num';
 import { MAX_CALL_DEPTH, MAX_IMAGE_BYTES, MAX_MEM_PAGES, MAX_STACK_BYTES } from './limits';
 import { opLength, translate, type JitCore, type JitEnv } from './jit';
+import { REG_X0, REG_X7, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN, REG_MEMPAGES, REG_MEMMAX, REG_SPLIM } from '../../host/abi';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
 export class El0Exception {
@@ -24,9 +25,10 @@ export class El0Exception {
   get elr(): bigint { return (BigInt(this.elrHi) << 32n) | BigInt(this.elrLo); }
 }
 
-/** Register numbers (ARCHITECTURE.md) */
+/** Register numbers: the ABI's slots (abi/layout.json), then the engine's private ones. */
 export const REG = {
-  X0: 0, X7: 7, PC: 8, SP: 9, FP: 10, GP: 11, IMG: 12, IMGLEN: 13, MEMPAGES: 14, MEMMAX: 15, SPLIM: 16,
+  X0: REG_X0, X7: REG_X7, PC: REG_PC, SP: REG_SP, FP: REG_FP, GP: REG_GP, IMG: REG_IMG, IMGLEN: REG_IMGLEN,
+  MEMPAGES: REG_MEMPAGES, MEMMAX: REG_MEMMAX, SPLIM: REG_SPLIM,
   /** engine-private: VA of the base of the stack region (the SP of the outermost entry) */
   STACKBASE: 17,
   /** engine-private: function index + 1 of an import call whose result is pending (pushed at resume) */

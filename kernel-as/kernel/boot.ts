@@ -23,20 +23,20 @@ import { createObject } from "../object/objecttype";
 import { cteInsert } from "./cspace";
 import { setupProcess } from "./bootimage";
 import { cpioIndex, nFiles, filePa, fileSize, fileName, fileNameLen } from "./cpio";
-import { loadProgram, loaderError, BOOTINFO_VA } from "./loader";
+import { loadProgram, loaderError } from "./loader";
+import {
+  BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE,
+  BI_MAGIC, BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
+  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_SLOT,
+  BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES, BI_FILE_SIZE, BI_FILE_NAME,
+  BI_FILE_NAME_MAX,
+} from "../abi";
 import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota } from "../object/vspace";
 import { tcb, makeReady, MAX_PRIO } from "./thread";
 import { setPriority } from "../object/tcb";
 
 export const INIT_RADIX: u32 = 10;
 export const INIT_PRIO: u32 = 10;
-export const SLOT_TCB: u32 = 1;
-export const SLOT_CNODE: u32 = 2;
-export const SLOT_VSPACE: u32 = 3;
-export const SLOT_IRQ_CONTROL: u32 = 4;
-export const SLOT_BOOT_IMAGE: u32 = 5;
-export const SLOT_FIRST_FREE: u32 = 6;
-
 /** The initial thread (0 if none was started). */
 export let initTcb: u32 = 0;
 
@@ -44,24 +44,7 @@ const SCTLR_M: u64 = 1;
 const SCTLR_C: u64 = 1 << 2;
 const SCTLR_I: u64 = 1 << 12;
 
-/** Boot-info page layout (offsets). */
-const BI_MAGIC: usize = 0x000; // u32 "MLKB" = 0x424b4c4d
-const BI_VERSION: usize = 0x004; // u32 1
-const BI_RADIX: usize = 0x008; // u32 init CNode radix
-const BI_FIRST_EMPTY: usize = 0x00c; // u32 first empty slot
-const BI_SLOTS: usize = 0x010; // u32 × 5: TCB, CNode, VSpace, IRQControl, BootImage
-const BI_NDEV: usize = 0x024; // u32 number of device records
-const BI_NUT: usize = 0x028; // u32 number of untyped records
-const BI_NFILES: usize = 0x02c; // u32 number of boot files
-const BI_TID: usize = 0x030; // u32 init's thread id
-const BI_KPOOL: usize = 0x038; // u64 kernel pool pages
-const BI_IMG_FRAMES: usize = 0x040; // u32 first slot, u32 count: read-only frame caps of the boot image
-const BI_IMG_PA: usize = 0x048; // u64 physical address of the boot image's first page
-const BI_DEVS: usize = 0x100; // 16 × 32: u64 pa, u32 pages, i32 irq, u32 firstSlot, u32 kind, name[8]
-const BI_UTS: usize = 0x300; // 64 × 16: u64 pa, u32 sizeBits, u32 slot
-const BI_FILES: usize = 0x700; // 32 × 48: u32 offset, u32 size, name[40]
-const MAX_BI_DEVS: u32 = 16;
-const MAX_BI_UTS: u32 = 64;
+// Boot-info page layout: BI_* offsets and record sizes, declared in abi/layout.json.
 
 /** Programs the MMU for user address spaces (TTBR0 walks; TTBR1 disabled). */
 export function mmuInit(): void {
@@ -112,7 +95,7 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   let bpa = kmemAlloc(K_IPCBUF);
   if (bpa == 0) { con.line("mlk: out of memory creating init"); return 0; }
   let b = lin(bpa);
-  store<u32>(b + BI_MAGIC, 0x424b4c4d);
+  store<u32>(b + BI_MAGIC, BI_MAGIC_VALUE);
   store<u32>(b + BI_VERSION, 1);
   store<u32>(b + BI_RADIX, INIT_RADIX);
   store<u32>(b + BI_SLOTS, SLOT_TCB);
@@ -125,20 +108,20 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   let nslots: u32 = 1 << INIT_RADIX;
   // device frames (user-space drivers: UART, block device, host mailbox)
   let ndev: u32 = 0;
-  for (let i = 0; i < bi.nDevices && ndev < MAX_BI_DEVS; i++) {
+  for (let i = 0; i < bi.nDevices && ndev < BI_DEV_MAX; i++) {
     let d = deviceAt(i);
     let isMailbox = cstrEq(<usize>d.compat, "mlk,host-mailbox");
     if (d.kind != DEV_UART && d.kind != DEV_BLOCK && !isMailbox) continue;
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
-    let rec = b + BI_DEVS + (<usize>ndev << 5);
+    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
     store<u64>(rec, d.base);
-    store<u32>(rec + 8, pages);
-    store<i32>(rec + 12, d.irq);
-    store<u32>(rec + 16, next);
-    store<u32>(rec + 20, isMailbox ? 6 : d.kind);
+    store<u32>(rec + BI_DEV_PAGES, pages);
+    store<i32>(rec + BI_DEV_IRQ, d.irq);
+    store<u32>(rec + BI_DEV_SLOT, next);
+    store<u32>(rec + BI_DEV_KIND, isMailbox ? 6 : d.kind);
     let nm = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     for (let j: u32 = 0; j < pages && next < nslots; j++) {
       cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
     }
@@ -146,41 +129,41 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   }
   // the block device's DMA stream: an IOSpace capability (object/iospace.ts), in a record of kind
   // DEV_IOSPACE named after the device (pa = the DART, pages 0, irq = the stream)
-  if (bi.blockSid >= 0 && ndev < MAX_BI_DEVS && next < nslots) {
-    let rec = b + BI_DEVS + (<usize>ndev << 5);
+  if (bi.blockSid >= 0 && ndev < BI_DEV_MAX && next < nslots) {
+    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
     store<u64>(rec, bi.dartBase);
-    store<u32>(rec + 8, 0);
-    store<i32>(rec + 12, bi.blockSid);
-    store<u32>(rec + 16, next);
-    store<u32>(rec + 20, DEV_IOSPACE);
+    store<u32>(rec + BI_DEV_PAGES, 0);
+    store<i32>(rec + BI_DEV_IRQ, bi.blockSid);
+    store<u32>(rec + BI_DEV_SLOT, next);
+    store<u32>(rec + BI_DEV_KIND, DEV_IOSPACE);
     let nm = "block";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     cteInsert(slotOf(c, next++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
     ndev++;
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)
-  if (bi.aicTimebase != 0 && ndev < MAX_BI_DEVS && next < nslots) {
-    let rec = b + BI_DEVS + (<usize>ndev << 5);
+  if (bi.aicTimebase != 0 && ndev < BI_DEV_MAX && next < nslots) {
+    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
     store<u64>(rec, bi.aicTimebase);
-    store<u32>(rec + 8, 1);
-    store<i32>(rec + 12, -1);
-    store<u32>(rec + 16, next);
-    store<u32>(rec + 20, DEV_AIC);
+    store<u32>(rec + BI_DEV_PAGES, 1);
+    store<i32>(rec + BI_DEV_IRQ, -1);
+    store<u32>(rec + BI_DEV_SLOT, next);
+    store<u32>(rec + BI_DEV_KIND, DEV_AIC);
     let nm = "timebase";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_READ, 0, <u32>(bi.aicTimebase >> 12), 0);
     ndev++;
   }
   // the EL1 virtual timer: no page, its "IRQ" is the line IRQControl.Get issues a handler for
-  if (ndev < MAX_BI_DEVS) {
-    let rec = b + BI_DEVS + (<usize>ndev << 5);
+  if (ndev < BI_DEV_MAX) {
+    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
     store<u64>(rec, 0);
-    store<u32>(rec + 8, 0);
-    store<i32>(rec + 12, <i32>VTIMER_LINE);
-    store<u32>(rec + 16, 0);
-    store<u32>(rec + 20, DEV_TIMER);
+    store<u32>(rec + BI_DEV_PAGES, 0);
+    store<i32>(rec + BI_DEV_IRQ, <i32>VTIMER_LINE);
+    store<u32>(rec + BI_DEV_SLOT, 0);
+    store<u32>(rec + BI_DEV_KIND, DEV_TIMER);
     let nm = "vtimer";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + 24 + k, <u8>nm.charCodeAt(k));
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     ndev++;
   }
   store<u32>(b + BI_NDEV, ndev);
@@ -200,14 +183,14 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   // untyped: [utBase, utEnd) in naturally aligned power-of-two blocks
   let nut: u32 = 0;
   let p = utBase;
-  while (p < utEnd && nut < MAX_BI_UTS && next < nslots) {
+  while (p < utEnd && nut < BI_UT_MAX && next < nslots) {
     let bits: u32 = 12;
     while (bits < 30 && (p & ((<u64>1 << (bits + 1)) - 1)) == 0 && p + (<u64>1 << (bits + 1)) <= utEnd) bits++;
     if (p + (<u64>1 << bits) > utEnd) break;
-    let rec = b + BI_UTS + (<usize>nut << 4);
+    let rec = b + BI_UTS + <usize>nut * BI_UT_BYTES;
     store<u64>(rec, p);
-    store<u32>(rec + 8, bits);
-    store<u32>(rec + 12, next);
+    store<u32>(rec + BI_UT_BITS, bits);
+    store<u32>(rec + BI_UT_SLOT, next);
     cteInsert(slotOf(c, next++), 0, T_UNTYPED, R_ALL, 0, <u32>(p >> 12), <u64>bits);
     nut++;
     p += <u64>1 << bits;
@@ -218,10 +201,10 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   // boot files
   store<u32>(b + BI_NFILES, <u32>nFiles);
   for (let i = 0; i < nFiles; i++) {
-    let rec = b + BI_FILES + <usize>i * 48;
+    let rec = b + BI_FILES + <usize>i * BI_FILE_BYTES;
     store<u32>(rec, <u32>(filePa(i) - bi.initrdStart));
-    store<u32>(rec + 4, fileSize(i));
-    memory.copy(rec + 8, fileName(i), min(<usize>fileNameLen(i), 39));
+    store<u32>(rec + BI_FILE_SIZE, fileSize(i));
+    memory.copy(rec + BI_FILE_NAME, fileName(i), min(<usize>fileNameLen(i), BI_FILE_NAME_MAX - 1));
   }
   store<u32>(b + BI_TID, tcb(t).tid);
   store<u64>(b + BI_KPOOL, <u64>kmemTotal());

@@ -22,7 +22,8 @@ import { handleSyscall } from "./syscall";
 import { userFault, setVmDetail, dropCaller } from "./fault";
 import { demandFault, VMF_RESOLVED } from "../object/vspace";
 import { kiCheckAfterEntry, checkEnabled } from "./check";
-import { tr, traceOn, TR_FAULT } from "./ktrace";
+import { tr, traceOn } from "./ktrace";
+import { TRACE_FAULT } from "../abi";
 
 /** Kernel entries from EL0 (introspection / bench). */
 export let entries: u64 = 0;
@@ -69,7 +70,7 @@ export function handleSyncFromUser(): void {
     let r: u32 = 1;
     if (vs.type == T_VSPACE) r = demandFault(<usize>vs.obj, far, <u32>esr & 0x3f, ec == EC_DABT_LOW && (esr & (1 << 6)) != 0);
     if (r == VMF_RESOLVED) { // retry the instruction
-      if (traceOn) tr(TR_FAULT, tcb(t).tid, F_VM, <u32>far, <u32>(far >> 32), <u32>esr, 2);
+      if (traceOn) tr(TRACE_FAULT, tcb(t).tid, F_VM, <u32>far, <u32>(far >> 32), <u32>esr, 2);
       return;
     }
     setVmDetail(r);

@@ -15,7 +15,8 @@ import {
 import { tcb, setBlocked } from "./thread";
 import { sendFaultIPC } from "../object/endpoint";
 import { cte, cteDelete } from "./cspace";
-import { tr, TR_FAULT, TR_THREAD_EXIT } from "./ktrace";
+import { tr } from "./ktrace";
+import { TRACE_FAULT, TRACE_THREAD_EXIT } from "../abi";
 import { fscName, fscHasLevel, esrEc, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN, ecName } from "../arch";
 import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION, VMF_QUOTA } from "../object/vspace";
 
@@ -41,8 +42,8 @@ export function userFault(t: u32, kind: u32, addr: u64, esr: u64, code: u64): vo
   let fep = tcbSlot(<usize>t, TS_FAULTEP);
   let handled = fep.type == T_ENDPOINT && (fep.rights & R_WRITE) != 0;
   // an exit is not a fault: it has its own record and is not counted
-  if (kind == F_EXIT) tr(TR_THREAD_EXIT, th.tid, <u32>code);
-  else tr(TR_FAULT, th.tid, kind, <u32>addr, <u32>(addr >> 32), <u32>code, handled ? 1 : 0);
+  if (kind == F_EXIT) tr(TRACE_THREAD_EXIT, th.tid, <u32>code);
+  else tr(TRACE_FAULT, th.tid, kind, <u32>addr, <u32>(addr >> 32), <u32>code, handled ? 1 : 0);
   // an exit is final even with a handler (its reply cannot restart it), and with no handler
   // nobody restarts the thread: either way it will not answer the Call it received
   if (kind == F_EXIT || !handled) dropCaller(t);

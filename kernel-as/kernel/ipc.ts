@@ -15,7 +15,8 @@ import {
 import { DRAM_BASE } from "../arch";
 import { tcb, setBlocked, makeReady } from "./thread";
 import { cte, lookupCap, lookupSlot, cteInsert, cteDelete } from "./cspace";
-import { tr, traceWords, TR_IPC_REPLY, tidOf } from "./ktrace";
+import { tr, traceWords, tidOf } from "./ktrace";
+import { TRACE_IPC_REPLY } from "../abi";
 import { ipcBuffer } from "./syscall";
 import { deriveCap } from "../object/cnode";
 
@@ -124,7 +125,7 @@ export function doReply(s: u32, rs: usize): u32 {
   ct.replySlot = 0;
   if (DEBUG) assert(ct.state == TS_BLOCKED_REPLY, "doReply: caller not waiting for a reply");
   let st = tcb(s);
-  tr(TR_IPC_REPLY, tidOf(s), tidOf(c), <u32>(st.r1 >> 12));
+  tr(TRACE_IPC_REPLY, tidOf(s), tidOf(c), <u32>(st.r1 >> 12));
   if ((ct.ipcFlags & IF_FAULT) == 0) traceWords(s);
   if ((ct.ipcFlags & IF_FAULT) != 0) {
     ct.ipcFlags = 0;

@@ -1,31 +1,14 @@
 // ktrace.ts — trace records of the kernel core (D10): syscalls, IPC, context switches, faults,
-// IRQ delivery, capability operations. The kinds extend kernel-as/trace.ts's table (0x10+) and
-// are mirrored in kernel-as/trace-kinds.json.
-//
-// The kinds (0x10–0x19) are declared in kernel-as/trace.ts with the boot kinds.
+// IRQ delivery, capability operations. Every kind, with its arguments, is declared in
+// abi/trace.json (TRACE_* in kernel-as/abi.ts).
 //
 // Tracing costs seven MMIO writes per record; boot argument `mlk.trace=0` turns it off (the
 // benchmark does, to measure the kernel and not the trace device).
 
-import {
-  trace, TRACE_SYSCALL, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY, TRACE_SWITCH, TRACE_FAULT,
-  TRACE_IRQ_USER, TRACE_CAP_OP, TRACE_SIGNAL, TRACE_FASTPATH, TRACE_IPC_WORDS, TRACE_IPC_WORDS2, TRACE_THREAD_EXIT,
-  TRACE_IPC_WORDS_MORE,
-} from "../trace";
+import { trace } from "../trace";
+import { TRACE_SWITCH, TRACE_IPC_WORDS, TRACE_IPC_WORDS2, TRACE_IPC_WORDS_MORE } from "../abi";
 import { Tcb, IPCBUF_MSG, MSG_MAX_WORDS, MSG_REG_WORDS } from "../object/structures";
 import { ipcBuffer } from "./syscall";
-
-export const TR_SYSCALL: u32 = TRACE_SYSCALL;
-export const TR_IPC_SEND: u32 = TRACE_IPC_SEND;
-export const TR_IPC_RECV: u32 = TRACE_IPC_RECV;
-export const TR_IPC_REPLY: u32 = TRACE_IPC_REPLY;
-export const TR_SWITCH: u32 = TRACE_SWITCH;
-export const TR_FAULT: u32 = TRACE_FAULT;
-export const TR_IRQ_USER: u32 = TRACE_IRQ_USER;
-export const TR_CAP_OP: u32 = TRACE_CAP_OP;
-export const TR_SIGNAL: u32 = TRACE_SIGNAL;
-export const TR_FASTPATH: u32 = TRACE_FASTPATH;
-export const TR_THREAD_EXIT: u32 = TRACE_THREAD_EXIT;
 
 export let traceOn = true;
 export function setTraceOn(on: bool): void { traceOn = on; }
@@ -34,7 +17,7 @@ export function setTraceOn(on: bool): void { traceOn = on; }
 @inline export function tidOf(a: u32): u32 { return a == 0 ? 0 : changetype<Tcb>(<usize>a).tid; }
 
 export function traceSwitch(from: u32, to: u32): void {
-  if (traceOn) trace(TR_SWITCH, tidOf(from), tidOf(to));
+  if (traceOn) trace(TRACE_SWITCH, tidOf(from), tidOf(to));
 }
 
 /**

@@ -21,13 +21,11 @@ import { DRAM_BASE } from "../arch";
 import {
   Tcb, RG_IMAGE, RG_DATA, RG_STACK, RG_GUARD, RG_IPCBUF, RG_GLOBALS, R_READ, R_WRITE, RG_X, RG_DEMAND,
   E_OK, E_BAD_IMAGE, E_NOT_ENOUGH_MEMORY, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN,
-  REG_MEMPAGES, REG_MEMMAX, REG_SPLIM,
+  REG_MEMPAGES, REG_MEMMAX, REG_SPLIM, IPCBUF_VA,
 } from "../object/structures";
 import { addRegion, mapPage, translate, ATTR_NORMAL } from "../object/vspace";
 import { kmemAlloc, kmemRelease, K_DATA, K_IPCBUF } from "./kmem";
 
-export const IPCBUF_VA: u64 = 0x1000;
-export const BOOTINFO_VA: u64 = 0x2000;
 export const USER_MAP_VA: u64 = 0x4000;
 export const LINEAR_BASE: u64 = 0x10000;
 // The three high regions sit at different offsets inside their 1 GiB slots so that their page

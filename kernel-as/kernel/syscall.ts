@@ -31,7 +31,8 @@ import { decodeIoSpaceInvocation } from "../object/iospace";
 import { decodeBootImageInvocation } from "./bootimage";
 import { userFault } from "./fault";
 import { translate, USER_VA_LIMIT } from "../object/vspace";
-import { tr, traceOn, traceWords, TR_SYSCALL, TR_CAP_OP, TR_FASTPATH, TR_IPC_SEND, TR_IPC_RECV, TR_IPC_REPLY, tidOf } from "./ktrace";
+import { tr, traceOn, traceWords, tidOf } from "./ktrace";
+import { TRACE_SYSCALL, TRACE_CAP_OP, TRACE_FASTPATH, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY } from "../abi";
 
 /** Method results (MR0..MR3 of the reply). */
 const out: usize = memory.data(32, 8);
@@ -72,7 +73,7 @@ export function handleSyscall(t: u32): void {
   // X7 above 32 bits is an undefined number, not cut down to a defined one
   let nr = th.r7 > <u64>SYS_COUNT ? SYS_COUNT : <u32>th.r7;
   syscalls++;
-  if (traceOn) tr(TR_SYSCALL, th.tid, nr, <u32>th.r0, <u32>(th.r1 >> 12));
+  if (traceOn) tr(TRACE_SYSCALL, th.tid, nr, <u32>th.r0, <u32>(th.r1 >> 12));
   switch (nr) {
     case SYS_CALL: if (!fastpathCall(t)) handleInvocation(t, true, true); break;
     case SYS_SEND: handleInvocation(t, false, true); break;
@@ -132,7 +133,7 @@ function handleInvocation(t: u32, isCall: bool, blocking: bool): void {
   let nExtra = miExtraCaps(mi);
   store<u64>(out, 0); store<u64>(out + 8, 0); store<u64>(out + 16, 0); store<u64>(out + 24, 0);
   let e = invokeObject(t, s, label, len, nExtra, th.r2, th.r3, th.r4, th.r5);
-  if (traceOn) tr(TR_CAP_OP, th.tid, <u32>label, <u32>th.r0, c.type, <u32>e);
+  if (traceOn) tr(TRACE_CAP_OP, th.tid, <u32>label, <u32>th.r0, c.type, <u32>e);
   th.r0 = e;
   th.r1 = msgInfo(e, 0, 0, 4);
   th.r2 = load<u64>(out);
@@ -247,9 +248,9 @@ function fastpathCall(t: u32): bool {
   directSwitch(r);
   fastpaths++;
   if (traceOn) {
-    tr(TR_IPC_SEND, th.tid, rt.tid, c.obj, <u32>(mi >> 12), <u32>c.data, <u32>(c.data >> 32));
+    tr(TRACE_IPC_SEND, th.tid, rt.tid, c.obj, <u32>(mi >> 12), <u32>c.data, <u32>(c.data >> 32));
     traceWords(t);
-    tr(TR_FASTPATH, th.tid, rt.tid, <u32>(mi >> 12));
+    tr(TRACE_FASTPATH, th.tid, rt.tid, <u32>(mi >> 12));
   }
   return true;
 }
@@ -296,10 +297,10 @@ function fastpathReplyRecv(t: u32): bool {
   directSwitch(callerA);
   fastpaths++;
   if (traceOn) {
-    tr(TR_IPC_REPLY, th.tid, ct.tid, <u32>(mi >> 12));
+    tr(TRACE_IPC_REPLY, th.tid, ct.tid, <u32>(mi >> 12));
     traceWords(t);
-    tr(TR_IPC_RECV, th.tid, 0, c.obj);
-    tr(TR_FASTPATH, th.tid, ct.tid, <u32>(mi >> 12));
+    tr(TRACE_IPC_RECV, th.tid, 0, c.obj);
+    tr(TRACE_FASTPATH, th.tid, ct.tid, <u32>(mi >> 12));
   }
   return true;
 }

@@ -10,7 +10,8 @@ import {
 } from "./structures";
 import { tcb, setBlocked, makeReady } from "../kernel/thread";
 import { doIPCTransfer, setupCallerCap, completeSend } from "../kernel/ipc";
-import { tr, traceWords, TR_IPC_SEND, TR_IPC_RECV, tidOf } from "../kernel/ktrace";
+import { tr, traceWords, tidOf } from "../kernel/ktrace";
+import { TRACE_IPC_SEND, TRACE_IPC_RECV } from "../abi";
 import { notificationPendingForRecv } from "./notification";
 import { tqAppend, tqRemove } from "../kernel/tqueue";
 
@@ -39,7 +40,7 @@ export function sendIPC(blocking: bool, isCall: bool, badge: u64, canGrant: bool
   if (x.state == EP_RECV) {
     let r = x.qHead;
     epRemove(e, r);
-    tr(TR_IPC_SEND, tidOf(t), tidOf(r), e, <u32>(tcb(t).r1 >> 12), <u32>badge, <u32>(badge >> 32));
+    tr(TRACE_IPC_SEND, tidOf(t), tidOf(r), e, <u32>(tcb(t).r1 >> 12), <u32>badge, <u32>(badge >> 32));
     traceWords(t);
     doIPCTransfer(t, badge, canGrant, r, e);
     makeReady(r);
@@ -55,7 +56,7 @@ export function sendIPC(blocking: bool, isCall: bool, badge: u64, canGrant: bool
   setBlocked(t, TS_BLOCKED_SEND);
   epAppend(e, t);
   x.state = EP_SEND;
-  tr(TR_IPC_SEND, tidOf(t), 0, e, <u32>(th.r1 >> 12), <u32>badge, <u32>(badge >> 32));
+  tr(TRACE_IPC_SEND, tidOf(t), 0, e, <u32>(th.r1 >> 12), <u32>badge, <u32>(badge >> 32));
   traceWords(t);
   return E_OK;
 }
@@ -93,7 +94,7 @@ export function receiveIPC(t: u32, e: u32, blocking: bool): u64 {
     epRemove(e, s);
     let st = tcb(s);
     let flags = st.ipcFlags;
-    tr(TR_IPC_RECV, tidOf(t), tidOf(s), e, (flags & IF_FAULT) != 0 ? st.faultKind : <u32>(st.r1 >> 12), <u32>st.blockBadge, <u32>(st.blockBadge >> 32));
+    tr(TRACE_IPC_RECV, tidOf(t), tidOf(s), e, (flags & IF_FAULT) != 0 ? st.faultKind : <u32>(st.r1 >> 12), <u32>st.blockBadge, <u32>(st.blockBadge >> 32));
     doIPCTransfer(s, st.blockBadge, (flags & IF_GRANT) != 0, t, e);
     if ((flags & IF_CALL) != 0) setupCallerCap(s, t, (flags & IF_GRANT) != 0);
     else { completeSend(s); makeReady(s); }
@@ -105,7 +106,7 @@ export function receiveIPC(t: u32, e: u32, blocking: bool): u64 {
   setBlocked(t, TS_BLOCKED_RECV);
   epAppend(e, t);
   x.state = EP_RECV;
-  tr(TR_IPC_RECV, tidOf(t), 0, e);
+  tr(TRACE_IPC_RECV, tidOf(t), 0, e);
   return E_OK;
 }
 

@@ -22,7 +22,8 @@ import {
 } from "./structures";
 import { ntfn, sendSignal } from "./notification";
 import { cte, cteInsert } from "../kernel/cspace";
-import { tr, tidOf, TR_IRQ_USER } from "../kernel/ktrace";
+import { tr, tidOf } from "../kernel/ktrace";
+import { TRACE_IRQ_USER } from "../abi";
 
 export const MAX_IRQ: u32 = 1024;
 /** The EL1 virtual timer's line: FIQ 3 (AIC_TMR_GUEST_VIRT) after the AIC's IRQ lines. */
@@ -64,7 +65,7 @@ export function irqDeliver(irq: u32): bool {
   let n = irqNotification(irq);
   let woken: u32 = 0;
   if (n != 0) woken = sendSignal(n, ntfnIrqBadge(n), 0);
-  tr(TR_IRQ_USER, irq, n, tidOf(woken)); // the trace contract names the woken thread by tid
+  tr(TRACE_IRQ_USER, irq, n, tidOf(woken)); // the trace contract names the woken thread by tid
   return true;
 }
 

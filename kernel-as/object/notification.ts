@@ -12,7 +12,8 @@ import {
 } from "./structures";
 import { tcb, setBlocked, makeReady } from "../kernel/thread";
 import { cancelEndpointIPC } from "./endpoint";
-import { tr, TR_SIGNAL, tidOf } from "../kernel/ktrace";
+import { tr, tidOf } from "../kernel/ktrace";
+import { TRACE_SIGNAL } from "../abi";
 import { tqAppend, tqRemove } from "../kernel/tqueue";
 
 // @ts-ignore: decorator
@@ -54,7 +55,7 @@ export function sendSignal(n: u32, badge: u64, from: u32): u32 {
   } else {
     x.word |= badge;
   }
-  tr(TR_SIGNAL, tidOf(from), n, <u32>badge, tidOf(woken));
+  tr(TRACE_SIGNAL, tidOf(from), n, <u32>badge, tidOf(woken));
   return woken;
 }
 

@@ -1,5 +1,7 @@
-// structures.ts — every kernel object layout, the capability slot, and the ABI constants
-// (object types, rights, error codes). The seL4 counterpart is include/object/structures_64.bf.
+// structures.ts — every kernel object layout and the capability slot. The seL4 counterpart is
+// include/object/structures_64.bf. The ABI constants (syscall numbers, object types, rights, error
+// codes, method labels, fault labels, IPC-buffer layout, register slots) are declared in abi/ and
+// generated into kernel-as/abi.ts by scripts/abi.mjs; this module re-exports them.
 //
 // All kernel objects live in RAM (the kernel's linear memory, DESIGN D1) and are addressed by
 // their *linear* address held in a u32 (RAM is < 4 GiB). A capability names an object by that
@@ -20,65 +22,8 @@
 // @ts-ignore: decorator
 @inline export const DEBUG: bool = true;
 
-// ---- object / capability types (cap.type; ABI, see docs/SYSCALLS.md) ---------------------------
-export const T_NULL: u8 = 0;
-export const T_UNTYPED: u8 = 1;
-export const T_ENDPOINT: u8 = 2;
-export const T_NOTIFICATION: u8 = 3;
-export const T_REPLY: u8 = 4;
-export const T_TCB: u8 = 5;
-export const T_CNODE: u8 = 6;
-export const T_VSPACE: u8 = 7;
-export const T_FRAME: u8 = 8;
-export const T_DEVICE_FRAME: u8 = 9;
-export const T_IRQ_CONTROL: u8 = 10;
-export const T_IRQ_HANDLER: u8 = 11;
-export const T_BOOT_IMAGE: u8 = 12;
-export const T_IO_SPACE: u8 = 13;
-export const T_COUNT: u8 = 14;
-
-export function typeName(t: u32): string {
-  switch (t) {
-    case T_NULL: return "null";
-    case T_UNTYPED: return "untyped";
-    case T_ENDPOINT: return "endpoint";
-    case T_NOTIFICATION: return "notification";
-    case T_REPLY: return "reply";
-    case T_TCB: return "tcb";
-    case T_CNODE: return "cnode";
-    case T_VSPACE: return "vspace";
-    case T_FRAME: return "frame";
-    case T_DEVICE_FRAME: return "device_frame";
-    case T_IRQ_CONTROL: return "irq_control";
-    case T_IRQ_HANDLER: return "irq_handler";
-    case T_BOOT_IMAGE: return "boot_image";
-    case T_IO_SPACE: return "io_space";
-  }
-  return "?";
-}
-
-// ---- rights (cap.rights) -----------------------------------------------------------------------
-export const R_READ: u8 = 1;
-export const R_WRITE: u8 = 2;
-export const R_GRANT: u8 = 4;
-export const R_ALL: u8 = 7;
-
-// ---- error codes (X0 of every syscall; seL4's 0–10 plus 11–14) ----------------------------------
-export const E_OK: u64 = 0;
-export const E_INVALID_ARGUMENT: u64 = 1;
-export const E_INVALID_CAPABILITY: u64 = 2; // wrong type / wrong state
-export const E_ILLEGAL_OPERATION: u64 = 3;
-export const E_RANGE: u64 = 4;
-export const E_ALIGNMENT: u64 = 5;
-export const E_FAILED_LOOKUP: u64 = 6; // empty slot or index out of range
-export const E_TRUNCATED_MESSAGE: u64 = 7;
-export const E_DELETE_FIRST: u64 = 8;
-export const E_REVOKE_FIRST: u64 = 9;
-export const E_NOT_ENOUGH_MEMORY: u64 = 10;
-export const E_INSUFFICIENT_RIGHTS: u64 = 11;
-export const E_WOULD_BLOCK: u64 = 12;
-export const E_CANCELLED: u64 = 13; // the object the thread waited on went away
-export const E_BAD_IMAGE: u64 = 14; // malformed / unsupported program image
+export * from "../abi";
+import { MI_EXTRA_CAPS_MASK, MI_EXTRA_CAPS_SHIFT, MI_LABEL_SHIFT, MI_LENGTH_MASK, MI_UNWRAPPED_MASK, MI_UNWRAPPED_SHIFT, R_READ, R_WRITE } from "../abi";
 
 // ---- header ------------------------------------------------------------------------------------
 export const OF_KMEM: u8 = 1; // object memory came from the kernel pool (freed when finalised)
@@ -201,28 +146,6 @@ export function stateName(s: u32): string {
 export const IF_CALL: u32 = 1; // blocked send is a Call (wants a reply cap)
 export const IF_GRANT: u32 = 2; // the send cap had Grant
 export const IF_FAULT: u32 = 4; // the blocked send / awaited reply is a fault message
-
-// Fault kinds (fault message label; Tcb.faultKind)
-export const F_NONE: u32 = 0;
-export const F_VM: u32 = 1; // data/instruction abort not resolved by demand paging
-export const F_UNKNOWN_SYSCALL: u32 = 2;
-export const F_USER_EXCEPTION: u32 = 3; // WebAssembly trap (EC 0x00, ISS = trap code) or other EC
-export const F_CAP: u32 = 4; // reserved
-export const F_EXIT: u32 = 5; // outermost return (SVC 0xFFFF) or ThreadExit
-
-/** Register-file slots (docs/ARCHITECTURE.md). */
-export const REG_X0: u32 = 0;
-export const REG_X6: u32 = 6;
-export const REG_X7: u32 = 7;
-export const REG_PC: u32 = 8;
-export const REG_SP: u32 = 9;
-export const REG_FP: u32 = 10;
-export const REG_GP: u32 = 11;
-export const REG_IMG: u32 = 12;
-export const REG_IMGLEN: u32 = 13;
-export const REG_MEMPAGES: u32 = 14;
-export const REG_MEMMAX: u32 = 15;
-export const REG_SPLIM: u32 = 16;
 
 /**
  * Thread control block, 1 KiB (aligned to 1 KiB when retyped).
@@ -394,70 +317,18 @@ export const VSPACE_REGIONS: usize = 0x40;
 // @ts-ignore: decorator
 @inline export function regionAt(vs: usize, i: u32): Region { return changetype<Region>(vs + VSPACE_REGIONS + (<usize>i << 5)); }
 
-// ---- message info (X1), seL4 layout -------------------------------------------------------------
+// ---- message info (X1), seL4 layout (abi/objects.json MI_*) -------------------------------------
 // label [63:12] · capsUnwrapped [11:9] · extraCaps [8:7] · length [6:0]
 // @ts-ignore: decorator
-@inline export function miLabel(mi: u64): u64 { return mi >> 12; }
+@inline export function miLabel(mi: u64): u64 { return mi >> MI_LABEL_SHIFT; }
 // @ts-ignore: decorator
-@inline export function miUnwrapped(mi: u64): u32 { return <u32>(mi >> 9) & 7; }
+@inline export function miUnwrapped(mi: u64): u32 { return <u32>(mi >> MI_UNWRAPPED_SHIFT) & MI_UNWRAPPED_MASK; }
 // @ts-ignore: decorator
-@inline export function miExtraCaps(mi: u64): u32 { return <u32>(mi >> 7) & 3; }
+@inline export function miExtraCaps(mi: u64): u32 { return <u32>(mi >> MI_EXTRA_CAPS_SHIFT) & MI_EXTRA_CAPS_MASK; }
 // @ts-ignore: decorator
-@inline export function miLength(mi: u64): u32 { return <u32>mi & 0x7f; }
+@inline export function miLength(mi: u64): u32 { return <u32>mi & MI_LENGTH_MASK; }
 // @ts-ignore: decorator
 @inline export function msgInfo(label: u64, unwrapped: u32, extra: u32, len: u32): u64 {
-  return (label << 12) | (<u64>(unwrapped & 7) << 9) | (<u64>(extra & 3) << 7) | <u64>(len & 0x7f);
+  return (label << MI_LABEL_SHIFT) | (<u64>(unwrapped & MI_UNWRAPPED_MASK) << MI_UNWRAPPED_SHIFT)
+    | (<u64>(extra & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(len & MI_LENGTH_MASK);
 }
-
-// ---- IPC buffer (one page, per thread) ----------------------------------------------------------
-/**
- * ```
- * 0x000 tag: u64 (unused by the kernel; libraries may mirror X1 here)
- * 0x008 msg[64]: u64          msg[i] at 0x008 + 8*i; msg[0..3] travel in X2..X5, the rest here
- * 0x208 caps[3]: u64          send: CPtrs of extra caps · receive: badges of unwrapped caps
- * 0x220 receiveSlot: u64      CPtr of an empty slot for a received cap (0 = accept none)
- * ```
- */
-export const IPCBUF_MSG: u32 = 0x008;
-export const IPCBUF_CAPS: u32 = 0x208;
-export const IPCBUF_RECV_SLOT: u32 = 0x220;
-export const MSG_MAX_WORDS: u32 = 64;
-export const MSG_REG_WORDS: u32 = 4;
-
-// ---- syscall numbers (X7) -------------------------------------------------------------------
-export const SYS_CALL: u32 = 0;
-export const SYS_SEND: u32 = 1;
-export const SYS_NBSEND: u32 = 2;
-export const SYS_RECV: u32 = 3;
-export const SYS_NBRECV: u32 = 4;
-export const SYS_REPLY: u32 = 5;
-export const SYS_REPLY_RECV: u32 = 6;
-export const SYS_YIELD: u32 = 7;
-export const SYS_EXIT: u32 = 8;
-export const SYS_DEBUG_PUTCHAR: u32 = 9;
-export const SYS_DEBUG_PUTS: u32 = 10;
-export const SYS_DEBUG_DUMP_CAPS: u32 = 11;
-export const SYS_DEBUG_NAME: u32 = 12;
-export const SYS_COUNT: u32 = 13;
-
-export function sysName(n: u32): string {
-  switch (n) {
-    case SYS_CALL: return "call";
-    case SYS_SEND: return "send";
-    case SYS_NBSEND: return "nbsend";
-    case SYS_RECV: return "recv";
-    case SYS_NBRECV: return "nbrecv";
-    case SYS_REPLY: return "reply";
-    case SYS_REPLY_RECV: return "reply_recv";
-    case SYS_YIELD: return "yield";
-    case SYS_EXIT: return "exit";
-    case SYS_DEBUG_PUTCHAR: return "debug_putchar";
-    case SYS_DEBUG_PUTS: return "debug_puts";
-    case SYS_DEBUG_DUMP_CAPS: return "debug_dump_caps";
-    case SYS_DEBUG_NAME: return "debug_name";
-  }
-  return "?";
-}
-
-// ---- method labels (label of a Call on a kernel object) -----------------------------------------
-export * from "./methods";

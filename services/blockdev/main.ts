@@ -1,5 +1,5 @@
 // blockdev — the driver of the machine's DMA block device ("mlk,block", hw/blockdev.ts), serving
-// the block protocol (services/idl/block.json). The device's registers are mapped at 0x4000, its
+// the block protocol (abi/protocols/block.json). The device's registers are mapped at 0x4000, its
 // completion interrupt (IRQ 700) arrives through the notification bound to this thread, and the
 // data moves by DMA straight into the buffer page shared with the client (mapped at 0x8000). The
 // device sits behind the DART: it sees IO virtual addresses only, so the driver maps a copy of the
@@ -11,7 +11,7 @@
 import { Msg, DEFER } from "../lib-ext/msg";
 import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
 import {
-  SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, RIGHT_READ, RIGHT_WRITE, irqAck, saveCaller, allocSlot, freeSlot,
+  SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, R_READ, R_WRITE, irqAck, saveCaller, allocSlot, freeSlot,
   copyCap, ioMap, collectGarbage,
 } from "../lib-ext/rt";
 import * as blk from "../gen/block";
@@ -37,8 +37,8 @@ const sectors: u64 = present ? (<u64>rd(CAP_HI) << 32) | <u64>rd(CAP_LO) : 0;
 /** Map the buffer for DMA: a copy of its frame capability (the original maps it here at 0x8000). */
 function mapDmaBuffer(): bool {
   const slot = allocSlot();
-  if (slot == 0 || copyCap(slot, SLOT_FRAME, RIGHT_READ | RIGHT_WRITE) != 0) return false;
-  return ioMap(SLOT_IOSPACE, slot, BUF_IOVA, RIGHT_READ | RIGHT_WRITE) == 0;
+  if (slot == 0 || copyCap(slot, SLOT_FRAME, R_READ | R_WRITE) != 0) return false;
+  return ioMap(SLOT_IOSPACE, slot, BUF_IOVA, R_READ | R_WRITE) == 0;
 }
 const dmaReady = present && mapDmaBuffer();
 

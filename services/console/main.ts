@@ -1,5 +1,5 @@
 // console — the UART driver at EL0 and the line discipline, serving the console protocol
-// (services/idl/console.json) to several clients.
+// (abi/protocols/console.json) to several clients.
 //
 // Capabilities (services/manifest.json): the UART's device page mapped at 0x4000, its IRQ handler
 // in SLOT_IRQ with a notification bound to this thread (an interrupt arrives as a label-0

@@ -1,5 +1,5 @@
 // fs — the file-system service: mlkfs (mlkfs.ts) over a block service, serving the fs protocol
-// (services/idl/fs.json) to the VFS. The block service is whatever this instance's manifest
+// (abi/protocols/fs.json) to the VFS. The block service is whatever this instance's manifest
 // entry names "block" (blockdev for /, ramdisk for /tmp); data moves through the shared buffer
 // page at 0x8000. At start it mounts (replaying the journal, then a consistency check); a blank
 // device is formatted (and, with args "seed", given /etc/motd and a few files, again at the next

@@ -1,7 +1,7 @@
 // init — the first user program (pid 1). It receives every capability the kernel does not keep
 // (boot-info page at 0x2000), builds each service of the boot manifest (services/gen/manifest.ts)
 // from a boot-image file with only the capabilities its entry lists, and then serves the proc
-// protocol (services/idl/proc.json): name lookup, ps, kill, spawn, caps, mem, args, log.
+// protocol (abi/protocols/proc.json): name lookup, ps, kill, spawn, caps, mem, args, log.
 //
 // It is also every service's fault handler. A fault arrives as a message on init's endpoint with
 // the FAULT bit in the badge; init then destroys the process (Revoke of its Untyped takes the

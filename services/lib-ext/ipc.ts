@@ -9,14 +9,11 @@ import { Msg } from "./msg";
 
 import {
   svc, reg, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD,
+  IPCBUF_VA, IPCBUF_MSG, IPCBUF_CAPS, IPCBUF_RECV_SLOT, MI_LABEL_SHIFT, MI_EXTRA_CAPS_SHIFT, MI_EXTRA_CAPS_MASK, MI_LENGTH_MASK,
 } from "../lib/sys";
 import "../lib/debug"; // the abort handler services/asconfig.json names
-export { svc, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD };
+export { svc, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD, IPCBUF_VA };
 
-export const IPCBUF_VA: usize = 0x1000;
-const IPCBUF_MSG: usize = 0x008;
-const IPCBUF_CAPS: usize = 0x208;
-const IPCBUF_RECV_SLOT: usize = 0x220;
 
 /** Test hook: when set, ipcCall goes here instead of the kernel. */
 export let ipcHook: ((ep: u64, m: Msg) => u32) | null = null;
@@ -24,7 +21,7 @@ export function setIpcHook(h: ((ep: u64, m: Msg) => u32) | null): void { ipcHook
 
 // @ts-ignore: decorator
 @inline function info(m: Msg): i64 {
-  return <i64>((m.label << 12) | (<u64>(m.ncaps & 3) << 7) | <u64>(m.len & 0x7f));
+  return <i64>((m.label << MI_LABEL_SHIFT) | (<u64>(m.ncaps & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(m.len & MI_LENGTH_MASK));
 }
 
 /** Words 4.. and the caps to the IPC buffer; returns nothing (words 0..3 go in registers). */
@@ -38,11 +35,11 @@ function stage(m: Msg): void {
 function collect(m: Msg, x0: i64): u32 {
   if (x0 != 0) return <u32>x0;
   const mi = <u64>reg(1);
-  m.label = mi >> 12;
-  let len = <i32>(mi & 0x7f);
+  m.label = mi >> MI_LABEL_SHIFT;
+  let len = <i32>(mi & MI_LENGTH_MASK);
   if (len > 64) len = 64;
   m.len = len;
-  m.ncaps = <i32>((mi >> 7) & 3);
+  m.ncaps = <i32>((mi >> MI_EXTRA_CAPS_SHIFT) & MI_EXTRA_CAPS_MASK);
   m.badge = <u64>reg(6);
   m.setWord(0, <u64>reg(2));
   m.setWord(1, <u64>reg(3));
@@ -124,7 +121,7 @@ export function invoke(cap: u64, label: u64, n: i32, a0: u64, a1: u64, a2: u64, 
   if (ncaps > 0) store<u64>(IPCBUF_VA + IPCBUF_CAPS, c0);
   if (ncaps > 1) store<u64>(IPCBUF_VA + IPCBUF_CAPS + 8, c1);
   if (ncaps > 2) store<u64>(IPCBUF_VA + IPCBUF_CAPS + 16, c2);
-  const mi = <i64>((label << 12) | (<u64>(ncaps & 3) << 7) | <u64>(n & 0x7f));
+  const mi = <i64>((label << MI_LABEL_SHIFT) | (<u64>(ncaps & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(n & MI_LENGTH_MASK));
   const x0 = svc(SYS_CALL, <i64>cap, mi, <i64>a0, <i64>a1, <i64>a2, <i64>a3);
   unchecked(methodOut[0] = <u64>reg(2));
   unchecked(methodOut[1] = <u64>reg(3));

@@ -15,13 +15,15 @@
 // Msg.buf: ┌ word 0 ┬ word 1 ┬ … ┬ word 63 ┐  512 bytes, little-endian
 // ```
 
-export const MSG_WORDS: i32 = 64;
-export const MSG_BYTES: i32 = 512;
+import { MSG_MAX_WORDS } from "../lib/abi";
+
+export const MSG_WORDS: i32 = MSG_MAX_WORDS;
+export const MSG_BYTES: i32 = MSG_MAX_WORDS * 8;
 
 /** Handlers return this instead of an error code to leave the caller waiting (deferred reply). */
 export const DEFER: u32 = 0xffff_ffff;
 
-/** Shared error codes (services/idl/errors.json; regenerate services/gen/errors.ts). */
+/** Shared error codes (abi/errors.json; scripts/abi.mjs regenerates services/gen/errors.ts). */
 export const ERR_BAD_MESSAGE: u32 = 32;
 
 // @ts-ignore: decorator

@@ -7,34 +7,16 @@ import { invoke, methodOut, svc, signal } from "./ipc";
 import * as proc from "../gen/proc";
 
 // ---- standard slots in a service's CNode (installed by init) ----------------------------------
-export const SLOT_TCB: u64 = 1;
-export const SLOT_CNODE: u64 = 2;
-export const SLOT_VSPACE: u64 = 3;
-/** Endpoint to init (proc protocol), badged with the service's pid; Write + Grant. */
-export const SLOT_PROC: u64 = 4;
-/** The endpoint this service serves (Read), when its manifest entry has `serves`. */
-export const SLOT_SELF: u64 = 5;
-/** The IRQ handler for the manifest's first `irqs` entry (its notification is bound to the TCB). */
-export const SLOT_IRQ: u64 = 6;
-/** The frame capability of the manifest's first `frames` entry (for Frame.GetAddress). */
-export const SLOT_FRAME: u64 = 7;
-/** The DMA stream of the service's device (manifest "iospace"): map buffers with IOSPACE_MAP. */
-export const SLOT_IOSPACE: u64 = 8;
-/** Notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init. */
-export const SLOT_HEARTBEAT: u64 = 9;
-/** Lookups and saved reply capabilities go from here up (radix 6: 64 slots). */
-export const SLOT_DYNAMIC: u64 = 16;
-export const CNODE_SLOTS: u64 = 64;
-
-// ---- kernel method labels and constants (kernel-as/object/structures.ts, docs/SYSCALLS.md) ---
-const CNODE_COPY: u64 = 16;
-const CNODE_DELETE: u64 = 19;
-const CNODE_SAVE_CALLER: u64 = 21;
-const FRAME_GET_ADDRESS: u64 = 58;
-const IRQ_HANDLER_ACK: u64 = 73;
-const IOSPACE_MAP: u64 = 88;
-export const RIGHT_READ: u64 = 1, RIGHT_WRITE: u64 = 2;
-const SYS_DEBUG_PUTS: i32 = 10;
+// SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_PROC, SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE,
+// SLOT_DYNAMIC (lookups and saved reply capabilities go from here up) and SLOT_END: abi/layout.json.
+export {
+  SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_PROC, SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_DYNAMIC, SLOT_END,
+  R_READ, R_WRITE,
+} from "../lib/abi";
+import {
+  SLOT_CNODE, SLOT_PROC, SLOT_DYNAMIC, SLOT_END, SLOT_HEARTBEAT, CNODE_COPY, CNODE_DELETE, CNODE_SAVE_CALLER, FRAME_GET_ADDRESS,
+  IRQ_HANDLER_ACK, IOSPACE_MAP, SYS_DEBUG_PUTS,
+} from "../lib/abi";
 
 /** Physical address of a frame capability (0 on error). */
 export function frameAddress(cap: u64): u64 {
@@ -84,7 +66,7 @@ const freeSlots = new Array<u64>();
 
 export function allocSlot(): u64 {
   if (freeSlots.length > 0) return freeSlots.pop();
-  if (nextSlot >= CNODE_SLOTS) return 0;
+  if (nextSlot >= SLOT_END) return 0;
   return nextSlot++;
 }
 export function freeSlot(s: u64): void { deleteSlot(s); freeSlots.push(s); }

@@ -1,5 +1,5 @@
-// sys.ts — the system-call ABI for user programs (docs/SYSCALLS.md): numbers, registers, error
-// codes, object types, rights, method labels, and thin wrappers around the `mlk.svc` import.
+// sys.ts — the system-call ABI for user programs (docs/SYSCALLS.md): the generated constants
+// (./abi.ts) and thin wrappers around the `mlk.svc` import.
 //
 // A syscall is `svc(nr, X0..X5)`; it returns X0 (an error code, 0 = ok). After it, reg(1) is the
 // message info (label << 12 | extraCaps << 7 | length), reg(2..5) MR0..MR3, reg(6) the badge.
@@ -9,95 +9,45 @@
 // @ts-ignore: decorator
 @external("mlk", "reg") export declare function reg(i: i32): i64;
 
-// syscall numbers (X7)
-export const SYS_CALL: i32 = 0;
-export const SYS_SEND: i32 = 1;
-export const SYS_NBSEND: i32 = 2;
-export const SYS_RECV: i32 = 3;
-export const SYS_NBRECV: i32 = 4;
-export const SYS_REPLY: i32 = 5;
-export const SYS_REPLY_RECV: i32 = 6;
-export const SYS_YIELD: i32 = 7;
-export const SYS_EXIT: i32 = 8;
-export const SYS_DEBUG_PUTCHAR: i32 = 9;
-export const SYS_DEBUG_PUTS: i32 = 10;
-export const SYS_DEBUG_DUMP_CAPS: i32 = 11;
-export const SYS_DEBUG_NAME: i32 = 12;
-
-// errors (X0)
-export const E_OK: i64 = 0;
-export const E_INVALID_ARGUMENT: i64 = 1;
-export const E_INVALID_CAPABILITY: i64 = 2;
-export const E_ILLEGAL_OPERATION: i64 = 3;
-export const E_RANGE: i64 = 4;
-export const E_ALIGNMENT: i64 = 5;
-export const E_FAILED_LOOKUP: i64 = 6;
-export const E_TRUNCATED_MESSAGE: i64 = 7;
-export const E_DELETE_FIRST: i64 = 8;
-export const E_REVOKE_FIRST: i64 = 9;
-export const E_NOT_ENOUGH_MEMORY: i64 = 10;
-export const E_INSUFFICIENT_RIGHTS: i64 = 11;
-export const E_WOULD_BLOCK: i64 = 12;
-export const E_CANCELLED: i64 = 13;
-export const E_BAD_IMAGE: i64 = 14;
-
-// object types (Untyped.Retype MR0)
-export const T_UNTYPED: i64 = 1;
-export const T_ENDPOINT: i64 = 2;
-export const T_NOTIFICATION: i64 = 3;
-export const T_TCB: i64 = 5;
-export const T_CNODE: i64 = 6;
-export const T_VSPACE: i64 = 7;
-export const T_FRAME: i64 = 8;
-
-// rights
-export const R_READ: i64 = 1;
-export const R_WRITE: i64 = 2;
-export const R_GRANT: i64 = 4;
-export const R_ALL: i64 = 7;
-export const MAP_EXEC: i64 = 8;
-
-// method labels
-export * from "../../kernel-as/object/methods";
-
-// fault labels (message from the kernel on a fault endpoint)
-export const FAULT_VM: u64 = 1;
-export const FAULT_UNKNOWN_SYSCALL: u64 = 2;
-export const FAULT_USER_EXCEPTION: u64 = 3;
-export const FAULT_EXIT: u64 = 5;
+// The ABI constants (SYS_*, E_*, T_*, R_*, MAP_EXEC, method labels, F_* fault labels, MI_*, IPCBUF_*,
+// SLOT_*, BI_*) are declared in abi/ and generated into ./abi.ts by scripts/abi.mjs.
+export * from "./abi";
+import {
+  SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD, SYS_EXIT,
+  MI_LABEL_SHIFT, MI_EXTRA_CAPS_SHIFT, MI_EXTRA_CAPS_MASK, MI_LENGTH_MASK, IPCBUF_VA, IPCBUF_MSG, IPCBUF_CAPS, IPCBUF_RECV_SLOT,
+} from "./abi";
 
 // @ts-ignore: decorator
 @inline export function msgInfo(label: u64, extraCaps: u32, length: u32): i64 {
-  return <i64>((label << 12) | (<u64>(extraCaps & 3) << 7) | <u64>(length & 0x7f));
+  return <i64>((label << MI_LABEL_SHIFT) | (<u64>(extraCaps & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(length & MI_LENGTH_MASK));
 }
 
 /** Results of the last syscall. */
 // @ts-ignore: decorator
-@inline export function infoLabel(): u64 { return <u64>reg(1) >> 12; }
+@inline export function infoLabel(): u64 { return <u64>reg(1) >> MI_LABEL_SHIFT; }
 // @ts-ignore: decorator
-@inline export function infoLength(): u32 { return <u32>reg(1) & 0x7f; }
+@inline export function infoLength(): u32 { return <u32>reg(1) & MI_LENGTH_MASK; }
 // @ts-ignore: decorator
-@inline export function infoExtraCaps(): u32 { return (<u32>reg(1) >> 7) & 3; }
+@inline export function infoExtraCaps(): u32 { return (<u32>reg(1) >> MI_EXTRA_CAPS_SHIFT) & MI_EXTRA_CAPS_MASK; }
 // @ts-ignore: decorator
 @inline export function mr(i: i32): i64 { return reg(2 + i); }
 // @ts-ignore: decorator
 @inline export function badge(): i64 { return reg(6); }
 
-// ---- the IPC buffer (VA 0x1000) ----------------------------------------------------------------
-export const IPC_BUFFER: usize = 0x1000;
+// ---- the IPC buffer (at IPCBUF_VA) --------------------------------------------------------------
 /** Message word i (i ≥ 4; words 0..3 travel in registers). */
 // @ts-ignore: decorator
-@inline export function getMsg(i: i32): u64 { return load<u64>(IPC_BUFFER + 8 + (<usize>i << 3)); }
+@inline export function getMsg(i: i32): u64 { return load<u64>(IPCBUF_VA + IPCBUF_MSG + (<usize>i << 3)); }
 // @ts-ignore: decorator
-@inline export function setMsg(i: i32, v: u64): void { store<u64>(IPC_BUFFER + 8 + (<usize>i << 3), v); }
+@inline export function setMsg(i: i32, v: u64): void { store<u64>(IPCBUF_VA + IPCBUF_MSG + (<usize>i << 3), v); }
 /** Extra cap i of the next send (CPtr); on receive: badge of an unwrapped cap. */
 // @ts-ignore: decorator
-@inline export function setCap(i: i32, cptr: u64): void { store<u64>(IPC_BUFFER + 0x208 + (<usize>i << 3), cptr); }
+@inline export function setCap(i: i32, cptr: u64): void { store<u64>(IPCBUF_VA + IPCBUF_CAPS + (<usize>i << 3), cptr); }
 // @ts-ignore: decorator
-@inline export function getCap(i: i32): u64 { return load<u64>(IPC_BUFFER + 0x208 + (<usize>i << 3)); }
+@inline export function getCap(i: i32): u64 { return load<u64>(IPCBUF_VA + IPCBUF_CAPS + (<usize>i << 3)); }
 /** Empty slot for a received cap (0 = accept none). */
 // @ts-ignore: decorator
-@inline export function setRecvSlot(cptr: u64): void { store<u64>(IPC_BUFFER + 0x220, cptr); }
+@inline export function setRecvSlot(cptr: u64): void { store<u64>(IPCBUF_VA + IPCBUF_RECV_SLOT, cptr); }
 
 // ---- primitives ---------------------------------------------------------------------------------
 export function call(cap: u64, info: i64, m0: i64 = 0, m1: i64 = 0, m2: i64 = 0, m3: i64 = 0): i64 {

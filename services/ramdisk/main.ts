@@ -1,5 +1,5 @@
 // ramdisk — a block device in this service's own memory, serving the block protocol
-// (services/idl/block.json) through the buffer page shared with its client (mapped at 0x8000).
+// (abi/protocols/block.json) through the buffer page shared with its client (mapped at 0x8000).
 // Its size comes from the manifest's args ("sectors=N"). The contents live only as long as the
 // service: a restarted ramdisk is blank (and tmpfs formats it again).
 

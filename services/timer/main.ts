@@ -1,4 +1,4 @@
-// timer — virtual time for user space (services/idl/timer.json): sleep, deadlines and periodic
+// timer — virtual time for user space (abi/protocols/timer.json): sleep, deadlines and periodic
 // alarms, on the core's EL1 virtual timer. The kernel lends that timer to this service as an
 // IRQHandler (slot 6, its notification bound to this thread): IRQHandler.SetDeadline programs
 // CNTV_CVAL and unmasks it, and when the counter reaches it the kernel masks the timer and signals

@@ -1,5 +1,5 @@
 // vfs — one namespace over several file systems, serving the vfs protocol
-// (services/idl/vfs.json): "/" is the disk fs (manifest alias "root"), "/tmp" the RAM-disk fs
+// (abi/protocols/vfs.json): "/" is the disk fs (manifest alias "root"), "/tmp" the RAM-disk fs
 // ("tmp"), "/proc" a read-only view of init's process table (one file per pid). Paths are walked
 // component by component with fs.lookup; file descriptors are per client (the badge on the
 // client's capability) and hold (mount, inode, position), so a restarted fs — whose inode numbers

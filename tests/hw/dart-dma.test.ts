@@ -9,7 +9,7 @@ import { boot, programs, root, runUntil } from '../kernel/mlk';
 import { MemoryBlockStore } from '../../hw/blockdev';
 import { ERR_NO_PTE, ERR_NO_TTBR, ERR_WRITE_FAULT } from '../../hw/dart';
 import type { TraceRecord } from '../../hw/trace';
-import kinds from '../../kernel-as/trace-kinds.json';
+import { TRACE_KINDS as kinds } from '../../host/abi';
 
 const DART_FAULT = kinds.find((k) => k.name === 'DART_FAULT')!.kind;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Machine } from '../../hw/machine';
 import type { TraceRecord } from '../../hw/trace';
-import kinds from '../../kernel-as/trace-kinds.json';
+import { TRACE_KINDS as kinds } from '../../host/abi';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const KIND = Object.fromEntries(kinds.map((k) => [k.name, k.kind])) as Record<string, number>;

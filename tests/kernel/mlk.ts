@@ -48,8 +48,8 @@ async function limited<T>(f: () => Promise<T>): Promise<T> {
 export async function program(name: string, dir = join(root, 'tests', 'kernel', 'programs')): Promise<Uint8Array> {
   mkdirSync(outDir, { recursive: true });
   const src = join(dir, `${name}.ts`);
-  // named by the folder's path, so programs of the same name in two folders never share a cache file
-  const out = join(outDir, `${relative(root, dir).replace(/[\\/]/g, '_')}-${name}.wasm`);
+  // keyed by the whole folder: tests/kernel/programs and tests/hostile/programs both have a regs.ts
+  const out = join(outDir, `${relative(root, dir).replace(/[\\/]/g, '-')}-${name}.wasm`);
   const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
   if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
     // compile to a private file and rename: another test process may be reading `out` right now

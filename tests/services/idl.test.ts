@@ -1,5 +1,5 @@
 // The protocol generator and both sides of the wire format: the committed services/gen/ is what
-// scripts/idl.mjs writes; the TypeScript decoder shows messages as the UI does; the generated
+// scripts/abi.mjs writes; the TypeScript decoder shows messages as the UI does; the generated
 // AssemblyScript stubs (compiled natively) agree with it word for word, and a server refuses
 // messages that do not match the protocol with BAD_MESSAGE instead of misreading them.
 import { execFileSync } from 'node:child_process';
@@ -10,8 +10,8 @@ import { compileAs, root } from './asc';
 const E = Object.fromEntries(wire.errors.map((e) => [e.name, e.code]));
 
 describe('idl generator', () => {
-  it('services/gen is up to date with services/idl', () => {
-    execFileSync(process.execPath, ['scripts/idl.mjs', '--check'], { cwd: root, stdio: 'pipe' });
+  it('the generated ABI files and services/gen are up to date with abi/', () => {
+    execFileSync(process.execPath, ['scripts/abi.mjs', '--check'], { cwd: root, stdio: 'pipe' });
   });
   it('describes console, block, fs, vfs, proc and timer with distinct ids', () => {
     expect(PROTOCOLS.map((p) => p.protocol)).toEqual(['console', 'block', 'fs', 'vfs', 'proc', 'timer']);

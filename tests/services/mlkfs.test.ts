@@ -4,7 +4,7 @@
 // device writes of a formatting + writing session mounts and holds every acknowledged operation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileAs } from './asc';
-import { loadIdl } from '../../scripts/idl.mjs';
+import { loadIdl } from '../../scripts/protocols.mjs';
 
 const E = Object.fromEntries(loadIdl().errors.map((e) => [e.name, e.code]));
 const T_FILE = 1, T_DIR = 2, ROOT = 1;

@@ -13,7 +13,7 @@ import { root } from './asc';
 import { bootShell, buildArtifacts, kiJson, PROMPT, type Session } from './shell-driver';
 import type { TraceRecord } from '../../hw/trace';
 import { wire } from '../../services/gen/protocols';
-import kinds from '../../kernel-as/trace-kinds.json';
+import { TRACE_KINDS as kinds } from '../../host/abi';
 
 let art: ReturnType<typeof buildArtifacts>;
 beforeAll(() => {

@@ -18,26 +18,13 @@
 // and Revoke (20) on its scratch slots 48..55, Mint only from an endpoint slot the agent holds or a
 // scratch slot (services/agent/main.ts); anything else on the agent's own objects is AGENT_REFUSED.
 
+import { ERRORS, FIRST_SERVICE_ERROR } from '../../host/abi';
+
 export const AGENT_MAX_WORDS = 29;
 
-/** Error codes of the syscall ABI (kernel-as/object/structures.ts E_*; docs/SYSCALLS.md). */
-export const KERNEL_ERRORS = [
-  'ok',
-  'invalid argument',
-  'invalid capability',
-  'illegal operation',
-  'range error',
-  'alignment error',
-  'failed lookup',
-  'truncated message',
-  'delete first',
-  'revoke first',
-  'not enough memory',
-  'insufficient rights',
-  'would block',
-  'cancelled',
-  'bad image',
-];
+/** Names of the syscall ABI's error codes (abi/errors.json, through host/abi.ts): "invalid capability". */
+export const KERNEL_ERRORS: string[] = ERRORS.filter((e) => e.code < FIRST_SERVICE_ERROR)
+  .map((e) => e.name.toLowerCase().replace(/_/g, ' '));
 
 /** err value of a request the agent would not forward (a call on its own TCB, CNode, VSpace…). */
 export const AGENT_REFUSED = 0xffff_ffff;

@@ -1,5 +1,5 @@
 // Typed message decoding for the messages panel and the composer (D8). The protocols are defined
-// once in services/idl/*.json; scripts/idl.mjs generates services/gen/protocols.ts, whose `wire`
+// once in abi/protocols/*.json; scripts/abi.mjs generates services/gen/protocols.ts, whose `wire`
 // (services/idl/wire.ts) decodes and encodes messages: request label = protocol id << 8 | op id,
 // reply label = 0 (ok) or an error code. This file only loads it — when the build has no
 // generated protocols, labels are shown as numbers and the composer sends raw labels.

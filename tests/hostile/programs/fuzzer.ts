@@ -6,7 +6,7 @@
 // campaign's processes did). Its CNode (radix 6): 1 own TCB, 2 own CNode, 3 own VSpace,
 // 4 shared endpoint (badged), 5 shared notification (badged), 6 a frame, 7 a 64 KiB Untyped,
 // 8..11 the TCBs and 12..15 the VSpaces of every fuzzer of the round (its own included).
-import { reg, svc, setName, IPC_BUFFER } from "../../../services/lib";
+import { reg, svc, setName, IPCBUF_VA } from "../../../services/lib";
 
 let seed = <u64>reg(0) * 0x9e3779b97f4a7c15 + 0x632be59bd9b4e019;
 let calls = reg(1);
@@ -52,9 +52,9 @@ while (calls < 0 || n < calls) {
   // IPC buffer: extra caps, receive slot, words 4.. (words 0..3 travel in registers); refreshed
   // every fourth call, which keeps most of the fuzzer's instructions on syscalls
   if ((n & 3) == 1) {
-    for (let k = 0; k < 3; k++) store<u64>(IPC_BUFFER + 0x208 + (<usize>k << 3), <u64>capArg());
-    store<u64>(IPC_BUFFER + 0x220, rnd() % 4 == 0 ? <u64>arg() : <u64>small(64));
-    for (let k = 4; k < 12; k++) store<u64>(IPC_BUFFER + 8 + (<usize>k << 3), <u64>arg());
+    for (let k = 0; k < 3; k++) store<u64>(IPCBUF_VA + 0x208 + (<usize>k << 3), <u64>capArg());
+    store<u64>(IPCBUF_VA + 0x220, rnd() % 4 == 0 ? <u64>arg() : <u64>small(64));
+    for (let k = 4; k < 12; k++) store<u64>(IPCBUF_VA + 8 + (<usize>k << 3), <u64>arg());
   }
   let r = rnd() % 100;
   if (r < 12 && !noRegisters) {

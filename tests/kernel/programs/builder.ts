@@ -4,15 +4,15 @@
 // no globals or data) prints "K" and exits.
 import {
   T_TCB, T_VSPACE, T_CNODE, T_FRAME, R_READ, R_WRITE, R_ALL, MAP_EXEC, SLOT_CNODE, invoke, setCap, frameMap, cnodeCopy,
-  tcbWriteRegister, tcbResume, biFindFile, biImageFrameSlot, BOOTINFO, VSPACE_ADD_REGION, TCB_CONFIGURE,
+  tcbWriteRegister, tcbResume, biFindFile, biImageFrameSlot, BOOTINFO_VA, VSPACE_ADD_REGION, TCB_CONFIGURE,
   TCB_WRITE_REGISTERS, print, println, printNum, setName,
 } from "../../../services/lib";
 import { make, alloc, check } from "./common";
 setName("init");
 const IMG: u64 = 0x50_0000_0000, GP: u64 = 0x50_1000_0000, STACK: u64 = 0x50_2000_0000, STACK_BYTES: u64 = 0x10000;
 let f = biFindFile("tiny.wasm");
-let off = <u64>load<u32>(BOOTINFO + 0x700 + <usize>f * 48);
-let size = <u64>load<u32>(BOOTINFO + 0x700 + <usize>f * 48 + 4);
+let off = <u64>load<u32>(BOOTINFO_VA + 0x700 + <usize>f * 48);
+let size = <u64>load<u32>(BOOTINFO_VA + 0x700 + <usize>f * 48 + 4);
 let tcb = make(T_TCB), vs = make(T_VSPACE), cn = make(T_CNODE, 4), ipc = make(T_FRAME), glob = make(T_FRAME);
 // the image: boot-image frame k covers archive bytes [k·4096, (k+1)·4096)
 let first = off >> 12, last = (off + size - 1) >> 12;

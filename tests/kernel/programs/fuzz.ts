@@ -1,7 +1,7 @@
 // Syscall fuzzer (X0 = seed, X1 = iterations): random syscall numbers, capabilities, labels,
 // message lengths, extra caps and words. Only the kernel's answer codes are tallied; the test
 // checks that the kernel never halts, every code is a defined error, and the invariants hold.
-import { reg, svc, setName, print, printNum, println, IPC_BUFFER } from "../../../services/lib";
+import { reg, svc, setName, print, printNum, println, IPCBUF_VA } from "../../../services/lib";
 
 let id = reg(0);
 let seed = <u64>id * 0x9e3779b97f4a7c15 + 1;
@@ -23,9 +23,9 @@ const NRS: i32[] = [0, 0, 0, 1, 2, 2, 3, 4, 4, 4, 5, 6, 7, 12];
 let counts = new StaticArray<i32>(16);
 let other = 0;
 for (let i: i64 = 0; i < iters; i++) {
-  for (let k = 0; k < 3; k++) store<u64>(IPC_BUFFER + 0x208 + (<usize>k << 3), <u64>small(12));
-  store<u64>(IPC_BUFFER + 0x220, <u64>small(20));
-  for (let k = 4; k < 10; k++) store<u64>(IPC_BUFFER + 8 + (<usize>k << 3), <u64>arg());
+  for (let k = 0; k < 3; k++) store<u64>(IPCBUF_VA + 0x208 + (<usize>k << 3), <u64>small(12));
+  store<u64>(IPCBUF_VA + 0x220, <u64>small(20));
+  for (let k = 4; k < 10; k++) store<u64>(IPCBUF_VA + 8 + (<usize>k << 3), <u64>arg());
   let nr = NRS[<i32>small(NRS.length)];
   // blocking operations are rare, so a lone fuzzer keeps going
   if ((nr == 0 || nr == 1 || nr == 3 || nr == 6) && rnd() % 64 != 0) nr = nr == 3 || nr == 6 ? 4 : 2;

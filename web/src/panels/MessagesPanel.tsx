@@ -1,5 +1,5 @@
 // Messages: live IPC traffic from the kernel's trace records (IPC_SEND / IPC_RECV / IPC_REPLY /
-// FASTPATH / SIGNAL, kernel-as/trace-kinds.json), decoded through the typed protocols (D8,
+// FASTPATH / SIGNAL, abi/trace.json), decoded through the typed protocols (D8,
 // services/gen): the label names the operation, and the message words that the kernel records next
 // to a send or reply (IPC_WORDS / IPC_WORDS2 for MR0..MR3, IPC_WORDS_MORE for the words in the IPC
 // buffer, strings included) give its arguments — `proc.kill(pid=5)`, `vfs.open(path="/etc/motd", …)`,
@@ -124,7 +124,7 @@ export function MessagesPanel() {
     return (
       <div className="panel" data-testid="messages">
         <p className="dim" data-testid="messages-unavailable">
-          The kernel defines no IPC trace records yet (kernel-as/trace-kinds.json has no IPC_SEND/IPC_RECV/IPC_REPLY), so there is no traffic to show.
+          The kernel defines no IPC trace records yet (abi/trace.json has no IPC_SEND/IPC_RECV/IPC_REPLY), so there is no traffic to show.
         </p>
       </div>
     );
