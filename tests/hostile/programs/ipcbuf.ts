@@ -3,7 +3,7 @@
 // kernel can never use (the frame not mapped at the VA, a VA in the stack guard page, a read-only
 // mapping): the kernel finds the buffer through the thread's page tables at every IPC, so long
 // messages to and from such a thread are cut to the four message registers, never a kernel trap.
-import { T_FRAME, T_ENDPOINT, R_ALL, R_READ, R_WRITE, SLOT_CNODE, SLOT_TCB, IPC_BUFFER, cnodeCopy, frameMap, frameUnmap, invoke, setCap,
+import { T_FRAME, T_ENDPOINT, R_ALL, R_READ, R_WRITE, SLOT_CNODE, SLOT_TCB, IPCBUF_VA, cnodeCopy, frameMap, frameUnmap, invoke, setCap,
   recv, reg, svc, SYS_REPLY, msgInfo, tcbSetPriority, biDeviceCount, biDeviceKind, biDeviceSlot, println, setName } from "../../../services/lib";
 import { make, alloc, start, give, run } from "../../kernel/programs/common";
 import { expectErr, done } from "./expect";
@@ -32,16 +32,16 @@ expectErr(frameUnmap(f), 0, "and unmap it");
 
 /** Takes the child's Call, checks what arrived and answers with 64 words. */
 function serve(what: string, wantLen: i64, wantCaps: i64): void {
-  store<u64>(IPC_BUFFER + 0x220, alloc()); // an empty slot for a received cap
+  store<u64>(IPCBUF_VA + 0x220, alloc()); // an empty slot for a received cap
   let e = recv(ep);
   let info = reg(1), m0 = reg(2), m3 = reg(5);
-  let w4 = load<u64>(IPC_BUFFER + 8 + 4 * 8);
+  let w4 = load<u64>(IPCBUF_VA + 8 + 4 * 8);
   expectErr(e, 0, what + ": receive");
   expectErr(info & 0x7f, wantLen, what + ": message length");
   expectErr((info >> 7) & 3, wantCaps, what + ": extra caps");
   expectErr(m0 + m3, 25, what + ": MR0 and MR3 in registers");
   if (wantLen == 64) expectErr(w4, 1004, what + ": word 4 from the buffer");
-  for (let i = 4; i < 64; i++) store<u64>(IPC_BUFFER + 8 + (<usize>i << 3), 2000 + i);
+  for (let i = 4; i < 64; i++) store<u64>(IPCBUF_VA + 8 + (<usize>i << 3), 2000 + i);
   svc(SYS_REPLY, 0, msgInfo(0, 0, 64), 21, 22, 23, 24);
 }
 give(c, 4, ep, R_ALL);
