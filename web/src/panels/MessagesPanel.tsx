@@ -209,7 +209,7 @@ export function MessagesPanel() {
                 <span className="dim msg-time">{((m.ticks / CNTFRQ) * 1e3).toFixed(3)} ms</span>
                 <span className={`msg-kind k-${SHORT[m.kind] ?? 'x'}`}>{SHORT[m.kind] ?? m.kind}</span>
                 <span className="msg-fast" title={isFast(t, m) ? 'fast path' : undefined}>{isFast(t, m) ? '⚡' : ''}</span>
-                <span>
+                <span className="msg-who">
                   {name(m.from)} → {name(m.to)}
                 </span>
                 <span className="msg-op" title={msgText(m, t)}>{msgText(m, t)}</span>
