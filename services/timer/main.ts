@@ -16,10 +16,10 @@ import { ipcRecv, ipcReplyRecv, ipcSend, invoke, methodOut, svc, SYS_NBSEND } fr
 import { SLOT_SELF, SLOT_IRQ, saveCaller, allocSlot, freeSlot, deleteSlot, answerPing, collectGarbage } from "../lib-ext/rt";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
+import { IRQ_HANDLER_SET_DEADLINE } from "../lib/abi";
 
 const TIMEBASE: usize = 0x4000; // AIC timebase page: counter at +0x20 (low) / +0x28 (high)
 const FREQ: u32 = 24_000_000; // CNTFRQ of the M1's system counter
-const IRQ_HANDLER_SET_DEADLINE: u64 = 75;
 const NEVER: u64 = 0xffff_ffff_ffff_ffff;
 const TIMER_BIT: u64 = 1; // the vtimer's signal on the bound notification
 const MAX_SLEEPERS = 24;
