@@ -179,6 +179,16 @@ export const BI_FILE_SIZE = 4;
 export const BI_FILE_NAME = 8;
 export const BI_FILE_NAME_MAX = 40;
 
+// ---- the kind of a boot-info device record (its BI_DEV_KIND field) (abi/layout.json)
+export const BI_DEV_KIND_TIMEBASE = 1; // the AIC timebase page (the system counter), read-only
+export const BI_DEV_KIND_UART = 2; // the UART's registers
+export const BI_DEV_KIND_BLOCK = 5; // the block device's registers
+export const BI_DEV_KIND_MAILBOX = 6; // the host mailbox's registers
+export const BI_DEV_KIND_IOSPACE = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
+
+// ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
+export const HEARTBEAT_PING_BIT = 62; // bit number of the ping in the service's notification word
+
 /** Every constant group by name (abi/syscalls.json, objects.json, layout.json). */
 export const ABI_GROUPS: Record<string, AbiValue[]> = {
   syscalls: [
@@ -352,6 +362,16 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "FILE_SIZE", value: 4 },
     { name: "FILE_NAME", value: 8 },
     { name: "FILE_NAME_MAX", value: 40 },
+  ],
+  bootinfo_device_kinds: [
+    { name: "TIMEBASE", value: 1, doc: "the AIC timebase page (the system counter), read-only" },
+    { name: "UART", value: 2, doc: "the UART's registers" },
+    { name: "BLOCK", value: 5, doc: "the block device's registers" },
+    { name: "MAILBOX", value: 6, doc: "the host mailbox's registers" },
+    { name: "IOSPACE", value: 8, doc: "not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)" },
+  ],
+  heartbeat: [
+    { name: "PING_BIT", value: 62, doc: "bit number of the ping in the service's notification word" },
   ],
 };
 

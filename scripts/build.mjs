@@ -48,7 +48,7 @@ function buildServices() {
   const dir = join(root, 'services');
   const outDir = join(build, 'services');
   mkdirSync(outDir, { recursive: true });
-  const common = [join(dir, 'lib'), join(dir, 'lib-ext'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
+  const common = [join(dir, 'lib'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
   for (const name of serviceNames()) {
     const out = join(outDir, `${name}.wasm`);
     if (!stale(out, [join(dir, name), ...common])) continue;

@@ -5,7 +5,7 @@
 //   services/gen/protocols.ts   TypeScript: the descriptions bound to the decoder in
 //                               services/idl/wire.ts (used by the playground and the tests)
 //   services/gen/manifest.ts    AssemblyScript: services/manifest.json as tables for init
-// The wire format is in docs/SERVICES.md "Messages"; services/lib-ext/msg.ts implements it.
+// The wire format is in docs/SERVICES.md "Messages"; services/lib/msg.ts implements it.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const idlDir = join(root, 'abi', 'protocols');
 const errorsPath = join(root, 'abi', 'errors.json');
-const MSG_WORDS = 64;
+/** Words of one message (abi/layout.json MSG_MAX_WORDS). */
+const MSG_WORDS = JSON.parse(readFileSync(join(root, 'abi', 'layout.json'), 'utf8')).groups
+  .find((g) => g.prefix === 'MSG_').values.find((v) => v.name === 'MAX_WORDS').value;
 const TYPES = new Set(['u32', 'i32', 'u64', 'bool', 'string', 'bytes', 'cap']);
 
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -106,9 +108,11 @@ function genAsProtocol(p) {
   L.push(`// Client: \`${P}.op(ep, args…, out?)\` returns 0 or an error code (services/gen/errors.ts); reply`);
   L.push(`// fields land in \`out\`; bytes fields point into the shared client message (valid until the next call).`);
   L.push(`// Server: extend \`Server\`, implement every op (return 0, an error code, or DEFER and reply later`);
-  L.push(`// with \`reply<Op>\`), and pass each received message to \`dispatch\`.`);
-  L.push(`import { Msg, clientMsg, DEFER } from "../lib-ext/msg";`);
-  L.push(`import { ipcCall } from "../lib-ext/ipc";`);
+  L.push(`// with \`reply<Op>\`), and hand an instance to \`serve\` (services/lib/server.ts), which passes each`);
+  L.push(`// request to \`dispatch\`.`);
+  L.push(`import { Msg, clientMsg, DEFER } from "../lib/msg";`);
+  L.push(`import { ipcCall } from "../lib/ipc";`);
+  L.push(`import { Service } from "../lib/server";`);
   L.push(`import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";`);
   L.push('');
   L.push(`export const PROTOCOL: u32 = ${p.id};`);
@@ -169,7 +173,9 @@ function genAsProtocol(p) {
   // server
   L.push('');
   L.push(`/** Implement every op; \`badge\` identifies the client (the badge on its capability). */`);
-  L.push(`export abstract class Server {`);
+  L.push(`export abstract class Server extends Service {`);
+  L.push(`  /** Decodes a ${P} request and calls its op (serve calls this). */`);
+  L.push(`  handle(m: Msg): bool { return dispatch(m, this); }`);
   for (const o of p.ops) {
     const params = ['badge: u64', ...o.args.flatMap(asParams)];
     if (o.reply.length) params.push(`out: ${pascal(o.name)}Reply`);
@@ -184,7 +190,8 @@ function genAsProtocol(p) {
       L.push(`  m.reset(0);`);
       for (const f of o.reply) L.push(`  ${putField(f, 'out.' + camel(f.name), 'out.' + camel(f.name) + 'Len')}`);
       L.push('}');
-      L.push(`const r${pascal(o.name)} = new ${pascal(o.name)}Reply();`);
+      L.push(`// @ts-ignore: decorator`);
+      L.push(`@lazy const r${pascal(o.name)} = new ${pascal(o.name)}Reply();`);
     } else {
       L.push(`/** Encodes the ok reply of ${o.name} into m. */`);
       L.push(`export function reply${pascal(o.name)}(m: Msg): void { m.reset(0); }`);

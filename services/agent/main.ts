@@ -24,9 +24,10 @@
 // slot the agent holds or a scratch slot: the page can show a cap minted with fewer rights or a
 // badge, and revoke it, but never delete the caps the agent runs on.
 
-import { Msg } from "../lib-ext/msg";
-import { ipcCall, ipcRecv } from "../lib-ext/ipc";
-import { SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, irqAck, lookup, collectGarbage } from "../lib-ext/rt";
+import {
+  Msg, Service, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, CNODE_MINT, CNODE_DELETE, CNODE_REVOKE, ipcCall, irqAck, lookup,
+  serve,
+} from "../lib";
 
 const MBOX: usize = 0x4000;
 const MAGIC: usize = 0x00;
@@ -47,9 +48,6 @@ const AGENT_REFUSED: u32 = 0xffff_ffff;
 /** Slots of the agent's CNode the page may mint into, delete and revoke. */
 const SCRATCH_FIRST: u64 = 48;
 const SCRATCH_END: u64 = 56;
-const CNODE_MINT: u64 = 17;
-const CNODE_DELETE: u64 = 19;
-const CNODE_REVOKE: u64 = 20;
 
 /** Services whose endpoints the agent asks init for (init grants those in its `uses`). */
 const NAMES: string[] = ["console", "vfs", "fs", "tmpfs", "blockdev", "ramdisk"];
@@ -132,8 +130,20 @@ function perform(): void {
   wr(OUT_SEND, 1);
 }
 
+/** The agent serves no protocol: only the bound notification (the mailbox interrupt) is expected. */
+class Agent extends Service {
+  handle(m: Msg): bool { return this.other(m); }
+  /** The mailbox interrupt: every queued host message, in order. */
+  notified(bits: u64): void {
+    while ((rd(STATUS) & STATUS_IN_READY) != 0) {
+      perform();
+      wr(IN_POP, 1);
+    }
+    irqAck(SLOT_IRQ);
+  }
+}
+
 // ---- start ---------------------------------------------------------------------------------------
-const req = new Msg(); // a global: the collector must see it
 if (rd(MAGIC) == MAGIC_VALUE) {
   for (let i = 0; i < NAMES.length; i++) {
     const s = lookup(NAMES[i]);
@@ -142,16 +152,5 @@ if (rd(MAGIC) == MAGIC_VALUE) {
   wr(IRQ_ENABLE, 1);
   irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
   sendHello();
-
-  while (true) {
-    collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-    const e = ipcRecv(SLOT_SELF, req);
-    if (e != 0 || req.label != 0 || req.len != 0) continue; // only the bound notification is expected
-    // the mailbox interrupt: every queued host message, in order
-    while ((rd(STATUS) & STATUS_IN_READY) != 0) {
-      perform();
-      wr(IN_POP, 1);
-    }
-    irqAck(SLOT_IRQ);
-  }
+  serve(SLOT_SELF, new Agent());
 }

@@ -8,12 +8,10 @@
 // with an error. Requests are queued and completed asynchronously: each caller's reply capability
 // is saved and answered from the interrupt.
 
-import { Msg, DEFER } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
 import {
-  SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, R_READ, R_WRITE, irqAck, saveCaller, allocSlot, freeSlot,
-  copyCap, ioMap, collectGarbage,
-} from "../lib-ext/rt";
+  Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, SLOT_CNODE, R_READ, R_WRITE, ipcSend, irqAck, cnodeSaveCaller,
+  cnodeCopy, ioSpaceMap, allocSlot, freeSlot, serve,
+} from "../lib";
 import * as blk from "../gen/block";
 import * as E from "../gen/errors";
 
@@ -37,8 +35,8 @@ const sectors: u64 = present ? (<u64>rd(CAP_HI) << 32) | <u64>rd(CAP_LO) : 0;
 /** Map the buffer for DMA: a copy of its frame capability (the original maps it here at 0x8000). */
 function mapDmaBuffer(): bool {
   const slot = allocSlot();
-  if (slot == 0 || copyCap(slot, SLOT_FRAME, R_READ | R_WRITE) != 0) return false;
-  return ioMap(SLOT_IOSPACE, slot, BUF_IOVA, R_READ | R_WRITE) == 0;
+  if (slot == 0 || cnodeCopy(SLOT_CNODE, slot, SLOT_FRAME, R_READ | R_WRITE) != 0) return false;
+  return ioSpaceMap(SLOT_IOSPACE, slot, BUF_IOVA, R_READ | R_WRITE) == 0;
 }
 const dmaReady = present && mapDmaBuffer();
 
@@ -82,7 +80,7 @@ function enqueue(cmd: u32, sector: u64, count: u32, offset: u32): u32 {
     if (sector + <u64>count > sectors) return E.RANGE;
   }
   const slot = allocSlot();
-  if (slot == 0 || saveCaller(slot) != 0) return E.BUSY;
+  if (slot == 0 || cnodeSaveCaller(SLOT_CNODE, slot) != 0) return E.BUSY;
   queue.push(new Req(cmd, sector, count, offset, slot));
   startNext();
   return DEFER;
@@ -96,26 +94,16 @@ class Driver extends blk.Server {
   read(badge: u64, sector: u64, count: u32, offset: u32): u32 { return enqueue(CMD_READ, sector, count, offset); }
   write(badge: u64, sector: u64, count: u32, offset: u32): u32 { return enqueue(CMD_WRITE, sector, count, offset); }
   flush(badge: u64): u32 { return enqueue(CMD_FLUSH, 0, 0, 0); }
+  /** The completion interrupt. */
+  notified(bits: u64): void {
+    complete();
+    irqAck(SLOT_IRQ);
+    startNext();
+  }
 }
 
 // a command a previous instance left running completes unseen: clear the device first
 wr(IRQ_ACK, ST_DONE | ST_ERROR);
 irqAck(SLOT_IRQ);
 
-const m = new Msg();
-const driver = new Driver();
-let e = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  let reply = false;
-  if (e == 0) {
-    if (m.label == 0 && m.len == 0) {
-      complete();
-      irqAck(SLOT_IRQ);
-      startNext();
-    } else {
-      reply = blk.dispatch(m, driver);
-    }
-  }
-  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new Driver());

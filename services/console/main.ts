@@ -10,9 +10,7 @@
 // reads. A read with no complete line is deferred: the reply capability is saved (CNode.SaveCaller)
 // and the reply sent when the line is complete. Output: LF becomes CR LF.
 
-import { Msg, DEFER } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv, ipcSend } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_IRQ, irqAck, saveCaller, allocSlot, freeSlot, collectGarbage } from "../lib-ext/rt";
+import { Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_CNODE, ipcSend, irqAck, cnodeSaveCaller, allocSlot, freeSlot, serve } from "../lib";
 import * as con from "../gen/console";
 import * as E from "../gen/errors";
 import { LineDisc, LD_LINE, LD_INTR, LD_EOF } from "./ldisc";
@@ -158,7 +156,7 @@ class ConsoleServer extends con.Server {
     }
     // wait for input: keep the reply capability
     const slot = allocSlot();
-    if (slot == 0 || saveCaller(slot) != 0) return E.BUSY;
+    if (slot == 0 || cnodeSaveCaller(SLOT_CNODE, slot) != 0) return E.BUSY;
     c.replySlot = slot;
     fg = c;
     return DEFER;
@@ -172,6 +170,13 @@ class ConsoleServer extends con.Server {
     out.rx = rxCount; out.tx = txCount; out.irqs = irqCount;
     return 0;
   }
+  /** The UART interrupt. */
+  notified(bits: u64): void {
+    irqCount++;
+    drainRx();
+    irqAck(SLOT_IRQ);
+    serviceInput();
+  }
 }
 
 // ---- start ---------------------------------------------------------------------------------------
@@ -180,22 +185,4 @@ wr(UCON, rd(UCON) | UCON_RXTHRESH_ENA | UCON_RXTO_ENA);
 drainRx();
 irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
 
-const m = new Msg();
-const server = new ConsoleServer();
-let e = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  let reply = false;
-  if (e == 0) {
-    if (m.label == 0 && m.len == 0) {
-      // the bound notification: the UART interrupt
-      irqCount++;
-      drainRx();
-      irqAck(SLOT_IRQ);
-      serviceInput();
-    } else {
-      reply = con.dispatch(m, server);
-    }
-  }
-  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new ConsoleServer());

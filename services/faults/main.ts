@@ -4,12 +4,12 @@
 // page): a fault no mapping resolves, so the kernel stops the thread (or hands it to its fault
 // handler). `spawn overflow` (same program, args "overflow") recurses until the value stack runs
 // into the guard page above SPLIM: a data abort at the guard page.
-import { SLOT_PROC, debugPuts } from "../lib-ext/rt";
+import { SLOT_PROC, print } from "../lib";
 import * as proc from "../gen/proc";
 
 const PAGE: usize = 4096;
 
-function say(s: string): void { debugPuts("faults: " + s + "\n"); }
+function say(s: string): void { print("faults: " + s + "\n"); }
 
 /** Deep enough that 256 KiB of stack cannot hold it; `keep` stops the compiler folding the frames. */
 function recurse(depth: i32, keep: i64): i64 {

@@ -8,9 +8,7 @@
 //   kill N  asks init to kill pid N through its (unprivileged) proc capability and logs the answer;
 //   clock   a client of the timer service: sleeps 240000 ticks, then waits for a deadline 480000
 //           ticks later, and logs the counter before and after each.
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv } from "../lib-ext/ipc";
-import { SLOT_PROC, SLOT_SELF, answerPing, lookup, lastError } from "../lib-ext/rt";
+import { Msg, SLOT_PROC, SLOT_SELF, ipcRecv, answerPing, lookup, lastError } from "../lib";
 import * as proc from "../gen/proc";
 import * as timer from "../gen/timer";
 import { errName } from "../gen/errors";

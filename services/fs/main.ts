@@ -8,9 +8,7 @@
 // before the reply, and block calls that a restarting driver cancelled are retried, so neither a
 // power cut nor an fs or driver restart loses an acknowledged change.
 
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC, lookup, collectGarbage } from "../lib-ext/rt";
+import { Msg, SLOT_SELF, SLOT_PROC, lookup, serve } from "../lib";
 import * as fsP from "../gen/fs";
 import * as blk from "../gen/block";
 import * as proc from "../gen/proc";
@@ -128,6 +126,11 @@ if (bad == 0) {
 const rbuf: usize = memory.data(256, 16);
 
 class FsServer extends fsP.Server {
+  /** A volatile device may have been reset under us: check it before each request. */
+  handle(m: Msg): bool {
+    if (volatileDev) checkMedium();
+    return super.handle(m);
+  }
   statfs(badge: u64, out: fsP.StatfsReply): u32 {
     if (bad) return bad;
     out.blocks = fs.nblocks; out.freeBlocks = fs.freeBlocks; out.inodes = fs.ninodes; out.freeInodes = fs.freeInodes;
@@ -201,12 +204,4 @@ function checkMedium(): void {
   if (e) { bad = e; log("mount failed: " + E.errName(e)); }
 }
 
-const m = new Msg();
-const server = new FsServer();
-let e = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  if (volatileDev && e == 0 && m.label >= 256) checkMedium();
-  const reply = e == 0 && m.label >= 256 && fsP.dispatch(m, server);
-  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new FsServer());

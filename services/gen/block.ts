@@ -4,9 +4,11 @@
 // Client: `block.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 2;
@@ -88,7 +90,9 @@ export function flush(ep: u64): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a block request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract info(badge: u64, out: InfoReply): u32;
   abstract read(badge: u64, sector: u64, count: u32, offset: u32): u32;
   abstract write(badge: u64, sector: u64, count: u32, offset: u32): u32;
@@ -102,7 +106,8 @@ export function replyInfo(m: Msg, out: InfoReply): void {
   m.putU32(out.sectorSize);
   m.putU32(out.maxCount);
 }
-const rInfo = new InfoReply();
+// @ts-ignore: decorator
+@lazy const rInfo = new InfoReply();
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg): void { m.reset(0); }

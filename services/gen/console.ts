@@ -4,9 +4,11 @@
 // Client: `console.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 1;
@@ -103,7 +105,9 @@ export function stats(ep: u64, out: StatsReply): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a console request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract write(badge: u64, data: usize, dataLen: i32, out: WriteReply): u32;
   abstract read(badge: u64, max: u32, out: ReadReply): u32;
   abstract setMode(badge: u64, mode: u32): u32;
@@ -115,14 +119,16 @@ export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-const rWrite = new WriteReply();
+// @ts-ignore: decorator
+@lazy const rWrite = new WriteReply();
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-const rRead = new ReadReply();
+// @ts-ignore: decorator
+@lazy const rRead = new ReadReply();
 
 /** Encodes the ok reply of set_mode into m. */
 export function replySetMode(m: Msg): void { m.reset(0); }
@@ -134,7 +140,8 @@ export function replyStats(m: Msg, out: StatsReply): void {
   m.putU32(out.tx);
   m.putU32(out.irqs);
 }
-const rStats = new StatsReply();
+// @ts-ignore: decorator
+@lazy const rStats = new StatsReply();
 
 /**
  * Decodes the request in m, calls the handler and leaves the reply in m. Returns false when the

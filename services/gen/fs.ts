@@ -4,9 +4,11 @@
 // Client: `fs.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 3;
@@ -268,7 +270,9 @@ export function sync(ep: u64): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a fs request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract statfs(badge: u64, out: StatfsReply): u32;
   abstract lookup(badge: u64, dir: u32, name: string, out: LookupReply): u32;
   abstract getattr(badge: u64, ino: u32, out: GetattrReply): u32;
@@ -290,7 +294,8 @@ export function replyStatfs(m: Msg, out: StatfsReply): void {
   m.putU32(out.inodes);
   m.putU32(out.freeInodes);
 }
-const rStatfs = new StatfsReply();
+// @ts-ignore: decorator
+@lazy const rStatfs = new StatfsReply();
 
 /** Encodes the ok reply of lookup into m. */
 export function replyLookup(m: Msg, out: LookupReply): void {
@@ -299,7 +304,8 @@ export function replyLookup(m: Msg, out: LookupReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-const rLookup = new LookupReply();
+// @ts-ignore: decorator
+@lazy const rLookup = new LookupReply();
 
 /** Encodes the ok reply of getattr into m. */
 export function replyGetattr(m: Msg, out: GetattrReply): void {
@@ -308,21 +314,24 @@ export function replyGetattr(m: Msg, out: GetattrReply): void {
   m.putU32(out.size);
   m.putU32(out.nlink);
 }
-const rGetattr = new GetattrReply();
+// @ts-ignore: decorator
+@lazy const rGetattr = new GetattrReply();
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-const rRead = new ReadReply();
+// @ts-ignore: decorator
+@lazy const rRead = new ReadReply();
 
 /** Encodes the ok reply of write into m. */
 export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-const rWrite = new WriteReply();
+// @ts-ignore: decorator
+@lazy const rWrite = new WriteReply();
 
 /** Encodes the ok reply of truncate into m. */
 export function replyTruncate(m: Msg): void { m.reset(0); }
@@ -332,7 +341,8 @@ export function replyCreate(m: Msg, out: CreateReply): void {
   m.reset(0);
   m.putU32(out.ino);
 }
-const rCreate = new CreateReply();
+// @ts-ignore: decorator
+@lazy const rCreate = new CreateReply();
 
 /** Encodes the ok reply of unlink into m. */
 export function replyUnlink(m: Msg): void { m.reset(0); }
@@ -348,7 +358,8 @@ export function replyReaddir(m: Msg, out: ReaddirReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-const rReaddir = new ReaddirReply();
+// @ts-ignore: decorator
+@lazy const rReaddir = new ReaddirReply();
 
 /** Encodes the ok reply of sync into m. */
 export function replySync(m: Msg): void { m.reset(0); }

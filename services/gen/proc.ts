@@ -4,9 +4,11 @@
 // Client: `proc.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 5;
@@ -252,7 +254,9 @@ export function log(ep: u64, line: string): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a proc request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract lookup(badge: u64, name: string, slot: u32, out: LookupReply): u32;
   abstract ps(badge: u64, index: u32, out: PsReply): u32;
   abstract kill(badge: u64, pid: u32): u32;
@@ -269,7 +273,8 @@ export function replyLookup(m: Msg, out: LookupReply): void {
   m.reset(0);
   m.putCap(out.ep);
 }
-const rLookup = new LookupReply();
+// @ts-ignore: decorator
+@lazy const rLookup = new LookupReply();
 
 /** Encodes the ok reply of ps into m. */
 export function replyPs(m: Msg, out: PsReply): void {
@@ -283,7 +288,8 @@ export function replyPs(m: Msg, out: PsReply): void {
   m.putU64(out.nextRestart);
   m.putU32(out.backoff);
 }
-const rPs = new PsReply();
+// @ts-ignore: decorator
+@lazy const rPs = new PsReply();
 
 /** Encodes the ok reply of kill into m. */
 export function replyKill(m: Msg): void { m.reset(0); }
@@ -293,7 +299,8 @@ export function replySpawn(m: Msg, out: SpawnReply): void {
   m.reset(0);
   m.putU32(out.pid);
 }
-const rSpawn = new SpawnReply();
+// @ts-ignore: decorator
+@lazy const rSpawn = new SpawnReply();
 
 /** Encodes the ok reply of caps into m. */
 export function replyCaps(m: Msg, out: CapsReply): void {
@@ -304,7 +311,8 @@ export function replyCaps(m: Msg, out: CapsReply): void {
   m.putU64(out.badge);
   m.putStr(out.what, 40);
 }
-const rCaps = new CapsReply();
+// @ts-ignore: decorator
+@lazy const rCaps = new CapsReply();
 
 /** Encodes the ok reply of mem into m. */
 export function replyMem(m: Msg, out: MemReply): void {
@@ -313,7 +321,8 @@ export function replyMem(m: Msg, out: MemReply): void {
   m.putU32(out.used);
   m.putU32(out.kernelPool);
 }
-const rMem = new MemReply();
+// @ts-ignore: decorator
+@lazy const rMem = new MemReply();
 
 /** Encodes the ok reply of uptime into m. */
 export function replyUptime(m: Msg, out: UptimeReply): void {
@@ -321,14 +330,16 @@ export function replyUptime(m: Msg, out: UptimeReply): void {
   m.putU64(out.ticks);
   m.putU32(out.freq);
 }
-const rUptime = new UptimeReply();
+// @ts-ignore: decorator
+@lazy const rUptime = new UptimeReply();
 
 /** Encodes the ok reply of args into m. */
 export function replyArgs(m: Msg, out: ArgsReply): void {
   m.reset(0);
   m.putStr(out.args, 64);
 }
-const rArgs = new ArgsReply();
+// @ts-ignore: decorator
+@lazy const rArgs = new ArgsReply();
 
 /** Encodes the ok reply of log into m. */
 export function replyLog(m: Msg): void { m.reset(0); }

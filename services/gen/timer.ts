@@ -4,9 +4,11 @@
 // Client: `timer.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 6;
@@ -112,7 +114,9 @@ export function cancel(ep: u64): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a timer request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract now(badge: u64, out: NowReply): u32;
   abstract sleep(badge: u64, ticks: u64, out: SleepReply): u32;
   abstract deadline(badge: u64, at: u64, out: DeadlineReply): u32;
@@ -126,21 +130,24 @@ export function replyNow(m: Msg, out: NowReply): void {
   m.putU64(out.ticks);
   m.putU32(out.freq);
 }
-const rNow = new NowReply();
+// @ts-ignore: decorator
+@lazy const rNow = new NowReply();
 
 /** Encodes the ok reply of sleep into m. */
 export function replySleep(m: Msg, out: SleepReply): void {
   m.reset(0);
   m.putU64(out.now);
 }
-const rSleep = new SleepReply();
+// @ts-ignore: decorator
+@lazy const rSleep = new SleepReply();
 
 /** Encodes the ok reply of deadline into m. */
 export function replyDeadline(m: Msg, out: DeadlineReply): void {
   m.reset(0);
   m.putU64(out.now);
 }
-const rDeadline = new DeadlineReply();
+// @ts-ignore: decorator
+@lazy const rDeadline = new DeadlineReply();
 
 /** Encodes the ok reply of alarm into m. */
 export function replyAlarm(m: Msg): void { m.reset(0); }

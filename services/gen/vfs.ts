@@ -4,9 +4,11 @@
 // Client: `vfs.op(ep, args…, out?)` returns 0 or an error code (services/gen/errors.ts); reply
 // fields land in `out`; bytes fields point into the shared client message (valid until the next call).
 // Server: extend `Server`, implement every op (return 0, an error code, or DEFER and reply later
-// with `reply<Op>`), and pass each received message to `dispatch`.
-import { Msg, clientMsg, DEFER } from "../lib-ext/msg";
-import { ipcCall } from "../lib-ext/ipc";
+// with `reply<Op>`), and hand an instance to `serve` (services/lib/server.ts), which passes each
+// request to `dispatch`.
+import { Msg, clientMsg, DEFER } from "../lib/msg";
+import { ipcCall } from "../lib/ipc";
+import { Service } from "../lib/server";
 import { BAD_MESSAGE, INVALID, NAME_TOO_LONG } from "./errors";
 
 export const PROTOCOL: u32 = 4;
@@ -234,7 +236,9 @@ export function rename(ep: u64, from: string, to: string): u32 {
 }
 
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
-export abstract class Server {
+export abstract class Server extends Service {
+  /** Decodes a vfs request and calls its op (serve calls this). */
+  handle(m: Msg): bool { return dispatch(m, this); }
   abstract open(badge: u64, path: string, flags: u32, out: OpenReply): u32;
   abstract close(badge: u64, fd: u32): u32;
   abstract read(badge: u64, fd: u32, max: u32, out: ReadReply): u32;
@@ -252,7 +256,8 @@ export function replyOpen(m: Msg, out: OpenReply): void {
   m.reset(0);
   m.putU32(out.fd);
 }
-const rOpen = new OpenReply();
+// @ts-ignore: decorator
+@lazy const rOpen = new OpenReply();
 
 /** Encodes the ok reply of close into m. */
 export function replyClose(m: Msg): void { m.reset(0); }
@@ -262,21 +267,24 @@ export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-const rRead = new ReadReply();
+// @ts-ignore: decorator
+@lazy const rRead = new ReadReply();
 
 /** Encodes the ok reply of write into m. */
 export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-const rWrite = new WriteReply();
+// @ts-ignore: decorator
+@lazy const rWrite = new WriteReply();
 
 /** Encodes the ok reply of seek into m. */
 export function replySeek(m: Msg, out: SeekReply): void {
   m.reset(0);
   m.putU32(out.pos);
 }
-const rSeek = new SeekReply();
+// @ts-ignore: decorator
+@lazy const rSeek = new SeekReply();
 
 /** Encodes the ok reply of stat into m. */
 export function replyStat(m: Msg, out: StatReply): void {
@@ -284,7 +292,8 @@ export function replyStat(m: Msg, out: StatReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-const rStat = new StatReply();
+// @ts-ignore: decorator
+@lazy const rStat = new StatReply();
 
 /** Encodes the ok reply of readdir into m. */
 export function replyReaddir(m: Msg, out: ReaddirReply): void {
@@ -293,7 +302,8 @@ export function replyReaddir(m: Msg, out: ReaddirReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-const rReaddir = new ReaddirReply();
+// @ts-ignore: decorator
+@lazy const rReaddir = new ReaddirReply();
 
 /** Encodes the ok reply of mkdir into m. */
 export function replyMkdir(m: Msg): void { m.reset(0); }

@@ -25,38 +25,26 @@
 // (the console's are dropped to the kernel debug output when it is not waiting), and it pings
 // services by signalling notifications.
 
-import { Msg, DEFER } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv, invoke, methodOut, svc, SYS_NBSEND } from "../lib-ext/ipc";
+import {
+  Msg, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL,
+  T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, R_ALL, F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION,
+  F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
+  SLOT_FRAME, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
+  nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
+  tcbResume, tcbSuspend, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
+  spawn as bootImageSpawn, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
+  biDevicePages, biDeviceIrq, biDeviceSlot, biDeviceKind, biFindFile, biKernelPoolPages, readCounter, COUNTER_HZ, serve,
+} from "../lib";
 import * as proc from "../gen/proc";
 import * as consoleP from "../gen/console";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
-import { collectGarbage } from "../lib-ext/rt";
 import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
-
-// ---- kernel ABI (docs/SYSCALLS.md; kernel-as/object/structures.ts) ----------------------------
-const T_UNTYPED: u64 = 1, T_ENDPOINT: u64 = 2, T_NOTIFICATION: u64 = 3, T_TCB: u64 = 5, T_CNODE: u64 = 6;
-const T_VSPACE: u64 = 7, T_FRAME: u64 = 8, T_DEVICE_FRAME: u64 = 9, T_IRQ_HANDLER: u64 = 11, T_IO_SPACE: u64 = 13;
-const R_READ: u64 = 1, R_WRITE: u64 = 2, R_GRANT: u64 = 4, R_ALL: u64 = 7;
-const UNTYPED_RETYPE: u64 = 1;
-const CNODE_COPY: u64 = 16, CNODE_MINT: u64 = 17, CNODE_DELETE: u64 = 19, CNODE_REVOKE: u64 = 20;
-const TCB_SET_PRIORITY: u64 = 33, TCB_RESUME: u64 = 34, TCB_SUSPEND: u64 = 35;
-const TCB_BIND_NOTIFICATION: u64 = 38, TCB_SET_FAULT_HANDLER: u64 = 40;
-const T_IRQ_CONTROL: u64 = 10, T_BOOT_IMAGE: u64 = 12;
-const FRAME_MAP: u64 = 56;
-const IRQ_CONTROL_GET: u64 = 64, IRQ_HANDLER_SET_NOTIFICATION: u64 = 72;
-const BOOT_IMAGE_SPAWN: u64 = 80;
-const SYS_DEBUG_PUTS: i32 = 10;
-const F_VM: u64 = 1, F_UNKNOWN_SYSCALL: u64 = 2, F_USER_EXCEPTION: u64 = 3, F_EXIT: u64 = 5;
-
-// ---- boot info (kernel-as/kernel/boot.ts) ----------------------------------------------------
-const BI: usize = 0x2000;
-const MY_CNODE: u64 = 2, MY_TCB: u64 = 1, IRQ_CONTROL: u64 = 4, BOOT_IMAGE: u64 = 5;
 
 // ---- init's CSpace plan (radix 10) -------------------------------------------------------------
 const MAX_PROCS: i32 = 16;
 const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
-const CHILD_RADIX: u64 = 6;
+const CHILD_RADIX: u64 = ctz(SLOT_END); // a service's CNode has SLOT_END slots
 const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
 
 // ---- badges ----------------------------------------------------------------------------------
@@ -71,10 +59,6 @@ const NTFN_TAG: u64 = 1 << 63;
 const ALARM_BIT: u64 = 1 << 32;
 // @ts-ignore: decorator
 @inline function PONG_BIT(index: i32): u64 { return <u64>1 << <u64>index; }
-/** The bit init signals on a service's bound notification to ping it (lib-ext/rt.ts PING). */
-const PING: u64 = 1 << 62;
-/** A service's slot for its heartbeat answers (lib-ext/rt.ts SLOT_HEARTBEAT). */
-const CHILD_SLOT_HEARTBEAT: u64 = 9;
 
 // ---- supervision policy (docs/SERVICES.md "Supervision") --------------------------------------
 /** One supervision tick = the kernel's scheduler tick, 10 ms of virtual time (24 MHz counter). */
@@ -110,17 +94,10 @@ function log(s: string): void {
   if (consoleEp != 0) {
     logMsg.reset(consoleP.LABEL_WRITE);
     const b = String.UTF8.encode(line);
-    if (b.byteLength <= 256 && logMsg.putBytes(changetype<usize>(b), b.byteLength, 256)) {
-      // NBSend: delivered only if the console is waiting for a message; never blocks init.
-      const w = logMsg.len;
-      for (let i = 4; i < w; i++) store<u64>(0x1000 + 8 + (<usize>i << 3), logMsg.word(i));
-      const mi = (logMsg.label << 12) | <u64>w;
-      const e = svc(SYS_NBSEND, <i64>consoleEp, <i64>mi, <i64>logMsg.word(0), <i64>logMsg.word(1), <i64>logMsg.word(2), <i64>logMsg.word(3));
-      if (e == 0) return;
-    }
+    // NBSend: delivered only if the console is waiting for a message; never blocks init.
+    if (b.byteLength <= 256 && logMsg.putBytes(changetype<usize>(b), b.byteLength, 256) && ipcNbSend(consoleEp, logMsg) == 0) return;
   }
-  const b = String.UTF8.encode(line);
-  svc(SYS_DEBUG_PUTS, <i64>changetype<usize>(b), <i64>b.byteLength, 0, 0, 0, 0);
+  print(line);
 }
 
 // ---- kernel object helpers ---------------------------------------------------------------------
@@ -129,15 +106,13 @@ function log(s: string): void {
 function retype(t: u64, bits: u64, dest: u64, bytes: u64): u32 {
   let e: u32 = E.NOT_ENOUGH_MEMORY;
   for (let i = 0; i < utSlots.length; i++) {
-    e = invoke(utSlots[i], UNTYPED_RETYPE, 4, t, bits, dest, 1);
+    e = untypedRetype(utSlots[i], t, bits, dest);
     if (e == 0) { usedBytes += bytes; return 0; }
     if (e != E.NOT_ENOUGH_MEMORY) return e;
   }
   return e;
 }
-function copyTo(cnode: u64, dest: u64, src: u64, rights: u64): u32 { return invoke(cnode, CNODE_COPY, 3, dest, src, rights, 0); }
-function mintTo(cnode: u64, dest: u64, src: u64, rights: u64, badge: u64): u32 { return invoke(cnode, CNODE_MINT, 4, dest, src, rights, badge); }
-function del(slot: u64): void { invoke(MY_CNODE, CNODE_DELETE, 1, slot, 0, 0, 0); }
+function del(slot: u64): void { cnodeDelete(SLOT_CNODE, slot); }
 
 // ---- devices from boot info ----------------------------------------------------------------------
 /** First device-frame slot, pages and IRQ of a device named in boot info ("uart", "block"). */
@@ -145,42 +120,20 @@ let devSlot: u64 = 0;
 let devPages: u32 = 0;
 let devIrq: i32 = -1;
 let devKind: u32 = 0;
-const KIND_TIMEBASE: u32 = 1; // boot-info kind of the AIC timebase page: a Read-only capability
 function findDevice(name: string): bool {
-  const n = load<u32>(BI + 0x24);
-  for (let i: u32 = 0; i < n; i++) {
-    const rec = BI + 0x100 + (<usize>i << 5);
-    const nm = String.UTF8.decodeUnsafe(rec + 24, 8, true);
-    if (nm == name) {
-      devPages = load<u32>(rec + 8);
-      devIrq = load<i32>(rec + 12);
-      devSlot = <u64>load<u32>(rec + 16);
-      devKind = load<u32>(rec + 20);
-      return true;
-    }
-  }
-  return false;
+  const i = biFindDevice(name);
+  if (i < 0) return false;
+  devPages = biDevicePages(i);
+  devIrq = biDeviceIrq(i);
+  devSlot = <u64>biDeviceSlot(i);
+  devKind = biDeviceKind(i);
+  return true;
 }
 
-/** Slot of the IOSpace capability (DMA stream) the kernel gave for device `name` (boot-info
- *  record of kind 8), or 0. */
+/** Slot of the IOSpace capability (DMA stream) the kernel gave for device `name`, or 0. */
 function findIoSpace(name: string): u64 {
-  const n = load<u32>(BI + 0x24);
-  for (let i: u32 = 0; i < n; i++) {
-    const rec = BI + 0x100 + (<usize>i << 5);
-    if (load<u32>(rec + 20) == 8 && String.UTF8.decodeUnsafe(rec + 24, 8, true) == name) return <u64>load<u32>(rec + 16);
-  }
-  return 0;
-}
-
-/** Boot-image file index of name ("fs.wasm"), or -1. */
-function findFile(name: string): i32 {
-  const n = load<u32>(BI + 0x2c);
-  for (let i: u32 = 0; i < n; i++) {
-    const rec = BI + 0x700 + <usize>i * 48;
-    if (String.UTF8.decodeUnsafe(rec + 8, 40, true) == name) return <i32>i;
-  }
-  return -1;
+  const i = biFindDevice(name, BI_DEV_KIND_IOSPACE);
+  return i < 0 ? 0 : <u64>biDeviceSlot(i);
 }
 
 // ---- the process table -----------------------------------------------------------------------
@@ -259,36 +212,36 @@ function start(p: Proc): u32 {
     if (e) return e;
     p.hasUntyped = true;
   }
-  const file = findFile(def.program + ".wasm");
+  const file = biFindFile(def.program + ".wasm");
   if (file < 0) return E.NO_ENTRY;
-  e = invoke(BOOT_IMAGE, BOOT_IMAGE_SPAWN, 4, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b, 0, 0, 1);
+  e = bootImageSpawn(SLOT_BOOT_IMAGE, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b);
   if (e) return e;
   const tcb = b + 1, vs = b + 2, cn = b + 3;
-  p.caps.push(new CapRec(1, <u32>T_TCB, <u32>R_ALL, 0, "own thread"));
-  p.caps.push(new CapRec(2, <u32>T_CNODE, <u32>R_ALL, 0, "own cspace"));
-  p.caps.push(new CapRec(3, <u32>T_VSPACE, <u32>R_ALL, 0, "own vspace"));
+  p.caps.push(new CapRec(<u32>SLOT_TCB, <u32>T_TCB, <u32>R_ALL, 0, "own thread"));
+  p.caps.push(new CapRec(<u32>SLOT_CNODE, <u32>T_CNODE, <u32>R_ALL, 0, "own cspace"));
+  p.caps.push(new CapRec(<u32>SLOT_VSPACE, <u32>T_VSPACE, <u32>R_ALL, 0, "own vspace"));
   // 4: init (proc), badged with the pid (and the privilege to kill and spawn for `admin`
   // entries); Grant so lookups can return capabilities
   const procBadge = <u64>p.pid | (def.admin ? PRIV_BADGE : 0);
-  e = mintTo(cn, 4, SLOT_EP, R_WRITE | R_GRANT, procBadge);
+  e = cnodeMint(cn, SLOT_PROC, SLOT_EP, R_WRITE | R_GRANT, procBadge);
   if (e) return e;
-  p.caps.push(new CapRec(4, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), procBadge, "endpoint init (proc" + (def.admin ? ", privileged)" : ")")));
+  p.caps.push(new CapRec(<u32>SLOT_PROC, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), procBadge, "endpoint init (proc" + (def.admin ? ", privileged)" : ")")));
   // 5: the endpoint it serves
   if (def.serves) {
-    e = copyTo(cn, 5, p.persist, R_READ | R_WRITE);
+    e = cnodeCopy(cn, SLOT_SELF, p.persist, R_READ | R_WRITE);
     if (e) return e;
-    p.caps.push(new CapRec(5, <u32>T_ENDPOINT, <u32>(R_READ | R_WRITE), 0, "endpoint " + def.name + " (serves)"));
+    p.caps.push(new CapRec(<u32>SLOT_SELF, <u32>T_ENDPOINT, <u32>(R_READ | R_WRITE), 0, "endpoint " + def.name + " (serves)"));
   }
   // device pages, mapped by init at the manifest's addresses (init keeps the mapped copy)
   let k: u64 = 5;
   for (let i = 0; i < def.devices.length; i++) {
     const d = def.devices[i];
     if (!findDevice(d.name)) return E.NO_ENTRY;
-    const rights = devKind == KIND_TIMEBASE ? R_READ : R_READ | R_WRITE;
+    const rights = devKind == BI_DEV_KIND_TIMEBASE ? R_READ : R_READ | R_WRITE;
     for (let j: u32 = 0; j < devPages; j++) {
-      e = copyTo(MY_CNODE, b + k, devSlot + <u64>j, rights);
+      e = cnodeCopy(SLOT_CNODE, b + k, devSlot + <u64>j, rights);
       if (e) return e;
-      e = invoke(b + k, FRAME_MAP, 2, d.va + (<u64>j << 12), rights, 0, 0, vs, 0, 0, 1);
+      e = frameMap(b + k, vs, d.va + (<u64>j << 12), rights);
       if (e) return e;
       k++;
     }
@@ -300,67 +253,67 @@ function start(p: Proc): u32 {
     if (!p.ntfnReady) {
       e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
       if (e) return e;
-      e = mintTo(MY_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
+      e = cnodeMint(SLOT_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
       if (e) return e;
       p.ntfnReady = true;
     }
-    e = invoke(tcb, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
+    e = tcbBindNotification(tcb, p.persist + 2);
     if (e) return e;
   }
   // IRQ: one handler per line, signalling that notification
   if (def.irqs.length > 0) {
     if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
     if (!p.irqReady) {
-      e = invoke(IRQ_CONTROL, IRQ_CONTROL_GET, 2, <u64>devIrq, p.persist + 1, 0, 0);
+      e = irqControlGet(SLOT_IRQ_CONTROL, <u64>devIrq, p.persist + 1);
       if (e) return e;
-      e = invoke(p.persist + 1, IRQ_HANDLER_SET_NOTIFICATION, 0, 0, 0, 0, 0, p.persist + 2, 0, 0, 1);
+      e = irqSetNotification(p.persist + 1, p.persist + 2);
       if (e) return e;
       p.irqReady = true;
     }
-    e = copyTo(cn, 6, p.persist + 1, R_ALL);
+    e = cnodeCopy(cn, SLOT_IRQ, p.persist + 1, R_ALL);
     if (e) return e;
-    p.caps.push(new CapRec(6, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
+    p.caps.push(new CapRec(<u32>SLOT_IRQ, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
   }
-  // the device's DMA stream: its IOSpace capability goes to slot 8 (the driver maps its own buffers)
+  // the device's DMA stream: its IOSpace capability goes to SLOT_IOSPACE (the driver maps its own buffers)
   if (def.iospaces.length > 0) {
     const io = findIoSpace(def.iospaces[0]);
     if (io == 0) return E.NO_ENTRY;
-    e = copyTo(cn, 8, io, R_ALL);
+    e = cnodeCopy(cn, SLOT_IOSPACE, io, R_ALL);
     if (e) return e;
-    p.caps.push(new CapRec(8, <u32>T_IO_SPACE, <u32>R_ALL, 0, "iospace " + def.iospaces[0] + " (DMA stream)"));
+    p.caps.push(new CapRec(<u32>SLOT_IOSPACE, <u32>T_IO_SPACE, <u32>R_ALL, 0, "iospace " + def.iospaces[0] + " (DMA stream)"));
   }
-  // heartbeat: slot 9 signals init's notification with this process's pong bit
+  // heartbeat: SLOT_HEARTBEAT signals init's notification with this process's pong bit
   if (def.heartbeat > 0) {
     const pong = NTFN_TAG | PONG_BIT(p.index);
-    e = mintTo(cn, CHILD_SLOT_HEARTBEAT, SLOT_NTFN, R_WRITE, pong);
+    e = cnodeMint(cn, SLOT_HEARTBEAT, SLOT_NTFN, R_WRITE, pong);
     if (e) return e;
-    p.caps.push(new CapRec(<u32>CHILD_SLOT_HEARTBEAT, <u32>T_NOTIFICATION, <u32>R_WRITE, pong, "notification init (heartbeat)"));
+    p.caps.push(new CapRec(<u32>SLOT_HEARTBEAT, <u32>T_NOTIFICATION, <u32>R_WRITE, pong, "notification init (heartbeat)"));
   }
-  // shared frames: mapped by init; the first one's capability also goes to slot 7
+  // shared frames: mapped by init; the first one's capability also goes to SLOT_FRAME
   for (let i = 0; i < def.frames.length; i++) {
     const f = def.frames[i];
     const s = sharedSlot(f.name);
     let pages: u32 = 1;
     for (let x = 0; x < SHARED_NAMES.length; x++) if (SHARED_NAMES[x] == f.name) pages = SHARED_PAGES[x];
     for (let j: u32 = 0; j < pages; j++) {
-      e = copyTo(MY_CNODE, b + k, s + <u64>j, R_READ | R_WRITE);
+      e = cnodeCopy(SLOT_CNODE, b + k, s + <u64>j, R_READ | R_WRITE);
       if (e) return e;
-      e = invoke(b + k, FRAME_MAP, 2, f.va + (<u64>j << 12), R_READ | R_WRITE, 0, 0, vs, 0, 0, 1);
+      e = frameMap(b + k, vs, f.va + (<u64>j << 12), R_READ | R_WRITE);
       if (e) return e;
       k++;
     }
     if (i == 0) {
-      e = copyTo(cn, 7, s, R_READ | R_WRITE);
+      e = cnodeCopy(cn, SLOT_FRAME, s, R_READ | R_WRITE);
       if (e) return e;
     }
-    p.caps.push(new CapRec(i == 0 ? 7 : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
+    p.caps.push(new CapRec(i == 0 ? <u32>SLOT_FRAME : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
   }
   // faults come to init, badged
-  e = mintTo(MY_CNODE, b + 4, SLOT_EP, R_WRITE | R_GRANT, FAULT_BADGE | <u64>p.pid);
+  e = cnodeMint(SLOT_CNODE, b + 4, SLOT_EP, R_WRITE | R_GRANT, FAULT_BADGE | <u64>p.pid);
   if (e) return e;
-  e = invoke(tcb, TCB_SET_FAULT_HANDLER, 0, 0, 0, 0, 0, b + 4, 0, 0, 1);
+  e = tcbSetFaultHandler(tcb, b + 4);
   if (e) return e;
-  e = invoke(tcb, TCB_RESUME, 0, 0, 0, 0, 0);
+  e = tcbResume(tcb);
   if (e) return e;
   p.state = ST_RUNNING;
   p.startedAt = counter();
@@ -374,9 +327,9 @@ function start(p: Proc): u32 {
 /** Destroys the running instance: every object made from its Untyped, and init's mapped copies. */
 function stop(p: Proc): void {
   const b = p.base;
-  invoke(b + 1, TCB_SUSPEND, 0, 0, 0, 0, 0);
+  tcbSuspend(b + 1);
   for (let k: u64 = 4; k < PROC_SLOTS; k++) del(b + k);
-  invoke(MY_CNODE, CNODE_REVOKE, 1, b, 0, 0, 0);
+  cnodeRevoke(SLOT_CNODE, b);
   p.state = ST_STOPPED;
 }
 
@@ -388,7 +341,7 @@ function stop(p: Proc): void {
 function fail(p: Proc): void {
   p.state = ST_FAILED;
   if (p.def.serves && p.hasEndpoint) {
-    invoke(MY_CNODE, CNODE_REVOKE, 1, p.persist, 0, 0, 0);
+    cnodeRevoke(SLOT_CNODE, p.persist);
     del(p.persist);
     p.hasEndpoint = false;
     if (p.def.name == "console") consoleEp = 0;
@@ -484,7 +437,7 @@ class ProcServer extends proc.Server {
     if (t == null || !t.def.serves) return E.NO_ENTRY;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
     if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
-    const e = mintTo(MY_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, pid);
+    const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, pid);
     if (e) return e;
     scratchUsed = true;
     out.ep = SLOT_SCRATCH;
@@ -547,8 +500,8 @@ class ProcServer extends proc.Server {
   caps(badge: u64, pid: u32, index: u32, out: proc.CapsReply): u32 {
     if (pid == 1) {
       if (index == 0) { out.slot = <u32>SLOT_EP; out.kind = <u32>T_ENDPOINT; out.rights = <u32>R_ALL; out.badge = 0; out.what = "endpoint init (proc, faults)"; return 0; }
-      if (index == 1) { out.slot = <u32>IRQ_CONTROL; out.kind = 10; out.rights = <u32>R_ALL; out.badge = 0; out.what = "irq control"; return 0; }
-      if (index == 2) { out.slot = <u32>BOOT_IMAGE; out.kind = 12; out.rights = <u32>R_ALL; out.badge = 0; out.what = "boot image"; return 0; }
+      if (index == 1) { out.slot = <u32>SLOT_IRQ_CONTROL; out.kind = <u32>T_IRQ_CONTROL; out.rights = <u32>R_ALL; out.badge = 0; out.what = "irq control"; return 0; }
+      if (index == 2) { out.slot = <u32>SLOT_BOOT_IMAGE; out.kind = <u32>T_BOOT_IMAGE; out.rights = <u32>R_ALL; out.badge = 0; out.what = "boot image"; return 0; }
       if (index == 3) { out.slot = <u32>utSlots[0]; out.kind = <u32>T_UNTYPED; out.rights = <u32>R_ALL; out.badge = 0; out.what = utSlots.length.toString() + " untyped, " + totalPages.toString() + " pages"; return 0; }
       return E.NO_ENTRY;
     }
@@ -562,13 +515,13 @@ class ProcServer extends proc.Server {
   mem(badge: u64, out: proc.MemReply): u32 {
     out.total = totalPages;
     out.used = <u32>((usedBytes + 4095) >> 12);
-    out.kernelPool = <u32>load<u64>(BI + 0x38);
+    out.kernelPool = <u32>biKernelPoolPages();
     return 0;
   }
   uptime(badge: u64, out: proc.UptimeReply): u32 {
     if (!timebase) return E.UNSUPPORTED;
     out.ticks = counter();
-    out.freq = 24_000_000; // CNTFRQ of the M1's system counter
+    out.freq = COUNTER_HZ;
     return 0;
   }
   args(badge: u64, out: proc.ArgsReply): u32 {
@@ -582,6 +535,20 @@ class ProcServer extends proc.Server {
     log((p != null ? p.def.name : "?") + ": " + line);
     return 0;
   }
+
+  // ---- the rest of init's loop (serve, services/lib/server.ts) ----
+  /** The lookup capability has gone out with the last reply: empty the scratch slot. */
+  before(): void { if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; } }
+  /** A signal on init's notification (alarm, heartbeat answers); other label-0 messages are ignored. */
+  notified(bits: u64): void { if ((bits & NTFN_TAG) != 0) onNotification(bits); }
+  /** A fault message of a service (on a FAULT_BADGE capability) is not answered: init restarts it. */
+  other(m: Msg): bool {
+    if ((m.badge & FAULT_BADGE) == 0) return super.other(m);
+    onFault(m);
+    return false;
+  }
+  /** After every message: restarts due, heartbeats, the next alarm. */
+  after(): void { supervise(); }
 }
 
 // ---- time ----------------------------------------------------------------------------------------
@@ -592,14 +559,8 @@ class ProcServer extends proc.Server {
 const TIMEBASE_VA: usize = 0xf000;
 let timebase = false;
 
-/** The system counter (0 without the timebase page). High, low, high: the low word may wrap. */
-function counter(): u64 {
-  if (!timebase) return 0;
-  const hi1 = load<u32>(TIMEBASE_VA + 0x28);
-  const lo = load<u32>(TIMEBASE_VA + 0x20);
-  const hi2 = load<u32>(TIMEBASE_VA + 0x28);
-  return (<u64>hi2 << 32) | <u64>(hi1 == hi2 ? lo : load<u32>(TIMEBASE_VA + 0x20));
-}
+/** The system counter (0 without the timebase page). */
+function counter(): u64 { return timebase ? readCounter(TIMEBASE_VA) : 0; }
 
 // ---- the timer service, seen from init ------------------------------------------------------------
 // init keeps one alarm with the timer service: the earliest of every pending restart and heartbeat.
@@ -615,7 +576,7 @@ function timerRunning(): bool { const t = timerProc; return t != null && t.state
 function timerUp(p: Proc): void {
   timerProc = p;
   del(SLOT_TIMER);
-  mintTo(MY_CNODE, SLOT_TIMER, p.persist, R_WRITE | R_GRANT, 1);
+  cnodeMint(SLOT_CNODE, SLOT_TIMER, p.persist, R_WRITE | R_GRANT, 1);
   armedAt = 0;
 }
 function timerDown(): void { armedAt = 0; }
@@ -625,9 +586,8 @@ function requestAlarm(at: u64): bool {
   alarmMsg.reset(timer.LABEL_ALARM);
   alarmMsg.putU64(at);
   alarmMsg.putU64(0);
-  store<u64>(0x1000 + 0x208, SLOT_ALARM); // IPC buffer caps[0]: the capability the timer signals
-  const mi = (alarmMsg.label << 12) | (<u64>1 << 7) | <u64>alarmMsg.len;
-  return svc(SYS_NBSEND, <i64>SLOT_TIMER, <i64>mi, <i64>alarmMsg.word(0), <i64>alarmMsg.word(1), 0, 0) == 0;
+  alarmMsg.putCap(SLOT_ALARM); // the capability the timer signals
+  return ipcNbSend(SLOT_TIMER, alarmMsg) == 0;
 }
 
 /** Restarts whose back-off is over, pings due, services that missed one; then re-arms the alarm. */
@@ -640,7 +600,7 @@ function supervise(): void {
     if (p.state == ST_RUNNING && p.def.heartbeat > 0 && p.hbDue <= now) {
       if (p.hbPending) { p.faults++; reincarnate(p, "missed its heartbeat (hung)"); }
       else {
-        svc(SYS_NBSEND, <i64>(p.persist + 3), 0, 0, 0, 0, 0); // signal PING on its notification
+        nbSend(p.persist + 3, 0); // signal PING on its notification
         p.hbPending = true;
         p.hbDue = now + <u64>p.def.heartbeat * TICK;
       }
@@ -662,8 +622,8 @@ function onNotification(bits: u64): void {
 function mapTimebase(): void {
   if (!findDevice("timebase")) return;
   const slot = SLOT_SHARED - 1; // the slot after the scratch slot is free (see the plan above)
-  if (invoke(devSlot, FRAME_MAP, 2, <u64>TIMEBASE_VA, R_READ, 0, 0, 3, 0, 0, 1) == 0) timebase = true;
-  else if (copyTo(MY_CNODE, slot, devSlot, R_READ) == 0 && invoke(slot, FRAME_MAP, 2, <u64>TIMEBASE_VA, R_READ, 0, 0, 3, 0, 0, 1) == 0) timebase = true;
+  if (frameMap(devSlot, SLOT_VSPACE, <u64>TIMEBASE_VA, R_READ) == 0) timebase = true;
+  else if (cnodeCopy(SLOT_CNODE, slot, devSlot, R_READ) == 0 && frameMap(slot, SLOT_VSPACE, <u64>TIMEBASE_VA, R_READ) == 0) timebase = true;
 }
 
 // ---- boot --------------------------------------------------------------------------------------
@@ -671,20 +631,19 @@ function mapTimebase(): void {
 /** A boot that cannot go on: say why and exit, so the machine does not spin without services. */
 function fatal(why: string): void {
   log(why);
-  svc(8, 1, 0, 0, 0, 0, 0); // Exit(1): the kernel reports it, and `mlk boot` stops on it
+  exit(1); // the kernel reports it, and `mlk boot` stops on it
 }
 
 function boot(): void {
-  if (load<u32>(BI) != 0x424b4c4d) { fatal("no boot info"); return; }
-  invoke(MY_TCB, TCB_SET_PRIORITY, 1, <u64>defs[0].prio, 0, 0, 0);
-  firstFree = <u64>load<u32>(BI + 0x0c);
-  const nut = load<u32>(BI + 0x28);
+  if (!biPresent()) { fatal("no boot info"); return; }
+  tcbSetPriority(SLOT_TCB, <u64>defs[0].prio);
+  firstFree = <u64>biFirstEmpty();
+  const nut = biUntypedCount();
   // largest Untyped first
   for (let i: u32 = 0; i < nut; i++) {
-    const rec = BI + 0x300 + (<usize>i << 4);
-    const bits = load<u32>(rec + 8);
+    const bits = biUntypedBits(i);
     totalPages += 1 << (bits - 12);
-    utSlots.push(<u64>load<u32>(rec + 12));
+    utSlots.push(<u64>biUntypedSlot(i));
     utBits.push(bits);
     for (let j = utSlots.length - 1; j > 0 && utBits[j - 1] < utBits[j]; j--) {
       const a = utSlots[j]; utSlots[j] = utSlots[j - 1]; utSlots[j - 1] = a;
@@ -703,8 +662,8 @@ function boot(): void {
   if (e) { fatal("cannot create its endpoint: " + E.errName(e)); return; }
   // init's notification, bound to its thread: alarms and heartbeat answers arrive through Recv
   e = retype(T_NOTIFICATION, 0, SLOT_NTFN, 64);
-  if (e == 0) e = invoke(MY_TCB, TCB_BIND_NOTIFICATION, 0, 0, 0, 0, 0, SLOT_NTFN, 0, 0, 1);
-  if (e == 0) e = mintTo(MY_CNODE, SLOT_ALARM, SLOT_NTFN, R_WRITE, NTFN_TAG | ALARM_BIT);
+  if (e == 0) e = tcbBindNotification(SLOT_TCB, SLOT_NTFN);
+  if (e == 0) e = cnodeMint(SLOT_CNODE, SLOT_ALARM, SLOT_NTFN, R_WRITE, NTFN_TAG | ALARM_BIT);
   if (e) log("cannot create its notification: " + E.errName(e) + " (no back-off, no heartbeats)");
   mapTimebase();
   let s = SLOT_SHARED;
@@ -739,19 +698,4 @@ boot();
 supervise(); // the first heartbeat alarm
 
 // ---- the server loop -----------------------------------------------------------------------------
-const m = new Msg();
-const server = new ProcServer();
-let e = ipcRecv(SLOT_EP, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  let reply = false;
-  if (e == 0) {
-    if (m.label == 0 && m.len == 0 && (m.badge & NTFN_TAG) != 0) onNotification(m.badge);
-    else if ((m.badge & FAULT_BADGE) != 0 && m.label < 256) onFault(m);
-    else if (m.label >= 256) reply = proc.dispatch(m, server);
-  }
-  supervise();
-  if (reply) e = ipcReplyRecv(SLOT_EP, m);
-  else e = ipcRecv(SLOT_EP, m);
-  if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
-}
+serve(SLOT_EP, new ProcServer());

@@ -161,6 +161,16 @@ export const BI_FILE_SIZE: u32 = 4;
 export const BI_FILE_NAME: u32 = 8;
 export const BI_FILE_NAME_MAX: u32 = 40;
 
+// ---- the kind of a boot-info device record (its BI_DEV_KIND field) (abi/layout.json)
+export const BI_DEV_KIND_TIMEBASE: u32 = 1; // the AIC timebase page (the system counter), read-only
+export const BI_DEV_KIND_UART: u32 = 2; // the UART's registers
+export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
+export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
+export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
+
+// ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
+export const HEARTBEAT_PING_BIT: u64 = 62; // bit number of the ping in the service's notification word
+
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: i64 = 0; // success
 export const E_INVALID_ARGUMENT: i64 = 1; // bad non-capability argument

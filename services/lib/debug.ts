@@ -1,25 +1,33 @@
-// debug.ts — console output through the kernel's debug syscalls (until the console service owns
-// the UART) and the abort handler used by every program (services/asconfig.json "use").
+// debug.ts — text output through the kernel's debug syscalls (the kernel console: fine for a test
+// program or a boot log; a service's normal output goes through the console service), the
+// thread's name as the kernel shows it, and the abort handler every program links
+// (services/asconfig.json "use").
 
-import * as S from "./sys";
+import { svc, exit } from "./sys";
+import { SYS_DEBUG_PUTS, SYS_DEBUG_PUTCHAR, SYS_DEBUG_NAME, SYS_DEBUG_DUMP_CAPS } from "./abi";
 
-const buf: usize = memory.data(512);
+const BUF_BYTES: i32 = 512;
+const buf: usize = memory.data(BUF_BYTES);
+/** UTF-16 code units per chunk: each becomes at most 3 bytes of UTF-8. */
+const CHUNK: i32 = BUF_BYTES / 3;
 
-/** Prints an ASCII string (UTF-16 code units above 0x7f become '?'). */
+/** Prints a string (as UTF-8) on the kernel console. */
 export function print(s: string): void {
-  let n = s.length;
+  const n = s.length;
   let i = 0;
   while (i < n) {
-    let k = 0;
-    while (k < 512 && i < n) {
-      let c = s.charCodeAt(i++);
-      store<u8>(buf + k++, c < 128 ? <u8>c : 63);
-    }
-    S.svc(S.SYS_DEBUG_PUTS, <i64>buf, k, 0, 0, 0, 0);
+    let k = min(n - i, CHUNK);
+    // keep a surrogate pair in one chunk
+    if (i + k < n && (s.charCodeAt(i + k - 1) & 0xfc00) == 0xd800) k--;
+    const bytes = String.UTF8.encodeUnsafe(changetype<usize>(s) + (<usize>i << 1), k, buf);
+    svc(SYS_DEBUG_PUTS, <i64>buf, <i64>bytes, 0, 0, 0, 0);
+    i += k;
   }
 }
-export function println(s: string): void { print(s); S.svc(S.SYS_DEBUG_PUTCHAR, 10, 0, 0, 0, 0, 0); }
-export function putc(c: i32): void { S.svc(S.SYS_DEBUG_PUTCHAR, c, 0, 0, 0, 0, 0); }
+/** Prints a string and a newline. */
+export function println(s: string): void { print(s); putc(10); }
+/** Prints one byte. */
+export function putc(c: i32): void { svc(SYS_DEBUG_PUTCHAR, c, 0, 0, 0, 0, 0); }
 
 /** Prints a signed decimal number. */
 export function printNum(v: i64): void {
@@ -28,8 +36,9 @@ export function printNum(v: i64): void {
   let u = <u64>v;
   do { store<u8>(buf + n++, <u8>(48 + <i32>(u % 10))); u /= 10; } while (u != 0);
   for (let i = 0; i < n / 2; i++) { let a = load<u8>(buf + i); store<u8>(buf + i, load<u8>(buf + n - 1 - i)); store<u8>(buf + n - 1 - i, a); }
-  S.svc(S.SYS_DEBUG_PUTS, <i64>buf, n, 0, 0, 0, 0);
+  svc(SYS_DEBUG_PUTS, <i64>buf, n, 0, 0, 0, 0);
 }
+/** Prints a number in hexadecimal with "0x" and no leading zeros. */
 export function printHex(v: u64): void {
   print("0x");
   let digits = 1;
@@ -46,9 +55,10 @@ export function setName(s: string): void {
     let c = <u64>(s.charCodeAt(i) & 0x7f) << (<u64>(i & 7) * 8);
     if (i < 8) w0 |= c; else if (i < 16) w1 |= c; else w2 |= c;
   }
-  S.svc(S.SYS_DEBUG_NAME, <i64>w0, <i64>w1, <i64>w2, 0, 0, 0);
+  svc(SYS_DEBUG_NAME, <i64>w0, <i64>w1, <i64>w2, 0, 0, 0);
 }
-export function dumpCaps(): void { S.svc(S.SYS_DEBUG_DUMP_CAPS, 0, 0, 0, 0, 0, 0); }
+/** Prints the thread's capability space on the kernel console. */
+export function dumpCaps(): void { svc(SYS_DEBUG_DUMP_CAPS, 0, 0, 0, 0, 0, 0); }
 
 /** AssemblyScript abort(): prints "abort: <message> at <file>:<line>" and exits the thread with 134. */
 export function abort(message: string | null, fileName: string | null, line: u32, column: u32): void {
@@ -56,6 +66,6 @@ export function abort(message: string | null, fileName: string | null, line: u32
   if (message !== null) print(message);
   if (fileName !== null) { print(" at "); print(fileName); print(":"); printNum(line); }
   putc(10);
-  S.exit(134);
+  exit(134);
   unreachable();
 }

@@ -3,9 +3,7 @@
 // Its size comes from the manifest's args ("sectors=N"). The contents live only as long as the
 // service: a restarted ramdisk is blank (and tmpfs formats it again).
 
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC, collectGarbage } from "../lib-ext/rt";
+import { SLOT_SELF, SLOT_PROC, serve } from "../lib";
 import * as blk from "../gen/block";
 import * as proc from "../gen/proc";
 import * as E from "../gen/errors";
@@ -56,11 +54,4 @@ class RamDisk extends blk.Server {
   flush(badge: u64): u32 { return 0; }
 }
 
-const m = new Msg();
-const server = new RamDisk();
-let e = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  const reply = e == 0 && m.label >= 256 && blk.dispatch(m, server);
-  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new RamDisk());

@@ -3,7 +3,7 @@
 // the proc endpoint; nothing else. Line editing and history are the console's line discipline
 // (COOKED mode). Output of any command can go to a file with > or >>.
 
-import { SLOT_PROC, lookup, lastError, collectGarbage } from "../lib-ext/rt";
+import { SLOT_PROC, lookup, lastError, collectGarbage } from "../lib";
 import * as con from "../gen/console";
 import * as vfs from "../gen/vfs";
 import * as proc from "../gen/proc";
@@ -294,7 +294,7 @@ if (consoleEp != 0) {
   // out first), so the prompt is the last thing on screen at boot.
   if (vfsEp != 0 && vfs.stat(vfsEp, "/etc/motd", statR) == 0) cmdCat(["cat", "/etc/motd"]);
   while (true) {
-    collectGarbage(8); // commands allocate the most garbage; here no managed object lives only in a local (lib-ext/rt.ts)
+    collectGarbage(8); // commands allocate the most garbage; here no managed object lives only in a local (lib/server.ts)
     out("mlk> ");
     const n = readLine();
     if (n == -<i32>E.INTERRUPTED) continue;

@@ -3,7 +3,7 @@
 // makes no system call (one console write per round), so only the timer FIQ takes the core away
 // from it, and every key typed meanwhile still reaches the console and the shell, which preempt it
 // because they rank higher.
-import { lookup, lastError, debugPuts } from "../lib-ext/rt";
+import { lookup, lastError, print } from "../lib";
 import * as con from "../gen/console";
 import { errName } from "../gen/errors";
 
@@ -23,7 +23,7 @@ function countPrimes(limit: i32): i32 {
 }
 
 const ep = lookup("console");
-if (ep == 0) debugPuts("spin: lookup console: " + errName(lastError) + "\n");
+if (ep == 0) print("spin: lookup console: " + errName(lastError) + "\n");
 else {
   const reply = new con.WriteReply();
   for (let round = 1; round <= ROUNDS; round++) {

@@ -11,27 +11,21 @@
 // this service (init, the supervisor) uses. The hardware timer is always set to the earliest
 // deadline of all of them.
 
-import { Msg, DEFER } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv, ipcSend, invoke, methodOut, svc, SYS_NBSEND } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_IRQ, saveCaller, allocSlot, freeSlot, deleteSlot, answerPing, collectGarbage } from "../lib-ext/rt";
+import {
+  Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_CNODE, ipcSend, nbSend, mr, irqSetDeadline, cnodeSaveCaller, allocSlot, freeSlot,
+  keepCap, readCounter, COUNTER_HZ, serve,
+} from "../lib";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
-import { IRQ_HANDLER_SET_DEADLINE } from "../lib/abi";
 
-const TIMEBASE: usize = 0x4000; // AIC timebase page: counter at +0x20 (low) / +0x28 (high)
-const FREQ: u32 = 24_000_000; // CNTFRQ of the M1's system counter
+const TIMEBASE: usize = 0x4000; // the AIC timebase page (services/manifest.json)
 const NEVER: u64 = 0xffff_ffff_ffff_ffff;
 const TIMER_BIT: u64 = 1; // the vtimer's signal on the bound notification
 const MAX_SLEEPERS = 24;
 const MAX_ALARMS = 16;
 
-/** The system counter (read high, low, high: the low word may wrap between the reads). */
-function now(): u64 {
-  const hi1 = load<u32>(TIMEBASE + 0x28);
-  const lo = load<u32>(TIMEBASE + 0x20);
-  const hi2 = load<u32>(TIMEBASE + 0x28);
-  return (<u64>hi2 << 32) | <u64>(hi1 == hi2 ? lo : load<u32>(TIMEBASE + 0x20));
-}
+/** The system counter. */
+function now(): u64 { return readCounter(TIMEBASE); }
 
 class Sleeper { constructor(public at: u64, public reply: u64) {} }
 class Alarm { constructor(public badge: u64, public at: u64, public period: u64, public ntfn: u64) {} }
@@ -54,7 +48,7 @@ function expire(t: u64): void {
     const a = alarms[i];
     if (a.at > t) { i++; continue; }
     // NBSend: a notification is signalled; whatever else a client passed can never block us
-    svc(SYS_NBSEND, <i64>a.ntfn, 0, 0, 0, 0, 0);
+    nbSend(a.ntfn, 0);
     if (a.period == 0) { freeSlot(a.ntfn); alarms.splice(i, 1); continue; }
     a.at += a.period;
     if (a.at <= t) a.at = t + a.period; // late: the missed ticks are not replayed
@@ -68,8 +62,8 @@ function rearm(): void {
     let next = NEVER;
     for (let i = 0; i < sleepers.length; i++) if (sleepers[i].at < next) next = sleepers[i].at;
     for (let i = 0; i < alarms.length; i++) if (alarms[i].at < next) next = alarms[i].at;
-    if (invoke(SLOT_IRQ, IRQ_HANDLER_SET_DEADLINE, 1, next, 0, 0, 0) != 0) return;
-    if (next == NEVER || next > unchecked(methodOut[0])) return;
+    if (irqSetDeadline(SLOT_IRQ, next) != 0) return;
+    if (next == NEVER || next > <u64>mr(0)) return; // mr(0): the counter when the deadline was set
     expire(now());
   }
 }
@@ -78,7 +72,7 @@ function addSleeper(at: u64): u32 {
   if (sleepers.length >= MAX_SLEEPERS) return E.TOO_MANY;
   const slot = allocSlot();
   if (slot == 0) return E.TOO_MANY;
-  if (saveCaller(slot) != 0) { freeSlot(slot); return E.TOO_MANY; }
+  if (cnodeSaveCaller(SLOT_CNODE, slot) != 0) { freeSlot(slot); return E.TOO_MANY; }
   sleepers.push(new Sleeper(at, slot));
   return DEFER;
 }
@@ -88,13 +82,11 @@ function findAlarm(badge: u64): i32 {
   return -1;
 }
 
-/** The receive slot a client's capability (alarm's notification) lands in. */
-let recvSlot: u64 = 0;
-let recvKept = false;
-
 class TimerServer extends timer.Server {
+  /** alarm() passes a notification capability. */
+  constructor() { super(); this.acceptsCaps = true; }
   now(badge: u64, out: timer.NowReply): u32 {
-    out.ticks = now(); out.freq = FREQ;
+    out.ticks = now(); out.freq = COUNTER_HZ;
     return 0;
   }
   sleep(badge: u64, ticks: u64, out: timer.SleepReply): u32 {
@@ -109,8 +101,7 @@ class TimerServer extends timer.Server {
     const i = findAlarm(badge);
     if (i >= 0) { freeSlot(alarms[i].ntfn); alarms.splice(i, 1); }
     if (alarms.length >= MAX_ALARMS) return E.TOO_MANY;
-    alarms.push(new Alarm(badge, at, period, ntfn));
-    recvKept = true;
+    alarms.push(new Alarm(badge, at, period, keepCap()));
     return 0;
   }
   cancel(badge: u64): u32 {
@@ -120,31 +111,15 @@ class TimerServer extends timer.Server {
     alarms.splice(i, 1);
     return 0;
   }
+  /** The virtual timer fired (init's heartbeat pings are answered by serve). */
+  notified(bits: u64): void {
+    if ((bits & TIMER_BIT) != 0) expire(now());
+  }
+  /** After every message the hardware is set to the earliest deadline. */
+  after(): void { rearm(); }
 }
 
 // A deadline a previous instance left set is forgotten: nothing is due until a client asks.
 rearm();
 
-const m = new Msg();
-const server = new TimerServer();
-recvSlot = allocSlot();
-m.recvSlot = recvSlot;
-let e = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  let reply = false;
-  recvKept = false;
-  if (e == 0) {
-    if (m.label == 0 && m.len == 0) {
-      answerPing(m.badge);
-      if ((m.badge & TIMER_BIT) != 0) expire(now());
-    } else {
-      reply = timer.dispatch(m, server);
-    }
-  }
-  // a capability that arrived and was not kept is dropped, so the receive slot is empty again
-  if (recvKept) { recvSlot = allocSlot(); m.recvSlot = recvSlot; }
-  else if (e == 0 && m.ncaps > 0) deleteSlot(recvSlot);
-  rearm();
-  e = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new TimerServer());

@@ -5,16 +5,14 @@
 // client's capability) and hold (mount, inode, position), so a restarted fs — whose inode numbers
 // are on disk — does not invalidate them. A call an fs restart cancelled is retried.
 
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF, SLOT_PROC, lookup, freeSlot, collectGarbage } from "../lib-ext/rt";
+import { Msg, SLOT_SELF, SLOT_PROC, lookup, freeSlot, serve } from "../lib";
 import * as vfsP from "../gen/vfs";
 import * as fsP from "../gen/fs";
 import * as proc from "../gen/proc";
 import * as E from "../gen/errors";
 
 const M_ROOT: i32 = 0, M_TMP: i32 = 1, M_PROC: i32 = 2;
-const T_FILE: u32 = 1, T_DIR: u32 = 2;
+const T_FILE = fsP.FILE_TYPE_FILE, T_DIR = fsP.FILE_TYPE_DIR;
 const MAX_FDS: i32 = 16;
 const RETRIES: i32 = 4;
 
@@ -190,6 +188,12 @@ function fsReaddir(mount: i32, dir: u32, index: u32): u32 {
 }
 
 class Vfs extends vfsP.Server {
+  /** A mount whose fs is gone for good answers UNAVAILABLE. */
+  handle(m: Msg): bool {
+    const reply = super.handle(m);
+    if (reply && (m.label == <u64>E.FAILED_LOOKUP || m.label == <u64>E.INVALID_CAPABILITY)) m.error(E.UNAVAILABLE);
+    return reply;
+  }
   open(badge: u64, path: string, flags: u32, out: vfsP.OpenReply): u32 {
     const wr = (flags & (vfsP.OPEN_FLAGS_WRITE | vfsP.OPEN_FLAGS_APPEND | vfsP.OPEN_FLAGS_TRUNC | vfsP.OPEN_FLAGS_CREATE)) != 0;
     let e = resolve(path);
@@ -323,12 +327,4 @@ class Vfs extends vfsP.Server {
   }
 }
 
-const m = new Msg();
-const server = new Vfs();
-let err = ipcRecv(SLOT_SELF, m);
-while (true) {
-  collectGarbage(); // here no managed object lives only in a local (lib-ext/rt.ts)
-  const reply = err == 0 && m.label >= 256 && vfsP.dispatch(m, server);
-  if (reply && (m.label == <u64>E.FAILED_LOOKUP || m.label == <u64>E.INVALID_CAPABILITY)) m.error(E.UNAVAILABLE); // no fs behind the mount
-  err = reply ? ipcReplyRecv(SLOT_SELF, m) : ipcRecv(SLOT_SELF, m);
-}
+serve(SLOT_SELF, new Vfs());

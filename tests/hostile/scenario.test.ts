@@ -47,7 +47,7 @@ async function hostileImage(name: string, uses: Record<string, string> = {}): Pr
   rmSync(tree, { recursive: true, force: true });
   const svc = join(tree, 'services');
   mkdirSync(join(svc, 'gen'), { recursive: true });
-  for (const e of ['lib', 'lib-ext', 'asconfig.json']) symlinkSync(join(root, 'services', e), join(svc, e));
+  for (const e of ['lib', 'asconfig.json']) symlinkSync(join(root, 'services', e), join(svc, e));
   for (const f of readdirSync(join(root, 'services', 'gen'))) {
     if (f !== 'manifest.ts') symlinkSync(join(root, 'services', 'gen', f), join(svc, 'gen', f));
   }

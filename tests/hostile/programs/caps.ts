@@ -3,8 +3,8 @@
 // double delete; revoking and deleting an endpoint while a thread waits on it.
 import {
   T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_CNODE, T_TCB, R_ALL, R_READ, R_WRITE, SLOT_CNODE, SLOT_VSPACE, SLOT_TCB,
-  SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, invoke, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, cnodeMove, frameMap, nbsend,
-  nbrecv, signal, msgInfo, svc, SYS_NBSEND, tcbSetPriority, println, setName, yieldCpu,
+  SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, invoke, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, cnodeMove, frameMap, nbSend,
+  nbRecv, signal, msgInfo, svc, SYS_NBSEND, tcbSetPriority, println, setName, yieldCpu,
 } from "../../../services/lib";
 import { make, alloc, untyped, start, give, run } from "../../kernel/programs/common";
 import { expectErr, done } from "./expect";
@@ -32,13 +32,13 @@ expectErr(invoke(SLOT_TCB, 0xffff_ffff, 0), 3, "unknown label on a TCB cap");
 let ep = make(T_ENDPOINT);
 let epR = alloc();
 expectErr(cnodeCopy(SLOT_CNODE, epR, ep, R_READ), 0, "copy an endpoint cap with Read only");
-expectErr(nbsend(epR, msgInfo(1, 0, 0)), 11, "send through a Read-only endpoint cap");
+expectErr(nbSend(epR, msgInfo(1, 0, 0)), 11, "send through a Read-only endpoint cap");
 let epW = alloc();
 expectErr(cnodeMint(SLOT_CNODE, epW, ep, R_WRITE, 7), 0, "mint a Write-only badged endpoint cap");
-expectErr(nbrecv(epW), 11, "receive through a Write-only endpoint cap");
+expectErr(nbRecv(epW), 11, "receive through a Write-only endpoint cap");
 let epW2 = alloc();
 expectErr(cnodeCopy(SLOT_CNODE, epW2, epW, R_ALL), 0, "copy asking for more rights than held (clipped)");
-expectErr(nbrecv(epW2), 11, "the copy is still Write-only");
+expectErr(nbRecv(epW2), 11, "the copy is still Write-only");
 let n = make(T_NOTIFICATION);
 let nR = alloc();
 expectErr(cnodeCopy(SLOT_CNODE, nR, n, R_READ), 0, "copy a notification cap with Read only");
@@ -64,7 +64,7 @@ let tmp = alloc();
 expectErr(cnodeCopy(SLOT_CNODE, tmp, ep, R_ALL), 0, "copy for double delete");
 expectErr(cnodeDelete(SLOT_CNODE, tmp), 0, "delete once");
 expectErr(cnodeDelete(SLOT_CNODE, tmp), 0, "delete again (empty slot: nothing to do)");
-expectErr(nbsend(tmp, msgInfo(1, 0, 0)), 6, "use the deleted cap");
+expectErr(nbSend(tmp, msgInfo(1, 0, 0)), 6, "use the deleted cap");
 expectErr(cnodeRevoke(SLOT_CNODE, tmp), 6, "revoke an empty slot");
 // revoke, then delete, an endpoint while a thread waits on it through a derived cap
 let wep = make(T_ENDPOINT);

@@ -1,7 +1,7 @@
 // IPC protocol attacks: reply without a reply cap, reply twice, overflowing lengths and extra-cap
 // counts, extra caps that do not exist, send to a deleted endpoint, a callee that dies mid-call.
 import {
-  T_ENDPOINT, R_ALL, R_WRITE, SLOT_CNODE, SLOT_TCB, reply, nbsend, send, nbrecv, cnodeDelete, cnodeCopy, msgInfo, setCap, svc,
+  T_ENDPOINT, R_ALL, R_WRITE, SLOT_CNODE, SLOT_TCB, reply, nbSend, send, nbRecv, cnodeDelete, cnodeCopy, msgInfo, setCap, svc,
   tcbSetPriority, call, print, printNum, println, setName,
 } from "../../../services/lib";
 import { make, alloc, start, give, run } from "../../kernel/programs/common";
@@ -10,14 +10,14 @@ setName("init");
 expectErr(reply(msgInfo(1, 0, 1), 5), 0, "reply with no one waiting (nothing happens)");
 expectErr(reply(msgInfo(1, 0, 1), 5), 0, "reply twice");
 let ep = make(T_ENDPOINT);
-expectErr(nbsend(ep, msgInfo(1, 0, 127)), 12, "length 127 (> 64) with no receiver: WouldBlock");
+expectErr(nbSend(ep, msgInfo(1, 0, 127)), 12, "length 127 (> 64) with no receiver: WouldBlock");
 expectErr(svc(2, <i64>ep, -1, 0, 0, 0, 0), 12, "message info of all ones: WouldBlock");
 setCap(0, 900); setCap(1, 0xffff_ffff_ffff); setCap(2, 0);
-expectErr(nbsend(ep, msgInfo(1, 3, 2)), 12, "three extra caps that do not exist");
+expectErr(nbSend(ep, msgInfo(1, 3, 2)), 12, "three extra caps that do not exist");
 let gone = alloc();
 expectErr(cnodeCopy(SLOT_CNODE, gone, ep, R_ALL), 0, "a copy to delete");
 expectErr(cnodeDelete(SLOT_CNODE, gone), 0, "delete it");
-expectErr(nbsend(gone, msgInfo(1, 0, 0)), 6, "send to the deleted endpoint cap");
+expectErr(nbSend(gone, msgInfo(1, 0, 0)), 6, "send to the deleted endpoint cap");
 // a callee that dies mid-call: it receives our Call and exits without replying
 let srvEp = make(T_ENDPOINT);
 let srv = start("dier.wasm", 20);

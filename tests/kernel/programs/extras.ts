@@ -3,7 +3,7 @@
 import {
   T_ENDPOINT, T_NOTIFICATION, R_READ, R_WRITE, R_ALL, SLOT_CNODE, SLOT_VSPACE, send, signal, setMsg, msgInfo, cnodeMove,
   cnodeRevoke, cnodeDelete,
-  cnodeMint, nbsend, tcbBindNotification, frameMap, biImageFrameSlot, biImageFrameCount, print, println, printNum, setName,
+  cnodeMint, nbSend, tcbBindNotification, frameMap, biImageFrameSlot, biImageFrameCount, print, println, printNum, setName,
 } from "../../../services/lib";
 import { make, start, give, run, alloc, check } from "./common";
 setName("init");
@@ -23,7 +23,7 @@ signal(nb);
 // 3. Move: the cap leaves its slot
 let moved = alloc();
 check(cnodeMove(SLOT_CNODE, moved, ep), "move");
-print("move: old slot "); printNum(nbsend(ep, msgInfo(0, 0, 0))); print(", new slot "); printNum(nbsend(moved, msgInfo(0, 0, 0))); println("");
+print("move: old slot "); printNum(nbSend(ep, msgInfo(0, 0, 0))); print(", new slot "); printNum(nbSend(moved, msgInfo(0, 0, 0))); println("");
 // 4. the boot image's pages map read-only: the first page starts with the cpio magic "070701"
 let f = <u64>biImageFrameSlot();
 print("image frames: "); printNum(biImageFrameCount()); print(", map writable: "); printNum(frameMap(f, SLOT_VSPACE, 0x8000, R_READ | R_WRITE));

@@ -3,7 +3,7 @@
 // after a CNode in the same Untyped, so a 32-bit-cut address 32 bytes before it is a CNode slot.
 import {
   T_ENDPOINT, T_TCB, T_CNODE, T_UNTYPED, R_ALL, SLOT_CNODE, SLOT_TCB, TCB_READ_REGISTERS, TCB_WRITE_REGISTERS,
-  invoke, mr, retype, cnodeCopy, nbsend, msgInfo, print, println, printNum, setName,
+  invoke, mr, retype, cnodeCopy, nbSend, msgInfo, print, println, printNum, setName,
 } from "../../../services/lib";
 import { alloc, untyped, check, make } from "./common";
 setName("init");
@@ -36,5 +36,5 @@ show("read other first 2^64-4", invoke(tcb, TCB_READ_REGISTERS, 1, -4));
 // the endpoint cap in the CNode's last slot is untouched: copy it back and use it
 let back = alloc();
 show("copy back", cnodeCopy(SLOT_CNODE, back, 31, R_ALL, cn));
-show("use copy", nbsend(back, msgInfo(0, 0, 0))); // 12: a live endpoint with no receiver
+show("use copy", nbSend(back, msgInfo(0, 0, 0))); // 12: a live endpoint with no receiver
 println("regs: done");

@@ -3,7 +3,7 @@
 // endpoint (a caller blocked on it gets E_CANCELLED).
 import {
   T_ENDPOINT, R_WRITE, R_READ, R_ALL, SLOT_CNODE, recv, reply, mr, badge, msgInfo, cnodeRevoke, cnodeDelete, cnodeCopy,
-  nbsend, print, println, printNum, setName, yieldCpu,
+  nbSend, print, println, printNum, setName, yieldCpu,
 } from "../../../services/lib";
 import { make, start, give, run, alloc, check } from "./common";
 setName("init");
@@ -19,7 +19,7 @@ print("init: call from badge "); printNum(b); print(" value "); printNum(v); pri
 reply(msgInfo(0, 0, 1), 42);
 // the child is blocked in its second call now (queued on the endpoint)
 check(cnodeRevoke(SLOT_CNODE, ep), "revoke");
-print("init: after revoke, original: "); printNum(nbsend(ep, msgInfo(0, 0, 0))); println("");
-print("init: after revoke, derived copy: "); printNum(nbsend(mine, msgInfo(0, 0, 0))); println("");
+print("init: after revoke, original: "); printNum(nbSend(ep, msgInfo(0, 0, 0))); println("");
+print("init: after revoke, derived copy: "); printNum(nbSend(mine, msgInfo(0, 0, 0))); println("");
 check(cnodeDelete(SLOT_CNODE, ep), "delete"); // the last cap: the endpoint is destroyed
-print("init: after delete: "); printNum(nbsend(ep, msgInfo(0, 0, 0))); println("");
+print("init: after delete: "); printNum(nbSend(ep, msgInfo(0, 0, 0))); println("");

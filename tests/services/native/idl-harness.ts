@@ -2,8 +2,8 @@
 // in the same module, reached through ipc.ts's test hook (which copies the message the way the
 // kernel would), plus raw access so tests/services/idl.test.ts can feed it malformed messages
 // and compare both encodings with the TypeScript decoder.
-import { Msg } from "../../../services/lib-ext/msg";
-import { setIpcHook } from "../../../services/lib-ext/ipc";
+import { Msg } from "../../../services/lib/msg";
+import { setIpcHook } from "../../../services/lib/ipc";
 import * as vfs from "../../../services/gen/vfs";
 import * as proc from "../../../services/gen/proc";
 

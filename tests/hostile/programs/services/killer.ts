@@ -1,6 +1,6 @@
 // Hostile service: asks init (its proc endpoint) to kill every other process, again and again.
 import * as proc from "../gen/proc";
-import { debugPuts } from "../lib-ext/rt";
+import { print } from "../lib";
 let ok = 0;
 let refused = 0;
 for (let round = 0; round < 20; round++) {
@@ -8,4 +8,4 @@ for (let round = 0; round < 20; round++) {
     if (proc.kill(4, pid) == 0) ok++; else refused++;
   }
 }
-debugPuts("killer: kills accepted " + ok.toString() + ", refused " + refused.toString() + "\n");
+print("killer: kills accepted " + ok.toString() + ", refused " + refused.toString() + "\n");

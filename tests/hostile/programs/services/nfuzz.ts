@@ -1,8 +1,7 @@
 // Hostile service: fuzzes its neighbours. Random labels, lengths and words to init's proc endpoint
 // (slot 4) and to the console and vfs endpoints it looks up, and random method calls on its own
 // slots; 8,000 calls (Call: a server must answer garbage with an error; or NBSend), then it exits.
-import { svc, IPCBUF_VA } from "../lib";
-import { lookup, debugPuts } from "../lib-ext/rt";
+import { svc, IPCBUF_VA, lookup, print } from "../lib";
 let seed: u64 = 0x243f6a8885a308d3;
 function rnd(): u64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed; }
 const con = lookup("console");
@@ -20,4 +19,4 @@ for (let i = 0; i < 8000; i++) {
   svc(<i32>nr, <i64>cap, info, word(), word(), word(), word());
   calls++;
 }
-debugPuts("nfuzz: " + calls.toString() + " calls done\n");
+print("nfuzz: " + calls.toString() + " calls done\n");

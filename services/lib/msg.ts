@@ -1,5 +1,6 @@
 // msg.ts — the typed-message buffer every generated stub (services/gen/*.ts) encodes into and
-// decodes from. Pure AssemblyScript: no syscalls, so it compiles natively for unit tests.
+// decodes from, and what ipc.ts carries through the kernel. Pure AssemblyScript: no syscalls, so
+// it compiles natively for unit tests.
 //
 // Wire format (docs/SERVICES.md "Messages"): a message is a label and up to 64 u64 words.
 //   request label = protocol id << 8 | op id        reply label = 0 (ok) or an error code
@@ -15,17 +16,15 @@
 // Msg.buf: ┌ word 0 ┬ word 1 ┬ … ┬ word 63 ┐  512 bytes, little-endian
 // ```
 
-import { MSG_MAX_WORDS } from "../lib/abi";
+import { MSG_MAX_WORDS } from "./abi";
 
-export const MSG_WORDS: i32 = MSG_MAX_WORDS;
-export const MSG_BYTES: i32 = MSG_MAX_WORDS * 8;
+const MSG_WORDS: i32 = MSG_MAX_WORDS;
+const MSG_BYTES: i32 = MSG_MAX_WORDS * 8;
 
 /** Handlers return this instead of an error code to leave the caller waiting (deferred reply). */
 export const DEFER: u32 = 0xffff_ffff;
 
-/** Shared error codes (abi/errors.json; scripts/abi.mjs regenerates services/gen/errors.ts). */
-export const ERR_BAD_MESSAGE: u32 = 32;
-
+/** A typed message: a label, up to 64 words, up to 3 capabilities; put* to build, get* to decode. */
 // @ts-ignore: decorator
 @final export class Msg {
   /** Request: protocol << 8 | op. Reply: 0 or an error code. */
@@ -54,6 +53,7 @@ export const ERR_BAD_MESSAGE: u32 = 32;
 
   // ---- building ------------------------------------------------------------------------------
 
+  /** Empties the message and gives it a label (request: protocol << 8 | op; reply: 0 or an error). */
   reset(label: u64): void {
     this.label = label;
     this.len = 0;
@@ -63,15 +63,21 @@ export const ERR_BAD_MESSAGE: u32 = 32;
     this.bad = false;
   }
 
+  /** Word i (no bounds check). */
   @inline word(i: i32): u64 { return load<u64>(this.buf + (<usize>i << 3)); }
+  /** Sets word i (no bounds check; `len` is not changed). */
   @inline setWord(i: i32, v: u64): void { store<u64>(this.buf + (<usize>i << 3), v); }
 
+  /** Appends a u64 word (marks the message bad when full). */
   putU64(v: u64): void {
     if (this.len >= MSG_WORDS) { this.bad = true; return; }
     this.setWord(this.len++, v);
   }
+  /** Appends a u32 as one word. */
   putU32(v: u32): void { this.putU64(<u64>v); }
+  /** Appends an i32 as one sign-extended word. */
   putI32(v: i32): void { this.putU64(<u64><i64>v); }
+  /** Appends a bool as one word (0 or 1). */
   putBool(v: bool): void { this.putU64(v ? 1 : 0); }
 
   /** Appends len bytes from ptr; false (and nothing written) when over max or the message. */
@@ -99,6 +105,7 @@ export const ERR_BAD_MESSAGE: u32 = 32;
     return true;
   }
 
+  /** Attaches a capability (a CPtr of this thread) to the message; at most 3. */
   putCap(cptr: u64): void {
     if (this.ncaps >= 3) { this.bad = true; return; }
     unchecked(this.caps[this.ncaps++] = cptr);
@@ -109,20 +116,24 @@ export const ERR_BAD_MESSAGE: u32 = 32;
   /** Starts decoding this message from word 0. */
   begin(): void { this.rd = 0; this.capIndex = 0; this.bad = false; }
 
+  /** Next word; marks the message bad past its end. */
   getU64(): u64 {
     if (this.rd >= this.len) { this.bad = true; return 0; }
     return this.word(this.rd++);
   }
+  /** Next word as a u32; marks the message bad when it does not fit. */
   getU32(): u32 {
     const v = this.getU64();
     if (v > 0xffff_ffff) { this.bad = true; return 0; }
     return <u32>v;
   }
+  /** Next word as an i32; marks the message bad when it does not fit. */
   getI32(): i32 {
     const v = <i64>this.getU64();
     if (v < <i64>i32.MIN_VALUE || v > <i64>i32.MAX_VALUE) { this.bad = true; return 0; }
     return <i32>v;
   }
+  /** Next word as a bool; marks the message bad unless it is 0 or 1. */
   getBool(): bool {
     const v = this.getU64();
     if (v > 1) { this.bad = true; return false; }
@@ -138,13 +149,15 @@ export const ERR_BAD_MESSAGE: u32 = 32;
     this.lastLen = <i32>n;
     return p;
   }
+  /** Next string field (at most `max` bytes of UTF-8). */
   getStr(max: i32): string {
     const p = this.getBytes(max);
     if (this.bad) return "";
     return String.UTF8.decodeUnsafe(p, <usize>this.lastLen);
   }
-  /** Next received capability; counts like a word. */
+  /** Capabilities decoded so far. */
   capIndex: i32 = 0;
+  /** Next received capability (its slot is `recvSlot`); marks the message bad when none is left. */
   getCap(): u64 {
     if (this.capIndex >= this.ncaps) { this.bad = true; return 0; }
     this.capIndex++;
@@ -159,4 +172,5 @@ export const ERR_BAD_MESSAGE: u32 = 32;
 }
 
 /** The message the client stubs use (one per program: the stubs are not reentrant). */
-export const clientMsg = new Msg();
+// @ts-ignore: decorator
+@lazy export const clientMsg = new Msg();
