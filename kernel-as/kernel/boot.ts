@@ -35,10 +35,10 @@ import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota
 import { tcb, makeReady, MAX_PRIO } from "./thread";
 import { setPriority } from "../object/tcb";
 
-export const INIT_RADIX: u32 = 10;
-export const INIT_PRIO: u32 = 10;
+const INIT_RADIX: u32 = 10;
+const INIT_PRIO: u32 = 10;
 /** The initial thread (0 if none was started). */
-export let initTcb: u32 = 0;
+let initTcb: u32 = 0;
 
 const SCTLR_M: u64 = 1;
 const SCTLR_C: u64 = 1 << 2;
@@ -47,7 +47,7 @@ const SCTLR_I: u64 = 1 << 12;
 // Boot-info page layout: BI_* offsets and record sizes, declared in abi/layout.json.
 
 /** Programs the MMU for user address spaces (TTBR0 walks; TTBR1 disabled). */
-export function mmuInit(): void {
+function mmuInit(): void {
   msr(SYSREG_MAIR_EL1, MAIR_VALUE);
   msr(SYSREG_TCR_EL1, TCR_VALUE);
   msr(SYSREG_TTBR0_EL1, 0);

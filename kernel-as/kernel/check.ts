@@ -50,14 +50,14 @@ export function setCheck(on: bool): void { checkEnabled = on; }
 export const HALT_INVARIANT: u32 = 0x4b43;
 
 // Result codes: the number of the violated invariant (0 = all hold).
-export const KC_OK: u32 = 0;
-export const KC_CAPS: u32 = 1;
-export const KC_CDT: u32 = 2;
-export const KC_QUEUES: u32 = 3;
-export const KC_REPLY: u32 = 4;
-export const KC_NTFN: u32 = 5;
-export const KC_SCHED: u32 = 6;
-export const KC_IPCBUF: u32 = 7;
+const KC_OK: u32 = 0;
+const KC_CAPS: u32 = 1;
+const KC_CDT: u32 = 2;
+const KC_QUEUES: u32 = 3;
+const KC_REPLY: u32 = 4;
+const KC_NTFN: u32 = 5;
+const KC_SCHED: u32 = 6;
+const KC_IPCBUF: u32 = 7;
 
 export function invariantName(code: u32): string {
   switch (code) {

@@ -21,7 +21,7 @@ import { fscName, fscHasLevel, esrEc, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN, ecNa
 import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION, VMF_QUOTA } from "../object/vspace";
 
 /** Extra detail for a VM fault report (VMF_* from demandFault). */
-export let vmDetail: u32 = 0;
+let vmDetail: u32 = 0;
 export function setVmDetail(d: u32): void { vmDetail = d; }
 
 /** Total faults (introspection). */
@@ -120,7 +120,7 @@ export function report(t: u32): void {
 }
 
 /** Trap codes of the EL0 core (hw/el0/traps.ts). */
-export function trapName(code: u32): string {
+function trapName(code: u32): string {
   switch (code) {
     case 1: return "unreachable";
     case 2: return "integer divide by zero";

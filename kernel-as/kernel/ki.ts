@@ -27,12 +27,11 @@ import { syscalls, fastpaths } from "./syscall";
 import { entries } from "./entry";
 import { faultCount } from "./fault";
 import { framesTotal, framesFree, takenPages } from "../frames";
-import { heapUsed, HEAP_BYTES } from "../heap";
 import { vCode, vWhat, vSlot, vObject, vTid, violations, invariantName } from "./check";
 
 
 // ---- JSON writer ------------------------------------------------------------------------------
-export const KI_BUF_BYTES: u32 = 256 * 1024;
+const KI_BUF_BYTES: u32 = 256 * 1024;
 const kbuf: usize = memory.data(<i32>KI_BUF_BYTES, 8);
 let pos: u32 = 0;
 let full = false;
@@ -299,7 +298,6 @@ function memoryJson(): void {
   key("boot_free_frames"); num(framesFree()); ch(44); // frames not handed to the kernel core
   key("core_frames"); num(takenPages); ch(44); // kernel pool + init's Untyped
   key("untyped_pages"); num(takenPages - kmemTotal()); ch(44);
-  key("heap"); ch(123); key("bytes"); num(HEAP_BYTES); ch(44); key("used"); num(heapUsed()); ch(125); ch(44);
   key("kernel_pool"); ch(123);
   key("total_pages"); num(kmemTotal()); ch(44);
   key("free_pages"); num(kmemFree()); ch(44);

@@ -26,18 +26,17 @@ import {
 import { addRegion, mapPage, translate, ATTR_NORMAL } from "../object/vspace";
 import { kmemAlloc, kmemRelease, K_DATA, K_IPCBUF } from "./kmem";
 
-export const USER_MAP_VA: u64 = 0x4000;
-export const LINEAR_BASE: u64 = 0x10000;
+const LINEAR_BASE: u64 = 0x10000;
 // The three high regions sit at different offsets inside their 1 GiB slots so that their page
 // numbers differ in the low bits: the MMU's TLB is direct-mapped (indexed by VPN bits), and the
 // image, globals and stack pages are touched on every kernel exit.
 export const IMG_VA: u64 = 0x40_0040_0000;
-export const GLOBALS_VA: u64 = 0x40_4060_0000;
+const GLOBALS_VA: u64 = 0x40_4060_0000;
 export const STACK_VA: u64 = 0x40_8070_0000;
 export const STACK_BYTES: u64 = 256 * 1024;
 /** memory.grow limit: 256 pages (16 MiB of address space; pages cost RAM only when touched). */
-export const USER_MEMMAX: u32 = 256;
-export const MAX_GLOBALS: u32 = 4096;
+const USER_MEMMAX: u32 = 256;
+const MAX_GLOBALS: u32 = 4096;
 
 export let loaderError: string = "";
 
@@ -117,7 +116,7 @@ function constExpr(globalsLin: usize, nGlobals: u32): u64 {
 }
 
 /** Result of a successful load (for the caller's bookkeeping). */
-export let loadedMemPages: u32 = 0;
+let loadedMemPages: u32 = 0;
 
 /**
  * Loads the program at physical [pa, pa+len) into the empty address space `vs` for thread `t`:

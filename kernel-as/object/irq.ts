@@ -36,7 +36,7 @@ const AIC_MASK_CLR: u64 = 0x4180;
 const irqNtfn: usize = memory.data(<i32>MAX_LINES * 4, 4);
 const irqCaps: usize = memory.data(<i32>MAX_LINES * 4, 4);
 /** Reserved lines (the kernel's own: none today; the timer is a FIQ). */
-export function irqNotification(irq: u32): u32 { return load<u32>(irqNtfn + (<usize>irq << 2)); }
+function irqNotification(irq: u32): u32 { return load<u32>(irqNtfn + (<usize>irq << 2)); }
 export function irqHandlerIssued(irq: u32): bool { return load<u32>(irqCaps + (<usize>irq << 2)) != 0; }
 
 function nrIrq(): u32 { return bi.aicNrIrq != 0 ? bi.aicNrIrq : 896; }

@@ -239,7 +239,6 @@ export const CNODE_MIN_RADIX: u32 = 2;
 export const CNODE_MAX_RADIX: u32 = 12;
 
 // ---- VSpace ------------------------------------------------------------------------------------
-export const RG_NONE: u32 = 0;
 export const RG_IMAGE: u32 = 1;
 export const RG_DATA: u32 = 2; // linear memory: data + heap, demand-zero
 export const RG_STACK: u32 = 3; // value stack + frames, demand-zero
@@ -312,7 +311,7 @@ export const MAX_REGIONS: u32 = 16;
   p1: u64;
 }
 export const VSPACE_BYTES_LOG2: u32 = 10;
-export const VSPACE_REGIONS: usize = 0x40;
+const VSPACE_REGIONS: usize = 0x40;
 
 // @ts-ignore: decorator
 @inline export function regionAt(vs: usize, i: u32): Region { return changetype<Region>(vs + VSPACE_REGIONS + (<usize>i << 5)); }

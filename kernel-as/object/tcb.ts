@@ -67,7 +67,7 @@ export function tcbFinalise(a: u32): void {
 }
 
 /** True when the thread has what it needs to run: a CSpace root and an address space. */
-export function tcbRunnable(a: u32): bool {
+function tcbRunnable(a: u32): bool {
   return tcbSlot(<usize>a, TS_CTABLE).type == T_CNODE && tcbSlot(<usize>a, TS_VTABLE).type == T_VSPACE;
 }
 

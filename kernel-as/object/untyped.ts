@@ -17,7 +17,7 @@ import {
 import { cte, cnodeSlotAt, cteInsert } from "../kernel/cspace";
 import { objectSizeBits, createObject } from "./objecttype";
 
-export const MAX_RETYPE: u64 = 256;
+const MAX_RETYPE: u64 = 256;
 export const MIN_UNTYPED_BITS: u32 = 12;
 export const MAX_UNTYPED_BITS: u32 = 36;
 
@@ -27,12 +27,6 @@ export const MAX_UNTYPED_BITS: u32 = 36;
 @inline export function utUsed(c: Cte): u64 { return c.data >> 8; }
 // @ts-ignore: decorator
 @inline export function utBase(c: Cte): u64 { return <u64>c.obj << 12; }
-
-/** Bytes still available in the Untyped cap (after resetting an unused one). */
-export function utFree(c: Cte): u64 {
-  let used = c.child == 0 ? 0 : utUsed(c);
-  return (<u64>1 << utBits(c)) - used;
-}
 
 /**
  * Untyped.Retype: MR0 = type, MR1 = size bits (CNode radix / Untyped bits), MR2 = first

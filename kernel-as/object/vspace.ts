@@ -47,7 +47,7 @@ export const USER_VA_LIMIT: u64 = <u64>1 << 48;
 // no Grant, so it cannot raise its own).
 
 /** Quota of a new VSpace, in pages (set at boot from the pool size: a quarter of it). */
-export let defaultQuota: u32 = 1024;
+let defaultQuota: u32 = 1024;
 export function setDefaultQuota(pages: u32): void { defaultQuota = pages; }
 
 /** Charges one pool page to the VSpace; false when its quota is spent. */
@@ -103,7 +103,7 @@ export function vspaceInit(vs: usize): u64 {
 }
 
 /** Address of the L3 PTE for `va` (kernel linear), allocating tables when `create`; 0 otherwise. */
-export function ptePtr(vs: usize, va: u64, create: bool): usize {
+function ptePtr(vs: usize, va: u64, create: bool): usize {
   let v = vsp(vs);
   let table = v.l0Pa;
   for (let level: u32 = 0; level < 3; level++) {
@@ -211,7 +211,7 @@ export function addRegion(vs: usize, start: u64, end: u64, kind: u32, rights: u3
 }
 
 /** Index of the region containing va, or -1. */
-export function findRegion(vs: usize, va: u64): i32 {
+function findRegion(vs: usize, va: u64): i32 {
   let v = vsp(vs);
   for (let i: u32 = 0; i < v.nRegions; i++) {
     let r = regionAt(vs, i);
@@ -224,9 +224,9 @@ export function findRegion(vs: usize, va: u64): i32 {
 export const VMF_RESOLVED: u32 = 0;
 export const VMF_NO_REGION: u32 = 1;
 export const VMF_GUARD: u32 = 2;
-export const VMF_PERMISSION: u32 = 3; // access not allowed by the region / page
+const VMF_PERMISSION: u32 = 3; // access not allowed by the region / page
 export const VMF_NO_MEMORY: u32 = 4;
-export const VMF_NOT_DEMAND: u32 = 5;
+const VMF_NOT_DEMAND: u32 = 5;
 export const VMF_QUOTA: u32 = 6; // the address space's kernel-memory quota is spent
 
 /**
@@ -322,17 +322,5 @@ function nextIn(table: u64, level: u32, base: u64, from: u64): u64 {
     if (r != USER_VA_LIMIT) return r;
   }
   return USER_VA_LIMIT;
-}
-
-/** Verifies user range [va, va+len) is mapped readable; returns false otherwise. */
-export function rangeReadable(vs: usize, va: u64, len: u64): bool {
-  if (len == 0) return true;
-  if (va >= USER_VA_LIMIT || len > USER_VA_LIMIT - va) return false;
-  let p = va & ~(<u64>0xfff);
-  while (p < va + len) {
-    if (translate(vs, p, false) == 0) return false;
-    p += 4096;
-  }
-  return true;
 }
 
