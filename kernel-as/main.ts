@@ -8,15 +8,14 @@
 // init) → idle.
 
 import {
-  mrs, msr, wfi, mmioRead32, paOf, DRAM_BASE, PAGE_SIZE, VECTOR_TABLE_BYTES,
-  SYSREG_DAIF, SYSREG_VBAR_EL1, SYSREG_MIDR_EL1, SYSREG_MPIDR_EL1, SYSREG_CURRENT_EL,
-  VEC_CUR_SPX_SYNC, VEC_CUR_SPX_IRQ, VEC_CUR_SPX_FIQ, VEC_CUR_SPX_SERROR, VEC_LOWER_SYNC, VEC_LOWER_IRQ,
-  VEC_LOWER_FIQ, VEC_LOWER_SERROR,
+  mrs, msr, wfi, mmioRead32, paOf, DRAM_BASE, PAGE_SIZE, VECTOR_TABLE_BYTES, SYSREG_VBAR_EL1, SYSREG_MIDR_EL1,
+  SYSREG_MPIDR_EL1, SYSREG_CURRENT_EL, VEC_CUR_SPX_SYNC, VEC_CUR_SPX_IRQ, VEC_CUR_SPX_FIQ, VEC_CUR_SPX_SERROR,
+  VEC_LOWER_SYNC, VEC_LOWER_IRQ, VEC_LOWER_FIQ, VEC_LOWER_SERROR,
 } from "./arch";
-import { consoleInit, consoleEnableRxIrq, consoleRxIrq, str, line, hex, hexs, dec, newline, size, cstr, pad } from "./console";
-import { fdtParse, fdtVersion, FDT_OK, consoleFromStdoutPath, cstrEq } from "./fdt";
+import { consoleInit, consoleEnableRxIrq, consoleRxIrq, str, line, hex, dec, newline, size, cstr, pad } from "./console";
+import { fdtParse, fdtVersion, FDT_OK, consoleFromStdoutPath } from "./fdt";
 import {
-  bi, bootInfoReset, addReserved, regionAt, deviceAt, regionKindName, Region,
+  bi, bootInfoReset, addReserved, regionAt, deviceAt, regionKindName,
   RSV_KERNEL, RSV_FDT, RSV_INITRD, RSV_MEMRESERVE, DEV_UART, DEV_TIMER, AIC_FIQ, MAX_REGIONS,
 } from "./bootinfo";
 import { aicInit, aicEvent, aicUnmask, aicIpiAck, eventType, eventNum, AIC_EVENT_TYPE_HW, AIC_EVENT_TYPE_IPI } from "./aic";

@@ -15,21 +15,21 @@ import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER } fr
 import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
-  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, T_IO_SPACE, R_ALL, R_READ,
-  RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT, VSpace,
+  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_IO_SPACE, R_ALL,
+  R_READ, RG_BOOTINFO, E_OK, CTE_SHIFT, VSpace,
 } from "../object/structures";
 import { kmemInit, kmemAlloc, kmemFree, kmemTotal, K_KOBJ, K_IPCBUF } from "./kmem";
 import { createObject } from "../object/objecttype";
 import { cteInsert } from "./cspace";
-import { setupProcess } from "./bootimage";
+import { setupProcess } from "../object/bootimage";
 import { cpioIndex, nFiles, filePa, fileSize, fileName, fileNameLen } from "./cpio";
 import { loadProgram, loaderError } from "./loader";
 import {
-  BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE,
-  BI_MAGIC, BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
-  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_SLOT,
-  BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES, BI_FILE_SIZE, BI_FILE_NAME,
-  BI_FILE_NAME_MAX,
+  BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE, BI_MAGIC,
+  BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
+  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ,
+  BI_DEV_SLOT, BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES,
+  BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX,
 } from "../abi";
 import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota } from "../object/vspace";
 import { tcb, makeReady, MAX_PRIO } from "./thread";

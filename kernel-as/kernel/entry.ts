@@ -14,7 +14,7 @@ import {
   mrs, msr, ctxSave, ctxRestore, eret, wfi, SYSREG_ELR_EL1, SYSREG_ESR_EL1, SYSREG_FAR_EL1, SYSREG_SPSR_EL1,
   SYSREG_DAIF, DRAM_BASE, esrEc, EC_SVC64, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN,
 } from "../arch";
-import { Tcb, TS_RUNNING, F_VM, F_USER_EXCEPTION, F_EXIT, F_UNKNOWN_SYSCALL, TS_VTABLE, T_VSPACE, tcbSlot } from "../object/structures";
+import { F_VM, F_USER_EXCEPTION, F_EXIT, F_UNKNOWN_SYSCALL, TS_VTABLE, T_VSPACE, tcbSlot } from "../object/structures";
 import { cur, tcb, schedule } from "./thread";
 import { tcbSuspendTo } from "../object/tcb";
 import * as con from "../console";

@@ -8,9 +8,8 @@
 // code (exit: the exit code), MR2 = PC, MR3 = thread id; badge = the fault endpoint cap's badge.
 
 import * as con from "../console";
-import {
-  Tcb, T_ENDPOINT, T_NULL, R_WRITE, R_GRANT, TS_FAULTEP, TS_CALLER, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
-  F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_EXIT, REG_PC,
+import { T_ENDPOINT, T_NULL, R_WRITE, R_GRANT, TS_FAULTEP, TS_CALLER, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
+  F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_EXIT,
 } from "../object/structures";
 import { tcb, setBlocked } from "./thread";
 import { sendFaultIPC } from "../object/endpoint";

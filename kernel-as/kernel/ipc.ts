@@ -7,12 +7,10 @@
 
 import { DEBUG } from "../object/structures";
 import {
-  Tcb, Cte, T_REPLY, T_ENDPOINT, T_NULL, T_UNTYPED, T_IRQ_CONTROL, R_GRANT, TS_CALLER, tcbSlot,
-  IF_FAULT, TS_BLOCKED_REPLY, TS_FAULTED, msgInfo, miLabel, miLength, miExtraCaps,
-  IPCBUF_MSG, IPCBUF_CAPS, IPCBUF_RECV_SLOT, MSG_MAX_WORDS, MSG_REG_WORDS, E_OK, E_CANCELLED,
-  CF_MAPPED, TS_EXITED, F_EXIT, F_VM,
+  Cte, T_REPLY, T_ENDPOINT, T_NULL, T_UNTYPED, T_IRQ_CONTROL, R_GRANT, TS_CALLER, tcbSlot, IF_FAULT,
+  TS_BLOCKED_REPLY, TS_FAULTED, msgInfo, miLabel, miLength, miExtraCaps, IPCBUF_MSG, IPCBUF_CAPS,
+  IPCBUF_RECV_SLOT, MSG_MAX_WORDS, MSG_REG_WORDS, E_OK, E_CANCELLED, TS_EXITED, F_EXIT, F_VM,
 } from "../object/structures";
-import { DRAM_BASE } from "../arch";
 import { tcb, setBlocked, makeReady } from "./thread";
 import { cte, lookupCap, lookupSlot, cteInsert, cteDelete } from "./cspace";
 import { tr, traceWords, tidOf } from "./ktrace";

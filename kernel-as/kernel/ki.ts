@@ -10,17 +10,16 @@
 // slot, object, thread).
 
 import * as con from "../console";
-import { halt, DRAM_BASE } from "../arch";
+import { DRAM_BASE } from "../arch";
 import { bi, regionAt as bootRegionAt, RSV_KERNEL, RSV_INITRD, RSV_LOWMEM } from "../bootinfo";
 import {
-  Tcb, Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName,
-  T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
-  TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_CALLER, TS_VTABLE,
-  TCB_NSLOTS, TCB_NAME, EP_IDLE, EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
+  Tcb, Cte, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName, T_NULL,
+  T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
+  TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_VTABLE, TCB_NSLOTS, TCB_NAME,
+  EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
 } from "../object/structures";
-import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS, switches } from "./thread";
-import { objectListHead, objectNext, headerOf } from "../object/objecttype";
-import { hasObject } from "./cspace";
+import { cur, tcb, switches } from "./thread";
+import { objectListHead, objectNext } from "../object/objecttype";
 import { nextMapped, pteOf, ptePa, pteRights, pteKind, pteIsDevice, USER_VA_LIMIT, countLeaves } from "../object/vspace";
 import { kmemTotal, kmemFree, kmemUsed, kmemBase, kmemKindAt, K_KINDS, K_PT, K_DEMAND, K_DATA, K_IPCBUF, kindName } from "./kmem";
 import { syscalls, fastpaths } from "./syscall";

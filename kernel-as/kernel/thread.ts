@@ -11,7 +11,7 @@ import { DEBUG } from "../object/structures";
 import { msr, SYSREG_TTBR0_EL1 } from "../arch";
 import { traceSwitch } from "./ktrace";
 import {
-  Tcb, VSpace, TS_RUNNING, TS_READY, TS_INACTIVE, tcbSlot, TS_VTABLE, T_VSPACE,
+  Tcb, VSpace, TS_RUNNING, TS_READY, tcbSlot, TS_VTABLE, T_VSPACE,
 } from "../object/structures";
 
 export const NUM_PRIOS: u32 = 32;

@@ -331,3 +331,49 @@ const VSPACE_REGIONS: usize = 0x40;
   return (label << MI_LABEL_SHIFT) | (<u64>(unwrapped & MI_UNWRAPPED_MASK) << MI_UNWRAPPED_SHIFT)
     | (<u64>(extra & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(len & MI_LENGTH_MASK);
 }
+
+// ---- Invocation: one method call on a kernel object (seL4 decodeInvocation's arguments) ---------
+/**
+ * What every object decoder (`decodeXInvocation(inv)`) gets: the method, the message and the extra
+ * caps of a Call/Send on a kernel object's cap, and the four reply words it may fill. The syscall
+ * layer keeps one record in static memory and refills it for each invocation, so the path
+ * allocates nothing.
+ * ```
+ * ┌──────────────────────────────────────────────────────────────────────────────────────────────┐
+ * │0x00 label: u64 (method)                                                                      │
+ * ├──────────────────────┬──────────────────────┬──────────────────────┬─────────────────────────┤
+ * │0x08 mr0: u64         │0x10 mr1: u64         │0x18 mr2: u64         │0x20 mr3: u64            │
+ * ├──────────────────────┼──────────────────────┼──────────────────────┼─────────────────────────┤
+ * │0x28 out0: u64        │0x30 out1: u64        │0x38 out2: u64        │0x40 out3: u64 (reply)   │
+ * ├───────────────┬──────┴────────┬─────────────┴──┬───────────────────┼─────────────────────────┤
+ * │0x48 thread:u32│0x4C slot: u32 │0x50 length: u32│0x54 extraCaps: u32│                         │
+ * ├───────────────┼───────────────┼────────────────┼───────────────────┘                         │
+ * │0x58 extra0:u32│0x5C extra1:u32│0x60 extra2: u32│                                             │
+ * └───────────────┴───────────────┴────────────────┴─────────────────────────────────────────────┘
+ * ```
+ * thread: the invoking TCB; slot: the invoked cap's slot; length: message words (MR0..MR3 hold
+ * the first four); extraCaps: how many caps the message names (IPC buffer), extra0..2 their slots
+ * in the invoker's CSpace, 0 where the lookup failed (a decoder answers FailedLookup).
+ */
+// @ts-ignore: decorator
+@unmanaged @final export class Invocation {
+  label: u64;
+  mr0: u64;
+  mr1: u64;
+  mr2: u64;
+  mr3: u64;
+  out0: u64;
+  out1: u64;
+  out2: u64;
+  out3: u64;
+  thread: u32;
+  slot: u32;
+  length: u32;
+  extraCaps: u32;
+  extra0: u32;
+  extra1: u32;
+  extra2: u32;
+  /** The invoked capability. */
+  // @ts-ignore: decorator
+  @inline get cap(): Cte { return changetype<Cte>(<usize>this.slot); }
+}
