@@ -37,6 +37,11 @@ export function sysName(v: u32): string {
   return "?";
 }
 
+// ---- SVC immediates (ESR_EL1 ISS imm16) the EL0 core raises (docs/ARCHITECTURE.md, EL0) (abi/syscalls.json)
+export const SVC_SYSCALL: u32 = 0; // mlk.svc: a system call, its number in X7
+export const SVC_IMPORT_BASE: u32 = 0x100; // any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)
+export const SVC_EXIT: u32 = 0xffff; // return from the outermost frame: exit with X0 = the result
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL: u8 = 0; // empty slot
 export const T_UNTYPED: u8 = 1; // a power-of-two block of memory to Retype
