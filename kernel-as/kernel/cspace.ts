@@ -12,7 +12,7 @@
 // Invariants (checked by ki_check): parent/child/sibling links are mutual; no cycles; a child is
 // never an empty slot; object reference counts equal the number of caps naming the object.
 
-import { DEBUG } from "../object/structures";
+import { DEBUG, CTE_BYTES } from "../object/structures";
 import {
   Cte, ObjHeader, CTE_SHIFT, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE,
   tcbSlot, Tcb, T_REPLY, TS_CTABLE, E_OK, E_FAILED_LOOKUP, Invocation,
@@ -128,7 +128,7 @@ export function cteMove(src: usize, dest: usize): void {
   if (d.next != 0) cte(<usize>d.next).prev = <u32>dest;
   let ch = <usize>d.child;
   while (ch != 0) { cte(ch).parent = <u32>dest; ch = <usize>cte(ch).next; }
-  memory.fill(src, 0, 32);
+  memory.fill(src, 0, CTE_BYTES);
   moveHook(dest);
 }
 
@@ -153,7 +153,7 @@ export function cteDelete(s: usize): void {
   let rights = c.rights;
   spliceChildren(s);
   unlinkFromParent(s);
-  memory.fill(s, 0, 32);
+  memory.fill(s, 0, CTE_BYTES);
   finaliseCap(type, rights, flags, obj, data, s);
 }
 

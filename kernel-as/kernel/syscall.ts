@@ -14,7 +14,7 @@ import {
   miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
   E_INVALID_ARGUMENT, E_RANGE, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV,
   SYS_YIELD, SYS_EXIT, SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, SYS_COUNT,
-  F_UNKNOWN_SYSCALL, F_EXIT, TCB_NAME, typeName, Invocation,
+  F_UNKNOWN_SYSCALL, F_EXIT, TCB_NAME, typeName, Invocation, CTE_BYTES,
 } from "../object/structures";
 import { tcb, schedYield, highestReady, directSwitch, setBlocked } from "./thread";
 import { cte, lookupCap, lookupError, cteDelete } from "./cspace";
@@ -264,7 +264,7 @@ function fastpathReplyRecv(t: u32): bool {
   if (highestReady() > <i32>ct.prio) return false;
   if (vsOf(callerA) == 0) return false;
   // reply
-  memory.fill(cs, 0, 32);
+  memory.fill(cs, 0, CTE_BYTES);
   ct.replySlot = 0;
   ct.ipcFlags = 0;
   ct.r0 = E_OK;

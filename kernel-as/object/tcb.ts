@@ -8,7 +8,7 @@ import {
   E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INSUFFICIENT_RIGHTS,
   E_ALIGNMENT, REG_SPLIM, TCB_CONFIGURE, TCB_SET_PRIORITY, TCB_RESUME, TCB_SUSPEND, TCB_WRITE_REGISTERS,
   TCB_READ_REGISTERS, TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME,
-  CF_MAPPED, IF_FAULT, Invocation,
+  CF_MAPPED, IF_FAULT, Invocation, CTE_BYTES,
 } from "./structures";
 import { tcb, allocTid, makeReady, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
 import { cte, cteInsert, cteDelete } from "../kernel/cspace";
@@ -46,7 +46,7 @@ export function tcbSuspendTo(a: u32, state: u32): void {
     case TS_BLOCKED_SEND: case TS_BLOCKED_RECV: cancelEndpointIPC(a); break;
     case TS_BLOCKED_NTFN: cancelSignalWait(a); break;
     case TS_BLOCKED_REPLY: {
-      if (t.replySlot != 0) memory.fill(<usize>t.replySlot, 0, 32);
+      if (t.replySlot != 0) memory.fill(<usize>t.replySlot, 0, CTE_BYTES);
       t.replySlot = 0;
       break;
     }
