@@ -21,6 +21,11 @@ export const SYS_DEBUG_DUMP_CAPS = 11; // print the caller's CSpace on the kerne
 export const SYS_DEBUG_NAME = 12; // name the calling thread (24 bytes in X0..X2, as ki_json shows it)
 export const SYS_COUNT = 13;
 
+// ---- SVC immediates (ESR_EL1 ISS imm16) the EL0 core raises (docs/ARCHITECTURE.md, EL0) (abi/syscalls.json)
+export const SVC_SYSCALL = 0; // mlk.svc: a system call, its number in X7
+export const SVC_IMPORT_BASE = 0x100; // any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)
+export const SVC_EXIT = 0xffff; // return from the outermost frame: exit with X0 = the result
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL = 0; // empty slot
 export const T_UNTYPED = 1; // a power-of-two block of memory to Retype
@@ -205,6 +210,11 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "DEBUG_PUTS", value: 10, doc: "write X1 (≤ 4096) bytes of user memory at X0 to the kernel console" },
     { name: "DEBUG_DUMP_CAPS", value: 11, doc: "print the caller's CSpace on the kernel console" },
     { name: "DEBUG_NAME", value: 12, doc: "name the calling thread (24 bytes in X0..X2, as ki_json shows it)" },
+  ],
+  svc_immediates: [
+    { name: "SYSCALL", value: 0, doc: "mlk.svc: a system call, its number in X7" },
+    { name: "IMPORT_BASE", value: 256, doc: "any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)" },
+    { name: "EXIT", value: 65535, doc: "return from the outermost frame: exit with X0 = the result" },
   ],
   types: [
     { name: "null", value: 0, doc: "empty slot" },
@@ -500,10 +510,9 @@ export const BOOT_STAGES: AbiValue[] = [
   { name: "CONSOLE", value: 2, doc: "UART console registered" },
   { name: "MEMORY", value: 3, doc: "memory map computed" },
   { name: "FRAMES", value: 4, doc: "frame allocator ready" },
-  { name: "HEAP", value: 5, doc: "kernel heap ready" },
-  { name: "VECTORS", value: 6, doc: "VBAR_EL1 written" },
-  { name: "AIC", value: 7, doc: "AIC initialised" },
-  { name: "TIMER", value: 8, doc: "tick armed" },
-  { name: "INIT", value: 9, doc: "kernel core: pool, initial process" },
-  { name: "IDLE", value: 10, doc: "interrupts unmasked, first kernel exit (init or idle)" },
+  { name: "VECTORS", value: 5, doc: "VBAR_EL1 written" },
+  { name: "AIC", value: 6, doc: "AIC initialised" },
+  { name: "TIMER", value: 7, doc: "tick armed" },
+  { name: "INIT", value: 8, doc: "kernel core: pool, initial process" },
+  { name: "IDLE", value: 9, doc: "interrupts unmasked, first kernel exit (init or idle)" },
 ];

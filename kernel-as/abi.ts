@@ -37,6 +37,11 @@ export function sysName(v: u32): string {
   return "?";
 }
 
+// ---- SVC immediates (ESR_EL1 ISS imm16) the EL0 core raises (docs/ARCHITECTURE.md, EL0) (abi/syscalls.json)
+export const SVC_SYSCALL: u32 = 0; // mlk.svc: a system call, its number in X7
+export const SVC_IMPORT_BASE: u32 = 0x100; // any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)
+export const SVC_EXIT: u32 = 0xffff; // return from the outermost frame: exit with X0 = the result
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL: u8 = 0; // empty slot
 export const T_UNTYPED: u8 = 1; // a power-of-two block of memory to Retype
@@ -255,9 +260,8 @@ export const BOOT_FDT: u32 = 1; // device tree parsed
 export const BOOT_CONSOLE: u32 = 2; // UART console registered
 export const BOOT_MEMORY: u32 = 3; // memory map computed
 export const BOOT_FRAMES: u32 = 4; // frame allocator ready
-export const BOOT_HEAP: u32 = 5; // kernel heap ready
-export const BOOT_VECTORS: u32 = 6; // VBAR_EL1 written
-export const BOOT_AIC: u32 = 7; // AIC initialised
-export const BOOT_TIMER: u32 = 8; // tick armed
-export const BOOT_INIT: u32 = 9; // kernel core: pool, initial process
-export const BOOT_IDLE: u32 = 10; // interrupts unmasked, first kernel exit (init or idle)
+export const BOOT_VECTORS: u32 = 5; // VBAR_EL1 written
+export const BOOT_AIC: u32 = 6; // AIC initialised
+export const BOOT_TIMER: u32 = 7; // tick armed
+export const BOOT_INIT: u32 = 8; // kernel core: pool, initial process
+export const BOOT_IDLE: u32 = 9; // interrupts unmasked, first kernel exit (init or idle)

@@ -9,7 +9,6 @@
 import { mmioRead32, mmioWrite32 } from "./arch";
 
 const AIC_INFO: u64 = 0x0004; // [15:0] number of implemented IRQs
-const AIC_WHOAMI: u64 = 0x2000;
 const AIC_EVENT: u64 = 0x2004; // read = fetch and acknowledge
 const AIC_IPI_ACK: u64 = 0x200c;
 const AIC_IPI_MASK_SET: u64 = 0x2024;
@@ -53,9 +52,6 @@ export function aicInit(aicBase: u64): u32 {
 }
 
 export function aicNrIrq(): u32 { return nrIrq; }
-
-/** Index of the reading CPU (AIC WHOAMI). */
-export function aicWhoami(): u32 { return mmioRead32(base + AIC_WHOAMI); }
 
 /** Fetches and acknowledges the next pending event (0 = none). */
 export function aicEvent(): u32 { return base == 0 ? 0 : mmioRead32(base + AIC_EVENT); }

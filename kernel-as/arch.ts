@@ -54,7 +54,7 @@
 // @ts-ignore: decorator
 @inline export function icIallu(): void { mach_ic_iallu(); }
 /**
- * Store the EL0 register file (CTX_BYTES bytes) at physical address pa. The import takes the RAM
+ * Store the EL0 register file (32 × u64, 256 bytes) at physical address pa. The import takes the RAM
  * offset pa - DRAM_BASE (u32: RAM is this module's 32-bit linear memory); a pa outside RAM becomes
  * 0xFFFFFFFF, which the machine rejects like any address outside RAM.
  */
@@ -100,41 +100,29 @@ export const SYSREG_MIDR_EL1: u32 = 0xc000; // S3_0_C0_C0_0
 export const SYSREG_MPIDR_EL1: u32 = 0xc005; // S3_0_C0_C0_5
 export const SYSREG_SCTLR_EL1: u32 = 0xc080; // S3_0_C1_C0_0
 export const SYSREG_TTBR0_EL1: u32 = 0xc100; // S3_0_C2_C0_0
-export const SYSREG_TTBR1_EL1: u32 = 0xc101; // S3_0_C2_C0_1
 export const SYSREG_TCR_EL1: u32 = 0xc102; // S3_0_C2_C0_2
 export const SYSREG_SPSR_EL1: u32 = 0xc200; // S3_0_C4_C0_0
 export const SYSREG_ELR_EL1: u32 = 0xc201; // S3_0_C4_C0_1
-export const SYSREG_SP_EL0: u32 = 0xc208; // S3_0_C4_C1_0
 export const SYSREG_CURRENT_EL: u32 = 0xc212; // S3_0_C4_C2_2
 export const SYSREG_DAIF: u32 = 0xda11; // S3_3_C4_C2_1
 export const SYSREG_ESR_EL1: u32 = 0xc290; // S3_0_C5_C2_0
 export const SYSREG_FAR_EL1: u32 = 0xc300; // S3_0_C6_C0_0
-export const SYSREG_PAR_EL1: u32 = 0xc3a0; // S3_0_C7_C4_0
 export const SYSREG_MAIR_EL1: u32 = 0xc510; // S3_0_C10_C2_0
 export const SYSREG_VBAR_EL1: u32 = 0xc600; // S3_0_C12_C0_0
-export const SYSREG_CONTEXTIDR_EL1: u32 = 0xc681; // S3_0_C13_C0_1
-export const SYSREG_TPIDR_EL1: u32 = 0xc684; // S3_0_C13_C0_4
-export const SYSREG_CNTKCTL_EL1: u32 = 0xc708; // S3_0_C14_C1_0
 export const SYSREG_CNTFRQ_EL0: u32 = 0xdf00; // S3_3_C14_C0_0
 export const SYSREG_CNTPCT_EL0: u32 = 0xdf01; // S3_3_C14_C0_1
 export const SYSREG_CNTVCT_EL0: u32 = 0xdf02; // S3_3_C14_C0_2
-export const SYSREG_CNTP_TVAL_EL0: u32 = 0xdf10; // S3_3_C14_C2_0
 export const SYSREG_CNTP_CTL_EL0: u32 = 0xdf11; // S3_3_C14_C2_1
 export const SYSREG_CNTP_CVAL_EL0: u32 = 0xdf12; // S3_3_C14_C2_2
 export const SYSREG_CNTV_CTL_EL0: u32 = 0xdf19; // S3_3_C14_C3_1
 export const SYSREG_CNTV_CVAL_EL0: u32 = 0xdf1a; // S3_3_C14_C3_2
 
 /** TLBI operations of the `tlbi` import. */
-export const TLBI_VMALLE1: u32 = 0;
 export const TLBI_ASIDE1: u32 = 1; // arg[63:48] = ASID
 export const TLBI_VAE1: u32 = 2; // arg[63:48] = ASID, arg[43:0] = VA >> 12
-export const TLBI_VAAE1: u32 = 3; // all ASIDs
-
-/** Size of the EL0 register file moved by ctx_save / ctx_restore (32 × u64). */
-export const CTX_BYTES: u32 = 256;
 
 // ---------------------------------------------------------------------------------------------
-// Exceptions: vector offsets, PSTATE/DAIF, ESR_EL1 (Arm ARM D1.10, ESR_EL1; hw/esr.ts)
+// Exceptions: vector offsets, ESR_EL1 (Arm ARM D1.10, ESR_EL1; hw/esr.ts)
 // ---------------------------------------------------------------------------------------------
 
 export const VEC_CUR_SPX_SYNC: u32 = 0x200;
@@ -148,25 +136,20 @@ export const VEC_LOWER_SERROR: u32 = 0x580;
 /** VBAR_EL1 must be 2 KiB aligned; the table spans 16 slots of 0x80 bytes. */
 export const VECTOR_TABLE_BYTES: u32 = 0x800;
 
-export const DAIF_F: u64 = 1 << 6;
-export const DAIF_I: u64 = 1 << 7;
-export const DAIF_A: u64 = 1 << 8;
-export const DAIF_D: u64 = 1 << 9;
-
 export const EC_UNKNOWN: u32 = 0x00;
-export const EC_WFX: u32 = 0x01;
-export const EC_FP: u32 = 0x07;
-export const EC_ILLEGAL_STATE: u32 = 0x0e;
+const EC_WFX: u32 = 0x01;
+const EC_FP: u32 = 0x07;
+const EC_ILLEGAL_STATE: u32 = 0x0e;
 export const EC_SVC64: u32 = 0x15;
-export const EC_SYS64: u32 = 0x18;
+const EC_SYS64: u32 = 0x18;
 export const EC_IABT_LOW: u32 = 0x20;
 export const EC_IABT_CUR: u32 = 0x21;
-export const EC_PC_ALIGN: u32 = 0x22;
+const EC_PC_ALIGN: u32 = 0x22;
 export const EC_DABT_LOW: u32 = 0x24;
 export const EC_DABT_CUR: u32 = 0x25;
-export const EC_SP_ALIGN: u32 = 0x26;
-export const EC_SERROR: u32 = 0x2f;
-export const EC_BRK64: u32 = 0x3c;
+const EC_SP_ALIGN: u32 = 0x26;
+const EC_SERROR: u32 = 0x2f;
+const EC_BRK64: u32 = 0x3c;
 
 export const ESR_IL: u32 = 1 << 25;
 export const ESR_WNR: u32 = 1 << 6;

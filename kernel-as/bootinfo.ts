@@ -3,7 +3,7 @@
 // read it through the `ki_bootinfo` export (address of the BootInfo block) without kernel help.
 
 /** Reserved-region kinds (Region.kind). */
-export const RSV_KERNEL: u32 = 1; // kernel image + static data + kernel heap + frame bitmap ("_end")
+export const RSV_KERNEL: u32 = 1; // kernel image + static data + frame bitmap ("_end")
 export const RSV_FDT: u32 = 2; // the flattened device tree blob
 export const RSV_INITRD: u32 = 3; // /chosen linux,initrd-start..end (boot image, cpio newc)
 export const RSV_MEMRESERVE: u32 = 4; // an entry of the FDT memory-reservation block
@@ -27,7 +27,7 @@ export const AIC_FIQ: u32 = 1;
 export const AIC_TMR_GUEST_PHYS: u32 = 2;
 
 export const MAX_REGIONS: i32 = 16;
-export const MAX_DEVICES: i32 = 32;
+const MAX_DEVICES: i32 = 32;
 
 /**
  * A physical range.
@@ -44,7 +44,7 @@ export const MAX_DEVICES: i32 = 32;
   kind: u32;
   pad: u32;
 }
-export const REGION_BYTES: i32 = 24;
+const REGION_BYTES: i32 = 24;
 
 /**
  * A device node found in the FDT. `name` and `compat` point at NUL-terminated strings inside the
@@ -70,20 +70,19 @@ export const REGION_BYTES: i32 = 24;
   irqType: u32;
   pad: u32;
 }
-export const DEVICE_BYTES: i32 = 40;
+const DEVICE_BYTES: i32 = 40;
 
 /**
  * Everything boot learned, one static block (addresses are physical unless noted).
  * ```
  * 0x00 ramBase    0x08 ramSize    0x10 fdtPa      0x18 fdtSize
- * 0x20 initrdStart 0x28 initrdEnd 0x30 kernelEnd  0x38 heapBase
- * 0x40 heapSize   0x48 aicBase    0x50 uartBase   0x58 traceBase
- * 0x60 blockBase  0x68 vbar
- * 0x70 aicNrIrq:u32  0x74 uartIrq:i32  0x78 timerFiq:i32  0x7C blockIrq:i32
- * 0x80 nRegions:i32  0x84 nDevices:i32 0x88 regions:u32 (linear)  0x8C devices:u32 (linear)
- * 0x90 model:u32 (linear, FDT string or 0)  0x94 bootargs:u32 (linear or 0)
- * 0x98 aicTimebase (the AICv1 timebase page after its 0x8000-byte register block; 0 if none)  0xA0 aicTimebaseSize
- * 0xA8 dartBase   0xB0 dartIrq:i32  0xB4 blockSid:i32 (the block device's DART stream, -1 if none)
+ * 0x20 initrdStart 0x28 initrdEnd 0x30 kernelEnd  0x38 aicBase
+ * 0x40 uartBase   0x48 traceBase  0x50 blockBase  0x58 vbar
+ * 0x60 aicNrIrq:u32  0x64 uartIrq:i32  0x68 timerFiq:i32  0x6C blockIrq:i32
+ * 0x70 nRegions:i32  0x74 nDevices:i32 0x78 regions:u32 (linear)  0x7C devices:u32 (linear)
+ * 0x80 model:u32 (linear, FDT string or 0)  0x84 bootargs:u32 (linear or 0)
+ * 0x88 aicTimebase (the AICv1 timebase page after its 0x8000-byte register block; 0 if none)  0x90 aicTimebaseSize
+ * 0x98 dartBase   0xA0 dartIrq:i32  0xA4 blockSid:i32 (the block device's DART stream, -1 if none)
  * ```
  */
 // @ts-ignore: decorator
@@ -95,8 +94,6 @@ export const DEVICE_BYTES: i32 = 40;
   initrdStart: u64;
   initrdEnd: u64;
   kernelEnd: u64;
-  heapBase: u64;
-  heapSize: u64;
   aicBase: u64;
   uartBase: u64;
   traceBase: u64;
@@ -170,7 +167,7 @@ export function addDevice(name: usize, compat: usize, base: u64, size: u64, irq:
 
 export function regionKindName(kind: u32): string {
   switch (kind) {
-    case RSV_KERNEL: return "kernel image + heap + frame map";
+    case RSV_KERNEL: return "kernel image + frame map";
     case RSV_FDT: return "device tree (FDT)";
     case RSV_INITRD: return "initrd (boot image)";
     case RSV_MEMRESERVE: return "/memreserve/";

@@ -54,8 +54,6 @@ export function consoleInit(base: u64): void {
   earlyLen = 0;
 }
 
-export function consolePresent(): bool { return uartBase != 0; }
-
 /** Enables the UART's RX interrupts (threshold + timeout), after clearing stale flags. */
 export function consoleEnableRxIrq(): void {
   if (uartBase == 0) return;
@@ -92,7 +90,7 @@ function rxReady(): bool {
 }
 
 /** Echoes one received byte without a timestamp. */
-export function consoleEcho(c: u32): void {
+function consoleEcho(c: u32): void {
   if (c == 13) { putRaw(13); putRaw(10); atLineStart = true; return; }
   if (c == 127 || c == 8) { putRaw(8); putRaw(32); putRaw(8); return; }
   putRaw(c);

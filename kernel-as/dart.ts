@@ -50,9 +50,9 @@ const PTE_NO_READ: u64 = 1 << 8;
 const PTE_SUBPAGE_END: u64 = <u64>0xfff << 40; // full-page subpage bounds, as Linux writes them
 const PADDR_MASK: u64 = 0x0000_000f_ffff_f000; // APPLE_DART1_PADDR_MASK, GENMASK(35, 12)
 
-export const DART_STREAMS: u32 = 16;
+const DART_STREAMS: u32 = 16;
 /** IO page size: 4 KiB (PARAMS1 page shift 12). */
-export const IO_PAGE_SHIFT: u32 = 12;
+const IO_PAGE_SHIFT: u32 = 12;
 /** End of a stream's IO address window (what TTBR[0] of the 4 KiB geometry covers). */
 export const IOVA_LIMIT: u64 = <u64>1 << 30;
 
@@ -60,8 +60,8 @@ let base: u64 = 0;
 /** Per stream: PA of its L1 table, 0 while not attached. */
 const l1Table: usize = memory.data(<i32>DART_STREAMS * 8, 8);
 /** Faults the IRQ handler reported, and invalidations whose BUSY bit never cleared. */
-export let dartFaults: u32 = 0;
-export let dartBusyTimeouts: u32 = 0;
+let dartFaults: u32 = 0;
+let dartBusyTimeouts: u32 = 0;
 
 export function dartPresent(): bool { return base != 0; }
 

@@ -40,13 +40,13 @@ const MAX_DEPTH: i32 = 16;
 
 /** Why fdtParse failed (0 = ok). */
 export const FDT_OK: i32 = 0;
-export const FDT_BAD_ADDRESS: i32 = 1;
-export const FDT_BAD_MAGIC: i32 = 2;
-export const FDT_BAD_VERSION: i32 = 3;
-export const FDT_BAD_STRUCTURE: i32 = 4;
+const FDT_BAD_ADDRESS: i32 = 1;
+const FDT_BAD_MAGIC: i32 = 2;
+const FDT_BAD_VERSION: i32 = 3;
+const FDT_BAD_STRUCTURE: i32 = 4;
 
 export let fdtVersion: u32 = 0;
-export let rsvCount: i32 = 0;
+let rsvCount: i32 = 0;
 
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
@@ -64,7 +64,7 @@ function cells(p: usize, n: u32): u64 {
 }
 
 /** Length of a NUL-terminated string at p (bounded by `max`). */
-export function cstrLen(p: usize, max: i32): i32 {
+function cstrLen(p: usize, max: i32): i32 {
   let i = 0;
   while (i < max && load<u8>(p + i) != 0) i++;
   return i;
@@ -75,13 +75,6 @@ export function cstrEq(p: usize, s: string): bool {
   let n = s.length;
   for (let i = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>s.charCodeAt(i)) return false;
   return load<u8>(p + n) == 0;
-}
-
-/** Do the `n` bytes at p equal s? */
-function bytesEq(p: usize, n: i32, s: string): bool {
-  if (n != s.length) return false;
-  for (let i = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>s.charCodeAt(i)) return false;
-  return true;
 }
 
 /** Does the string list (value of `compatible`, len bytes) contain s? Returns its address or 0. */
@@ -351,7 +344,3 @@ function finishNode(depth: i32): void {
 // The block device's iommus phandle and the DART's phandle (resolved in fdtParse).
 let blockIommuPhandle: u32 = 0;
 let dartPhandle: u32 = 0;
-
-/** The resolved stdout-path (linear address of its bytes, 0 if none) and its length. */
-export function fdtStdoutPath(): usize { return stdoutPath; }
-export function fdtStdoutLen(): i32 { return stdoutLen; }

@@ -6,8 +6,7 @@
 // mem_map); framesBitmapBytes(ramSize) tells boot how much to reserve. At most FRAMES_MAX frames
 // (4 GiB of RAM) are managed; RAM beyond that is left unmanaged and reported at boot.
 
-import { PAGE_SIZE, PAGE_SHIFT, linOf } from "./arch";
-import { bi, regionAt } from "./bootinfo";
+import { PAGE_SIZE, PAGE_SHIFT } from "./arch";
 
 export const FRAMES_MAX: u32 = 1048576; // 4 GiB / 4 KiB
 let bitmap: usize = 0;
@@ -54,44 +53,6 @@ function clearBit(f: u32): void {
   let m = <u8>(1 << <u8>(f & 7));
   let b = load<u8>(p);
   if (b & m) { store<u8>(p, b & ~m); freeCount++; if ((f >> 5) < hint) hint = f >> 5; }
-}
-
-/** Allocates one zero-filled frame; returns its physical address, or 0 when none is free. */
-export function allocFrame(): u64 {
-  let words = (nFrames + 31) >> 5;
-  for (let w = hint; w < words; w++) {
-    let v = load<u32>(bitmap + (<usize>w << 2));
-    if (v == 0xffffffff) continue;
-    let bit = ctz<u32>(~v);
-    let f = (w << 5) + bit;
-    if (f >= nFrames) break;
-    store<u32>(bitmap + (<usize>w << 2), v | (1 << bit));
-    freeCount--;
-    hint = w;
-    let pa = ramBase + (<u64>f << PAGE_SHIFT);
-    memory.fill(linOf(pa), 0, <usize>PAGE_SIZE);
-    return pa;
-  }
-  hint = words;
-  return 0;
-}
-
-/**
- * Returns a frame obtained from allocFrame. Double frees, reserved frames and foreign addresses
- * are refused (false).
- */
-export function freeFrame(pa: u64): bool {
-  if (pa < ramBase || (pa & (PAGE_SIZE - 1)) != 0) return false;
-  for (let i = 0; i < bi.nRegions; i++) {
-    let r = regionAt(i);
-    if (pa + PAGE_SIZE > r.base && pa < r.base + r.size) return false;
-  }
-  let f = (pa - ramBase) >> PAGE_SHIFT;
-  if (f >= <u64>nFrames) return false;
-  let p = bitmap + <usize>(f >> 3);
-  if ((load<u8>(p) & <u8>(1 << <u8>(f & 7))) == 0) return false;
-  clearBit(<u32>f);
-  return true;
 }
 
 export function framesFree(): u32 { return freeCount; }

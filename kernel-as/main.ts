@@ -4,29 +4,29 @@
 // Each entry runs to completion with DAIF masked and ends with wfi() (idle) or eret() (D2);
 // after a panic it ends with halt().
 //
-// Boot order: FDT → console → memory map → frames → heap → vectors → AIC → timer → idle.
+// Boot order: FDT → console → memory map → frames → vectors → AIC → timer → kernel core (pool,
+// init) → idle.
 
 import {
-  mrs, msr, wfi, mmioRead32, paOf, DRAM_BASE, PAGE_SIZE, VECTOR_TABLE_BYTES,
-  SYSREG_DAIF, SYSREG_VBAR_EL1, SYSREG_MIDR_EL1, SYSREG_MPIDR_EL1, SYSREG_CURRENT_EL,
-  VEC_CUR_SPX_SYNC, VEC_CUR_SPX_IRQ, VEC_CUR_SPX_FIQ, VEC_LOWER_SYNC, VEC_LOWER_IRQ, VEC_LOWER_FIQ,
+  mrs, msr, wfi, mmioRead32, paOf, DRAM_BASE, PAGE_SIZE, VECTOR_TABLE_BYTES, SYSREG_VBAR_EL1, SYSREG_MIDR_EL1,
+  SYSREG_MPIDR_EL1, SYSREG_CURRENT_EL, VEC_CUR_SPX_SYNC, VEC_CUR_SPX_IRQ, VEC_CUR_SPX_FIQ, VEC_CUR_SPX_SERROR,
+  VEC_LOWER_SYNC, VEC_LOWER_IRQ, VEC_LOWER_FIQ, VEC_LOWER_SERROR,
 } from "./arch";
-import { consoleInit, consoleEnableRxIrq, consoleRxIrq, str, line, hex, hexs, dec, newline, size, cstr, pad } from "./console";
-import { fdtParse, fdtVersion, FDT_OK, consoleFromStdoutPath, cstrEq } from "./fdt";
+import { consoleInit, consoleEnableRxIrq, consoleRxIrq, str, line, hex, dec, newline, size, cstr, pad } from "./console";
+import { fdtParse, fdtVersion, FDT_OK, consoleFromStdoutPath } from "./fdt";
 import {
-  bi, bootInfoReset, addReserved, regionAt, deviceAt, regionKindName, Region,
+  bi, bootInfoReset, addReserved, regionAt, deviceAt, regionKindName,
   RSV_KERNEL, RSV_FDT, RSV_INITRD, RSV_MEMRESERVE, DEV_UART, DEV_TIMER, AIC_FIQ, MAX_REGIONS,
 } from "./bootinfo";
 import { aicInit, aicEvent, aicUnmask, aicIpiAck, eventType, eventNum, AIC_EVENT_TYPE_HW, AIC_EVENT_TYPE_IPI } from "./aic";
 import { timerInit, timerFiring, timerTick, timerTicks, timerFreq, timerPeriod, TICK_HZ, vtimerFiring, vtimerMask } from "./timer";
 import { framesInit, framesAddFree, framesFree, framesTotal, framesUsed, framesUnmanaged, framesBitmapBytes, FRAMES_MAX, framesTakeLargestRun, takenPages } from "./frames";
-import { heapInit, heapStart, heapEnd, heapUsed, HEAP_BYTES } from "./heap";
 import { panic, panicException, panicValue, HALT_NO_CONSOLE } from "./panic";
 import { halt } from "./arch";
 import { trace, traceInit } from "./trace";
 import {
   TRACE_BOOT_STAGE, TRACE_IRQ, TRACE_TICK, TRACE_UART_RX,
-  BOOT_ENTRY, BOOT_FDT, BOOT_CONSOLE, BOOT_MEMORY, BOOT_FRAMES, BOOT_HEAP, BOOT_VECTORS, BOOT_AIC,
+  BOOT_ENTRY, BOOT_FDT, BOOT_CONSOLE, BOOT_MEMORY, BOOT_FRAMES, BOOT_VECTORS, BOOT_AIC,
   BOOT_TIMER, BOOT_IDLE, BOOT_INIT,
 } from "./abi";
 import { createInitialProcess } from "./kernel/boot";
@@ -44,7 +44,6 @@ const vectorArea: usize = memory.data(<i32>VECTOR_TABLE_BYTES, <i32>VECTOR_TABLE
 /** Physical address of the kernel image's first byte (--memoryBase). */
 const IMAGE_START: u64 = DRAM_BASE + 0x10000;
 
-let spuriousFiqs: u32 = 0;
 let tickAnnounced = false;
 let testPanic = false;
 
@@ -76,7 +75,6 @@ export function kmain(fdt: u64): void {
   if (!memoryMap()) return;
   trace(TRACE_BOOT_STAGE, BOOT_MEMORY);
   trace(TRACE_BOOT_STAGE, BOOT_FRAMES);
-  trace(TRACE_BOOT_STAGE, BOOT_HEAP);
 
   listDevices();
 
@@ -148,12 +146,6 @@ export function kmain(fdt: u64): void {
   kernelExit();
 }
 
-/** Ends an entry in the idle state: interrupts unmasked, WFI. */
-function idle(): void {
-  msr(SYSREG_DAIF, 0);
-  wfi();
-}
-
 function dec2(v: u64): void { if (v < 10) str("0"); dec(v); }
 
 function bootargHas(word: string): bool {
@@ -168,7 +160,7 @@ function bootargHas(word: string): bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Memory map: reserve, print, hand the rest to the frame allocator, place the heap
+// Memory map: reserve, print, hand the rest to the frame allocator
 // ---------------------------------------------------------------------------------------------
 
 // Adds a region, unless a /memreserve/ entry already covers it: that entry is then relabelled
@@ -190,16 +182,14 @@ function memoryMap(): bool {
   let ramEnd = bi.ramBase + bi.ramSize;
   if (bi.ramBase != DRAM_BASE) { panicValue("RAM does not start at the DRAM base", bi.ramBase); return false; }
 
-  // Kernel image (static data from --memoryBase to __heap_base), the kernel heap, the frame
-  // bitmap: together the kernel's reservation [DRAM_BASE, kernelEnd).
+  // Kernel image (static data from --memoryBase to __heap_base) and the frame bitmap: together
+  // the kernel's reservation [DRAM_BASE, kernelEnd). The kernel has no heap: its objects live in
+  // memory user space retypes (Untyped) or in the kernel pool (kernel/kmem.ts).
   let imageEnd = (paOf(__heap_base) + 15) & ~<u64>15;
-  let heapBase = (imageEnd + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-  let mapBase = heapBase + HEAP_BYTES;
+  let mapBase = (imageEnd + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   let mapBytes = <u64>framesBitmapBytes(bi.ramSize);
-  bi.heapBase = heapBase;
-  bi.heapSize = HEAP_BYTES;
   bi.kernelEnd = (mapBase + mapBytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-  if (bi.kernelEnd > ramEnd) { panic("RAM too small for the kernel heap and frame map"); return false; }
+  if (bi.kernelEnd > ramEnd) { panic("RAM too small for the kernel's frame map"); return false; }
   reserve(DRAM_BASE, bi.kernelEnd - DRAM_BASE, RSV_KERNEL);
   reserve(bi.fdtPa, bi.fdtSize, RSV_FDT);
   if (bi.initrdEnd > bi.initrdStart) reserve(bi.initrdStart, bi.initrdEnd - bi.initrdStart, RSV_INITRD);
@@ -207,7 +197,6 @@ function memoryMap(): bool {
   line("Memory map:");
   str("  RAM       "); range(bi.ramBase, bi.ramSize); str(" "); size(bi.ramSize); newline();
   str("  kernel    "); range(IMAGE_START, imageEnd - IMAGE_START); str(" image, "); size(imageEnd - IMAGE_START); newline();
-  str("  heap      "); range(heapBase, HEAP_BYTES); str(" kernel objects, "); size(<u64>HEAP_BYTES); newline();
   str("  frame map "); range(mapBase, mapBytes); str(" bitmap, "); size(mapBytes); newline();
   line("Reserved:");
   sortRegions();
@@ -242,10 +231,6 @@ function memoryMap(): bool {
   str("frames: "); dec(framesTotal()); str(" x 4 KiB, "); dec(framesFree()); str(" free, "); dec(framesUsed()); line(" in use");
   let lost = framesUnmanaged(bi.ramSize);
   if (lost != 0) { str("frames: "); dec(lost); str(" frames above "); dec(<u64>FRAMES_MAX); line(" are not managed"); }
-
-  heapInit(<usize>(heapBase - DRAM_BASE));
-  str("heap: "); size(<u64>HEAP_BYTES); str(" at "); hex(paOf(heapStart())); str("-"); hex(paOf(heapEnd()) - 1);
-  str(", "); dec(heapUsed()); line(" bytes used");
   return true;
 }
 
@@ -295,6 +280,7 @@ export function vector(offset: u32): void {
     case VEC_CUR_SPX_FIQ: enterFromIdle(); fiq(); break;
     case VEC_CUR_SPX_IRQ: enterFromIdle(); irq(); break;
     case VEC_CUR_SPX_SYNC: panicException("kernel fault (synchronous exception at EL1)", offset); return;
+    case VEC_CUR_SPX_SERROR: case VEC_LOWER_SERROR: panicException("SError (asynchronous abort)", offset); return;
     default: panicException("unexpected exception vector", offset); return;
   }
   kernelExit();
@@ -309,7 +295,7 @@ function fiq(): void {
     trace(TRACE_IRQ, VTIMER_LINE);
     irqDeliver(VTIMER_LINE);
   }
-  if (!timerFiring()) { if (!vtimer) spuriousFiqs++; return; }
+  if (!timerFiring()) return; // the virtual timer alone, or a spurious FIQ
   let t = timerTick();
   trace(TRACE_TICK, <u32>t, <u32>(t >> 32));
   schedTick(timerPeriod());
@@ -356,15 +342,10 @@ function irq(): void {
 
 /** Timer ticks since boot. */
 export function ki_ticks(): u64 { return timerTicks(); }
-/** Linear address of the BootInfo block (bootinfo.ts has the layout). */
-export function ki_bootinfo(): usize { return changetype<usize>(bi); }
-/** Free / total frames. */
+/** Frames left free after boot (not handed to the kernel core). */
 export function ki_frames_free(): u32 { return framesFree(); }
-export function ki_frames_total(): u32 { return framesTotal(); }
 /** Frames handed to the kernel core at boot (kernel pool + init's Untyped memory). */
 export function ki_frames_core(): u32 { return takenPages; }
-/** FIQs that found no firing timer. */
-export function ki_spurious_fiqs(): u32 { return spuriousFiqs; }
 
 /** Writes introspection JSON (what: 0 threads, 1 CSpace of tid arg, 2 address space of tid arg,
  *  3 endpoints/notifications, 4 memory, 5 counters, 6 one thread, 7 last invariant violation) into ki_buf(); returns its length. */

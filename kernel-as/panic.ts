@@ -16,8 +16,8 @@ import { TRACE_PANIC } from "./abi";
 import { timerTicks } from "./timer";
 
 /** halt() codes */
-export const HALT_PANIC: u32 = 1;
-export const HALT_ABORT: u32 = 2;
+const HALT_PANIC: u32 = 1;
+const HALT_ABORT: u32 = 2;
 export const HALT_NO_CONSOLE: u32 = 3;
 
 let panicking = false;
@@ -107,7 +107,7 @@ export function kabort(message: string | null, fileName: string | null, lineNumb
   unreachable();
 }
 
-export function vectorName(v: u32): string {
+function vectorName(v: u32): string {
   switch (v) {
     case 0x000: return "sync from EL1t";
     case 0x080: return "IRQ from EL1t";

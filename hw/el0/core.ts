@@ -18,6 +18,7 @@ import * as N from './num';
 import { MAX_CALL_DEPTH, MAX_IMAGE_BYTES, MAX_MEM_PAGES, MAX_STACK_BYTES } from './limits';
 import { opLength, translate, type JitCore, type JitEnv } from './jit';
 import { REG_X0, REG_X7, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN, REG_MEMPAGES, REG_MEMMAX, REG_SPLIM } from '../../host/abi';
+import { SVC_SYSCALL, SVC_IMPORT_BASE, SVC_EXIT } from '../../host/abi';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
 export class El0Exception {
@@ -42,10 +43,8 @@ export const PC_EXITED = 0xfffffffffffffffen;
 export { MAX_CALL_DEPTH };
 /** Calls + loop back-edges after which a function is translated (hw/el0/jit.ts). */
 export const DEFAULT_JIT_THRESHOLD = 2000;
-/** SVC immediates */
-export const SVC_SYSCALL = 0;
-export const SVC_IMPORT_BASE = 0x100;
-export const SVC_EXIT = 0xffff;
+/** SVC immediates, declared in abi/syscalls.json (the kernel decodes the same names) */
+export { SVC_SYSCALL, SVC_IMPORT_BASE, SVC_EXIT };
 
 const PAGE = 4096;
 const TLB_BITS = 10;

@@ -15,30 +15,32 @@ import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER } fr
 import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
-  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_NULL, T_IO_SPACE, R_ALL, R_READ,
-  RG_BOOTINFO, E_OK, TS_CTABLE, tcbSlot, CTE_SHIFT, VSpace,
+  T_TCB, T_CNODE, T_VSPACE, T_IRQ_CONTROL, T_BOOT_IMAGE, T_UNTYPED, T_DEVICE_FRAME, T_FRAME, T_IO_SPACE, R_ALL,
+  R_READ, RG_BOOTINFO, E_OK, E_NOT_ENOUGH_MEMORY, CTE_SHIFT, VSpace, TCB_NAME,
 } from "../object/structures";
 import { kmemInit, kmemAlloc, kmemFree, kmemTotal, K_KOBJ, K_IPCBUF } from "./kmem";
 import { createObject } from "../object/objecttype";
 import { cteInsert } from "./cspace";
-import { setupProcess } from "./bootimage";
+import { setupProcess } from "../object/bootimage";
 import { cpioIndex, nFiles, filePa, fileSize, fileName, fileNameLen } from "./cpio";
 import { loadProgram, loaderError } from "./loader";
 import {
-  BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE,
-  BI_MAGIC, BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
-  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_SLOT,
-  BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES, BI_FILE_SIZE, BI_FILE_NAME,
-  BI_FILE_NAME_MAX,
+  BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE, BI_MAGIC,
+  BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
+  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ,
+  BI_DEV_SLOT, BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES,
+  BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX,
 } from "../abi";
 import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota } from "../object/vspace";
 import { tcb, makeReady, MAX_PRIO } from "./thread";
 import { setPriority } from "../object/tcb";
 
-export const INIT_RADIX: u32 = 10;
-export const INIT_PRIO: u32 = 10;
-/** The initial thread (0 if none was started). */
-export let initTcb: u32 = 0;
+const INIT_RADIX: u32 = 10;
+const INIT_PRIO: u32 = 10;
+/** init's CNode (linear) and its next free slot, while boot fills it. */
+let initCNode: u32 = 0;
+let nextSlot: u32 = 0;
+const INIT_SLOTS: u32 = 1 << INIT_RADIX;
 
 const SCTLR_M: u64 = 1;
 const SCTLR_C: u64 = 1 << 2;
@@ -47,7 +49,7 @@ const SCTLR_I: u64 = 1 << 12;
 // Boot-info page layout: BI_* offsets and record sizes, declared in abi/layout.json.
 
 /** Programs the MMU for user address spaces (TTBR0 walks; TTBR1 disabled). */
-export function mmuInit(): void {
+function mmuInit(): void {
   msr(SYSREG_MAIR_EL1, MAIR_VALUE);
   msr(SYSREG_TCR_EL1, TCR_VALUE);
   msr(SYSREG_TTBR0_EL1, 0);
@@ -85,13 +87,14 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   createObject(T_CNODE, c, INIT_RADIX, true);
   changetype<VSpace>(<usize>v).quota = poolPages;
 
+  initCNode = c;
   cteInsert(slotOf(c, SLOT_TCB), 0, T_TCB, R_ALL, 0, t, 0);
   cteInsert(slotOf(c, SLOT_CNODE), 0, T_CNODE, R_ALL, 0, c, <u64>INIT_RADIX);
   cteInsert(slotOf(c, SLOT_VSPACE), 0, T_VSPACE, R_ALL, 0, v, 0);
   cteInsert(slotOf(c, SLOT_IRQ_CONTROL), 0, T_IRQ_CONTROL, R_ALL, 0, 0, 0);
   cteInsert(slotOf(c, SLOT_BOOT_IMAGE), 0, T_BOOT_IMAGE, R_ALL, 0, 0, 0);
+  nextSlot = SLOT_FIRST_FREE;
 
-  // boot-info page
   let bpa = kmemAlloc(K_IPCBUF);
   if (bpa == 0) { con.line("mlk: out of memory creating init"); return 0; }
   let b = lin(bpa);
@@ -103,10 +106,40 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   store<u32>(b + BI_SLOTS + 8, SLOT_VSPACE);
   store<u32>(b + BI_SLOTS + 12, SLOT_IRQ_CONTROL);
   store<u32>(b + BI_SLOTS + 16, SLOT_BOOT_IMAGE);
+  let ndev = grantDevices(b);
+  grantBootImage(b);
+  let nut = grantUntyped(b, utBase, utEnd);
+  store<u32>(b + BI_FIRST_EMPTY, nextSlot);
+  listBootFiles(b);
+  store<u32>(b + BI_TID, tcb(t).tid);
+  store<u64>(b + BI_KPOOL, <u64>kmemTotal());
 
-  let next = SLOT_FIRST_FREE;
-  let nslots: u32 = 1 << INIT_RADIX;
-  // device frames (user-space drivers: UART, block device, host mailbox)
+  if (!startInit(t, v, c, bpa)) return 0;
+  con.str("mlk: init "); con.cstr(<usize>t + TCB_NAME, 23); con.str(" (thread "); con.dec(tcb(t).tid);
+  con.str("): "); con.dec(nut); con.str(" untyped ("); con.size(utEnd - utBase); con.str("), ");
+  con.dec(ndev); con.str(" devices, "); con.dec(<u64>nFiles); con.str(" boot files, kernel pool ");
+  con.size(<u64>kmemFree() << 12); con.str(" free"); con.newline();
+  return t;
+}
+
+/** Writes device record `i` of the boot-info page at `b` (pa, pages, IRQ, first cap slot, kind, name). */
+function deviceRecord(b: usize, i: u32, pa: u64, pages: u32, irq: i32, slot: u32, kind: u32, name: string): void {
+  let rec = b + BI_DEVS + <usize>i * BI_DEV_BYTES;
+  store<u64>(rec, pa);
+  store<u32>(rec + BI_DEV_PAGES, pages);
+  store<i32>(rec + BI_DEV_IRQ, irq);
+  store<u32>(rec + BI_DEV_SLOT, slot);
+  store<u32>(rec + BI_DEV_KIND, kind);
+  for (let k = 0; k < name.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>name.charCodeAt(k));
+}
+
+/**
+ * Caps for user-space drivers, each with its boot-info record: device frames (UART, block device,
+ * host mailbox), the block device's IOSpace, the AIC timebase page, the EL1 virtual timer's line.
+ * Returns the number of records.
+ */
+function grantDevices(b: usize): u32 {
+  let c = initCNode;
   let ndev: u32 = 0;
   for (let i = 0; i < bi.nDevices && ndev < BI_DEV_MAX; i++) {
     let d = deviceAt(i);
@@ -114,91 +147,65 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     if (d.kind != DEV_UART && d.kind != DEV_BLOCK && !isMailbox) continue;
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
-    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
-    store<u64>(rec, d.base);
-    store<u32>(rec + BI_DEV_PAGES, pages);
-    store<i32>(rec + BI_DEV_IRQ, d.irq);
-    store<u32>(rec + BI_DEV_SLOT, next);
-    store<u32>(rec + BI_DEV_KIND, isMailbox ? 6 : d.kind);
-    let nm = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
-    for (let j: u32 = 0; j < pages && next < nslots; j++) {
-      cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
+    let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
+    deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, isMailbox ? 6 : d.kind, name);
+    for (let j: u32 = 0; j < pages && nextSlot < INIT_SLOTS; j++) {
+      cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
     }
-    ndev++;
   }
   // the block device's DMA stream: an IOSpace capability (object/iospace.ts), in a record of kind
   // DEV_IOSPACE named after the device (pa = the DART, pages 0, irq = the stream)
-  if (bi.blockSid >= 0 && ndev < BI_DEV_MAX && next < nslots) {
-    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
-    store<u64>(rec, bi.dartBase);
-    store<u32>(rec + BI_DEV_PAGES, 0);
-    store<i32>(rec + BI_DEV_IRQ, bi.blockSid);
-    store<u32>(rec + BI_DEV_SLOT, next);
-    store<u32>(rec + BI_DEV_KIND, DEV_IOSPACE);
-    let nm = "block";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
-    cteInsert(slotOf(c, next++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
-    ndev++;
+  if (bi.blockSid >= 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
+    deviceRecord(b, ndev++, bi.dartBase, 0, bi.blockSid, nextSlot, DEV_IOSPACE, "block");
+    cteInsert(slotOf(c, nextSlot++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)
-  if (bi.aicTimebase != 0 && ndev < BI_DEV_MAX && next < nslots) {
-    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
-    store<u64>(rec, bi.aicTimebase);
-    store<u32>(rec + BI_DEV_PAGES, 1);
-    store<i32>(rec + BI_DEV_IRQ, -1);
-    store<u32>(rec + BI_DEV_SLOT, next);
-    store<u32>(rec + BI_DEV_KIND, DEV_AIC);
-    let nm = "timebase";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
-    cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_READ, 0, <u32>(bi.aicTimebase >> 12), 0);
-    ndev++;
+  if (bi.aicTimebase != 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
+    deviceRecord(b, ndev++, bi.aicTimebase, 1, -1, nextSlot, DEV_AIC, "timebase");
+    cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_READ, 0, <u32>(bi.aicTimebase >> 12), 0);
   }
   // the EL1 virtual timer: no page, its "IRQ" is the line IRQControl.Get issues a handler for
-  if (ndev < BI_DEV_MAX) {
-    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
-    store<u64>(rec, 0);
-    store<u32>(rec + BI_DEV_PAGES, 0);
-    store<i32>(rec + BI_DEV_IRQ, <i32>VTIMER_LINE);
-    store<u32>(rec + BI_DEV_SLOT, 0);
-    store<u32>(rec + BI_DEV_KIND, DEV_TIMER);
-    let nm = "vtimer";
-    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
-    ndev++;
-  }
+  if (ndev < BI_DEV_MAX) deviceRecord(b, ndev++, 0, 0, <i32>VTIMER_LINE, 0, DEV_TIMER, "vtimer");
   store<u32>(b + BI_NDEV, ndev);
+  return ndev;
+}
 
-  // the boot image's pages, read-only (a loader in user space maps them as program images)
+/** The boot image's pages, read-only (a loader in user space maps them as program images). */
+function grantBootImage(b: usize): void {
   let imgFirst = (bi.initrdStart & ~(<u64>0xfff));
   let imgEnd = (bi.initrdEnd + 0xfff) & ~(<u64>0xfff);
-  store<u32>(b + BI_IMG_FRAMES, next);
+  store<u32>(b + BI_IMG_FRAMES, nextSlot);
   store<u64>(b + BI_IMG_PA, imgFirst);
   let nimg: u32 = 0;
-  for (let q = imgFirst; q < imgEnd && next < nslots; q += 4096) {
-    cteInsert(slotOf(c, next++), 0, T_FRAME, R_READ, 0, <u32>(q >> 12), 0);
+  for (let q = imgFirst; q < imgEnd && nextSlot < INIT_SLOTS; q += 4096) {
+    cteInsert(slotOf(initCNode, nextSlot++), 0, T_FRAME, R_READ, 0, <u32>(q >> 12), 0);
     nimg++;
   }
   store<u32>(b + BI_IMG_FRAMES + 4, nimg);
+}
 
-  // untyped: [utBase, utEnd) in naturally aligned power-of-two blocks
+/** Untyped caps over [utBase, utEnd) in naturally aligned power-of-two blocks; returns how many. */
+function grantUntyped(b: usize, utBase: u64, utEnd: u64): u32 {
   let nut: u32 = 0;
   let p = utBase;
-  while (p < utEnd && nut < BI_UT_MAX && next < nslots) {
+  while (p < utEnd && nut < BI_UT_MAX && nextSlot < INIT_SLOTS) {
     let bits: u32 = 12;
     while (bits < 30 && (p & ((<u64>1 << (bits + 1)) - 1)) == 0 && p + (<u64>1 << (bits + 1)) <= utEnd) bits++;
     if (p + (<u64>1 << bits) > utEnd) break;
     let rec = b + BI_UTS + <usize>nut * BI_UT_BYTES;
     store<u64>(rec, p);
     store<u32>(rec + BI_UT_BITS, bits);
-    store<u32>(rec + BI_UT_SLOT, next);
-    cteInsert(slotOf(c, next++), 0, T_UNTYPED, R_ALL, 0, <u32>(p >> 12), <u64>bits);
+    store<u32>(rec + BI_UT_SLOT, nextSlot);
+    cteInsert(slotOf(initCNode, nextSlot++), 0, T_UNTYPED, R_ALL, 0, <u32>(p >> 12), <u64>bits);
     nut++;
     p += <u64>1 << bits;
   }
   store<u32>(b + BI_NUT, nut);
-  store<u32>(b + BI_FIRST_EMPTY, next);
+  return nut;
+}
 
-  // boot files
+/** The boot image's files: offset in the image, size, name. */
+function listBootFiles(b: usize): void {
   store<u32>(b + BI_NFILES, <u32>nFiles);
   for (let i = 0; i < nFiles; i++) {
     let rec = b + BI_FILES + <usize>i * BI_FILE_BYTES;
@@ -206,27 +213,22 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     store<u32>(rec + BI_FILE_SIZE, fileSize(i));
     memory.copy(rec + BI_FILE_NAME, fileName(i), min(<usize>fileNameLen(i), BI_FILE_NAME_MAX - 1));
   }
-  store<u32>(b + BI_TID, tcb(t).tid);
-  store<u64>(b + BI_KPOOL, <u64>kmemTotal());
+}
 
+/** Loads the first boot file into init's VSpace, maps the boot-info page, makes init ready. */
+function startInit(t: u32, v: u32, c: u32, bootInfoPa: u64): bool {
   let e = loadProgram(<usize>v, t, filePa(0), fileSize(0));
   if (e != E_OK) {
     con.str("mlk: init ("); con.cstr(fileName(0), 40); con.str(") rejected: ");
-    con.str(e == 10 ? "out of memory" : loaderError); con.newline();
-    return 0;
+    con.str(e == E_NOT_ENOUGH_MEMORY ? "out of memory" : loaderError); con.newline();
+    return false;
   }
   addRegion(<usize>v, BOOTINFO_VA, BOOTINFO_VA + 4096, RG_BOOTINFO, R_READ);
-  mapPage(<usize>v, BOOTINFO_VA, bpa, R_READ, ATTR_NORMAL, K_IPCBUF + 1);
-
+  mapPage(<usize>v, BOOTINFO_VA, bootInfoPa, R_READ, ATTR_NORMAL, K_IPCBUF + 1);
   setupProcess(t, 0, slotOf(c, SLOT_VSPACE), slotOf(c, SLOT_CNODE), fileName(0), fileNameLen(0), false);
   setPriority(t, MAX_PRIO); // mcp = 31 so init may create threads at any priority
   setPriority(t, INIT_PRIO);
   tcb(t).mcp = MAX_PRIO;
   makeReady(t);
-  initTcb = t;
-  con.str("mlk: init "); con.cstr(<usize>t + 0x178, 23); con.str(" (thread "); con.dec(tcb(t).tid);
-  con.str("): "); con.dec(nut); con.str(" untyped ("); con.size(utEnd - utBase); con.str("), ");
-  con.dec(ndev); con.str(" devices, "); con.dec(<u64>nFiles); con.str(" boot files, kernel pool ");
-  con.size(<u64>kmemFree() << 12); con.str(" free"); con.newline();
-  return t;
+  return true;
 }

@@ -26,12 +26,12 @@ import * as con from "../console";
 import { halt, DRAM_BASE } from "../arch";
 import { bi, deviceAt, regionAt as bootRegionAt, RSV_INITRD } from "../bootinfo";
 import {
-  Tcb, Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, tcbSlot,
-  T_NULL, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_REPLY, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME,
-  T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_COUNT, CNODE_MIN_RADIX, CNODE_MAX_RADIX,
-  TS_INACTIVE, TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_EXITED,
-  TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, EP_IDLE, EP_SEND, EP_RECV,
-  CTE_SHIFT, CF_MAPPED, CF_IOMAPPED, CF_DEVICE, TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
+  Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, tcbSlot, T_NULL, T_UNTYPED, T_ENDPOINT,
+  T_NOTIFICATION, T_REPLY, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER,
+  T_BOOT_IMAGE, T_COUNT, CNODE_MIN_RADIX, CNODE_MAX_RADIX, TS_READY, TS_RUNNING, TS_BLOCKED_SEND,
+  TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_EXITED, TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF,
+  TS_FAULTEP, TCB_NSLOTS, EP_IDLE, EP_SEND, EP_RECV, CTE_SHIFT, CF_MAPPED, CF_IOMAPPED, CF_DEVICE,
+  TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
 } from "../object/structures";
 import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS } from "./thread";
 import { objectListHead, objectNext, headerOf, objectSizeBits } from "../object/objecttype";
@@ -50,14 +50,14 @@ export function setCheck(on: bool): void { checkEnabled = on; }
 export const HALT_INVARIANT: u32 = 0x4b43;
 
 // Result codes: the number of the violated invariant (0 = all hold).
-export const KC_OK: u32 = 0;
-export const KC_CAPS: u32 = 1;
-export const KC_CDT: u32 = 2;
-export const KC_QUEUES: u32 = 3;
-export const KC_REPLY: u32 = 4;
-export const KC_NTFN: u32 = 5;
-export const KC_SCHED: u32 = 6;
-export const KC_IPCBUF: u32 = 7;
+const KC_OK: u32 = 0;
+const KC_CAPS: u32 = 1;
+const KC_CDT: u32 = 2;
+const KC_QUEUES: u32 = 3;
+const KC_REPLY: u32 = 4;
+const KC_NTFN: u32 = 5;
+const KC_SCHED: u32 = 6;
+const KC_IPCBUF: u32 = 7;
 
 export function invariantName(code: u32): string {
   switch (code) {

@@ -5,7 +5,7 @@
 
 import { DRAM_BASE } from "../arch";
 
-export const MAX_FILES: i32 = 32;
+const MAX_FILES: i32 = 32;
 export const NAME_MAX: i32 = 40;
 // per file: pa u64, size u32, nameLen u32, name[40]
 const FILE_BYTES: usize = 56;

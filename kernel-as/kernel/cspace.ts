@@ -12,10 +12,10 @@
 // Invariants (checked by ki_check): parent/child/sibling links are mutual; no cycles; a child is
 // never an empty slot; object reference counts equal the number of caps naming the object.
 
-import { DEBUG } from "../object/structures";
+import { DEBUG, CTE_BYTES } from "../object/structures";
 import {
   Cte, ObjHeader, CTE_SHIFT, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE,
-  tcbSlot, Tcb, T_REPLY, TS_CTABLE, E_OK, E_FAILED_LOOKUP,
+  tcbSlot, Tcb, T_REPLY, TS_CTABLE, E_OK, E_FAILED_LOOKUP, Invocation,
 } from "../object/structures";
 import { finaliseCap, headerOf } from "../object/objecttype";
 
@@ -46,6 +46,14 @@ export function lookupSlot(t: usize, cptr: u64): usize {
   let s = cnodeSlotAt(tcbSlot(t, TS_CTABLE), cptr);
   if (s == 0) lookupError = E_FAILED_LOOKUP;
   return s;
+}
+
+/**
+ * The CNode an Untyped or CNode method works in besides the invoked one: the cap passed as extra
+ * cap 0, else the invoker's own CSpace root. Returns its slot, 0 when the extra cap did not resolve.
+ */
+export function invocationRoot(inv: Invocation): usize {
+  return inv.extraCaps > 0 ? <usize>inv.extra0 : changetype<usize>(tcbSlot(<usize>inv.thread, TS_CTABLE));
 }
 
 /** Like lookupSlot but the slot must hold a capability. */
@@ -120,7 +128,7 @@ export function cteMove(src: usize, dest: usize): void {
   if (d.next != 0) cte(<usize>d.next).prev = <u32>dest;
   let ch = <usize>d.child;
   while (ch != 0) { cte(ch).parent = <u32>dest; ch = <usize>cte(ch).next; }
-  memory.fill(src, 0, 32);
+  memory.fill(src, 0, CTE_BYTES);
   moveHook(dest);
 }
 
@@ -145,7 +153,7 @@ export function cteDelete(s: usize): void {
   let rights = c.rights;
   spliceChildren(s);
   unlinkFromParent(s);
-  memory.fill(s, 0, 32);
+  memory.fill(s, 0, CTE_BYTES);
   finaliseCap(type, rights, flags, obj, data, s);
 }
 

@@ -14,7 +14,9 @@ import {
   mrs, msr, ctxSave, ctxRestore, eret, wfi, SYSREG_ELR_EL1, SYSREG_ESR_EL1, SYSREG_FAR_EL1, SYSREG_SPSR_EL1,
   SYSREG_DAIF, DRAM_BASE, esrEc, EC_SVC64, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN,
 } from "../arch";
-import { Tcb, TS_RUNNING, F_VM, F_USER_EXCEPTION, F_EXIT, F_UNKNOWN_SYSCALL, TS_VTABLE, T_VSPACE, tcbSlot } from "../object/structures";
+import {
+  F_VM, F_USER_EXCEPTION, F_EXIT, F_UNKNOWN_SYSCALL, TS_VTABLE, TS_FAULTED, T_VSPACE, tcbSlot, SVC_SYSCALL, SVC_EXIT,
+} from "../object/structures";
 import { cur, tcb, schedule } from "./thread";
 import { tcbSuspendTo } from "../object/tcb";
 import * as con from "../console";
@@ -59,8 +61,8 @@ export function handleSyncFromUser(): void {
   let ec = esrEc(esr);
   if (ec == EC_SVC64) {
     let imm = <u32>esr & 0xffff;
-    if (imm == 0) { handleSyscall(t); return; }
-    if (imm == 0xffff) { userFault(t, F_EXIT, tcb(t).r0, esr, tcb(t).r0); return; }
+    if (imm == SVC_SYSCALL) { handleSyscall(t); return; }
+    if (imm == SVC_EXIT) { userFault(t, F_EXIT, tcb(t).r0, esr, tcb(t).r0); return; }
     userFault(t, F_UNKNOWN_SYSCALL, <u64>imm, esr, <u64>imm); // an import other than mlk.svc
     return;
   }
@@ -109,6 +111,6 @@ export function kernelExit(): void {
 
 function lostVSpace(t: u32): void {
   con.str("thread "); con.dec(tcb(t).tid); con.line(" stopped: its address space was deleted");
-  tcbSuspendTo(t, 7 /* TS_FAULTED */);
+  tcbSuspendTo(t, TS_FAULTED);
   dropCaller(t); // it cannot run again until reconfigured: its caller must not wait on it
 }

@@ -8,9 +8,8 @@
 // code (exit: the exit code), MR2 = PC, MR3 = thread id; badge = the fault endpoint cap's badge.
 
 import * as con from "../console";
-import {
-  Tcb, T_ENDPOINT, T_NULL, R_WRITE, R_GRANT, TS_FAULTEP, TS_CALLER, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
-  F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_EXIT, REG_PC,
+import { T_ENDPOINT, T_NULL, R_WRITE, R_GRANT, TS_FAULTEP, TS_CALLER, TS_FAULTED, TS_EXITED, TCB_NAME, tcbSlot,
+  F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_EXIT,
 } from "../object/structures";
 import { tcb, setBlocked } from "./thread";
 import { sendFaultIPC } from "../object/endpoint";
@@ -21,7 +20,7 @@ import { fscName, fscHasLevel, esrEc, EC_DABT_LOW, EC_IABT_LOW, EC_UNKNOWN, ecNa
 import { VMF_GUARD, VMF_NO_MEMORY, VMF_NO_REGION, VMF_QUOTA } from "../object/vspace";
 
 /** Extra detail for a VM fault report (VMF_* from demandFault). */
-export let vmDetail: u32 = 0;
+let vmDetail: u32 = 0;
 export function setVmDetail(d: u32): void { vmDetail = d; }
 
 /** Total faults (introspection). */
@@ -120,7 +119,7 @@ export function report(t: u32): void {
 }
 
 /** Trap codes of the EL0 core (hw/el0/traps.ts). */
-export function trapName(code: u32): string {
+function trapName(code: u32): string {
   switch (code) {
     case 1: return "unreachable";
     case 2: return "integer divide by zero";

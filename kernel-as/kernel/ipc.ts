@@ -5,14 +5,12 @@
 // X2..X5 = MR0..MR3, X6 = badge. Words 4.. of a longer message go from the sender's IPC buffer to
 // the receiver's. A fault message is built from the faulting thread's TCB.
 
-import { DEBUG } from "../object/structures";
+import { DEBUG, CTE_BYTES } from "../object/structures";
 import {
-  Tcb, Cte, T_REPLY, T_ENDPOINT, T_NULL, T_UNTYPED, T_IRQ_CONTROL, R_GRANT, TS_CALLER, tcbSlot,
-  IF_FAULT, TS_BLOCKED_REPLY, TS_FAULTED, msgInfo, miLabel, miLength, miExtraCaps,
-  IPCBUF_MSG, IPCBUF_CAPS, IPCBUF_RECV_SLOT, MSG_MAX_WORDS, MSG_REG_WORDS, E_OK, E_CANCELLED,
-  CF_MAPPED, TS_EXITED, F_EXIT, F_VM,
+  Cte, T_REPLY, T_ENDPOINT, T_NULL, T_UNTYPED, T_IRQ_CONTROL, R_GRANT, TS_CALLER, tcbSlot, IF_FAULT,
+  TS_BLOCKED_REPLY, TS_FAULTED, msgInfo, miLabel, miLength, miExtraCaps, IPCBUF_MSG, IPCBUF_CAPS,
+  IPCBUF_RECV_SLOT, MSG_MAX_WORDS, MSG_REG_WORDS, E_OK, E_CANCELLED, TS_EXITED, F_EXIT, F_VM,
 } from "../object/structures";
-import { DRAM_BASE } from "../arch";
 import { tcb, setBlocked, makeReady } from "./thread";
 import { cte, lookupCap, lookupSlot, cteInsert, cteDelete } from "./cspace";
 import { tr, traceWords, tidOf } from "./ktrace";
@@ -120,7 +118,7 @@ export function doReply(s: u32, rs: usize): u32 {
   let rc = cte(rs);
   let c = rc.obj;
   let canGrant = (rc.rights & R_GRANT) != 0;
-  memory.fill(rs, 0, 32);
+  memory.fill(rs, 0, CTE_BYTES);
   let ct = tcb(c);
   ct.replySlot = 0;
   if (DEBUG) assert(ct.state == TS_BLOCKED_REPLY, "doReply: caller not waiting for a reply");

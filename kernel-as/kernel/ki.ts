@@ -10,29 +10,27 @@
 // slot, object, thread).
 
 import * as con from "../console";
-import { halt, DRAM_BASE } from "../arch";
+import { DRAM_BASE } from "../arch";
 import { bi, regionAt as bootRegionAt, RSV_KERNEL, RSV_INITRD, RSV_LOWMEM } from "../bootinfo";
 import {
-  Tcb, Cte, ObjHeader, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName,
-  T_NULL, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
-  TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_CALLER, TS_VTABLE,
-  TCB_NSLOTS, TCB_NAME, EP_IDLE, EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
+  Tcb, Cte, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName, T_NULL,
+  T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
+  TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_VTABLE, TCB_NSLOTS, TCB_NAME,
+  EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
 } from "../object/structures";
-import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS, switches } from "./thread";
-import { objectListHead, objectNext, headerOf } from "../object/objecttype";
-import { hasObject } from "./cspace";
+import { cur, tcb, switches } from "./thread";
+import { objectListHead, objectNext } from "../object/objecttype";
 import { nextMapped, pteOf, ptePa, pteRights, pteKind, pteIsDevice, USER_VA_LIMIT, countLeaves } from "../object/vspace";
 import { kmemTotal, kmemFree, kmemUsed, kmemBase, kmemKindAt, K_KINDS, K_PT, K_DEMAND, K_DATA, K_IPCBUF, kindName } from "./kmem";
 import { syscalls, fastpaths } from "./syscall";
 import { entries } from "./entry";
 import { faultCount } from "./fault";
 import { framesTotal, framesFree, takenPages } from "../frames";
-import { heapUsed, HEAP_BYTES } from "../heap";
 import { vCode, vWhat, vSlot, vObject, vTid, violations, invariantName } from "./check";
 
 
 // ---- JSON writer ------------------------------------------------------------------------------
-export const KI_BUF_BYTES: u32 = 256 * 1024;
+const KI_BUF_BYTES: u32 = 256 * 1024;
 const kbuf: usize = memory.data(<i32>KI_BUF_BYTES, 8);
 let pos: u32 = 0;
 let full = false;
@@ -299,7 +297,6 @@ function memoryJson(): void {
   key("boot_free_frames"); num(framesFree()); ch(44); // frames not handed to the kernel core
   key("core_frames"); num(takenPages); ch(44); // kernel pool + init's Untyped
   key("untyped_pages"); num(takenPages - kmemTotal()); ch(44);
-  key("heap"); ch(123); key("bytes"); num(HEAP_BYTES); ch(44); key("used"); num(heapUsed()); ch(125); ch(44);
   key("kernel_pool"); ch(123);
   key("total_pages"); num(kmemTotal()); ch(44);
   key("free_pages"); num(kmemFree()); ch(44);

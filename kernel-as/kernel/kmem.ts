@@ -111,8 +111,3 @@ export function kmemRelease(kind: u32, pa: u64, n: u32 = 1): void {
   store<u32>(u, load<u32>(u) - n);
   if (i < hint) hint = i;
 }
-
-/** True when pa is a page of the pool (used by the checker and by VSpace teardown). */
-export function kmemOwns(pa: u64): bool {
-  return pa >= poolBase && pa < poolBase + (<u64>poolPages << 12);
-}

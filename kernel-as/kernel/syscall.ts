@@ -8,34 +8,33 @@
 import { DRAM_BASE } from "../arch";
 import * as con from "../console";
 import {
-  Tcb, Cte, T_NULL, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_REPLY, T_TCB, T_CNODE, T_VSPACE, T_FRAME,
-  T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, EP_RECV, EP_SEND,
-  TS_CTABLE, TS_VTABLE, TS_CALLER, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, IF_FAULT, tcbSlot, msgInfo, miLabel, miLength,
-  miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
-  E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_WOULD_BLOCK, E_RANGE, E_TRUNCATED_MESSAGE,
-  SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV, SYS_YIELD, SYS_EXIT,
-  SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, SYS_COUNT, F_UNKNOWN_SYSCALL, F_EXIT,
-  TCB_NAME, typeName,
+  Tcb, T_NULL, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_REPLY, T_TCB, T_CNODE, T_VSPACE, T_FRAME,
+  T_DEVICE_FRAME, T_IRQ_CONTROL, T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, EP_RECV,
+  EP_SEND, TS_CTABLE, TS_VTABLE, TS_CALLER, TS_BLOCKED_RECV, IF_FAULT, tcbSlot, msgInfo, miLabel, miLength,
+  miExtraCaps, IPCBUF_CAPS, MSG_REG_WORDS, E_OK, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS,
+  E_INVALID_ARGUMENT, E_RANGE, SYS_CALL, SYS_SEND, SYS_NBSEND, SYS_RECV, SYS_NBRECV, SYS_REPLY, SYS_REPLY_RECV,
+  SYS_YIELD, SYS_EXIT, SYS_DEBUG_PUTCHAR, SYS_DEBUG_PUTS, SYS_DEBUG_DUMP_CAPS, SYS_DEBUG_NAME, SYS_COUNT,
+  F_UNKNOWN_SYSCALL, F_EXIT, TCB_NAME, typeName, Invocation, CTE_BYTES,
 } from "../object/structures";
 import { tcb, schedYield, highestReady, directSwitch, setBlocked } from "./thread";
-import { cte, lookupCap, lookupSlot, lookupError, cteDelete } from "./cspace";
+import { cte, lookupCap, lookupError, cteDelete } from "./cspace";
 import { sendIPC, receiveIPC, ep, epRemove, epAppend } from "../object/endpoint";
 import { sendSignal, receiveSignal, ntfn } from "../object/notification";
 import { doReply, setupCallerCap } from "./ipc";
 import { decodeCNodeInvocation } from "../object/cnode";
 import { decodeUntypedInvocation } from "../object/untyped";
 import { decodeTcbInvocation } from "../object/tcb";
-import { decodeFrameInvocation, decodeVSpaceInvocation } from "../object/frame";
-import { decodeIrqControl, decodeIrqHandler } from "../object/irq";
+import { decodeFrameInvocation } from "../object/frame";
+import { decodeIrqControlInvocation, decodeIrqHandlerInvocation } from "../object/irq";
 import { decodeIoSpaceInvocation } from "../object/iospace";
-import { decodeBootImageInvocation } from "./bootimage";
+import { decodeBootImageInvocation } from "../object/bootimage";
 import { userFault } from "./fault";
-import { translate, USER_VA_LIMIT } from "../object/vspace";
-import { tr, traceOn, traceWords, tidOf } from "./ktrace";
+import { translate, decodeVSpaceInvocation, USER_VA_LIMIT } from "../object/vspace";
+import { tr, traceOn, traceWords } from "./ktrace";
 import { TRACE_SYSCALL, TRACE_CAP_OP, TRACE_FASTPATH, TRACE_IPC_SEND, TRACE_IPC_RECV, TRACE_IPC_REPLY } from "../abi";
 
-/** Method results (MR0..MR3 of the reply). */
-const out: usize = memory.data(32, 8);
+/** The one Invocation record, refilled for every method call (static memory: nothing is allocated). */
+const invocation = changetype<Invocation>(memory.data(<i32>offsetof<Invocation>(), 8));
 
 /** Counters for introspection / bench. */
 export let syscalls: u64 = 0;
@@ -128,18 +127,26 @@ function handleInvocation(t: u32, isCall: bool, blocking: bool): void {
     }
   }
   // a kernel object: decode and perform the method, reply at once
-  let label = miLabel(mi);
-  let len = miLength(mi);
+  let inv = invocation;
   let nExtra = miExtraCaps(mi);
-  store<u64>(out, 0); store<u64>(out + 8, 0); store<u64>(out + 16, 0); store<u64>(out + 24, 0);
-  let e = invokeObject(t, s, label, len, nExtra, th.r2, th.r3, th.r4, th.r5);
-  if (traceOn) tr(TRACE_CAP_OP, th.tid, <u32>label, <u32>th.r0, c.type, <u32>e);
+  inv.label = miLabel(mi);
+  inv.length = miLength(mi);
+  inv.mr0 = th.r2; inv.mr1 = th.r3; inv.mr2 = th.r4; inv.mr3 = th.r5;
+  inv.thread = t;
+  inv.slot = <u32>s;
+  inv.extraCaps = nExtra;
+  inv.extra0 = nExtra > 0 ? <u32>extraCap(t, 0) : 0;
+  inv.extra1 = nExtra > 1 ? <u32>extraCap(t, 1) : 0;
+  inv.extra2 = nExtra > 2 ? <u32>extraCap(t, 2) : 0;
+  inv.out0 = 0; inv.out1 = 0; inv.out2 = 0; inv.out3 = 0;
+  let e = decodeInvocation(inv, c.type);
+  if (traceOn) tr(TRACE_CAP_OP, th.tid, <u32>inv.label, <u32>th.r0, c.type, <u32>e);
   th.r0 = e;
   th.r1 = msgInfo(e, 0, 0, 4);
-  th.r2 = load<u64>(out);
-  th.r3 = load<u64>(out + 8);
-  th.r4 = load<u64>(out + 16);
-  th.r5 = load<u64>(out + 24);
+  th.r2 = inv.out0;
+  th.r3 = inv.out1;
+  th.r4 = inv.out2;
+  th.r5 = inv.out3;
 }
 
 // @ts-ignore: decorator
@@ -148,40 +155,18 @@ function handleInvocation(t: u32, isCall: bool, blocking: bool): void {
   th.r1 = msgInfo(label, 0, 0, 0);
 }
 
-function invokeObject(t: u32, s: usize, label: u64, len: u32, nExtra: u32, mr0: u64, mr1: u64, mr2: u64, mr3: u64): u64 {
-  let c = cte(s);
-  let x0: usize = nExtra > 0 ? extraCap(t, 0) : 0;
-  let x1: usize = nExtra > 1 ? extraCap(t, 1) : 0;
-  let x2: usize = nExtra > 2 ? extraCap(t, 2) : 0;
-  let own = tcbSlot(<usize>t, TS_CTABLE);
-  switch (c.type) {
-    case T_UNTYPED: {
-      let root = nExtra > 0 ? (x0 == 0 ? changetype<Cte>(0) : cte(x0)) : own;
-      if (nExtra > 0 && x0 == 0) return E_FAILED_LOOKUP;
-      return decodeUntypedInvocation(label, s, root, len, mr0, mr1, mr2, mr3, out);
-    }
-    case T_CNODE: {
-      if (nExtra > 0 && x0 == 0) return E_FAILED_LOOKUP;
-      let root = nExtra > 0 ? cte(x0) : own;
-      return decodeCNodeInvocation(label, t, c, root, len, mr0, mr1, mr2, mr3);
-    }
-    case T_TCB:
-      return decodeTcbInvocation(label, t, c.obj, len, mr0, mr1, mr2, mr3, x0, x1, x2, nExtra, out);
-    case T_FRAME:
-    case T_DEVICE_FRAME:
-      return decodeFrameInvocation(label, s, len, mr0, mr1, x0, nExtra, out);
-    case T_VSPACE:
-      return decodeVSpaceInvocation(label, s, len, mr0, mr1, mr2, mr3, out);
-    case T_IRQ_CONTROL: {
-      if (len < 2) return E_TRUNCATED_MESSAGE;
-      return decodeIrqControl(label, mr0, lookupSlot(<usize>t, mr1));
-    }
-    case T_IRQ_HANDLER:
-      return decodeIrqHandler(label, c, x0, nExtra, len, mr0, out);
-    case T_BOOT_IMAGE:
-      return decodeBootImageInvocation(label, t, len, mr0, mr1, mr2, mr3, x0, nExtra, out);
-    case T_IO_SPACE:
-      return decodeIoSpaceInvocation(label, s, len, mr0, mr1, x0, nExtra);
+/** Hands a method call to the decoder of the invoked object's type (seL4 decodeInvocation). */
+function decodeInvocation(inv: Invocation, type: u8): u64 {
+  switch (type) {
+    case T_UNTYPED: return decodeUntypedInvocation(inv);
+    case T_CNODE: return decodeCNodeInvocation(inv);
+    case T_TCB: return decodeTcbInvocation(inv);
+    case T_FRAME: case T_DEVICE_FRAME: return decodeFrameInvocation(inv);
+    case T_VSPACE: return decodeVSpaceInvocation(inv);
+    case T_IRQ_CONTROL: return decodeIrqControlInvocation(inv);
+    case T_IRQ_HANDLER: return decodeIrqHandlerInvocation(inv);
+    case T_BOOT_IMAGE: return decodeBootImageInvocation(inv);
+    case T_IO_SPACE: return decodeIoSpaceInvocation(inv);
   }
   return E_INVALID_CAPABILITY;
 }
@@ -279,7 +264,7 @@ function fastpathReplyRecv(t: u32): bool {
   if (highestReady() > <i32>ct.prio) return false;
   if (vsOf(callerA) == 0) return false;
   // reply
-  memory.fill(cs, 0, 32);
+  memory.fill(cs, 0, CTE_BYTES);
   ct.replySlot = 0;
   ct.ipcFlags = 0;
   ct.r0 = E_OK;

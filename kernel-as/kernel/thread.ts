@@ -11,7 +11,7 @@ import { DEBUG } from "../object/structures";
 import { msr, SYSREG_TTBR0_EL1 } from "../arch";
 import { traceSwitch } from "./ktrace";
 import {
-  Tcb, VSpace, TS_RUNNING, TS_READY, TS_INACTIVE, tcbSlot, TS_VTABLE, T_VSPACE,
+  Tcb, VSpace, TS_RUNNING, TS_READY, tcbSlot, TS_VTABLE, T_VSPACE,
 } from "../object/structures";
 
 export const NUM_PRIOS: u32 = 32;
@@ -46,7 +46,7 @@ export function readyQueueHead(p: u32): u32 { return headAt(p); }
 export function readyBits(): u32 { return readyBitmap; }
 
 /** Appends t to the tail of its priority's queue. Precondition: t is on no queue. */
-export function schedAppend(a: u32): void {
+function schedAppend(a: u32): void {
   let t = tcb(a);
   let p = t.prio;
   t.schedNext = 0;
@@ -57,7 +57,7 @@ export function schedAppend(a: u32): void {
 }
 
 /** Puts t at the head of its priority's queue. Precondition: t is on no queue. */
-export function schedPrepend(a: u32): void {
+function schedPrepend(a: u32): void {
   let t = tcb(a);
   let p = t.prio;
   t.schedPrev = 0;
@@ -177,7 +177,7 @@ export function directSwitch(next: u32): void {
 }
 
 /** Loads TTBR0_EL1 with the thread's VSpace (L0 table PA | ASID << 48). */
-export function installVSpace(a: u32): void {
+function installVSpace(a: u32): void {
   let vs = tcbSlot(<usize>a, TS_VTABLE);
   if (vs.type != T_VSPACE) return;
   let v = changetype<VSpace>(<usize>vs.obj);
@@ -192,12 +192,6 @@ export function installVSpace(a: u32): void {
 export function vspaceGone(ttbr: u64): void {
   if (ttbr0Now == ttbr) { ttbr0Now = 0; msr(SYSREG_TTBR0_EL1, 0); }
 }
-
-/** Stops a thread: off every queue it is on, state `state` (INACTIVE / FAULTED / EXITED). */
-export function isRunnable(state: u32): bool { return state == TS_RUNNING || state == TS_READY; }
-
-export function isStopped(state: u32): bool { return state == TS_INACTIVE || state >= 7; }
-
 
 /** A TCB is being destroyed: if it is the current thread, the CPU is left with no thread. */
 export function threadGone(a: u32): void {

@@ -5,13 +5,12 @@
 // the CNode passed as extra cap 0. Rights are clipped to the source's (never an error), a badge
 // can be set once, Untyped / Reply / IRQControl caps cannot be copied (IllegalOperation).
 
-import {
-  Cte, T_NULL, T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_DEVICE_FRAME, T_IRQ_HANDLER, T_CNODE, T_REPLY,
+import { T_NULL, T_ENDPOINT, T_NOTIFICATION, T_FRAME, T_DEVICE_FRAME, T_IRQ_HANDLER, T_CNODE, T_REPLY,
   CF_MAPPED, CF_IOMAPPED, TS_CALLER, tcbSlot, E_OK, E_FAILED_LOOKUP, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
   E_TRUNCATED_MESSAGE, E_INVALID_CAPABILITY, E_INVALID_ARGUMENT, E_REVOKE_FIRST,
-  CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
+  CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER, Invocation,
 } from "./structures";
-import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke, hasChildren } from "../kernel/cspace";
+import { cte, cnodeSlotAt, cteInsert, cteMove, cteDelete, cteRevoke, hasChildren, invocationRoot } from "../kernel/cspace";
 import { objectPin, objectUnpin } from "./objecttype";
 import { derivable } from "../kernel/ipc";
 import { irqCapCopied } from "./irq";
@@ -32,11 +31,16 @@ export function deriveCap(dest: usize, src: usize, rights: u8, badge: u64): void
 }
 
 /**
- * CNode methods. `cn` = the invoked CNode cap; `srcRoot` = the source CNode cap (invoker's CSpace
- * root or extra cap 0); `inv` = invoking thread.
+ * CNode methods. The invoked cap names the destination CNode; the source CNode of Copy / Mint /
+ * Move is extra cap 0, else the invoker's CSpace root.
  */
-export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Cte, len: u32,
-                                      mr0: u64, mr1: u64, mr2: u64, mr3: u64): u64 {
+export function decodeCNodeInvocation(inv: Invocation): u64 {
+  let root = invocationRoot(inv);
+  if (root == 0) return E_FAILED_LOOKUP;
+  let cn = inv.cap;
+  let srcRoot = cte(root);
+  let label = inv.label, len = inv.length;
+  let mr0 = inv.mr0, mr1 = inv.mr1, mr2 = inv.mr2, mr3 = inv.mr3;
   switch (<u32>label) {
     case <u32>CNODE_COPY:
     case <u32>CNODE_MINT: {
@@ -99,7 +103,7 @@ export function decodeCNodeInvocation(label: u64, inv: u32, cn: Cte, srcRoot: Ct
       let dest = cnodeSlotAt(cn, mr0);
       if (dest == 0) return E_FAILED_LOOKUP;
       if (cte(dest).type != T_NULL) return E_DELETE_FIRST;
-      let caller = changetype<usize>(tcbSlot(<usize>inv, TS_CALLER));
+      let caller = changetype<usize>(tcbSlot(<usize>inv.thread, TS_CALLER));
       if (cte(caller).type != T_REPLY) return E_OK; // nothing to save
       cteMove(caller, dest);
       return E_OK;

@@ -5,7 +5,7 @@
 // a receiver arrives; the badge and the rights of the cap it used are recorded in its TCB.
 
 import {
-  Endpoint, Tcb, EP_IDLE, EP_SEND, EP_RECV, TS_BLOCKED_SEND, TS_BLOCKED_RECV, IF_CALL, IF_GRANT, IF_FAULT,
+  Endpoint, EP_IDLE, EP_SEND, EP_RECV, TS_BLOCKED_SEND, TS_BLOCKED_RECV, IF_CALL, IF_GRANT, IF_FAULT,
   E_OK, E_WOULD_BLOCK, E_CANCELLED, REG_X0,
 } from "./structures";
 import { tcb, setBlocked, makeReady } from "../kernel/thread";

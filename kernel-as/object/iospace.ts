@@ -20,15 +20,17 @@
 import {
   Cte, T_FRAME, R_READ, R_WRITE, CF_MAPPED, CF_IOMAPPED,
   E_OK, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS, E_DELETE_FIRST,
-  E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_ALIGNMENT, E_RANGE, IOSPACE_MAP, IOSPACE_UNMAP,
+  E_ILLEGAL_OPERATION, E_INVALID_ARGUMENT, E_ALIGNMENT, E_RANGE, IOSPACE_MAP, IOSPACE_UNMAP, Invocation,
 } from "./structures";
 import { cte } from "../kernel/cspace";
 import { dartMap, dartUnmap, dartPresent, IOVA_LIMIT } from "../dart";
 
-export function decodeIoSpaceInvocation(label: u64, ioc: usize, len: u32, mr0: u64, mr1: u64, x0: usize, nExtra: u32): u64 {
-  let io = cte(ioc);
+export function decodeIoSpaceInvocation(inv: Invocation): u64 {
+  let io = inv.cap;
   let sid = io.obj;
-  switch (<u32>label) {
+  let len = inv.length, nExtra = inv.extraCaps, mr0 = inv.mr0, mr1 = inv.mr1;
+  let x0 = <usize>inv.extra0;
+  switch (<u32>inv.label) {
     case <u32>IOSPACE_MAP: {
       if (len < 2 || nExtra < 1) return E_TRUNCATED_MESSAGE;
       if (x0 == 0) return E_FAILED_LOOKUP;

@@ -15,13 +15,13 @@
 import { mmioWrite32 } from "../arch";
 import { vtimerMask, vtimerUnmask, vtimerSetDeadline, vtimerDisable } from "../timer";
 import { bi } from "../bootinfo";
-import {
-  Cte, T_NOTIFICATION, T_IRQ_HANDLER, T_NULL, R_WRITE, E_OK, E_RANGE, E_REVOKE_FIRST, E_INVALID_CAPABILITY,
+import { T_NOTIFICATION, T_IRQ_HANDLER, T_NULL, R_WRITE, E_OK, E_RANGE, E_REVOKE_FIRST, E_INVALID_CAPABILITY,
   E_INSUFFICIENT_RIGHTS, E_DELETE_FIRST, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_ILLEGAL_OPERATION,
   IRQ_CONTROL_GET, IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_CLEAR, IRQ_HANDLER_SET_DEADLINE,
+  Invocation,
 } from "./structures";
 import { ntfn, sendSignal } from "./notification";
-import { cte, cteInsert } from "../kernel/cspace";
+import { cte, cteInsert, lookupSlot } from "../kernel/cspace";
 import { tr, tidOf } from "../kernel/ktrace";
 import { TRACE_IRQ_USER } from "../abi";
 
@@ -36,7 +36,7 @@ const AIC_MASK_CLR: u64 = 0x4180;
 const irqNtfn: usize = memory.data(<i32>MAX_LINES * 4, 4);
 const irqCaps: usize = memory.data(<i32>MAX_LINES * 4, 4);
 /** Reserved lines (the kernel's own: none today; the timer is a FIQ). */
-export function irqNotification(irq: u32): u32 { return load<u32>(irqNtfn + (<usize>irq << 2)); }
+function irqNotification(irq: u32): u32 { return load<u32>(irqNtfn + (<usize>irq << 2)); }
 export function irqHandlerIssued(irq: u32): bool { return load<u32>(irqCaps + (<usize>irq << 2)) != 0; }
 
 function nrIrq(): u32 { return bi.aicNrIrq != 0 ? bi.aicNrIrq : 896; }
@@ -87,8 +87,11 @@ export function setKernelEcho(on: bool): void { kernelEcho = on; }
 // ---- IRQControl ---------------------------------------------------------------------------------
 
 /** IRQControl.Get: MR0 = irq, MR1 = destination slot (in the invoker's CSpace). */
-export function decodeIrqControl(label: u64, irq: u64, dest: usize): u64 {
-  if (label != IRQ_CONTROL_GET) return E_ILLEGAL_OPERATION;
+export function decodeIrqControlInvocation(inv: Invocation): u64 {
+  if (inv.length < 2) return E_TRUNCATED_MESSAGE;
+  let irq = inv.mr0;
+  let dest = lookupSlot(<usize>inv.thread, inv.mr1);
+  if (inv.label != IRQ_CONTROL_GET) return E_ILLEGAL_OPERATION;
   if (irq >= <u64>nrIrq() && irq != <u64>VTIMER_LINE) return E_RANGE;
   if (<i32>irq == bi.dartIrq && bi.dartBase != 0) return E_ILLEGAL_OPERATION; // the kernel's own line
   if (dest == 0) return E_FAILED_LOOKUP;
@@ -143,20 +146,21 @@ export function irqNotificationDeleted(n: u32): void {
  * IRQHandler methods. `nc` = the notification cap passed as extra cap 0 (SetNotification);
  * SetDeadline takes MR0 = the counter value (CNTV_CVAL) and returns the counter now in out[0].
  */
-export function decodeIrqHandler(label: u64, h: Cte, nc: usize, nExtra: u32, len: u32, mr0: u64, out: usize): u64 {
-  let irq = h.obj;
+export function decodeIrqHandlerInvocation(inv: Invocation): u64 {
+  let irq = inv.cap.obj;
+  let label = inv.label;
   if (label == IRQ_HANDLER_ACK) { lineUnmask(irq); return E_OK; }
   if (label == IRQ_HANDLER_CLEAR) { unbind(irq); lineMask(irq); return E_OK; }
   if (label == IRQ_HANDLER_SET_DEADLINE) {
     if (irq != VTIMER_LINE) return E_ILLEGAL_OPERATION; // only a timer has a deadline
-    if (len < 1) return E_TRUNCATED_MESSAGE;
-    store<u64>(out, vtimerSetDeadline(mr0));
+    if (inv.length < 1) return E_TRUNCATED_MESSAGE;
+    inv.out0 = vtimerSetDeadline(inv.mr0);
     return E_OK;
   }
   if (label != IRQ_HANDLER_SET_NOTIFICATION) return E_ILLEGAL_OPERATION;
-  if (nExtra < 1) return E_TRUNCATED_MESSAGE;
-  if (nc == 0) return E_FAILED_LOOKUP;
-  let c = cte(nc);
+  if (inv.extraCaps < 1) return E_TRUNCATED_MESSAGE;
+  if (inv.extra0 == 0) return E_FAILED_LOOKUP;
+  let c = cte(<usize>inv.extra0);
   if (c.type != T_NOTIFICATION) return E_INVALID_CAPABILITY;
   if ((c.rights & R_WRITE) == 0) return E_INSUFFICIENT_RIGHTS;
   let n = c.obj;

@@ -23,7 +23,7 @@ function nAppend(n: u32, t: u32): void {
   tqAppend(<usize>n + offsetof<Notification>("qHead"), t);
 }
 
-export function nRemove(n: u32, t: u32): void {
+function nRemove(n: u32, t: u32): void {
   tqRemove(<usize>n + offsetof<Notification>("qHead"), t);
 }
 

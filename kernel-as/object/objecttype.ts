@@ -7,10 +7,10 @@
 
 import { DEBUG } from "./structures";
 import {
-  ObjHeader, Cte, Tcb, CNode, VSpace, Endpoint, Notification,
+  ObjHeader, Cte, CNode, VSpace, Endpoint, Notification,
   T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_REPLY, T_IRQ_HANDLER,
   T_UNTYPED, T_COUNT, OF_KMEM, CF_MAPPED, CF_IOMAPPED, CTE_SHIFT, EP_BYTES_LOG2, NTFN_BYTES_LOG2, TCB_BYTES_LOG2,
-  VSPACE_BYTES_LOG2, CTE_BYTES, E_OK,
+  VSPACE_BYTES_LOG2, E_OK,
 } from "./structures";
 import { DRAM_BASE } from "../arch";
 import { kmemRelease, K_KOBJ } from "../kernel/kmem";

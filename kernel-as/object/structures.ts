@@ -239,7 +239,6 @@ export const CNODE_MIN_RADIX: u32 = 2;
 export const CNODE_MAX_RADIX: u32 = 12;
 
 // ---- VSpace ------------------------------------------------------------------------------------
-export const RG_NONE: u32 = 0;
 export const RG_IMAGE: u32 = 1;
 export const RG_DATA: u32 = 2; // linear memory: data + heap, demand-zero
 export const RG_STACK: u32 = 3; // value stack + frames, demand-zero
@@ -312,7 +311,7 @@ export const MAX_REGIONS: u32 = 16;
   p1: u64;
 }
 export const VSPACE_BYTES_LOG2: u32 = 10;
-export const VSPACE_REGIONS: usize = 0x40;
+const VSPACE_REGIONS: usize = 0x40;
 
 // @ts-ignore: decorator
 @inline export function regionAt(vs: usize, i: u32): Region { return changetype<Region>(vs + VSPACE_REGIONS + (<usize>i << 5)); }
@@ -331,4 +330,50 @@ export const VSPACE_REGIONS: usize = 0x40;
 @inline export function msgInfo(label: u64, unwrapped: u32, extra: u32, len: u32): u64 {
   return (label << MI_LABEL_SHIFT) | (<u64>(unwrapped & MI_UNWRAPPED_MASK) << MI_UNWRAPPED_SHIFT)
     | (<u64>(extra & MI_EXTRA_CAPS_MASK) << MI_EXTRA_CAPS_SHIFT) | <u64>(len & MI_LENGTH_MASK);
+}
+
+// ---- Invocation: one method call on a kernel object (seL4 decodeInvocation's arguments) ---------
+/**
+ * What every object decoder (`decodeXInvocation(inv)`) gets: the method, the message and the extra
+ * caps of a Call/Send on a kernel object's cap, and the four reply words it may fill. The syscall
+ * layer keeps one record in static memory and refills it for each invocation, so the path
+ * allocates nothing.
+ * ```
+ * ┌──────────────────────────────────────────────────────────────────────────────────────────────┐
+ * │0x00 label: u64 (method)                                                                      │
+ * ├──────────────────────┬──────────────────────┬──────────────────────┬─────────────────────────┤
+ * │0x08 mr0: u64         │0x10 mr1: u64         │0x18 mr2: u64         │0x20 mr3: u64            │
+ * ├──────────────────────┼──────────────────────┼──────────────────────┼─────────────────────────┤
+ * │0x28 out0: u64        │0x30 out1: u64        │0x38 out2: u64        │0x40 out3: u64 (reply)   │
+ * ├───────────────┬──────┴────────┬─────────────┴──┬───────────────────┼─────────────────────────┤
+ * │0x48 thread:u32│0x4C slot: u32 │0x50 length: u32│0x54 extraCaps: u32│                         │
+ * ├───────────────┼───────────────┼────────────────┼───────────────────┘                         │
+ * │0x58 extra0:u32│0x5C extra1:u32│0x60 extra2: u32│                                             │
+ * └───────────────┴───────────────┴────────────────┴─────────────────────────────────────────────┘
+ * ```
+ * thread: the invoking TCB; slot: the invoked cap's slot; length: message words (MR0..MR3 hold
+ * the first four); extraCaps: how many caps the message names (IPC buffer), extra0..2 their slots
+ * in the invoker's CSpace, 0 where the lookup failed (a decoder answers FailedLookup).
+ */
+// @ts-ignore: decorator
+@unmanaged @final export class Invocation {
+  label: u64;
+  mr0: u64;
+  mr1: u64;
+  mr2: u64;
+  mr3: u64;
+  out0: u64;
+  out1: u64;
+  out2: u64;
+  out3: u64;
+  thread: u32;
+  slot: u32;
+  length: u32;
+  extraCaps: u32;
+  extra0: u32;
+  extra1: u32;
+  extra2: u32;
+  /** The invoked capability. */
+  // @ts-ignore: decorator
+  @inline get cap(): Cte { return changetype<Cte>(<usize>this.slot); }
 }

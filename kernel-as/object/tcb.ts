@@ -2,15 +2,15 @@
 // (seL4 src/object/tcb.c). decodeTcbInvocation checks everything; the invoke* helpers cannot fail.
 
 import {
-  Tcb, Cte, T_CNODE, T_VSPACE, T_FRAME, T_ENDPOINT, T_NOTIFICATION, T_NULL, R_READ, R_WRITE,
-  TS_INACTIVE, TS_READY, TS_RUNNING, TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN,
-  TS_FAULTED, TS_EXITED, TS_CTABLE, TS_VTABLE, TS_CALLER, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, TCB_NAME, TCB_NAME_LEN,
-  tcbSlot, reg, setReg, E_OK, E_RANGE, E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP,
-  E_INSUFFICIENT_RIGHTS, E_ALIGNMENT, E_INVALID_ARGUMENT, REG_SPLIM,
-  TCB_CONFIGURE, TCB_SET_PRIORITY, TCB_RESUME, TCB_SUSPEND, TCB_WRITE_REGISTERS, TCB_READ_REGISTERS,
-  TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME, CF_MAPPED, IF_FAULT,
+  T_CNODE, T_VSPACE, T_FRAME, T_ENDPOINT, T_NOTIFICATION, R_READ, R_WRITE, TS_INACTIVE, TS_READY,
+  TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_FAULTED, TS_EXITED, TS_CTABLE,
+  TS_VTABLE, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, TCB_NAME, TCB_NAME_LEN, tcbSlot, reg, setReg, E_OK, E_RANGE,
+  E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INSUFFICIENT_RIGHTS,
+  E_ALIGNMENT, REG_SPLIM, TCB_CONFIGURE, TCB_SET_PRIORITY, TCB_RESUME, TCB_SUSPEND, TCB_WRITE_REGISTERS,
+  TCB_READ_REGISTERS, TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME,
+  CF_MAPPED, IF_FAULT, Invocation, CTE_BYTES,
 } from "./structures";
-import { tcb, allocTid, setBlocked, makeReady, cur, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
+import { tcb, allocTid, makeReady, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
 import { cte, cteInsert, cteDelete } from "../kernel/cspace";
 import { cancelEndpointIPC } from "./endpoint";
 import { USER_VA_LIMIT } from "./vspace";
@@ -46,7 +46,7 @@ export function tcbSuspendTo(a: u32, state: u32): void {
     case TS_BLOCKED_SEND: case TS_BLOCKED_RECV: cancelEndpointIPC(a); break;
     case TS_BLOCKED_NTFN: cancelSignalWait(a); break;
     case TS_BLOCKED_REPLY: {
-      if (t.replySlot != 0) memory.fill(<usize>t.replySlot, 0, 32);
+      if (t.replySlot != 0) memory.fill(<usize>t.replySlot, 0, CTE_BYTES);
       t.replySlot = 0;
       break;
     }
@@ -67,7 +67,7 @@ export function tcbFinalise(a: u32): void {
 }
 
 /** True when the thread has what it needs to run: a CSpace root and an address space. */
-export function tcbRunnable(a: u32): bool {
+function tcbRunnable(a: u32): bool {
   return tcbSlot(<usize>a, TS_CTABLE).type == T_CNODE && tcbSlot(<usize>a, TS_VTABLE).type == T_VSPACE;
 }
 
@@ -80,14 +80,15 @@ function setSlot(a: u32, i: u32, src: usize): void {
   cteInsert(s, src, c.type, c.rights, c.flags & ~CF_MAPPED, c.obj, (c.flags & CF_MAPPED) != 0 && c.type == T_FRAME ? 0 : c.data);
 }
 
-/**
- * TCB methods. `inv` = invoking thread, `target` = TCB, mr = MR0..MR3, `x0..x2` = slots of the
- * extra caps (0 = none), nExtra = how many were passed. Results go to `out` (4 words).
- */
-export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32, mr0: u64, mr1: u64, mr2: u64, mr3: u64,
-                                    x0: usize, x1: usize, x2: usize, nExtra: u32, out: usize): u64 {
+/** TCB methods on the TCB the invoked cap names (`target`); `invoker` is the calling thread. */
+export function decodeTcbInvocation(inv: Invocation): u64 {
+  let target = inv.cap.obj;
+  let invoker = inv.thread;
   let t = tcb(target);
-  switch (<u32>label) {
+  let len = inv.length, nExtra = inv.extraCaps;
+  let mr0 = inv.mr0, mr1 = inv.mr1, mr2 = inv.mr2, mr3 = inv.mr3;
+  let x0 = <usize>inv.extra0, x1 = <usize>inv.extra1, x2 = <usize>inv.extra2;
+  switch (<u32>inv.label) {
     case <u32>TCB_CONFIGURE: {
       // extra caps: 0 CNode, 1 VSpace, 2 IPC-buffer frame (optional); MR1 = IPC buffer VA, MR2 = priority
       if (nExtra < 2) return E_TRUNCATED_MESSAGE;
@@ -99,8 +100,8 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
         if ((mr1 & 0xfff) != 0) return E_ALIGNMENT;
         if (mr1 >= USER_VA_LIMIT) return E_RANGE; // could never be mapped: refuse it now
       }
-      if (mr2 > <u64>tcb(inv).mcp) return E_RANGE;
-      if (target == inv) return E_ILLEGAL_OPERATION;
+      if (mr2 > <u64>tcb(invoker).mcp) return E_RANGE;
+      if (target == invoker) return E_ILLEGAL_OPERATION;
       setSlot(target, TS_CTABLE, x0);
       setSlot(target, TS_VTABLE, x1);
       if (nExtra >= 3) {
@@ -113,7 +114,7 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
     }
     case <u32>TCB_SET_PRIORITY: {
       if (len < 1) return E_TRUNCATED_MESSAGE;
-      if (mr0 > <u64>MAX_PRIO || mr0 > <u64>tcb(inv).mcp) return E_RANGE;
+      if (mr0 > <u64>MAX_PRIO || mr0 > <u64>tcb(invoker).mcp) return E_RANGE;
       let mcp = tcb(target).mcp;
       setPriority(target, <u32>mr0);
       tcb(target).mcp = mcp; // as in seL4, SetPriority leaves the maximum controlled priority alone
@@ -139,7 +140,7 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
       if (len < 2) return E_TRUNCATED_MESSAGE;
       let n = min(len - 1, 3);
       if (mr0 > <u64>REG_SPLIM || <u64>n > <u64>(REG_SPLIM + 1) - mr0) return E_RANGE;
-      if (target == inv) return E_ILLEGAL_OPERATION;
+      if (target == invoker) return E_ILLEGAL_OPERATION;
       let first = <u32>mr0; // < 17 here
       setReg(<usize>target, first, mr1);
       if (n > 1) setReg(<usize>target, first + 1, mr2);
@@ -153,9 +154,10 @@ export function decodeTcbInvocation(label: u64, inv: u32, target: u32, len: u32,
       if (len < 1) return E_TRUNCATED_MESSAGE;
       if (mr0 > <u64>REG_SPLIM) return E_RANGE;
       let first = <u32>mr0;
-      for (let i: u32 = 0; i < 4; i++) {
-        store<u64>(out + (<usize>i << 3), first + i <= REG_SPLIM ? reg(<usize>target, first + i) : 0);
-      }
+      inv.out0 = reg(<usize>target, first);
+      inv.out1 = first + 1 <= REG_SPLIM ? reg(<usize>target, first + 1) : 0;
+      inv.out2 = first + 2 <= REG_SPLIM ? reg(<usize>target, first + 2) : 0;
+      inv.out3 = first + 3 <= REG_SPLIM ? reg(<usize>target, first + 3) : 0;
       return E_OK;
     }
     case <u32>TCB_BIND_NOTIFICATION: {

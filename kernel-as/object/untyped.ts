@@ -12,12 +12,13 @@ import { DRAM_BASE } from "../arch";
 import {
   Cte, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_NULL,
   CF_DEVICE, R_ALL, CNODE_MIN_RADIX, CNODE_MAX_RADIX, E_OK, E_INVALID_ARGUMENT, E_RANGE, E_FAILED_LOOKUP,
-  E_DELETE_FIRST, E_NOT_ENOUGH_MEMORY, E_TRUNCATED_MESSAGE, E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, UNTYPED_RETYPE,
+  E_DELETE_FIRST, E_NOT_ENOUGH_MEMORY, E_TRUNCATED_MESSAGE, E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY,
+  UNTYPED_RETYPE, Invocation,
 } from "./structures";
-import { cte, cnodeSlotAt, cteInsert } from "../kernel/cspace";
+import { cte, cnodeSlotAt, cteInsert, invocationRoot } from "../kernel/cspace";
 import { objectSizeBits, createObject } from "./objecttype";
 
-export const MAX_RETYPE: u64 = 256;
+const MAX_RETYPE: u64 = 256;
 export const MIN_UNTYPED_BITS: u32 = 12;
 export const MAX_UNTYPED_BITS: u32 = 36;
 
@@ -28,21 +29,25 @@ export const MAX_UNTYPED_BITS: u32 = 36;
 // @ts-ignore: decorator
 @inline export function utBase(c: Cte): u64 { return <u64>c.obj << 12; }
 
-/** Bytes still available in the Untyped cap (after resetting an unused one). */
-export function utFree(c: Cte): u64 {
-  let used = c.child == 0 ? 0 : utUsed(c);
-  return (<u64>1 << utBits(c)) - used;
+/**
+ * Untyped.Retype: MR0 = type, MR1 = size bits (CNode radix / Untyped bits), MR2 = first
+ * destination slot, MR3 = count; destination CNode = extra cap 0, else the invoker's CSpace.
+ * On E_NOT_ENOUGH_MEMORY reply word 0 = bytes free.
+ */
+export function decodeUntypedInvocation(inv: Invocation): u64 {
+  let root = invocationRoot(inv);
+  if (root == 0) return E_FAILED_LOOKUP;
+  if (inv.label != UNTYPED_RETYPE) return E_ILLEGAL_OPERATION;
+  if (inv.length < 4) return E_TRUNCATED_MESSAGE;
+  return untypedRetype(inv.slot, cte(root), inv.mr0, inv.mr1, inv.mr2, inv.mr3, inv);
 }
 
 /**
- * Untyped.Retype: MR0 = type, MR1 = size bits (CNode radix / Untyped bits), MR2 = first
- * destination slot, MR3 = count; destination CNode = `destRoot` (extra cap 0 or own CSpace).
- * On E_NOT_ENOUGH_MEMORY out[0] = bytes free.
+ * Checks and performs a Retype of `count` objects of `type` from Untyped slot `ut` into
+ * `destRoot` from index `first` on (also BootImage.Spawn's way to make its objects). On
+ * E_NOT_ENOUGH_MEMORY the bytes still free go to reply word 0 of `reply`.
  */
-export function decodeUntypedInvocation(label: u64, ut: usize, destRoot: Cte, len: u32,
-                                        type: u64, bits: u64, first: u64, count: u64, out: usize): u64 {
-  if (label != UNTYPED_RETYPE) return E_ILLEGAL_OPERATION;
-  if (len < 4) return E_TRUNCATED_MESSAGE;
+export function untypedRetype(ut: usize, destRoot: Cte, type: u64, bits: u64, first: u64, count: u64, reply: Invocation): u64 {
   let u = cte(ut);
   let device = (u.flags & CF_DEVICE) != 0;
   let t = <u8>type;
@@ -67,7 +72,7 @@ export function decodeUntypedInvocation(label: u64, ut: usize, destRoot: Cte, le
   let start = (used + size - 1) & ~(size - 1);
   let total: u64 = <u64>1 << utBits(u);
   if (start > total || count > (total - start) >> sizeBits) {
-    store<u64>(out, total - used);
+    reply.out0 = total - used;
     return E_NOT_ENOUGH_MEMORY;
   }
   return invokeRetype(ut, destRoot, t, <u32>bits, first, <u32>count, start, sizeBits, device);

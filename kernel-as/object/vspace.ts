@@ -9,10 +9,12 @@
 
 import { DRAM_BASE, tlbi, TLBI_VAE1, TLBI_ASIDE1, icIallu } from "../arch";
 import {
-  VSpace, Region, regionAt, MAX_REGIONS, R_READ, R_WRITE, RG_X, RG_DEMAND, RG_GUARD,
-  E_OK, E_RANGE, E_NOT_ENOUGH_MEMORY, E_DELETE_FIRST, E_ALIGNMENT, E_INVALID_ARGUMENT, E_FAILED_LOOKUP,
+  VSpace, regionAt, MAX_REGIONS, R_READ, R_WRITE, R_GRANT, RG_X, RG_DEMAND, RG_GUARD, RG_DATA, RG_STACK,
+  RG_GLOBALS, RG_SHARED, RG_DEVICE, E_OK, E_RANGE, E_NOT_ENOUGH_MEMORY, E_DELETE_FIRST, E_ALIGNMENT,
+  E_INVALID_ARGUMENT, E_FAILED_LOOKUP, E_TRUNCATED_MESSAGE, E_INSUFFICIENT_RIGHTS, E_ILLEGAL_OPERATION,
+  VSPACE_ADD_REGION, VSPACE_UNMAP, VSPACE_SET_QUOTA, Invocation,
 } from "./structures";
-import { kmemAlloc, kmemRelease, K_PT, K_DEMAND } from "../kernel/kmem";
+import { kmemAlloc, kmemRelease, kmemTotal, K_PT, K_DEMAND } from "../kernel/kmem";
 import { vspaceGone } from "../kernel/thread";
 
 // ---- descriptor bits (Arm ARM D8.3; apple-m1.md §5.3) -------------------------------------------
@@ -47,7 +49,7 @@ export const USER_VA_LIMIT: u64 = <u64>1 << 48;
 // no Grant, so it cannot raise its own).
 
 /** Quota of a new VSpace, in pages (set at boot from the pool size: a quarter of it). */
-export let defaultQuota: u32 = 1024;
+let defaultQuota: u32 = 1024;
 export function setDefaultQuota(pages: u32): void { defaultQuota = pages; }
 
 /** Charges one pool page to the VSpace; false when its quota is spent. */
@@ -103,7 +105,7 @@ export function vspaceInit(vs: usize): u64 {
 }
 
 /** Address of the L3 PTE for `va` (kernel linear), allocating tables when `create`; 0 otherwise. */
-export function ptePtr(vs: usize, va: u64, create: bool): usize {
+function ptePtr(vs: usize, va: u64, create: bool): usize {
   let v = vsp(vs);
   let table = v.l0Pa;
   for (let level: u32 = 0; level < 3; level++) {
@@ -211,7 +213,7 @@ export function addRegion(vs: usize, start: u64, end: u64, kind: u32, rights: u3
 }
 
 /** Index of the region containing va, or -1. */
-export function findRegion(vs: usize, va: u64): i32 {
+function findRegion(vs: usize, va: u64): i32 {
   let v = vsp(vs);
   for (let i: u32 = 0; i < v.nRegions; i++) {
     let r = regionAt(vs, i);
@@ -224,9 +226,9 @@ export function findRegion(vs: usize, va: u64): i32 {
 export const VMF_RESOLVED: u32 = 0;
 export const VMF_NO_REGION: u32 = 1;
 export const VMF_GUARD: u32 = 2;
-export const VMF_PERMISSION: u32 = 3; // access not allowed by the region / page
+const VMF_PERMISSION: u32 = 3; // access not allowed by the region / page
 export const VMF_NO_MEMORY: u32 = 4;
-export const VMF_NOT_DEMAND: u32 = 5;
+const VMF_NOT_DEMAND: u32 = 5;
 export const VMF_QUOTA: u32 = 6; // the address space's kernel-memory quota is spent
 
 /**
@@ -324,15 +326,49 @@ function nextIn(table: u64, level: u32, base: u64, from: u64): u64 {
   return USER_VA_LIMIT;
 }
 
-/** Verifies user range [va, va+len) is mapped readable; returns false otherwise. */
-export function rangeReadable(vs: usize, va: u64, len: u64): bool {
-  if (len == 0) return true;
-  if (va >= USER_VA_LIMIT || len > USER_VA_LIMIT - va) return false;
-  let p = va & ~(<u64>0xfff);
-  while (p < va + len) {
-    if (translate(vs, p, false) == 0) return false;
-    p += 4096;
-  }
-  return true;
-}
+// ---- VSpace methods (seL4 decodeARMVSpaceInvocation) ------------------------------------------
 
+/**
+ * VSpace.AddRegion(MR0 start, MR1 end, MR2 kind, MR3 rights): a demand-zero data/stack/globals
+ * region, a guard region, or a described shared/device window. VSpace.Unmap(MR0 va) drops a
+ * kernel-owned (demand-zero / image data) page. VSpace.SetQuota(MR0 pages) sets how many kernel-pool
+ * pages the address space may use (cap with Grant only); MR0 of the reply = pages charged now.
+ */
+export function decodeVSpaceInvocation(inv: Invocation): u64 {
+  let vs = <usize>inv.cap.obj;
+  let len = inv.length, mr0 = inv.mr0, mr1 = inv.mr1, mr2 = inv.mr2, mr3 = inv.mr3;
+  switch (<u32>inv.label) {
+    case <u32>VSPACE_ADD_REGION: {
+      if (len < 4) return E_TRUNCATED_MESSAGE;
+      if (mr2 > 0xffff_ffff) return E_INVALID_ARGUMENT; // never cut a kind to 32 bits
+      let kind = <u32>mr2;
+      let rights = <u32>mr3 & (R_READ | R_WRITE | RG_X);
+      if (kind == RG_DATA || kind == RG_STACK || kind == RG_GLOBALS) rights |= RG_DEMAND;
+      else if (kind == RG_GUARD) rights = 0;
+      else if (kind != RG_SHARED && kind != RG_DEVICE) return E_INVALID_ARGUMENT;
+      return addRegion(vs, mr0, mr1, kind, rights);
+    }
+    case <u32>VSPACE_UNMAP: {
+      if (len < 1) return E_TRUNCATED_MESSAGE;
+      if ((mr0 & 0xfff) != 0) return E_ALIGNMENT;
+      if (mr0 >= USER_VA_LIMIT) return E_RANGE; // the table walk would alias it to a lower VA
+      let pte = pteOf(vs, mr0);
+      if (pte == 0) return E_FAILED_LOOKUP;
+      if (pteKind(pte) == 0) return E_ILLEGAL_OPERATION; // a frame cap's page: use Frame.Unmap
+      unmapPage(vs, mr0);
+      icIallu();
+      return E_OK;
+    }
+    case <u32>VSPACE_SET_QUOTA: {
+      // MR0 = pages of kernel memory the address space may use; needs Grant (the creator's cap)
+      if (len < 1) return E_TRUNCATED_MESSAGE;
+      if ((inv.cap.rights & R_GRANT) == 0) return E_INSUFFICIENT_RIGHTS;
+      if (mr0 > <u64>kmemTotal()) return E_RANGE;
+      let v = changetype<VSpace>(vs);
+      v.quota = <u32>mr0;
+      inv.out0 = <u64>v.charged;
+      return E_OK;
+    }
+  }
+  return E_ILLEGAL_OPERATION;
+}

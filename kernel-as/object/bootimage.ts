@@ -11,32 +11,35 @@
 
 import * as con from "../console";
 import {
-  Cte, T_UNTYPED, T_TCB, T_VSPACE, T_CNODE, T_NULL, TS_CTABLE, TS_VTABLE, tcbSlot, TCB_NAME,
-  CNODE_MIN_RADIX, CNODE_MAX_RADIX, R_ALL, R_READ, R_WRITE, E_OK, E_RANGE, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INVALID_CAPABILITY,
-  E_DELETE_FIRST, E_ILLEGAL_OPERATION, E_BAD_IMAGE, UNTYPED_RETYPE, BOOT_IMAGE_SPAWN, BOOT_IMAGE_INFO,
-} from "../object/structures";
-import { tcb } from "./thread";
-import { cte, lookupSlot, cteDelete, cnodeSlotAt } from "./cspace";
-import { deriveCap } from "../object/cnode";
-import { decodeUntypedInvocation } from "../object/untyped";
-import { setPriority } from "../object/tcb";
-import { nFiles, filePa, fileSize, fileName, fileNameLen, imageStart } from "./cpio";
-import { loadProgram, loaderError } from "./loader";
+  T_UNTYPED, T_TCB, T_VSPACE, T_CNODE, T_NULL, TS_CTABLE, TS_VTABLE, tcbSlot, TCB_NAME, CNODE_MIN_RADIX,
+  CNODE_MAX_RADIX, R_ALL, R_READ, R_WRITE, E_OK, E_RANGE, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP,
+  E_INVALID_CAPABILITY, E_DELETE_FIRST, E_ILLEGAL_OPERATION, E_BAD_IMAGE, BOOT_IMAGE_SPAWN, BOOT_IMAGE_INFO,
+  Invocation,
+} from "./structures";
+import { tcb } from "../kernel/thread";
+import { cte, lookupSlot, cteDelete, cnodeSlotAt } from "../kernel/cspace";
+import { deriveCap } from "./cnode";
+import { untypedRetype } from "./untyped";
+import { setPriority } from "./tcb";
+import { nFiles, filePa, fileSize, fileName, fileNameLen, imageStart } from "../kernel/cpio";
+import { loadProgram, loaderError } from "../kernel/loader";
 
-export function decodeBootImageInvocation(label: u64, t: u32, len: u32, mr0: u64, mr1: u64, mr2: u64, mr3: u64,
-                                          x0: usize, nExtra: u32, out: usize): u64 {
-  if (label == BOOT_IMAGE_INFO) {
+export function decodeBootImageInvocation(inv: Invocation): u64 {
+  let t = inv.thread;
+  let len = inv.length, mr0 = inv.mr0, mr1 = inv.mr1, mr2 = inv.mr2, mr3 = inv.mr3;
+  let x0 = <usize>inv.extra0;
+  if (inv.label == BOOT_IMAGE_INFO) {
     if (len < 1) return E_TRUNCATED_MESSAGE;
     if (mr0 >= <u64>nFiles) return E_RANGE;
     let i = <i32>mr0;
-    store<u64>(out, <u64>fileSize(i));
-    store<u64>(out + 8, filePa(i) - imageStart);
-    store<u64>(out + 16, load<u64>(fileName(i)));
-    store<u64>(out + 24, load<u64>(fileName(i) + 8));
+    inv.out0 = <u64>fileSize(i);
+    inv.out1 = filePa(i) - imageStart;
+    inv.out2 = load<u64>(fileName(i));
+    inv.out3 = load<u64>(fileName(i) + 8);
     return E_OK;
   }
-  if (label != BOOT_IMAGE_SPAWN) return E_ILLEGAL_OPERATION;
-  if (len < 4 || nExtra < 1) return E_TRUNCATED_MESSAGE;
+  if (inv.label != BOOT_IMAGE_SPAWN) return E_ILLEGAL_OPERATION;
+  if (len < 4 || inv.extraCaps < 1) return E_TRUNCATED_MESSAGE;
   if (x0 == 0) return E_FAILED_LOOKUP;
   if (cte(x0).type != T_UNTYPED) return E_INVALID_CAPABILITY;
   if (mr0 >= <u64>nFiles) return E_RANGE;
@@ -48,14 +51,15 @@ export function decodeBootImageInvocation(label: u64, t: u32, len: u32, mr0: u64
   let s2 = lookupSlot(<usize>t, mr2 + 2);
   if (s0 == 0 || s1 == 0 || s2 == 0) return E_FAILED_LOOKUP;
   if (cte(s0).type != T_NULL || cte(s1).type != T_NULL || cte(s2).type != T_NULL) return E_DELETE_FIRST;
-  return spawn(t, <i32>mr0, <u32>mr1, s0, s1, s2, <u32>mr3, x0, mr2, out);
+  return spawn(inv, <i32>mr0, <u32>mr1, s0, s1, s2, <u32>mr3, x0, mr2);
 }
 
-function spawn(t: u32, file: i32, prio: u32, s0: usize, s1: usize, s2: usize, radix: u32, ut: usize, first: u64, out: usize): u64 {
-  let own = tcbSlot(<usize>t, TS_CTABLE);
-  let e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_TCB, 0, first, 1, out);
-  if (e == E_OK) e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_VSPACE, 0, first + 1, 1, out);
-  if (e == E_OK) e = decodeUntypedInvocation(UNTYPED_RETYPE, ut, own, 4, <u64>T_CNODE, <u64>radix, first + 2, 1, out);
+/** Spawn, checked: makes the three objects from Untyped `ut`, loads the file, fills the CSpace. */
+function spawn(inv: Invocation, file: i32, prio: u32, s0: usize, s1: usize, s2: usize, radix: u32, ut: usize, first: u64): u64 {
+  let own = tcbSlot(<usize>inv.thread, TS_CTABLE);
+  let e = untypedRetype(ut, own, <u64>T_TCB, 0, first, 1, inv);
+  if (e == E_OK) e = untypedRetype(ut, own, <u64>T_VSPACE, 0, first + 1, 1, inv);
+  if (e == E_OK) e = untypedRetype(ut, own, <u64>T_CNODE, <u64>radix, first + 2, 1, inv);
   if (e != E_OK) { cteDelete(s0); cteDelete(s1); cteDelete(s2); return e; }
   let nt = cte(s0).obj;
   let vs = <usize>cte(s1).obj;
