@@ -36,6 +36,8 @@ export interface Recording {
    */
   traceRead: boolean;
   inputs: RecordedInput[];
+  /** Where the recorded run stopped at EL0 (see Machine's 'stop' event), as tick deltas from the start. */
+  stops: number[];
   /** The start state as a state file. */
   start: Uint8Array;
 }
@@ -46,12 +48,17 @@ const unlatin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff
 /** Logs every outside input of a machine from now on, with its virtual time. */
 export class Recorder {
   readonly inputs: RecordedInput[] = [];
+  readonly stops: number[] = [];
+  private lastStop: number;
+  private readonly detachStops: () => void;
   private readonly startTicks: number;
   private readonly start: Promise<Uint8Array>;
   private readonly detach: () => void;
 
   constructor(private readonly m: Machine) {
     this.startTicks = m.clock.ticks;
+    this.lastStop = m.clock.ticks;
+    this.detachStops = m.on('stop', (t) => { this.stops.push(t - this.lastStop); this.lastStop = t; });
     this.start = encodeStateFile(captureState(m));
     this.detach = m.on('input', (i: HostInput) => {
       this.inputs.push(i.kind === 'uart' ? { ticks: m.clock.ticks, uart: latin1(i.bytes) } : { ticks: m.clock.ticks, mailbox: Array.from(i.words) });
@@ -61,6 +68,7 @@ export class Recorder {
   /** Stops recording; the machine's state now is the recording's end. */
   async finish(): Promise<Recording> {
     this.detach();
+    this.detachStops();
     return {
       buildId: this.m.buildId,
       startTicks: this.startTicks,
@@ -68,6 +76,7 @@ export class Recorder {
       endHash: stateHash(this.m),
       traceRead: this.m.trace.onRecord !== null,
       inputs: this.inputs,
+      stops: this.stops,
       start: await this.start,
     };
   }
@@ -103,7 +112,8 @@ export function decodeRecording(file: Uint8Array): Recording {
   const okInput = (i: RecordedInput) => Number.isInteger(i?.ticks) && i.ticks >= 0 &&
     (typeof i.uart === 'string' || (Array.isArray(i.mailbox) && i.mailbox.every((w) => Number.isInteger(w))));
   if (typeof d?.buildId !== 'string' || !Number.isInteger(d.startTicks) || !Number.isInteger(d.endTicks) || d.endTicks < d.startTicks ||
-    typeof d.endHash !== 'string' || typeof d.traceRead !== 'boolean' || !Array.isArray(d.inputs) || !d.inputs.every(okInput) ||
+    typeof d.endHash !== 'string' || typeof d.traceRead !== 'boolean' ||
+    !Array.isArray(d.stops) || !d.stops.every((x) => Number.isInteger(x) && x >= 0) || !Array.isArray(d.inputs) || !d.inputs.every(okInput) ||
     d.inputs.some((i, k) => i.ticks < d.startTicks || i.ticks > d.endTicks || (k > 0 && i.ticks < d.inputs[k - 1].ticks)))
     throw new StateFileError('corrupt recording: bad descriptor fields');
   return { ...d, start: file.slice(16 + len) };
@@ -133,11 +143,23 @@ export async function replay(m: Machine, r: Recording): Promise<ReplayResult> {
   const { state } = await decodeStateFile(r.start, m.buildId);
   restoreState(m, state);
   if (r.traceRead && m.trace.onRecord === null) m.on('trace', () => {});
-  for (const i of r.inputs) {
-    runTo(m, i.ticks);
-    if (i.uart !== undefined) m.uartInput(unlatin1(i.uart));
-    else if (i.mailbox) m.mailbox.post(i.mailbox);
+  // stops and inputs in time order (an input at a stop's tick comes after that stop)
+  let k = 0;
+  let stop = r.startTicks;
+  const applyInputsUpTo = (t: number) => {
+    for (; k < r.inputs.length && r.inputs[k].ticks <= t; k++) {
+      const i = r.inputs[k];
+      runTo(m, i.ticks);
+      if (i.uart !== undefined) m.uartInput(unlatin1(i.uart));
+      else if (i.mailbox) m.mailbox.post(i.mailbox);
+    }
+  };
+  for (const d of r.stops) {
+    stop += d;
+    applyInputsUpTo(stop - 1);
+    runTo(m, stop);
   }
+  applyInputsUpTo(r.endTicks);
   runTo(m, r.endTicks);
   const hash = stateHash(m);
   return { hash, exact: hash === r.endHash };

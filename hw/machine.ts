@@ -63,6 +63,13 @@ type Events = {
   entry: (vector: number) => void;
   /** An outside input reached a device (record/replay, host/timetravel-record.ts). */
   input: (input: HostInput) => void;
+  /**
+   * run()/step() returned while the core was at EL0 (ticks = now). Where a run stops is an input
+   * too: the EL0 engine writes its stack back at every stop, and the unused upper halves of i32
+   * stack slots it writes depend on where it stopped (never on what the program computes), so a
+   * bit-exact replay stops where the recorded run stopped.
+   */
+  stop: (ticks: number) => void;
 };
 
 /** What the outside world hands the machine: bytes typed into UART0, a message posted to the mailbox. */
@@ -129,7 +136,7 @@ export class Machine {
   private entryOffset = -1;
   private eretPending = false;
   private wfiPending = false;
-  private listeners: { [K in keyof Events]: Events[K][] } = { uart: [], halt: [], trace: [], entry: [], input: [] };
+  private listeners: { [K in keyof Events]: Events[K][] } = { uart: [], halt: [], trace: [], entry: [], input: [], stop: [] };
   private txBatch: number[] = [];
   /** The kernel's mutable globals (exported by exportMutableGlobals), null when not reachable. */
   private kernelGlobals: WebAssembly.Global[] | null = null;
@@ -302,6 +309,7 @@ export class Machine {
     }
     if (this.halted) reason = 'halted';
     this.flushUart();
+    if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
     return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
   }
 
@@ -344,6 +352,7 @@ export class Machine {
     }
     if (this.halted) reason = 'halted';
     this.flushUart();
+    if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
     return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
   }
 
