@@ -84,6 +84,12 @@ export class TimeTravel {
     this.interval = opts.interval ?? DEFAULT_INTERVAL;
     this.memoryBudget = opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
     if (!(this.interval > 0) || !(this.memoryBudget > 0)) throw new RangeError('TimeTravel: interval and memoryBudget must be positive');
+    // The EL0 engine's translation tier is not part of a snapshot (it is rebuilt, cold), and the
+    // two tiers leave different bits in the unused upper halves of i32 stack slots: the program
+    // computes the same either way, but a re-execution would not be bit-exact. Under time travel
+    // the engine interprets (docs/TIMETRAVEL.md "Departures").
+    m.el0.jitThreshold = Infinity;
+    m.el0.invalidateCode();
     // Always a trace listener: the ring's DROPPED count depends on whether the host reads it, so
     // the forward run and every re-execution must read it alike.
     m.on('trace', (r) => { if (this.matcher && this.matcher(r)) this.entryMatched = true; });
@@ -217,7 +223,7 @@ export class TimeTravel {
   private checkpoint(): void {
     const prev = this.checkpoints[this.checkpoints.length - 1];
     const state = captureState(this.m, prev?.state);
-    for (const list of [state.ram, state.disk]) for (const p of list) if (p) this.ref(p, 1);
+    for (const list of [state.ram, state.disk, state.traceRing]) for (const p of list) if (p) this.ref(p, 1);
     const fixed = 65536 + 256 + JSON.stringify(state.devices).length;
     this.checkpoints.push({ ticks: stateTicks(state), instructions: this.m.instructions, log: this.log.length, state, fixed });
     while (this.bytes() > this.memoryBudget && this.checkpoints.length > 2) {
@@ -232,7 +238,7 @@ export class TimeTravel {
 
   private drop(i: number): void {
     const [c] = this.checkpoints.splice(i, 1);
-    for (const list of [c.state.ram, c.state.disk]) for (const p of list) if (p) this.ref(p, -1);
+    for (const list of [c.state.ram, c.state.disk, c.state.traceRing]) for (const p of list) if (p) this.ref(p, -1);
   }
 
   private ref(p: Uint8Array, d: number): void {

@@ -6,7 +6,8 @@
 //   ...     descriptor: UTF-8 JSON {format, buildId, ramSize, diskSectors, devices, blockFills, blobs}
 //   ...     blobs, each named in `blobs` as [offset, length] relative to the end of the descriptor:
 //           ramMap (1 bit per RAM page, set = stored), ram (the stored pages in order),
-//           diskMap / disk (the same for 4 KiB disk chunks), el0 (256 bytes),
+//           diskMap / disk (the same for 4 KiB disk chunks), traceMap / trace (the same for
+//           the trace ring's slot arrays), el0 (256 bytes),
 //           tlbTag / tlbAsid / tlbPa / tlbPerm / tlbBlk (the MMU's TLB arrays, little-endian)
 //
 // The **state hash** is MurmurHash3-128 of the payload: RAM, registers, devices, virtual time.
@@ -61,6 +62,8 @@ export function encodePayload(s: MachineState): Uint8Array {
   add('ram', s.ram.filter((p): p is Uint8Array => p !== null));
   add('diskMap', [bitmap(s.disk)]);
   add('disk', s.disk.filter((c): c is Uint8Array => c !== null));
+  add('traceMap', [bitmap(s.traceRing)]);
+  add('trace', s.traceRing.filter((c): c is Uint8Array => c !== null));
   add('el0', [s.el0Regs]);
   add('tlbTag', [bytesOf(s.tlb.tag)]);
   add('tlbAsid', [bytesOf(s.tlb.asid)]);
@@ -68,7 +71,7 @@ export function encodePayload(s: MachineState): Uint8Array {
   add('tlbPerm', [bytesOf(s.tlb.perm)]);
   add('tlbBlk', [bytesOf(s.tlb.blk)]);
   const desc = new TextEncoder().encode(JSON.stringify({
-    format: STATE_FORMAT, buildId: s.buildId, ramSize: s.ramSize, diskSectors: s.diskSectors,
+    format: STATE_FORMAT, buildId: s.buildId, ramSize: s.ramSize, diskSectors: s.diskSectors, traceChunks: s.traceRing.length,
     devices: s.devices, blockFills: s.tlb.blockFills, blobs,
   }));
   const out = new Uint8Array(4 + desc.length + off);
@@ -91,7 +94,7 @@ export function decodePayload(payload: Uint8Array): MachineState {
   const dlen = new DataView(payload.buffer, payload.byteOffset).getUint32(0, true);
   if (4 + dlen > payload.length) bad('descriptor beyond the end');
   let d: {
-    format: number; buildId: string; ramSize: number; diskSectors: number; devices: MachineState['devices'];
+    format: number; buildId: string; ramSize: number; diskSectors: number; devices: MachineState['devices']; traceChunks: number;
     blockFills: number; blobs: Blobs;
   };
   try {
@@ -102,7 +105,7 @@ export function decodePayload(payload: Uint8Array): MachineState {
   if (d?.format !== STATE_FORMAT) bad(`descriptor format ${d?.format}`);
   if (typeof d.buildId !== 'string' || !Number.isInteger(d.ramSize) || d.ramSize <= 0 || d.ramSize % PAGE_SIZE !== 0 ||
     !Number.isInteger(d.diskSectors) || d.diskSectors < 0 || typeof d.devices !== 'object' || d.devices === null ||
-    !Number.isInteger(d.blockFills) || typeof d.blobs !== 'object' || d.blobs === null)
+    !Number.isInteger(d.blockFills) || !Number.isInteger(d.traceChunks) || d.traceChunks < 0 || d.traceChunks > 1 << 20 || typeof d.blobs !== 'object' || d.blobs === null)
     bad('descriptor fields');
   const data = payload.subarray(4 + dlen);
   const blob = (name: string, want?: number): Uint8Array => {
@@ -127,6 +130,15 @@ export function decodePayload(payload: Uint8Array): MachineState {
     return out;
   };
   const diskBytes = d.diskSectors * 512;
+  const unchunkTrace = () => {
+    const map = blob('traceMap', Math.ceil(d.traceChunks / 8));
+    const bytes = blob('trace');
+    const stored: number[] = [];
+    for (let i = 0; i < d.traceChunks; i++) if (map[i >> 3] & (1 << (i & 7))) stored.push(i);
+    const last = d.traceChunks - 1;
+    const tail = bytes.length - PAGE_SIZE * Math.max(0, stored.length - 1);
+    return unchunk('traceMap', 'trace', d.traceChunks, (i) => (i === last && stored.includes(last) ? tail : PAGE_SIZE));
+  };
   const tlbN = blob('tlbTag').length / 8;
   if (!Number.isInteger(tlbN)) bad('tlbTag');
   return {
@@ -135,6 +147,8 @@ export function decodePayload(payload: Uint8Array): MachineState {
     ram: unchunk('ramMap', 'ram', d.ramSize / PAGE_SIZE, () => PAGE_SIZE),
     diskSectors: d.diskSectors,
     disk: unchunk('diskMap', 'disk', Math.ceil(diskBytes / DISK_CHUNK), (i) => Math.min(DISK_CHUNK, diskBytes - i * DISK_CHUNK)),
+    // the ring's last chunk may be short: its stored length comes from the blob itself
+    traceRing: unchunkTrace(),
     el0Regs: blob('el0', 256),
     tlb: {
       tag: new Float64Array(blob('tlbTag', tlbN * 8).buffer),

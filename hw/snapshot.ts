@@ -6,17 +6,25 @@
 //   the core     system registers, PSTATE, WFI (Cpu), the MMU's TLB entries (saved: a stale entry
 //                must stay stale), the EL0 register file (the engine's decoded-program cache and
 //                its TLB are rebuilt after a restore, never saved: both are derived from RAM)
-//   devices      clock, AIC, generic timer, UART, trace ring, DART (its IOTLB restarts empty, as
+//   devices      clock, AIC, generic timer, UART, trace ring (its slots in chunks, like RAM), DART (its IOTLB restarts empty, as
 //                after an INVALIDATE: the kernel invalidates after every IO page-table edit), block
 //                device registers, host mailbox, and the disk's contents
 //
 // A snapshot is taken and restored between run()/step() calls, never inside a kernel entry.
 // hw/snapshot-format.ts turns one into bytes (a state file) and computes the state hash.
 
-import { BLOCK_SECTOR_SIZE } from './blockdev';
-import type { CpuSnapshot } from './cpu';
+import { Aic } from './aic';
+import { BLOCK_SECTOR_SIZE, BlockDevice, MemoryBlockStore } from './blockdev';
+import { Clock } from './clock';
+import { Cpu, type CpuSnapshot } from './cpu';
+import { Dart } from './dart';
 import type { Machine, MachineCoreState } from './machine';
-import type { MmuTlbSnapshot } from './mmu';
+import { HostMailbox } from './mailbox';
+import { Mmu, type MmuTlbSnapshot } from './mmu';
+import { Ram } from './ram';
+import { GenericTimer } from './timer';
+import { TraceRing } from './trace';
+import { Uart } from './uart';
 
 export const PAGE_SIZE = 4096;
 /** The disk is kept in chunks of this many bytes (8 sectors). */
@@ -43,6 +51,8 @@ export interface MachineState {
   diskSectors: number;
   /** The disk by DISK_CHUNK; null = all zeros (the last chunk may be shorter). */
   disk: (Uint8Array | null)[];
+  /** The trace ring's slots (TraceRing.snapshotRing) in 4 KiB chunks, shared like RAM pages. */
+  traceRing: (Uint8Array | null)[];
   /** The EL0 register file, 32 little-endian u64 (256 bytes). */
   el0Regs: Uint8Array;
   tlb: MmuTlbSnapshot;
@@ -92,12 +102,14 @@ function chunk(bytes: Uint8Array, size: number, prev: (Uint8Array | null)[] | un
  */
 export function captureState(m: Machine, prev?: MachineState): MachineState {
   const store = m.block.store;
+  const ring = m.trace.snapshotRing();
   return {
     buildId: m.buildId,
     ramSize: m.ram.size,
     ram: chunk(m.ram.u8, PAGE_SIZE, prev?.ram),
     diskSectors: store.sectors,
     disk: chunk(store.read(0, store.sectors), DISK_CHUNK, prev?.disk),
+    traceRing: chunk(ring.ring, PAGE_SIZE, prev?.traceRing),
     el0Regs: new Uint8Array(m.el0.regs.buffer.slice(0)),
     tlb: m.mmu.snapshotTlb(),
     devices: {
@@ -107,7 +119,7 @@ export function captureState(m: Machine, prev?: MachineState): MachineState {
       aic: m.aic.snapshot(),
       timer: m.timer.snapshot(),
       uart: m.uart.snapshot(),
-      trace: m.trace.snapshot(),
+      trace: ring.regs,
       dart: m.dart.snapshot(),
       block: m.block.snapshot(),
       mailbox: m.mailbox.snapshot(),
@@ -125,6 +137,10 @@ export function incompatibility(m: Machine, s: MachineState): string {
   const diskBytes = s.diskSectors * BLOCK_SECTOR_SIZE;
   if (s.disk.length !== Math.ceil(diskBytes / DISK_CHUNK) || s.disk.some((c, k) => c !== null && c.length !== Math.min(DISK_CHUNK, diskBytes - k * DISK_CHUNK)))
     return 'the state\'s disk chunks are malformed';
+  const ringBytes = traceRingBytes(m);
+  if (!Array.isArray(s.traceRing) || s.traceRing.length !== Math.ceil(ringBytes / PAGE_SIZE) ||
+    s.traceRing.some((c, k) => c !== null && c.length !== Math.min(PAGE_SIZE, ringBytes - k * PAGE_SIZE)))
+    return 'the state\'s trace ring is malformed';
   if (s.el0Regs.length !== 256) return 'the state\'s EL0 register file is malformed';
   const core = s.devices?.core;
   if (!core || core.kernelGlobals?.length !== m.kernelGlobalCount || !core.kernelGlobals.every((g) => /^(i:-?\d+|n:.+)$/.test(g)) ||
@@ -138,20 +154,52 @@ export function incompatibility(m: Machine, s: MachineState): string {
 
 /**
  * Loads a state into the machine. `trusted` states (captured from this machine, e.g. the reverse
- * engine's) are applied directly; others are checked first and, should a device still refuse its
- * part, the machine is put back as it was: a state never half-loads.
+ * engine's) are applied directly. Others are checked first: the sizes and shapes here, and every
+ * device's part by restoring it into a scratch device of the same kind (the same code the real
+ * restore runs, so what passes cannot fail half-way): a state never half-loads.
  */
 export function restoreState(m: Machine, s: MachineState, trusted = false): void {
-  if (trusted) { apply(m, s); return; }
-  const why = incompatibility(m, s);
-  if (why) throw new Error(why);
-  const backup = captureState(m);
-  try {
-    apply(m, s);
-  } catch (e) {
-    apply(m, backup);
-    throw new Error(`the state was refused and the machine left as it was: ${(e as Error).message}`);
+  if (!trusted) {
+    const why = incompatibility(m, s);
+    if (why) throw new Error(why);
+    try {
+      dryRun(m, s);
+    } catch (e) {
+      throw new Error(`the state was refused and the machine left as it was: ${(e as Error).message}`);
+    }
   }
+  apply(m, s);
+}
+
+/** Restores each device's part into scratch devices (throws what the device's restore throws). */
+function dryRun(m: Machine, s: MachineState): void {
+  const d = s.devices;
+  const clock = new Clock();
+  clock.restore(d.clock);
+  const aic = new Aic(clock);
+  aic.restore(d.aic);
+  const timer = new GenericTimer(clock);
+  timer.restore(d.timer);
+  new Uart(aic).restore(d.uart);
+  new TraceRing(clock, undefined, m.trace.capacity).restoreRing(d.trace, unchunk(s.traceRing, traceRingBytes(m)));
+  const dart = new Dart(new Ram(65536), aic);
+  dart.restore(d.dart);
+  new BlockDevice(dart.port(0), aic, new MemoryBlockStore(1)).restore(d.block);
+  new HostMailbox(aic).restore(d.mailbox);
+  const mmu = new Mmu(new Ram(65536));
+  new Cpu(mmu, timer).restore(d.cpu);
+  mmu.restoreTlb(s.tlb);
+}
+
+/** Bytes of the trace ring's slot arrays (TraceRing.snapshotRing). */
+export function traceRingBytes(m: Machine): number {
+  return m.trace.capacity * (8 + 8 + 4 + 24);
+}
+
+function unchunk(chunks: (Uint8Array | null)[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  chunks.forEach((c, k) => { if (c) out.set(c.subarray(0, Math.max(0, Math.min(c.length, bytes - k * PAGE_SIZE))), k * PAGE_SIZE); });
+  return out;
 }
 
 function apply(m: Machine, s: MachineState): void {
@@ -161,7 +209,7 @@ function apply(m: Machine, s: MachineState): void {
   m.aic.restore(d.aic);
   m.timer.restore(d.timer);
   m.uart.restore(d.uart);
-  m.trace.restore(d.trace);
+  m.trace.restoreRing(d.trace, unchunk(s.traceRing, traceRingBytes(m)));
   m.dart.restore(d.dart);
   m.block.restore(d.block);
   m.mailbox.restore(d.mailbox);
@@ -170,9 +218,12 @@ function apply(m: Machine, s: MachineState): void {
   m.cpu.restore(d.cpu);
   m.mmu.restoreTlb(s.tlb);
   const u8 = m.ram.u8;
+  const words = new Int32Array(u8.buffer, u8.byteOffset, u8.byteLength >> 2);
   s.ram.forEach((p, k) => {
     if (p) u8.set(p, k * PAGE_SIZE);
-    else u8.fill(0, k * PAGE_SIZE, (k + 1) * PAGE_SIZE);
+    // a zero page is written only if it is not zero already: writing commits host memory that a
+    // fresh machine has not touched yet (64 MiB of it, most of a restore's time otherwise)
+    else if (!isZero(words, k * (PAGE_SIZE >> 2), PAGE_SIZE >> 2)) u8.fill(0, k * PAGE_SIZE, (k + 1) * PAGE_SIZE);
   });
   restoreDisk(m, s);
   new Uint8Array(m.el0.regs.buffer).set(s.el0Regs);

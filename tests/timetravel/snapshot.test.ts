@@ -96,7 +96,7 @@ describe('snapshot, restore, continue', () => {
       bad.set(new TextEncoder().encode('0123456789abcdef0123456789abcdef'), 16);
       await refused(bad, /another build/);
     });
-    it('a state whose device part a device refuses: rolled back', async () => {
+    it('a state whose device part a device refuses: refused before anything is loaded', async () => {
       const { state } = await decodeStateFile(file, m.buildId);
       (state.devices.uart as { rx: unknown }).rx = 'not an array';
       expect(() => restoreState(m, state)).toThrow(/refused and the machine left as it was.*Uart/);
