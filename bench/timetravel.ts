@@ -30,8 +30,9 @@ export interface TimeTravelResult {
   restoreMs: number;
   /** Restoring a checkpoint already in memory (what reverse steps do), ms. */
   restoreCheckpointMs: number;
-  /** Wall time of the run without and with the reverse engine, ms. */
+  /** Wall time of the run without the reverse engine (translation tier on, then interpreter only) and with it, ms. */
   runMs: number;
+  runInterpretedMs: number;
   runWithCheckpointsMs: number;
   virtualSeconds: number;
   checkpoints: number;
@@ -59,6 +60,12 @@ export async function benchTimeTravel(opts: { quiet?: boolean } = {}): Promise<T
   let t = performance.now();
   while (plain.clock.ticks < end && !plain.halted) plain.run(SLICE);
   const runMs = performance.now() - t;
+
+  const interp = await busyMachine(kernel, bootImage);
+  interp.el0.jitThreshold = Infinity; // as under the reverse engine
+  t = performance.now();
+  while (interp.clock.ticks < end && !interp.halted) interp.run(SLICE);
+  const runInterpretedMs = performance.now() - t;
 
   const m = await busyMachine(kernel, bootImage);
   const tt = new TimeTravel(m);
@@ -100,6 +107,7 @@ export async function benchTimeTravel(opts: { quiet?: boolean } = {}): Promise<T
     restoreMs: r2(restoreMs),
     restoreCheckpointMs: r2(restoreCheckpointMs),
     runMs: Math.round(runMs),
+    runInterpretedMs: Math.round(runInterpretedMs),
     runWithCheckpointsMs: Math.round(runWithCheckpointsMs),
     virtualSeconds: r2(before / CNTFRQ),
     checkpoints: stats.checkpoints,
@@ -114,7 +122,7 @@ export async function benchTimeTravel(opts: { quiet?: boolean } = {}): Promise<T
   if (!opts.quiet) {
     console.log(`time travel (IPC ping-pong, ${result.virtualSeconds} virtual s)`);
     console.log(`  state file ${(result.stateFileBytes / 1024).toFixed(0)} KiB (payload ${(result.statePayloadBytes / 1024).toFixed(0)} KiB); save ${result.saveMs} ms, restore ${result.restoreMs} ms (from memory ${result.restoreCheckpointMs} ms)`);
-    console.log(`  run ${result.runMs} ms, with checkpoints every ${result.checkpointInterval / CNTFRQ} s ${result.runWithCheckpointsMs} ms; ${result.checkpoints} checkpoints, ${(result.checkpointBytes / 2 ** 20).toFixed(1)} MiB of ${(result.memoryBudget / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`  run ${result.runMs} ms (interpreter only ${result.runInterpretedMs} ms), with checkpoints every ${result.checkpointInterval / CNTFRQ} s ${result.runWithCheckpointsMs} ms; ${result.checkpoints} checkpoints, ${(result.checkpointBytes / 2 ** 20).toFixed(1)} MiB of ${(result.memoryBudget / 2 ** 20).toFixed(0)} MiB`);
     console.log(`  reverse: instruction ${result.reverseMs.instruction} ms, entry ${result.reverseMs.entry} ms, IPC ${result.reverseMs.ipc} ms (${result.ipcDistanceTicks} ticks back), switch ${result.reverseMs.switch} ms`);
   }
   return result;
