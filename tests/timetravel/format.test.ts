@@ -37,7 +37,7 @@ describe('exportMutableGlobals', () => {
     const bytes = new Uint8Array(mod.toBinary({}).buffer);
     const r = exportMutableGlobals(bytes);
     expect(r.names).toEqual(['mlk.global.1', 'mlk.global.3', 'mlk.global.4']);
-    const inst = await WebAssembly.instantiate(await WebAssembly.compile(r.bytes), { env: { g0: 3 } });
+    const inst = await WebAssembly.instantiate(await WebAssembly.compile(r.bytes as BufferSource), { env: { g0: 3 } });
     const ex = inst.exports as Record<string, WebAssembly.Global | (() => number)>;
     expect((ex['mlk.global.1'] as WebAssembly.Global).value).toBe(7);
     expect((ex['mlk.global.3'] as WebAssembly.Global).value).toBe(-5n);
@@ -50,7 +50,7 @@ describe('exportMutableGlobals', () => {
     const mutable = (wat.match(/^ \(global \$\S+ \(mut /gm) ?? []).length;
     const r = exportMutableGlobals(kernel);
     expect(r.names.length).toBe(mutable);
-    const exports = WebAssembly.Module.exports(await WebAssembly.compile(r.bytes));
+    const exports = WebAssembly.Module.exports(await WebAssembly.compile(r.bytes as BufferSource));
     expect(exports.filter((e) => e.kind === 'global').length).toBeGreaterThanOrEqual(mutable);
   });
   it('refuses what is not a module', () => {
