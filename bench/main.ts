@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const SUITES: Record<string, () => Promise<unknown>> = {
   el0: async () => (await import('./el0')).benchEl0(),
   kernel: async () => (await import('./kernel')).benchKernel(),
+  timetravel: async () => (await import('./timetravel')).benchTimeTravel(),
 };
 
 export async function benchMain(argv: string[]): Promise<number> {

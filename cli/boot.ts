@@ -8,6 +8,8 @@ import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import type { TraceRecord } from '../hw/trace';
 import { FileBlockStore } from './file-block-store';
+import { MemoryBlockStore } from '../hw/blockdev';
+import { finishTimeTravel, openStateForBoot, replayMain, startTimeTravel } from './timetravel';
 import { toChromeTrace } from '../hw/trace-export';
 import { TRACE_KINDS } from '../host/abi';
 
@@ -24,6 +26,12 @@ export interface BootArgs {
   disk?: string;
   /** Run the kernel's invariant checker after every kernel entry (boot argument mlk.check=1). */
   check: boolean;
+  /** Time travel (docs/TIMETRAVEL.md): state files, the state hash, record/replay. */
+  saveState?: string;
+  loadState?: string;
+  printStateHash: boolean;
+  record?: string;
+  replay?: string;
 }
 
 /** Decodes `\n`, `\r`, `\t`, `\e`, `\\` and `\xNN` escapes, so scripts can type control keys. */
@@ -35,7 +43,7 @@ export function unescapeInput(s: string): string {
 }
 
 export function parseBootArgs(argv: string[]): BootArgs {
-  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64, check: checkFromEnv() };
+  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64, check: checkFromEnv(), printStateHash: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -53,9 +61,16 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--ram': a.ramMiB = positive(flag, value()); break;
       case '--disk': a.disk = value(); break;
       case '--check': a.check = true; break;
+      case '--save-state': a.saveState = value(); break;
+      case '--load-state': a.loadState = value(); break;
+      case '--print-state-hash': a.printStateHash = true; break;
+      case '--record': a.record = value(); break;
+      case '--replay': a.replay = value(); break;
       default: throw new Error(`unknown option '${flag}'`);
     }
   }
+  if (a.replay !== undefined && (a.loadState !== undefined || a.record !== undefined || a.input !== '' || a.until !== undefined || a.untilIdle))
+    throw new Error('--replay runs a recording as it is: it takes no --load-state, --record, --input, --until or --until-idle');
   return a;
 }
 
@@ -69,7 +84,7 @@ function positive(flag: string, v: string): number {
 export function checkFromEnv(): boolean { return process.env.MLK_CHECK === '1'; }
 
 /** Loads the built kernel and boot image (run `node scripts/build.mjs kernel services` first). */
-export async function createMachine(ramMiB = 64, diskPath?: string, check = checkFromEnv()): Promise<Machine> {
+export async function createMachine(ramMiB = 64, diskPath?: string, check = checkFromEnv(), memoryDiskSectors?: number): Promise<Machine> {
   const kernelPath = `${BUILD}kernel.wasm`;
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: run 'node scripts/build.mjs kernel services' (npm run boot does)`);
   const bootPath = `${BUILD}bootimage.cpio`;
@@ -77,7 +92,7 @@ export async function createMachine(ramMiB = 64, diskPath?: string, check = chec
     kernel: readFileSync(kernelPath),
     bootImage: existsSync(bootPath) ? readFileSync(bootPath) : undefined,
     ramSize: ramMiB * 1024 * 1024,
-    disk: diskPath ? new FileBlockStore(diskPath) : undefined,
+    disk: diskPath ? new FileBlockStore(diskPath) : memoryDiskSectors !== undefined ? new MemoryBlockStore(memoryDiskSectors) : undefined,
     bootargs: check ? 'mlk.check=1' : undefined,
   });
 }
@@ -90,16 +105,20 @@ export async function bootMain(argv: string[]): Promise<number> {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 2;
   }
+  if (args.replay !== undefined) return replayMain(args);
   let machine: Machine;
+  let tt;
   try {
-    machine = await createMachine(args.ramMiB, args.disk, args.check);
+    const loaded = args.loadState !== undefined ? await openStateForBoot(args.loadState) : null;
+    machine = await createMachine(loaded ? loaded.ramMiB : args.ramMiB, args.disk, args.check, loaded?.diskSectors);
+    tt = await startTimeTravel(machine, args, loaded);
   } catch (e) {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 1;
   }
   const flagged = args.until !== undefined || args.untilIdle || args.input !== '';
-  if (flagged) return runScripted(machine, args);
-  return process.stdin.isTTY ? runInteractive(machine) : runPiped(machine, args);
+  const code = flagged ? runScripted(machine, args) : await (process.stdin.isTTY ? runInteractive(machine) : runPiped(machine, args));
+  return finishTimeTravel(machine, args, tt, code);
 }
 
 /** Thread 1 is init, the first program; every service depends on it. */

@@ -7,6 +7,9 @@ const USAGE = `usage:
   mlk boot --input TEXT --until TEXT [--max-instructions N] [--max-time SECONDS] [--trace FILE]
                                     [--disk IMAGE] [--ram MiB]
   mlk boot --input TEXT --until-idle [...]
+  mlk boot ... [--save-state FILE] [--load-state FILE] [--print-state-hash] [--record FILE]
+  mlk boot --replay FILE [--print-state-hash] [--save-state FILE]
+                                    time travel: state files, the state hash, record/replay
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
   mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)
   mlk fuzz --calls N --seed S [--check] [--skip-registers] [--verbose]

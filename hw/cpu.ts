@@ -38,6 +38,8 @@ const MMU_SLOT = new Uint8Array(STORED_IDS.length);
 for (const id of MMU_REGS) MMU_SLOT[SLOT[id]] = 1;
 const DAIF_MASK = PSTATE.D | PSTATE.A | PSTATE.I | PSTATE.F;
 
+export interface CpuSnapshot { regs: string[]; el: 0 | 1; daif: number; waiting: boolean }
+
 export class Cpu {
   /** Current exception level: 1 while the kernel runs or idles, 0 while a user thread runs. */
   el: 0 | 1 = 1;
@@ -160,6 +162,25 @@ export class Cpu {
   /** True while VBAR_EL1 is 0 (no vector table installed). */
   get noVbar(): boolean {
     return this.words[2 * S_VBAR] === 0 && this.words[2 * S_VBAR + 1] === 0;
+  }
+
+  /** Stored registers (hex, STORED order), PSTATE and the WFI flag: the core's side of a machine snapshot. */
+  snapshot(): CpuSnapshot {
+    return { regs: Array.from(this.store, (v) => v.toString(16)), el: this.el, daif: this.daif, waiting: this.waiting };
+  }
+
+  /** Loads a snapshot() and re-derives the MMU's decoded registers from it (its TLB is the MMU's own). */
+  restore(s: unknown): void {
+    const v = s as CpuSnapshot;
+    if (!Array.isArray(v?.regs) || v.regs.length !== STORED_IDS.length || !v.regs.every((x) => typeof x === 'string' && /^[0-9a-f]{1,16}$/.test(x)) ||
+      (v.el !== 0 && v.el !== 1) || typeof v.daif !== 'number' || typeof v.waiting !== 'boolean')
+      throw new Error('Cpu.restore: bad snapshot');
+    v.regs.forEach((x, k) => { this.store[k] = BigInt(`0x${x}`); });
+    this.el = v.el;
+    this.daif = v.daif & DAIF_MASK;
+    this.waiting = v.waiting;
+    this.timerWrites++; // the machine's cached timer deadline is stale
+    this.syncMmu();
   }
 
   private syncMmu(): void {

@@ -21,6 +21,8 @@ import { GenericTimer } from './timer';
 import { HostMailbox } from './mailbox';
 import { TraceRing, type TraceRecord } from './trace';
 import { Uart } from './uart';
+import { murmur128 } from './hash';
+import { exportMutableGlobals } from './wasm-globals';
 
 export interface MachineOptions {
   /** The kernel image: a WebAssembly binary (or compiled module) with the `mach` imports. */
@@ -57,7 +59,33 @@ type Events = {
   uart: (bytes: Uint8Array) => void;
   halt: (info: HaltInfo) => void;
   trace: (rec: TraceRecord) => void;
+  /** After each kernel entry has run to completion (vector offset; -1 = kmain): a point a run can stop at. */
+  entry: (vector: number) => void;
+  /** An outside input reached a device (record/replay, host/timetravel-record.ts). */
+  input: (input: HostInput) => void;
+  /**
+   * run()/step() returned while the core was at EL0 (ticks = now). Where a run stops is an input
+   * too: the EL0 engine writes its stack back at every stop, and the unused upper halves of i32
+   * stack slots it writes depend on where it stopped (never on what the program computes), so a
+   * bit-exact replay stops where the recorded run stopped.
+   */
+  stop: (ticks: number) => void;
 };
+
+/** What the outside world hands the machine: bytes typed into UART0, a message posted to the mailbox. */
+export type HostInput = { kind: 'uart'; bytes: Uint8Array } | { kind: 'mailbox'; words: Uint32Array };
+
+/** The machine's own bookkeeping and the kernel's WebAssembly globals, for a snapshot (hw/snapshot.ts). */
+export interface MachineCoreState {
+  booted: boolean;
+  instructions: number;
+  kernelEntries: number;
+  halted: HaltInfo | null;
+  lastActivity: number;
+  entryOffset: number;
+  /** The kernel's mutable globals in index order: `i:<bigint>` (i64) or `n:<number>`. */
+  kernelGlobals: string[];
+}
 
 /** Thrown through the kernel's wasm frames by the `halt` import, like a core parked in `b .`. */
 class HaltSignal extends Error {}
@@ -85,6 +113,11 @@ export class Machine {
   readonly el0: El0Core;
   readonly fdtAddress: number;
   readonly bootImageRange: { start: number; end: number } | null;
+  /**
+   * Hash of the kernel and boot images this machine was built from: a snapshot carries it, and one
+   * from another build is refused. Empty when the kernel came as a compiled module (no snapshots).
+   */
+  buildId = '';
 
   instructions = 0;
   kernelEntries = 0;
@@ -103,14 +136,28 @@ export class Machine {
   private entryOffset = -1;
   private eretPending = false;
   private wfiPending = false;
-  private listeners: { [K in keyof Events]: Events[K][] } = { uart: [], halt: [], trace: [] };
+  private listeners: { [K in keyof Events]: Events[K][] } = { uart: [], halt: [], trace: [], entry: [], input: [], stop: [] };
   private txBatch: number[] = [];
+  /** The kernel's mutable globals (exported by exportMutableGlobals), null when not reachable. */
+  private kernelGlobals: WebAssembly.Global[] | null = null;
 
   static async create(opts: MachineOptions): Promise<Machine> {
-    const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(opts.kernel as BufferSource);
+    // From bytes, the kernel's globals are exported so that a snapshot can hold them (hw/wasm-globals.ts).
+    let bytes: Uint8Array | null = null;
+    let names: string[] = [];
+    if (!(opts.kernel instanceof WebAssembly.Module)) {
+      const g = exportMutableGlobals(opts.kernel);
+      bytes = g.bytes;
+      names = g.names;
+    }
+    const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(bytes as BufferSource);
     const m = new Machine(opts);
     m.kernel = await WebAssembly.instantiate(module, m.kernelImports());
     m.vectorFn = m.kernel.exports.vector as (o: number) => void;
+    if (bytes) {
+      m.kernelGlobals = names.map((n) => m.kernel.exports[n] as WebAssembly.Global);
+      m.buildId = murmur128(opts.kernel as Uint8Array, new Uint8Array([0]), opts.bootImage ?? new Uint8Array(0));
+    }
     return m;
   }
 
@@ -128,6 +175,7 @@ export class Machine {
     this.cpu = new Cpu(this.mmu, this.timer);
     this.el0 = new El0Core(this.ram, this.bus, this.mmu);
 
+    this.mailbox.onPost = (words) => this.emitInput({ kind: 'mailbox', words });
     this.uart.onTransmit = (b) => {
       this.txBatch.push(b);
       this.lastActivity = this.clock.ticks;
@@ -165,6 +213,57 @@ export class Machine {
   /** Bytes typed by the host into UART0's receive line. */
   uartInput(data: string | Uint8Array): void {
     this.uart.hostInput(data);
+    if (this.listeners.input.length > 0) {
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice(); // as Uart.hostInput encodes it
+      this.emitInput({ kind: 'uart', bytes });
+    }
+  }
+
+  private emitInput(input: HostInput): void {
+    for (const f of this.listeners.input) f(input);
+  }
+
+  /** The machine's bookkeeping and the kernel's globals (the rest of a snapshot is devices and RAM). */
+  saveCore(): MachineCoreState {
+    if (!this.kernelGlobals) throw new Error('this machine cannot be snapshotted: its kernel was given as a compiled module, so its globals are unreachable');
+    return {
+      booted: this.booted,
+      instructions: this.instructions,
+      kernelEntries: this.kernelEntries,
+      halted: this.halted ? { ...this.halted } : null,
+      lastActivity: this.lastActivity,
+      entryOffset: this.entryOffset,
+      kernelGlobals: this.kernelGlobals.map((g) => typeof g.value === 'bigint' ? `i:${g.value}` : `n:${g.value}`),
+    };
+  }
+
+  /** Loads saveCore()'s output; the caller has checked it (hw/snapshot.ts) and restores the devices. */
+  loadCore(c: MachineCoreState): void {
+    if (!this.kernelGlobals) throw new Error('this machine cannot be restored: its kernel was given as a compiled module');
+    if (c.kernelGlobals.length !== this.kernelGlobals.length) throw new Error('snapshot: the kernel has a different set of globals');
+    c.kernelGlobals.forEach((v, i) => {
+      const g = this.kernelGlobals![i];
+      g.value = v.startsWith('i:') ? BigInt(v.slice(2)) : Number(v.slice(2));
+    });
+    this.booted = c.booted;
+    this.instructions = c.instructions;
+    this.kernelEntries = c.kernelEntries;
+    this.halted = c.halted ? { ...c.halted } : null;
+    this.lastActivity = c.lastActivity;
+    this.entryOffset = c.entryOffset;
+    // caches and per-entry flags: recomputed, never saved
+    this.timerSeen = -1;
+    this.timerAt = -1;
+    this.timerAbs = Infinity;
+    this.eretPending = false;
+    this.wfiPending = false;
+    this.txBatch.length = 0;
+    this.stopRequested = false;
+  }
+
+  /** Number of kernel globals a snapshot holds (-1: none reachable). */
+  get kernelGlobalCount(): number {
+    return this.kernelGlobals ? this.kernelGlobals.length : -1;
   }
 
   /** The kernel's exports (introspection functions `ki_*` live here). */
@@ -210,6 +309,7 @@ export class Machine {
     }
     if (this.halted) reason = 'halted';
     this.flushUart();
+    if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
     return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
   }
 
@@ -252,6 +352,7 @@ export class Machine {
     }
     if (this.halted) reason = 'halted';
     this.flushUart();
+    if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
     return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
   }
 
@@ -352,6 +453,7 @@ export class Machine {
     }
     this.cpu.enterWords(offset, elrLo, elrHi, esrValue, far);
     this.enterKernel(offset);
+    if (this.listeners.entry.length !== 0) for (const f of this.listeners.entry) f(offset);
   }
 
   private boot(): void {
@@ -359,6 +461,7 @@ export class Machine {
     this.booted = true;
     // Reset state: EL1h, DAIF masked, MMU off; x0 = FDT address (Linux arm64 boot protocol).
     this.enterKernel(-1);
+    for (const f of this.listeners.entry) f(-1);
   }
 
   /**

@@ -39,6 +39,8 @@ export class HostMailbox implements MmioDevice {
   readonly size = MAILBOX_SIZE;
   /** Called with each message the guest sends. */
   onMessage: ((words: Uint32Array) => void) | null = null;
+  /** Called with each message the host queued (an outside input, for record/replay). */
+  onPost: ((words: Uint32Array) => void) | null = null;
 
   private inbox: Uint32Array[] = [];
   private outLen = 0;
@@ -53,8 +55,10 @@ export class HostMailbox implements MmioDevice {
   /** Host side: queue a message for the guest. Returns false (and drops nothing queued) when full or too long. */
   post(words: ArrayLike<number>): boolean {
     if (words.length > MBOX_MAX_WORDS || this.inbox.length >= MBOX_QUEUE_LIMIT) return false;
-    this.inbox.push(Uint32Array.from(words, (w) => w >>> 0));
+    const message = Uint32Array.from(words, (w) => w >>> 0);
+    this.inbox.push(message);
     this.updateIrq();
+    this.onPost?.(message);
     return true;
   }
 
@@ -112,16 +116,21 @@ export class HostMailbox implements MmioDevice {
 
   restore(s: unknown): void {
     const v = s as { inbox: number[][]; outLen: number; out: number[]; irqEnable: number };
+    const words = (a: unknown, max: number) => Array.isArray(a) && a.length <= max && a.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
+    if (!Array.isArray(v?.inbox) || v.inbox.length > MBOX_QUEUE_LIMIT || !v.inbox.every((m) => words(m, MBOX_MAX_WORDS)) ||
+      !words(v.out, MBOX_MAX_WORDS) || !Number.isInteger(v.outLen) || !Number.isInteger(v.irqEnable))
+      throw new Error('HostMailbox.restore: bad snapshot');
     this.inbox = v.inbox.map((m) => Uint32Array.from(m));
-    this.outLen = v.outLen;
+    this.outLen = Math.min(v.outLen >>> 0, MBOX_MAX_WORDS);
+    this.out.fill(0);
     this.out.set(v.out);
-    this.irqEnable = v.irqEnable;
-    this.updateIrq();
+    this.irqEnable = v.irqEnable & 1;
+    this.updateIrq(true);
   }
 
-  private updateIrq(): void {
+  private updateIrq(force = false): void {
     const level = this.irqEnable === 1 && this.inbox.length > 0;
-    if (level !== this.irqLevel) {
+    if (force || level !== this.irqLevel) {
       this.irqLevel = level;
       this.aic.setLine(this.irq, level);
     }

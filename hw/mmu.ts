@@ -147,6 +147,8 @@ function permString(p: number): string {
   return `EL1 ${f(PERM.R1, PERM.W1, PERM.X1)} EL0 ${f(PERM.R0, PERM.W0, PERM.X0)}`;
 }
 
+export interface MmuTlbSnapshot { tag: Float64Array; asid: Int32Array; pa: Float64Array; perm: Int32Array; blk: Float64Array; blockFills: number }
+
 export class Mmu {
   fault: MmuFault = { fsc: 0, level: 0, va: 0, access: Access.Read, el: 0 };
   stats: MmuStats = { hits: 0, misses: 0, walks: 0 };
@@ -387,6 +389,27 @@ export class Mmu {
         tag.fill(INVALID_TAG);
         this.blockFills = 0;
     }
+  }
+
+  /**
+   * The TLB's entries, for a machine snapshot: saved rather than flushed, because a page-table edit
+   * without TLBI keeps using the stale entry (as hardware does) and a restored machine must too.
+   * The decoded registers come back from the Cpu (setRegs); statistics are not state.
+   */
+  snapshotTlb(): MmuTlbSnapshot {
+    return { tag: this.tTag.slice(), asid: this.tAsid.slice(), pa: this.tPa.slice(), perm: this.tPerm.slice(), blk: this.tBlk.slice(), blockFills: this.blockFills };
+  }
+
+  restoreTlb(s: MmuTlbSnapshot): void {
+    const n = this.tTag.length;
+    if (!(s.tag instanceof Float64Array) || s.tag.length !== n || !(s.asid instanceof Int32Array) || s.asid.length !== n ||
+      !(s.pa instanceof Float64Array) || s.pa.length !== n || !(s.perm instanceof Int32Array) || s.perm.length !== n ||
+      !(s.blk instanceof Float64Array) || s.blk.length !== n || !Number.isInteger(s.blockFills))
+      throw new Error('Mmu.restoreTlb: bad snapshot');
+    this.tTag.set(s.tag); this.tAsid.set(s.asid); this.tPa.set(s.pa); this.tPerm.set(s.perm); this.tBlk.set(s.blk);
+    this.blockFills = s.blockFills;
+    this.gen++; // caches outside the MMU (the EL0 engine's) are stale
+    this.maint++;
   }
 
   /** Remove every entry whose leaf region contains va, for ASID `asid` and global (asid -2: all ASIDs). */

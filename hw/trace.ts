@@ -38,6 +38,9 @@ export interface TraceRecord {
   args: number[];
 }
 
+/** The registers and bookkeeping of the ring (snapshotRing). */
+export interface TraceRegs { enable: number; dropped: number; args: number[]; nextSeq: number; readSeq: number; count: number }
+
 interface TraceSnapshot {
   enable: number;
   dropped: number;
@@ -173,6 +176,40 @@ export class TraceRing implements MmioDevice {
       readSeq: this.readSeq,
       records,
     };
+  }
+
+  /**
+   * snapshot() for whole-machine snapshots: the registers, and the ring as one byte array (the slot
+   * arrays seqs, ticks, kinds, args back to back) instead of record objects: a full ring is 65,536
+   * records, which as objects cost a periodic checkpoint far more than the copy does.
+   */
+  snapshotRing(): { regs: TraceRegs; ring: Uint8Array } {
+    const parts = [this.seqs, this.ticks, this.kinds, this.argv];
+    const ring = new Uint8Array(parts.reduce((n, a) => n + a.byteLength, 0));
+    let p = 0;
+    for (const a of parts) { ring.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p); p += a.byteLength; }
+    return { regs: { enable: this.enable, dropped: this.dropped, args: Array.from(this.args), nextSeq: this.nextSeq, readSeq: this.readSeq, count: this.count }, ring };
+  }
+
+  restoreRing(regs: unknown, ring: Uint8Array): void {
+    const v = regs as TraceRegs;
+    const bytes = this.capacity * (8 + 8 + 4 + 4 * TRACE_NARGS);
+    if (!(ring instanceof Uint8Array) || ring.length !== bytes || !Array.isArray(v?.args) || v.args.length !== TRACE_NARGS ||
+      !Number.isInteger(v.nextSeq) || v.nextSeq < 1 || !Number.isInteger(v.count) || v.count < 0 || v.count > this.capacity || v.count > v.nextSeq - 1 ||
+      !Number.isInteger(v.readSeq) || !Number.isInteger(v.dropped))
+      throw new Error('TraceRing.restoreRing: bad snapshot');
+    const own = new Uint8Array(ring); // aligned copy
+    let p = 0;
+    this.seqs.set(new Float64Array(own.buffer, p, this.capacity)); p += 8 * this.capacity;
+    this.ticks.set(new Float64Array(own.buffer, p, this.capacity)); p += 8 * this.capacity;
+    this.kinds.set(new Uint32Array(own.buffer, p, this.capacity)); p += 4 * this.capacity;
+    this.argv.set(new Uint32Array(own.buffer, p, this.capacity * TRACE_NARGS));
+    this.enable = v.enable & 1;
+    this.dropped = v.dropped >>> 0;
+    this.args.set(v.args);
+    this.nextSeq = v.nextSeq;
+    this.readSeq = v.readSeq;
+    this.count = v.count;
   }
 
   restore(s: unknown): void {
