@@ -148,7 +148,7 @@ function genAsProtocol(p) {
     L.push('');
     L.push(`/** ${P}.${o.name}(${o.args.map((f) => `${f.name}: ${f.type}`).join(', ')}) → (${o.reply.map((f) => `${f.name}: ${f.type}`).join(', ')})${o.doc ? ' — ' + o.doc.replace(/\n/g, ' ') : ''} */`);
     L.push(`export function ${camel(o.name)}(${params.join(', ')}): u32 {`);
-    L.push(`  const m = clientMsg;`);
+    L.push(`  const m = clientMsg();`);
     L.push(`  m.reset(LABEL_${upper(o.name)});`);
     for (const f of o.args) {
       const v = camel(f.name);
@@ -190,8 +190,7 @@ function genAsProtocol(p) {
       L.push(`  m.reset(0);`);
       for (const f of o.reply) L.push(`  ${putField(f, 'out.' + camel(f.name), 'out.' + camel(f.name) + 'Len')}`);
       L.push('}');
-      L.push(`// @ts-ignore: decorator`);
-      L.push(`@lazy const r${pascal(o.name)} = new ${pascal(o.name)}Reply();`);
+      L.push(`let r${pascal(o.name)}: ${pascal(o.name)}Reply | null = null; // made on first use: a program that only imports this file allocates nothing`);
     } else {
       L.push(`/** Encodes the ok reply of ${o.name} into m. */`);
       L.push(`export function reply${pascal(o.name)}(m: Msg): void { m.reset(0); }`);
@@ -218,7 +217,8 @@ function genAsProtocol(p) {
     }
     L.push(`      if (!m.done() || m.capIndex != m.ncaps) break;`);
     if (o.reply.length) {
-      L.push(`      const out = r${pascal(o.name)};`);
+      L.push(`      let out = r${pascal(o.name)};`);
+      L.push(`      if (out == null) { out = new ${pascal(o.name)}Reply(); r${pascal(o.name)} = out; }`);
       L.push(`      e = s.${camel(o.name)}(${['m.badge', ...args, 'out'].join(', ')});`);
       L.push(`      if (e == 0) { reply${pascal(o.name)}(m, out); return true; }`);
     } else {

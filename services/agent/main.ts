@@ -25,7 +25,7 @@
 // badge, and revoke it, but never delete the caps the agent runs on.
 
 import {
-  Msg, Service, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, CNODE_MINT, CNODE_DELETE, CNODE_REVOKE, ipcCall, irqAck, lookup,
+  Msg, Service, SLOT_TCB, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, SLOT_FRAME, CNODE_MINT, CNODE_DELETE, CNODE_REVOKE, ipcCall, irqAck, lookup,
   serve,
 } from "../lib";
 
@@ -71,7 +71,7 @@ function sendHello(): void {
 
 /** The agent's own kernel objects: forwarding a call to them would let the page stop the agent. */
 function isOwnObject(slot: u64): bool {
-  return slot >= 1 && slot <= 7 && slot != SLOT_PROC;
+  return slot >= SLOT_TCB && slot <= SLOT_FRAME && slot != SLOT_PROC;
 }
 
 const isScratch = (slot: u64): bool => slot >= SCRATCH_FIRST && slot < SCRATCH_END;

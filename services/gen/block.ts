@@ -30,7 +30,7 @@ export class InfoReply {
 
 /** block.info() → (sectors: u64, sector_size: u32, max_count: u32) — Geometry. */
 export function info(ep: u64, out: InfoReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_INFO);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -46,7 +46,7 @@ export function info(ep: u64, out: InfoReply): u32 {
 
 /** block.read(sector: u64, count: u32, offset: u32) → () — Read count sectors from sector into the shared buffer at offset. */
 export function read(ep: u64, sector: u64, count: u32, offset: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READ);
   m.putU64(sector);
   m.putU32(count);
@@ -62,7 +62,7 @@ export function read(ep: u64, sector: u64, count: u32, offset: u32): u32 {
 
 /** block.write(sector: u64, count: u32, offset: u32) → () — Write count sectors from the shared buffer at offset to sector. */
 export function write(ep: u64, sector: u64, count: u32, offset: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_WRITE);
   m.putU64(sector);
   m.putU32(count);
@@ -78,7 +78,7 @@ export function write(ep: u64, sector: u64, count: u32, offset: u32): u32 {
 
 /** block.flush() → () — Make earlier writes durable. */
 export function flush(ep: u64): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_FLUSH);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -106,8 +106,7 @@ export function replyInfo(m: Msg, out: InfoReply): void {
   m.putU32(out.sectorSize);
   m.putU32(out.maxCount);
 }
-// @ts-ignore: decorator
-@lazy const rInfo = new InfoReply();
+let rInfo: InfoReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg): void { m.reset(0); }
@@ -129,7 +128,8 @@ export function dispatch(m: Msg, s: Server): bool {
   switch (<u32>(m.label & 0xff)) {
     case OP_INFO: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rInfo;
+      let out = rInfo;
+      if (out == null) { out = new InfoReply(); rInfo = out; }
       e = s.info(m.badge, out);
       if (e == 0) { replyInfo(m, out); return true; }
       break;

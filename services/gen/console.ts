@@ -45,7 +45,7 @@ export class StatsReply {
 
 /** console.write(data: bytes) → (n: u32) — Queue bytes for transmission. */
 export function write(ep: u64, data: usize, dataLen: i32, out: WriteReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_WRITE);
   if (!m.putBytes(data, dataLen, 256)) return INVALID;
   m.recvSlot = 0;
@@ -60,7 +60,7 @@ export function write(ep: u64, data: usize, dataLen: i32, out: WriteReply): u32 
 
 /** console.read(max: u32) → (data: bytes) — Wait for input: one line (COOKED, including the final \n) or the bytes available (RAW), at most max bytes. A longer line (up to 4,096 bytes) comes in pieces, one per read; only its last piece ends with \n. */
 export function read(ep: u64, max: u32, out: ReadReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READ);
   m.putU32(max);
   m.recvSlot = 0;
@@ -76,7 +76,7 @@ export function read(ep: u64, max: u32, out: ReadReply): u32 {
 
 /** console.set_mode(mode: u32) → () — Select this client's input mode. */
 export function setMode(ep: u64, mode: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_SET_MODE);
   m.putU32(mode);
   m.recvSlot = 0;
@@ -90,7 +90,7 @@ export function setMode(ep: u64, mode: u32): u32 {
 
 /** console.stats() → (rx: u32, tx: u32, irqs: u32) — Driver counters. */
 export function stats(ep: u64, out: StatsReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_STATS);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -119,16 +119,14 @@ export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-// @ts-ignore: decorator
-@lazy const rWrite = new WriteReply();
+let rWrite: WriteReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-// @ts-ignore: decorator
-@lazy const rRead = new ReadReply();
+let rRead: ReadReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of set_mode into m. */
 export function replySetMode(m: Msg): void { m.reset(0); }
@@ -140,8 +138,7 @@ export function replyStats(m: Msg, out: StatsReply): void {
   m.putU32(out.tx);
   m.putU32(out.irqs);
 }
-// @ts-ignore: decorator
-@lazy const rStats = new StatsReply();
+let rStats: StatsReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /**
  * Decodes the request in m, calls the handler and leaves the reply in m. Returns false when the
@@ -156,7 +153,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const data = m.getBytes(256);
       const dataLen = m.lastLen;
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rWrite;
+      let out = rWrite;
+      if (out == null) { out = new WriteReply(); rWrite = out; }
       e = s.write(m.badge, data, dataLen, out);
       if (e == 0) { replyWrite(m, out); return true; }
       break;
@@ -164,7 +162,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_READ: {
       const max = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rRead;
+      let out = rRead;
+      if (out == null) { out = new ReadReply(); rRead = out; }
       e = s.read(m.badge, max, out);
       if (e == 0) { replyRead(m, out); return true; }
       break;
@@ -178,7 +177,8 @@ export function dispatch(m: Msg, s: Server): bool {
     }
     case OP_STATS: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rStats;
+      let out = rStats;
+      if (out == null) { out = new StatsReply(); rStats = out; }
       e = s.stats(m.badge, out);
       if (e == 0) { replyStats(m, out); return true; }
       break;

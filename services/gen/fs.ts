@@ -88,7 +88,7 @@ export class ReaddirReply {
 
 /** fs.statfs() → (blocks: u32, free_blocks: u32, inodes: u32, free_inodes: u32) — Totals. */
 export function statfs(ep: u64, out: StatfsReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_STATFS);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -105,7 +105,7 @@ export function statfs(ep: u64, out: StatfsReply): u32 {
 
 /** fs.lookup(dir: u32, name: string) → (ino: u32, type: u32, size: u32) — Find name in directory dir. */
 export function lookup(ep: u64, dir: u32, name: string, out: LookupReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_LOOKUP);
   m.putU32(dir);
   if (!m.putStr(name, 58)) return NAME_TOO_LONG;
@@ -123,7 +123,7 @@ export function lookup(ep: u64, dir: u32, name: string, out: LookupReply): u32 {
 
 /** fs.getattr(ino: u32) → (type: u32, size: u32, nlink: u32) — Type and size of an inode. */
 export function getattr(ep: u64, ino: u32, out: GetattrReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_GETATTR);
   m.putU32(ino);
   m.recvSlot = 0;
@@ -140,7 +140,7 @@ export function getattr(ep: u64, ino: u32, out: GetattrReply): u32 {
 
 /** fs.read(ino: u32, off: u32, max: u32) → (data: bytes) — Read up to max bytes at off. */
 export function read(ep: u64, ino: u32, off: u32, max: u32, out: ReadReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READ);
   m.putU32(ino);
   m.putU32(off);
@@ -158,7 +158,7 @@ export function read(ep: u64, ino: u32, off: u32, max: u32, out: ReadReply): u32
 
 /** fs.write(ino: u32, off: u32, data: bytes) → (n: u32) — Write data at off (extending the file). */
 export function write(ep: u64, ino: u32, off: u32, data: usize, dataLen: i32, out: WriteReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_WRITE);
   m.putU32(ino);
   m.putU32(off);
@@ -175,7 +175,7 @@ export function write(ep: u64, ino: u32, off: u32, data: usize, dataLen: i32, ou
 
 /** fs.truncate(ino: u32, size: u32) → () — Set the size (only shrinking frees blocks). */
 export function truncate(ep: u64, ino: u32, size: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_TRUNCATE);
   m.putU32(ino);
   m.putU32(size);
@@ -190,7 +190,7 @@ export function truncate(ep: u64, ino: u32, size: u32): u32 {
 
 /** fs.create(dir: u32, name: string, type: u32) → (ino: u32) — Create a file or directory called name in dir. */
 export function create(ep: u64, dir: u32, name: string, type: u32, out: CreateReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_CREATE);
   m.putU32(dir);
   if (!m.putStr(name, 58)) return NAME_TOO_LONG;
@@ -207,7 +207,7 @@ export function create(ep: u64, dir: u32, name: string, type: u32, out: CreateRe
 
 /** fs.unlink(dir: u32, name: string) → () — Remove a file or an empty directory. */
 export function unlink(ep: u64, dir: u32, name: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_UNLINK);
   m.putU32(dir);
   if (!m.putStr(name, 58)) return NAME_TOO_LONG;
@@ -222,7 +222,7 @@ export function unlink(ep: u64, dir: u32, name: string): u32 {
 
 /** fs.rename(sdir: u32, sname: string, ddir: u32, dname: string) → () — Move an entry (replacing a file of the target name). */
 export function rename(ep: u64, sdir: u32, sname: string, ddir: u32, dname: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_RENAME);
   m.putU32(sdir);
   if (!m.putStr(sname, 58)) return NAME_TOO_LONG;
@@ -239,7 +239,7 @@ export function rename(ep: u64, sdir: u32, sname: string, ddir: u32, dname: stri
 
 /** fs.readdir(dir: u32, index: u32) → (name: string, ino: u32, type: u32, size: u32) — The index-th entry of a directory; NO_ENTRY past the end. */
 export function readdir(ep: u64, dir: u32, index: u32, out: ReaddirReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READDIR);
   m.putU32(dir);
   m.putU32(index);
@@ -258,7 +258,7 @@ export function readdir(ep: u64, dir: u32, index: u32, out: ReaddirReply): u32 {
 
 /** fs.sync() → () — Flush the device. */
 export function sync(ep: u64): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_SYNC);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -294,8 +294,7 @@ export function replyStatfs(m: Msg, out: StatfsReply): void {
   m.putU32(out.inodes);
   m.putU32(out.freeInodes);
 }
-// @ts-ignore: decorator
-@lazy const rStatfs = new StatfsReply();
+let rStatfs: StatfsReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of lookup into m. */
 export function replyLookup(m: Msg, out: LookupReply): void {
@@ -304,8 +303,7 @@ export function replyLookup(m: Msg, out: LookupReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-// @ts-ignore: decorator
-@lazy const rLookup = new LookupReply();
+let rLookup: LookupReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of getattr into m. */
 export function replyGetattr(m: Msg, out: GetattrReply): void {
@@ -314,24 +312,21 @@ export function replyGetattr(m: Msg, out: GetattrReply): void {
   m.putU32(out.size);
   m.putU32(out.nlink);
 }
-// @ts-ignore: decorator
-@lazy const rGetattr = new GetattrReply();
+let rGetattr: GetattrReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of read into m. */
 export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-// @ts-ignore: decorator
-@lazy const rRead = new ReadReply();
+let rRead: ReadReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of write into m. */
 export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-// @ts-ignore: decorator
-@lazy const rWrite = new WriteReply();
+let rWrite: WriteReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of truncate into m. */
 export function replyTruncate(m: Msg): void { m.reset(0); }
@@ -341,8 +336,7 @@ export function replyCreate(m: Msg, out: CreateReply): void {
   m.reset(0);
   m.putU32(out.ino);
 }
-// @ts-ignore: decorator
-@lazy const rCreate = new CreateReply();
+let rCreate: CreateReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of unlink into m. */
 export function replyUnlink(m: Msg): void { m.reset(0); }
@@ -358,8 +352,7 @@ export function replyReaddir(m: Msg, out: ReaddirReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-// @ts-ignore: decorator
-@lazy const rReaddir = new ReaddirReply();
+let rReaddir: ReaddirReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of sync into m. */
 export function replySync(m: Msg): void { m.reset(0); }
@@ -375,7 +368,8 @@ export function dispatch(m: Msg, s: Server): bool {
   switch (<u32>(m.label & 0xff)) {
     case OP_STATFS: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rStatfs;
+      let out = rStatfs;
+      if (out == null) { out = new StatfsReply(); rStatfs = out; }
       e = s.statfs(m.badge, out);
       if (e == 0) { replyStatfs(m, out); return true; }
       break;
@@ -384,7 +378,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const dir = m.getU32();
       const name = m.getStr(58);
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rLookup;
+      let out = rLookup;
+      if (out == null) { out = new LookupReply(); rLookup = out; }
       e = s.lookup(m.badge, dir, name, out);
       if (e == 0) { replyLookup(m, out); return true; }
       break;
@@ -392,7 +387,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_GETATTR: {
       const ino = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rGetattr;
+      let out = rGetattr;
+      if (out == null) { out = new GetattrReply(); rGetattr = out; }
       e = s.getattr(m.badge, ino, out);
       if (e == 0) { replyGetattr(m, out); return true; }
       break;
@@ -402,7 +398,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const off = m.getU32();
       const max = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rRead;
+      let out = rRead;
+      if (out == null) { out = new ReadReply(); rRead = out; }
       e = s.read(m.badge, ino, off, max, out);
       if (e == 0) { replyRead(m, out); return true; }
       break;
@@ -413,7 +410,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const data = m.getBytes(256);
       const dataLen = m.lastLen;
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rWrite;
+      let out = rWrite;
+      if (out == null) { out = new WriteReply(); rWrite = out; }
       e = s.write(m.badge, ino, off, data, dataLen, out);
       if (e == 0) { replyWrite(m, out); return true; }
       break;
@@ -431,7 +429,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const name = m.getStr(58);
       const type = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rCreate;
+      let out = rCreate;
+      if (out == null) { out = new CreateReply(); rCreate = out; }
       e = s.create(m.badge, dir, name, type, out);
       if (e == 0) { replyCreate(m, out); return true; }
       break;
@@ -458,7 +457,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const dir = m.getU32();
       const index = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rReaddir;
+      let out = rReaddir;
+      if (out == null) { out = new ReaddirReply(); rReaddir = out; }
       e = s.readdir(m.badge, dir, index, out);
       if (e == 0) { replyReaddir(m, out); return true; }
       break;

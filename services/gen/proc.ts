@@ -109,7 +109,7 @@ export class ArgsReply {
 
 /** proc.lookup(name: string, slot: u32) → (ep: cap) — The endpoint of a service, by name, if the caller's manifest entry lists it in `uses`; the capability (badged with the caller's pid) goes to the caller's empty slot `slot`. */
 export function lookup(ep: u64, name: string, slot: u32, recvSlot: u64, out: LookupReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_LOOKUP);
   if (!m.putStr(name, 24)) return NAME_TOO_LONG;
   m.putU32(slot);
@@ -125,7 +125,7 @@ export function lookup(ep: u64, name: string, slot: u32, recvSlot: u64, out: Loo
 
 /** proc.ps(index: u32) → (pid: u32, name: string, state: u32, restarts: u32, prio: u32, faults: u32, next_restart: u64, backoff: u32) — The index-th process; NO_ENTRY past the end. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms). */
 export function ps(ep: u64, index: u32, out: PsReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_PS);
   m.putU32(index);
   m.recvSlot = 0;
@@ -147,7 +147,7 @@ export function ps(ep: u64, index: u32, out: PsReply): u32 {
 
 /** proc.kill(pid: u32) → () — Stop a process; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init. */
 export function kill(ep: u64, pid: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_KILL);
   m.putU32(pid);
   m.recvSlot = 0;
@@ -161,7 +161,7 @@ export function kill(ep: u64, pid: u32): u32 {
 
 /** proc.spawn(name: string) → (pid: u32) — Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise. */
 export function spawn(ep: u64, name: string, out: SpawnReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_SPAWN);
   if (!m.putStr(name, 24)) return NAME_TOO_LONG;
   m.recvSlot = 0;
@@ -176,7 +176,7 @@ export function spawn(ep: u64, name: string, out: SpawnReply): u32 {
 
 /** proc.caps(pid: u32, index: u32) → (slot: u32, kind: u32, rights: u32, badge: u64, what: string) — The index-th capability init gave process pid. */
 export function caps(ep: u64, pid: u32, index: u32, out: CapsReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_CAPS);
   m.putU32(pid);
   m.putU32(index);
@@ -196,7 +196,7 @@ export function caps(ep: u64, pid: u32, index: u32, out: CapsReply): u32 {
 
 /** proc.mem() → (total: u32, used: u32, kernel_pool: u32) — Memory in 4 KiB pages: RAM handed to user space as Untyped, how much init has carved into objects, and the kernel's pool. */
 export function mem(ep: u64, out: MemReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_MEM);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -212,7 +212,7 @@ export function mem(ep: u64, out: MemReply): u32 {
 
 /** proc.uptime() → (ticks: u64, freq: u32) — Virtual time since boot. */
 export function uptime(ep: u64, out: UptimeReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_UPTIME);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -227,7 +227,7 @@ export function uptime(ep: u64, out: UptimeReply): u32 {
 
 /** proc.args() → (args: string) — The caller's `args` string from the boot manifest. */
 export function args(ep: u64, out: ArgsReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_ARGS);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -241,7 +241,7 @@ export function args(ep: u64, out: ArgsReply): u32 {
 
 /** proc.log(line: string) → () — Print a line on the system log (init's console output). */
 export function log(ep: u64, line: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_LOG);
   if (!m.putStr(line, 200)) return NAME_TOO_LONG;
   m.recvSlot = 0;
@@ -273,8 +273,7 @@ export function replyLookup(m: Msg, out: LookupReply): void {
   m.reset(0);
   m.putCap(out.ep);
 }
-// @ts-ignore: decorator
-@lazy const rLookup = new LookupReply();
+let rLookup: LookupReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of ps into m. */
 export function replyPs(m: Msg, out: PsReply): void {
@@ -288,8 +287,7 @@ export function replyPs(m: Msg, out: PsReply): void {
   m.putU64(out.nextRestart);
   m.putU32(out.backoff);
 }
-// @ts-ignore: decorator
-@lazy const rPs = new PsReply();
+let rPs: PsReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of kill into m. */
 export function replyKill(m: Msg): void { m.reset(0); }
@@ -299,8 +297,7 @@ export function replySpawn(m: Msg, out: SpawnReply): void {
   m.reset(0);
   m.putU32(out.pid);
 }
-// @ts-ignore: decorator
-@lazy const rSpawn = new SpawnReply();
+let rSpawn: SpawnReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of caps into m. */
 export function replyCaps(m: Msg, out: CapsReply): void {
@@ -311,8 +308,7 @@ export function replyCaps(m: Msg, out: CapsReply): void {
   m.putU64(out.badge);
   m.putStr(out.what, 40);
 }
-// @ts-ignore: decorator
-@lazy const rCaps = new CapsReply();
+let rCaps: CapsReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of mem into m. */
 export function replyMem(m: Msg, out: MemReply): void {
@@ -321,8 +317,7 @@ export function replyMem(m: Msg, out: MemReply): void {
   m.putU32(out.used);
   m.putU32(out.kernelPool);
 }
-// @ts-ignore: decorator
-@lazy const rMem = new MemReply();
+let rMem: MemReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of uptime into m. */
 export function replyUptime(m: Msg, out: UptimeReply): void {
@@ -330,16 +325,14 @@ export function replyUptime(m: Msg, out: UptimeReply): void {
   m.putU64(out.ticks);
   m.putU32(out.freq);
 }
-// @ts-ignore: decorator
-@lazy const rUptime = new UptimeReply();
+let rUptime: UptimeReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of args into m. */
 export function replyArgs(m: Msg, out: ArgsReply): void {
   m.reset(0);
   m.putStr(out.args, 64);
 }
-// @ts-ignore: decorator
-@lazy const rArgs = new ArgsReply();
+let rArgs: ArgsReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of log into m. */
 export function replyLog(m: Msg): void { m.reset(0); }
@@ -357,7 +350,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const name = m.getStr(24);
       const slot = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rLookup;
+      let out = rLookup;
+      if (out == null) { out = new LookupReply(); rLookup = out; }
       e = s.lookup(m.badge, name, slot, out);
       if (e == 0) { replyLookup(m, out); return true; }
       break;
@@ -365,7 +359,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_PS: {
       const index = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rPs;
+      let out = rPs;
+      if (out == null) { out = new PsReply(); rPs = out; }
       e = s.ps(m.badge, index, out);
       if (e == 0) { replyPs(m, out); return true; }
       break;
@@ -380,7 +375,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_SPAWN: {
       const name = m.getStr(24);
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rSpawn;
+      let out = rSpawn;
+      if (out == null) { out = new SpawnReply(); rSpawn = out; }
       e = s.spawn(m.badge, name, out);
       if (e == 0) { replySpawn(m, out); return true; }
       break;
@@ -389,28 +385,32 @@ export function dispatch(m: Msg, s: Server): bool {
       const pid = m.getU32();
       const index = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rCaps;
+      let out = rCaps;
+      if (out == null) { out = new CapsReply(); rCaps = out; }
       e = s.caps(m.badge, pid, index, out);
       if (e == 0) { replyCaps(m, out); return true; }
       break;
     }
     case OP_MEM: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rMem;
+      let out = rMem;
+      if (out == null) { out = new MemReply(); rMem = out; }
       e = s.mem(m.badge, out);
       if (e == 0) { replyMem(m, out); return true; }
       break;
     }
     case OP_UPTIME: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rUptime;
+      let out = rUptime;
+      if (out == null) { out = new UptimeReply(); rUptime = out; }
       e = s.uptime(m.badge, out);
       if (e == 0) { replyUptime(m, out); return true; }
       break;
     }
     case OP_ARGS: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rArgs;
+      let out = rArgs;
+      if (out == null) { out = new ArgsReply(); rArgs = out; }
       e = s.args(m.badge, out);
       if (e == 0) { replyArgs(m, out); return true; }
       break;

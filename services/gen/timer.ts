@@ -41,7 +41,7 @@ export class DeadlineReply {
 
 /** timer.now() → (ticks: u64, freq: u32) — The system counter and its frequency. */
 export function now(ep: u64, out: NowReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_NOW);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -56,7 +56,7 @@ export function now(ep: u64, out: NowReply): u32 {
 
 /** timer.sleep(ticks: u64) → (now: u64) — Reply after `ticks` counter ticks, with the counter then. */
 export function sleep(ep: u64, ticks: u64, out: SleepReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_SLEEP);
   m.putU64(ticks);
   m.recvSlot = 0;
@@ -71,7 +71,7 @@ export function sleep(ep: u64, ticks: u64, out: SleepReply): u32 {
 
 /** timer.deadline(at: u64) → (now: u64) — Reply when the counter reaches `at` (at once if it has), with the counter then. */
 export function deadline(ep: u64, at: u64, out: DeadlineReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_DEADLINE);
   m.putU64(at);
   m.recvSlot = 0;
@@ -86,7 +86,7 @@ export function deadline(ep: u64, at: u64, out: DeadlineReply): u32 {
 
 /** timer.alarm(at: u64, period: u64, ntfn: cap) → () — Signal `ntfn` when the counter reaches `at`, then every `period` ticks if period > 0 (periodic ticks; a late tick is not replayed). Replaces the client's alarm. */
 export function alarm(ep: u64, at: u64, period: u64, ntfn: u64): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_ALARM);
   m.putU64(at);
   m.putU64(period);
@@ -102,7 +102,7 @@ export function alarm(ep: u64, at: u64, period: u64, ntfn: u64): u32 {
 
 /** timer.cancel() → () — Remove the client's alarm (NO_ENTRY when it has none). */
 export function cancel(ep: u64): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_CANCEL);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -130,24 +130,21 @@ export function replyNow(m: Msg, out: NowReply): void {
   m.putU64(out.ticks);
   m.putU32(out.freq);
 }
-// @ts-ignore: decorator
-@lazy const rNow = new NowReply();
+let rNow: NowReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of sleep into m. */
 export function replySleep(m: Msg, out: SleepReply): void {
   m.reset(0);
   m.putU64(out.now);
 }
-// @ts-ignore: decorator
-@lazy const rSleep = new SleepReply();
+let rSleep: SleepReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of deadline into m. */
 export function replyDeadline(m: Msg, out: DeadlineReply): void {
   m.reset(0);
   m.putU64(out.now);
 }
-// @ts-ignore: decorator
-@lazy const rDeadline = new DeadlineReply();
+let rDeadline: DeadlineReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of alarm into m. */
 export function replyAlarm(m: Msg): void { m.reset(0); }
@@ -166,7 +163,8 @@ export function dispatch(m: Msg, s: Server): bool {
   switch (<u32>(m.label & 0xff)) {
     case OP_NOW: {
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rNow;
+      let out = rNow;
+      if (out == null) { out = new NowReply(); rNow = out; }
       e = s.now(m.badge, out);
       if (e == 0) { replyNow(m, out); return true; }
       break;
@@ -174,7 +172,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_SLEEP: {
       const ticks = m.getU64();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rSleep;
+      let out = rSleep;
+      if (out == null) { out = new SleepReply(); rSleep = out; }
       e = s.sleep(m.badge, ticks, out);
       if (e == 0) { replySleep(m, out); return true; }
       break;
@@ -182,7 +181,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_DEADLINE: {
       const at = m.getU64();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rDeadline;
+      let out = rDeadline;
+      if (out == null) { out = new DeadlineReply(); rDeadline = out; }
       e = s.deadline(m.badge, at, out);
       if (e == 0) { replyDeadline(m, out); return true; }
       break;

@@ -81,7 +81,7 @@ export class ReaddirReply {
 
 /** vfs.open(path: string, flags: u32) → (fd: u32) — Open a file; CREATE makes it if missing, TRUNC empties it, APPEND writes at the end. */
 export function open(ep: u64, path: string, flags: u32, out: OpenReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_OPEN);
   if (!m.putStr(path, 200)) return NAME_TOO_LONG;
   m.putU32(flags);
@@ -97,7 +97,7 @@ export function open(ep: u64, path: string, flags: u32, out: OpenReply): u32 {
 
 /** vfs.close(fd: u32) → () — Release a descriptor. */
 export function close(ep: u64, fd: u32): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_CLOSE);
   m.putU32(fd);
   m.recvSlot = 0;
@@ -111,7 +111,7 @@ export function close(ep: u64, fd: u32): u32 {
 
 /** vfs.read(fd: u32, max: u32) → (data: bytes) — Read up to max bytes at the descriptor's position; empty data = end of file. */
 export function read(ep: u64, fd: u32, max: u32, out: ReadReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READ);
   m.putU32(fd);
   m.putU32(max);
@@ -128,7 +128,7 @@ export function read(ep: u64, fd: u32, max: u32, out: ReadReply): u32 {
 
 /** vfs.write(fd: u32, data: bytes) → (n: u32) — Write at the descriptor's position. */
 export function write(ep: u64, fd: u32, data: usize, dataLen: i32, out: WriteReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_WRITE);
   m.putU32(fd);
   if (!m.putBytes(data, dataLen, 256)) return INVALID;
@@ -144,7 +144,7 @@ export function write(ep: u64, fd: u32, data: usize, dataLen: i32, out: WriteRep
 
 /** vfs.seek(fd: u32, pos: u32) → (pos: u32) — Set the position. */
 export function seek(ep: u64, fd: u32, pos: u32, out: SeekReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_SEEK);
   m.putU32(fd);
   m.putU32(pos);
@@ -160,7 +160,7 @@ export function seek(ep: u64, fd: u32, pos: u32, out: SeekReply): u32 {
 
 /** vfs.stat(path: string) → (type: u32, size: u32) — Type and size of a path. */
 export function stat(ep: u64, path: string, out: StatReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_STAT);
   if (!m.putStr(path, 200)) return NAME_TOO_LONG;
   m.recvSlot = 0;
@@ -176,7 +176,7 @@ export function stat(ep: u64, path: string, out: StatReply): u32 {
 
 /** vfs.readdir(path: string, index: u32) → (name: string, type: u32, size: u32) — The index-th entry of a directory; NO_ENTRY past the end. */
 export function readdir(ep: u64, path: string, index: u32, out: ReaddirReply): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_READDIR);
   if (!m.putStr(path, 200)) return NAME_TOO_LONG;
   m.putU32(index);
@@ -194,7 +194,7 @@ export function readdir(ep: u64, path: string, index: u32, out: ReaddirReply): u
 
 /** vfs.mkdir(path: string) → () — Create a directory. */
 export function mkdir(ep: u64, path: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_MKDIR);
   if (!m.putStr(path, 200)) return NAME_TOO_LONG;
   m.recvSlot = 0;
@@ -208,7 +208,7 @@ export function mkdir(ep: u64, path: string): u32 {
 
 /** vfs.unlink(path: string) → () — Remove a file or an empty directory. */
 export function unlink(ep: u64, path: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_UNLINK);
   if (!m.putStr(path, 200)) return NAME_TOO_LONG;
   m.recvSlot = 0;
@@ -222,7 +222,7 @@ export function unlink(ep: u64, path: string): u32 {
 
 /** vfs.rename(from: string, to: string) → () — Move a file or directory within one mount. */
 export function rename(ep: u64, from: string, to: string): u32 {
-  const m = clientMsg;
+  const m = clientMsg();
   m.reset(LABEL_RENAME);
   if (!m.putStr(from, 120)) return NAME_TOO_LONG;
   if (!m.putStr(to, 120)) return NAME_TOO_LONG;
@@ -256,8 +256,7 @@ export function replyOpen(m: Msg, out: OpenReply): void {
   m.reset(0);
   m.putU32(out.fd);
 }
-// @ts-ignore: decorator
-@lazy const rOpen = new OpenReply();
+let rOpen: OpenReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of close into m. */
 export function replyClose(m: Msg): void { m.reset(0); }
@@ -267,24 +266,21 @@ export function replyRead(m: Msg, out: ReadReply): void {
   m.reset(0);
   m.putBytes(out.data, out.dataLen, 256);
 }
-// @ts-ignore: decorator
-@lazy const rRead = new ReadReply();
+let rRead: ReadReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of write into m. */
 export function replyWrite(m: Msg, out: WriteReply): void {
   m.reset(0);
   m.putU32(out.n);
 }
-// @ts-ignore: decorator
-@lazy const rWrite = new WriteReply();
+let rWrite: WriteReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of seek into m. */
 export function replySeek(m: Msg, out: SeekReply): void {
   m.reset(0);
   m.putU32(out.pos);
 }
-// @ts-ignore: decorator
-@lazy const rSeek = new SeekReply();
+let rSeek: SeekReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of stat into m. */
 export function replyStat(m: Msg, out: StatReply): void {
@@ -292,8 +288,7 @@ export function replyStat(m: Msg, out: StatReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-// @ts-ignore: decorator
-@lazy const rStat = new StatReply();
+let rStat: StatReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of readdir into m. */
 export function replyReaddir(m: Msg, out: ReaddirReply): void {
@@ -302,8 +297,7 @@ export function replyReaddir(m: Msg, out: ReaddirReply): void {
   m.putU32(out.type);
   m.putU32(out.size);
 }
-// @ts-ignore: decorator
-@lazy const rReaddir = new ReaddirReply();
+let rReaddir: ReaddirReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /** Encodes the ok reply of mkdir into m. */
 export function replyMkdir(m: Msg): void { m.reset(0); }
@@ -327,7 +321,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const path = m.getStr(200);
       const flags = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rOpen;
+      let out = rOpen;
+      if (out == null) { out = new OpenReply(); rOpen = out; }
       e = s.open(m.badge, path, flags, out);
       if (e == 0) { replyOpen(m, out); return true; }
       break;
@@ -343,7 +338,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const fd = m.getU32();
       const max = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rRead;
+      let out = rRead;
+      if (out == null) { out = new ReadReply(); rRead = out; }
       e = s.read(m.badge, fd, max, out);
       if (e == 0) { replyRead(m, out); return true; }
       break;
@@ -353,7 +349,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const data = m.getBytes(256);
       const dataLen = m.lastLen;
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rWrite;
+      let out = rWrite;
+      if (out == null) { out = new WriteReply(); rWrite = out; }
       e = s.write(m.badge, fd, data, dataLen, out);
       if (e == 0) { replyWrite(m, out); return true; }
       break;
@@ -362,7 +359,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const fd = m.getU32();
       const pos = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rSeek;
+      let out = rSeek;
+      if (out == null) { out = new SeekReply(); rSeek = out; }
       e = s.seek(m.badge, fd, pos, out);
       if (e == 0) { replySeek(m, out); return true; }
       break;
@@ -370,7 +368,8 @@ export function dispatch(m: Msg, s: Server): bool {
     case OP_STAT: {
       const path = m.getStr(200);
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rStat;
+      let out = rStat;
+      if (out == null) { out = new StatReply(); rStat = out; }
       e = s.stat(m.badge, path, out);
       if (e == 0) { replyStat(m, out); return true; }
       break;
@@ -379,7 +378,8 @@ export function dispatch(m: Msg, s: Server): bool {
       const path = m.getStr(200);
       const index = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      const out = rReaddir;
+      let out = rReaddir;
+      if (out == null) { out = new ReaddirReply(); rReaddir = out; }
       e = s.readdir(m.badge, path, index, out);
       if (e == 0) { replyReaddir(m, out); return true; }
       break;

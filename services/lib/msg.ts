@@ -171,6 +171,10 @@ export const DEFER: u32 = 0xffff_ffff;
   error(code: u32): void { this.reset(<u64>code); }
 }
 
-/** The message the client stubs use (one per program: the stubs are not reentrant). */
-// @ts-ignore: decorator
-@lazy export const clientMsg = new Msg();
+let client: Msg | null = null;
+/** The message the client stubs use: one per program, made on first use (the stubs are not reentrant). */
+export function clientMsg(): Msg {
+  let m = client;
+  if (m == null) { m = new Msg(); client = m; }
+  return m;
+}

@@ -7,8 +7,7 @@ import { SLOT_PROC } from "./abi";
 import { NOT_ENOUGH_MEMORY } from "../gen/errors";
 import * as proc from "../gen/proc";
 
-// @ts-ignore: decorator
-@lazy const lookupR = new proc.LookupReply();
+let lookupR: proc.LookupReply | null = null;
 
 /** Why the last lookup returned 0 (an error code: DENIED, NO_ENTRY, UNAVAILABLE, …). */
 export let lastError: u32 = 0;
@@ -17,7 +16,9 @@ export let lastError: u32 = 0;
 export function lookup(name: string): u64 {
   const s = allocSlot();
   if (s == 0) { lastError = NOT_ENOUGH_MEMORY; return 0; }
-  lastError = proc.lookup(SLOT_PROC, name, <u32>s, s, lookupR);
+  let out = lookupR;
+  if (out == null) { out = new proc.LookupReply(); lookupR = out; }
+  lastError = proc.lookup(SLOT_PROC, name, <u32>s, s, out);
   if (lastError != 0) { releaseSlot(s); return 0; }
   return s;
 }

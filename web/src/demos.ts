@@ -65,7 +65,7 @@ const stepUntil = (until: 'entry' | 'ipc' | 'fault' | 'switch') => () => machine
 const pause = () => machine.send({ type: 'pause' });
 
 /** Selects the agent's process in the panels (from the kernel's thread table, when watched). */
-/** The agent's own CNode (lib-ext/rt.ts SLOT_CNODE) and the CNode methods it forwards (docs/SYSCALLS.md). */
+/** The agent's own CNode (services/lib SLOT_CNODE) and the CNode methods it forwards (docs/SYSCALLS.md). */
 const AGENT_CNODE = 2;
 const CNODE_MINT = 17n;
 const CNODE_DELETE = 19n;
