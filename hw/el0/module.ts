@@ -1,5 +1,5 @@
 // The decoded form of a user program: what hw/el0/decode.ts produces from a .wasm binary and what the
-// interpreter (hw/el0/core.ts) and the loaders (hw/el0/harness.ts, the kernel) consume.
+// interpreter (hw/el0/core.ts) and the loaders (tools/el0/harness.ts, the kernel) consume.
 //
 // Internal code: one Int32Array per function, an opcode followed by its decoded immediates
 // (see OP below). Branch targets are indices into the same array; stack heights are slot offsets

@@ -7,14 +7,14 @@
 // Several instances share one World (RAM, MMU, core) like processes on one machine: each has its
 // own page tables and ASID, and a switch is saveContext-style register-file swap + TTBR0 change.
 
-import { Ram } from '../ram';
-import { Bus } from '../bus';
-import { Mmu, PageTableBuilder } from '../mmu';
-import { EC } from '../esr';
-import { El0Core, REG, SVC_EXIT, SVC_IMPORT_BASE, SVC_SYSCALL } from './core';
-import { decodeProgram } from './decode';
-import { PC_ENTER, T, type ConstExpr, type FuncType, type Import, type Program } from './module';
-import { TRAP, trapMessage } from './traps';
+import { Ram } from '../../hw/ram';
+import { Bus } from '../../hw/bus';
+import { Mmu, PageTableBuilder } from '../../hw/mmu';
+import { EC } from '../../hw/esr';
+import { El0Core, REG, SVC_EXIT, SVC_IMPORT_BASE, SVC_SYSCALL } from '../../hw/el0/core';
+import { decodeProgram } from '../../hw/el0/decode';
+import { PC_ENTER, T, type ConstExpr, type FuncType, type Import, type Program } from '../../hw/el0/module';
+import { TRAP, trapMessage } from '../../hw/el0/traps';
 
 export const IMG_VA = 0x1_0000_0000;
 export const GP_VA = 0x1_8000_0000;
