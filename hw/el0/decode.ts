@@ -8,6 +8,7 @@ import {
   type ConstExpr, type DataSegment, type ElemSegment, type Func, type FuncType, type Global, type Import,
   type Limits, type Program, type Table, type ValType,
 } from './module';
+import { OPCODES, sigParts } from './opcodes';
 
 export class ProgramError extends Error {
   constructor(readonly section: string, readonly offset: number, readonly reason: string) {
@@ -385,7 +386,7 @@ function decodeInner(bytes: Uint8Array): Program {
       index: i, typeIndex, type, importIndex, special,
       nparams: type.params.length, nresults: type.results.length,
       nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
-      code: new Int32Array(0), insn: new Uint8Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
+      code: new Int32Array(0), insn: new Uint8Array(0), srcOffset: new Int32Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
     });
   }
 
@@ -501,32 +502,15 @@ interface Ctrl {
 
 const U = 0; // unknown type (polymorphic stack)
 
-/** Signatures of the simple numeric instructions: [pops, pushes] as strings of i/l/f/d. */
-export const SIG = new Map<number, [string, string]>();
-{
-  const range = (a: number, b: number, s: [string, string]) => { for (let i = a; i <= b; i++) SIG.set(i, s); };
-  range(0x45, 0x45, ['i', 'i']); range(0x46, 0x4f, ['ii', 'i']);
-  range(0x50, 0x50, ['l', 'i']); range(0x51, 0x5a, ['ll', 'i']);
-  range(0x5b, 0x60, ['ff', 'i']); range(0x61, 0x66, ['dd', 'i']);
-  range(0x67, 0x69, ['i', 'i']); range(0x6a, 0x78, ['ii', 'i']);
-  range(0x79, 0x7b, ['l', 'l']); range(0x7c, 0x8a, ['ll', 'l']);
-  range(0x8b, 0x91, ['f', 'f']); range(0x92, 0x98, ['ff', 'f']);
-  range(0x99, 0x9f, ['d', 'd']); range(0xa0, 0xa6, ['dd', 'd']);
-  SIG.set(0xa7, ['l', 'i']); range(0xa8, 0xa9, ['f', 'i']); range(0xaa, 0xab, ['d', 'i']);
-  range(0xac, 0xad, ['i', 'l']); range(0xae, 0xaf, ['f', 'l']); range(0xb0, 0xb1, ['d', 'l']);
-  range(0xb2, 0xb3, ['i', 'f']); range(0xb4, 0xb5, ['l', 'f']); SIG.set(0xb6, ['d', 'f']);
-  range(0xb7, 0xb8, ['i', 'd']); range(0xb9, 0xba, ['l', 'd']); SIG.set(0xbb, ['f', 'd']);
-  SIG.set(0xbc, ['f', 'i']); SIG.set(0xbd, ['d', 'l']); SIG.set(0xbe, ['i', 'f']); SIG.set(0xbf, ['l', 'd']);
-  range(0xc0, 0xc1, ['i', 'i']); range(0xc2, 0xc4, ['l', 'l']);
+/** Value type of a signature letter of the opcode table (opcodes.ts). */
+const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, F: T.F32, d: T.F64, D: T.F64 };
+
+/** Validate a numeric or memory instruction against its table signature: pop the operands, push the result. */
+function applyTableSig(sig: string, pop: (t: ValType) => ValType, push: (t: ValType) => void): void {
+  const [p, q] = sigParts(sig);
+  for (let i = p.length - 1; i >= 0; i--) pop(CH[p[i]]);
+  if (q) push(CH[q]);
 }
-export const SATSIG: [string, string][] = [['f', 'i'], ['f', 'i'], ['d', 'i'], ['d', 'i'], ['f', 'l'], ['f', 'l'], ['d', 'l'], ['d', 'l']];
-const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, d: T.F64 };
-/** loads 0x28..0x35 and stores 0x36..0x3e: [value type, natural alignment log2] */
-export const MEMOP: [ValType, number][] = [
-  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 0], [T.I32, 1], [T.I32, 1],
-  [T.I64, 0], [T.I64, 0], [T.I64, 1], [T.I64, 1], [T.I64, 2], [T.I64, 2],
-  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 1], [T.I64, 0], [T.I64, 1], [T.I64, 2],
-];
 
 function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func, ctx: ValidationContext): void {
   const { prog } = ctx;
@@ -553,6 +537,8 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
   const ctrls: Ctrl[] = [];
   let maxStack = 0;
   let opAt = 0;
+  // wasm byte offset of the instruction that produced each internal instruction (Func.srcOffset)
+  const srcPc: number[] = [], srcAt: number[] = [];
 
   const fail = (reason: string): never => r.fail(reason, opAt);
   const push = (t: ValType) => { vals.push(t); if (vals.length > maxStack) maxStack = vals.length; };
@@ -632,6 +618,7 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
 
   while (ctrls.length > 0) {
     opAt = r.pos;
+    srcPc.push(code.length); srcAt.push(opAt);
     if (r.pos >= end) fail('unexpected end of section or function');
     const op = r.u8();
     switch (op) {
@@ -841,8 +828,8 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
       case 0xfc: {
         const sub = r.u32();
         if (sub <= 7) {
-          const [p, q] = SATSIG[sub];
-          pop(CH[p]); push(CH[q]); code.push(OP.TRUNC_SAT + sub);
+          applyTableSig(OPCODES.get(0xfc00 | sub)!.sig!, pop, push);
+          code.push(OP.TRUNC_SAT + sub);
         } else if (sub === 8) {
           const seg = r.u32();
           const at = r.pos;
@@ -878,18 +865,15 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
         break;
       }
       default: {
-        if (op >= 0x28 && op <= 0x3e) {
-          const [vt, natural] = MEMOP[op - 0x28];
-          const offset = memarg(natural);
-          if (op <= 0x35) { pop(T.I32); push(vt); } else { pop(vt); pop(T.I32); }
+        const d = OPCODES.get(op);
+        if (d?.mem) {
+          const offset = memarg(Math.log2(d.mem.size));
+          applyTableSig(d.sig!, pop, push);
           code.push(op, offset | 0);
           break;
         }
-        const sig = SIG.get(op);
-        if (sig) {
-          const [p, q] = sig;
-          for (let i = p.length - 1; i >= 0; i--) pop(CH[p[i]]);
-          push(CH[q]);
+        if (d?.sig) {
+          applyTableSig(d.sig, pop, push);
           code.push(op);
           break;
         }
@@ -904,4 +888,7 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
   if (fn.frameSlots > MAX_FUNC_SLOTS) r.fail('function frame too large', start);
   fn.code = Int32Array.from(code);
   fn.insn = instructionMap(fn.code);
+  fn.srcOffset = new Int32Array(code.length).fill(-1);
+  // block/loop/nop/end emit no code: the last wasm instruction starting at a code index is the one that emitted it
+  for (let i = 0; i < srcPc.length; i++) if (srcPc[i] < code.length) fn.srcOffset[srcPc[i]] = srcAt[i];
 }

@@ -89,6 +89,8 @@ export interface Func {
   code: Int32Array;
   /** per code index: INSN_START | INSN_RETURN_SITE (instructionMap), so a PC from outside is checked in O(1) */
   insn: Uint8Array;
+  /** per code index: byte offset in the image of the wasm instruction it was compiled from (-1 inside an instruction) */
+  srcOffset: Int32Array;
   /** byte offset of the body in the image (for diagnostics) */
   bodyOffset: number;
   /** translation tier: calls + loop back-edges seen by the interpreter */
