@@ -17,6 +17,7 @@ import { TRAP } from './traps';
 import * as N from './num';
 import { MAX_CALL_DEPTH, MAX_IMAGE_BYTES, MAX_MEM_PAGES, MAX_STACK_BYTES } from './limits';
 import { opLength, translate, type JitCore, type JitEnv } from './jit';
+import { arm, offsetAt, type CodeBreakpoint, type El0Location } from './debug';
 import { REG_X0, REG_X7, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN, REG_MEMPAGES, REG_MEMMAX, REG_SPLIM } from '../../host/abi';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
@@ -163,6 +164,11 @@ export class El0Core {
   /** bail statistics of translated code (MLK_JIT_STATS=1) */
   static readonly jitBails = new Map<string, number>();
 
+  // ---- debugger (hw/el0/debug.ts)
+  private codeBreaks: readonly CodeBreakpoint[] = [];
+  /** the breakpoint run() stopped at (before its instruction), with the register file's PC and image then */
+  private hit: { fn: Func; pc: number; pcLo: number; pcHi: number; img: number; len: number } | null = null;
+
   constructor(private readonly ram: Ram, private readonly bus: Bus, private readonly mmu: Mmu) {
     this.m8 = ram.u8;
     this.dv = ram.dv;
@@ -185,7 +191,7 @@ export class El0Core {
     this.exception = null;
     if (fuel <= 0) return 0;
     try {
-      return this.runSlice(fuel);
+      return this.hit ? this.stepOver(fuel) : this.runSlice(fuel);
     } catch (e) {
       return this.hostException(e);
     }
@@ -204,6 +210,62 @@ export class El0Core {
     this.mmioStop = false;
     this.raiseAtRegPc(EC.UNKNOWN, TRAP.INTERNAL_ERROR, 0);
     return 0;
+  }
+
+  /**
+   * Arm breakpoints on functions and instructions (debug.ts): every decoded program they name is
+   * patched now, and any program decoded later when it is first fetched. An empty list disarms all.
+   */
+  setBreakpoints(list: readonly CodeBreakpoint[]): void {
+    this.codeBreaks = list.slice();
+    for (const p of this.progCache.values()) arm(p, this.codeBreaks);
+  }
+
+  /** True when the last run() stopped at a breakpoint, before its instruction (nothing of it ran). */
+  get atBreakpoint(): boolean { return this.hit !== null; }
+
+  /**
+   * The location the register file points at: the program of its image (looked up with diagnostic
+   * page walks, no side effect on the MMU), the function and the wasm byte offset of the next
+   * instruction. Null when the image is not decoded yet or the thread has exited.
+   */
+  location(): El0Location | null {
+    const img = this.rnum(REG.IMG), len = this.rnum(REG.IMGLEN);
+    let key = `${len}`;
+    for (let a = img, h = 0; h < len;) {
+      const pa = this.mmu.walk(a, ACC_EXEC).pa;
+      if (pa < 0) return null;
+      const n = Math.min(len - h, PAGE - (a & 0xfff));
+      key += `:${pa}`;
+      a += n; h += n;
+    }
+    const program = this.progCache.get(key);
+    const fi = this.rw[2 * REG.PC + 1], idx = this.rw[2 * REG.PC];
+    if (!program || fi >= program.funcs.length || program.funcs[fi].importIndex >= 0) return null;
+    const fn = program.funcs[fi];
+    const pc = idx === PC_ENTER ? 0 : idx;
+    return { program, func: fi, pc, offset: offsetAt(fn, pc) };
+  }
+
+  /** After a breakpoint stop: run its instruction once unpatched, then go on (a breakpoint still stops). */
+  private stepOver(fuel: number): number {
+    const b = this.hit!;
+    this.hit = null;
+    const op = b.fn.brk?.get(b.pc);
+    const same = this.rw[2 * REG.PC] === b.pcLo && this.rw[2 * REG.PC + 1] === b.pcHi &&
+      this.rnum(REG.IMG) === b.img && this.rnum(REG.IMGLEN) === b.len;
+    if (op === undefined || !same) return this.runSlice(fuel);
+    let n: number;
+    b.fn.code[b.pc] = op;
+    try { n = this.runSlice(1); } finally { b.fn.code[b.pc] = OP.BREAK + op; }
+    if (this.exception || fuel <= 1) return n;
+    return n + this.runSlice(fuel - 1);
+  }
+
+  /** The interpreter met an armed breakpoint at (fn, pc): stop before it. */
+  private breakAt(fn: Func, pc: number): void {
+    this.fn = fn; this.pc = pc;
+    this.hit = { fn, pc, pcLo: pc, pcHi: fn.index, img: this.rnum(REG.IMG), len: this.rnum(REG.IMGLEN) };
   }
 
   private runSlice(fuel: number): number {
@@ -272,6 +334,7 @@ export class El0Core {
   }
 
   invalidateCode(): void {
+    this.hit = null;
     this.dropTranslations();
     this.progCache.clear();
     this.prog = null;
@@ -571,6 +634,7 @@ export class El0Core {
           return false;
         }
         this.progCache.set(key, p);
+        if (this.codeBreaks.length) arm(p, this.codeBreaks);
       }
       this.pcPa[way] = pa0; this.pcLen[way] = len; this.pcProg[way] = p;
       this.pcMaint[way] = mmu.maint; this.pcAsid[way] = mmu.asid;
@@ -1791,6 +1855,7 @@ export class El0Core {
         }
         // </generated>
         default:
+          if (op >= OP.BREAK) { this.breakAt(fn, pc); break loop; }
           this.fn = fn; this.pc = pc;
           this.trap(TRAP.INVALID_PROGRAM);
           this.programError = new ProgramError('code', pc, `internal opcode ${op} not implemented`);

@@ -386,13 +386,13 @@ function decodeInner(bytes: Uint8Array): Program {
       index: i, typeIndex, type, importIndex, special,
       nparams: type.params.length, nresults: type.results.length,
       nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
-      code: new Int32Array(0), insn: new Uint8Array(0), srcOffset: new Int32Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
+      code: new Int32Array(0), insn: new Uint8Array(0), srcOffset: new Int32Array(0), brk: null, bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
     });
   }
 
   const prog: Program = {
     types, typeCanon, imports, funcs, nImportedFuncs, tables, memory, globals, exports, start, elems, datas,
-    layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length,
+    layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length, image: bytes,
   };
   const ctx: ValidationContext = { prog, refs, dataCount };
   for (let i = 0; i < bodies.length; i++) compileFunction(bytes, bodies[i].start, bodies[i].end, funcs[nImportedFuncs + i], ctx);

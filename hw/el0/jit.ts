@@ -81,6 +81,7 @@ const svcInline = (f: Func): boolean => {
  * `env` holds what the generated code closes over.
  */
 export function translate(prog: Program, fn: Func, env: JitEnv): JitFn | null {
+  if (fn.brk) return null; // a function with an armed breakpoint stays interpreted (debug.ts)
   const src = generate(prog, fn);
   if (src === null) return null;
   const factory = new Function('C', 'E', 'FN', src) as (c: unknown, e: JitEnv, fns: Func[]) => JitFn;

@@ -62,6 +62,8 @@ export class World {
   maxInstructions: number;
   /** exceptions taken (for tests) */
   stats = { faults: 0, svcs: 0, runs: 0, instructions: 0 };
+  /** called when run() stopped at an armed code breakpoint (core.setBreakpoints); the call then goes on */
+  onBreakpoint: ((core: El0Core) => void) | null = null;
 
   constructor(opts: WorldOptions = {}) {
     this.ram = new Ram(opts.ramSize ?? 128 * 1024 * 1024);
@@ -343,7 +345,7 @@ export class Instance {
         w.stats.instructions += n;
         if (total > w.maxInstructions) throw new Error('harness: instruction limit exceeded');
         const ex = core.exception;
-        if (!ex) continue;
+        if (!ex) { if (core.atBreakpoint) w.onBreakpoint?.(core); continue; }
         const ec = ex.esr >>> 26;
         const iss = ex.esr & 0x1ffffff;
         if (ec === EC.SVC64) {
