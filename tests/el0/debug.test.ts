@@ -91,7 +91,7 @@ describe('disassembler', () => {
   });
 
   const services = join(root, 'build', 'services');
-  it.skipIf(!existsSync(services))('agrees with wasm-objdump on every service binary', () => {
+  it.skipIf(!existsSync(services))('agrees with wasm-objdump on every service binary', { timeout: 180_000 }, () => {
     for (const f of readdirSync(services).filter((n) => n.endsWith('.wasm'))) {
       const bytes = new Uint8Array(readFileSync(join(services, f)));
       const info = wasmInfo(bytes);
