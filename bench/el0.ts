@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileAs } from '../tests/el0/asc';
-import { World, type Resolver } from '../hw/el0/harness';
+import { World, type Resolver } from '../tools/el0/harness';
 import { T } from '../hw/el0/module';
 
 export interface WorkloadResult { name: string; arg: number; instructions: number; nativeNs: number; el0Ns: number; slowdown: number; mips: number }

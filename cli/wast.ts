@@ -2,7 +2,7 @@
 // `FILE: N passed, N failed, N skipped[, N rejected by wabt][, N actions]` per file: only assertions count as
 // passed (bare invoke/get actions are run and listed apart). Exit code 1 when anything failed.
 
-import { runWastFile } from '../hw/el0/wast';
+import { runWastFile } from '../tools/el0/wast';
 
 export async function wastMain(argv: string[]): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');

@@ -393,6 +393,8 @@ export class Machine {
     this.instructions += n;
     this.clock.advance(n);
     if (n > 0) this.lastActivity = this.clock.ticks;
+    // an armed code breakpoint (hw/el0/debug.ts): run() returns right before its instruction
+    if (this.el0.atBreakpoint) this.stopRequested = true;
     const ex = this.el0.exception;
     if (ex) {
       this.el0.exception = null;

@@ -3,7 +3,8 @@
 // (services/<name>/main.ts → build/services/<name>.wasm, packed into build/bootimage.cpio in the
 // order of services/manifest.json) and `site` (the static playground in dist/). A target is
 // rebuilt only when one of its inputs is newer than its output. First, scripts/abi.mjs brings the
-// generated ABI constants and protocol stubs up to date with abi/ (it rewrites only what changed).
+// generated ABI constants and protocol stubs up to date with abi/ (it rewrites only what changed),
+// and scripts/el0-gen.ts the EL0 interpreter's opcode cases with hw/el0/opcodes.ts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -74,6 +75,8 @@ function buildSite() {
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 // kernel-as/abi.ts, services/lib/abi.ts, host/abi.ts and services/gen/ from abi/ (and the manifest).
 node([join(root, 'scripts', 'abi.mjs')]);
+// hw/el0/core.ts's numeric and memory cases from the opcode table (hw/el0/opcodes.ts).
+node(['--import', 'tsx', join(root, 'scripts', 'el0-gen.ts')]);
 for (const t of targets.length ? targets : ['kernel', 'services', 'site']) {
   if (t === 'kernel') buildKernel();
   else if (t === 'services') buildServices();

@@ -17,6 +17,7 @@ import { TRAP } from './traps';
 import * as N from './num';
 import { MAX_CALL_DEPTH, MAX_IMAGE_BYTES, MAX_MEM_PAGES, MAX_STACK_BYTES } from './limits';
 import { opLength, translate, type JitCore, type JitEnv } from './jit';
+import { arm, offsetAt, type CodeBreakpoint, type El0Location } from './debug';
 import { REG_X0, REG_X7, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN, REG_MEMPAGES, REG_MEMMAX, REG_SPLIM } from '../../host/abi';
 import { SVC_SYSCALL, SVC_IMPORT_BASE, SVC_EXIT } from '../../host/abi';
 
@@ -162,6 +163,11 @@ export class El0Core {
   /** bail statistics of translated code (MLK_JIT_STATS=1) */
   static readonly jitBails = new Map<string, number>();
 
+  // ---- debugger (hw/el0/debug.ts)
+  private codeBreaks: readonly CodeBreakpoint[] = [];
+  /** the breakpoint run() stopped at (before its instruction), with the register file's PC and image then */
+  private hit: { fn: Func; pc: number; pcLo: number; pcHi: number; img: number; len: number } | null = null;
+
   constructor(private readonly ram: Ram, private readonly bus: Bus, private readonly mmu: Mmu) {
     this.m8 = ram.u8;
     this.dv = ram.dv;
@@ -184,7 +190,7 @@ export class El0Core {
     this.exception = null;
     if (fuel <= 0) return 0;
     try {
-      return this.runSlice(fuel);
+      return this.hit ? this.stepOver(fuel) : this.runSlice(fuel);
     } catch (e) {
       return this.hostException(e);
     }
@@ -203,6 +209,62 @@ export class El0Core {
     this.mmioStop = false;
     this.raiseAtRegPc(EC.UNKNOWN, TRAP.INTERNAL_ERROR, 0);
     return 0;
+  }
+
+  /**
+   * Arm breakpoints on functions and instructions (debug.ts): every decoded program they name is
+   * patched now, and any program decoded later when it is first fetched. An empty list disarms all.
+   */
+  setBreakpoints(list: readonly CodeBreakpoint[]): void {
+    this.codeBreaks = list.slice();
+    for (const p of this.progCache.values()) arm(p, this.codeBreaks);
+  }
+
+  /** True when the last run() stopped at a breakpoint, before its instruction (nothing of it ran). */
+  get atBreakpoint(): boolean { return this.hit !== null; }
+
+  /**
+   * The location the register file points at: the program of its image (looked up with diagnostic
+   * page walks, no side effect on the MMU), the function and the wasm byte offset of the next
+   * instruction. Null when the image is not decoded yet or the thread has exited.
+   */
+  location(): El0Location | null {
+    const img = this.rnum(REG.IMG), len = this.rnum(REG.IMGLEN);
+    let key = `${len}`;
+    for (let a = img, h = 0; h < len;) {
+      const pa = this.mmu.walk(a, ACC_EXEC).pa;
+      if (pa < 0) return null;
+      const n = Math.min(len - h, PAGE - (a & 0xfff));
+      key += `:${pa}`;
+      a += n; h += n;
+    }
+    const program = this.progCache.get(key);
+    const fi = this.rw[2 * REG.PC + 1], idx = this.rw[2 * REG.PC];
+    if (!program || fi >= program.funcs.length || program.funcs[fi].importIndex >= 0) return null;
+    const fn = program.funcs[fi];
+    const pc = idx === PC_ENTER ? 0 : idx;
+    return { program, func: fi, pc, offset: offsetAt(fn, pc) };
+  }
+
+  /** After a breakpoint stop: run its instruction once unpatched, then go on (a breakpoint still stops). */
+  private stepOver(fuel: number): number {
+    const b = this.hit!;
+    this.hit = null;
+    const op = b.fn.brk?.get(b.pc);
+    const same = this.rw[2 * REG.PC] === b.pcLo && this.rw[2 * REG.PC + 1] === b.pcHi &&
+      this.rnum(REG.IMG) === b.img && this.rnum(REG.IMGLEN) === b.len;
+    if (op === undefined || !same) return this.runSlice(fuel);
+    let n: number;
+    b.fn.code[b.pc] = op;
+    try { n = this.runSlice(1); } finally { b.fn.code[b.pc] = OP.BREAK + op; }
+    if (this.exception || fuel <= 1) return n;
+    return n + this.runSlice(fuel - 1);
+  }
+
+  /** The interpreter met an armed breakpoint at (fn, pc): stop before it. */
+  private breakAt(fn: Func, pc: number): void {
+    this.fn = fn; this.pc = pc;
+    this.hit = { fn, pc, pcLo: pc, pcHi: fn.index, img: this.rnum(REG.IMG), len: this.rnum(REG.IMGLEN) };
   }
 
   private runSlice(fuel: number): number {
@@ -271,6 +333,7 @@ export class El0Core {
   }
 
   invalidateCode(): void {
+    this.hit = null;
     this.dropTranslations();
     this.progCache.clear();
     this.prog = null;
@@ -570,6 +633,7 @@ export class El0Core {
           return false;
         }
         this.progCache.set(key, p);
+        if (this.codeBreaks.length) arm(p, this.codeBreaks);
       }
       this.pcPa[way] = pa0; this.pcLen[way] = len; this.pcProg[way] = p;
       this.pcMaint[way] = mmu.maint; this.pcAsid[way] = mmu.asid;
@@ -867,7 +931,7 @@ export class El0Core {
     const prog = this.prog!;
     let memBytes = this.memPages * 65536;
     let n = fuel;
-    let w = 0, ea = 0, o = 0, vpn = 0, h = 0, a = 0, b = 0, alo = 0, ahi = 0, blo = 0, bhi = 0, x = 0, y = 0;
+    let w = 0, ea = 0, o = 0, vpn = 0, h = 0, x = 0;
 
     if (pc === 0 && fn.jit === null && sp === fp + fn.nlocals + FRAME_HEADER && ++fn.hot > this.jitThreshold) this.compile(fn);
     // translated code continues at its entry points (block starts); after it bails, the interpreter
@@ -1115,87 +1179,6 @@ export class El0Core {
         }
         case OP.TABLE_SIZE: s32[sp << 1] = prog.tables[code[pc + 1]].limits.min; sp++; pc += 2; break;
 
-        // ---- loads: ea = base + offset; bounds (trap), then the engine TLB or the slow path
-        case 0x28: case 0x2a: { // i32.load f32.load
-          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) s32[w] = dv.getInt32(rOff[h] + (ea & 0xfff), true);
-          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; s32[w] = sdv.getInt32(0, true); }
-          pc += 2; break;
-        }
-        case 0x29: case 0x2b: { // i64.load f64.load
-          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (rTag[h] === vpn && (ea & 0xfff) <= 4088) { o = rOff[h] + (ea & 0xfff); s32[w] = dv.getInt32(o, true); s32[w + 1] = dv.getInt32(o + 4, true); }
-          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 8)) break loop; s32[w] = sdv.getInt32(0, true); s32[w + 1] = sdv.getInt32(4, true); }
-          pc += 2; break;
-        }
-        case 0x2c: case 0x2d: case 0x30: case 0x31: { // load8
-          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (rTag[h] === vpn) x = this.m8[rOff[h] + (ea & 0xfff)];
-          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = this.sc8[0]; }
-          if (op === 0x2c || op === 0x30) x = (x << 24) >> 24;
-          s32[w] = x;
-          if (op >= 0x30) s32[w + 1] = x >> 31;
-          pc += 2; break;
-        }
-        case 0x2e: case 0x2f: case 0x32: case 0x33: { // load16
-          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) x = dv.getUint16(rOff[h] + (ea & 0xfff), true);
-          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getUint16(0, true); }
-          if (op === 0x2e || op === 0x32) x = (x << 16) >> 16;
-          s32[w] = x;
-          if (op >= 0x32) s32[w + 1] = x >> 31;
-          pc += 2; break;
-        }
-        case 0x34: case 0x35: { // i64.load32_s/u
-          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) x = dv.getInt32(rOff[h] + (ea & 0xfff), true);
-          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
-          s32[w] = x; s32[w + 1] = op === 0x34 ? x >> 31 : 0;
-          pc += 2; break;
-        }
-        // ---- stores
-        case 0x36: case 0x38: case 0x3e: { // i32.store f32.store i64.store32
-          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (wTag[h] === vpn && (ea & 0xfff) <= 4092) dv.setInt32(wOff[h] + (ea & 0xfff), s32[w + 2], true);
-          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); if (!this.storeSlow(ea, 4)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
-          sp -= 2; pc += 2; break;
-        }
-        case 0x37: case 0x39: { // i64.store f64.store
-          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (wTag[h] === vpn && (ea & 0xfff) <= 4088) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); dv.setInt32(o + 4, s32[w + 3], true); }
-          else { this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true); if (!this.storeSlow(ea, 8)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
-          sp -= 2; pc += 2; break;
-        }
-        case 0x3a: case 0x3c: { // store8
-          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (wTag[h] === vpn) this.m8[wOff[h] + (ea & 0xfff)] = s32[w + 2];
-          else { this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2]; if (!this.storeSlow(ea, 1)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
-          sp -= 2; pc += 2; break;
-        }
-        case 0x3b: case 0x3d: { // store16
-          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
-          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
-          vpn = ea >>> 12; h = vpn & TLB_MASK;
-          if (wTag[h] === vpn && (ea & 0xfff) <= 4094) dv.setInt16(wOff[h] + (ea & 0xfff), s32[w + 2], true);
-          else { this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true); if (!this.storeSlow(ea, 2)) break loop; if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; } }
-          sp -= 2; pc += 2; break;
-        }
         case OP.MEMORY_SIZE: s32[sp << 1] = this.memPages; sp++; pc++; break;
         case OP.MEMORY_GROW: {
           w = (sp - 1) << 1;
@@ -1231,207 +1214,647 @@ export class El0Core {
         case OP.CONST32: case OP.CONST_F32: s32[sp << 1] = code[pc + 1]; sp++; pc += 2; break;
         case OP.CONST64: case OP.CONST_F64: s32[sp << 1] = code[pc + 1]; s32[(sp << 1) + 1] = code[pc + 2]; sp++; pc += 3; break;
 
-        // ---- i32
-        case 0x45: w = (sp - 1) << 1; s32[w] = s32[w] === 0 ? 1 : 0; pc++; break;
-        case 0x46: sp--; w = (sp - 1) << 1; s32[w] = s32[w] === s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x47: sp--; w = (sp - 1) << 1; s32[w] = s32[w] !== s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x48: sp--; w = (sp - 1) << 1; s32[w] = s32[w] < s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x49: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) < (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
-        case 0x4a: sp--; w = (sp - 1) << 1; s32[w] = s32[w] > s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x4b: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) > (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
-        case 0x4c: sp--; w = (sp - 1) << 1; s32[w] = s32[w] <= s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x4d: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) <= (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
-        case 0x4e: sp--; w = (sp - 1) << 1; s32[w] = s32[w] >= s32[w + 2] ? 1 : 0; pc++; break;
-        case 0x4f: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] >>> 0) >= (s32[w + 2] >>> 0) ? 1 : 0; pc++; break;
-        // ---- i64 compare
-        case 0x50: w = (sp - 1) << 1; s32[w] = (s32[w] | s32[w + 1]) === 0 ? 1 : 0; pc++; break;
-        case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: case 0x58: case 0x59: case 0x5a: {
-          sp--; w = (sp - 1) << 1;
-          alo = s32[w]; ahi = s32[w + 1]; blo = s32[w + 2]; bhi = s32[w + 3];
-          let c = 0;
-          switch (op) {
-            case 0x51: c = alo === blo && ahi === bhi ? 1 : 0; break;
-            case 0x52: c = alo !== blo || ahi !== bhi ? 1 : 0; break;
-            case 0x53: c = ahi < bhi || (ahi === bhi && (alo >>> 0) < (blo >>> 0)) ? 1 : 0; break;
-            case 0x54: c = (ahi >>> 0) < (bhi >>> 0) || (ahi === bhi && (alo >>> 0) < (blo >>> 0)) ? 1 : 0; break;
-            case 0x55: c = ahi > bhi || (ahi === bhi && (alo >>> 0) > (blo >>> 0)) ? 1 : 0; break;
-            case 0x56: c = (ahi >>> 0) > (bhi >>> 0) || (ahi === bhi && (alo >>> 0) > (blo >>> 0)) ? 1 : 0; break;
-            case 0x57: c = ahi < bhi || (ahi === bhi && (alo >>> 0) <= (blo >>> 0)) ? 1 : 0; break;
-            case 0x58: c = (ahi >>> 0) < (bhi >>> 0) || (ahi === bhi && (alo >>> 0) <= (blo >>> 0)) ? 1 : 0; break;
-            case 0x59: c = ahi > bhi || (ahi === bhi && (alo >>> 0) >= (blo >>> 0)) ? 1 : 0; break;
-            default: c = (ahi >>> 0) > (bhi >>> 0) || (ahi === bhi && (alo >>> 0) >= (blo >>> 0)) ? 1 : 0; break;
+        // <generated by scripts/el0-gen.ts from hw/el0/opcodes.ts: numeric and memory instructions>
+        case 0x28: { // i32.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) { o = rOff[h] + (ea & 0xfff); x = dv.getInt32(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x29: { // i64.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4088) { o = rOff[h] + (ea & 0xfff); s32[w] = dv.getInt32(o, true); s32[w + 1] = dv.getInt32(o + 4, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 8)) break loop; s32[w] = sdv.getInt32(0, true); s32[w + 1] = sdv.getInt32(4, true); }
+          pc += 2; break;
+        }
+        case 0x2a: { // f32.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) { o = rOff[h] + (ea & 0xfff); x = dv.getInt32(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x2b: { // f64.load
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4088) { o = rOff[h] + (ea & 0xfff); s32[w] = dv.getInt32(o, true); s32[w + 1] = dv.getInt32(o + 4, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 8)) break loop; s32[w] = sdv.getInt32(0, true); s32[w + 1] = sdv.getInt32(4, true); }
+          pc += 2; break;
+        }
+        case 0x2c: { // i32.load8_s
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn) { o = rOff[h] + (ea & 0xfff); x = (this.m8[o] << 24) >> 24; }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = (this.sc8[0] << 24) >> 24; }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x2d: { // i32.load8_u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn) { o = rOff[h] + (ea & 0xfff); x = this.m8[o]; }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = this.sc8[0]; }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x2e: { // i32.load16_s
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) { o = rOff[h] + (ea & 0xfff); x = dv.getInt16(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getInt16(0, true); }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x2f: { // i32.load16_u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) { o = rOff[h] + (ea & 0xfff); x = dv.getUint16(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getUint16(0, true); }
+          s32[w] = x; pc += 2; break;
+        }
+        case 0x30: { // i64.load8_s
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn) { o = rOff[h] + (ea & 0xfff); x = (this.m8[o] << 24) >> 24; }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = (this.sc8[0] << 24) >> 24; }
+          s32[w] = x; s32[w + 1] = x >> 31; pc += 2; break;
+        }
+        case 0x31: { // i64.load8_u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn) { o = rOff[h] + (ea & 0xfff); x = this.m8[o]; }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 1)) break loop; x = this.sc8[0]; }
+          s32[w] = x; s32[w + 1] = 0; pc += 2; break;
+        }
+        case 0x32: { // i64.load16_s
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) { o = rOff[h] + (ea & 0xfff); x = dv.getInt16(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getInt16(0, true); }
+          s32[w] = x; s32[w + 1] = x >> 31; pc += 2; break;
+        }
+        case 0x33: { // i64.load16_u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4094) { o = rOff[h] + (ea & 0xfff); x = dv.getUint16(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 2)) break loop; x = sdv.getUint16(0, true); }
+          s32[w] = x; s32[w + 1] = 0; pc += 2; break;
+        }
+        case 0x34: { // i64.load32_s
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) { o = rOff[h] + (ea & 0xfff); x = dv.getInt32(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
+          s32[w] = x; s32[w + 1] = x >> 31; pc += 2; break;
+        }
+        case 0x35: { // i64.load32_u
+          w = (sp - 1) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (rTag[h] === vpn && (ea & 0xfff) <= 4092) { o = rOff[h] + (ea & 0xfff); x = dv.getInt32(o, true); }
+          else { this.fn = fn; this.pc = pc; if (!this.loadSlow(ea, 4)) break loop; x = sdv.getInt32(0, true); }
+          s32[w] = x; s32[w + 1] = 0; pc += 2; break;
+        }
+        case 0x36: { // i32.store
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4092) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true);
+          if (!this.storeSlow(ea, 4)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
           }
-          s32[w] = c; pc++; break;
+          sp -= 2; pc += 2; break;
         }
-        // ---- f32 / f64 compare
-        case 0x5b: sp--; w = (sp - 1) << 1; s32[w] = f32[w] === f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x5c: sp--; w = (sp - 1) << 1; s32[w] = f32[w] !== f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x5d: sp--; w = (sp - 1) << 1; s32[w] = f32[w] < f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x5e: sp--; w = (sp - 1) << 1; s32[w] = f32[w] > f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x5f: sp--; w = (sp - 1) << 1; s32[w] = f32[w] <= f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x60: sp--; w = (sp - 1) << 1; s32[w] = f32[w] >= f32[w + 2] ? 1 : 0; pc++; break;
-        case 0x61: sp--; s32[(sp - 1) << 1] = f64[sp - 1] === f64[sp] ? 1 : 0; pc++; break;
-        case 0x62: sp--; s32[(sp - 1) << 1] = f64[sp - 1] !== f64[sp] ? 1 : 0; pc++; break;
-        case 0x63: sp--; s32[(sp - 1) << 1] = f64[sp - 1] < f64[sp] ? 1 : 0; pc++; break;
-        case 0x64: sp--; s32[(sp - 1) << 1] = f64[sp - 1] > f64[sp] ? 1 : 0; pc++; break;
-        case 0x65: sp--; s32[(sp - 1) << 1] = f64[sp - 1] <= f64[sp] ? 1 : 0; pc++; break;
-        case 0x66: sp--; s32[(sp - 1) << 1] = f64[sp - 1] >= f64[sp] ? 1 : 0; pc++; break;
-        // ---- i32 arithmetic
-        case 0x67: w = (sp - 1) << 1; s32[w] = Math.clz32(s32[w]); pc++; break;
-        case 0x68: w = (sp - 1) << 1; s32[w] = N.ctz32(s32[w]); pc++; break;
-        case 0x69: w = (sp - 1) << 1; s32[w] = N.popcnt32(s32[w]); pc++; break;
-        case 0x6a: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] + s32[w + 2]) | 0; pc++; break;
-        case 0x6b: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] - s32[w + 2]) | 0; pc++; break;
-        case 0x6c: sp--; w = (sp - 1) << 1; s32[w] = Math.imul(s32[w], s32[w + 2]); pc++; break;
-        case 0x6d: case 0x6e: case 0x6f: case 0x70: {
-          w = (sp - 2) << 1; a = s32[w]; b = s32[w + 2];
-          if (b === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; }
-          if (op === 0x6d) {
-            if (a === -2147483648 && b === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
-            s32[w] = (a / b) | 0;
-          } else if (op === 0x6e) s32[w] = ((a >>> 0) / (b >>> 0)) | 0;
-          else if (op === 0x6f) s32[w] = b === -1 ? 0 : (a % b) | 0;
-          else s32[w] = ((a >>> 0) % (b >>> 0)) | 0;
-          sp--; pc++; break;
-        }
-        case 0x71: sp--; w = (sp - 1) << 1; s32[w] &= s32[w + 2]; pc++; break;
-        case 0x72: sp--; w = (sp - 1) << 1; s32[w] |= s32[w + 2]; pc++; break;
-        case 0x73: sp--; w = (sp - 1) << 1; s32[w] ^= s32[w + 2]; pc++; break;
-        case 0x74: sp--; w = (sp - 1) << 1; s32[w] <<= s32[w + 2]; pc++; break;
-        case 0x75: sp--; w = (sp - 1) << 1; s32[w] >>= s32[w + 2]; pc++; break;
-        case 0x76: sp--; w = (sp - 1) << 1; s32[w] = s32[w] >>> s32[w + 2]; pc++; break;
-        case 0x77: sp--; w = (sp - 1) << 1; a = s32[w]; b = s32[w + 2] & 31; s32[w] = (a << b) | (a >>> ((32 - b) & 31)); pc++; break;
-        case 0x78: sp--; w = (sp - 1) << 1; a = s32[w]; b = s32[w + 2] & 31; s32[w] = (a >>> b) | (a << ((32 - b) & 31)); pc++; break;
-        // ---- i64 arithmetic
-        case 0x79: w = (sp - 1) << 1; s32[w] = N.clz64(s32[w], s32[w + 1]); s32[w + 1] = 0; pc++; break;
-        case 0x7a: w = (sp - 1) << 1; s32[w] = N.ctz64(s32[w], s32[w + 1]); s32[w + 1] = 0; pc++; break;
-        case 0x7b: w = (sp - 1) << 1; s32[w] = N.popcnt32(s32[w]) + N.popcnt32(s32[w + 1]); s32[w + 1] = 0; pc++; break;
-        case 0x7c: {
-          sp--; w = (sp - 1) << 1;
-          alo = s32[w]; blo = s32[w + 2];
-          x = (alo + blo) | 0;
-          s32[w + 1] = (s32[w + 1] + s32[w + 3] + ((x >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
-          s32[w] = x; pc++; break;
-        }
-        case 0x7d: {
-          sp--; w = (sp - 1) << 1;
-          alo = s32[w]; blo = s32[w + 2];
-          s32[w] = (alo - blo) | 0;
-          s32[w + 1] = (s32[w + 1] - s32[w + 3] - ((alo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
-          pc++; break;
-        }
-        case 0x7e: sp--; w = (sp - 1) << 1; s32[w] = N.mul64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; pc++; break;
-        case 0x7f: case 0x80: case 0x81: case 0x82: {
-          w = (sp - 2) << 1;
-          alo = s32[w]; ahi = s32[w + 1]; blo = s32[w + 2]; bhi = s32[w + 3];
-          if ((blo | bhi) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; }
-          if (op === 0x7f) {
-            if (alo === 0 && ahi === -2147483648 && blo === -1 && bhi === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
-            x = N.divS64(alo, ahi, blo, bhi);
-          } else if (op === 0x80) x = N.divU64(alo, ahi, blo, bhi);
-          else if (op === 0x81) {
-            if (blo === -1 && bhi === -1) { x = 0; N.r.hi = 0; } else x = N.remS64(alo, ahi, blo, bhi);
-          } else x = N.remU64(alo, ahi, blo, bhi);
-          s32[w] = x; s32[w + 1] = N.r.hi;
-          sp--; pc++; break;
-        }
-        case 0x83: sp--; w = (sp - 1) << 1; s32[w] &= s32[w + 2]; s32[w + 1] &= s32[w + 3]; pc++; break;
-        case 0x84: sp--; w = (sp - 1) << 1; s32[w] |= s32[w + 2]; s32[w + 1] |= s32[w + 3]; pc++; break;
-        case 0x85: sp--; w = (sp - 1) << 1; s32[w] ^= s32[w + 2]; s32[w + 1] ^= s32[w + 3]; pc++; break;
-        case 0x86: sp--; w = (sp - 1) << 1; s32[w] = N.shl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
-        case 0x87: sp--; w = (sp - 1) << 1; s32[w] = N.shrS64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
-        case 0x88: sp--; w = (sp - 1) << 1; s32[w] = N.shrU64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
-        case 0x89: sp--; w = (sp - 1) << 1; s32[w] = N.rotl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
-        case 0x8a: sp--; w = (sp - 1) << 1; s32[w] = N.rotr64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; pc++; break;
-        // ---- f32 arithmetic (bit operations on the raw bits)
-        case 0x8b: w = (sp - 1) << 1; s32[w] &= 0x7fffffff; pc++; break;
-        case 0x8c: w = (sp - 1) << 1; s32[w] ^= -2147483648; pc++; break;
-        case 0x8d: w = (sp - 1) << 1; f32[w] = qnan(Math.ceil(f32[w])); pc++; break;
-        case 0x8e: w = (sp - 1) << 1; f32[w] = qnan(Math.floor(f32[w])); pc++; break;
-        case 0x8f: w = (sp - 1) << 1; f32[w] = qnan(Math.trunc(f32[w])); pc++; break;
-        case 0x90: w = (sp - 1) << 1; f32[w] = qnan(N.nearest(f32[w])); pc++; break;
-        case 0x91: w = (sp - 1) << 1; f32[w] = Math.sqrt(f32[w]); pc++; break;
-        case 0x92: sp--; w = (sp - 1) << 1; f32[w] = f32[w] + f32[w + 2]; pc++; break;
-        case 0x93: sp--; w = (sp - 1) << 1; f32[w] = f32[w] - f32[w + 2]; pc++; break;
-        case 0x94: sp--; w = (sp - 1) << 1; f32[w] = f32[w] * f32[w + 2]; pc++; break;
-        case 0x95: sp--; w = (sp - 1) << 1; f32[w] = f32[w] / f32[w + 2]; pc++; break;
-        case 0x96: sp--; w = (sp - 1) << 1; f32[w] = fmin(f32[w], f32[w + 2]); pc++; break;
-        case 0x97: sp--; w = (sp - 1) << 1; f32[w] = fmax(f32[w], f32[w + 2]); pc++; break;
-        case 0x98: sp--; w = (sp - 1) << 1; s32[w] = (s32[w] & 0x7fffffff) | (s32[w + 2] & -2147483648); pc++; break;
-        // ---- f64 arithmetic
-        case 0x99: w = (sp - 1) << 1; s32[w + 1] &= 0x7fffffff; pc++; break;
-        case 0x9a: w = (sp - 1) << 1; s32[w + 1] ^= -2147483648; pc++; break;
-        case 0x9b: f64[sp - 1] = qnan(Math.ceil(f64[sp - 1])); pc++; break;
-        case 0x9c: f64[sp - 1] = qnan(Math.floor(f64[sp - 1])); pc++; break;
-        case 0x9d: f64[sp - 1] = qnan(Math.trunc(f64[sp - 1])); pc++; break;
-        case 0x9e: f64[sp - 1] = qnan(N.nearest(f64[sp - 1])); pc++; break;
-        case 0x9f: f64[sp - 1] = qnan(Math.sqrt(f64[sp - 1])); pc++; break;
-        case 0xa0: sp--; f64[sp - 1] = f64[sp - 1] + f64[sp]; pc++; break;
-        case 0xa1: sp--; f64[sp - 1] = f64[sp - 1] - f64[sp]; pc++; break;
-        case 0xa2: sp--; f64[sp - 1] = f64[sp - 1] * f64[sp]; pc++; break;
-        case 0xa3: sp--; f64[sp - 1] = f64[sp - 1] / f64[sp]; pc++; break;
-        case 0xa4: sp--; f64[sp - 1] = fmin(f64[sp - 1], f64[sp]); pc++; break;
-        case 0xa5: sp--; f64[sp - 1] = fmax(f64[sp - 1], f64[sp]); pc++; break;
-        case 0xa6: sp--; w = (sp - 1) << 1; s32[w + 1] = (s32[w + 1] & 0x7fffffff) | (s32[w + 3] & -2147483648); pc++; break;
-        // ---- conversions
-        case 0xa7: pc++; break; // i32.wrap_i64: the low word
-        case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xae: case 0xaf: case 0xb0: case 0xb1: {
-          w = (sp - 1) << 1;
-          const v = op === 0xa8 || op === 0xa9 || op === 0xae || op === 0xaf ? f32[w] : f64[sp - 1];
-          if (v !== v) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; }
-          const t = Math.trunc(v);
-          let ok: boolean;
-          switch (op) {
-            case 0xa8: case 0xaa: ok = v > -2147483649 && v < 2147483648; break;
-            case 0xa9: case 0xab: ok = v > -1 && v < 4294967296; break;
-            case 0xae: case 0xb0: ok = v >= N.I64_MIN_F && v < N.I64_LIM_F; break;
-            default: ok = v > -1 && v < N.U64_LIM_F; break;
+        case 0x37: { // i64.store
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4088) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); dv.setInt32(o + 4, s32[w + 3], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true);
+          if (!this.storeSlow(ea, 8)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
           }
-          if (!ok) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; }
-          if (op <= 0xab) s32[w] = t | 0;
-          else { s32[w] = N.splitI64(t); s32[w + 1] = N.r.hi; }
-          pc++; break;
+          sp -= 2; pc += 2; break;
         }
-        case 0xac: w = (sp - 1) << 1; s32[w + 1] = s32[w] >> 31; pc++; break;
-        case 0xad: w = (sp - 1) << 1; s32[w + 1] = 0; pc++; break;
-        case 0xb2: w = (sp - 1) << 1; f32[w] = s32[w]; pc++; break;
-        case 0xb3: w = (sp - 1) << 1; f32[w] = s32[w] >>> 0; pc++; break;
-        case 0xb4: w = (sp - 1) << 1; f32[w] = N.s64ToF32(s32[w], s32[w + 1]); pc++; break;
-        case 0xb5: w = (sp - 1) << 1; f32[w] = N.u64ToF32(s32[w], s32[w + 1]); pc++; break;
-        case 0xb6: w = (sp - 1) << 1; f32[w] = f64[sp - 1]; pc++; break;
-        case 0xb7: w = (sp - 1) << 1; f64[sp - 1] = s32[w]; pc++; break;
-        case 0xb8: w = (sp - 1) << 1; f64[sp - 1] = s32[w] >>> 0; pc++; break;
-        case 0xb9: w = (sp - 1) << 1; f64[sp - 1] = s32[w + 1] * TWO32 + (s32[w] >>> 0); pc++; break;
-        case 0xba: w = (sp - 1) << 1; f64[sp - 1] = (s32[w + 1] >>> 0) * TWO32 + (s32[w] >>> 0); pc++; break;
-        case 0xbb: w = (sp - 1) << 1; f64[sp - 1] = f32[w]; pc++; break;
-        case 0xbc: case 0xbd: case 0xbe: case 0xbf: pc++; break; // reinterpret: same bits
-        case 0xc0: w = (sp - 1) << 1; s32[w] = (s32[w] << 24) >> 24; pc++; break;
-        case 0xc1: w = (sp - 1) << 1; s32[w] = (s32[w] << 16) >> 16; pc++; break;
-        case 0xc2: w = (sp - 1) << 1; s32[w] = (s32[w] << 24) >> 24; s32[w + 1] = s32[w] >> 31; pc++; break;
-        case 0xc3: w = (sp - 1) << 1; s32[w] = (s32[w] << 16) >> 16; s32[w + 1] = s32[w] >> 31; pc++; break;
-        case 0xc4: w = (sp - 1) << 1; s32[w + 1] = s32[w] >> 31; pc++; break;
-        // ---- saturating truncation
-        case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: {
-          w = (sp - 1) << 1;
-          const k = op - 0xe0;
-          const v = k === 0 || k === 1 || k === 4 || k === 5 ? f32[w] : f64[sp - 1];
-          switch (k) {
-            case 0: case 2: s32[w] = v !== v ? 0 : v <= -2147483648 ? -2147483648 : v >= 2147483647 ? 2147483647 : Math.trunc(v) | 0; break;
-            case 1: case 3: s32[w] = v !== v || v <= 0 ? 0 : v >= 4294967295 ? -1 : Math.trunc(v) | 0; break;
-            case 4: case 6:
-              if (v !== v) { s32[w] = 0; s32[w + 1] = 0; }
-              else if (v < N.I64_MIN_F) { s32[w] = 0; s32[w + 1] = -2147483648; }
-              else if (v >= N.I64_LIM_F) { s32[w] = -1; s32[w + 1] = 0x7fffffff; }
-              else { s32[w] = N.splitI64(Math.trunc(v)); s32[w + 1] = N.r.hi; }
-              break;
-            default:
-              if (v !== v || v <= -1) { s32[w] = 0; s32[w + 1] = 0; }
-              else if (v >= N.U64_LIM_F) { s32[w] = -1; s32[w + 1] = -1; }
-              else { s32[w] = N.splitI64(Math.trunc(v)); s32[w + 1] = N.r.hi; }
+        case 0x38: { // f32.store
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4092) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true);
+          if (!this.storeSlow(ea, 4)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
           }
-          pc++; break;
+          sp -= 2; pc += 2; break;
         }
+        case 0x39: { // f64.store
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 8 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4088) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); dv.setInt32(o + 4, s32[w + 3], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true); sdv.setInt32(4, s32[w + 3], true);
+          if (!this.storeSlow(ea, 8)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3a: { // i32.store8
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn) { o = wOff[h] + (ea & 0xfff); this.m8[o] = s32[w + 2]; }
+          else {
+          this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2];
+          if (!this.storeSlow(ea, 1)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3b: { // i32.store16
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4094) { o = wOff[h] + (ea & 0xfff); dv.setInt16(o, s32[w + 2], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true);
+          if (!this.storeSlow(ea, 2)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3c: { // i64.store8
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 1 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn) { o = wOff[h] + (ea & 0xfff); this.m8[o] = s32[w + 2]; }
+          else {
+          this.fn = fn; this.pc = pc; this.sc8[0] = s32[w + 2];
+          if (!this.storeSlow(ea, 1)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3d: { // i64.store16
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 2 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4094) { o = wOff[h] + (ea & 0xfff); dv.setInt16(o, s32[w + 2], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt16(0, s32[w + 2], true);
+          if (!this.storeSlow(ea, 2)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x3e: { // i64.store32
+          w = (sp - 2) << 1; ea = (s32[w] >>> 0) + (code[pc + 1] >>> 0);
+          if (ea + 4 > memBytes) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS); break loop; }
+          vpn = ea >>> 12; h = vpn & TLB_MASK;
+          if (wTag[h] === vpn && (ea & 0xfff) <= 4092) { o = wOff[h] + (ea & 0xfff); dv.setInt32(o, s32[w + 2], true); }
+          else {
+          this.fn = fn; this.pc = pc; sdv.setInt32(0, s32[w + 2], true);
+          if (!this.storeSlow(ea, 4)) break loop;
+          // a store that reached a device ends the slice, so its interrupt is taken at the next boundary
+          if (this.mmioStop) { this.mmioStop = false; sp -= 2; pc += 2; n--; break loop; }
+          }
+          sp -= 2; pc += 2; break;
+        }
+        case 0x45: { // i32.eqz
+          w = (sp - 1) << 1; s32[w] = (s32[w] === 0) ? 1 : 0; pc++; break;
+        }
+        case 0x46: { // i32.eq
+          w = (sp - 2) << 1; s32[w] = (s32[w] === s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x47: { // i32.ne
+          w = (sp - 2) << 1; s32[w] = (s32[w] !== s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x48: { // i32.lt_s
+          w = (sp - 2) << 1; s32[w] = (s32[w] < s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x49: { // i32.lt_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w] >>> 0) < (s32[w + 2] >>> 0)) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4a: { // i32.gt_s
+          w = (sp - 2) << 1; s32[w] = (s32[w] > s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4b: { // i32.gt_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w] >>> 0) > (s32[w + 2] >>> 0)) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4c: { // i32.le_s
+          w = (sp - 2) << 1; s32[w] = (s32[w] <= s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4d: { // i32.le_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w] >>> 0) <= (s32[w + 2] >>> 0)) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4e: { // i32.ge_s
+          w = (sp - 2) << 1; s32[w] = (s32[w] >= s32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x4f: { // i32.ge_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w] >>> 0) >= (s32[w + 2] >>> 0)) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x50: { // i64.eqz
+          w = (sp - 1) << 1; s32[w] = ((s32[w] | s32[w + 1]) === 0) ? 1 : 0; pc++; break;
+        }
+        case 0x51: { // i64.eq
+          w = (sp - 2) << 1; s32[w] = (s32[w] === s32[w + 2] && s32[w + 1] === s32[w + 3]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x52: { // i64.ne
+          w = (sp - 2) << 1; s32[w] = (s32[w] !== s32[w + 2] || s32[w + 1] !== s32[w + 3]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x53: { // i64.lt_s
+          w = (sp - 2) << 1; s32[w] = (s32[w + 1] < s32[w + 3] || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) < (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x54: { // i64.lt_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w + 1] >>> 0) < (s32[w + 3] >>> 0) || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) < (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x55: { // i64.gt_s
+          w = (sp - 2) << 1; s32[w] = (s32[w + 1] > s32[w + 3] || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) > (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x56: { // i64.gt_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w + 1] >>> 0) > (s32[w + 3] >>> 0) || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) > (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x57: { // i64.le_s
+          w = (sp - 2) << 1; s32[w] = (s32[w + 1] < s32[w + 3] || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) <= (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x58: { // i64.le_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w + 1] >>> 0) < (s32[w + 3] >>> 0) || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) <= (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x59: { // i64.ge_s
+          w = (sp - 2) << 1; s32[w] = (s32[w + 1] > s32[w + 3] || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) >= (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5a: { // i64.ge_u
+          w = (sp - 2) << 1; s32[w] = ((s32[w + 1] >>> 0) > (s32[w + 3] >>> 0) || (s32[w + 1] === s32[w + 3] && (s32[w] >>> 0) >= (s32[w + 2] >>> 0))) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5b: { // f32.eq
+          w = (sp - 2) << 1; s32[w] = (f32[w] === f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x61: { // f64.eq
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] === f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5c: { // f32.ne
+          w = (sp - 2) << 1; s32[w] = (f32[w] !== f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x62: { // f64.ne
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] !== f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5d: { // f32.lt
+          w = (sp - 2) << 1; s32[w] = (f32[w] < f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x63: { // f64.lt
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] < f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5e: { // f32.gt
+          w = (sp - 2) << 1; s32[w] = (f32[w] > f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x64: { // f64.gt
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] > f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x5f: { // f32.le
+          w = (sp - 2) << 1; s32[w] = (f32[w] <= f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x65: { // f64.le
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] <= f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x60: { // f32.ge
+          w = (sp - 2) << 1; s32[w] = (f32[w] >= f32[w + 2]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x66: { // f64.ge
+          w = (sp - 2) << 1; s32[w] = (f64[sp - 2] >= f64[sp - 1]) ? 1 : 0; sp -= 1; pc++; break;
+        }
+        case 0x67: { // i32.clz
+          w = (sp - 1) << 1; s32[w] = Math.clz32(s32[w]); pc++; break;
+        }
+        case 0x68: { // i32.ctz
+          w = (sp - 1) << 1; s32[w] = N.ctz32(s32[w]); pc++; break;
+        }
+        case 0x69: { // i32.popcnt
+          w = (sp - 1) << 1; s32[w] = N.popcnt32(s32[w]); pc++; break;
+        }
+        case 0x6a: { // i32.add
+          w = (sp - 2) << 1; s32[w] = (s32[w] + s32[w + 2]) | 0; sp -= 1; pc++; break;
+        }
+        case 0x6b: { // i32.sub
+          w = (sp - 2) << 1; s32[w] = (s32[w] - s32[w + 2]) | 0; sp -= 1; pc++; break;
+        }
+        case 0x6c: { // i32.mul
+          w = (sp - 2) << 1; s32[w] = Math.imul(s32[w], s32[w + 2]); sp -= 1; pc++; break;
+        }
+        case 0x6d: { // i32.div_s
+          w = (sp - 2) << 1; if (s32[w + 2] === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } if (s32[w] === -2147483648 && s32[w + 2] === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } s32[w] = (s32[w] / s32[w + 2]) | 0; sp -= 1; pc++; break;
+        }
+        case 0x6e: { // i32.div_u
+          w = (sp - 2) << 1; if (s32[w + 2] === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } s32[w] = ((s32[w] >>> 0) / (s32[w + 2] >>> 0)) | 0; sp -= 1; pc++; break;
+        }
+        case 0x6f: { // i32.rem_s
+          w = (sp - 2) << 1; if (s32[w + 2] === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } s32[w] = s32[w + 2] === -1 ? 0 : (s32[w] % s32[w + 2]) | 0; sp -= 1; pc++; break;
+        }
+        case 0x70: { // i32.rem_u
+          w = (sp - 2) << 1; if (s32[w + 2] === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } s32[w] = ((s32[w] >>> 0) % (s32[w + 2] >>> 0)) | 0; sp -= 1; pc++; break;
+        }
+        case 0x71: { // i32.and
+          w = (sp - 2) << 1; s32[w] = s32[w] & s32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x72: { // i32.or
+          w = (sp - 2) << 1; s32[w] = s32[w] | s32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x73: { // i32.xor
+          w = (sp - 2) << 1; s32[w] = s32[w] ^ s32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x74: { // i32.shl
+          w = (sp - 2) << 1; s32[w] = s32[w] << s32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x75: { // i32.shr_s
+          w = (sp - 2) << 1; s32[w] = s32[w] >> s32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x76: { // i32.shr_u
+          w = (sp - 2) << 1; s32[w] = (s32[w] >>> s32[w + 2]) | 0; sp -= 1; pc++; break;
+        }
+        case 0x77: { // i32.rotl
+          w = (sp - 2) << 1; s32[w] = (s32[w] << (s32[w + 2] & 31)) | (s32[w] >>> ((32 - (s32[w + 2] & 31)) & 31)); sp -= 1; pc++; break;
+        }
+        case 0x78: { // i32.rotr
+          w = (sp - 2) << 1; s32[w] = (s32[w] >>> (s32[w + 2] & 31)) | (s32[w] << ((32 - (s32[w + 2] & 31)) & 31)); sp -= 1; pc++; break;
+        }
+        case 0x79: { // i64.clz
+          w = (sp - 1) << 1; x = N.clz64(s32[w], s32[w + 1]); s32[w + 1] = 0; s32[w] = x; pc++; break;
+        }
+        case 0x7a: { // i64.ctz
+          w = (sp - 1) << 1; x = N.ctz64(s32[w], s32[w + 1]); s32[w + 1] = 0; s32[w] = x; pc++; break;
+        }
+        case 0x7b: { // i64.popcnt
+          w = (sp - 1) << 1; x = N.popcnt32(s32[w]) + N.popcnt32(s32[w + 1]); s32[w + 1] = 0; s32[w] = x; pc++; break;
+        }
+        case 0x7c: { // i64.add
+          w = (sp - 2) << 1; x = (s32[w] + s32[w + 2]) | 0; s32[w + 1] = (s32[w + 1] + s32[w + 3] + ((x >>> 0) < (s32[w] >>> 0) ? 1 : 0)) | 0; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x7d: { // i64.sub
+          w = (sp - 2) << 1; x = (s32[w] - s32[w + 2]) | 0; s32[w + 1] = (s32[w + 1] - s32[w + 3] - ((s32[w] >>> 0) < (s32[w + 2] >>> 0) ? 1 : 0)) | 0; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x7e: { // i64.mul
+          w = (sp - 2) << 1; x = N.mul64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x7f: { // i64.div_s
+          w = (sp - 2) << 1; if ((s32[w + 2] | s32[w + 3]) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } if (s32[w] === 0 && s32[w + 1] === -2147483648 && s32[w + 2] === -1 && s32[w + 3] === -1) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } x = N.divS64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x80: { // i64.div_u
+          w = (sp - 2) << 1; if ((s32[w + 2] | s32[w + 3]) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } x = N.divU64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x81: { // i64.rem_s
+          w = (sp - 2) << 1; if ((s32[w + 2] | s32[w + 3]) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } x = s32[w + 2] === -1 && s32[w + 3] === -1 ? 0 : N.remS64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = s32[w + 2] === -1 && s32[w + 3] === -1 ? 0 : N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x82: { // i64.rem_u
+          w = (sp - 2) << 1; if ((s32[w + 2] | s32[w + 3]) === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.DIV_ZERO); break loop; } x = N.remU64(s32[w], s32[w + 1], s32[w + 2], s32[w + 3]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x83: { // i64.and
+          w = (sp - 2) << 1; x = s32[w] & s32[w + 2]; s32[w + 1] = s32[w + 1] & s32[w + 3]; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x84: { // i64.or
+          w = (sp - 2) << 1; x = s32[w] | s32[w + 2]; s32[w + 1] = s32[w + 1] | s32[w + 3]; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x85: { // i64.xor
+          w = (sp - 2) << 1; x = s32[w] ^ s32[w + 2]; s32[w + 1] = s32[w + 1] ^ s32[w + 3]; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x86: { // i64.shl
+          w = (sp - 2) << 1; x = N.shl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x87: { // i64.shr_s
+          w = (sp - 2) << 1; x = N.shrS64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x88: { // i64.shr_u
+          w = (sp - 2) << 1; x = N.shrU64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x89: { // i64.rotl
+          w = (sp - 2) << 1; x = N.rotl64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x8a: { // i64.rotr
+          w = (sp - 2) << 1; x = N.rotr64(s32[w], s32[w + 1], s32[w + 2]); s32[w + 1] = N.r.hi; s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0x8b: { // f32.abs
+          w = (sp - 1) << 1; s32[w] = s32[w] & 0x7fffffff; pc++; break;
+        }
+        case 0x8c: { // f32.neg
+          w = (sp - 1) << 1; s32[w] = s32[w] ^ -2147483648; pc++; break;
+        }
+        case 0x8d: { // f32.ceil
+          w = (sp - 1) << 1; f32[w] = qnan(Math.ceil(f32[w])); pc++; break;
+        }
+        case 0x8e: { // f32.floor
+          w = (sp - 1) << 1; f32[w] = qnan(Math.floor(f32[w])); pc++; break;
+        }
+        case 0x8f: { // f32.trunc
+          w = (sp - 1) << 1; f32[w] = qnan(Math.trunc(f32[w])); pc++; break;
+        }
+        case 0x90: { // f32.nearest
+          w = (sp - 1) << 1; f32[w] = qnan(N.nearest(f32[w])); pc++; break;
+        }
+        case 0x91: { // f32.sqrt
+          w = (sp - 1) << 1; f32[w] = Math.sqrt(f32[w]); pc++; break;
+        }
+        case 0x92: { // f32.add
+          w = (sp - 2) << 1; f32[w] = f32[w] + f32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x93: { // f32.sub
+          w = (sp - 2) << 1; f32[w] = f32[w] - f32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x94: { // f32.mul
+          w = (sp - 2) << 1; f32[w] = f32[w] * f32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x95: { // f32.div
+          w = (sp - 2) << 1; f32[w] = f32[w] / f32[w + 2]; sp -= 1; pc++; break;
+        }
+        case 0x96: { // f32.min
+          w = (sp - 2) << 1; f32[w] = N.fmin(f32[w], f32[w + 2]); sp -= 1; pc++; break;
+        }
+        case 0x97: { // f32.max
+          w = (sp - 2) << 1; f32[w] = N.fmax(f32[w], f32[w + 2]); sp -= 1; pc++; break;
+        }
+        case 0x98: { // f32.copysign
+          w = (sp - 2) << 1; s32[w] = (s32[w] & 0x7fffffff) | (s32[w + 2] & -2147483648); sp -= 1; pc++; break;
+        }
+        case 0x99: { // f64.abs
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w + 1] & 0x7fffffff; s32[w] = x; pc++; break;
+        }
+        case 0x9a: { // f64.neg
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w + 1] ^ -2147483648; s32[w] = x; pc++; break;
+        }
+        case 0x9b: { // f64.ceil
+          w = (sp - 1) << 1; f64[sp - 1] = qnan(Math.ceil(f64[sp - 1])); pc++; break;
+        }
+        case 0x9c: { // f64.floor
+          w = (sp - 1) << 1; f64[sp - 1] = qnan(Math.floor(f64[sp - 1])); pc++; break;
+        }
+        case 0x9d: { // f64.trunc
+          w = (sp - 1) << 1; f64[sp - 1] = qnan(Math.trunc(f64[sp - 1])); pc++; break;
+        }
+        case 0x9e: { // f64.nearest
+          w = (sp - 1) << 1; f64[sp - 1] = qnan(N.nearest(f64[sp - 1])); pc++; break;
+        }
+        case 0x9f: { // f64.sqrt
+          w = (sp - 1) << 1; f64[sp - 1] = qnan(Math.sqrt(f64[sp - 1])); pc++; break;
+        }
+        case 0xa0: { // f64.add
+          w = (sp - 2) << 1; f64[sp - 2] = f64[sp - 2] + f64[sp - 1]; sp -= 1; pc++; break;
+        }
+        case 0xa1: { // f64.sub
+          w = (sp - 2) << 1; f64[sp - 2] = f64[sp - 2] - f64[sp - 1]; sp -= 1; pc++; break;
+        }
+        case 0xa2: { // f64.mul
+          w = (sp - 2) << 1; f64[sp - 2] = f64[sp - 2] * f64[sp - 1]; sp -= 1; pc++; break;
+        }
+        case 0xa3: { // f64.div
+          w = (sp - 2) << 1; f64[sp - 2] = f64[sp - 2] / f64[sp - 1]; sp -= 1; pc++; break;
+        }
+        case 0xa4: { // f64.min
+          w = (sp - 2) << 1; f64[sp - 2] = N.fmin(f64[sp - 2], f64[sp - 1]); sp -= 1; pc++; break;
+        }
+        case 0xa5: { // f64.max
+          w = (sp - 2) << 1; f64[sp - 2] = N.fmax(f64[sp - 2], f64[sp - 1]); sp -= 1; pc++; break;
+        }
+        case 0xa6: { // f64.copysign
+          w = (sp - 2) << 1; x = s32[w]; s32[w + 1] = (s32[w + 1] & 0x7fffffff) | (s32[w + 3] & -2147483648); s32[w] = x; sp -= 1; pc++; break;
+        }
+        case 0xa7: { // i32.wrap_i64
+          w = (sp - 1) << 1; s32[w] = s32[w]; pc++; break;
+        }
+        case 0xa8: { // i32.trunc_f32_s
+          w = (sp - 1) << 1; if (f32[w] !== f32[w]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f32[w] > -2147483649 && f32[w] < 2147483648)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } s32[w] = Math.trunc(f32[w]) | 0; pc++; break;
+        }
+        case 0xa9: { // i32.trunc_f32_u
+          w = (sp - 1) << 1; if (f32[w] !== f32[w]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f32[w] > -1 && f32[w] < 4294967296)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } s32[w] = Math.trunc(f32[w]) | 0; pc++; break;
+        }
+        case 0xaa: { // i32.trunc_f64_s
+          w = (sp - 1) << 1; if (f64[sp - 1] !== f64[sp - 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f64[sp - 1] > -2147483649 && f64[sp - 1] < 2147483648)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } s32[w] = Math.trunc(f64[sp - 1]) | 0; pc++; break;
+        }
+        case 0xab: { // i32.trunc_f64_u
+          w = (sp - 1) << 1; if (f64[sp - 1] !== f64[sp - 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f64[sp - 1] > -1 && f64[sp - 1] < 4294967296)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } s32[w] = Math.trunc(f64[sp - 1]) | 0; pc++; break;
+        }
+        case 0xac: { // i64.extend_i32_s
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w] >> 31; s32[w] = x; pc++; break;
+        }
+        case 0xad: { // i64.extend_i32_u
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = 0; s32[w] = x; pc++; break;
+        }
+        case 0xae: { // i64.trunc_f32_s
+          w = (sp - 1) << 1; if (f32[w] !== f32[w]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f32[w] >= N.I64_MIN_F && f32[w] < N.I64_LIM_F)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } x = N.splitI64(Math.trunc(f32[w])); s32[w + 1] = N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xaf: { // i64.trunc_f32_u
+          w = (sp - 1) << 1; if (f32[w] !== f32[w]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f32[w] > -1 && f32[w] < N.U64_LIM_F)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } x = N.splitI64(Math.trunc(f32[w])); s32[w + 1] = N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xb0: { // i64.trunc_f64_s
+          w = (sp - 1) << 1; if (f64[sp - 1] !== f64[sp - 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f64[sp - 1] >= N.I64_MIN_F && f64[sp - 1] < N.I64_LIM_F)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } x = N.splitI64(Math.trunc(f64[sp - 1])); s32[w + 1] = N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xb1: { // i64.trunc_f64_u
+          w = (sp - 1) << 1; if (f64[sp - 1] !== f64[sp - 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INVALID_CONVERSION); break loop; } if (!(f64[sp - 1] > -1 && f64[sp - 1] < N.U64_LIM_F)) { this.fn = fn; this.pc = pc; this.trap(TRAP.INT_OVERFLOW); break loop; } x = N.splitI64(Math.trunc(f64[sp - 1])); s32[w + 1] = N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xb2: { // f32.convert_i32_s
+          w = (sp - 1) << 1; f32[w] = s32[w]; pc++; break;
+        }
+        case 0xb3: { // f32.convert_i32_u
+          w = (sp - 1) << 1; f32[w] = s32[w] >>> 0; pc++; break;
+        }
+        case 0xb4: { // f32.convert_i64_s
+          w = (sp - 1) << 1; f32[w] = N.s64ToF32(s32[w], s32[w + 1]); pc++; break;
+        }
+        case 0xb5: { // f32.convert_i64_u
+          w = (sp - 1) << 1; f32[w] = N.u64ToF32(s32[w], s32[w + 1]); pc++; break;
+        }
+        case 0xb6: { // f32.demote_f64
+          w = (sp - 1) << 1; f32[w] = f64[sp - 1]; pc++; break;
+        }
+        case 0xb7: { // f64.convert_i32_s
+          w = (sp - 1) << 1; f64[sp - 1] = s32[w] + 0; pc++; break;
+        }
+        case 0xb8: { // f64.convert_i32_u
+          w = (sp - 1) << 1; f64[sp - 1] = (s32[w] >>> 0) + 0; pc++; break;
+        }
+        case 0xb9: { // f64.convert_i64_s
+          w = (sp - 1) << 1; f64[sp - 1] = s32[w + 1] * 4294967296 + (s32[w] >>> 0); pc++; break;
+        }
+        case 0xba: { // f64.convert_i64_u
+          w = (sp - 1) << 1; f64[sp - 1] = (s32[w + 1] >>> 0) * 4294967296 + (s32[w] >>> 0); pc++; break;
+        }
+        case 0xbb: { // f64.promote_f32
+          w = (sp - 1) << 1; f64[sp - 1] = f32[w]; pc++; break;
+        }
+        case 0xbc: { // i32.reinterpret_f32
+          w = (sp - 1) << 1; s32[w] = s32[w]; pc++; break;
+        }
+        case 0xbd: { // i64.reinterpret_f64
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w + 1]; s32[w] = x; pc++; break;
+        }
+        case 0xbe: { // f32.reinterpret_i32
+          w = (sp - 1) << 1; s32[w] = s32[w]; pc++; break;
+        }
+        case 0xbf: { // f64.reinterpret_i64
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w + 1]; s32[w] = x; pc++; break;
+        }
+        case 0xc0: { // i32.extend8_s
+          w = (sp - 1) << 1; s32[w] = (s32[w] << 24) >> 24; pc++; break;
+        }
+        case 0xc1: { // i32.extend16_s
+          w = (sp - 1) << 1; s32[w] = (s32[w] << 16) >> 16; pc++; break;
+        }
+        case 0xc2: { // i64.extend8_s
+          w = (sp - 1) << 1; x = (s32[w] << 24) >> 24; s32[w + 1] = x >> 31; s32[w] = x; pc++; break;
+        }
+        case 0xc3: { // i64.extend16_s
+          w = (sp - 1) << 1; x = (s32[w] << 16) >> 16; s32[w + 1] = x >> 31; s32[w] = x; pc++; break;
+        }
+        case 0xc4: { // i64.extend32_s
+          w = (sp - 1) << 1; x = s32[w]; s32[w + 1] = s32[w] >> 31; s32[w] = x; pc++; break;
+        }
+        case 0xe0: { // i32.trunc_sat_f32_s
+          w = (sp - 1) << 1; s32[w] = f32[w] !== f32[w] ? 0 : f32[w] <= -2147483648 ? -2147483648 : f32[w] >= 2147483647 ? 2147483647 : Math.trunc(f32[w]) | 0; pc++; break;
+        }
+        case 0xe1: { // i32.trunc_sat_f32_u
+          w = (sp - 1) << 1; s32[w] = f32[w] !== f32[w] || f32[w] <= 0 ? 0 : f32[w] >= 4294967295 ? -1 : Math.trunc(f32[w]) | 0; pc++; break;
+        }
+        case 0xe2: { // i32.trunc_sat_f64_s
+          w = (sp - 1) << 1; s32[w] = f64[sp - 1] !== f64[sp - 1] ? 0 : f64[sp - 1] <= -2147483648 ? -2147483648 : f64[sp - 1] >= 2147483647 ? 2147483647 : Math.trunc(f64[sp - 1]) | 0; pc++; break;
+        }
+        case 0xe3: { // i32.trunc_sat_f64_u
+          w = (sp - 1) << 1; s32[w] = f64[sp - 1] !== f64[sp - 1] || f64[sp - 1] <= 0 ? 0 : f64[sp - 1] >= 4294967295 ? -1 : Math.trunc(f64[sp - 1]) | 0; pc++; break;
+        }
+        case 0xe4: { // i64.trunc_sat_f32_s
+          w = (sp - 1) << 1; x = f32[w] !== f32[w] ? 0 : f32[w] < N.I64_MIN_F ? 0 : f32[w] >= N.I64_LIM_F ? -1 : N.splitI64(Math.trunc(f32[w])); s32[w + 1] = f32[w] !== f32[w] ? 0 : f32[w] < N.I64_MIN_F ? -2147483648 : f32[w] >= N.I64_LIM_F ? 0x7fffffff : N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xe5: { // i64.trunc_sat_f32_u
+          w = (sp - 1) << 1; x = f32[w] !== f32[w] || f32[w] <= -1 ? 0 : f32[w] >= N.U64_LIM_F ? -1 : N.splitI64(Math.trunc(f32[w])); s32[w + 1] = f32[w] !== f32[w] || f32[w] <= -1 ? 0 : f32[w] >= N.U64_LIM_F ? -1 : N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xe6: { // i64.trunc_sat_f64_s
+          w = (sp - 1) << 1; x = f64[sp - 1] !== f64[sp - 1] ? 0 : f64[sp - 1] < N.I64_MIN_F ? 0 : f64[sp - 1] >= N.I64_LIM_F ? -1 : N.splitI64(Math.trunc(f64[sp - 1])); s32[w + 1] = f64[sp - 1] !== f64[sp - 1] ? 0 : f64[sp - 1] < N.I64_MIN_F ? -2147483648 : f64[sp - 1] >= N.I64_LIM_F ? 0x7fffffff : N.r.hi; s32[w] = x; pc++; break;
+        }
+        case 0xe7: { // i64.trunc_sat_f64_u
+          w = (sp - 1) << 1; x = f64[sp - 1] !== f64[sp - 1] || f64[sp - 1] <= -1 ? 0 : f64[sp - 1] >= N.U64_LIM_F ? -1 : N.splitI64(Math.trunc(f64[sp - 1])); s32[w + 1] = f64[sp - 1] !== f64[sp - 1] || f64[sp - 1] <= -1 ? 0 : f64[sp - 1] >= N.U64_LIM_F ? -1 : N.r.hi; s32[w] = x; pc++; break;
+        }
+        // </generated>
         default:
+          if (op >= OP.BREAK) { this.breakAt(fn, pc); break loop; }
           this.fn = fn; this.pc = pc;
           this.trap(TRAP.INVALID_PROGRAM);
           this.programError = new ProgramError('code', pc, `internal opcode ${op} not implemented`);
@@ -1669,12 +2092,4 @@ export class El0Core {
 /** a NaN result as the canonical quiet NaN (an arithmetic NaN) */
 function qnan(x: number): number {
   return x !== x ? NaN : x;
-}
-function fmin(a: number, b: number): number {
-  if (a !== a || b !== b) return NaN;
-  return Math.min(a, b);
-}
-function fmax(a: number, b: number): number {
-  if (a !== a || b !== b) return NaN;
-  return Math.max(a, b);
 }

@@ -8,6 +8,7 @@ import {
   type ConstExpr, type DataSegment, type ElemSegment, type Func, type FuncType, type Global, type Import,
   type Limits, type Program, type Table, type ValType,
 } from './module';
+import { OPCODES, sigParts } from './opcodes';
 
 export class ProgramError extends Error {
   constructor(readonly section: string, readonly offset: number, readonly reason: string) {
@@ -385,13 +386,13 @@ function decodeInner(bytes: Uint8Array): Program {
       index: i, typeIndex, type, importIndex, special,
       nparams: type.params.length, nresults: type.results.length,
       nlocals: type.params.length, localTypes: type.params.slice(), maxStack: 0, frameSlots: 0,
-      code: new Int32Array(0), insn: new Uint8Array(0), bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
+      code: new Int32Array(0), insn: new Uint8Array(0), srcOffset: new Int32Array(0), brk: null, bodyOffset: 0, hot: 0, jit: null, jitEntry: null,
     });
   }
 
   const prog: Program = {
     types, typeCanon, imports, funcs, nImportedFuncs, tables, memory, globals, exports, start, elems, datas,
-    layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length,
+    layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length, image: bytes,
   };
   const ctx: ValidationContext = { prog, refs, dataCount };
   for (let i = 0; i < bodies.length; i++) compileFunction(bytes, bodies[i].start, bodies[i].end, funcs[nImportedFuncs + i], ctx);
@@ -501,35 +502,418 @@ interface Ctrl {
 
 const U = 0; // unknown type (polymorphic stack)
 
-/** Signatures of the simple numeric instructions: [pops, pushes] as strings of i/l/f/d. */
-export const SIG = new Map<number, [string, string]>();
-{
-  const range = (a: number, b: number, s: [string, string]) => { for (let i = a; i <= b; i++) SIG.set(i, s); };
-  range(0x45, 0x45, ['i', 'i']); range(0x46, 0x4f, ['ii', 'i']);
-  range(0x50, 0x50, ['l', 'i']); range(0x51, 0x5a, ['ll', 'i']);
-  range(0x5b, 0x60, ['ff', 'i']); range(0x61, 0x66, ['dd', 'i']);
-  range(0x67, 0x69, ['i', 'i']); range(0x6a, 0x78, ['ii', 'i']);
-  range(0x79, 0x7b, ['l', 'l']); range(0x7c, 0x8a, ['ll', 'l']);
-  range(0x8b, 0x91, ['f', 'f']); range(0x92, 0x98, ['ff', 'f']);
-  range(0x99, 0x9f, ['d', 'd']); range(0xa0, 0xa6, ['dd', 'd']);
-  SIG.set(0xa7, ['l', 'i']); range(0xa8, 0xa9, ['f', 'i']); range(0xaa, 0xab, ['d', 'i']);
-  range(0xac, 0xad, ['i', 'l']); range(0xae, 0xaf, ['f', 'l']); range(0xb0, 0xb1, ['d', 'l']);
-  range(0xb2, 0xb3, ['i', 'f']); range(0xb4, 0xb5, ['l', 'f']); SIG.set(0xb6, ['d', 'f']);
-  range(0xb7, 0xb8, ['i', 'd']); range(0xb9, 0xba, ['l', 'd']); SIG.set(0xbb, ['f', 'd']);
-  SIG.set(0xbc, ['f', 'i']); SIG.set(0xbd, ['d', 'l']); SIG.set(0xbe, ['i', 'f']); SIG.set(0xbf, ['l', 'd']);
-  range(0xc0, 0xc1, ['i', 'i']); range(0xc2, 0xc4, ['l', 'l']);
+/** Value type of a signature letter of the opcode table (opcodes.ts). */
+const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, F: T.F32, d: T.F64, D: T.F64 };
+
+/** Validate a numeric or memory instruction against its table signature: pop the operands, push the result. */
+function applyTableSig(sig: string, pop: (t: ValType) => ValType, push: (t: ValType) => void): void {
+  const [p, q] = sigParts(sig);
+  for (let i = p.length - 1; i >= 0; i--) pop(CH[p[i]]);
+  if (q) push(CH[q]);
 }
-export const SATSIG: [string, string][] = [['f', 'i'], ['f', 'i'], ['d', 'i'], ['d', 'i'], ['f', 'l'], ['f', 'l'], ['d', 'l'], ['d', 'l']];
-const CH: Record<string, ValType> = { i: T.I32, l: T.I64, f: T.F32, d: T.F64 };
-/** loads 0x28..0x35 and stores 0x36..0x3e: [value type, natural alignment log2] */
-export const MEMOP: [ValType, number][] = [
-  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 0], [T.I32, 1], [T.I32, 1],
-  [T.I64, 0], [T.I64, 0], [T.I64, 1], [T.I64, 1], [T.I64, 2], [T.I64, 2],
-  [T.I32, 2], [T.I64, 3], [T.F32, 2], [T.F64, 3], [T.I32, 0], [T.I32, 1], [T.I64, 0], [T.I64, 1], [T.I64, 2],
-];
+
+/** Validates and compiles one function body: the operand and control stacks of the spec's
+ * validation algorithm, and the internal code being emitted (module.ts). One instruction per step(). */
+class FunctionCompiler {
+  readonly code: number[] = [];
+  readonly vals: ValType[] = [];
+  readonly ctrls: Ctrl[] = [];
+  maxStack = 0;
+  /** byte offset of the instruction being compiled */
+  opAt = 0;
+  // wasm byte offset of the instruction that produced each internal instruction (Func.srcOffset)
+  readonly srcPc: number[] = [];
+  readonly srcAt: number[] = [];
+  readonly prog: Program;
+  readonly locals: ValType[];
+  /** slot of operand height 0 */
+  readonly base: number;
+
+  constructor(readonly bytes: Uint8Array, readonly r: Reader, readonly fn: Func, readonly ctx: ValidationContext) {
+    this.prog = ctx.prog;
+    this.locals = fn.localTypes;
+    this.base = fn.nlocals + FRAME_HEADER;
+    this.pushCtrl(0, [], fn.type.results);
+    this.ctrls[0].height = 0;
+    this.vals.length = 0;
+  }
+
+
+  readonly fail = (reason: string): never => this.r.fail(reason, this.opAt);
+  readonly push = (t: ValType) => { this.vals.push(t); if (this.vals.length > this.maxStack) this.maxStack = this.vals.length; };
+  readonly pop = (expect?: ValType): ValType => {
+    const c = this.ctrls[this.ctrls.length - 1];
+    if (this.vals.length === c.height) {
+      if (c.unreachable) return expect ?? U;
+      this.fail(`type mismatch: expected ${expect !== undefined ? typeName(expect) : 'a value'} but the stack is empty`);
+    }
+    const t = this.vals.pop()!;
+    if (expect !== undefined && t !== U && expect !== U && t !== expect) this.fail(`type mismatch: expected ${typeName(expect)}, got ${typeName(t)}`);
+    return t === U ? (expect ?? U) : t;
+  };
+  readonly popN = (ts: ValType[]) => { for (let i = ts.length - 1; i >= 0; i--) this.pop(ts[i]); };
+  readonly pushN = (ts: ValType[]) => { for (const t of ts) this.push(t); };
+  readonly pushCtrl = (op: number, params: ValType[], results: ValType[]): Ctrl => {
+    const c: Ctrl = { op, params, results, height: this.vals.length, unreachable: false, loopPc: this.code.length, patches: [], elsePatch: -1, sawElse: false };
+    this.ctrls.push(c);
+    this.pushN(params);
+    return c;
+  };
+  readonly popCtrl = (): Ctrl => {
+    if (this.ctrls.length === 0) this.fail('unexpected end');
+    const c = this.ctrls[this.ctrls.length - 1];
+    this.popN(c.results);
+    if (this.vals.length !== c.height) this.fail('type mismatch: block leaves extra values on the stack');
+    this.ctrls.pop();
+    return c;
+  };
+  readonly labelTypes = (c: Ctrl) => (c.op === 0x03 ? c.params : c.results);
+  readonly setUnreachable = () => { const c = this.ctrls[this.ctrls.length - 1]; this.vals.length = c.height; c.unreachable = true; };
+  readonly blockType = (): FuncType => {
+    const at = this.r.pos;
+    const b = this.bytes[this.r.pos];
+    if (b === 0x40) { this.r.pos++; return { params: [], results: [] }; }
+    if (b === T.I32 || b === T.I64 || b === T.F32 || b === T.F64 || b === T.FUNCREF || b === T.EXTERNREF) { this.r.pos++; return { params: [], results: [b] }; }
+    const idx = this.r.sN(33);
+    if (idx < 0n || idx >= BigInt(this.prog.types.length)) this.r.fail(`unknown type ${idx}`, at);
+    return this.prog.types[Number(idx)];
+  };
+  readonly label = (depth: number): Ctrl => {
+    if (depth >= this.ctrls.length) this.fail(`unknown label ${depth}`);
+    return this.ctrls[this.ctrls.length - 1 - depth];
+  };
+  /** emit the (target, height, arity) triple of a branch to c */
+  readonly emitTarget = (c: Ctrl) => {
+    const arity = this.labelTypes(c).length;
+    if (c.op === 0x03) this.code.push(c.loopPc);
+    else { c.patches.push(this.code.length); this.code.push(-1); }
+    this.code.push(this.base + c.height, arity);
+  };
+  readonly local = (): number => {
+    const at = this.r.pos;
+    const i = this.r.u32();
+    if (i >= this.locals.length) this.r.fail(`unknown local ${i}`, at);
+    return i;
+  };
+  readonly memarg = (natural: number): number => {
+    const at = this.r.pos;
+    let align = this.r.u32();
+    if (align >= 64) this.r.fail('malformed memop flags (multi-memory unsupported)', at);
+    if (align >= 32) { align -= 64; }
+    if (align > natural) this.r.fail('alignment must not be larger than natural', at);
+    const offset = this.r.u32();
+    if (!this.prog.memory) this.r.fail('unknown memory 0', at);
+    return offset;
+  };
+  readonly needMemory = () => { if (!this.prog.memory) this.fail('unknown memory 0'); };
+  readonly needData = (seg: number) => {
+    if (this.ctx.dataCount === null) this.fail('data count section required');
+    if (seg >= this.prog.datas.length && seg >= (this.ctx.dataCount ?? 0)) this.fail(`unknown data segment ${seg}`);
+  };
+
+  /** Compile the next instruction. */
+  step(): void {
+    this.opAt = this.r.pos;
+    this.srcPc.push(this.code.length); this.srcAt.push(this.opAt);
+    if (this.r.pos >= this.r.end) this.fail('unexpected end of section or function');
+    const op = this.r.u8();
+    if (op <= 0x0f) this.control(op);
+    else if (op === 0x10 || op === 0x11) this.call(op);
+    else if (op >= 0x1a && op <= 0x26) this.variable(op);
+    else if ((op >= 0x3f && op <= 0x44) || (op >= 0xd0 && op <= 0xd2)) this.constant(op);
+    else if (op === 0xfc) this.prefixed();
+    else this.simple(op);
+  }
+
+  /** unreachable, nop, block, loop, if, else, end, br, br_if, br_table, return */
+  private control(op: number): void {
+    switch (op) {
+    case 0x00: this.code.push(OP.UNREACHABLE); this.setUnreachable(); break;
+    case 0x01: break;
+    case 0x02: case 0x03: {
+      const bt = this.blockType();
+      this.popN(bt.params);
+      this.pushCtrl(op, bt.params, bt.results);
+      break;
+    }
+    case 0x04: {
+      const bt = this.blockType();
+      this.pop(T.I32);
+      this.popN(bt.params);
+      this.code.push(OP.IF_FALSE, -1);
+      const c = this.pushCtrl(op, bt.params, bt.results);
+      c.elsePatch = this.code.length - 1;
+      break;
+    }
+    case 0x05: {
+      const c = this.ctrls[this.ctrls.length - 1];
+      if (!c || c.op !== 0x04 || c.sawElse) this.fail('else without matching if');
+      this.popN(c.results);
+      if (this.vals.length !== c.height) this.fail('type mismatch: block leaves extra values on the stack');
+      this.code.push(OP.JMP, -1);
+      c.patches.push(this.code.length - 1);
+      this.code[c.elsePatch] = this.code.length;
+      c.elsePatch = -1;
+      c.sawElse = true;
+      c.unreachable = false;
+      this.pushN(c.params);
+      break;
+    }
+    case 0x0b: {
+      const c = this.popCtrl();
+      if (c.op === 0x04 && !c.sawElse) {
+        // an if without else must have matching param and result types
+        if (c.params.length !== c.results.length || c.params.some((t, i) => t !== c.results[i])) this.fail('type mismatch: if without else must leave its parameters');
+        this.code[c.elsePatch] = this.code.length;
+      }
+      if (c.op === 0) {
+        for (const p of c.patches) this.code[p] = this.code.length;
+        this.code.push(OP.RETURN);
+      } else {
+        for (const p of c.patches) this.code[p] = this.code.length;
+        this.pushN(c.results);
+      }
+      break;
+    }
+    case 0x0c: {
+      const c = this.label(this.r.u32());
+      const lt = this.labelTypes(c);
+      this.popN(lt);
+      if (this.vals.length === c.height) {
+        this.code.push(OP.JMP);
+        if (c.op === 0x03) this.code.push(c.loopPc); else { c.patches.push(this.code.length); this.code.push(-1); }
+      } else { this.code.push(OP.BR); this.emitTarget(c); }
+      this.setUnreachable();
+      break;
+    }
+    case 0x0d: {
+      const c = this.label(this.r.u32());
+      this.pop(T.I32);
+      const lt = this.labelTypes(c);
+      this.popN(lt);
+      if (this.vals.length === c.height) {
+        this.code.push(OP.BR_IF_J);
+        if (c.op === 0x03) this.code.push(c.loopPc); else { c.patches.push(this.code.length); this.code.push(-1); }
+      } else { this.code.push(OP.BR_IF); this.emitTarget(c); }
+      this.pushN(lt);
+      break;
+    }
+    case 0x0e: {
+      const n = this.r.u32();
+      if (n > 100000) this.fail('br_table too large');
+      const depths: number[] = [];
+      for (let i = 0; i <= n; i++) depths.push(this.r.u32());
+      this.pop(T.I32);
+      const def = this.label(depths[n]);
+      const arity = this.labelTypes(def).length;
+      this.code.push(OP.BR_TABLE, n);
+      for (const d of depths) {
+        const c = this.label(d);
+        const lt = this.labelTypes(c);
+        if (lt.length !== arity) this.fail('type mismatch: br_table targets have different arities');
+        // check the operands against each target's types without consuming them
+        const saved = this.vals.slice();
+        this.popN(lt);
+        this.vals.length = 0; this.vals.push(...saved);
+        this.emitTarget(c);
+      }
+      this.popN(this.labelTypes(def));
+      this.setUnreachable();
+      break;
+    }
+    case 0x0f: {
+      this.popN(this.fn.type.results);
+      this.code.push(OP.RETURN);
+      this.setUnreachable();
+      break;
+    }
+      default: this.fail(`illegal opcode 0x${op.toString(16)}`);
+    }
+  }
+
+  /** call, call_indirect */
+  private call(op: number): void {
+    switch (op) {
+    case 0x10: {
+      const at = this.r.pos;
+      const f = this.r.u32();
+      if (f >= this.prog.funcs.length) this.r.fail(`unknown function ${f}`, at);
+      const callee = this.prog.funcs[f];
+      this.popN(callee.type.params);
+      if (callee.special === 'svc') this.code.push(OP.SVC, f);
+      else if (callee.special === 'reg') this.code.push(OP.REG, f);
+      else this.code.push(f < this.prog.nImportedFuncs ? OP.CALL_IMPORT : OP.CALL, f);
+      this.pushN(callee.type.results);
+      break;
+    }
+    case 0x11: {
+      const at = this.r.pos;
+      const ti = this.r.u32();
+      const tAt = this.r.pos;
+      const table = this.r.u32();
+      if (table >= this.prog.tables.length) this.r.fail(`unknown table ${table}`, tAt);
+      if (ti >= this.prog.types.length) this.r.fail(`unknown type ${ti}`, at);
+      if (this.prog.tables[table].elemType !== T.FUNCREF) this.r.fail('type mismatch: call_indirect table must hold funcref', tAt);
+      this.pop(T.I32);
+      const ft = this.prog.types[ti];
+      this.popN(ft.params);
+      this.code.push(OP.CALL_INDIRECT, this.prog.typeCanon[ti], table);
+      this.pushN(ft.results);
+      break;
+    }
+    }
+  }
+
+  /** drop, select, local.*, global.*, table.get/set */
+  private variable(op: number): void {
+    switch (op) {
+    case 0x1a: this.pop(); this.code.push(OP.DROP); break;
+    case 0x1b: case 0x1c: {
+      let t: ValType;
+      if (op === 0x1c) {
+        const n = this.r.u32();
+        if (n !== 1) this.fail('invalid result arity for typed select');
+        t = this.r.valType();
+        this.pop(T.I32); this.pop(t); this.pop(t);
+      } else {
+        this.pop(T.I32);
+        const t1 = this.pop();
+        const t2 = this.pop();
+        const isNum = (x: ValType) => x === U || x === T.I32 || x === T.I64 || x === T.F32 || x === T.F64;
+        if (!isNum(t1) || !isNum(t2)) this.fail('type mismatch: select without type needs numeric operands');
+        if (t1 !== U && t2 !== U && t1 !== t2) this.fail('type mismatch: select operands differ');
+        t = t1 === U ? t2 : t1;
+      }
+      this.code.push(t === T.I64 ? OP.SELECT_I64 : t === T.F32 ? OP.SELECT_F32 : t === T.F64 ? OP.SELECT_F64 : OP.SELECT);
+      this.push(t);
+      break;
+    }
+    case 0x20: { const i = this.local(); this.push(this.locals[i]); this.code.push(is32(this.locals[i]) ? OP.LOCAL_GET32 : OP.LOCAL_GET, i); break; }
+    case 0x21: { const i = this.local(); this.pop(this.locals[i]); this.code.push(is32(this.locals[i]) ? OP.LOCAL_SET32 : OP.LOCAL_SET, i); break; }
+    case 0x22: { const i = this.local(); this.pop(this.locals[i]); this.push(this.locals[i]); this.code.push(is32(this.locals[i]) ? OP.LOCAL_TEE32 : OP.LOCAL_TEE, i); break; }
+    case 0x23: case 0x24: {
+      const at = this.r.pos;
+      const g = this.r.u32();
+      if (g >= this.prog.globals.length) this.r.fail(`unknown global ${g}`, at);
+      const gl = this.prog.globals[g];
+      if (op === 0x23) this.push(gl.type);
+      else {
+        if (!gl.mutable) this.r.fail('global is immutable', at);
+        this.pop(gl.type);
+      }
+      this.code.push(op, g);
+      break;
+    }
+    case 0x25: case 0x26: {
+      const at = this.r.pos;
+      const t = this.r.u32();
+      if (t >= this.prog.tables.length) this.r.fail(`unknown table ${t}`, at);
+      const et = this.prog.tables[t].elemType;
+      if (op === 0x25) { this.pop(T.I32); this.push(et); } else { this.pop(et); this.pop(T.I32); }
+      this.code.push(op, t);
+      break;
+    }
+      default: this.fail(`illegal opcode 0x${op.toString(16)}`);
+    }
+  }
+
+  /** memory.size/grow, constants, ref.null/is_null/func */
+  private constant(op: number): void {
+    switch (op) {
+    case 0x3f: case 0x40: {
+      const at = this.r.pos;
+      if (this.r.u8() !== 0) this.r.fail('zero byte expected', at);
+      this.needMemory();
+      if (op === 0x40) this.pop(T.I32);
+      this.push(T.I32);
+      this.code.push(op);
+      break;
+    }
+    case 0x41: this.push(T.I32); this.code.push(OP.CONST32, this.r.s32()); break;
+    case 0x42: { this.push(T.I64); const v = BigInt.asUintN(64, this.r.sN(64)); this.code.push(OP.CONST64, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0); break; }
+    case 0x43: { this.push(T.F32); const b = this.r.bytes(4); this.code.push(OP.CONST_F32, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24); break; }
+    case 0x44: {
+      this.push(T.F64);
+      const b = this.r.bytes(8);
+      this.code.push(OP.CONST_F64, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24, b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24);
+      break;
+    }
+    case 0xd0: { const t = this.r.valType(); if (t !== T.FUNCREF && t !== T.EXTERNREF) this.fail('malformed reference type'); this.push(t); this.code.push(OP.CONST32, 0); break; }
+    case 0xd1: {
+      const t = this.pop();
+      if (t !== U && t !== T.FUNCREF && t !== T.EXTERNREF) this.fail('type mismatch: ref.is_null needs a reference');
+      this.push(T.I32); this.code.push(0x45); break;
+    }
+    case 0xd2: {
+      const at = this.r.pos;
+      const f = this.r.u32();
+      if (f >= this.prog.funcs.length) this.r.fail(`unknown function ${f}`, at);
+      if (!this.ctx.refs.has(f)) this.r.fail('undeclared function reference', at);
+      this.push(T.FUNCREF); this.code.push(OP.CONST32, f + 1); break;
+    }
+    }
+  }
+
+  /** the 0xFC prefix: saturating truncation, bulk memory, table.size */
+  private prefixed(): void {
+    const sub = this.r.u32();
+    if (sub <= 7) {
+      applyTableSig(OPCODES.get(0xfc00 | sub)!.sig!, this.pop, this.push);
+      this.code.push(OP.TRUNC_SAT + sub);
+    } else if (sub === 8) {
+      const seg = this.r.u32();
+      const at = this.r.pos;
+      if (this.r.u8() !== 0) this.r.fail('zero byte expected', at);
+      this.needMemory(); this.needData(seg);
+      this.pop(T.I32); this.pop(T.I32); this.pop(T.I32);
+      this.code.push(OP.MEMORY_INIT, seg);
+    } else if (sub === 9) {
+      const seg = this.r.u32();
+      this.needData(seg);
+      this.code.push(OP.DATA_DROP, seg);
+    } else if (sub === 10) {
+      const at = this.r.pos;
+      if (this.r.u8() !== 0 || this.r.u8() !== 0) this.r.fail('zero byte expected', at);
+      this.needMemory();
+      this.pop(T.I32); this.pop(T.I32); this.pop(T.I32);
+      this.code.push(OP.MEMORY_COPY);
+    } else if (sub === 11) {
+      const at = this.r.pos;
+      if (this.r.u8() !== 0) this.r.fail('zero byte expected', at);
+      this.needMemory();
+      this.pop(T.I32); this.pop(T.I32); this.pop(T.I32);
+      this.code.push(OP.MEMORY_FILL);
+    } else if (sub === 16) {
+      const at = this.r.pos;
+      const t = this.r.u32();
+      if (t >= this.prog.tables.length) this.r.fail(`unknown table ${t}`, at);
+      this.push(T.I32);
+      this.code.push(OP.TABLE_SIZE, t);
+    } else if (sub >= 12 && sub <= 17) {
+      this.fail(`unsupported: table instruction 0xfc ${sub} (reference types: table.init/elem.drop/table.copy/table.grow/table.fill)`);
+    } else this.fail(`illegal opcode 0xfc ${sub}`);
+  }
+
+  /** numeric and memory instructions: their signature from the opcode table */
+  private simple(op: number): void {
+    const d = OPCODES.get(op);
+    if (d?.mem) {
+      const offset = this.memarg(Math.log2(d.mem.size));
+      applyTableSig(d.sig!, this.pop, this.push);
+      this.code.push(op, offset | 0);
+      return;
+    }
+    if (d?.sig) {
+      applyTableSig(d.sig, this.pop, this.push);
+      this.code.push(op);
+      return;
+    }
+    if (op === 0xfd) this.fail('unsupported: SIMD (0xfd prefix)');
+    this.fail(`illegal opcode 0x${op.toString(16)}`);
+  }
+}
 
 function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func, ctx: ValidationContext): void {
-  const { prog } = ctx;
   const r = new Reader(bytes, start, end);
   r.section = 'code';
   fn.bodyOffset = start;
@@ -545,363 +929,16 @@ function compileFunction(bytes: Uint8Array, start: number, end: number, fn: Func
     for (let j = 0; j < n; j++) fn.localTypes.push(t);
   }
   fn.nlocals = total;
-  const locals = fn.localTypes;
-  const base = fn.nlocals + FRAME_HEADER; // slot of operand height 0
-
-  const code: number[] = [];
-  const vals: ValType[] = [];
-  const ctrls: Ctrl[] = [];
-  let maxStack = 0;
-  let opAt = 0;
-
-  const fail = (reason: string): never => r.fail(reason, opAt);
-  const push = (t: ValType) => { vals.push(t); if (vals.length > maxStack) maxStack = vals.length; };
-  const pop = (expect?: ValType): ValType => {
-    const c = ctrls[ctrls.length - 1];
-    if (vals.length === c.height) {
-      if (c.unreachable) return expect ?? U;
-      fail(`type mismatch: expected ${expect !== undefined ? typeName(expect) : 'a value'} but the stack is empty`);
-    }
-    const t = vals.pop()!;
-    if (expect !== undefined && t !== U && expect !== U && t !== expect) fail(`type mismatch: expected ${typeName(expect)}, got ${typeName(t)}`);
-    return t === U ? (expect ?? U) : t;
-  };
-  const popN = (ts: ValType[]) => { for (let i = ts.length - 1; i >= 0; i--) pop(ts[i]); };
-  const pushN = (ts: ValType[]) => { for (const t of ts) push(t); };
-  const pushCtrl = (op: number, params: ValType[], results: ValType[]): Ctrl => {
-    const c: Ctrl = { op, params, results, height: vals.length, unreachable: false, loopPc: code.length, patches: [], elsePatch: -1, sawElse: false };
-    ctrls.push(c);
-    pushN(params);
-    return c;
-  };
-  const popCtrl = (): Ctrl => {
-    if (ctrls.length === 0) fail('unexpected end');
-    const c = ctrls[ctrls.length - 1];
-    popN(c.results);
-    if (vals.length !== c.height) fail('type mismatch: block leaves extra values on the stack');
-    ctrls.pop();
-    return c;
-  };
-  const labelTypes = (c: Ctrl) => (c.op === 0x03 ? c.params : c.results);
-  const setUnreachable = () => { const c = ctrls[ctrls.length - 1]; vals.length = c.height; c.unreachable = true; };
-  const blockType = (): FuncType => {
-    const at = r.pos;
-    const b = bytes[r.pos];
-    if (b === 0x40) { r.pos++; return { params: [], results: [] }; }
-    if (b === T.I32 || b === T.I64 || b === T.F32 || b === T.F64 || b === T.FUNCREF || b === T.EXTERNREF) { r.pos++; return { params: [], results: [b] }; }
-    const idx = r.sN(33);
-    if (idx < 0n || idx >= BigInt(prog.types.length)) r.fail(`unknown type ${idx}`, at);
-    return prog.types[Number(idx)];
-  };
-  const label = (depth: number): Ctrl => {
-    if (depth >= ctrls.length) fail(`unknown label ${depth}`);
-    return ctrls[ctrls.length - 1 - depth];
-  };
-  /** emit the (target, height, arity) triple of a branch to c */
-  const emitTarget = (c: Ctrl) => {
-    const arity = labelTypes(c).length;
-    if (c.op === 0x03) code.push(c.loopPc);
-    else { c.patches.push(code.length); code.push(-1); }
-    code.push(base + c.height, arity);
-  };
-  const local = (): number => {
-    const at = r.pos;
-    const i = r.u32();
-    if (i >= locals.length) r.fail(`unknown local ${i}`, at);
-    return i;
-  };
-  const memarg = (natural: number): number => {
-    const at = r.pos;
-    let align = r.u32();
-    if (align >= 64) r.fail('malformed memop flags (multi-memory unsupported)', at);
-    if (align >= 32) { align -= 64; }
-    if (align > natural) r.fail('alignment must not be larger than natural', at);
-    const offset = r.u32();
-    if (!prog.memory) r.fail('unknown memory 0', at);
-    return offset;
-  };
-  const needMemory = () => { if (!prog.memory) fail('unknown memory 0'); };
-  const needData = (seg: number) => {
-    if (ctx.dataCount === null) fail('data count section required');
-    if (seg >= prog.datas.length && seg >= (ctx.dataCount ?? 0)) fail(`unknown data segment ${seg}`);
-  };
-
-  pushCtrl(0, [], fn.type.results);
-  ctrls[0].height = 0;
-  vals.length = 0;
-
-  while (ctrls.length > 0) {
-    opAt = r.pos;
-    if (r.pos >= end) fail('unexpected end of section or function');
-    const op = r.u8();
-    switch (op) {
-      case 0x00: code.push(OP.UNREACHABLE); setUnreachable(); break;
-      case 0x01: break;
-      case 0x02: case 0x03: {
-        const bt = blockType();
-        popN(bt.params);
-        pushCtrl(op, bt.params, bt.results);
-        break;
-      }
-      case 0x04: {
-        const bt = blockType();
-        pop(T.I32);
-        popN(bt.params);
-        code.push(OP.IF_FALSE, -1);
-        const c = pushCtrl(op, bt.params, bt.results);
-        c.elsePatch = code.length - 1;
-        break;
-      }
-      case 0x05: {
-        const c = ctrls[ctrls.length - 1];
-        if (!c || c.op !== 0x04 || c.sawElse) fail('else without matching if');
-        popN(c.results);
-        if (vals.length !== c.height) fail('type mismatch: block leaves extra values on the stack');
-        code.push(OP.JMP, -1);
-        c.patches.push(code.length - 1);
-        code[c.elsePatch] = code.length;
-        c.elsePatch = -1;
-        c.sawElse = true;
-        c.unreachable = false;
-        pushN(c.params);
-        break;
-      }
-      case 0x0b: {
-        const c = popCtrl();
-        if (c.op === 0x04 && !c.sawElse) {
-          // an if without else must have matching param and result types
-          if (c.params.length !== c.results.length || c.params.some((t, i) => t !== c.results[i])) fail('type mismatch: if without else must leave its parameters');
-          code[c.elsePatch] = code.length;
-        }
-        if (c.op === 0) {
-          for (const p of c.patches) code[p] = code.length;
-          code.push(OP.RETURN);
-        } else {
-          for (const p of c.patches) code[p] = code.length;
-          pushN(c.results);
-        }
-        break;
-      }
-      case 0x0c: {
-        const c = label(r.u32());
-        const lt = labelTypes(c);
-        popN(lt);
-        if (vals.length === c.height) {
-          code.push(OP.JMP);
-          if (c.op === 0x03) code.push(c.loopPc); else { c.patches.push(code.length); code.push(-1); }
-        } else { code.push(OP.BR); emitTarget(c); }
-        setUnreachable();
-        break;
-      }
-      case 0x0d: {
-        const c = label(r.u32());
-        pop(T.I32);
-        const lt = labelTypes(c);
-        popN(lt);
-        if (vals.length === c.height) {
-          code.push(OP.BR_IF_J);
-          if (c.op === 0x03) code.push(c.loopPc); else { c.patches.push(code.length); code.push(-1); }
-        } else { code.push(OP.BR_IF); emitTarget(c); }
-        pushN(lt);
-        break;
-      }
-      case 0x0e: {
-        const n = r.u32();
-        if (n > 100000) fail('br_table too large');
-        const depths: number[] = [];
-        for (let i = 0; i <= n; i++) depths.push(r.u32());
-        pop(T.I32);
-        const def = label(depths[n]);
-        const arity = labelTypes(def).length;
-        code.push(OP.BR_TABLE, n);
-        for (const d of depths) {
-          const c = label(d);
-          const lt = labelTypes(c);
-          if (lt.length !== arity) fail('type mismatch: br_table targets have different arities');
-          // check the operands against each target's types without consuming them
-          const saved = vals.slice();
-          popN(lt);
-          vals.length = 0; vals.push(...saved);
-          emitTarget(c);
-        }
-        popN(labelTypes(def));
-        setUnreachable();
-        break;
-      }
-      case 0x0f: {
-        popN(fn.type.results);
-        code.push(OP.RETURN);
-        setUnreachable();
-        break;
-      }
-      case 0x10: {
-        const at = r.pos;
-        const f = r.u32();
-        if (f >= prog.funcs.length) r.fail(`unknown function ${f}`, at);
-        const callee = prog.funcs[f];
-        popN(callee.type.params);
-        if (callee.special === 'svc') code.push(OP.SVC, f);
-        else if (callee.special === 'reg') code.push(OP.REG, f);
-        else code.push(f < prog.nImportedFuncs ? OP.CALL_IMPORT : OP.CALL, f);
-        pushN(callee.type.results);
-        break;
-      }
-      case 0x11: {
-        const at = r.pos;
-        const ti = r.u32();
-        const tAt = r.pos;
-        const table = r.u32();
-        if (table >= prog.tables.length) r.fail(`unknown table ${table}`, tAt);
-        if (ti >= prog.types.length) r.fail(`unknown type ${ti}`, at);
-        if (prog.tables[table].elemType !== T.FUNCREF) r.fail('type mismatch: call_indirect table must hold funcref', tAt);
-        pop(T.I32);
-        const ft = prog.types[ti];
-        popN(ft.params);
-        code.push(OP.CALL_INDIRECT, prog.typeCanon[ti], table);
-        pushN(ft.results);
-        break;
-      }
-      case 0x1a: pop(); code.push(OP.DROP); break;
-      case 0x1b: case 0x1c: {
-        let t: ValType;
-        if (op === 0x1c) {
-          const n = r.u32();
-          if (n !== 1) fail('invalid result arity for typed select');
-          t = r.valType();
-          pop(T.I32); pop(t); pop(t);
-        } else {
-          pop(T.I32);
-          const t1 = pop();
-          const t2 = pop();
-          const isNum = (x: ValType) => x === U || x === T.I32 || x === T.I64 || x === T.F32 || x === T.F64;
-          if (!isNum(t1) || !isNum(t2)) fail('type mismatch: select without type needs numeric operands');
-          if (t1 !== U && t2 !== U && t1 !== t2) fail('type mismatch: select operands differ');
-          t = t1 === U ? t2 : t1;
-        }
-        code.push(t === T.I64 ? OP.SELECT_I64 : t === T.F32 ? OP.SELECT_F32 : t === T.F64 ? OP.SELECT_F64 : OP.SELECT);
-        push(t);
-        break;
-      }
-      case 0x20: { const i = local(); push(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_GET32 : OP.LOCAL_GET, i); break; }
-      case 0x21: { const i = local(); pop(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_SET32 : OP.LOCAL_SET, i); break; }
-      case 0x22: { const i = local(); pop(locals[i]); push(locals[i]); code.push(is32(locals[i]) ? OP.LOCAL_TEE32 : OP.LOCAL_TEE, i); break; }
-      case 0x23: case 0x24: {
-        const at = r.pos;
-        const g = r.u32();
-        if (g >= prog.globals.length) r.fail(`unknown global ${g}`, at);
-        const gl = prog.globals[g];
-        if (op === 0x23) push(gl.type);
-        else {
-          if (!gl.mutable) r.fail('global is immutable', at);
-          pop(gl.type);
-        }
-        code.push(op, g);
-        break;
-      }
-      case 0x25: case 0x26: {
-        const at = r.pos;
-        const t = r.u32();
-        if (t >= prog.tables.length) r.fail(`unknown table ${t}`, at);
-        const et = prog.tables[t].elemType;
-        if (op === 0x25) { pop(T.I32); push(et); } else { pop(et); pop(T.I32); }
-        code.push(op, t);
-        break;
-      }
-      case 0x3f: case 0x40: {
-        const at = r.pos;
-        if (r.u8() !== 0) r.fail('zero byte expected', at);
-        needMemory();
-        if (op === 0x40) pop(T.I32);
-        push(T.I32);
-        code.push(op);
-        break;
-      }
-      case 0x41: push(T.I32); code.push(OP.CONST32, r.s32()); break;
-      case 0x42: { push(T.I64); const v = BigInt.asUintN(64, r.sN(64)); code.push(OP.CONST64, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0); break; }
-      case 0x43: { push(T.F32); const b = r.bytes(4); code.push(OP.CONST_F32, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24); break; }
-      case 0x44: {
-        push(T.F64);
-        const b = r.bytes(8);
-        code.push(OP.CONST_F64, b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24, b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24);
-        break;
-      }
-      case 0xd0: { const t = r.valType(); if (t !== T.FUNCREF && t !== T.EXTERNREF) fail('malformed reference type'); push(t); code.push(OP.CONST32, 0); break; }
-      case 0xd1: {
-        const t = pop();
-        if (t !== U && t !== T.FUNCREF && t !== T.EXTERNREF) fail('type mismatch: ref.is_null needs a reference');
-        push(T.I32); code.push(0x45); break;
-      }
-      case 0xd2: {
-        const at = r.pos;
-        const f = r.u32();
-        if (f >= prog.funcs.length) r.fail(`unknown function ${f}`, at);
-        if (!ctx.refs.has(f)) r.fail('undeclared function reference', at);
-        push(T.FUNCREF); code.push(OP.CONST32, f + 1); break;
-      }
-      case 0xfc: {
-        const sub = r.u32();
-        if (sub <= 7) {
-          const [p, q] = SATSIG[sub];
-          pop(CH[p]); push(CH[q]); code.push(OP.TRUNC_SAT + sub);
-        } else if (sub === 8) {
-          const seg = r.u32();
-          const at = r.pos;
-          if (r.u8() !== 0) r.fail('zero byte expected', at);
-          needMemory(); needData(seg);
-          pop(T.I32); pop(T.I32); pop(T.I32);
-          code.push(OP.MEMORY_INIT, seg);
-        } else if (sub === 9) {
-          const seg = r.u32();
-          needData(seg);
-          code.push(OP.DATA_DROP, seg);
-        } else if (sub === 10) {
-          const at = r.pos;
-          if (r.u8() !== 0 || r.u8() !== 0) r.fail('zero byte expected', at);
-          needMemory();
-          pop(T.I32); pop(T.I32); pop(T.I32);
-          code.push(OP.MEMORY_COPY);
-        } else if (sub === 11) {
-          const at = r.pos;
-          if (r.u8() !== 0) r.fail('zero byte expected', at);
-          needMemory();
-          pop(T.I32); pop(T.I32); pop(T.I32);
-          code.push(OP.MEMORY_FILL);
-        } else if (sub === 16) {
-          const at = r.pos;
-          const t = r.u32();
-          if (t >= prog.tables.length) r.fail(`unknown table ${t}`, at);
-          push(T.I32);
-          code.push(OP.TABLE_SIZE, t);
-        } else if (sub >= 12 && sub <= 17) {
-          fail(`unsupported: table instruction 0xfc ${sub} (reference types: table.init/elem.drop/table.copy/table.grow/table.fill)`);
-        } else fail(`illegal opcode 0xfc ${sub}`);
-        break;
-      }
-      default: {
-        if (op >= 0x28 && op <= 0x3e) {
-          const [vt, natural] = MEMOP[op - 0x28];
-          const offset = memarg(natural);
-          if (op <= 0x35) { pop(T.I32); push(vt); } else { pop(vt); pop(T.I32); }
-          code.push(op, offset | 0);
-          break;
-        }
-        const sig = SIG.get(op);
-        if (sig) {
-          const [p, q] = sig;
-          for (let i = p.length - 1; i >= 0; i--) pop(CH[p[i]]);
-          push(CH[q]);
-          code.push(op);
-          break;
-        }
-        if (op === 0xfd) fail('unsupported: SIMD (0xfd prefix)');
-        fail(`illegal opcode 0x${op.toString(16)}`);
-      }
-    }
-  }
+  const c = new FunctionCompiler(bytes, r, fn, ctx);
+  while (c.ctrls.length > 0) c.step();
+  const { code, srcPc, srcAt } = c;
   if (r.pos !== end) r.fail('section size mismatch: operators after the final end', r.pos);
-  fn.maxStack = maxStack + 1;
+  fn.maxStack = c.maxStack + 1;
   fn.frameSlots = fn.nlocals + FRAME_HEADER + fn.maxStack;
   if (fn.frameSlots > MAX_FUNC_SLOTS) r.fail('function frame too large', start);
   fn.code = Int32Array.from(code);
   fn.insn = instructionMap(fn.code);
+  fn.srcOffset = new Int32Array(code.length).fill(-1);
+  // block/loop/nop/end emit no code: the last wasm instruction starting at a code index is the one that emitted it
+  for (let i = 0; i < srcPc.length; i++) if (srcPc[i] < code.length) fn.srcOffset[srcPc[i]] = srcAt[i];
 }

@@ -23,7 +23,8 @@
 import { FRAME_HEADER, INSN_RETURN_SITE, OP, T, opLength, type Func, type JitFn, type Program, type ValType } from './module';
 
 export { opLength };
-import { MEMOP, SATSIG, SIG } from './decode';
+import { BY_INTERNAL, sigParts } from './opcodes';
+import { JIT_SCRATCH, jitMemAccess, jitNumeric } from './opgen';
 import { MAX_CALL_DEPTH } from './limits';
 
 const JIT_STATS = !!(globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MLK_JIT_STATS;
@@ -58,7 +59,8 @@ export interface JitCore {
 type K = 0 | 1 | 2 | 3; // I (i32/ref), L (i64), F (f32 bits), D (f64)
 const I = 0, L = 1, F = 2, D = 3;
 const kindOf = (t: ValType): K => (t === T.I64 ? L : t === T.F32 ? F : t === T.F64 ? D : I);
-const CHK: Record<string, K> = { i: I, l: L, f: F, d: D };
+/** the translator's value kind of an opcode-table signature letter (F: f32 bits, D: f64 value) */
+const CHK: Record<string, K> = { i: I, l: L, f: F, F: F, d: D, D: D };
 
 const isTerminator = (op: number) => op === OP.JMP || op === OP.BR || op === OP.BR_TABLE || op === OP.RETURN || op === OP.UNREACHABLE;
 const isCall = (op: number) => op === OP.CALL || op === OP.CALL_INDIRECT || op === OP.CALL_IMPORT || op === OP.SVC || op === OP.REG;
@@ -79,6 +81,7 @@ const svcInline = (f: Func): boolean => {
  * `env` holds what the generated code closes over.
  */
 export function translate(prog: Program, fn: Func, env: JitEnv): JitFn | null {
+  if (fn.brk) return null; // a function with an armed breakpoint stays interpreted (debug.ts)
   const src = generate(prog, fn);
   if (src === null) return null;
   const factory = new Function('C', 'E', 'FN', src) as (c: unknown, e: JitEnv, fns: Func[]) => JitFn;
@@ -164,9 +167,7 @@ export function generate(prog: Program, fn: Func): string | null {
       default: return `${v}=S64[${slot}];`;
     }
   };
-  const f32 = (v: string) => `(SI[0]=${v},SF[0])`;
-  const b32 = (v: string) => `(SF[0]=${v},SI[0])`;
-  const qnan = (e: string) => `(x=${e},x!==x?NaN:x)`;
+  const SLOTS = { s, t };
 
   // block length (instructions) for each block start
   const blockLen = new Map<number, number>();
@@ -426,14 +427,12 @@ export function generate(prog: Program, fn: Func): string | null {
         break;
       }
       default: {
-        if (op >= 0x28 && op <= 0x3e) { emit(memOp(op, code[pc + 1] >>> 0, st, B)); break; }
-        const sig = op >= OP.TRUNC_SAT && op < OP.TRUNC_SAT + 8 ? SATSIG[op - OP.TRUNC_SAT] : SIG.get(op);
-        if (!sig) { fail = `op ${op}`; break; }
-        const c = numeric(op, st, B);
-        if (c === null) { fail = `numeric op 0x${op.toString(16)}`; break; }
-        emit(c);
-        for (let i = 0; i < sig[0].length; i++) st.pop();
-        st.push(CHK[sig[1]]);
+        const d = BY_INTERNAL.get(op);
+        if (!d) { fail = `op ${op}`; break; }
+        emit(d.mem ? memOp(d.mem.size, d.sig!, code[pc + 1] >>> 0, st, B) + jitMemAccess(d, st.length, SLOTS) : jitNumeric(d, st.length, SLOTS, B));
+        const [p, q] = sigParts(d.sig!);
+        for (let i = 0; i < p.length; i++) st.pop();
+        if (q) st.push(CHK[q]);
       }
     }
     if (stack) maxH = Math.max(maxH, stack.length + 1);
@@ -443,7 +442,7 @@ export function generate(prog: Program, fn: Func): string | null {
   fn.jitEntry = entries;
 
   // ---- assemble
-  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'ST=1', 'cj=null', 'cf=null'];
+  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'ST=1', 'cj=null', 'cf=null', ...JIT_SCRATCH];
   for (let i = 0; i < nl; i++) { decl.push(`l${i}=0`); if (localKinds[i] === L) decl.push(`m${i}=0`); }
   for (let k = 0; k < maxH + 2; k++) decl.push(`s${k}=0`, `t${k}=0`);
   const params: string[] = [];
@@ -494,196 +493,14 @@ export function generate(prog: Program, fn: Func): string | null {
     for (const rt of results) st2.push(kindOf(rt));
   }
 
-  function memOp(op: number, off: number, st2: K[], B: () => string): string {
-    const [vt] = MEMOP[op - 0x28];
-    const load = op <= 0x35;
-    const size = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4][op - 0x28];
-    const h2 = st2.length;
-    const a = load ? h2 - 1 : h2 - 2;
+  /** the address checks of a load or store: bounds, page crossing, TLB (a miss is filled by jitXlate); leaves the RAM offset in e */
+  function memOp(size: number, sig: string, off: number, st2: K[], B: () => string): string {
+    const load = sigParts(sig)[1] !== '';
+    const a = load ? st2.length - 1 : st2.length - 2;
     const tlbT = load ? 'RT' : 'WT', tlbO = load ? 'RO' : 'WO';
     let c = `e=(${s(a)}>>>0)+${off};if(e>MB-${size})${B()}v=e>>>12;x=v&1023;`;
     if (size > 1) c += `if((e&4095)>${4096 - size})${B()}`;
     c += `if(${tlbT}[x]!==v&&!C.jitXlate(e,${load ? 'false' : 'true'}))${B()}`;
-    c += `e=${tlbO}[x]+(e&4095);`;
-    if (load) {
-      const d = s(a), dh = t(a);
-      switch (op) {
-        case 0x28: case 0x2a: c += `${d}=DV.getInt32(e,true);`; break;
-        case 0x29: c += `${d}=DV.getInt32(e,true);${dh}=DV.getInt32(e+4,true);`; break;
-        case 0x2b: c += `${d}=DV.getFloat64(e,true);`; break;
-        case 0x2c: c += `${d}=(M8[e]<<24)>>24;`; break;
-        case 0x2d: c += `${d}=M8[e];`; break;
-        case 0x2e: c += `${d}=DV.getInt16(e,true);`; break;
-        case 0x2f: c += `${d}=DV.getUint16(e,true);`; break;
-        case 0x30: c += `${d}=(M8[e]<<24)>>24;${dh}=${d}>>31;`; break;
-        case 0x31: c += `${d}=M8[e];${dh}=0;`; break;
-        case 0x32: c += `${d}=DV.getInt16(e,true);${dh}=${d}>>31;`; break;
-        case 0x33: c += `${d}=DV.getUint16(e,true);${dh}=0;`; break;
-        case 0x34: c += `${d}=DV.getInt32(e,true);${dh}=${d}>>31;`; break;
-        case 0x35: c += `${d}=DV.getInt32(e,true);${dh}=0;`; break;
-      }
-      st2.pop();
-      st2.push(kindOf(vt));
-    } else {
-      const v2 = s(h2 - 1), vh = t(h2 - 1);
-      switch (op) {
-        case 0x36: case 0x38: case 0x3e: c += `DV.setInt32(e,${v2},true);`; break;
-        case 0x37: c += `DV.setInt32(e,${v2},true);DV.setInt32(e+4,${vh},true);`; break;
-        case 0x39: c += `DV.setFloat64(e,${v2},true);`; break;
-        case 0x3a: case 0x3c: c += `M8[e]=${v2};`; break;
-        case 0x3b: case 0x3d: c += `DV.setInt16(e,${v2},true);`; break;
-      }
-      st2.pop(); st2.pop();
-    }
-    return c;
-  }
-
-  /** JS for a numeric instruction on the top of the abstract stack; null if unsupported */
-  function numeric(op: number, st2: K[], B: () => string): string | null {
-    const h2 = st2.length;
-    const a = s(h2 - 2), b = s(h2 - 1), ah = t(h2 - 2), bh = t(h2 - 1);
-    const u = s(h2 - 1), uh = t(h2 - 1);
-    const bin = (e: string) => `${a}=${e};`;
-    const cmp = (e: string) => `${a}=(${e})?1:0;`;
-    switch (op) {
-      case 0x45: return `${u}=${u}===0?1:0;`;
-      case 0x46: return cmp(`${a}===${b}`);
-      case 0x47: return cmp(`${a}!==${b}`);
-      case 0x48: return cmp(`${a}<${b}`);
-      case 0x49: return cmp(`(${a}>>>0)<(${b}>>>0)`);
-      case 0x4a: return cmp(`${a}>${b}`);
-      case 0x4b: return cmp(`(${a}>>>0)>(${b}>>>0)`);
-      case 0x4c: return cmp(`${a}<=${b}`);
-      case 0x4d: return cmp(`(${a}>>>0)<=(${b}>>>0)`);
-      case 0x4e: return cmp(`${a}>=${b}`);
-      case 0x4f: return cmp(`(${a}>>>0)>=(${b}>>>0)`);
-      case 0x50: return `${u}=(${u}|${uh})===0?1:0;`;
-      case 0x51: return cmp(`${a}===${b}&&${ah}===${bh}`);
-      case 0x52: return cmp(`${a}!==${b}||${ah}!==${bh}`);
-      case 0x53: return cmp(`${ah}<${bh}||(${ah}===${bh}&&(${a}>>>0)<(${b}>>>0))`);
-      case 0x54: return cmp(`(${ah}>>>0)<(${bh}>>>0)||(${ah}===${bh}&&(${a}>>>0)<(${b}>>>0))`);
-      case 0x55: return cmp(`${ah}>${bh}||(${ah}===${bh}&&(${a}>>>0)>(${b}>>>0))`);
-      case 0x56: return cmp(`(${ah}>>>0)>(${bh}>>>0)||(${ah}===${bh}&&(${a}>>>0)>(${b}>>>0))`);
-      case 0x57: return cmp(`${ah}<${bh}||(${ah}===${bh}&&(${a}>>>0)<=(${b}>>>0))`);
-      case 0x58: return cmp(`(${ah}>>>0)<(${bh}>>>0)||(${ah}===${bh}&&(${a}>>>0)<=(${b}>>>0))`);
-      case 0x59: return cmp(`${ah}>${bh}||(${ah}===${bh}&&(${a}>>>0)>=(${b}>>>0))`);
-      case 0x5a: return cmp(`(${ah}>>>0)>(${bh}>>>0)||(${ah}===${bh}&&(${a}>>>0)>=(${b}>>>0))`);
-      case 0x5b: return cmp(`${f32(a)}===${f32(b)}`);
-      case 0x5c: return cmp(`${f32(a)}!==${f32(b)}`);
-      case 0x5d: return cmp(`${f32(a)}<${f32(b)}`);
-      case 0x5e: return cmp(`${f32(a)}>${f32(b)}`);
-      case 0x5f: return cmp(`${f32(a)}<=${f32(b)}`);
-      case 0x60: return cmp(`${f32(a)}>=${f32(b)}`);
-      case 0x61: return cmp(`${a}===${b}`);
-      case 0x62: return cmp(`${a}!==${b}`);
-      case 0x63: return cmp(`${a}<${b}`);
-      case 0x64: return cmp(`${a}>${b}`);
-      case 0x65: return cmp(`${a}<=${b}`);
-      case 0x66: return cmp(`${a}>=${b}`);
-      case 0x67: return `${u}=Math.clz32(${u});`;
-      case 0x68: return `${u}=N.ctz32(${u});`;
-      case 0x69: return `${u}=N.popcnt32(${u});`;
-      case 0x6a: return bin(`(${a}+${b})|0`);
-      case 0x6b: return bin(`(${a}-${b})|0`);
-      case 0x6c: return bin(`Math.imul(${a},${b})`);
-      case 0x6d: return `if(${b}===0||(${b}===-1&&${a}===-2147483648))${B()}${a}=(${a}/${b})|0;`;
-      case 0x6e: return `if(${b}===0)${B()}${a}=((${a}>>>0)/(${b}>>>0))|0;`;
-      case 0x6f: return `if(${b}===0)${B()}${a}=${b}===-1?0:(${a}%${b})|0;`;
-      case 0x70: return `if(${b}===0)${B()}${a}=((${a}>>>0)%(${b}>>>0))|0;`;
-      case 0x71: return bin(`${a}&${b}`);
-      case 0x72: return bin(`${a}|${b}`);
-      case 0x73: return bin(`${a}^${b}`);
-      case 0x74: return bin(`${a}<<${b}`);
-      case 0x75: return bin(`${a}>>${b}`);
-      case 0x76: return bin(`(${a}>>>${b})|0`);
-      case 0x77: return `x=${b}&31;${a}=(${a}<<x)|(${a}>>>((32-x)&31));`;
-      case 0x78: return `x=${b}&31;${a}=(${a}>>>x)|(${a}<<((32-x)&31));`;
-      case 0x79: return `${u}=N.clz64(${u},${uh});${uh}=0;`;
-      case 0x7a: return `${u}=N.ctz64(${u},${uh});${uh}=0;`;
-      case 0x7b: return `${u}=N.popcnt32(${u})+N.popcnt32(${uh});${uh}=0;`;
-      case 0x7c: return `x=(${a}+${b})|0;${ah}=(${ah}+${bh}+((x>>>0)<(${a}>>>0)?1:0))|0;${a}=x;`;
-      case 0x7d: return `x=(${a}-${b})|0;${ah}=(${ah}-${bh}-((${a}>>>0)<(${b}>>>0)?1:0))|0;${a}=x;`;
-      case 0x7e: return `${a}=N.mul64(${a},${ah},${b},${bh});${ah}=N.r.hi;`;
-      case 0x7f: return `if((${b}|${bh})===0||(${a}===0&&${ah}===-2147483648&&${b}===-1&&${bh}===-1))${B()}${a}=N.divS64(${a},${ah},${b},${bh});${ah}=N.r.hi;`;
-      case 0x80: return `if((${b}|${bh})===0)${B()}${a}=N.divU64(${a},${ah},${b},${bh});${ah}=N.r.hi;`;
-      case 0x81: return `if((${b}|${bh})===0)${B()}if(${b}===-1&&${bh}===-1){${a}=0;${ah}=0;}else{${a}=N.remS64(${a},${ah},${b},${bh});${ah}=N.r.hi;}`;
-      case 0x82: return `if((${b}|${bh})===0)${B()}${a}=N.remU64(${a},${ah},${b},${bh});${ah}=N.r.hi;`;
-      case 0x83: return `${a}&=${b};${ah}&=${bh};`;
-      case 0x84: return `${a}|=${b};${ah}|=${bh};`;
-      case 0x85: return `${a}^=${b};${ah}^=${bh};`;
-      case 0x86: return `${a}=N.shl64(${a},${ah},${b});${ah}=N.r.hi;`;
-      case 0x87: return `${a}=N.shrS64(${a},${ah},${b});${ah}=N.r.hi;`;
-      case 0x88: return `${a}=N.shrU64(${a},${ah},${b});${ah}=N.r.hi;`;
-      case 0x89: return `${a}=N.rotl64(${a},${ah},${b});${ah}=N.r.hi;`;
-      case 0x8a: return `${a}=N.rotr64(${a},${ah},${b});${ah}=N.r.hi;`;
-      case 0x8b: return `${u}&=0x7fffffff;`;
-      case 0x8c: return `${u}^=-2147483648;`;
-      case 0x8d: return `${u}=${b32(qnan(`Math.ceil(${f32(u)})`))};`;
-      case 0x8e: return `${u}=${b32(qnan(`Math.floor(${f32(u)})`))};`;
-      case 0x8f: return `${u}=${b32(qnan(`Math.trunc(${f32(u)})`))};`;
-      case 0x90: return `${u}=${b32(qnan(`N.nearest(${f32(u)})`))};`;
-      case 0x91: return `${u}=${b32(`Math.sqrt(${f32(u)})`)};`;
-      case 0x92: return `x=${f32(a)};${a}=${b32(`x+${f32(b)}`)};`;
-      case 0x93: return `x=${f32(a)};${a}=${b32(`x-${f32(b)}`)};`;
-      case 0x94: return `x=${f32(a)};${a}=${b32(`x*${f32(b)}`)};`;
-      case 0x95: return `x=${f32(a)};${a}=${b32(`x/${f32(b)}`)};`;
-      case 0x96: return `x=${f32(a)};q=${f32(b)};${a}=${b32('(x!==x||q!==q)?NaN:Math.min(x,q)')};`;
-      case 0x97: return `x=${f32(a)};q=${f32(b)};${a}=${b32('(x!==x||q!==q)?NaN:Math.max(x,q)')};`;
-      case 0x98: return bin(`(${a}&0x7fffffff)|(${b}&-2147483648)`);
-      case 0x99: return `SD[0]=${u};SI[1]&=0x7fffffff;${u}=SD[0];`;
-      case 0x9a: return `SD[0]=${u};SI[1]^=-2147483648;${u}=SD[0];`;
-      case 0x9b: return `${u}=${qnan(`Math.ceil(${u})`)};`;
-      case 0x9c: return `${u}=${qnan(`Math.floor(${u})`)};`;
-      case 0x9d: return `${u}=${qnan(`Math.trunc(${u})`)};`;
-      case 0x9e: return `${u}=${qnan(`N.nearest(${u})`)};`;
-      case 0x9f: return `${u}=${qnan(`Math.sqrt(${u})`)};`;
-      case 0xa0: return bin(`${a}+${b}`);
-      case 0xa1: return bin(`${a}-${b}`);
-      case 0xa2: return bin(`${a}*${b}`);
-      case 0xa3: return bin(`${a}/${b}`);
-      case 0xa4: return bin(`(${a}!==${a}||${b}!==${b})?NaN:Math.min(${a},${b})`);
-      case 0xa5: return bin(`(${a}!==${a}||${b}!==${b})?NaN:Math.max(${a},${b})`);
-      case 0xa6: return `SD[0]=${a};x=SI[1];SD[0]=${b};q=SI[1];SD[0]=${a};SI[1]=(x&0x7fffffff)|(q&-2147483648);${a}=SD[0];`;
-      case 0xa7: return '';
-      case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xae: case 0xaf: case 0xb0: case 0xb1: {
-        const src = op === 0xa8 || op === 0xa9 || op === 0xae || op === 0xaf ? f32(u) : u;
-        const range = op === 0xa8 || op === 0xaa ? 'x>-2147483649&&x<2147483648'
-          : op === 0xa9 || op === 0xab ? 'x>-1&&x<4294967296'
-            : op === 0xae || op === 0xb0 ? 'x>=-9223372036854775808&&x<9223372036854775808' : 'x>-1&&x<18446744073709551616';
-        return `x=${src};if(!(${range}))${B()}` + (op <= 0xab ? `${u}=Math.trunc(x)|0;` : `${u}=N.splitI64(Math.trunc(x));${uh}=N.r.hi;`);
-      }
-      case 0xac: return `${uh}=${u}>>31;`;
-      case 0xad: return `${uh}=0;`;
-      case 0xb2: return `${u}=${b32(u)};`;
-      case 0xb3: return `${u}=${b32(`(${u}>>>0)`)};`;
-      case 0xb4: return `${u}=${b32(`N.s64ToF32(${u},${uh})`)};`;
-      case 0xb5: return `${u}=${b32(`N.u64ToF32(${u},${uh})`)};`;
-      case 0xb6: return `${u}=${b32(u)};`;
-      case 0xb7: return `${u}=${u}+0;`;
-      case 0xb8: return `${u}=(${u}>>>0)+0;`;
-      case 0xb9: return `${u}=${uh}*4294967296+(${u}>>>0);`;
-      case 0xba: return `${u}=(${uh}>>>0)*4294967296+(${u}>>>0);`;
-      case 0xbb: return `${u}=${f32(u)};`;
-      case 0xbc: case 0xbe: return '';
-      case 0xbd: return `SD[0]=${u};${u}=SI[0];${uh}=SI[1];`;
-      case 0xbf: return `SI[0]=${u};SI[1]=${uh};${u}=SD[0];`;
-      case 0xc0: return `${u}=(${u}<<24)>>24;`;
-      case 0xc1: return `${u}=(${u}<<16)>>16;`;
-      case 0xc2: return `${u}=(${u}<<24)>>24;${uh}=${u}>>31;`;
-      case 0xc3: return `${u}=(${u}<<16)>>16;${uh}=${u}>>31;`;
-      case 0xc4: return `${uh}=${u}>>31;`;
-      default: break;
-    }
-    if (op >= OP.TRUNC_SAT && op < OP.TRUNC_SAT + 8) {
-      const k = op - OP.TRUNC_SAT;
-      const src = k === 0 || k === 1 || k === 4 || k === 5 ? f32(u) : u;
-      switch (k) {
-        case 0: case 2: return `x=${src};${u}=x!==x?0:x<=-2147483648?-2147483648:x>=2147483647?2147483647:Math.trunc(x)|0;`;
-        case 1: case 3: return `x=${src};${u}=x!==x||x<=0?0:x>=4294967295?-1:Math.trunc(x)|0;`;
-        case 4: case 6: return `x=${src};if(x!==x){${u}=0;${uh}=0;}else if(x<-9223372036854775808){${u}=0;${uh}=-2147483648;}else if(x>=9223372036854775808){${u}=-1;${uh}=0x7fffffff;}else{${u}=N.splitI64(Math.trunc(x));${uh}=N.r.hi;}`;
-        default: return `x=${src};if(x!==x||x<=-1){${u}=0;${uh}=0;}else if(x>=18446744073709551616){${u}=-1;${uh}=-1;}else{${u}=N.splitI64(Math.trunc(x));${uh}=N.r.hi;}`;
-      }
-    }
-    return null;
+    return c + `e=${tlbO}[x]+(e&4095);`;
   }
 }

@@ -1,5 +1,5 @@
 // The decoded form of a user program: what hw/el0/decode.ts produces from a .wasm binary and what the
-// interpreter (hw/el0/core.ts) and the loaders (hw/el0/harness.ts, the kernel) consume.
+// interpreter (hw/el0/core.ts) and the loaders (tools/el0/harness.ts, the kernel) consume.
 //
 // Internal code: one Int32Array per function, an opcode followed by its decoded immediates
 // (see OP below). Branch targets are indices into the same array; stack heights are slot offsets
@@ -89,6 +89,8 @@ export interface Func {
   code: Int32Array;
   /** per code index: INSN_START | INSN_RETURN_SITE (instructionMap), so a PC from outside is checked in O(1) */
   insn: Uint8Array;
+  /** per code index: byte offset in the image of the wasm instruction it was compiled from (-1 inside an instruction) */
+  srcOffset: Int32Array;
   /** byte offset of the body in the image (for diagnostics) */
   bodyOffset: number;
   /** translation tier: calls + loop back-edges seen by the interpreter */
@@ -97,6 +99,8 @@ export interface Func {
   jit: JitFn | null | false;
   /** pcs at which the interpreter may continue in translated code (1 = entry point) */
   jitEntry: Uint8Array | null;
+  /** armed breakpoints (debug.ts): code index → the opcode OP.BREAK + op replaced; null when none */
+  brk: Map<number, number> | null;
 }
 
 export interface Program {
@@ -117,6 +121,8 @@ export interface Program {
    * dropped flags of data segments and of element segments. */
   layout: { tableBase: number[]; dataDropped: number; elemDropped: number; slots: number };
   byteLength: number;
+  /** the image the program was decoded from (the debugger identifies a service's program by it) */
+  image: Uint8Array;
 }
 
 /** Slots of the frame header between a frame's locals and its operand stack:
@@ -165,6 +171,8 @@ export const OP = {
   MEMORY_COPY: 0xea,
   MEMORY_FILL: 0xeb,
   TABLE_SIZE: 0xec, // table
+  /** a breakpoint (debug.ts): OP.BREAK + the replaced opcode, so the instruction's length stays known */
+  BREAK: 0x100,
 } as const;
 
 /** PC value meaning "enter function f with its parameters in X0..X5" */
@@ -174,7 +182,8 @@ export const PC_EXIT_FUNC = 0xffffffff;
 
 /** length in code words of the instruction at pc */
 export function opLength(code: Int32Array, pc: number): number {
-  const op = code[pc];
+  let op = code[pc];
+  if (op >= OP.BREAK) op -= OP.BREAK;
   switch (op) {
     case OP.BR: case OP.BR_IF: return 4;
     case OP.BR_TABLE: return 2 + 3 * (code[pc + 1] + 1);

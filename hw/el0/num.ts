@@ -135,3 +135,13 @@ export function splitI64(t: number): number {
 export const I64_MIN_F = -9223372036854775808;
 export const I64_LIM_F = 9223372036854775808;
 export const U64_LIM_F = 18446744073709551616;
+
+/** f32/f64 min and max: NaN if either operand is NaN, else Math.min/max (which order -0 < +0) */
+export function fmin(a: number, b: number): number {
+  if (a !== a || b !== b) return NaN;
+  return Math.min(a, b);
+}
+export function fmax(a: number, b: number): number {
+  if (a !== a || b !== b) return NaN;
+  return Math.max(a, b);
+}

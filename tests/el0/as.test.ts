@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { compileAs } from './asc';
-import { World, type Resolver } from '../../hw/el0/harness';
+import { World, type Resolver } from '../../tools/el0/harness';
 import { T } from '../../hw/el0/module';
 
 const fixture = (n: string) => fileURLToPath(new URL(`./fixtures/${n}`, import.meta.url));

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { EC, ESR_IL, ESR_WNR, FSC, esr } from '../../hw/esr';
 import { El0Core, REG, SVC_EXIT, SVC_SYSCALL, SVC_IMPORT_BASE, PC_EXITED } from '../../hw/el0/core';
-import { World, STACK_VA, IMG_VA, type Instance, type Resolver } from '../../hw/el0/harness';
+import { World, STACK_VA, IMG_VA, type Instance, type Resolver } from '../../tools/el0/harness';
 import { ProgramError, decodeProgram } from '../../hw/el0/decode';
 import { TRAP } from '../../hw/el0/traps';
 import { T } from '../../hw/el0/module';

@@ -2,7 +2,7 @@
 // arbitrary bytes up to the end given by the section size; sizes and lengths may use non-minimal
 // LEB128 encodings (up to 5 bytes for a u32). Also: `mlk wast` counts only assertions as passed.
 import { describe, expect, test } from 'vitest';
-import { runWast } from '../../hw/el0/wast';
+import { runWast } from '../../tools/el0/wast';
 import { decodeProgram, ProgramError } from '../../hw/el0/decode';
 
 const HDR = '"\\00asm" "\\01\\00\\00\\00"';

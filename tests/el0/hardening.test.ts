@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { EC, esr } from '../../hw/esr';
 import { REG, PC_EXITED } from '../../hw/el0/core';
-import { World, STACK_VA, IMG_VA, GP_VA, type Instance, type Resolver } from '../../hw/el0/harness';
+import { World, STACK_VA, IMG_VA, GP_VA, type Instance, type Resolver } from '../../tools/el0/harness';
 import { TRAP } from '../../hw/el0/traps';
 import { INSN_START, OP, PC_ENTER } from '../../hw/el0/module';
 import { MAX_IMAGE_BYTES, MAX_STACK_BYTES } from '../../hw/el0/limits';

@@ -2,7 +2,7 @@
 // (the registers computed from the live state -- PC, SP, FP, MEMPAGES, DEPTH -- bail to it), with
 // the same instruction count, also when run() is cut into 3-instruction slices.
 import { expect, test } from 'vitest';
-import { World } from '../../hw/el0/harness';
+import { World } from '../../tools/el0/harness';
 
 const wabtP = import('wabt').then((m) => m.default());
 

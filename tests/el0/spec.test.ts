@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runWastFile } from '../../hw/el0/wast';
+import { runWastFile } from '../../tools/el0/wast';
 
 const dir = fileURLToPath(new URL('./spec/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.wast')).sort();

@@ -3,7 +3,7 @@
 // memory that no device can take stays a synchronous external abort (DFSC 0x10).
 import { describe, expect, test } from 'vitest';
 import { EC, FSC, esr } from '../../hw/esr';
-import { World, STACK_VA } from '../../hw/el0/harness';
+import { World, STACK_VA } from '../../tools/el0/harness';
 import { Aic } from '../../hw/aic';
 import { Clock } from '../../hw/clock';
 import { Uart, ULCON } from '../../hw/uart';

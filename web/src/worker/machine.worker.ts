@@ -17,6 +17,7 @@ import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
 import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
 import { listCpio } from './cpio';
+import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
@@ -95,6 +96,8 @@ function flushTrace(): void {
 
 let breakpoints: Breakpoint[] = [];
 let breaking = false;
+/** The boot image's service binaries: function and instruction breakpoints, the CPU view's disassembly. */
+let serviceCode: ServiceCode | null = null;
 const K_FAULT = kindOf('FAULT');
 const K_IPC_ENDPOINT = new Set([kindOf('IPC_SEND'), kindOf('IPC_RECV')].filter((k): k is number => k !== undefined));
 
@@ -188,6 +191,8 @@ function readMachine(): void {
     far: hex(machine.cpu.reg(SYSREG.FAR_EL1)),
     spsr: hex(machine.cpu.reg(SYSREG.SPSR_EL1)),
     x: Array.from(r.subarray(0, 8), hex),
+    // the disassembly only while paused: it changes with every instruction while running
+    code: status.running ? undefined : serviceCode?.view(machine.el0.location()),
   };
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
@@ -305,6 +310,9 @@ function stepUntil(until: StepTarget): void {
   watchHit = false;
   breaking = until === 'break';
   status.breakHit = undefined;
+  // code breakpoints are armed only while running to a breakpoint (hw/el0/debug.ts)
+  const codeBps = breaking ? breakpoints.filter((b) => serviceCode?.resolve(b)) : [];
+  m.el0.setBreakpoints(codeBps.map((b) => serviceCode!.resolve(b)!));
   try {
     if (!target) {
       for (let n = 0; n < STEP_UNTIL_MAX_STEPS; n++) {
@@ -316,6 +324,7 @@ function stepUntil(until: StepTarget): void {
       while (m.clock.ticks - startTicks < STEP_UNTIL_MAX_TICKS) {
         const r = m.run(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
         if (watchHit) { found = true; break; }
+        if (m.el0.atBreakpoint) { found = true; status.breakHit = codeBreakAt(m, codeBps); break; }
         if (r.reason !== 'budget') { reason = r.reason; break; }
         if (m.idleFor() >= IDLE_TICKS) { idle = true; break; }
       }
@@ -324,6 +333,7 @@ function stepUntil(until: StepTarget): void {
     watchKinds = null;
     breaking = false;
     m.stopRequested = false;
+    m.el0.setBreakpoints([]);
   }
   const ms = (((m.clock.ticks - startTicks) / CNTFRQ) * 1e3).toFixed(3);
   const what = found
@@ -334,6 +344,13 @@ function stepUntil(until: StepTarget): void {
         ? `halted before the next ${name}`
         : `no ${name} within ${ms} ms of virtual time`;
   recordStep(m.instructions - startInstr, idle ? 'idle' : reason, what);
+}
+
+/** The code breakpoint the core stopped at, in words (the one whose function and offset it is at). */
+function codeBreakAt(m: Machine, bps: Breakpoint[]): string {
+  const at = m.el0.location();
+  const hit = bps.find((b) => b.kind === 'insn' ? at?.func === b.func && at.offset === b.offset : b.kind === 'func' && at?.func === b.func && at.pc === 0);
+  return hit ? serviceCode!.describe(hit) : `code breakpoint at 0x${(at?.offset ?? 0).toString(16)}`;
 }
 
 // ---- boot and reset ----
@@ -365,7 +382,8 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       if (bootImage) {
         const files = listCpio(bootImage);
         const manifest = files.find((f) => f.name === 'manifest.json');
-        status.bootImage = { files: files.map((f) => f.name) };
+        serviceCode = new ServiceCode(files);
+        status.bootImage = { files: files.map((f) => f.name), functions: serviceCode.functions() };
         if (manifest) {
           try {
             status.bootImage.manifest = JSON.parse(decoder.decode(manifest.data));

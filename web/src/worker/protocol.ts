@@ -73,7 +73,7 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   /** Answers to the views the page watches (see `watch`), keyed by introKey. */
   intro: Record<string, IntroWire>;
   /** Service binaries in the boot image (from its cpio listing), and its manifest when present. */
-  bootImage: { files: string[]; manifest?: unknown };
+  bootImage: { files: string[]; manifest?: unknown; functions?: ServiceFunctions[] };
   /** Disk: sectors, where it is kept, sectors written since boot, dirty sectors not yet saved. */
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
 }
@@ -85,12 +85,34 @@ export type StepTarget = 'entry' | 'ipc' | 'fault' | 'switch' | 'break';
  * A breakpoint on what the kernel traces: a syscall number, IPC through an endpoint (its kernel
  * address, as ki_json view 3 and the IPC records give it), a fault in a VA range, a context switch
  * to a thread. Run-to-breakpoint stops right after the kernel entry that wrote the matching record.
+ * Or a code breakpoint in a service's program (its boot-image binary): the entry of function `func`,
+ * or the instruction at byte `offset` of the image; run-to-breakpoint stops right before it
+ * (hw/el0/debug.ts).
  */
 export type Breakpoint =
   | { kind: 'syscall'; nr: number }
   | { kind: 'ipc'; endpoint: number }
   | { kind: 'fault'; from: number; to: number }
-  | { kind: 'switch'; tid: number };
+  | { kind: 'switch'; tid: number }
+  | { kind: 'func'; service: string; func: number }
+  | { kind: 'insn'; service: string; func: number; offset: number };
+
+/** The disassembly of the function the EL0 register file is in, with its next instruction. */
+export interface CodeView {
+  /** the service whose boot-image binary holds the program, or null when it is none of them */
+  service: string | null;
+  func: number;
+  name: string;
+  /** byte offset in the image of the next instruction (the highlighted line) */
+  offset: number;
+  lines: { offset: number; text: string }[];
+}
+
+/** A service binary's defined functions, for the breakpoint picker: [index, name]. */
+export interface ServiceFunctions {
+  service: string;
+  funcs: [number, string][];
+}
 
 /** The core's ARM-side state at the last kernel entry and now (registers as the machine holds them). */
 export interface CpuState {
@@ -105,6 +127,8 @@ export interface CpuState {
   spsr: string;
   /** X0..X7 of the EL0 register file. */
   x: string[];
+  /** Where the EL0 register file points, disassembled (sent while the machine is paused). */
+  code?: CodeView;
 }
 
 /** Page → worker. */

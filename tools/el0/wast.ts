@@ -5,9 +5,9 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ProgramError } from './decode';
+import { ProgramError } from '../../hw/el0/decode';
 import { ExhaustionError, LinkError, TrapError, World, type HostExtern, type Instance } from './harness';
-import { T, type Import } from './module';
+import { T, type Import } from '../../hw/el0/module';
 
 export interface WastResult {
   file: string; passed: number; failed: number; skipped: number; failures: string[]; skips: string[];

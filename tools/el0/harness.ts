@@ -7,14 +7,14 @@
 // Several instances share one World (RAM, MMU, core) like processes on one machine: each has its
 // own page tables and ASID, and a switch is saveContext-style register-file swap + TTBR0 change.
 
-import { Ram } from '../ram';
-import { Bus } from '../bus';
-import { Mmu, PageTableBuilder } from '../mmu';
-import { EC } from '../esr';
-import { El0Core, REG, SVC_EXIT, SVC_IMPORT_BASE, SVC_SYSCALL } from './core';
-import { decodeProgram } from './decode';
-import { PC_ENTER, T, type ConstExpr, type FuncType, type Import, type Program } from './module';
-import { TRAP, trapMessage } from './traps';
+import { Ram } from '../../hw/ram';
+import { Bus } from '../../hw/bus';
+import { Mmu, PageTableBuilder } from '../../hw/mmu';
+import { EC } from '../../hw/esr';
+import { El0Core, REG, SVC_EXIT, SVC_IMPORT_BASE, SVC_SYSCALL } from '../../hw/el0/core';
+import { decodeProgram } from '../../hw/el0/decode';
+import { PC_ENTER, T, type ConstExpr, type FuncType, type Import, type Program } from '../../hw/el0/module';
+import { TRAP, trapMessage } from '../../hw/el0/traps';
 
 export const IMG_VA = 0x1_0000_0000;
 export const GP_VA = 0x1_8000_0000;
@@ -62,6 +62,8 @@ export class World {
   maxInstructions: number;
   /** exceptions taken (for tests) */
   stats = { faults: 0, svcs: 0, runs: 0, instructions: 0 };
+  /** called when run() stopped at an armed code breakpoint (core.setBreakpoints); the call then goes on */
+  onBreakpoint: ((core: El0Core) => void) | null = null;
 
   constructor(opts: WorldOptions = {}) {
     this.ram = new Ram(opts.ramSize ?? 128 * 1024 * 1024);
@@ -343,7 +345,7 @@ export class Instance {
         w.stats.instructions += n;
         if (total > w.maxInstructions) throw new Error('harness: instruction limit exceeded');
         const ex = core.exception;
-        if (!ex) continue;
+        if (!ex) { if (core.atBreakpoint) w.onBreakpoint?.(core); continue; }
         const ec = ex.esr >>> 26;
         const iss = ex.esr & 0x1ffffff;
         if (ec === EC.SVC64) {
