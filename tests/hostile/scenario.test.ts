@@ -13,28 +13,11 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../kernel/mlk';
 import { bootShell, invariantOf, kiJson, type Session } from '../services/shell-driver';
-// @ts-expect-error: plain JS module
-import { writeCpio } from '../../scripts/cpio.mjs';
+import { readCpio, writeCpio } from '../../host/cpio.mjs';
 
 const run = promisify(execFile);
 let kernel: WebAssembly.Module;
 let shipped: { name: string; data: Uint8Array }[];
-
-/** Entries of a cpio newc archive (the boot image). */
-function readCpio(a: Uint8Array): { name: string; data: Uint8Array }[] {
-  const files: { name: string; data: Uint8Array }[] = [];
-  const txt = (o: number, n: number) => Buffer.from(a.subarray(o, o + n)).toString('latin1');
-  let o = 0;
-  for (;;) {
-    const field = (i: number) => parseInt(txt(o + 6 + 8 * i, 8), 16);
-    const size = field(6), nameSize = field(11);
-    const name = txt(o + 110, nameSize - 1);
-    if (name === 'TRAILER!!!') return files;
-    const at = (o + 110 + nameSize + 3) & ~3;
-    files.push({ name, data: a.slice(at, at + size) });
-    o = (at + size + 3) & ~3;
-  }
-}
 
 beforeAll(() => {
   kernel = new WebAssembly.Module(readFileSync(join(root, 'build', 'kernel.wasm')));
@@ -64,7 +47,7 @@ async function hostileImage(name: string, uses: Record<string, string> = {}): Pr
   await Promise.all([build('init'), build(name)]);
   const files = shipped.map((f) => (f.name === 'init.wasm' ? { name: f.name, data: new Uint8Array(readFileSync(join(tree, 'init.wasm'))) } : f));
   if (!existsSync(join(tree, `${name}.wasm`))) throw new Error(`${name} did not build`);
-  return writeCpio([...files, { name: `${name}.wasm`, data: new Uint8Array(readFileSync(join(tree, `${name}.wasm`))) }]) as Uint8Array;
+  return writeCpio([...files, { name: `${name}.wasm`, data: new Uint8Array(readFileSync(join(tree, `${name}.wasm`))) }]);
 }
 
 /** The shell, the file system (write, read back) and the services answer. */

@@ -7,8 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Machine } from '../../hw/machine';
-// @ts-expect-error: plain JS module
-import { writeCpio } from '../../scripts/cpio.mjs';
+import { writeCpio } from '../../host/cpio.mjs';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -79,7 +78,7 @@ export const strip = (s: string) => s.replace(/\r/g, '').replace(/^\[ *\d+\.\d{6
 
 /** Boots the machine with the given files as the boot image (first = init). */
 export async function boot(files: { name: string; data: Uint8Array }[], opts: { bootargs?: string; ramSize?: number } = {}): Promise<Booted> {
-  const bootImage = writeCpio(files) as Uint8Array;
+  const bootImage = writeCpio(files);
   const m = await Machine.create({ kernel: kernel(), bootImage, bootargs: opts.bootargs ?? 'mlk.check=1', ramSize: opts.ramSize });
   let out = '';
   const halts: Booted['halts'] = [];

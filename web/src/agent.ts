@@ -8,7 +8,7 @@
 // Host → agent:  [tag, slot, label_lo, label_hi, n, w0_lo, w0_hi, … w(n−1)_hi]     n ≤ 29
 //   tag    non-zero, chosen by the page, echoed in the reply
 //   slot   CPtr, in the agent's CSpace, of the endpoint to call
-//   label  the message label (protocol id << 8 | op id, services/idl/wire.ts)
+//   label  the message label (protocol id << 8 | op id, host/wire.ts)
 // Agent → host:  [tag, err, label_lo, label_hi, n, w0_lo, w0_hi, …]
 //   err    the kernel's error code for the call (0 = the call went through; then label is the
 //          server's reply label: 0 ok or a protocol error, and w… the reply words)

@@ -16,7 +16,7 @@ import { entryCause, syscallName, type EntryNote } from './entryCause';
 import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
 import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
-import { listCpio } from './cpio';
+import { readCpio } from '../../../host/cpio.mjs';
 import { IdbBlockStore } from './idbDisk';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
@@ -363,7 +363,7 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     if (bootImage === undefined) {
       bootImage = await fetchBytes(bootImageUrl);
       if (bootImage) {
-        const files = listCpio(bootImage);
+        const files = readCpio(bootImage);
         const manifest = files.find((f) => f.name === 'manifest.json');
         status.bootImage = { files: files.map((f) => f.name) };
         if (manifest) {
