@@ -4,6 +4,7 @@
 //   kernel-as/abi.ts      AssemblyScript constants for the kernel
 //   services/lib/abi.ts   AssemblyScript constants for user programs
 //   host/abi.ts           TypeScript constants and tables for hw/, web/, cli/ and tests/
+//   host/kiViews.ts       the typed views of ki_json (scripts/kiviews.mjs, abi/introspection.json)
 //   docs/SYSCALLS.md      the error table (between the abi:errors markers)
 //   services/gen/*        the service protocols (scripts/protocols.mjs, abi/protocols/*.json)
 // Only files whose content changed are rewritten (the build's staleness check relies on it).
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate as generateProtocols } from './protocols.mjs';
+import { generateKiViews } from './kiviews.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readJson = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
@@ -149,6 +151,7 @@ export function generate(read = readJson) {
     ['kernel-as/abi.ts', genAs(abi, 'kernel')],
     ['services/lib/abi.ts', genAs(abi, 'user')],
     ['host/abi.ts', genHost(abi)],
+    ['host/kiViews.ts', generateKiViews(read('abi/introspection.json'), HEADER('abi/introspection.json'))],
     ['docs/SYSCALLS.md', genSyscallsDoc(abi)],
   ]);
   for (const [path, text] of generateProtocols(abi.errors)) files.set(path, text);

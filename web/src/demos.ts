@@ -7,7 +7,7 @@ import { field, num, threadsOf } from './kernelViews';
 import { selectPid } from './selection';
 import { sendThroughAgent } from './panels/ComposerPanel';
 import { wire } from './protocols';
-import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS } from './traceKinds';
+import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS } from '../../host/traceKinds';
 import { setUi, type PanelId } from './ui';
 import type { MachineStatus } from './worker/protocol';
 

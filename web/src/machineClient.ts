@@ -10,7 +10,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { TraceStore } from './traceStore';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
-import { kindOf } from './traceKinds';
+import { kindOf } from '../../host/traceKinds';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;

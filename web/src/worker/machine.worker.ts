@@ -15,7 +15,7 @@ import { SYSREG } from '../../../hw/sysregs';
 import { entryCause, syscallName, type EntryNote } from './entryCause';
 import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
-import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
+import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../../../host/traceKinds';
 import { readCpio } from '../../../host/cpio.mjs';
 import { IdbBlockStore } from './idbDisk';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
