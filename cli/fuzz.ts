@@ -20,6 +20,7 @@ import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import { image, kernel, root } from '../tests/kernel/mlk';
 import { writeCpio } from '../host/cpio.mjs';
+import { readKiText, type KiExports } from '../host/introspection';
 import { join } from 'node:path';
 
 export interface FuzzOptions {
@@ -78,9 +79,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   });
   const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
   const json = (what: number, arg = 0): any => {
-    const len = ex.ki_json(what, arg);
-    const at = ex.ki_buf();
-    return JSON.parse(Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1'));
+    const raw = readKiText(ex as unknown as KiExports, m.ram.u8, what, arg);
+    if (!raw.ok) throw new Error(raw.error);
+    return JSON.parse(raw.text);
   };
   const t0 = performance.now();
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Machine } from '../../hw/machine';
 import { writeCpio } from '../../host/cpio.mjs';
+import { readKiText, type KiExports } from '../../host/introspection';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -86,10 +87,9 @@ export async function boot(files: { name: string; data: Uint8Array }[], opts: { 
   m.on('halt', (h) => halts.push(h));
   const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
   const json = (what: number, arg = 0) => {
-    const len = ex.ki_json(what, arg);
-    const at = ex.ki_buf();
-    const text = Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1');
-    return JSON.parse(text);
+    const raw = readKiText(ex as unknown as KiExports, m.ram.u8, what, arg);
+    if (!raw.ok) throw new Error(raw.error);
+    return JSON.parse(raw.text);
   };
   return { m, out: () => out, log: () => strip(out), json, check: () => ex.ki_check(), halts };
 }
