@@ -1,6 +1,6 @@
 // kiviews.mjs — the typed views of the kernel's introspection export, generated from
 // abi/introspection.json (run by scripts/abi.mjs). It writes host/kiViews.ts: one TypeScript
-// interface per record, KiViews (view number → its type), KI_VIEW (names → numbers) and the schema
+// type per record, KiViews (view number → its type), KI_VIEW (names → numbers) and the schema
 // as data for the validating reader in host/introspection.ts.
 
 const SCALARS = { number: 'number', hex: 'string', string: 'string', bool: 'boolean', rights: 'string', null: 'null' };
@@ -39,9 +39,10 @@ export function generateKiViews(decl, header) {
   }
   const L = [header, `// Typed views of the kernel's introspection export ki_json(what, arg); read them with host/introspection.ts.`, ''];
   for (const [name, fields] of Object.entries(records)) {
-    L.push(`export interface ${typeName(name)} {`);
+    // a type alias, not an interface: it stays assignable to Record<string, unknown> (generic tables)
+    L.push(`export type ${typeName(name)} = {`);
     for (const [k, v] of Object.entries(fields)) L.push(`  ${fieldName(k)}: ${tsType(v)};`);
-    L.push('}', '');
+    L.push('};', '');
   }
   L.push(`/** View numbers, the \`what\` of ki_json. */`);
   L.push(`export const KI_VIEW = {`, ...views.map((v) => `  ${v.name}: ${v.what}, // ${v.doc}; arg: ${v.arg}`), `} as const;`, '');
