@@ -179,6 +179,37 @@ export const BI_FILE_SIZE = 4;
 export const BI_FILE_NAME = 8;
 export const BI_FILE_NAME_MAX = 40;
 
+// ---- host mailbox registers: byte offsets from its base (32-bit each) (abi/mailbox.json)
+export const MBOX_MAGIC = 0x0; // RO: MBOX_MAGIC_VALUE
+export const MBOX_STATUS = 0x4; // RO: bit 0 IN_READY (a host message waits in IN_DATA), [31:16] messages queued
+export const MBOX_IN_LEN = 0x8; // RO: words in the current inbound message (0 when none)
+export const MBOX_IN_POP = 0xc; // WO: write 1: done with the current inbound message, show the next
+export const MBOX_OUT_LEN = 0x10; // RW: words of the outbound message being composed (at most MBOX_WINDOW_WORDS)
+export const MBOX_OUT_SEND = 0x14; // WO: write 1: send OUT_DATA[0..OUT_LEN) to the host
+export const MBOX_IRQ_ENABLE = 0x18; // RW: bit 0: raise the interrupt while IN_READY
+export const MBOX_IN_DATA = 0x400; // RO: inbound message words [MBOX_WINDOW_WORDS]
+export const MBOX_OUT_DATA = 0x800; // RW: outbound message words [MBOX_WINDOW_WORDS]
+
+// ---- host mailbox register values and sizes (abi/mailbox.json)
+export const MBOX_MAGIC_VALUE = 0x4d4c4b4d; // "MLKM"
+export const MBOX_STATUS_IN_READY = 1; // STATUS bit 0
+export const MBOX_WINDOW_WORDS = 256; // 32-bit words of IN_DATA and of OUT_DATA: the longest message either way
+
+// ---- the host-agent frame, word indexes in a mailbox message. Request (host to agent): TAG (non-zero, echoed), SLOT (CPtr to call in the agent's CSpace), LABEL_LO/HI, LEN (message words n), then n words as lo, hi at WORDS. Reply (agent to host): TAG, ERR (the kernel's error of the Call, or AGENT_REFUSED; 0: LABEL and words are the server's reply), LABEL_LO/HI, LEN, WORDS. Hello (agent to host at start, and the answer to TAG 0): 0, AGENT_VERSION, k, then k endpoint slots the agent holds (abi/mailbox.json)
+export const AGENT_TAG = 0;
+export const AGENT_SLOT = 1; // request: the capability to call
+export const AGENT_ERR = 1; // reply: the kernel's error code
+export const AGENT_LABEL_LO = 2;
+export const AGENT_LABEL_HI = 3;
+export const AGENT_LEN = 4; // message words that follow (each two mailbox words)
+export const AGENT_WORDS = 5; // first message word (lo, then hi)
+export const AGENT_HELLO_VERSION = 1; // hello: the frame version
+export const AGENT_HELLO_COUNT = 2; // hello: number of slots that follow
+export const AGENT_HELLO_SLOTS = 3; // hello: the first slot
+export const AGENT_VERSION = 2; // 2: frames carry a whole IPC message (version 1 stopped at 29 words)
+export const AGENT_MAX_MSG_WORDS = 64; // message words a frame carries: all of an IPC message (MSG_MAX_WORDS)
+export const AGENT_REFUSED = 0xffffffff; // ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)
+
 /** Every constant group by name (abi/syscalls.json, objects.json, layout.json). */
 export const ABI_GROUPS: Record<string, AbiValue[]> = {
   syscalls: [
@@ -352,6 +383,37 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "FILE_SIZE", value: 4 },
     { name: "FILE_NAME", value: 8 },
     { name: "FILE_NAME_MAX", value: 40 },
+  ],
+  mailbox_registers: [
+    { name: "MAGIC", value: 0, doc: "RO: MBOX_MAGIC_VALUE" },
+    { name: "STATUS", value: 4, doc: "RO: bit 0 IN_READY (a host message waits in IN_DATA), [31:16] messages queued" },
+    { name: "IN_LEN", value: 8, doc: "RO: words in the current inbound message (0 when none)" },
+    { name: "IN_POP", value: 12, doc: "WO: write 1: done with the current inbound message, show the next" },
+    { name: "OUT_LEN", value: 16, doc: "RW: words of the outbound message being composed (at most MBOX_WINDOW_WORDS)" },
+    { name: "OUT_SEND", value: 20, doc: "WO: write 1: send OUT_DATA[0..OUT_LEN) to the host" },
+    { name: "IRQ_ENABLE", value: 24, doc: "RW: bit 0: raise the interrupt while IN_READY" },
+    { name: "IN_DATA", value: 1024, doc: "RO: inbound message words [MBOX_WINDOW_WORDS]" },
+    { name: "OUT_DATA", value: 2048, doc: "RW: outbound message words [MBOX_WINDOW_WORDS]" },
+  ],
+  mailbox_values: [
+    { name: "MAGIC_VALUE", value: 1296845645, doc: "\"MLKM\"" },
+    { name: "STATUS_IN_READY", value: 1, doc: "STATUS bit 0" },
+    { name: "WINDOW_WORDS", value: 256, doc: "32-bit words of IN_DATA and of OUT_DATA: the longest message either way" },
+  ],
+  agent_frame: [
+    { name: "TAG", value: 0 },
+    { name: "SLOT", value: 1, doc: "request: the capability to call" },
+    { name: "ERR", value: 1, doc: "reply: the kernel's error code" },
+    { name: "LABEL_LO", value: 2 },
+    { name: "LABEL_HI", value: 3 },
+    { name: "LEN", value: 4, doc: "message words that follow (each two mailbox words)" },
+    { name: "WORDS", value: 5, doc: "first message word (lo, then hi)" },
+    { name: "HELLO_VERSION", value: 1, doc: "hello: the frame version" },
+    { name: "HELLO_COUNT", value: 2, doc: "hello: number of slots that follow" },
+    { name: "HELLO_SLOTS", value: 3, doc: "hello: the first slot" },
+    { name: "VERSION", value: 2, doc: "2: frames carry a whole IPC message (version 1 stopped at 29 words)" },
+    { name: "MAX_MSG_WORDS", value: 64, doc: "message words a frame carries: all of an IPC message (MSG_MAX_WORDS)" },
+    { name: "REFUSED", value: 4294967295, doc: "ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)" },
   ],
 };
 

@@ -24,7 +24,7 @@ const FIRST_SERVICE_ERROR = 32;
 /** Loads and checks every declaration: constant groups, errors, trace kinds (`read` maps a path
  * under the repository to its parsed JSON; tests pass their own). */
 export function loadAbi(read = readJson) {
-  const groups = ['abi/syscalls.json', 'abi/objects.json', 'abi/layout.json']
+  const groups = ['abi/syscalls.json', 'abi/objects.json', 'abi/layout.json', 'abi/mailbox.json']
     .flatMap((file) => read(file).groups.map((g) => ({ ...g, file })));
   const { errors } = read('abi/errors.json');
   const trace = read('abi/trace.json');

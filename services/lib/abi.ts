@@ -161,6 +161,37 @@ export const BI_FILE_SIZE: u32 = 4;
 export const BI_FILE_NAME: u32 = 8;
 export const BI_FILE_NAME_MAX: u32 = 40;
 
+// ---- host mailbox registers: byte offsets from its base (32-bit each) (abi/mailbox.json)
+export const MBOX_MAGIC: usize = 0x0; // RO: MBOX_MAGIC_VALUE
+export const MBOX_STATUS: usize = 0x4; // RO: bit 0 IN_READY (a host message waits in IN_DATA), [31:16] messages queued
+export const MBOX_IN_LEN: usize = 0x8; // RO: words in the current inbound message (0 when none)
+export const MBOX_IN_POP: usize = 0xc; // WO: write 1: done with the current inbound message, show the next
+export const MBOX_OUT_LEN: usize = 0x10; // RW: words of the outbound message being composed (at most MBOX_WINDOW_WORDS)
+export const MBOX_OUT_SEND: usize = 0x14; // WO: write 1: send OUT_DATA[0..OUT_LEN) to the host
+export const MBOX_IRQ_ENABLE: usize = 0x18; // RW: bit 0: raise the interrupt while IN_READY
+export const MBOX_IN_DATA: usize = 0x400; // RO: inbound message words [MBOX_WINDOW_WORDS]
+export const MBOX_OUT_DATA: usize = 0x800; // RW: outbound message words [MBOX_WINDOW_WORDS]
+
+// ---- host mailbox register values and sizes (abi/mailbox.json)
+export const MBOX_MAGIC_VALUE: u32 = 0x4d4c4b4d; // "MLKM"
+export const MBOX_STATUS_IN_READY: u32 = 1; // STATUS bit 0
+export const MBOX_WINDOW_WORDS: u32 = 256; // 32-bit words of IN_DATA and of OUT_DATA: the longest message either way
+
+// ---- the host-agent frame, word indexes in a mailbox message. Request (host to agent): TAG (non-zero, echoed), SLOT (CPtr to call in the agent's CSpace), LABEL_LO/HI, LEN (message words n), then n words as lo, hi at WORDS. Reply (agent to host): TAG, ERR (the kernel's error of the Call, or AGENT_REFUSED; 0: LABEL and words are the server's reply), LABEL_LO/HI, LEN, WORDS. Hello (agent to host at start, and the answer to TAG 0): 0, AGENT_VERSION, k, then k endpoint slots the agent holds (abi/mailbox.json)
+export const AGENT_TAG: u32 = 0;
+export const AGENT_SLOT: u32 = 1; // request: the capability to call
+export const AGENT_ERR: u32 = 1; // reply: the kernel's error code
+export const AGENT_LABEL_LO: u32 = 2;
+export const AGENT_LABEL_HI: u32 = 3;
+export const AGENT_LEN: u32 = 4; // message words that follow (each two mailbox words)
+export const AGENT_WORDS: u32 = 5; // first message word (lo, then hi)
+export const AGENT_HELLO_VERSION: u32 = 1; // hello: the frame version
+export const AGENT_HELLO_COUNT: u32 = 2; // hello: number of slots that follow
+export const AGENT_HELLO_SLOTS: u32 = 3; // hello: the first slot
+export const AGENT_VERSION: u32 = 2; // 2: frames carry a whole IPC message (version 1 stopped at 29 words)
+export const AGENT_MAX_MSG_WORDS: u32 = 64; // message words a frame carries: all of an IPC message (MSG_MAX_WORDS)
+export const AGENT_REFUSED: u32 = 0xffffffff; // ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)
+
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: i64 = 0; // success
 export const E_INVALID_ARGUMENT: i64 = 1; // bad non-capability argument
