@@ -104,7 +104,7 @@ function genHost(abi) {
     HEADER('abi/*.json'),
     `// The ABI for the host (hw/, web/, cli/, tests/): constants, and tables with names and meanings.`,
     '',
-    `export interface AbiValue { name: string; value: number; doc?: string }`,
+    `export interface AbiValue { name: string; value: number; label?: string; doc?: string }`,
     `export interface AbiError { name: string; code: number; doc: string }`,
     `export interface AbiTraceKind { kind: number; name: string; args: string[]; doc: string }`,
   ];
@@ -114,7 +114,7 @@ function genHost(abi) {
     L.push('', `// ---- ${g.doc} (${g.file})`);
     for (const v of g.values) L.push(`export const ${g.prefix}${v.name} = ${lit(v.value, v.hex)};${comment(v.doc)}`);
     if (g.count) L.push(`export const ${g.prefix}COUNT = ${Math.max(...g.values.map((v) => v.value)) + 1};`);
-    tables.push(`  ${g.name}: [\n${g.values.map((v) => `    { name: ${q(v.label ?? v.name)}, value: ${v.value}${v.doc ? `, doc: ${q(v.doc)}` : ''} },`).join('\n')}\n  ],`);
+    tables.push(`  ${g.name}: [\n${g.values.map((v) => `    { name: ${q(v.name)}, value: ${v.value}${v.label ? `, label: ${q(v.label)}` : ''}${v.doc ? `, doc: ${q(v.doc)}` : ''} },`).join('\n')}\n  ],`);
   }
   L.push('', `/** Every constant group by name (abi/syscalls.json, objects.json, layout.json). */`);
   L.push(`export const ABI_GROUPS: Record<string, AbiValue[]> = {`, ...tables, `};`);

@@ -93,6 +93,14 @@ export const F_USER_EXCEPTION: u64 = 3; // WebAssembly trap (EC 0x00, ISS = trap
 export const F_CAP: u64 = 4; // reserved
 export const F_EXIT: u64 = 5; // outermost return (SVC 0xFFFF) or Exit
 
+// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* in kernel-as/object/structures.ts); data, stack and globals are demand-zero (abi/objects.json)
+export const REGION_DATA: i64 = 2; // linear memory: data and heap
+export const REGION_STACK: i64 = 3; // value stack and frames
+export const REGION_GUARD: i64 = 4; // never mapped; a touch faults
+export const REGION_DEVICE: i64 = 5;
+export const REGION_SHARED: i64 = 6;
+export const REGION_GLOBALS: i64 = 9;
+
 // ---- fixed virtual addresses of every process the kernel loads (abi/layout.json)
 export const IPCBUF_VA: usize = 0x1000; // the thread's IPC buffer (one page, RW)
 export const BOOTINFO_VA: usize = 0x2000; // the boot-info page (init only, read-only)
@@ -106,6 +114,20 @@ export const IPCBUF_RECV_SLOT: usize = 0x220; // receiveSlot: u64
 // ---- message size (abi/layout.json)
 export const MSG_MAX_WORDS: i32 = 64; // words of one message
 export const MSG_REG_WORDS: i32 = 4; // of which travel in X2..X5
+
+// ---- slots of a thread's EL0 register file (Tcb.regs, TCB.ReadRegisters / WriteRegisters; docs/ARCHITECTURE.md) (abi/layout.json)
+export const REG_X0: i64 = 0; // X0..X7: syscall arguments and results
+export const REG_X6: i64 = 6; // badge of a received message
+export const REG_X7: i64 = 7; // syscall number
+export const REG_PC: i64 = 8; // program counter
+export const REG_SP: i64 = 9; // value-stack pointer
+export const REG_FP: i64 = 10; // frame pointer
+export const REG_GP: i64 = 11; // globals area
+export const REG_IMG: i64 = 12; // program image (code) address
+export const REG_IMGLEN: i64 = 13; // program image length
+export const REG_MEMPAGES: i64 = 14; // linear memory size in 64 KiB pages
+export const REG_MEMMAX: i64 = 15; // linear memory limit in 64 KiB pages
+export const REG_SPLIM: i64 = 16; // end of the value stack
 
 // ---- init's CSpace at boot (the boot-info page repeats them); every service's CSpace has TCB, CNODE and VSPACE in the same slots (abi/layout.json)
 export const SLOT_TCB: u64 = 1; // the thread itself
