@@ -23,7 +23,7 @@ export function IntroGuard({ result, what, children }: { result: IntroResult | u
   return <>{children(result.json)}</>;
 }
 
-export function RowTable({
+export function RowTable<R extends Row>({
   rows,
   preferred,
   skip = [],
@@ -34,13 +34,13 @@ export function RowTable({
   label,
   testId,
 }: {
-  rows: Row[];
+  rows: R[];
   preferred: string[];
   skip?: string[];
-  format?: Record<string, (v: unknown, row: Row) => ReactNode>;
+  format?: Record<string, (v: unknown, row: R) => ReactNode>;
   selected?: string | null;
-  onSelect?: (row: Row) => void;
-  rowKey: (row: Row, i: number) => string;
+  onSelect?: (row: R) => void;
+  rowKey: (row: R, i: number) => string;
   label: string;
   testId?: string;
 }) {
