@@ -3,7 +3,7 @@
 // slot with its address and the address of the slot it was derived from, `parent`). No layout and
 // no React here: web/src/panels/CapGraph.tsx lays it out and draws it.
 
-import { rightsText, slotsOf, type KiCap, type KiCspace } from './kernelViews';
+import { field, list, num, rightsText, slotsOf, type Row } from './kernelViews';
 
 export interface ProcessNode {
   kind: 'process';
@@ -57,7 +57,7 @@ const hex = (v: unknown): string => {
  * A cap's identity across refreshes: its slot address alone is not enough, a freed slot can be
  * filled again by a different capability (a restarted service's new caps), which must show as new.
  */
-const capId = (pid: number, row: KiCap) => `c:${pid}:${hex(row.addr)}:${row.type}:${hex(row.object)}:${row.badge}`;
+const capId = (pid: number, row: Row) => `c:${pid}:${hex(field(row, 'addr'))}:${String(field(row, 'type'))}:${hex(field(row, 'object'))}:${String(field(row, 'badge'))}`;
 
 /**
  * The graph of the processes in `focus` (all when null): their caps, every cap those derive from
@@ -69,24 +69,24 @@ export function buildCapGraph(dumps: CSpaceDump[], focus: number | null): CapGra
   const names = new Map(dumps.map((d) => [d.pid, d.name]));
   // every slot by address, for naming a parent that is not drawn (a thread's own slots: CSpace root, VSpace…)
   const slotNames = new Map<string, string>();
-  for (const d of dumps) for (const row of (d.json as KiCspace | null)?.tcb_slots ?? []) slotNames.set(hex(row.addr), `${d.name} thread slot ${row.slot}`);
+  for (const d of dumps) for (const row of list(d.json, 'tcb_slots')) slotNames.set(hex(field(row, 'addr')), `${d.name} thread slot ${String(field(row, 'slot'))}`);
   for (const d of dumps) {
     for (const row of slotsOf(d.json)) {
-      const addr = hex(row.addr);
-      const type = row.type;
-      if (type === 'null') continue;
-      const badge = row.badge;
+      const addr = hex(field(row, 'addr'));
+      const type = String(field(row, 'type') ?? '?');
+      if (!field(row, 'addr') || type === 'null') continue;
+      const badge = num(field(row, 'badge')) ?? 0;
       const cap: CapNode = {
         kind: 'cap',
         id: capId(d.pid, row),
         addr,
         pid: d.pid,
-        slot: row.slot,
+        slot: num(field(row, 'slot')) ?? -1,
         type,
-        objectId: row.object_id,
-        rights: rightsText(row.rights),
+        objectId: num(field(row, 'object_id')),
+        rights: rightsText(field(row, 'rights')),
         badge: badge ? `0x${badge.toString(16)}` : '',
-        parent: hex(row.parent),
+        parent: hex(field(row, 'parent')),
       };
       all.push(cap);
       byAddr.set(addr, cap);

@@ -1,34 +1,57 @@
-// Helpers over the kernel's introspection answers (ki_json, D10). Each answer reaches the page
-// checked against its view's schema (abi/introspection.json; host/introspection.ts, in
-// machineClient.intro), so these read typed fields — no guessing at names. The panels show what the
-// kernel says and never fill gaps with a model of their own; a field the schema gains later still
-// shows, as an extra column of the generic tables.
+// Reading the kernel's introspection answers (ki_json, D10). The kernel defines the JSON; the
+// panels show what it says and never fill gaps with a model of their own. These helpers only
+// find the lists in an answer and name the fields the panels put first, so a field the kernel
+// adds later still shows (as an extra column) and a field it does not give is left out.
+//
+// Views (what, arg), as kernel-as/kernel/ki.ts writes them (arg is a tid; pid = tid today):
+//   0 → { threads: [{ pid, tid, name, state, blocked_on, blocked_object, priority, mcp, cpu_ticks,
+//         scheduled, faults, fault_kind, fault_addr, exit_code, pc, bound_notification, asid, current }] }
+//   1 → { tid, cnode, radix, slots: [{ slot, addr, type, object, object_id, rights: "RWG", badge,
+//         parent, … }], tcb_slots: [...] }
+//   2 → { tid, id, asid, ttbr0, …, regions: [{ start, end, kind, rights, demand_zero }],
+//         pages: [{ va, pa, rights, kind }], mapped }
+//   3 → { endpoints: [{ id, addr, state, refs, queue }], notifications: [{ id, addr, word, refs,
+//         bound_tid, irq, waiters }] }
+//   4 → { page_size, ram_frames, …, map_base, map_legend, map }   5 → counters   6 → one thread + regs
 
-import { KI_VIEW, type KiCap, type KiCspace, type KiIpcObjects, type KiMemory, type KiThread, type KiThreadRegs, type KiVspace } from '../../host/introspection';
-
-export type { KiCap, KiCspace, KiIpcObjects, KiMemory, KiThread, KiThreadRegs, KiVspace };
-
-/** A row of a generic table: any record of a view. */
 export type Row = Record<string, unknown>;
 
-export const VIEW = KI_VIEW;
+export const VIEW = { THREADS: 0, CSPACE: 1, VSPACE: 2, OBJECTS: 3, MEMORY: 4, COUNTERS: 5, THREAD: 6 } as const;
 
-/** The threads of a view-0 answer. */
-export const threadsOf = (json: unknown): KiThread[] => (Array.isArray(json) ? (json as KiThread[]) : []);
-/** The capabilities in the CNode of a view-1 answer (none for a thread that is gone: null). */
-export const slotsOf = (json: unknown): KiCap[] => (json as KiCspace | null)?.slots ?? [];
+/** The first array among `keys` of an answer (or the answer itself when it is an array). */
+export function list(json: unknown, ...keys: string[]): Row[] {
+  if (Array.isArray(json)) return json as Row[];
+  if (json && typeof json === 'object') {
+    for (const k of keys) {
+      const v = (json as Record<string, unknown>)[k];
+      if (Array.isArray(v)) return v as Row[];
+    }
+  }
+  return [];
+}
 
-/** A number from a JSON number or a "0x…" string (ki_json writes addresses as hex strings). */
+/** First present field among the names (kernels spell "prio"/"priority" differently). */
+export function field(row: Row, ...names: string[]): unknown {
+  for (const n of names) if (row[n] !== undefined) return row[n];
+  return undefined;
+}
+
 export function num(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) return Number(v);
   return undefined;
 }
 
+export const threadsOf = (json: unknown): Row[] => list(json, 'threads', 'tcbs');
+export const slotsOf = (json: unknown): Row[] => list(json, 'slots', 'caps', 'cspace');
+
 /** Processes named by a threads answer (view 0): the distinct pids of its threads. */
 export function pidsOf(json: unknown): { pid: number; name: string }[] {
   const out = new Map<number, string>();
-  for (const t of threadsOf(json)) if (!out.has(t.pid)) out.set(t.pid, t.name || `pid ${t.pid}`);
+  for (const t of threadsOf(json)) {
+    const pid = num(field(t, 'pid'));
+    if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `pid ${pid}`));
+  }
   return [...out].map(([pid, name]) => ({ pid, name })).sort((a, b) => a.pid - b.pid);
 }
 
@@ -71,5 +94,10 @@ export function threadLabel(tid: number | undefined, names: Map<number, string>)
 
 /** tid → name from a threads answer (view 0). */
 export function threadNames(json: unknown): Map<number, string> {
-  return new Map(threadsOf(json).map((t) => [t.tid, t.name]));
+  const names = new Map<number, string>();
+  for (const t of threadsOf(json)) {
+    const tid = num(field(t, 'tid', 'id'));
+    if (tid !== undefined) names.set(tid, String(field(t, 'name') ?? ''));
+  }
+  return names;
 }

@@ -6,7 +6,7 @@
 
 import { lazy, Suspense, useState } from 'react';
 import { useIntro, useIntros } from '../machineClient';
-import { VIEW, num, pidsOf, rightsText, slotsOf, type KiCap, type KiCspace } from '../kernelViews';
+import { VIEW, field, list, num, pidsOf, rightsText, slotsOf, type Row } from '../kernelViews';
 import { useSelectedPid } from '../selection';
 import { IntroGuard, PidPicker, RowTable } from './common';
 import './panels.css';
@@ -14,7 +14,7 @@ import './panels.css';
 // React Flow and ELK are big: the graph's chunk loads when the panel first shows it.
 const CapGraph = lazy(() => import('./CapGraph'));
 
-const SLOT_COLS = ['slot', 'type', 'object_id', 'object', 'rights', 'badge', 'parent', 'mapped_va'];
+const SLOT_COLS = ['slot', 'cptr', 'type', 'object_id', 'object', 'rights', 'badge', 'parent', 'mapped_va'];
 
 export function CapTable({ pid }: { pid: number }) {
   const cs = useIntro({ what: VIEW.CSPACE, arg: pid });
@@ -23,18 +23,18 @@ export function CapTable({ pid }: { pid: number }) {
       {(json) => (
         <>
           <RowTable
-            rows={slotsOf(json).filter((r) => r.type !== 'null')}
+            rows={slotsOf(json).filter((r) => field(r, 'type') !== 'null' && field(r, 'type') !== 0)}
             preferred={SLOT_COLS}
             skip={['id', 'addr']}
             format={{ rights: (v) => rightsText(v) }}
-            rowKey={(r) => String(r.slot)}
+            rowKey={(r, i) => String(field(r, 'slot', 'cptr') ?? i)}
             label={`Capabilities of pid ${pid}`}
             testId="cap-table"
           />
-          {((json as KiCspace | null)?.tcb_slots.length ?? 0) > 0 && (
+          {list(json, 'tcb_slots').length > 0 && (
             <>
               <p className="dim">the thread's own slots (CSpace root, VSpace, IPC buffer…):</p>
-              <RowTable rows={(json as KiCspace).tcb_slots} preferred={SLOT_COLS} skip={['id', 'addr']} format={{ rights: (v) => rightsText(v) }} rowKey={(r) => `t${r.slot}`} label="TCB slots" />
+              <RowTable rows={list(json, 'tcb_slots')} preferred={SLOT_COLS} skip={['id', 'addr']} format={{ rights: (v) => rightsText(v) }} rowKey={(r, i) => `t${String(field(r, 'slot') ?? i)}`} label="TCB slots" />
             </>
           )}
         </>
@@ -46,19 +46,26 @@ export function CapTable({ pid }: { pid: number }) {
 interface Node {
   id: string;
   pid: number;
-  row: KiCap;
+  row: Row;
   children: Node[];
 }
 
-/** The derivation forest: every slot by its address, children under the slot their `parent` names. */
-function forest(perPid: { pid: number; rows: KiCap[] }[]): Node[] | null {
+/** The derivation forest: every slot with an id, children under the slot their `parent` names. */
+function forest(perPid: { pid: number; rows: Row[] }[]): Node[] | null {
   const nodes = new Map<string, Node>();
+  let linked = false;
   for (const { pid, rows } of perPid)
-    for (const row of rows) nodes.set(row.addr, { id: row.addr, pid, row, children: [] });
-  if (nodes.size === 0) return null;
+    for (const row of rows) {
+      const id = field(row, 'addr', 'id');
+      if (id === undefined) continue;
+      nodes.set(String(id), { id: String(id), pid, row, children: [] });
+      if (field(row, 'parent') !== undefined) linked = true;
+    }
+  if (!linked) return null;
   const roots: Node[] = [];
   for (const n of nodes.values()) {
-    const parent = num(n.row.parent) === 0 ? undefined : nodes.get(n.row.parent);
+    const p = field(n.row, 'parent');
+    const parent = p === undefined || p === null || num(p) === 0 ? undefined : nodes.get(String(p));
     (parent ? parent.children : roots).push(n);
   }
   return roots;
@@ -70,9 +77,9 @@ function Tree({ nodes, names }: { nodes: Node[]; names: Map<number, string> }) {
       {nodes.map((n) => (
         <li key={n.id}>
           <span className="mono">
-            {names.get(n.pid) ?? 'pid'} {n.pid} · slot {n.row.slot} · {n.row.type}{' '}
-            {rightsText(n.row.rights)}
-            {n.row.badge ? ` badge ${n.row.badge}` : ''}
+            {names.get(n.pid) ?? 'pid'} {n.pid} · slot {String(field(n.row, 'slot', 'cptr') ?? '?')} · {String(field(n.row, 'type') ?? '?')}{' '}
+            {rightsText(field(n.row, 'rights'))}
+            {num(field(n.row, 'badge')) ? ` badge ${String(field(n.row, 'badge'))}` : ''}
           </span>
           {n.children.length > 0 && <Tree nodes={n.children} names={names} />}
         </li>
@@ -85,7 +92,7 @@ function DerivationTree({ pids, names }: { pids: number[]; names: Map<number, st
   const answers = useIntros(pids.map((pid) => ({ what: VIEW.CSPACE, arg: pid })));
   const perPid = pids.map((pid, i) => ({ pid, rows: answers[i]?.ok ? slotsOf(answers[i]!.json) : [] }));
   const roots = forest(perPid);
-  if (roots === null) return <p className="dim">no capability spaces read yet</p>;
+  if (roots === null) return <p className="dim">the kernel's capability dumps carry no derivation links (no slot has a parent field)</p>;
   return <Tree nodes={roots} names={names} />;
 }
 

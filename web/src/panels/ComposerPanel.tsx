@@ -6,7 +6,7 @@
 
 import { useState } from 'react';
 import { useIntro, useMachineStatus } from '../machineClient';
-import { VIEW, slotsOf, threadsOf, rightsText, type KiCap } from '../kernelViews';
+import { VIEW, field, num, slotsOf, threadsOf, rightsText, type Row } from '../kernelViews';
 import { AGENT_REFUSED } from '../agent';
 import { sendThroughAgent, useAgentLog } from '../agentStore';
 import { PROTOCOLS, protocolByName, unescapeArg, wire } from '../protocols';
@@ -16,8 +16,8 @@ export function ComposerPanel() {
   const s = useMachineStatus();
   const l = useAgentLog();
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
-  const agent = threads?.ok ? threadsOf(threads.json).find((t) => /agent/i.test(t.name)) : undefined;
-  const agentPid = agent ? agent.pid : null;
+  const agent = threads?.ok ? threadsOf(threads.json).find((t) => /agent/i.test(String(field(t, 'name') ?? ''))) : undefined;
+  const agentPid = agent ? num(field(agent, 'pid')) ?? null : null;
   const caps = useIntro(agentPid === null ? null : { what: VIEW.CSPACE, arg: agentPid });
   const [slot, setSlot] = useState('');
   const [proto, setProto] = useState('');
@@ -31,13 +31,13 @@ export function ComposerPanel() {
   const servers = new Map<number, string>();
   if (threads?.ok)
     for (const t of threadsOf(threads.json))
-      if (t.blocked_on === 'endpoint' && /recv/.test(t.state)) servers.set(t.blocked_object, t.name);
-  const slotTarget = (r: KiCap) => {
-    const id = r.object_id;
-    const who = servers.get(id);
-    return `${who ? `→ ${who}` : r.type} (endpoint #${id})`;
+      if (field(t, 'blocked_on') === 'endpoint' && /recv/.test(String(field(t, 'state')))) servers.set(num(field(t, 'blocked_object')) ?? -1, String(field(t, 'name')));
+  const slotTarget = (r: Row) => {
+    const id = num(field(r, 'object_id'));
+    const who = id !== undefined ? servers.get(id) : undefined;
+    return `${who ? `→ ${who}` : String(field(r, 'type'))}${id !== undefined ? ` (endpoint #${id})` : ''}`;
   };
-  const endpoints = caps?.ok ? slotsOf(caps.json).filter((r) => r.type === 'endpoint') : [];
+  const endpoints = caps?.ok ? slotsOf(caps.json).filter((r) => /endpoint/i.test(String(field(r, 'type')))) : [];
   const protocol = protocolByName(proto);
   const op = protocol?.ops.find((o) => o.name === opName);
   const [problem, setProblem] = useState('');
@@ -93,8 +93,8 @@ export function ComposerPanel() {
           </label>
           <datalist id="agent-slots">
             {endpoints.map((r) => (
-              <option key={r.slot} value={r.slot}>
-                {slotTarget(r)} {rightsText(r.rights)} badge {r.badge}
+              <option key={String(field(r, 'slot', 'cptr'))} value={String(field(r, 'slot', 'cptr'))}>
+                {slotTarget(r)} {rightsText(field(r, 'rights'))} badge {String(field(r, 'badge') ?? 0)}
               </option>
             ))}
             {(l.hello ?? []).map((sl) => (
@@ -104,7 +104,7 @@ export function ComposerPanel() {
           <span className="dim" data-testid="composer-held">
             held:{' '}
             {endpoints.length > 0
-              ? endpoints.map((r) => `${r.slot} ${slotTarget(r)}`).join(', ')
+              ? endpoints.map((r) => `${String(field(r, 'slot', 'cptr'))} ${slotTarget(r)}`).join(', ')
               : l.hello
                 ? l.hello.join(', ') || 'none'
                 : 'unknown'}

@@ -6,7 +6,7 @@
 
 import { useRef, useState } from 'react';
 import { machine, useIntro, useMachineStatus } from '../machineClient';
-import { VIEW, num, threadLabel, threadNames, threadsOf, type KiIpcObjects } from '../kernelViews';
+import { VIEW, field, list, num, threadLabel, threadNames, threadsOf } from '../kernelViews';
 import { SYSCALL_NAMES } from '../worker/entryCause';
 import type { Breakpoint, CpuState } from '../worker/protocol';
 import './panels.css';
@@ -60,8 +60,8 @@ function Breakpoints() {
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   const objs = useIntro({ what: VIEW.OBJECTS, arg: 0 });
   const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
-  const tids = threads?.ok ? threadsOf(threads.json).map((t) => t.tid) : [];
-  const endpoints = objs?.ok ? (objs.json as KiIpcObjects).endpoints.map((e) => ({ id: e.id, addr: num(e.addr) })) : [];
+  const tids = threads?.ok ? threadsOf(threads.json).map((t) => num(field(t, 'tid')) ?? 0) : [];
+  const endpoints = objs?.ok ? list(objs.json, 'endpoints').map((e) => ({ id: num(field(e, 'id')), addr: num(field(e, 'addr')) })) : [];
   const [bps, setBps] = useState<Breakpoint[]>(current);
   const [kind, setKind] = useState<Breakpoint['kind']>('syscall');
   const [a, setA] = useState('');

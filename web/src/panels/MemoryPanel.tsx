@@ -5,7 +5,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
-import { VIEW, pidsOf, rightsText, threadLabel, threadNames, threadsOf, type KiMemory, type KiThread, type KiVspace, type Row } from '../kernelViews';
+import { VIEW, field, list, num, pidsOf, rightsText, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
 import { selectPid, useSelectedPid } from '../selection';
 import { FAULT_KINDS, argIndex, kindOf } from '../../../host/traceKinds';
 import type { WalkInfo } from '../worker/protocol';
@@ -20,14 +20,16 @@ export function AddressSpace({ pid }: { pid: number }) {
   return (
     <IntroGuard result={vs} what="the address space">
       {(json) => {
-        const top = json as KiVspace | null;
-        if (!top) return <p className="dim">no address space (the thread is gone)</p>;
+        const top = json && typeof json === 'object' ? (json as Row) : {};
         const scalars = Object.entries(top).filter(([, v]) => typeof v !== 'object');
         return (
           <div data-testid="vspace">
             {scalars.length > 0 && <p className="mono">{scalars.map(([k, v]) => `${k} ${typeof v === 'number' && /ttbr|root|asid/i.test(k) ? hex(v) : String(v)}`).join(' · ')}</p>}
-            <RowTable rows={top.regions} preferred={['start', 'end', 'rights', 'kind']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `r${i}`} label="Regions" />
-            <RowTable rows={top.pages} preferred={['va', 'pa', 'rights']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `m${i}`} label="Mappings" testId="mappings" />
+            <RowTable rows={list(json, 'regions')} preferred={['start', 'base', 'end', 'size', 'rights', 'kind', 'name']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `r${i}`} label="Regions" />
+            <RowTable rows={list(json, 'mappings', 'pages', 'leaves')} preferred={['va', 'pa', 'level', 'rights', 'desc', 'attrs']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `m${i}`} label="Mappings" testId="mappings" />
+            {list(json, 'tables').length > 0 && (
+              <RowTable rows={list(json, 'tables')} preferred={['level', 'pa', 'va', 'entries', 'used']} rowKey={(_, i) => `t${i}`} label="Page tables" />
+            )}
           </div>
         );
       }}
@@ -52,9 +54,11 @@ const FRAME_COLOURS: Record<string, string> = {
 };
 
 /** Frame uses, one per RAM frame: the kernel's `map` (one character per frame) read through its `map_legend`. */
-function frameUses(json: unknown): string[] {
-  const o = json as KiMemory;
-  return [...o.map].map((c) => o.map_legend[c] ?? c);
+function frameUses(json: unknown): string[] | null {
+  const o = (json ?? {}) as Row;
+  if (typeof o.map !== 'string') return null;
+  const legend = o.map_legend && typeof o.map_legend === 'object' ? (o.map_legend as Record<string, string>) : {};
+  return [...o.map].map((c) => legend[c] ?? c);
 }
 
 /** Nested counters as "a 1 · b {c 2}". */
@@ -80,7 +84,7 @@ function FrameMap({ json }: { json: unknown }) {
       g.fillRect((i % cols) * 3, Math.floor(i / cols) * 3, 3, 3);
     });
   });
-  const o = json as KiMemory;
+  const o = (json ?? {}) as Row;
   const scalars = Object.entries(o).filter(([, v]) => typeof v !== 'object' && typeof v !== 'string');
   const groups = Object.entries(o).filter(([k, v]) => v && typeof v === 'object' && !Array.isArray(v) && k !== 'map_legend');
   const legend = uses ? [...new Set(uses)] : [];
@@ -163,8 +167,8 @@ function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => 
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   if (kindOf('FAULT') === undefined || FAULT_KINDS.size === 0) return <p className="dim">the kernel defines no FAULT trace records yet</p>;
   const rows = faultRows(200);
-  const byTid = new Map<number, KiThread>();
-  if (threads?.ok) for (const th of threadsOf(threads.json)) byTid.set(th.tid, th);
+  const byTid = new Map<number, Row>();
+  if (threads?.ok) for (const th of threadsOf(threads.json)) byTid.set(num(field(th, 'tid')) ?? -1, th);
   const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
   if (rows.length === 0) return <p className="dim">no faults yet</p>;
   return (
@@ -183,7 +187,7 @@ function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => 
         </thead>
         <tbody>
           {rows.map((f) => {
-            const pid = byTid.get(f.tid)?.pid;
+            const pid = num(field(byTid.get(f.tid) ?? {}, 'pid'));
             return (
               <tr key={f.n} className="clickable" onClick={() => onPick(f, pid)} title="Walk this address in this process's page tables" data-handled={f.handled}>
                 <td>{((f.ticks / CNTFRQ) * 1e3).toFixed(3)} ms</td>
@@ -211,7 +215,8 @@ interface WalkRequest {
 
 function Walk({ pid, request }: { pid: number | null; request: WalkRequest | null }) {
   const vs = useIntro(pid === null ? null : { what: VIEW.VSPACE, arg: pid });
-  const ttbr = vs?.ok ? (vs.json as KiVspace | null)?.ttbr0 : undefined;
+  const ttbr0 = vs?.ok && vs.json && typeof vs.json === 'object' ? (vs.json as Row).ttbr0 : undefined;
+  const ttbr = typeof ttbr0 === 'string' || typeof ttbr0 === 'number' ? String(ttbr0) : undefined;
   const [va, setVa] = useState('0x10000');
   const [res, setRes] = useState<{ info: WalkInfo | null; error?: string } | null>(null);
   const run = async (v: number) => {

@@ -5,8 +5,7 @@
 // kernel's answers.
 
 import { useMachineStatus, useIntro } from '../machineClient';
-import { VIEW, pidsOf, threadLabel, threadNames, threadsOf } from '../kernelViews';
-import type { KiCounters, KiIpcObjects, KiThread, KiThreadRegs } from '../../../host/introspection';
+import { VIEW, field, list, num, pidsOf, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
 import { selectPid, useSelectedPid } from '../selection';
 import { IntroGuard, RowTable } from './common';
 import { CapTable } from './CapabilitiesPanel';
@@ -14,28 +13,35 @@ import { AddressSpace } from './MemoryPanel';
 import './panels.css';
 import { useState } from 'react';
 
-const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_object', 'priority', 'cpu_ticks', 'faults', 'current'];
+const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_object', 'blockedOn', 'priority', 'prio', 'cpu_ticks', 'cpu', 'faults', 'current'];
 /** Per-thread fields shown with the registers rather than as columns. */
-const DETAIL = ['pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'] as const;
+const DETAIL = ['regs', 'registers', 'context', 'pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'];
 
-function Registers({ thread }: { thread: KiThread }) {
+function Registers({ thread }: { thread: Row }) {
   // The EL0 register file from the kernel's thread view (ki_json view 6: X0–X7, PC, SP, FP, GP,
   // MEMPAGES…, as saved at the thread's last kernel entry), then its scalars (fault state, ASID).
-  const view = useIntro({ what: VIEW.THREAD, arg: thread.tid });
-  const detail = view?.ok ? (view.json as KiThreadRegs | null) : null;
-  const regEntries = Object.entries(detail?.regs ?? {});
-  const scalars = DETAIL.filter((k) => !(k === 'pc' && regEntries.length > 0));
-  const entries: (readonly [string, unknown])[] = [...regEntries, ...scalars.map((k) => [k, thread[k]] as const)];
+  const tid = num(field(thread, 'tid', 'id'));
+  const view = useIntro(tid === undefined ? null : { what: VIEW.THREAD, arg: tid });
+  const detail = view?.ok && view.json && typeof view.json === 'object' ? (view.json as Row) : null;
+  const regs = field(detail ?? thread, 'regs', 'registers', 'context');
+  const regEntries =
+    regs && typeof regs === 'object'
+      ? Array.isArray(regs)
+        ? regs.map((v, i) => [`x${i}`, v] as const)
+        : Object.entries(regs as Record<string, unknown>)
+      : [];
+  const scalars = DETAIL.filter((k) => thread[k] !== undefined && !['regs', 'registers', 'context'].includes(k) && !(k === 'pc' && regEntries.length > 0));
+  const entries = [...regEntries, ...scalars.map((k) => [k, thread[k]] as const)];
   if (entries.length === 0) return <p className="dim">the kernel's answer has no registers for this thread</p>;
   return (
     <>
-      {detail && <p className="dim">saved at the {detail.regs_saved_at}</p>}
+      {detail && typeof detail.regs_saved_at === 'string' && <p className="dim">saved at the {detail.regs_saved_at}</p>}
       <table className="kt" aria-label="Registers" data-testid="registers">
         <tbody>
           {entries.map(([k, v]) => (
             <tr key={k}>
               <th scope="row">{k}</th>
-              <td className="mono">{String(v)}</td>
+              <td className="mono">{typeof v === 'number' && regs ? `0x${v.toString(16).padStart(16, '0')}` : String(v)}</td>
             </tr>
           ))}
         </tbody>
@@ -54,18 +60,18 @@ export function ProcessesPanel() {
       <IntroGuard result={threads} what="the thread table">
         {(json) => {
           const rows = threadsOf(json);
-          const selected = rows.find((r) => r.tid === tid) ?? null;
+          const selected = rows.find((r) => num(field(r, 'tid', 'id')) === tid) ?? null;
           return (
             <>
               <RowTable
                 rows={rows}
                 preferred={THREAD_COLS}
-                skip={[...DETAIL]}
-                rowKey={(r) => String(r.tid)}
+                skip={DETAIL}
+                rowKey={(r, i) => String(field(r, 'tid', 'id') ?? i)}
                 selected={tid === null ? null : String(tid)}
                 onSelect={(r) => {
-                  setTid(r.tid);
-                  selectPid(r.pid);
+                  setTid(num(field(r, 'tid', 'id')) ?? null);
+                  selectPid(num(field(r, 'pid')) ?? null);
                 }}
                 label="Threads"
                 testId="threads"
@@ -76,7 +82,7 @@ export function ProcessesPanel() {
               </p>
               {selected && (
                 <>
-                  <h3>Registers and fault state of tid {selected.tid}</h3>
+                  <h3>Registers and fault state of tid {String(field(selected, 'tid', 'id'))}</h3>
                   <Registers thread={selected} />
                 </>
               )}
@@ -105,8 +111,8 @@ function Objects() {
       <IntroGuard result={objs} what="endpoint queues">
         {(json) => (
           <>
-            <RowTable rows={(json as KiIpcObjects).endpoints} preferred={['id', 'addr', 'state', 'queue', 'refs']} rowKey={(r) => String(r.id)} label="Endpoints" testId="endpoints" />
-            <RowTable rows={(json as KiIpcObjects).notifications} preferred={['id', 'addr', 'word', 'waiters', 'bound_tid', 'irq', 'refs']} rowKey={(r) => String(r.id)} label="Notifications" />
+            <RowTable rows={list(json, 'endpoints')} preferred={['id', 'addr', 'state', 'queue', 'refs']} rowKey={(r, i) => String(field(r, 'id', 'addr') ?? i)} label="Endpoints" testId="endpoints" />
+            <RowTable rows={list(json, 'notifications')} preferred={['id', 'addr', 'word', 'waiters', 'bound_tid', 'irq', 'refs']} rowKey={(r, i) => String(field(r, 'id', 'addr') ?? i)} label="Notifications" />
           </>
         )}
       </IntroGuard>
@@ -117,8 +123,8 @@ function Objects() {
 /** Kernel-wide counters (ki_json view 5). */
 function Counters() {
   const c = useIntro({ what: VIEW.COUNTERS, arg: 0 });
-  if (!c?.ok) return null;
-  return <> · {Object.entries(c.json as KiCounters).map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</>;
+  if (!c?.ok || !c.json || typeof c.json !== 'object') return null;
+  return <> · {Object.entries(c.json as Row).map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</>;
 }
 
 function CurrentThread() {

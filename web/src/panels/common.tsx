@@ -23,7 +23,7 @@ export function IntroGuard({ result, what, children }: { result: IntroResult | u
   return <>{children(result.json)}</>;
 }
 
-export function RowTable<R extends Row>({
+export function RowTable({
   rows,
   preferred,
   skip = [],
@@ -34,13 +34,13 @@ export function RowTable<R extends Row>({
   label,
   testId,
 }: {
-  rows: R[];
+  rows: Row[];
   preferred: string[];
   skip?: string[];
-  format?: Record<string, (v: unknown, row: R) => ReactNode>;
+  format?: Record<string, (v: unknown, row: Row) => ReactNode>;
   selected?: string | null;
-  onSelect?: (row: R) => void;
-  rowKey: (row: R, i: number) => string;
+  onSelect?: (row: Row) => void;
+  rowKey: (row: Row, i: number) => string;
   label: string;
   testId?: string;
 }) {
