@@ -10,8 +10,9 @@ import type { TraceRecord } from '../hw/trace';
 import { FileBlockStore } from './file-block-store';
 import { MemoryBlockStore } from '../hw/blockdev';
 import { finishTimeTravel, openStateForBoot, replayMain, startTimeTravel } from './timetravel';
-import { toChromeTrace } from '../hw/trace-export';
-import { TRACE_KINDS } from '../host/abi';
+import { toChromeTrace } from '../host/chromeTrace';
+import { F_EXIT, TRACE_FAULT, TRACE_THREAD_EXIT } from '../host/abi';
+import { KI_VIEW, readKiView, type KiExports } from '../host/introspection';
 
 const BUILD = fileURLToPath(new URL('../build/', import.meta.url));
 
@@ -130,17 +131,12 @@ const INIT_TID = 1;
  * once rather than spinning to a limit. Returns a function giving the reason ('' while init runs).
  */
 export function watchInit(machine: Machine): () => string {
-  const kinds = TRACE_KINDS;
-  const kindOf = (name: string) => kinds.find((k) => k.name === name)?.kind ?? -1;
-  const FAULT = kindOf('FAULT');
-  const THREAD_EXIT = kindOf('THREAD_EXIT');
-  const EXIT_FAULT_KIND = 5; // FAULT kind F_EXIT (docs/SYSCALLS.md), before THREAD_EXIT existed
   let why = '';
   machine.on('trace', (r) => {
     if (why || r.args[0] !== INIT_TID) return;
-    if (r.kind === THREAD_EXIT) why = `init exited (code ${r.args[1] | 0}): the system cannot run`;
-    else if (r.kind === FAULT && r.args[5] === 0) {
-      why = r.args[1] === EXIT_FAULT_KIND ? `init exited (code ${r.args[4] | 0}): the system cannot run` : `init stopped on a fault (kind ${r.args[1]}): the system cannot run`;
+    if (r.kind === TRACE_THREAD_EXIT) why = `init exited (code ${r.args[1] | 0}): the system cannot run`;
+    else if (r.kind === TRACE_FAULT && r.args[5] === 0) {
+      why = r.args[1] === F_EXIT ? `init exited (code ${r.args[4] | 0}): the system cannot run` : `init stopped on a fault (kind ${r.args[1]}): the system cannot run`;
     }
   });
   return () => why;
@@ -208,6 +204,12 @@ function runPiped(machine: Machine, args: BootArgs): Promise<number> {
   });
 }
 
+/** tid → name from the kernel's thread table (ki_json view 0), for the trace's thread tracks. */
+function threadNames(machine: Machine): Map<number, string> {
+  const threads = readKiView(machine.kernelExports as unknown as KiExports, machine.ram.u8, KI_VIEW.THREADS);
+  return new Map(threads.ok ? threads.value.map((t) => [t.tid, t.name]) : []);
+}
+
 /** Scripted run: deterministic, as fast as the host allows. */
 function runScripted(machine: Machine, args: BootArgs): number {
   const records: TraceRecord[] = [];
@@ -244,7 +246,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
     if (why) break;
   }
   if (args.trace) {
-    writeFileSync(args.trace, JSON.stringify(toChromeTrace(records, TRACE_KINDS)));
+    writeFileSync(args.trace, JSON.stringify(toChromeTrace(records, threadNames(machine))));
   }
   if (code !== 0) {
     const target = args.until !== undefined ? `'${args.until}' was not transmitted` : 'the machine did not become idle';

@@ -19,8 +19,8 @@
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import { image, kernel, root } from '../tests/kernel/mlk';
-// @ts-expect-error: plain JS module
-import { writeCpio } from '../scripts/cpio.mjs';
+import { writeCpio } from '../host/cpio.mjs';
+import { readKiText, type KiExports } from '../host/introspection';
 import { join } from 'node:path';
 
 export interface FuzzOptions {
@@ -57,7 +57,7 @@ export const fuzzProgramDir = join(root, 'tests', 'hostile', 'programs');
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const log = opts.log ?? (() => {});
   const files = await image(FUZZ_PROGRAMS, fuzzProgramDir);
-  const bootImage = writeCpio(files) as Uint8Array;
+  const bootImage = writeCpio(files);
   const m = await Machine.create({ kernel: kernel(), bootImage, bootargs: opts.check ? 'mlk.check=1 mlk.trace=0' : 'mlk.trace=0' });
   const res: FuzzResult = { calls: 0, hostExceptions: 0, kernelPanics: 0, invariantViolations: 0, isolationBreaches: 0, rounds: 0, stalls: 0, seconds: 0, details: [] };
   // the console: the last lines (for reports), finished rounds, the canary's alarm
@@ -79,9 +79,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   });
   const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
   const json = (what: number, arg = 0): any => {
-    const len = ex.ki_json(what, arg);
-    const at = ex.ki_buf();
-    return JSON.parse(Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1'));
+    const raw = readKiText(ex as unknown as KiExports, m.ram.u8, what, arg);
+    if (!raw.ok) throw new Error(raw.error);
+    return JSON.parse(raw.text);
   };
   const t0 = performance.now();
 

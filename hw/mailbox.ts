@@ -4,33 +4,27 @@
 // the message body in a register window. The host can only queue messages here; it never writes
 // RAM or kernel state, so everything the UI asks for goes through a capability-checked service.
 //
-// Registers (offsets from MAILBOX_BASE, 32-bit):
+// Registers (offsets from MAILBOX_BASE, 32-bit; declared in abi/mailbox.json, MBOX_* of host/abi.ts):
 //   0x00 MAGIC       RO  0x4d4c4b4d ("MLKM")
 //   0x04 STATUS      RO  bit0 IN_READY (a host message waits in IN_DATA), [31:16] messages queued
 //   0x08 IN_LEN      RO  words in the current inbound message (0 when none)
 //   0x0C IN_POP      WO  write 1: done with the current inbound message, show the next
-//   0x10 OUT_LEN     RW  words of the outbound message being composed (≤ 64)
+//   0x10 OUT_LEN     RW  words of the outbound message being composed (≤ 256)
 //   0x14 OUT_SEND    WO  write 1: send OUT_DATA[0..OUT_LEN) to the host
 //   0x18 IRQ_ENABLE  RW  bit0: raise the interrupt while IN_READY
-//   0x100 IN_DATA[64]  RO  inbound message words
-//   0x200 OUT_DATA[64] RW  outbound message words
+//   0x400 IN_DATA[256]  RO  inbound message words
+//   0x800 OUT_DATA[256] RW  outbound message words
+// A window of 256 words holds the agent's frame of a whole IPC message (5 + 2 × 64 words).
 // The interrupt line (AIC IRQ 701) = IRQ_ENABLE ∧ IN_READY, level-high.
 
 import type { Aic } from './aic';
 import type { MmioDevice } from './bus';
 import { MAILBOX_BASE, MAILBOX_IRQ, MAILBOX_SIZE } from './memmap';
+import {
+  MBOX_IN_DATA, MBOX_IN_LEN, MBOX_IN_POP, MBOX_IRQ_ENABLE, MBOX_MAGIC, MBOX_MAGIC_VALUE, MBOX_OUT_DATA,
+  MBOX_OUT_LEN, MBOX_OUT_SEND, MBOX_STATUS, MBOX_STATUS_IN_READY, MBOX_WINDOW_WORDS,
+} from '../host/abi';
 
-export const MBOX_MAGIC = 0x00;
-export const MBOX_STATUS = 0x04;
-export const MBOX_IN_LEN = 0x08;
-export const MBOX_IN_POP = 0x0c;
-export const MBOX_OUT_LEN = 0x10;
-export const MBOX_OUT_SEND = 0x14;
-export const MBOX_IRQ_ENABLE = 0x18;
-export const MBOX_IN_DATA = 0x100;
-export const MBOX_OUT_DATA = 0x200;
-export const MBOX_MAGIC_VALUE = 0x4d4c4b4d;
-export const MBOX_MAX_WORDS = 64;
 /** Host messages beyond this many are refused (post() returns false) rather than queued forever. */
 export const MBOX_QUEUE_LIMIT = 256;
 
@@ -44,7 +38,7 @@ export class HostMailbox implements MmioDevice {
 
   private inbox: Uint32Array[] = [];
   private outLen = 0;
-  private readonly out = new Uint32Array(MBOX_MAX_WORDS);
+  private readonly out = new Uint32Array(MBOX_WINDOW_WORDS);
   private irqEnable = 0;
   private irqLevel = false;
 
@@ -54,7 +48,7 @@ export class HostMailbox implements MmioDevice {
 
   /** Host side: queue a message for the guest. Returns false (and drops nothing queued) when full or too long. */
   post(words: ArrayLike<number>): boolean {
-    if (words.length > MBOX_MAX_WORDS || this.inbox.length >= MBOX_QUEUE_LIMIT) return false;
+    if (words.length > MBOX_WINDOW_WORDS || this.inbox.length >= MBOX_QUEUE_LIMIT) return false;
     const message = Uint32Array.from(words, (w) => w >>> 0);
     this.inbox.push(message);
     this.updateIrq();
@@ -68,14 +62,14 @@ export class HostMailbox implements MmioDevice {
 
   read32(offset: number): number {
     const cur = this.inbox[0];
-    if (offset >= MBOX_IN_DATA && offset < MBOX_IN_DATA + 4 * MBOX_MAX_WORDS) {
+    if (offset >= MBOX_IN_DATA && offset < MBOX_IN_DATA + 4 * MBOX_WINDOW_WORDS) {
       const i = (offset - MBOX_IN_DATA) >> 2;
       return cur && i < cur.length ? cur[i] : 0;
     }
-    if (offset >= MBOX_OUT_DATA && offset < MBOX_OUT_DATA + 4 * MBOX_MAX_WORDS) return this.out[(offset - MBOX_OUT_DATA) >> 2];
+    if (offset >= MBOX_OUT_DATA && offset < MBOX_OUT_DATA + 4 * MBOX_WINDOW_WORDS) return this.out[(offset - MBOX_OUT_DATA) >> 2];
     switch (offset) {
       case MBOX_MAGIC: return MBOX_MAGIC_VALUE;
-      case MBOX_STATUS: return ((Math.min(this.inbox.length, 0xffff) << 16) | (cur ? 1 : 0)) >>> 0;
+      case MBOX_STATUS: return ((Math.min(this.inbox.length, 0xffff) << 16) | (cur ? MBOX_STATUS_IN_READY : 0)) >>> 0;
       case MBOX_IN_LEN: return cur ? cur.length : 0;
       case MBOX_OUT_LEN: return this.outLen;
       case MBOX_IRQ_ENABLE: return this.irqEnable;
@@ -85,7 +79,7 @@ export class HostMailbox implements MmioDevice {
 
   write32(offset: number, value: number): void {
     value >>>= 0;
-    if (offset >= MBOX_OUT_DATA && offset < MBOX_OUT_DATA + 4 * MBOX_MAX_WORDS) {
+    if (offset >= MBOX_OUT_DATA && offset < MBOX_OUT_DATA + 4 * MBOX_WINDOW_WORDS) {
       this.out[(offset - MBOX_OUT_DATA) >> 2] = value;
       return;
     }
@@ -94,7 +88,7 @@ export class HostMailbox implements MmioDevice {
         if (value & 1) this.inbox.shift();
         break;
       case MBOX_OUT_LEN:
-        this.outLen = Math.min(value, MBOX_MAX_WORDS);
+        this.outLen = Math.min(value, MBOX_WINDOW_WORDS);
         break;
       case MBOX_OUT_SEND:
         if (value & 1) this.onMessage?.(this.out.slice(0, this.outLen));
@@ -117,11 +111,11 @@ export class HostMailbox implements MmioDevice {
   restore(s: unknown): void {
     const v = s as { inbox: number[][]; outLen: number; out: number[]; irqEnable: number };
     const words = (a: unknown, max: number) => Array.isArray(a) && a.length <= max && a.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
-    if (!Array.isArray(v?.inbox) || v.inbox.length > MBOX_QUEUE_LIMIT || !v.inbox.every((m) => words(m, MBOX_MAX_WORDS)) ||
-      !words(v.out, MBOX_MAX_WORDS) || !Number.isInteger(v.outLen) || !Number.isInteger(v.irqEnable))
+    if (!Array.isArray(v?.inbox) || v.inbox.length > MBOX_QUEUE_LIMIT || !v.inbox.every((m) => words(m, MBOX_WINDOW_WORDS)) ||
+      !words(v.out, MBOX_WINDOW_WORDS) || !Number.isInteger(v.outLen) || !Number.isInteger(v.irqEnable))
       throw new Error('HostMailbox.restore: bad snapshot');
     this.inbox = v.inbox.map((m) => Uint32Array.from(m));
-    this.outLen = Math.min(v.outLen >>> 0, MBOX_MAX_WORDS);
+    this.outLen = Math.min(v.outLen >>> 0, MBOX_WINDOW_WORDS);
     this.out.fill(0);
     this.out.set(v.out);
     this.irqEnable = v.irqEnable & 1;

@@ -26,13 +26,13 @@ export function sysName(v: u32): string {
     case SYS_RECV: return "recv";
     case SYS_NBRECV: return "nbrecv";
     case SYS_REPLY: return "reply";
-    case SYS_REPLY_RECV: return "reply_recv";
+    case SYS_REPLY_RECV: return "replyrecv";
     case SYS_YIELD: return "yield";
     case SYS_EXIT: return "exit";
-    case SYS_DEBUG_PUTCHAR: return "debug_putchar";
-    case SYS_DEBUG_PUTS: return "debug_puts";
-    case SYS_DEBUG_DUMP_CAPS: return "debug_dump_caps";
-    case SYS_DEBUG_NAME: return "debug_name";
+    case SYS_DEBUG_PUTCHAR: return "putchar";
+    case SYS_DEBUG_PUTS: return "puts";
+    case SYS_DEBUG_DUMP_CAPS: return "dump_caps";
+    case SYS_DEBUG_NAME: return "name";
   }
   return "?";
 }
@@ -150,7 +150,7 @@ export const IPCBUF_RECV_SLOT: u32 = 0x220; // receiveSlot: u64
 export const MSG_MAX_WORDS: u32 = 64; // words of one message
 export const MSG_REG_WORDS: u32 = 4; // of which travel in X2..X5
 
-// ---- slots of a thread's EL0 register file (Tcb.regs, TCB.ReadRegisters; docs/ARCHITECTURE.md) (abi/layout.json)
+// ---- slots of a thread's EL0 register file (Tcb.regs, TCB.ReadRegisters / WriteRegisters; docs/ARCHITECTURE.md) (abi/layout.json)
 export const REG_X0: u32 = 0; // X0..X7: syscall arguments and results
 export const REG_X6: u32 = 6; // badge of a received message
 export const REG_X7: u32 = 7; // syscall number

@@ -4,6 +4,7 @@
 //   kernel-as/abi.ts      AssemblyScript constants for the kernel
 //   services/lib/abi.ts   AssemblyScript constants for user programs
 //   host/abi.ts           TypeScript constants and tables for hw/, web/, cli/ and tests/
+//   host/kiViews.ts       the typed views of ki_json (scripts/kiviews.mjs, abi/introspection.json)
 //   docs/SYSCALLS.md      the error table (between the abi:errors markers)
 //   services/gen/*        the service protocols (scripts/protocols.mjs, abi/protocols/*.json)
 // Only files whose content changed are rewritten (the build's staleness check relies on it).
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate as generateProtocols } from './protocols.mjs';
+import { generateKiViews } from './kiviews.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readJson = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
@@ -22,7 +24,7 @@ const FIRST_SERVICE_ERROR = 32;
 /** Loads and checks every declaration: constant groups, errors, trace kinds (`read` maps a path
  * under the repository to its parsed JSON; tests pass their own). */
 export function loadAbi(read = readJson) {
-  const groups = ['abi/syscalls.json', 'abi/objects.json', 'abi/layout.json']
+  const groups = ['abi/syscalls.json', 'abi/objects.json', 'abi/layout.json', 'abi/mailbox.json']
     .flatMap((file) => read(file).groups.map((g) => ({ ...g, file })));
   const { errors } = read('abi/errors.json');
   const trace = read('abi/trace.json');
@@ -102,7 +104,7 @@ function genHost(abi) {
     HEADER('abi/*.json'),
     `// The ABI for the host (hw/, web/, cli/, tests/): constants, and tables with names and meanings.`,
     '',
-    `export interface AbiValue { name: string; value: number; doc?: string }`,
+    `export interface AbiValue { name: string; value: number; label?: string; doc?: string }`,
     `export interface AbiError { name: string; code: number; doc: string }`,
     `export interface AbiTraceKind { kind: number; name: string; args: string[]; doc: string }`,
   ];
@@ -112,7 +114,7 @@ function genHost(abi) {
     L.push('', `// ---- ${g.doc} (${g.file})`);
     for (const v of g.values) L.push(`export const ${g.prefix}${v.name} = ${lit(v.value, v.hex)};${comment(v.doc)}`);
     if (g.count) L.push(`export const ${g.prefix}COUNT = ${Math.max(...g.values.map((v) => v.value)) + 1};`);
-    tables.push(`  ${g.name}: [\n${g.values.map((v) => `    { name: ${q(v.label ?? v.name)}, value: ${v.value}${v.doc ? `, doc: ${q(v.doc)}` : ''} },`).join('\n')}\n  ],`);
+    tables.push(`  ${g.name}: [\n${g.values.map((v) => `    { name: ${q(v.name)}, value: ${v.value}${v.label ? `, label: ${q(v.label)}` : ''}${v.doc ? `, doc: ${q(v.doc)}` : ''} },`).join('\n')}\n  ],`);
   }
   L.push('', `/** Every constant group by name (abi/syscalls.json, objects.json, layout.json). */`);
   L.push(`export const ABI_GROUPS: Record<string, AbiValue[]> = {`, ...tables, `};`);
@@ -149,6 +151,7 @@ export function generate(read = readJson) {
     ['kernel-as/abi.ts', genAs(abi, 'kernel')],
     ['services/lib/abi.ts', genAs(abi, 'user')],
     ['host/abi.ts', genHost(abi)],
+    ['host/kiViews.ts', generateKiViews(read('abi/introspection.json'), HEADER('abi/introspection.json'))],
     ['docs/SYSCALLS.md', genSyscallsDoc(abi)],
   ]);
   for (const [path, text] of generateProtocols(abi.errors)) files.set(path, text);

@@ -1,5 +1,5 @@
 // cpio.ts — the boot image: a cpio "newc" archive (Linux Documentation/filesystems/ramfs-rootfs-
-// initramfs.rst; scripts/cpio.mjs writes it). 110-byte ASCII header "070701" + 13 hex fields,
+// initramfs.rst; host/cpio.mjs writes it). 110-byte ASCII header "070701" + 13 hex fields,
 // the name (NUL-terminated, padded to 4), then the data (padded to 4); ends with "TRAILER!!!".
 // The kernel indexes the files once at boot; file i is (pa, size, name).
 

@@ -10,8 +10,9 @@
 // on SLOT_SELF), SLOT_PROC (init), and the endpoints of the services named in `uses`, looked up at
 // start. Registers: hw/mailbox.ts ("mlk,host-mailbox").
 //
-// Mailbox protocol (web/src/agent.ts; 32-bit mailbox words, 64-bit message words as lo, hi):
-//   host → agent  [tag, slot, label_lo, label_hi, n, w0_lo, w0_hi, …]     tag ≠ 0, n ≤ 29
+// Mailbox frame (abi/mailbox.json, AGENT_*; web/src/agent.ts is the host's end; 32-bit mailbox
+// words, 64-bit message words as lo, hi; a whole IPC message fits both ways):
+//   host → agent  [tag, slot, label_lo, label_hi, n, w0_lo, w0_hi, …]     tag ≠ 0, n ≤ 64
 //   agent → host  [tag, err, label_lo, label_hi, n, w0_lo, w0_hi, …]     err = the kernel's error
 //                 of the Call (0: label/words are the server's reply); AGENT_REFUSED for the
 //                 agent's own kernel objects (its TCB, CNode, VSpace, endpoint, IRQ, frame)
@@ -25,26 +26,18 @@
 // badge, and revoke it, but never delete the caps the agent runs on.
 
 import {
-  Msg, Service, SLOT_TCB, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, SLOT_FRAME, CNODE_MINT, CNODE_DELETE, CNODE_REVOKE, ipcCall, irqAck, lookup,
-  serve,
+  Msg, Service, SLOT_TCB, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, SLOT_FRAME, ipcCall, irqAck, lookup, serve,
 } from "../lib";
 
-const MBOX: usize = 0x4000;
-const MAGIC: usize = 0x00;
-const STATUS: usize = 0x04;
-const IN_LEN: usize = 0x08;
-const IN_POP: usize = 0x0c;
-const OUT_LEN: usize = 0x10;
-const OUT_SEND: usize = 0x14;
-const IRQ_ENABLE: usize = 0x18;
-const IN_DATA: usize = 0x100;
-const OUT_DATA: usize = 0x200;
-const MAGIC_VALUE: u32 = 0x4d4c4b4d; // "MLKM"
-const STATUS_IN_READY: u32 = 1;
+import {
+  AGENT_ERR, AGENT_HELLO_COUNT, AGENT_HELLO_SLOTS, AGENT_HELLO_VERSION, AGENT_LABEL_HI, AGENT_LABEL_LO, AGENT_LEN,
+  AGENT_MAX_MSG_WORDS, AGENT_REFUSED, AGENT_SLOT, AGENT_TAG, AGENT_VERSION, AGENT_WORDS, CNODE_DELETE, CNODE_MINT,
+  CNODE_REVOKE, MBOX_IN_DATA, MBOX_IN_LEN, MBOX_IN_POP, MBOX_IRQ_ENABLE, MBOX_MAGIC, MBOX_MAGIC_VALUE, MBOX_OUT_DATA,
+  MBOX_OUT_LEN, MBOX_OUT_SEND, MBOX_STATUS, MBOX_STATUS_IN_READY,
+} from "../lib/abi";
 
-const VERSION: u32 = 1;
-const MAX_WORDS: i32 = 29;
-const AGENT_REFUSED: u32 = 0xffff_ffff;
+/** Where the manifest maps the mailbox's registers. */
+const MBOX: usize = 0x4000;
 /** Slots of the agent's CNode the page may mint into, delete and revoke. */
 const SCRATCH_FIRST: u64 = 48;
 const SCRATCH_END: u64 = 56;
@@ -56,17 +49,25 @@ const NAMES: string[] = ["console", "vfs", "fs", "tmpfs", "blockdev", "ramdisk"]
 @inline function rd(off: usize): u32 { return load<u32>(MBOX + off); }
 // @ts-ignore: decorator
 @inline function wr(off: usize, v: u32): void { store<u32>(MBOX + off, v); }
+/** Word i of the inbound frame. */
+// @ts-ignore: decorator
+@inline function inWord(i: u32): u32 { return rd(MBOX_IN_DATA + (<usize>i << 2)); }
+/** Sets word i of the outbound frame. */
+// @ts-ignore: decorator
+@inline function outWord(i: u32, v: u32): void { wr(MBOX_OUT_DATA + (<usize>i << 2), v); }
+/** Message word i of the inbound frame (lo, hi at AGENT_WORDS + 2i). */
+function inMsgWord(i: i32): u64 { return <u64>inWord(AGENT_WORDS + 2 * <u32>i) | (<u64>inWord(AGENT_WORDS + 2 * <u32>i + 1) << 32); }
 
 /** Endpoint slots held: init's proc endpoint and every service the lookup granted. */
 const held: u64[] = [SLOT_PROC];
 
 function sendHello(): void {
-  wr(OUT_DATA, 0);
-  wr(OUT_DATA + 4, VERSION);
-  wr(OUT_DATA + 8, <u32>held.length);
-  for (let i = 0; i < held.length; i++) wr(OUT_DATA + 12 + (<usize>i << 2), <u32>held[i]);
-  wr(OUT_LEN, 3 + <u32>held.length);
-  wr(OUT_SEND, 1);
+  outWord(AGENT_TAG, 0);
+  outWord(AGENT_HELLO_VERSION, AGENT_VERSION);
+  outWord(AGENT_HELLO_COUNT, <u32>held.length);
+  for (let i = 0; i < held.length; i++) outWord(AGENT_HELLO_SLOTS + <u32>i, <u32>held[i]);
+  wr(MBOX_OUT_LEN, AGENT_HELLO_SLOTS + <u32>held.length);
+  wr(MBOX_OUT_SEND, 1);
 }
 
 /** The agent's own kernel objects: forwarding a call to them would let the page stop the agent. */
@@ -90,44 +91,38 @@ const m = new Msg();
 
 /** Performs the host message in IN_DATA and sends the result. */
 function perform(): void {
-  const len = rd(IN_LEN);
-  const tag = rd(IN_DATA);
-  if (tag == 0 || len < 5) { sendHello(); return; }
-  const slot = <u64>rd(IN_DATA + 4);
-  const label = <u64>rd(IN_DATA + 8) | (<u64>rd(IN_DATA + 12) << 32);
-  let n = <i32>rd(IN_DATA + 16);
-  if (n > MAX_WORDS) n = MAX_WORDS;
-  if (<u32>(5 + 2 * n) > len) n = <i32>((len - 5) >> 1);
+  const len = rd(MBOX_IN_LEN);
+  const tag = inWord(AGENT_TAG);
+  if (tag == 0 || len < AGENT_WORDS) { sendHello(); return; }
+  const slot = <u64>inWord(AGENT_SLOT);
+  const label = <u64>inWord(AGENT_LABEL_LO) | (<u64>inWord(AGENT_LABEL_HI) << 32);
+  let n = <i32>min(inWord(AGENT_LEN), AGENT_MAX_MSG_WORDS);
+  if (<u32>(AGENT_WORDS + 2 * n) > len) n = <i32>((len - AGENT_WORDS) >> 1); // a short frame: only the words it has
   let err: u32;
-  const word = (i: i32): u64 => <u64>rd(IN_DATA + 20 + (<usize>i << 3)) | (<u64>rd(IN_DATA + 24 + (<usize>i << 3)) << 32);
-  if (isOwnObject(slot) && !(slot == SLOT_CNODE && allowedCNodeOp(label, n, n > 0 ? word(0) : 0, n > 1 ? word(1) : 0))) {
+  if (isOwnObject(slot) && !(slot == SLOT_CNODE && allowedCNodeOp(label, n, n > 0 ? inMsgWord(0) : 0, n > 1 ? inMsgWord(1) : 0))) {
     err = AGENT_REFUSED;
     m.reset(0);
   } else {
     m.reset(label);
-    for (let i = 0; i < n; i++) {
-      const at = IN_DATA + 20 + (<usize>i << 3);
-      m.setWord(i, <u64>rd(at) | (<u64>rd(at + 4) << 32));
-    }
+    for (let i = 0; i < n; i++) m.setWord(i, inMsgWord(i));
     m.len = n;
     m.recvSlot = 0;
     err = ipcCall(slot, m);
     if (err != 0) m.reset(0);
   }
-  let out = m.len > MAX_WORDS ? MAX_WORDS : m.len;
-  wr(OUT_DATA, tag);
-  wr(OUT_DATA + 4, err);
-  wr(OUT_DATA + 8, <u32>m.label);
-  wr(OUT_DATA + 12, <u32>(m.label >> 32));
-  wr(OUT_DATA + 16, <u32>out);
-  for (let i = 0; i < out; i++) {
-    const at = OUT_DATA + 20 + (<usize>i << 3);
+  // the whole reply: a message has at most AGENT_MAX_MSG_WORDS words, and they all fit the frame
+  outWord(AGENT_TAG, tag);
+  outWord(AGENT_ERR, err);
+  outWord(AGENT_LABEL_LO, <u32>m.label);
+  outWord(AGENT_LABEL_HI, <u32>(m.label >> 32));
+  outWord(AGENT_LEN, <u32>m.len);
+  for (let i = 0; i < m.len; i++) {
     const w = m.word(i);
-    wr(at, <u32>w);
-    wr(at + 4, <u32>(w >> 32));
+    outWord(AGENT_WORDS + 2 * <u32>i, <u32>w);
+    outWord(AGENT_WORDS + 2 * <u32>i + 1, <u32>(w >> 32));
   }
-  wr(OUT_LEN, 5 + 2 * <u32>out);
-  wr(OUT_SEND, 1);
+  wr(MBOX_OUT_LEN, AGENT_WORDS + 2 * <u32>m.len);
+  wr(MBOX_OUT_SEND, 1);
 }
 
 /** The agent serves no protocol: only the bound notification (the mailbox interrupt) is expected. */
@@ -135,21 +130,21 @@ class Agent extends Service {
   handle(m: Msg): bool { return this.other(m); }
   /** The mailbox interrupt: every queued host message, in order. */
   notified(bits: u64): void {
-    while ((rd(STATUS) & STATUS_IN_READY) != 0) {
+    while ((rd(MBOX_STATUS) & MBOX_STATUS_IN_READY) != 0) {
       perform();
-      wr(IN_POP, 1);
+      wr(MBOX_IN_POP, 1);
     }
     irqAck(SLOT_IRQ);
   }
 }
 
 // ---- start ---------------------------------------------------------------------------------------
-if (rd(MAGIC) == MAGIC_VALUE) {
+if (rd(MBOX_MAGIC) == MBOX_MAGIC_VALUE) {
   for (let i = 0; i < NAMES.length; i++) {
     const s = lookup(NAMES[i]);
     if (s != 0) held.push(s);
   }
-  wr(IRQ_ENABLE, 1);
+  wr(MBOX_IRQ_ENABLE, 1);
   irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
   sendHello();
   serve(SLOT_SELF, new Agent());

@@ -93,6 +93,14 @@ export const F_USER_EXCEPTION: u64 = 3; // WebAssembly trap (EC 0x00, ISS = trap
 export const F_CAP: u64 = 4; // reserved
 export const F_EXIT: u64 = 5; // outermost return (SVC 0xFFFF) or Exit
 
+// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* in kernel-as/object/structures.ts); data, stack and globals are demand-zero (abi/objects.json)
+export const REGION_DATA: i64 = 2; // linear memory: data and heap
+export const REGION_STACK: i64 = 3; // value stack and frames
+export const REGION_GUARD: i64 = 4; // never mapped; a touch faults
+export const REGION_DEVICE: i64 = 5;
+export const REGION_SHARED: i64 = 6;
+export const REGION_GLOBALS: i64 = 9;
+
 // ---- fixed virtual addresses of every process the kernel loads (abi/layout.json)
 export const IPCBUF_VA: usize = 0x1000; // the thread's IPC buffer (one page, RW)
 export const BOOTINFO_VA: usize = 0x2000; // the boot-info page (init only, read-only)
@@ -106,6 +114,20 @@ export const IPCBUF_RECV_SLOT: usize = 0x220; // receiveSlot: u64
 // ---- message size (abi/layout.json)
 export const MSG_MAX_WORDS: i32 = 64; // words of one message
 export const MSG_REG_WORDS: i32 = 4; // of which travel in X2..X5
+
+// ---- slots of a thread's EL0 register file (Tcb.regs, TCB.ReadRegisters / WriteRegisters; docs/ARCHITECTURE.md) (abi/layout.json)
+export const REG_X0: i64 = 0; // X0..X7: syscall arguments and results
+export const REG_X6: i64 = 6; // badge of a received message
+export const REG_X7: i64 = 7; // syscall number
+export const REG_PC: i64 = 8; // program counter
+export const REG_SP: i64 = 9; // value-stack pointer
+export const REG_FP: i64 = 10; // frame pointer
+export const REG_GP: i64 = 11; // globals area
+export const REG_IMG: i64 = 12; // program image (code) address
+export const REG_IMGLEN: i64 = 13; // program image length
+export const REG_MEMPAGES: i64 = 14; // linear memory size in 64 KiB pages
+export const REG_MEMMAX: i64 = 15; // linear memory limit in 64 KiB pages
+export const REG_SPLIM: i64 = 16; // end of the value stack
 
 // ---- init's CSpace at boot (the boot-info page repeats them); every service's CSpace has TCB, CNODE and VSPACE in the same slots (abi/layout.json)
 export const SLOT_TCB: u64 = 1; // the thread itself
@@ -170,6 +192,37 @@ export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability 
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT: u64 = 62; // bit number of the ping in the service's notification word
+
+// ---- host mailbox registers: byte offsets from its base (32-bit each) (abi/mailbox.json)
+export const MBOX_MAGIC: usize = 0x0; // RO: MBOX_MAGIC_VALUE
+export const MBOX_STATUS: usize = 0x4; // RO: bit 0 IN_READY (a host message waits in IN_DATA), [31:16] messages queued
+export const MBOX_IN_LEN: usize = 0x8; // RO: words in the current inbound message (0 when none)
+export const MBOX_IN_POP: usize = 0xc; // WO: write 1: done with the current inbound message, show the next
+export const MBOX_OUT_LEN: usize = 0x10; // RW: words of the outbound message being composed (at most MBOX_WINDOW_WORDS)
+export const MBOX_OUT_SEND: usize = 0x14; // WO: write 1: send OUT_DATA[0..OUT_LEN) to the host
+export const MBOX_IRQ_ENABLE: usize = 0x18; // RW: bit 0: raise the interrupt while IN_READY
+export const MBOX_IN_DATA: usize = 0x400; // RO: inbound message words [MBOX_WINDOW_WORDS]
+export const MBOX_OUT_DATA: usize = 0x800; // RW: outbound message words [MBOX_WINDOW_WORDS]
+
+// ---- host mailbox register values and sizes (abi/mailbox.json)
+export const MBOX_MAGIC_VALUE: u32 = 0x4d4c4b4d; // "MLKM"
+export const MBOX_STATUS_IN_READY: u32 = 1; // STATUS bit 0
+export const MBOX_WINDOW_WORDS: u32 = 256; // 32-bit words of IN_DATA and of OUT_DATA: the longest message either way
+
+// ---- the host-agent frame, word indexes in a mailbox message. Request (host to agent): TAG (non-zero, echoed), SLOT (CPtr to call in the agent's CSpace), LABEL_LO/HI, LEN (message words n), then n words as lo, hi at WORDS. Reply (agent to host): TAG, ERR (the kernel's error of the Call, or AGENT_REFUSED; 0: LABEL and words are the server's reply), LABEL_LO/HI, LEN, WORDS. Hello (agent to host at start, and the answer to TAG 0): 0, AGENT_VERSION, k, then k endpoint slots the agent holds (abi/mailbox.json)
+export const AGENT_TAG: u32 = 0;
+export const AGENT_SLOT: u32 = 1; // request: the capability to call
+export const AGENT_ERR: u32 = 1; // reply: the kernel's error code
+export const AGENT_LABEL_LO: u32 = 2;
+export const AGENT_LABEL_HI: u32 = 3;
+export const AGENT_LEN: u32 = 4; // message words that follow (each two mailbox words)
+export const AGENT_WORDS: u32 = 5; // first message word (lo, then hi)
+export const AGENT_HELLO_VERSION: u32 = 1; // hello: the frame version
+export const AGENT_HELLO_COUNT: u32 = 2; // hello: number of slots that follow
+export const AGENT_HELLO_SLOTS: u32 = 3; // hello: the first slot
+export const AGENT_VERSION: u32 = 2; // 2: frames carry a whole IPC message (version 1 stopped at 29 words)
+export const AGENT_MAX_MSG_WORDS: u32 = 64; // message words a frame carries: all of an IPC message (MSG_MAX_WORDS)
+export const AGENT_REFUSED: u32 = 0xffffffff; // ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)
 
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: i64 = 0; // success

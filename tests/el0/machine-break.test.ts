@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { Machine } from '../../hw/machine';
 import { imageKey } from '../../hw/el0/debug';
 import { disassemble, wasmInfo } from '../../hw/el0/disasm';
-import { listCpio } from '../../web/src/worker/cpio';
+import { readCpio } from '../../host/cpio.mjs';
 import { kernel, root } from '../kernel/mlk';
 
 execFileSync(process.execPath, ['scripts/build.mjs', 'services'], { cwd: root, stdio: 'inherit' }); // the boot image, if stale
 const bootImage = new Uint8Array(readFileSync(join(root, 'build', 'bootimage.cpio')));
-const shell = listCpio(bootImage).find((f) => f.name === 'shell.wasm')!.data;
+const shell = readCpio(bootImage).find((f) => f.name === 'shell.wasm')!.data;
 const info = wasmInfo(shell);
 const func = Math.min(...info.bodies.keys()); // the runtime's allocator: every command line calls it
 const entry = disassemble(shell, func, info).find((l) => !/^(block|loop|nop)$/.test(l.mnemonic))!.offset;

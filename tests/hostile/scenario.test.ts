@@ -1,71 +1,26 @@
 // The full system with a hostile service in its boot manifest: one that exhausts memory, one that
 // asks init to kill everyone, one that fuzzes its neighbours' protocols. The shipped manifest is
-// not touched. init has the manifest compiled in (services/gen/manifest.ts), so each test builds,
-// in build/hostile-sys/<name>/, a copy of the services tree (symlinks) whose gen/manifest.ts has
-// one more entry, compiles init and the hostile service (tests/hostile/programs/services/<name>.ts) there,
-// and boots the shipped boot image with that init and the service appended. Then the shell, the
+// not touched: each test boots the shipped boot image with the hostile service
+// (tests/hostile/programs/services/<name>.ts) appended and one more manifest entry for it
+// (tests/services/custom-image.ts). Then the shell, the
 // file system and the other services must still work; the invariant checker runs after every
 // kernel entry.
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../kernel/mlk';
 import { bootShell, invariantOf, kiJson, type Session } from '../services/shell-driver';
-// @ts-expect-error: plain JS module
-import { writeCpio } from '../../scripts/cpio.mjs';
+import { imageWith } from '../services/custom-image';
 
-const run = promisify(execFile);
 let kernel: WebAssembly.Module;
-let shipped: { name: string; data: Uint8Array }[];
-
-/** Entries of a cpio newc archive (the boot image). */
-function readCpio(a: Uint8Array): { name: string; data: Uint8Array }[] {
-  const files: { name: string; data: Uint8Array }[] = [];
-  const txt = (o: number, n: number) => Buffer.from(a.subarray(o, o + n)).toString('latin1');
-  let o = 0;
-  for (;;) {
-    const field = (i: number) => parseInt(txt(o + 6 + 8 * i, 8), 16);
-    const size = field(6), nameSize = field(11);
-    const name = txt(o + 110, nameSize - 1);
-    if (name === 'TRAILER!!!') return files;
-    const at = (o + 110 + nameSize + 3) & ~3;
-    files.push({ name, data: a.slice(at, at + size) });
-    o = (at + size + 3) & ~3;
-  }
-}
 
 beforeAll(() => {
   kernel = new WebAssembly.Module(readFileSync(join(root, 'build', 'kernel.wasm')));
-  shipped = readCpio(new Uint8Array(readFileSync(join(root, 'build', 'bootimage.cpio'))));
 });
 
 /** init + the hostile service, built against a manifest with one more (autostarted) entry. */
-async function hostileImage(name: string, uses: Record<string, string> = {}): Promise<Uint8Array> {
-  const tree = join(root, 'build', 'hostile-sys', name);
-  rmSync(tree, { recursive: true, force: true });
-  const svc = join(tree, 'services');
-  mkdirSync(join(svc, 'gen'), { recursive: true });
-  for (const e of ['lib', 'asconfig.json']) symlinkSync(join(root, 'services', e), join(svc, e));
-  for (const f of readdirSync(join(root, 'services', 'gen'))) {
-    if (f !== 'manifest.ts') symlinkSync(join(root, 'services', 'gen', f), join(svc, 'gen', f));
-  }
-  const entry = [`  s = new ServiceDef(); s.name = "${name}"; s.program = "${name}"; s.prio = 9; s.serves = false; s.restartLimit = 0; s.autostart = true; s.args = "";`,
-    ...Object.entries(uses).map(([a, t]) => `  s.uses.push("${a}"); s.uses.push("${t}");`), '  out.push(s);'].join('\n');
-  const manifest = readFileSync(join(root, 'services', 'gen', 'manifest.ts'), 'utf8').replace('  return out;', `${entry}\n  return out;`);
-  writeFileSync(join(svc, 'gen', 'manifest.ts'), manifest);
-  mkdirSync(join(svc, 'init'));
-  copyFileSync(join(root, 'services', 'init', 'main.ts'), join(svc, 'init', 'main.ts'));
-  mkdirSync(join(svc, name));
-  copyFileSync(join(root, 'tests', 'hostile', 'programs', 'services', `${name}.ts`), join(svc, name, 'main.ts'));
-  const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  const build = (p: string) => run(process.execPath, [asc, `services/${p}/main.ts`, '--config', 'services/asconfig.json', '--target', 'release', '-o', `${p}.wasm`], { cwd: tree });
-  await Promise.all([build('init'), build(name)]);
-  const files = shipped.map((f) => (f.name === 'init.wasm' ? { name: f.name, data: new Uint8Array(readFileSync(join(tree, 'init.wasm'))) } : f));
-  if (!existsSync(join(tree, `${name}.wasm`))) throw new Error(`${name} did not build`);
-  return writeCpio([...files, { name: `${name}.wasm`, data: new Uint8Array(readFileSync(join(tree, `${name}.wasm`))) }]) as Uint8Array;
-}
+const hostileImage = (name: string, uses: Record<string, string> = {}) =>
+  imageWith({ name, uses, source: join(root, 'tests', 'hostile', 'programs', 'services', `${name}.ts`) });
 
 /** The shell, the file system (write, read back) and the services answer. */
 function stillWorks(s: Session): void {

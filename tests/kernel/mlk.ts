@@ -7,8 +7,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Machine } from '../../hw/machine';
-// @ts-expect-error: plain JS module
-import { writeCpio } from '../../scripts/cpio.mjs';
+import { writeCpio } from '../../host/cpio.mjs';
+import { readKiText, type KiExports } from '../../host/introspection';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -79,7 +79,7 @@ export const strip = (s: string) => s.replace(/\r/g, '').replace(/^\[ *\d+\.\d{6
 
 /** Boots the machine with the given files as the boot image (first = init). */
 export async function boot(files: { name: string; data: Uint8Array }[], opts: { bootargs?: string; ramSize?: number } = {}): Promise<Booted> {
-  const bootImage = writeCpio(files) as Uint8Array;
+  const bootImage = writeCpio(files);
   const m = await Machine.create({ kernel: kernel(), bootImage, bootargs: opts.bootargs ?? 'mlk.check=1', ramSize: opts.ramSize });
   let out = '';
   const halts: Booted['halts'] = [];
@@ -87,10 +87,9 @@ export async function boot(files: { name: string; data: Uint8Array }[], opts: { 
   m.on('halt', (h) => halts.push(h));
   const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
   const json = (what: number, arg = 0) => {
-    const len = ex.ki_json(what, arg);
-    const at = ex.ki_buf();
-    const text = Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1');
-    return JSON.parse(text);
+    const raw = readKiText(ex as unknown as KiExports, m.ram.u8, what, arg);
+    if (!raw.ok) throw new Error(raw.error);
+    return JSON.parse(raw.text);
   };
   return { m, out: () => out, log: () => strip(out), json, check: () => ex.ki_check(), halts };
 }

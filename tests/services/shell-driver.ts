@@ -1,6 +1,7 @@
 // Drives a booted machine like a person at the terminal: boot until the shell's prompt, then type
 // one line at a time and collect what the UART transmits until the next prompt.
 import { readFileSync } from 'node:fs';
+import { readKiText, type KiExports } from '../../host/introspection';
 import { Machine } from '../../hw/machine';
 import { MemoryBlockStore, type BlockStore } from '../../hw/blockdev';
 import { CNTFRQ } from '../../hw/memmap';
@@ -70,8 +71,7 @@ export function invariantOf(m: Machine): string {
 
 /** The kernel's introspection export `ki_json(what, arg)`, parsed. */
 export function kiJson(m: Machine, what: number, arg = 0): any {
-  const ex = m.kernelExports as Record<string, (...a: number[]) => number>;
-  const len = ex.ki_json(what, arg);
-  const at = ex.ki_buf();
-  return JSON.parse(Buffer.from(m.ram.u8.subarray(at, at + len)).toString('latin1'));
+  const raw = readKiText(m.kernelExports as unknown as KiExports, m.ram.u8, what, arg);
+  if (!raw.ok) throw new Error(raw.error);
+  return JSON.parse(raw.text);
 }

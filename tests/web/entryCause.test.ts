@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine } from '../../hw/machine';
 import { EC, VECTOR, esr } from '../../hw/esr';
 import { SYSREG } from '../../hw/sysregs';
+import { SYS_REPLY_RECV, TRACE_IRQ, TRACE_SYSCALL } from '../../host/abi';
 import { entryCause, type EntryNote } from '../../web/src/worker/entryCause';
 import { replyTo, unescapeArg } from '../../web/src/protocols';
 
@@ -13,7 +14,7 @@ describe('entryCause', () => {
     expect(entryCause(-1, 0, 0n, null)).toBe('kmain (reset)');
     expect(entryCause(VECTOR.LOWER_FIQ, 0, 0n, null)).toBe('FIQ timer');
     expect(entryCause(VECTOR.CUR_SPX_IRQ, 0, 0n, { entry: 1, irq: 605 })).toBe('IRQ 605 UART (from idle)');
-    expect(entryCause(VECTOR.LOWER_SYNC, esr(EC.SVC64, 0), 0n, { entry: 1, syscall: 6 })).toBe('SVC replyrecv');
+    expect(entryCause(VECTOR.LOWER_SYNC, esr(EC.SVC64, 0), 0n, { entry: 1, syscall: SYS_REPLY_RECV })).toBe('SVC replyrecv');
     expect(entryCause(VECTOR.LOWER_SYNC, esr(EC.DABT_LOW, 0x47), 0x4080740000n, null)).toBe('data abort (write) at 0x4080740000');
     expect(entryCause(VECTOR.LOWER_SYNC, esr(EC.DABT_LOW, 0x07), 0n, null)).toBe('data abort (read) at 0x0');
   });
@@ -22,9 +23,9 @@ describe('entryCause', () => {
     const m = await Machine.create({ kernel: readFileSync('build/kernel.wasm'), bootImage: readFileSync('build/bootimage.cpio') });
     let note: EntryNote = { entry: -1 };
     m.on('trace', (r) => {
-      if (r.kind !== 16 && r.kind !== 2) return;
+      if (r.kind !== TRACE_SYSCALL && r.kind !== TRACE_IRQ) return;
       if (note.entry !== m.kernelEntries) note = { entry: m.kernelEntries };
-      if (r.kind === 16) note.syscall = r.args[1];
+      if (r.kind === TRACE_SYSCALL) note.syscall = r.args[1];
       else note.irq = r.args[0];
     });
     const seen = new Set<string>();

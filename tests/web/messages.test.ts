@@ -8,7 +8,7 @@ import { bootShell, buildArtifacts, type Session } from '../services/shell-drive
 import { TraceStore } from '../../web/src/traceStore';
 import { TRACE_STRIDE } from '../../web/src/worker/protocol';
 import { isMessage, messageAt, messageWords, msgText } from '../../web/src/messages';
-import { kindOf } from '../../web/src/traceKinds';
+import { kindOf } from '../../host/traceKinds';
 
 let s: Session;
 // the store wakes the page's panels once per animation frame; Node has no frames and no panels

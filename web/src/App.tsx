@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { Dock, PANELS } from './components/Dock';
+import { Dock } from './components/Dock';
+import { PANELS } from './panelRegistry';
 import { Splitter } from './components/Splitter';
 import { StatusBar } from './components/StatusBar';
 import { Terminal } from './components/Terminal';

@@ -5,9 +5,9 @@
 import { machine } from './machineClient';
 import { field, num, threadsOf } from './kernelViews';
 import { selectPid } from './selection';
-import { sendThroughAgent } from './panels/ComposerPanel';
+import { sendThroughAgent } from './agentStore';
 import { wire } from './protocols';
-import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS } from './traceKinds';
+import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS } from '../../host/traceKinds';
 import { setUi, type PanelId } from './ui';
 import type { MachineStatus } from './worker/protocol';
 

@@ -10,7 +10,8 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { TraceStore } from './traceStore';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
-import { kindOf } from './traceKinds';
+import { kindOf } from '../../host/traceKinds';
+import { parseKiView, type KiView } from '../../host/introspection';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;
@@ -175,11 +176,8 @@ export class MachineClient {
     if (hit && hit.wire === wire) return hit.result;
     let result: IntroResult;
     if (w.ok) {
-      try {
-        result = { ok: true, json: JSON.parse(w.text) };
-      } catch (e) {
-        result = { ok: false, error: `the kernel's answer is not JSON: ${(e as Error).message}` };
-      }
+      const parsed = parseKiView(Number(key.split(':')[0]) as KiView, w.text);
+      result = parsed.ok ? { ok: true, json: parsed.value } : parsed;
     } else result = w;
     this.introCache.set(key, { wire, result });
     return result;

@@ -4,7 +4,7 @@
 // reply answers, and the text the messages panel and the sequence diagram show, decoded through
 // the typed protocols (D8): `vfs.open(path="/etc/motd", flags=0)`, `vfs.read → ok(data="…")`.
 
-import { kindInfo, kindName, kindOf } from './traceKinds';
+import { kindInfo, kindName, kindOf } from '../../host/traceKinds';
 import { opText, replyText, replyTo, wire } from './protocols';
 import type { TraceStore } from './traceStore';
 

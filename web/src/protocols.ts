@@ -1,10 +1,10 @@
 // Typed message decoding for the messages panel and the composer (D8). The protocols are defined
 // once in abi/protocols/*.json; scripts/abi.mjs generates services/gen/protocols.ts, whose `wire`
-// (services/idl/wire.ts) decodes and encodes messages: request label = protocol id << 8 | op id,
+// (host/wire.ts) decodes and encodes messages: request label = protocol id << 8 | op id,
 // reply label = 0 (ok) or an error code. This file only loads it — when the build has no
 // generated protocols, labels are shown as numbers and the composer sends raw labels.
 
-import type { Protocol, Wire } from '../../services/idl/wire';
+import type { Protocol, Wire } from '../../host/wire';
 
 export type { Protocol };
 

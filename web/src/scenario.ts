@@ -6,7 +6,7 @@
 import { machine } from './machineClient';
 import { DEMOS, startDemo } from './demos';
 import { getUi, setUi, type PanelId } from './ui';
-import { PANELS } from './components/Dock';
+import { PANELS } from './panelRegistry';
 
 export interface Scenario {
   demo?: string;

@@ -6,7 +6,7 @@
 
 import { TRACE_STRIDE } from './worker/protocol';
 import type { TraceRecord } from '../../hw/trace';
-import { IPC_KINDS } from './traceKinds';
+import { IPC_KINDS } from '../../host/traceKinds';
 
 export const TRACE_CAPACITY = 262_144;
 

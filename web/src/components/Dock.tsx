@@ -1,35 +1,10 @@
 // The panel dock beside (or below) the terminal: a tab strip and the selected panel. Panels are
-// listed in PANELS; the open one, the dock's side and size live in ui.ts.
+// listed in PANELS (panelRegistry.ts); the open one, the dock's side and size live in ui.ts.
 
-import type { ComponentType, KeyboardEvent } from 'react';
-import { InterruptsPanel } from './InterruptsPanel';
-import { ProcessesPanel } from '../panels/ProcessesPanel';
-import { CapabilitiesPanel } from '../panels/CapabilitiesPanel';
-import { MessagesPanel } from '../panels/MessagesPanel';
-import { MemoryPanel } from '../panels/MemoryPanel';
-import { ComposerPanel } from '../panels/ComposerPanel';
-import { DemosPanel } from '../panels/DemosPanel';
-import { CpuPanel } from '../panels/CpuPanel';
-import { setUi, useUi, type PanelId } from '../ui';
+import type { KeyboardEvent } from 'react';
+import { PANELS } from '../panelRegistry';
+import { setUi, useUi } from '../ui';
 import './Dock.css';
-
-interface Panel {
-  id: PanelId;
-  title: string;
-  key: string;
-  Component: ComponentType;
-}
-
-export const PANELS: Panel[] = [
-  { id: 'processes', title: 'Processes', key: '1', Component: ProcessesPanel },
-  { id: 'capabilities', title: 'Capabilities', key: '2', Component: CapabilitiesPanel },
-  { id: 'messages', title: 'Messages', key: '3', Component: MessagesPanel },
-  { id: 'memory', title: 'Memory', key: '4', Component: MemoryPanel },
-  { id: 'interrupts', title: 'Interrupts', key: '5', Component: InterruptsPanel },
-  { id: 'composer', title: 'Send IPC', key: '6', Component: ComposerPanel },
-  { id: 'cpu', title: 'CPU', key: '7', Component: CpuPanel },
-  { id: 'demos', title: 'Lessons', key: '8', Component: DemosPanel },
-];
 
 export function Dock() {
   const ui = useUi();

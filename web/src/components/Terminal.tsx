@@ -40,7 +40,6 @@ export function Terminal() {
 
   useEffect(() => {
     const term = new XTerm({
-      convertEol: true, // the kernel prints "\n"; show it as a new line
       cursorBlink: true,
       fontFamily: getComputedStyle(document.documentElement).getPropertyValue('--font-mono'),
       fontSize: cssFontSize(),

@@ -4,73 +4,17 @@
 // back the reply or the kernel's error, shown below. A slot the agent does not hold is refused by
 // the kernel, not by this page.
 
-import { useEffect, useState } from 'react';
-import { machine, useIntro, useMachineStatus } from '../machineClient';
+import { useState } from 'react';
+import { useIntro, useMachineStatus } from '../machineClient';
 import { VIEW, field, num, slotsOf, threadsOf, rightsText, type Row } from '../kernelViews';
-import { AGENT_REFUSED, decodeAgent, encodeRequest, errorText } from '../agent';
-import { PROTOCOLS, protocolByName, replyTo, unescapeArg, wire } from '../protocols';
+import { AGENT_REFUSED } from '../agent';
+import { sendThroughAgent, useAgentLog } from '../agentStore';
+import { PROTOCOLS, protocolByName, unescapeArg, wire } from '../protocols';
 import './panels.css';
-
-interface Sent {
-  tag: number;
-  text: string;
-  label: bigint;
-  state: 'waiting' | 'refused' | 'reply';
-  err?: number;
-  reply?: string;
-}
-
-let nextTag = 1;
-/** Agent hello and replies, kept outside the component so switching tabs loses nothing. */
-const log: { hello: number[] | null; sent: Sent[]; epoch: number; listeners: Set<() => void> } = { hello: null, sent: [], epoch: 0, listeners: new Set() };
-const changed = () => log.listeners.forEach((l) => l());
-machine.onMailbox((words, accepted) => {
-  if (!accepted) {
-    const s = [...log.sent].reverse().find((x) => x.state === 'waiting');
-    if (s) s.state = 'refused';
-    return changed();
-  }
-  const m = decodeAgent(words);
-  if (!m) return;
-  if (m.type === 'hello') log.hello = m.slots;
-  else {
-    const s = log.sent.find((x) => x.tag === m.tag);
-    if (s) {
-      s.state = 'reply';
-      s.err = m.err;
-      s.reply = m.err ? errorText(m.err) : replyTo(s.label, m.label, m.words);
-    }
-  }
-  changed();
-});
-machine.onReset(() => {
-  log.hello = null;
-  log.sent = [];
-  changed();
-});
-
-function useLog() {
-  const [, set] = useState(0);
-  useEffect(() => {
-    const l = () => set((n) => n + 1);
-    log.listeners.add(l);
-    return () => void log.listeners.delete(l);
-  }, []);
-  return log;
-}
-
-/** Sends through the agent; also used by the demos. Returns the tag. */
-export function sendThroughAgent(slot: number, label: bigint, words: bigint[], text: string): number {
-  const tag = nextTag++;
-  log.sent.push({ tag, text, label, state: 'waiting' });
-  changed();
-  machine.postMailbox(encodeRequest(tag, slot, label, words));
-  return tag;
-}
 
 export function ComposerPanel() {
   const s = useMachineStatus();
-  const l = useLog();
+  const l = useAgentLog();
   const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
   const agent = threads?.ok ? threadsOf(threads.json).find((t) => /agent/i.test(String(field(t, 'name') ?? ''))) : undefined;
   const agentPid = agent ? num(field(agent, 'pid')) ?? null : null;

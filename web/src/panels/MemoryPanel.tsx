@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
 import { VIEW, field, list, num, pidsOf, rightsText, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
 import { selectPid, useSelectedPid } from '../selection';
-import { FAULT_KINDS, argIndex, kindOf } from '../traceKinds';
+import { FAULT_KINDS, argIndex, kindOf } from '../../../host/traceKinds';
 import type { WalkInfo } from '../worker/protocol';
 import { IntroGuard, PidPicker, RowTable } from './common';
 import { CNTFRQ } from '../../../hw/memmap';

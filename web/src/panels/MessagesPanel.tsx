@@ -9,7 +9,7 @@
 import { useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
 import { VIEW, threadLabel, threadNames } from '../kernelViews';
-import { IPC_KINDS } from '../traceKinds';
+import { IPC_KINDS } from '../../../host/traceKinds';
 import { protocolOf, PROTOCOLS } from '../protocols';
 import { isFast, isMessage, messageAt, msgText, type Message } from '../messages';
 import { useSettings } from '../settings';

@@ -1,9 +1,10 @@
 // The cause of the last kernel entry, in words (status bar): from the vector the core took, ESR_EL1
 // for a synchronous exception, and what the kernel traced during that entry (SYSCALL nr, IRQ number).
-// Everything here is read from the machine; the names are the Arm ARM's and docs/SYSCALLS.md's.
+// Everything here is read from the machine; the names are the Arm ARM's and abi/syscalls.json's.
 
 import { EC, VECTOR, esrEc, esrIss } from '../../../hw/esr';
 import { BLOCK_IRQ, MAILBOX_IRQ, UART0_IRQ } from '../../../hw/memmap';
+import { ABI_GROUPS } from '../../../host/abi';
 
 /** What the kernel traced during one entry (kernelEntries at the time, and the records of interest). */
 export interface EntryNote {
@@ -12,7 +13,9 @@ export interface EntryNote {
   irq?: number;
 }
 
-export const SYSCALL_NAMES = ['call', 'send', 'nbsend', 'recv', 'nbrecv', 'reply', 'replyrecv', 'yield', 'exit', 'putchar', 'puts', 'dump_caps', 'name'];
+/** Syscall names by number, as abi/syscalls.json spells them ("call", "replyrecv", "putchar"…). */
+export const SYSCALL_NAMES: string[] = [];
+for (const s of ABI_GROUPS.syscalls) SYSCALL_NAMES[s.value] = s.label ?? s.name.toLowerCase();
 const IRQ_NAMES: Record<number, string> = { [UART0_IRQ]: 'UART', [BLOCK_IRQ]: 'block device', [MAILBOX_IRQ]: 'host mailbox' };
 
 export const syscallName = (nr: number): string => SYSCALL_NAMES[nr] ?? `syscall ${nr}`;

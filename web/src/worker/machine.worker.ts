@@ -15,8 +15,9 @@ import { SYSREG } from '../../../hw/sysregs';
 import { entryCause, syscallName, type EntryNote } from './entryCause';
 import type { TraceRecord } from '../../../hw/trace';
 import kernelUrl from '../../../build/kernel.wasm?url';
-import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../traceKinds';
-import { listCpio } from './cpio';
+import { FAULT_KINDS, IPC_KINDS, SWITCH_KINDS, kindOf } from '../../../host/traceKinds';
+import { readCpio } from '../../../host/cpio.mjs';
+import { readKiText, type KiExports } from '../../../host/introspection';
 import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
@@ -135,38 +136,17 @@ function onTrace(r: TraceRecord): void {
 
 // ---- introspection (ki_json, D10) ----
 
-type KiJson = (what: number, arg: number) => number;
-
-function kiExports(): { json: KiJson; buf: () => number } | null {
-  const ex = machine?.kernelExports;
-  if (!ex || typeof ex.ki_json !== 'function' || typeof ex.ki_buf !== 'function') return null;
-  return { json: ex.ki_json as KiJson, buf: () => Number((ex.ki_buf as () => number | bigint)()) };
-}
-
-const decoder = new TextDecoder();
-
-/** Reads the kernel's answer for one view: ki_json returns its length, the text sits at ki_buf(). */
+/** Reads the kernel's answer for one view (the page parses and checks it against its schema). */
 function readView(v: IntroView): MachineStatus['intro'][string] {
-  const ki = kiExports();
-  if (!ki || !machine) return { ok: false, error: 'kernel introspection not available (the kernel exports no ki_json)' };
-  try {
-    const len = ki.json(v.what >>> 0, v.arg >>> 0) >>> 0;
-    const at = ki.buf();
-    const mem = new Uint8Array(machine.ram.memory.buffer);
-    if (at + len > mem.length) return { ok: false, error: `ki_json(${v.what}, ${v.arg}): answer outside RAM` };
-    const text = decoder.decode(mem.subarray(at, at + len));
-    if (text.length === 0) return { ok: false, error: `ki_json(${v.what}, ${v.arg}) returned nothing` };
-    return { ok: true, text };
-  } catch (e) {
-    return { ok: false, error: `ki_json(${v.what}, ${v.arg}): ${(e as Error).message}` };
-  }
+  if (!machine) return { ok: false, error: 'no machine' };
+  return readKiText(machine.kernelExports as unknown as KiExports, new Uint8Array(machine.ram.memory.buffer), v.what, v.arg);
 }
 
 function refreshIntro(force: boolean): void {
   const now = performance.now();
   if (!force && now - lastIntroAt < INTRO_MS) return;
   lastIntroAt = now;
-  status.introspection = kiExports() !== null;
+  status.introspection = typeof machine?.kernelExports.ki_json === 'function';
   const intro: MachineStatus['intro'] = {};
   for (const v of views) intro[introKey(v)] = readView(v);
   status.intro = intro;
@@ -380,13 +360,13 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     if (bootImage === undefined) {
       bootImage = await fetchBytes(bootImageUrl);
       if (bootImage) {
-        const files = listCpio(bootImage);
+        const files = readCpio(bootImage);
         const manifest = files.find((f) => f.name === 'manifest.json');
         serviceCode = new ServiceCode(files);
         status.bootImage = { files: files.map((f) => f.name), functions: serviceCode.functions() };
         if (manifest) {
           try {
-            status.bootImage.manifest = JSON.parse(decoder.decode(manifest.data));
+            status.bootImage.manifest = JSON.parse(new TextDecoder().decode(manifest.data));
           } catch {
             // a manifest that is not JSON is listed but not parsed
           }

@@ -5,7 +5,7 @@
 
 import { imageKey, programKey, type CodeBreakpoint, type El0Location } from '../../../hw/el0/debug';
 import { disassemble, funcName, wasmInfo, type WasmInfo } from '../../../hw/el0/disasm';
-import type { CpioFile } from './cpio';
+import type { CpioFile } from '../../../host/cpio.mjs';
 import type { Breakpoint, CodeView, ServiceFunctions } from './protocol';
 
 interface Service { name: string; bytes: Uint8Array; key: string; info: WasmInfo }

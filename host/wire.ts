@@ -1,13 +1,13 @@
 // wire.ts — the TypeScript side of the typed-message format (DESIGN D8): decodes and encodes
 // messages from the protocol descriptions in abi/protocols/*.json, for the playground's message
-// panel, the composer, and tests. The AssemblyScript side is services/lib/msg.ts plus the
+// panel, the composer, and tests. The AssemblyScript side is services/lib/msg.ts (the user library) plus the
 // generated services/gen/<protocol>.ts; both follow docs/SERVICES.md "Messages":
 //   request label = protocol id << 8 | op id; reply label = 0 (ok) or an error code
 //   u32/i32/u64/bool: one word · string/bytes: a length word + bytes packed LE into words ·
 //   cap: an extra capability, no word.
 // Import the bound instance from services/gen/protocols.ts rather than this file.
 
-import { MSG_MAX_WORDS } from '../../host/abi';
+import { MSG_MAX_WORDS } from './abi';
 
 export type FieldType = 'u32' | 'i32' | 'u64' | 'bool' | 'string' | 'bytes' | 'cap';
 
