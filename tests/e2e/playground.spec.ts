@@ -30,9 +30,10 @@ test('processes panel: the kernel thread table', async ({ page }) => {
   const manifest = (await status(page)).bootImage.manifest as { boot?: { name: string; program?: string; autostart?: boolean }[] } | undefined;
   expect(manifest?.boot, 'the boot image carries manifest.json').toBeTruthy();
   if (manifest?.boot) {
-    // init starts the services of the manifest: each one shows as a thread (named by its program).
+    // init starts the services of the manifest: each one shows as a thread named by its entry
+    // (tmpfs, not its program fs), the name ps uses.
     for (const svc of manifest.boot.filter((x) => x.autostart !== false))
-      await expect(panel.getByTestId('threads')).toContainText(svc.program ?? svc.name, { timeout: 30_000 });
+      await expect(panel.getByTestId('threads')).toContainText(svc.name, { timeout: 30_000 });
     // a selected thread shows its EL0 register file (ki_json view 6)
     await panel.getByTestId('threads').locator('tbody tr').first().click();
     await expect(panel.getByTestId('registers')).toContainText('mempages');

@@ -338,6 +338,9 @@ function stepUntil(until: StepTarget): void {
 
 // ---- boot and reset ----
 
+/** The page's `?check=` (Connect.check): undefined = as the build says. */
+let checkOverride: boolean | undefined;
+
 async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefined> {
   if (!url) return undefined;
   const res = await fetch(url);
@@ -376,8 +379,9 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       }
     }
     if (!disk || diskMode === 'blank') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
-    // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker on
-    const bootargs = import.meta.env.VITE_MLK_CHECK === '1' ? 'mlk.check=1' : undefined;
+    // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker
+    // on; the page's ?check=0|1 overrides it
+    const bootargs = (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
     const m = await Machine.create({ kernel, bootImage, disk, bootargs });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
@@ -500,6 +504,7 @@ function handle(req: Request): void {
 self.onmessage = (e: MessageEvent<Connect>) => {
   if (e.data?.type !== 'connect') return;
   port = e.data.port;
+  checkOverride = e.data.check;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   void boot('keep');
 };
