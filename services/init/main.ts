@@ -388,11 +388,12 @@ function start(p: Proc): u32 {
 }
 
 /** Names the thread in the kernel (TCB.SetName: up to 23 bytes in MR0..MR2), as the manifest does. */
+const nameBuf: usize = memory.data(24);
 function nameThread(tcb: u64, name: string): u32 {
-  const w = new StaticArray<u64>(3);
-  const b = String.UTF8.encode(name);
-  memory.copy(changetype<usize>(w), changetype<usize>(b), <usize>min(b.byteLength, 23));
-  return invoke(tcb, TCB_SET_NAME, 3, w[0], w[1], w[2], 0);
+  memory.fill(nameBuf, 0, 24);
+  const n = min(name.length, 23); // manifest names are ASCII
+  for (let i = 0; i < n; i++) store<u8>(nameBuf + <usize>i, <u8>name.charCodeAt(i));
+  return invoke(tcb, TCB_SET_NAME, 3, load<u64>(nameBuf), load<u64>(nameBuf + 8), load<u64>(nameBuf + 16), 0);
 }
 
 /** The kernel's state of p's thread (TCB.GetInfo MR1; proc THREAD_*), INACTIVE when it has none. */

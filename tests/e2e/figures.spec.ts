@@ -48,7 +48,7 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   await page.reload();
   figures.bootMsRepeatChecked = await timeTo(page, target);
   // Without the checker, in a fresh context (a first visit: empty cache, no disk), then reloaded.
-  const fresh = await browser.newContext();
+  const fresh = await browser.newContext({ baseURL });
   const p2 = await fresh.newPage();
   await p2.goto('./?check=0');
   figures.bootMs = await timeTo(p2, target);

@@ -125,6 +125,32 @@ test('layout: the lesson card leaves the terminal visible, every tab is shown at
   expect(cardBox.y).toBeGreaterThanOrEqual(term.y + term.height - 1); // below, not over the terminal
 });
 
+test('layout: the lesson card\'s buttons stay put while the machine runs busy (a click is never lost)', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 }); // narrow enough for the status line to fill up
+  await ready(page);
+  await openLesson(page, 'sandbox');
+  const close = card(page).getByRole('button', { name: 'Close' });
+  // Busy: a CPU-bound program and commands, so the status bar changes many times a second (it used
+  // to wrap to two lines and back, moving everything above it).
+  await page.evaluate(() => window.__mlk!.input('spawn spin\r'));
+  const boxes = await close.evaluate(async (b) => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      if (i % 20 === 0) window.__mlk!.input('ls /\r');
+      const r = b.getBoundingClientRect();
+      seen.add(`${r.x},${r.y},${r.width},${r.height}`);
+      await new Promise((f) => requestAnimationFrame(() => f(null)));
+    }
+    return [...seen];
+  });
+  expect(boxes).toHaveLength(1);
+  // one line: the bar is less than two of its items high
+  const [bar, item] = await page.getByTestId('status').evaluate((e) => [e.getBoundingClientRect().height, e.firstElementChild!.getBoundingClientRect().height]);
+  expect(bar).toBeLessThan(2 * item);
+  await close.click();
+  await expect(card(page)).toHaveCount(0);
+});
+
 test('memory panel: the process picker starts on a process and the walk uses its TTBR0', async ({ page }) => {
   await ready(page);
   await page.getByTestId('tab-memory').click();
