@@ -38,6 +38,7 @@ const timeTo = (page: Page, src: string) => page.evaluate(async (src) => {
 }, src);
 
 test('figures: boot time, frame time flat out, first-load size', async ({ page, baseURL, browser }) => {
+  test.setTimeout(300_000); // four boots and two 3-second windows, on a host that may be busy
   await page.goto('./');
   const files = await bootFiles(page);
   const hasShell = files.includes('shell.wasm');
@@ -129,6 +130,9 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
     perFile[path] = g;
   }
   figures.firstLoad = { rawBytes: raw, gzipBytes: gz, gzipKB: Math.round(gz / 1024), perFileGzip: perFile };
+  // wall-clock figures mean little on a loaded host: the load average goes with them
+  const { loadavg, cpus } = await import('node:os');
+  figures.host = { cpus: cpus().length, loadavg1m: Math.round(loadavg()[0] * 10) / 10 };
 
   expect(gz).toBeLessThan(500 * 1024);
   // Frame times are wall-clock figures: recorded in test-results/figures.json for the notes,
