@@ -145,6 +145,9 @@ test('composer: the mailbox takes the message; with the agent the reply or the k
   const files = await bootFiles(page);
   expect(hasService(files, 'agent'), 'the playground agent is in the boot image').toBe(true);
   await expect(page.getByTestId('agent-state')).toContainText('agent ready', { timeout: 30_000 });
+  // The slots the agent holds are named by the service behind them, not listed as bare numbers.
+  await expect(page.getByTestId('composer-held')).toContainText(/\b4 \S*\s*init/);
+  await expect(page.getByTestId('composer-held')).toContainText('vfs');
   // A typed call the agent may make: proc.ps(index=0) on init's endpoint (slot 4).
   await page.getByTestId('composer-slot').fill('4');
   await page.getByTestId('composer-protocol').selectOption('proc');

@@ -229,6 +229,22 @@ describe('shell', () => {
   });
 });
 
+describe('ps and log lines', () => {
+  it('a log line printed while ps runs never splits one of its lines', async () => {
+    const s = await bootShell(art);
+    for (let round = 0; round < 3; round++) {
+      // the restart (and its log line) comes one supervision tick after the kill: while ps runs
+      const tid = Number(psRows(s.type('ps')).find((r) => r.name === 'blockdev')!.tid);
+      s.type(`kill ${tid}`);
+      const out = s.type('ps');
+      for (const line of out.split('\n').filter((l) => l.length > 0)) {
+        expect(line, JSON.stringify(out)).toMatch(/^(  TID  NAME +STATE +RESTARTS +FAULTS +PRIO|init: .*| +(\d+|-)  \S+ +\S+ +\d+ +\d+ +\d+( +back-off .*)?)$/);
+      }
+      if (!/blockdev restarted as tid/.test(s.out.slice(-2000))) s.waitFor('blockdev restarted as tid');
+    }
+  }, 120_000);
+});
+
 describe('memory', () => {
   // Services run on a collecting runtime (`minimal` + collectGarbage() in each server loop): a long
   // session must not grow the kernel pool (demand-zero pages of the services' heaps) per command.
