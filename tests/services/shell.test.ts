@@ -51,6 +51,14 @@ describe('boot', () => {
     expect(r.stdout).not.toContain('(echo)');
   }, 120_000);
 
+  it('the prompt is the last thing the boot prints, once, right after the motd', () => {
+    const r = spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--until-idle', '--max-time', '30'], { cwd: root, encoding: 'latin1' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout.endsWith(PROMPT)).toBe(true);
+    expect(r.stdout.split(PROMPT)).toHaveLength(2); // nothing printed after it, not even at idle
+    expect(r.stdout).toMatch(/Welcome to MyLittleKernel![\s\S]*help\r?\nmlk> $/);
+  }, 120_000);
+
   it('`mlk boot --input … --until-idle` runs every command and exits 0', () => {
     const r = spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--input', 'ls /\ncat /etc/motd\n', '--until-idle', '--max-time', '30'], { cwd: root, encoding: 'latin1' });
     expect(r.status, r.stderr + r.stdout).toBe(0);
