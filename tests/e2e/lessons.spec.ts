@@ -381,7 +381,7 @@ test('lesson: notifications and interrupts — IRQ 605 reaches the console drive
   await act(page);
   await expect(page.getByTestId('status-entry')).toContainText('IRQ 605 UART');
   await next(page);
-  await waitText(page, /PID\s+NAME/);
+  await waitText(page, /TID\s+NAME/);
   await shot(page, 'irq');
   await next(page);
   await act(page);
