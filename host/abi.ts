@@ -70,6 +70,7 @@ export const TCB_BIND_NOTIFICATION = 38;
 export const TCB_UNBIND_NOTIFICATION = 39;
 export const TCB_SET_FAULT_HANDLER = 40;
 export const TCB_SET_NAME = 41;
+export const TCB_GET_INFO = 42;
 export const VSPACE_ADD_REGION = 48;
 export const VSPACE_UNMAP = 49;
 export const VSPACE_SET_QUOTA = 50;
@@ -298,6 +299,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "TCB_UNBIND_NOTIFICATION", value: 39 },
     { name: "TCB_SET_FAULT_HANDLER", value: 40 },
     { name: "TCB_SET_NAME", value: 41 },
+    { name: "TCB_GET_INFO", value: 42 },
     { name: "VSPACE_ADD_REGION", value: 48 },
     { name: "VSPACE_UNMAP", value: 49 },
     { name: "VSPACE_SET_QUOTA", value: 50 },

@@ -13,7 +13,7 @@ import { buildMachineDeviceTree } from './devicetree';
 import { El0Core } from './el0/core';
 import { EC, FSC, PSTATE, VECTOR, esr, esrEc } from './esr';
 import { buildFdt } from './fdt';
-import { BLOCK_DART_SID, DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS } from './memmap';
+import { BLOCK_DART_SID, DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS, KERNEL_MMIO_TICKS } from './memmap';
 import { Mmu } from './mmu';
 import { Ram } from './ram';
 import { SYSREG } from './sysregs';
@@ -571,6 +571,7 @@ export class Machine {
   }
 
   private kernelMmio(pa: number, write: boolean, v: number): number {
+    this.clock.advance(KERNEL_MMIO_TICKS); // a device access takes time (memmap.ts)
     try {
       if (write) { this.bus.write32(pa, v); return 0; }
       return this.bus.read32(pa) >>> 0;

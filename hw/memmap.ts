@@ -34,3 +34,10 @@ export const BLOCK_DART_SID = 0;
 export const CNTFRQ = 24_000_000;
 /** Fixed virtual-time charge of one kernel entry, in counter ticks (D5). */
 export const KERNEL_ENTRY_TICKS = 40;
+/**
+ * Virtual-time charge of one device register access by the kernel, in counter ticks: the kernel's
+ * own instructions run natively and are not counted, but its loads and stores to devices are, like
+ * a retired EL0 instruction. Without it no time passed inside a kernel entry, so the boot (one long
+ * entry) printed every log line with the same timestamp.
+ */
+export const KERNEL_MMIO_TICKS = 1;

@@ -7,7 +7,7 @@ import {
   TS_VTABLE, TS_IPCBUF, TS_FAULTEP, TCB_NSLOTS, TCB_NAME, TCB_NAME_LEN, tcbSlot, reg, setReg, E_OK, E_RANGE,
   E_ILLEGAL_OPERATION, E_INVALID_CAPABILITY, E_TRUNCATED_MESSAGE, E_FAILED_LOOKUP, E_INSUFFICIENT_RIGHTS,
   E_ALIGNMENT, REG_SPLIM, TCB_CONFIGURE, TCB_SET_PRIORITY, TCB_RESUME, TCB_SUSPEND, TCB_WRITE_REGISTERS,
-  TCB_READ_REGISTERS, TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME,
+  TCB_READ_REGISTERS, TCB_BIND_NOTIFICATION, TCB_UNBIND_NOTIFICATION, TCB_SET_FAULT_HANDLER, TCB_SET_NAME, TCB_GET_INFO,
   CF_MAPPED, IF_FAULT, Invocation, CTE_BYTES,
 } from "./structures";
 import { tcb, allocTid, makeReady, MAX_PRIO, schedDequeue, threadGone, TIMESLICE } from "../kernel/thread";
@@ -193,6 +193,16 @@ export function decodeTcbInvocation(inv: Invocation): u64 {
       store<u64>(p, mr0);
       store<u64>(p + 8, mr1);
       store<u64>(p + 16, mr2 & 0x00ff_ffff_ffff_ffff);
+      return E_OK;
+    }
+    case <u32>TCB_GET_INFO: {
+      // What the holder of the TCB cap may know of its thread, so a supervisor names threads by
+      // the kernel's id and reports their real state (ps): MR0 tid, MR1 state (TS_*), MR2
+      // priority, MR3 CPU time in counter ticks. A read only, like ReadRegisters.
+      inv.out0 = <u64>t.tid;
+      inv.out1 = <u64>t.state;
+      inv.out2 = <u64>t.prio;
+      inv.out3 = t.cpuTicks;
       return E_OK;
     }
   }

@@ -38,6 +38,17 @@ export const STATE_RESTARTING: u32 = 2;
 export const STATE_FAILED: u32 = 3;
 export const STATE_STOPPED: u32 = 4;
 
+/** enum Thread */
+export const THREAD_INACTIVE: u32 = 0;
+export const THREAD_RUNNING: u32 = 1;
+export const THREAD_READY: u32 = 2;
+export const THREAD_BLOCKED_SEND: u32 = 3;
+export const THREAD_BLOCKED_RECV: u32 = 4;
+export const THREAD_BLOCKED_REPLY: u32 = 5;
+export const THREAD_BLOCKED_NOTIFICATION: u32 = 6;
+export const THREAD_FAULTED: u32 = 7;
+export const THREAD_EXITED: u32 = 8;
+
 /** enum CapKind */
 export const CAP_KIND_NULL: u32 = 0;
 export const CAP_KIND_UNTYPED: u32 = 1;
@@ -65,9 +76,10 @@ export class LookupReply {
 
 /** Reply of proc.ps. */
 export class PsReply {
-  pid: u32 = 0;
+  tid: u32 = 0;
   name: string = "";
   state: u32 = 0;
+  thread: u32 = 0;
   restarts: u32 = 0;
   prio: u32 = 0;
   faults: u32 = 0;
@@ -77,7 +89,7 @@ export class PsReply {
 
 /** Reply of proc.spawn. */
 export class SpawnReply {
-  pid: u32 = 0;
+  tid: u32 = 0;
 }
 
 /** Reply of proc.caps. */
@@ -123,7 +135,7 @@ export function lookup(ep: u64, name: string, slot: u32, recvSlot: u64, out: Loo
   return 0;
 }
 
-/** proc.ps(index: u32) → (pid: u32, name: string, state: u32, restarts: u32, prio: u32, faults: u32, next_restart: u64, backoff: u32) — The index-th process; NO_ENTRY past the end. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms). */
+/** proc.ps(index: u32) → (tid: u32, name: string, state: u32, thread: u32, restarts: u32, prio: u32, faults: u32, next_restart: u64, backoff: u32) — The index-th process, named by its thread's kernel id (the tid the trace and the playground's panels show; a restarted service gets a new one, 0 while it has no thread); NO_ENTRY past the end. state: init's supervision view; thread: the kernel's state of that thread (TCB.GetInfo), e.g. BLOCKED_RECV for a server waiting for a request. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms). */
 export function ps(ep: u64, index: u32, out: PsReply): u32 {
   const m = clientMsg();
   m.reset(LABEL_PS);
@@ -133,9 +145,10 @@ export function ps(ep: u64, index: u32, out: PsReply): u32 {
   if (e != 0) return e;
   if (m.label != 0) return m.label > 0xffff_ffff || m.len != 0 ? BAD_MESSAGE : <u32>m.label;
   m.begin();
-  out.pid = m.getU32();
+  out.tid = m.getU32();
   out.name = m.getStr(24);
   out.state = m.getU32();
+  out.thread = m.getU32();
   out.restarts = m.getU32();
   out.prio = m.getU32();
   out.faults = m.getU32();
@@ -145,11 +158,11 @@ export function ps(ep: u64, index: u32, out: PsReply): u32 {
   return 0;
 }
 
-/** proc.kill(pid: u32) → () — Stop a process; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init. */
-export function kill(ep: u64, pid: u32): u32 {
+/** proc.kill(tid: u32) → () — Stop the process whose thread is tid; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init. */
+export function kill(ep: u64, tid: u32): u32 {
   const m = clientMsg();
   m.reset(LABEL_KILL);
-  m.putU32(pid);
+  m.putU32(tid);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
   if (e != 0) return e;
@@ -159,7 +172,7 @@ export function kill(ep: u64, pid: u32): u32 {
   return 0;
 }
 
-/** proc.spawn(name: string) → (pid: u32) — Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise. */
+/** proc.spawn(name: string) → (tid: u32) — Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise. Replies the new thread's id. */
 export function spawn(ep: u64, name: string, out: SpawnReply): u32 {
   const m = clientMsg();
   m.reset(LABEL_SPAWN);
@@ -169,16 +182,16 @@ export function spawn(ep: u64, name: string, out: SpawnReply): u32 {
   if (e != 0) return e;
   if (m.label != 0) return m.label > 0xffff_ffff || m.len != 0 ? BAD_MESSAGE : <u32>m.label;
   m.begin();
-  out.pid = m.getU32();
+  out.tid = m.getU32();
   if (!m.done() || m.capIndex != m.ncaps) return BAD_MESSAGE;
   return 0;
 }
 
-/** proc.caps(pid: u32, index: u32) → (slot: u32, kind: u32, rights: u32, badge: u64, what: string) — The index-th capability init gave process pid. */
-export function caps(ep: u64, pid: u32, index: u32, out: CapsReply): u32 {
+/** proc.caps(tid: u32, index: u32) → (slot: u32, kind: u32, rights: u32, badge: u64, what: string) — The index-th capability init gave the process whose thread is tid. */
+export function caps(ep: u64, tid: u32, index: u32, out: CapsReply): u32 {
   const m = clientMsg();
   m.reset(LABEL_CAPS);
-  m.putU32(pid);
+  m.putU32(tid);
   m.putU32(index);
   m.recvSlot = 0;
   const e = ipcCall(ep, m);
@@ -259,9 +272,9 @@ export abstract class Server extends Service {
   handle(m: Msg): bool { return dispatch(m, this); }
   abstract lookup(badge: u64, name: string, slot: u32, out: LookupReply): u32;
   abstract ps(badge: u64, index: u32, out: PsReply): u32;
-  abstract kill(badge: u64, pid: u32): u32;
+  abstract kill(badge: u64, tid: u32): u32;
   abstract spawn(badge: u64, name: string, out: SpawnReply): u32;
-  abstract caps(badge: u64, pid: u32, index: u32, out: CapsReply): u32;
+  abstract caps(badge: u64, tid: u32, index: u32, out: CapsReply): u32;
   abstract mem(badge: u64, out: MemReply): u32;
   abstract uptime(badge: u64, out: UptimeReply): u32;
   abstract args(badge: u64, out: ArgsReply): u32;
@@ -278,9 +291,10 @@ let rLookup: LookupReply | null = null; // made on first use: a program that onl
 /** Encodes the ok reply of ps into m. */
 export function replyPs(m: Msg, out: PsReply): void {
   m.reset(0);
-  m.putU32(out.pid);
+  m.putU32(out.tid);
   m.putStr(out.name, 24);
   m.putU32(out.state);
+  m.putU32(out.thread);
   m.putU32(out.restarts);
   m.putU32(out.prio);
   m.putU32(out.faults);
@@ -295,7 +309,7 @@ export function replyKill(m: Msg): void { m.reset(0); }
 /** Encodes the ok reply of spawn into m. */
 export function replySpawn(m: Msg, out: SpawnReply): void {
   m.reset(0);
-  m.putU32(out.pid);
+  m.putU32(out.tid);
 }
 let rSpawn: SpawnReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
@@ -366,9 +380,9 @@ export function dispatch(m: Msg, s: Server): bool {
       break;
     }
     case OP_KILL: {
-      const pid = m.getU32();
+      const tid = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
-      e = s.kill(m.badge, pid);
+      e = s.kill(m.badge, tid);
       if (e == 0) { replyKill(m); return true; }
       break;
     }
@@ -382,12 +396,12 @@ export function dispatch(m: Msg, s: Server): bool {
       break;
     }
     case OP_CAPS: {
-      const pid = m.getU32();
+      const tid = m.getU32();
       const index = m.getU32();
       if (!m.done() || m.capIndex != m.ncaps) break;
       let out = rCaps;
       if (out == null) { out = new CapsReply(); rCaps = out; }
-      e = s.caps(m.badge, pid, index, out);
+      e = s.caps(m.badge, tid, index, out);
       if (e == 0) { replyCaps(m, out); return true; }
       break;
     }

@@ -831,6 +831,17 @@ export const PROTOCOLS: Protocol[] = [
         "FAILED": 3,
         "STOPPED": 4
       },
+      "Thread": {
+        "INACTIVE": 0,
+        "RUNNING": 1,
+        "READY": 2,
+        "BLOCKED_SEND": 3,
+        "BLOCKED_RECV": 4,
+        "BLOCKED_REPLY": 5,
+        "BLOCKED_NOTIFICATION": 6,
+        "FAULTED": 7,
+        "EXITED": 8
+      },
       "CapKind": {
         "NULL": 0,
         "UNTYPED": 1,
@@ -885,7 +896,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "ps",
         "id": 2,
-        "doc": "The index-th process; NO_ENTRY past the end. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms).",
+        "doc": "The index-th process, named by its thread's kernel id (the tid the trace and the playground's panels show; a restarted service gets a new one, 0 while it has no thread); NO_ENTRY past the end. state: init's supervision view; thread: the kernel's state of that thread (TCB.GetInfo), e.g. BLOCKED_RECV for a server waiting for a request. next_restart: the system counter value at which a process waiting in RESTARTING is started again (0 = none); backoff: that wait, or the one its next crash would get, in supervision ticks (10 ms).",
         "args": [
           {
             "name": "index",
@@ -894,7 +905,7 @@ export const PROTOCOLS: Protocol[] = [
         ],
         "reply": [
           {
-            "name": "pid",
+            "name": "tid",
             "type": "u32"
           },
           {
@@ -906,6 +917,11 @@ export const PROTOCOLS: Protocol[] = [
             "name": "state",
             "type": "u32",
             "enum": "State"
+          },
+          {
+            "name": "thread",
+            "type": "u32",
+            "enum": "Thread"
           },
           {
             "name": "restarts",
@@ -935,10 +951,10 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "kill",
         "id": 3,
-        "doc": "Stop a process; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init.",
+        "doc": "Stop the process whose thread is tid; a service is restarted by init's policy (after its back-off). Needs the privileged badge (manifest `admin`): DENIED otherwise, and always for init.",
         "args": [
           {
-            "name": "pid",
+            "name": "tid",
             "type": "u32"
           }
         ],
@@ -951,7 +967,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "spawn",
         "id": 4,
-        "doc": "Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise.",
+        "doc": "Start a program of the boot manifest (again). Needs the privileged badge (manifest `admin`): DENIED otherwise. Replies the new thread's id.",
         "args": [
           {
             "name": "name",
@@ -961,7 +977,7 @@ export const PROTOCOLS: Protocol[] = [
         ],
         "reply": [
           {
-            "name": "pid",
+            "name": "tid",
             "type": "u32"
           }
         ],
@@ -975,10 +991,10 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "caps",
         "id": 5,
-        "doc": "The index-th capability init gave process pid.",
+        "doc": "The index-th capability init gave the process whose thread is tid.",
         "args": [
           {
-            "name": "pid",
+            "name": "tid",
             "type": "u32"
           },
           {

@@ -17,7 +17,12 @@
 // init's own notification, which is bound to init's thread, so it arrives through the same Recv
 // as everything else — and reads the system counter from the AIC timebase page itself.
 //
-// Authority: every service's proc capability carries its pid as badge; init adds PRIV_BADGE for
+// Names: a process is shown and addressed by its thread's kernel id (tid), the id the trace and
+// the playground's panels use; init reads it, and the thread's state for ps, from the kernel
+// (TCB.GetInfo) and names the thread after its manifest entry (TCB.SetName), so "tmpfs" is
+// "tmpfs" everywhere. A restarted service has a new thread, hence a new tid.
+//
+// Authority: every service's proc capability carries init's own index of it (pid) as badge; init adds PRIV_BADGE for
 // entries marked `admin` (the shell, the playground agent), and only those may kill and spawn.
 //
 // init never sends to a service with a blocking operation (Hubris jefe): it receives and replies;
@@ -31,7 +36,7 @@ import {
   F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
   SLOT_FRAME, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
-  tcbResume, tcbSuspend, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
+  tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
   spawn as bootImageSpawn, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
   biDevicePages, biDeviceIrq, biDeviceSlot, biDeviceKind, biFindFile, biKernelPoolPages, readCounter, COUNTER_HZ, serve,
 } from "../lib";
@@ -144,7 +149,8 @@ class CapRec {
 }
 
 class Proc {
-  pid: u32 = 0;
+  pid: u32 = 0; // init's own key (badges); users see tid
+  tid: u32 = 0; // the kernel's id of the running instance's thread, 0 while there is none
   index: i32 = 0; // slot block
   def: ServiceDef;
   state: u32 = ST_NONE;
@@ -175,6 +181,11 @@ let nextIndex: i32 = 0;
 
 function byPid(pid: u32): Proc | null {
   for (let i = 0; i < procs.length; i++) if (procs[i].pid == pid) return procs[i];
+  return null;
+}
+function byTid(tid: u32): Proc | null {
+  if (tid == 0) return null;
+  for (let i = 0; i < procs.length; i++) if (procs[i].tid == tid) return procs[i];
   return null;
 }
 function byName(name: string): Proc | null {
@@ -217,6 +228,11 @@ function start(p: Proc): u32 {
   e = bootImageSpawn(SLOT_BOOT_IMAGE, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b);
   if (e) return e;
   const tcb = b + 1, vs = b + 2, cn = b + 3;
+  e = tcbSetName(tcb, def.name);
+  if (e) return e;
+  e = tcbGetInfo(tcb);
+  if (e) return e;
+  p.tid = <u32>mr(0);
   p.caps.push(new CapRec(<u32>SLOT_TCB, <u32>T_TCB, <u32>R_ALL, 0, "own thread"));
   p.caps.push(new CapRec(<u32>SLOT_CNODE, <u32>T_CNODE, <u32>R_ALL, 0, "own cspace"));
   p.caps.push(new CapRec(<u32>SLOT_VSPACE, <u32>T_VSPACE, <u32>R_ALL, 0, "own vspace"));
@@ -324,6 +340,16 @@ function start(p: Proc): u32 {
   return 0;
 }
 
+
+/** The kernel's state of p's thread (TCB.GetInfo MR1; proc THREAD_*), INACTIVE when it has none. */
+function threadState(p: Proc): u32 {
+  if (p.state != ST_RUNNING) return proc.THREAD_INACTIVE;
+  return tcbGetInfo(p.base + 1) == 0 ? <u32>mr(1) : proc.THREAD_INACTIVE;
+}
+
+/** "fs (tid 5)": how log lines name a process. */
+function who(p: Proc): string { return p.def.name + " (tid " + p.tid.toString() + ")"; }
+
 /** Destroys the running instance: every object made from its Untyped, and init's mapped copies. */
 function stop(p: Proc): void {
   const b = p.base;
@@ -331,6 +357,7 @@ function stop(p: Proc): void {
   for (let k: u64 = 4; k < PROC_SLOTS; k++) del(b + k);
   cnodeRevoke(SLOT_CNODE, b);
   p.state = ST_STOPPED;
+  p.tid = 0;
 }
 
 /**
@@ -364,8 +391,8 @@ function nextBackoff(p: Proc, now: u64): u32 {
 function reincarnate(p: Proc, why: string): void {
   const now = counter();
   const delay = nextBackoff(p, now);
+  const what = who(p) + " " + why;
   stop(p);
-  const what = p.def.name + " (pid " + p.pid.toString() + ") " + why;
   if (p.restarts >= p.def.restartLimit) {
     fail(p);
     log(what + "; restart limit " + p.def.restartLimit.toString() + " reached, not restarting");
@@ -391,11 +418,11 @@ function restartNow(p: Proc): void {
   if (e) {
     stop(p);
     fail(p);
-    log(p.def.name + " (pid " + p.pid.toString() + ") restart failed: " + E.errName(e));
+    log(p.def.name + " restart failed: " + E.errName(e));
     return;
   }
   if (p.def.name == "console") consoleEp = p.persist;
-  log(p.def.name + " (pid " + p.pid.toString() + ") restarted (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
+  log(p.def.name + " restarted as tid " + p.tid.toString() + " (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
 }
 
 function faultText(kind: u64, m: Msg): string {
@@ -414,8 +441,9 @@ function onFault(m: Msg): void {
   const kind = m.label;
   p.faults++;
   if (kind == F_EXIT && p.def.restartLimit == 0) {
+    const what = who(p) + " " + faultText(kind, m);
     stop(p);
-    log(p.def.name + " (pid " + pid.toString() + ") " + faultText(kind, m));
+    log(what);
     return;
   }
   reincarnate(p, faultText(kind, m));
@@ -423,6 +451,8 @@ function onFault(m: Msg): void {
 
 // ---- the proc server -------------------------------------------------------------------------
 let scratchUsed = false;
+
+/** init's own thread id, from the boot info (0x30: the kernel writes it there). */
 
 class ProcServer extends proc.Server {
   lookup(badge: u64, name: string, slot: u32, out: proc.LookupReply): u32 {
@@ -446,24 +476,26 @@ class ProcServer extends proc.Server {
   }
   ps(badge: u64, index: u32, out: proc.PsReply): u32 {
     if (index == 0) {
-      out.pid = 1; out.name = "init"; out.state = ST_RUNNING; out.restarts = 0; out.prio = defs[0].prio; out.faults = 0;
+      const me = tcbGetInfo(SLOT_TCB) == 0;
+      out.tid = me ? <u32>mr(0) : 0; out.thread = me ? <u32>mr(1) : proc.THREAD_INACTIVE;
+      out.name = "init"; out.state = ST_RUNNING; out.restarts = 0; out.prio = defs[0].prio; out.faults = 0;
       out.nextRestart = 0; out.backoff = 0;
       return 0;
     }
     if (index > <u32>procs.length) return E.NO_ENTRY;
     const p = procs[index - 1];
-    out.pid = p.pid; out.name = p.def.name; out.state = p.state; out.restarts = p.restarts; out.prio = p.def.prio; out.faults = p.faults;
+    out.tid = p.tid; out.thread = threadState(p); out.name = p.def.name; out.state = p.state; out.restarts = p.restarts; out.prio = p.def.prio; out.faults = p.faults;
     out.nextRestart = p.state == ST_RESTARTING ? p.nextRestart : 0;
     out.backoff = p.state == ST_RESTARTING ? p.lastDelay : nextBackoff(p, counter());
     return 0;
   }
-  kill(badge: u64, pid: u32): u32 {
+  kill(badge: u64, tid: u32): u32 {
     if ((badge & PRIV_BADGE) == 0) return E.DENIED; // only a privileged proc capability may kill
-    if (pid == 1) return E.DENIED;
-    const p = byPid(pid);
+    if (tid == biInitTid()) return E.DENIED;
+    const p = byTid(tid);
     if (p == null) return E.NO_ENTRY;
     if (p.state != ST_RUNNING) return E.NO_ENTRY;
-    if (p.def.restartLimit == 0) { stop(p); log(p.def.name + " (pid " + pid.toString() + ") killed"); return 0; }
+    if (p.def.restartLimit == 0) { const what = who(p); stop(p); log(what + " killed"); return 0; }
     reincarnate(p, "killed");
     return 0;
   }
@@ -481,8 +513,8 @@ class ProcServer extends proc.Server {
       if (e == 0) e = start(existing);
       if (e) { stop(existing); fail(existing); return e; }
       if (existing.def.name == "console") consoleEp = existing.persist;
-      out.pid = existing.pid;
-      log("started " + name + " (pid " + existing.pid.toString() + ")");
+      out.tid = existing.tid;
+      log("started " + who(existing));
       return 0;
     }
     if (nextIndex >= MAX_PROCS) return E.TOO_MANY;
@@ -493,19 +525,19 @@ class ProcServer extends proc.Server {
     let e = prepare(p);
     if (e == 0) e = start(p);
     if (e) { stop(p); fail(p); return e; }
-    out.pid = p.pid;
-    log("started " + name + " (pid " + p.pid.toString() + ")");
+    out.tid = p.tid;
+    log("started " + who(p));
     return 0;
   }
-  caps(badge: u64, pid: u32, index: u32, out: proc.CapsReply): u32 {
-    if (pid == 1) {
+  caps(badge: u64, tid: u32, index: u32, out: proc.CapsReply): u32 {
+    if (tid == biInitTid()) {
       if (index == 0) { out.slot = <u32>SLOT_EP; out.kind = <u32>T_ENDPOINT; out.rights = <u32>R_ALL; out.badge = 0; out.what = "endpoint init (proc, faults)"; return 0; }
       if (index == 1) { out.slot = <u32>SLOT_IRQ_CONTROL; out.kind = <u32>T_IRQ_CONTROL; out.rights = <u32>R_ALL; out.badge = 0; out.what = "irq control"; return 0; }
       if (index == 2) { out.slot = <u32>SLOT_BOOT_IMAGE; out.kind = <u32>T_BOOT_IMAGE; out.rights = <u32>R_ALL; out.badge = 0; out.what = "boot image"; return 0; }
       if (index == 3) { out.slot = <u32>utSlots[0]; out.kind = <u32>T_UNTYPED; out.rights = <u32>R_ALL; out.badge = 0; out.what = utSlots.length.toString() + " untyped, " + totalPages.toString() + " pages"; return 0; }
       return E.NO_ENTRY;
     }
-    const p = byPid(pid);
+    const p = byTid(tid);
     if (p == null) return E.NO_ENTRY;
     if (index >= <u32>p.caps.length || p.state != ST_RUNNING) return E.NO_ENTRY;
     const c = p.caps[index];
@@ -689,7 +721,7 @@ function boot(): void {
     if (p.state == ST_FAILED) continue;
     e = start(p);
     if (e) { stop(p); fail(p); log("cannot start " + p.def.name + ": " + E.errName(e)); continue; }
-    log("started " + p.def.name + " (pid " + p.pid.toString() + ", priority " + p.def.prio.toString() + ")");
+    log("started " + p.def.name + " (tid " + p.tid.toString() + ", priority " + p.def.prio.toString() + ")");
     if (p.def.name == "console") consoleEp = p.persist;
   }
 }

@@ -61,6 +61,7 @@ export const TCB_BIND_NOTIFICATION: u64 = 38;
 export const TCB_UNBIND_NOTIFICATION: u64 = 39;
 export const TCB_SET_FAULT_HANDLER: u64 = 40;
 export const TCB_SET_NAME: u64 = 41;
+export const TCB_GET_INFO: u64 = 42;
 export const VSPACE_ADD_REGION: u64 = 48;
 export const VSPACE_UNMAP: u64 = 49;
 export const VSPACE_SET_QUOTA: u64 = 50;

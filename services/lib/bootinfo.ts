@@ -3,7 +3,7 @@
 // record layouts are BI_* in abi/layout.json.
 
 import {
-  BOOTINFO_VA, BI_MAGIC, BI_MAGIC_VALUE, BI_RADIX, BI_FIRST_EMPTY, BI_NDEV, BI_NUT, BI_NFILES, BI_KPOOL, BI_IMG_FRAMES,
+  BOOTINFO_VA, BI_MAGIC, BI_MAGIC_VALUE, BI_RADIX, BI_FIRST_EMPTY, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL, BI_IMG_FRAMES,
   BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_SLOT, BI_DEV_KIND, BI_DEV_NAME,
   BI_UT_BYTES, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES, BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX,
 } from "./abi";
@@ -20,6 +20,8 @@ export function biDeviceCount(): u32 { return load<u32>(BOOTINFO_VA + BI_NDEV); 
 export function biUntypedCount(): u32 { return load<u32>(BOOTINFO_VA + BI_NUT); }
 /** Number of boot-image files. */
 export function biFileCount(): u32 { return load<u32>(BOOTINFO_VA + BI_NFILES); }
+/** init's own kernel thread id. */
+export function biInitTid(): u32 { return load<u32>(BOOTINFO_VA + BI_TID); }
 /** Pages of the kernel's object pool. */
 export function biKernelPoolPages(): u64 { return load<u64>(BOOTINFO_VA + BI_KPOOL); }
 /** First slot of the read-only frame caps of the boot image's pages. */

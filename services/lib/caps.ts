@@ -8,7 +8,7 @@ import { setCap } from "./ipcbuf";
 import {
   SYS_CALL, R_ALL, UNTYPED_RETYPE, CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
   TCB_RESUME, TCB_SUSPEND, TCB_SET_PRIORITY, TCB_SET_FAULT_HANDLER, TCB_BIND_NOTIFICATION, TCB_WRITE_REGISTERS,
-  TCB_READ_REGISTERS, FRAME_MAP, FRAME_UNMAP, FRAME_GET_ADDRESS, IOSPACE_MAP, IOSPACE_UNMAP, IRQ_CONTROL_GET,
+  TCB_READ_REGISTERS, TCB_GET_INFO, TCB_SET_NAME, FRAME_MAP, FRAME_UNMAP, FRAME_GET_ADDRESS, IOSPACE_MAP, IOSPACE_UNMAP, IRQ_CONTROL_GET,
   IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_SET_DEADLINE, BOOT_IMAGE_SPAWN,
 } from "./abi";
 
@@ -63,6 +63,16 @@ export function tcbBindNotification(tcb: u64, ntfn: u64): u32 { return invokeWit
 export function tcbWriteRegister(tcb: u64, index: u64, value: u64): u32 { return invoke(tcb, TCB_WRITE_REGISTERS, 2, index, value); }
 /** TCB.ReadRegisters: register slots first..first+3 into mr(0..3). */
 export function tcbReadRegisters(tcb: u64, first: u64): u32 { return invoke(tcb, TCB_READ_REGISTERS, 1, first); }
+/** Word k (0..2) of a thread name as the kernel stores it: up to 23 ASCII bytes, little-endian. */
+export function nameWord(s: string, k: i32): u64 {
+  let w: u64 = 0;
+  for (let i = k * 8; i < min(s.length, min(k * 8 + 8, 23)); i++) w |= <u64>(s.charCodeAt(i) & 0x7f) << (<u64>(i & 7) * 8);
+  return w;
+}
+/** TCB.SetName: names thread `tcb` (≤ 23 bytes) as the panels and `ps` show it. */
+export function tcbSetName(tcb: u64, s: string): u32 { return invoke(tcb, TCB_SET_NAME, 3, nameWord(s, 0), nameWord(s, 1), nameWord(s, 2)); }
+/** TCB.GetInfo: mr(0) the thread's kernel id, mr(1) its state (THREAD_* / TS_*), mr(2) its priority, mr(3) its CPU ticks. */
+export function tcbGetInfo(tcb: u64): u32 { return invoke(tcb, TCB_GET_INFO, 0); }
 
 // ---- Frame and IOSpace -----------------------------------------------------------------------------
 /** Frame.Map: maps the frame at `va` of address space `vspace` with `rights` (R_READ, R_WRITE, MAP_EXEC). */

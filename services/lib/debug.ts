@@ -3,6 +3,7 @@
 // thread's name as the kernel shows it, and the abort handler every program links
 // (services/asconfig.json "use").
 
+import { nameWord } from "./caps";
 import { svc, exit } from "./sys";
 import { SYS_DEBUG_PUTS, SYS_DEBUG_PUTCHAR, SYS_DEBUG_NAME, SYS_DEBUG_DUMP_CAPS } from "./abi";
 
@@ -50,12 +51,7 @@ export function printHex(v: u64): void {
 }
 /** Sets the thread's name as the kernel shows it (≤ 23 bytes). */
 export function setName(s: string): void {
-  let w0: u64 = 0, w1: u64 = 0, w2: u64 = 0;
-  for (let i = 0; i < min(s.length, 23); i++) {
-    let c = <u64>(s.charCodeAt(i) & 0x7f) << (<u64>(i & 7) * 8);
-    if (i < 8) w0 |= c; else if (i < 16) w1 |= c; else w2 |= c;
-  }
-  svc(SYS_DEBUG_NAME, <i64>w0, <i64>w1, <i64>w2, 0, 0, 0);
+  svc(SYS_DEBUG_NAME, <i64>nameWord(s, 0), <i64>nameWord(s, 1), <i64>nameWord(s, 2), 0, 0, 0);
 }
 /** Prints the thread's capability space on the kernel console. */
 export function dumpCaps(): void { svc(SYS_DEBUG_DUMP_CAPS, 0, 0, 0, 0, 0, 0); }

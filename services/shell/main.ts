@@ -23,7 +23,14 @@ let outErr: u32 = 0;
 function writeBytes(p: usize, n: i32): void {
   let off = 0;
   while (off < n) {
-    const chunk = min(n - off, 256);
+    let chunk = min(n - off, 256);
+    // end a chunk at a line break when there is one: a log line another program prints between
+    // two writes then falls between whole lines of a command's output, never inside one
+    if (chunk < n - off) {
+      let nl = chunk;
+      while (nl > 0 && load<u8>(p + off + nl - 1) != 0x0a) nl--;
+      if (nl > 0) chunk = nl;
+    }
     if (outFd != 0) {
       const e = vfs.write(vfsEp, outFd, p + off, chunk, vwR);
       if (e) { outErr = e; return; }
@@ -117,27 +124,42 @@ function cmdEcho(argv: Array<string>): void {
 function simple(name: string, e: u32, p: string): void { if (e) err(name + ": " + p + ": " + why(e)); }
 
 const psR = new proc.PsReply();
-function stateName(s: u32): string {
+/** init's view when there is no thread, else the kernel's state of the thread, named as the
+ *  kernel's introspection (and so the Processes panel) names it. */
+function stateName(s: u32, thread: u32): string {
   switch (s) {
-    case proc.STATE_RUNNING: return "running";
+    case proc.STATE_RUNNING: break;
     case proc.STATE_RESTARTING: return "restarting";
     case proc.STATE_FAILED: return "failed";
     case proc.STATE_STOPPED: return "stopped";
+    default: return "-";
   }
-  return "-";
+  switch (thread) {
+    case proc.THREAD_RUNNING: return "running";
+    case proc.THREAD_READY: return "ready";
+    case proc.THREAD_BLOCKED_SEND: return "blocked_send";
+    case proc.THREAD_BLOCKED_RECV: return "blocked_recv";
+    case proc.THREAD_BLOCKED_REPLY: return "blocked_reply";
+    case proc.THREAD_BLOCKED_NOTIFICATION: return "blocked_notification";
+    case proc.THREAD_FAULTED: return "faulted";
+    case proc.THREAD_EXITED: return "exited";
+  }
+  return "inactive";
 }
 const psUp = new proc.UptimeReply();
 function cmdPs(): void {
-  outln("  PID  NAME        STATE       RESTARTS  FAULTS  PRIO");
+  // the whole table is gathered first and written at once, so it comes out in one piece
+  let text = "  TID  NAME        STATE                 RESTARTS  FAULTS  PRIO\n";
   const now = proc.uptime(SLOT_PROC, psUp) == 0 ? psUp.ticks : 0;
   for (let i: u32 = 0; ; i++) {
     const e = proc.ps(SLOT_PROC, i, psR);
     if (e) break;
     // a service waiting out its restart back-off: when it comes back (init's supervision ticks)
     const next = psR.nextRestart > now ? "  back-off " + psR.backoff.toString() + " ticks, restart in " + ((psR.nextRestart - now) / 24000).toString() + " ms" : "";
-    outln(padLeft(psR.pid.toString(), 5) + "  " + padRight(psR.name, 12) + padRight(stateName(psR.state), 12) +
-      padLeft(psR.restarts.toString(), 8) + padLeft(psR.faults.toString(), 8) + padLeft(psR.prio.toString(), 6) + next);
+    text += padLeft(psR.tid == 0 ? "-" : psR.tid.toString(), 5) + "  " + padRight(psR.name, 12) + padRight(stateName(psR.state, psR.thread), 22) +
+      padLeft(psR.restarts.toString(), 8) + padLeft(psR.faults.toString(), 8) + padLeft(psR.prio.toString(), 6) + next + "\n";
   }
+  out(text);
 }
 
 const capsR = new proc.CapsReply();
@@ -154,7 +176,7 @@ function rights(r: u32): string {
 }
 function cmdCaps(argv: Array<string>): void {
   const pid = argv.length > 1 ? parseNum(argv[1]) : -1;
-  if (pid < 0) { err("usage: caps PID"); return; }
+  if (pid < 0) { err("usage: caps TID"); return; }
   outln(" SLOT  KIND          RIGHTS  BADGE  WHAT");
   for (let i: u32 = 0; ; i++) {
     const e = proc.caps(SLOT_PROC, <u32>pid, i, capsR);
@@ -167,7 +189,7 @@ function cmdCaps(argv: Array<string>): void {
 
 function cmdKill(argv: Array<string>): void {
   const pid = argv.length > 1 ? parseNum(argv[1]) : -1;
-  if (pid < 0) { err("usage: kill PID"); return; }
+  if (pid < 0) { err("usage: kill TID"); return; }
   const e = proc.kill(SLOT_PROC, <u32>pid);
   if (e == E.NO_ENTRY) err("kill: no running process " + pid.toString());
   else if (e) err("kill: " + pid.toString() + ": " + why(e));
@@ -179,7 +201,7 @@ function cmdSpawn(argv: Array<string>): void {
   const e = proc.spawn(SLOT_PROC, argv[1], spawnR);
   if (e == E.NO_ENTRY) err("spawn: no program '" + argv[1] + "' in the boot manifest");
   else if (e) err("spawn: " + argv[1] + ": " + why(e));
-  else outln("started " + argv[1] + " as pid " + spawnR.pid.toString());
+  else outln("started " + argv[1] + " as tid " + spawnR.tid.toString());
 }
 
 const memR = new proc.MemReply();
@@ -211,8 +233,8 @@ function help(): void {
   outln("  echo WORDS        print words             mkdir DIR        make a directory");
   outln("  rm PATH           remove a file or dir    mv FROM TO       rename");
   outln("  cd DIR / pwd      working directory       clear            clear the screen");
-  outln("  ps                processes               caps PID         capabilities init gave PID");
-  outln("  kill PID          stop (init restarts it) spawn NAME       start a program");
+  outln("  ps                processes by tid        caps TID         capabilities init gave TID");
+  outln("  kill TID          stop (init restarts it) spawn NAME       start a program");
   outln("  mem               memory                  uptime           virtual time since boot");
   outln("  connect NAME      ask init for a service's endpoint (only those in the manifest)");
   outln("output redirection: CMD > FILE, CMD >> FILE; keys: Backspace, Ctrl-U, Ctrl-C, arrows (history)");

@@ -1,6 +1,6 @@
 // vfs — one namespace over several file systems, serving the vfs protocol
 // (abi/protocols/vfs.json): "/" is the disk fs (manifest alias "root"), "/tmp" the RAM-disk fs
-// ("tmp"), "/proc" a read-only view of init's process table (one file per pid). Paths are walked
+// ("tmp"), "/proc" a read-only view of init's process table (one file per process, named by its thread id). Paths are walked
 // component by component with fs.lookup; file descriptors are per client (the badge on the
 // client's capability) and hold (mount, inode, position), so a restarted fs — whose inode numbers
 // are on disk — does not invalidate them. A call an fs restart cancelled is retried.
@@ -136,8 +136,8 @@ function procText(pid: u32): u32 {
   for (let i: u32 = 0; i < 64; i++) {
     const e = proc.ps(SLOT_PROC, i, psR);
     if (e) return e;
-    if (psR.pid == pid) {
-      procBuf = "pid: " + pid.toString() + "\nname: " + psR.name + "\nstate: " + stateName(psR.state) +
+    if (psR.tid == pid) {
+      procBuf = "tid: " + pid.toString() + "\nname: " + psR.name + "\nstate: " + stateName(psR.state) +
         "\nrestarts: " + psR.restarts.toString() + "\nfaults: " + psR.faults.toString() + "\npriority: " + psR.prio.toString() + "\n";
       return 0;
     }
@@ -285,7 +285,7 @@ class Vfs extends vfsP.Server {
     if (rMount == M_PROC) {
       e = proc.ps(SLOT_PROC, index, psR);
       if (e) return e;
-      out.name = psR.pid.toString(); out.type = T_FILE; out.size = 0;
+      out.name = psR.tid.toString(); out.type = T_FILE; out.size = 0;
       return 0;
     }
     const isRoot = rMount == M_ROOT && rIno == 1;

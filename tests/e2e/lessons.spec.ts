@@ -125,6 +125,32 @@ test('layout: the lesson card leaves the terminal visible, every tab is shown at
   expect(cardBox.y).toBeGreaterThanOrEqual(term.y + term.height - 1); // below, not over the terminal
 });
 
+test('layout: the lesson card\'s buttons stay put while the machine runs busy (a click is never lost)', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 }); // narrow enough for the status line to fill up
+  await ready(page);
+  await openLesson(page, 'sandbox');
+  const close = card(page).getByRole('button', { name: 'Close' });
+  // Busy: a CPU-bound program and commands, so the status bar changes many times a second (it used
+  // to wrap to two lines and back, moving everything above it).
+  await page.evaluate(() => window.__mlk!.input('spawn spin\r'));
+  const boxes = await close.evaluate(async (b) => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      if (i % 20 === 0) window.__mlk!.input('ls /\r');
+      const r = b.getBoundingClientRect();
+      seen.add(`${r.x},${r.y},${r.width},${r.height}`);
+      await new Promise((f) => requestAnimationFrame(() => f(null)));
+    }
+    return [...seen];
+  });
+  expect(boxes).toHaveLength(1);
+  // one line: the bar is less than two of its items high
+  const [bar, item] = await page.getByTestId('status').evaluate((e) => [e.getBoundingClientRect().height, e.firstElementChild!.getBoundingClientRect().height]);
+  expect(bar).toBeLessThan(2 * item);
+  await close.click();
+  await expect(card(page)).toHaveCount(0);
+});
+
 test('memory panel: the process picker starts on a process and the walk uses its TTBR0', async ({ page }) => {
   await ready(page);
   await page.getByTestId('tab-memory').click();
@@ -133,6 +159,49 @@ test('memory panel: the process picker starts on a process and the walk uses its
 });
 
 // ---- lessons, each run to its end, with the machine effect asserted ----
+
+/** The Processes panel's thread table as shown: tid, name and state of each row. */
+async function panelThreads(page: Page): Promise<{ tid: number; name: string; state: string }[]> {
+  const rows = page.getByTestId('processes').getByTestId('threads').locator('tbody tr');
+  return (await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''))))
+    .map(([tid, name, state]) => ({ tid: Number(tid), name, state }));
+}
+/** The rows of the last `ps` output in the terminal. */
+function psRows(text: string): { tid: string; name: string; state: string }[] {
+  const table = text.slice(text.lastIndexOf('TID  NAME'));
+  return [...table.matchAll(/^ +(\d+|-)  (\S+) +(\S+) /gm)].map((m) => ({ tid: m[1], name: m[2], state: m[3] }));
+}
+
+test('names: ps shows the thread ids, names and states of the Processes panel, before and after a restart', async ({ page }) => {
+  await ready(page);
+  await page.getByTestId('tab-processes').click();
+  const check = async () => {
+    await page.evaluate(() => window.__mlk!.input('ps\r'));
+    await settle(page);
+    const ps = psRows(await terminalText(page));
+    expect(ps.map((r) => r.name)).toEqual(expect.arrayContaining(['init', 'console', 'blockdev', 'fs', 'tmpfs', 'vfs', 'shell']));
+    await expect.poll(async () => (await panelThreads(page)).length).toBeGreaterThanOrEqual(ps.length);
+    const panel = await panelThreads(page);
+    for (const row of ps) {
+      const t = panel.find((x) => x.tid === Number(row.tid));
+      expect(t, `ps row ${row.tid} ${row.name}`).toBeDefined();
+      expect(t!.name).toBe(row.name);
+      // a server waiting for requests is blocked in receive in both (the shell and init were busy
+      // with the ps itself when it was taken)
+      if (!['init', 'shell'].includes(row.name)) expect(row.state).toBe(t!.state);
+    }
+    expect(ps.find((r) => r.name === 'vfs')!.state).toBe('blocked_recv');
+    return ps;
+  };
+  const before = await check();
+  const old = before.find((r) => r.name === 'blockdev')!.tid;
+  await page.evaluate((tid) => window.__mlk!.input(`kill ${tid}\r`), old);
+  await waitText(page, /init: blockdev restarted as tid \d+/);
+  const after = await check();
+  const now = after.find((r) => r.name === 'blockdev')!.tid;
+  expect(now).not.toBe(old);
+  expect((await threads(page)).filter((t) => t.name === 'blockdev').map((t) => String(t.tid))).toEqual([now]);
+});
 
 test('lesson: start here', async ({ page }) => {
   await ready(page);
@@ -235,7 +304,7 @@ test('lesson: page faults — null pointer and guard page listed with VA, access
   await waitText(page, /faults: reading through a null pointer/);
   await next(page);
   await act(page);
-  await waitText(page, /overflow \(pid \d+\) page fault at 0x4080740000/);
+  await waitText(page, /overflow \(tid \d+\) page fault at 0x4080740000/);
   const faults = await records(page, 'FAULT');
   const vas = faults.map((f) => f[3] * 2 ** 32 + f[2]);
   expect(vas).toContain(0);
@@ -295,7 +364,7 @@ test('lesson: preemption — spin runs, is preempted, and the shell still answer
   await waitText(page, /spin: round 12\/12/, 60_000);
   await done(page);
   // spin was switched away from while it had not finished (preempted), and switched back to
-  const tid = spin?.tid ?? Number(/started spin as pid (\d+)/.exec(await terminalText(page))![1]);
+  const tid = spin?.tid ?? Number(/started spin as tid (\d+)/.exec(await terminalText(page))![1]);
   const switches = await records(page, 'SWITCH');
   expect(switches.filter((s) => s[0] === tid).length).toBeGreaterThan(1);
   expect(switches.filter((s) => s[1] === tid).length).toBeGreaterThan(1);
@@ -312,7 +381,7 @@ test('lesson: notifications and interrupts — IRQ 605 reaches the console drive
   await act(page);
   await expect(page.getByTestId('status-entry')).toContainText('IRQ 605 UART');
   await next(page);
-  await waitText(page, /PID\s+NAME/);
+  await waitText(page, /TID\s+NAME/);
   await shot(page, 'irq');
   await next(page);
   await act(page);

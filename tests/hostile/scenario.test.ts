@@ -42,7 +42,7 @@ describe('full system with a hostile service', () => {
     // quarter), even more than the whole pool: it cannot finish touching it. It faults when its
     // quota is spent; init, its fault handler, does not restart it (limit 0).
     if (!s.out.includes('not restarting')) s.waitFor('not restarting', 60); // usually before the prompt
-    const fault = /hog \(pid \d+\) page fault at 0x([0-9a-f]+) .*not restarting/.exec(s.out);
+    const fault = /hog \(tid \d+\) page fault at 0x([0-9a-f]+) .*not restarting/.exec(s.out);
     expect(fault).not.toBeNull();
     expect(s.out).not.toContain('hog: touched');
     // It got about its quota (a quarter of the pool: heap pages from 0x10000 plus its page tables

@@ -36,8 +36,8 @@ describe('TypeScript decoder', () => {
     expect(wire.decodeRequest(c.label, c.words).text).toBe('console.write(data="hi\\n")');
     const b = wire.encodeRequest('block', 'read', { sector: 12n, count: 8, offset: 0 });
     expect(wire.decodeRequest(b.label, b.words).text).toBe('block.read(sector=12, count=8, offset=0)');
-    const p = wire.encodeReply('proc', 'ps', { pid: 4, name: 'fs', state: 'RESTARTING', restarts: 1, prio: 18, faults: 0, next_restart: 480000n, backoff: 2 });
-    expect(wire.decodeReply(wire.label('proc', 'ps'), 0, p.words).text).toBe('ok(pid=4, name="fs", state=RESTARTING, restarts=1, prio=18, faults=0, next_restart=480000, backoff=2)');
+    const p = wire.encodeReply('proc', 'ps', { tid: 4, name: 'fs', state: 'RESTARTING', thread: 'BLOCKED_RECV', restarts: 1, prio: 18, faults: 0, next_restart: 480000n, backoff: 2 });
+    expect(wire.decodeReply(wire.label('proc', 'ps'), 0, p.words).text).toBe('ok(tid=4, name="fs", state=RESTARTING, thread=BLOCKED_RECV, restarts=1, prio=18, faults=0, next_restart=480000, backoff=2)');
     const t = wire.encodeRequest('timer', 'sleep', { ticks: 240000n });
     expect(wire.decodeRequest(t.label, t.words).text).toBe('timer.sleep(ticks=240000)');
     const a = wire.encodeRequest('timer', 'alarm', { at: 1n, period: 0n });

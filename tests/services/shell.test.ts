@@ -15,6 +15,11 @@ import type { TraceRecord } from '../../hw/trace';
 import { wire } from '../../services/gen/protocols';
 import { TRACE_KINDS as kinds } from '../../host/abi';
 
+/** The rows of `ps` output: tid, name and state. */
+function psRows(out: string): Array<{ tid: number; name: string; state: string }> {
+  return [...out.matchAll(/^ +(\d+)  (\S+) +(\S+) /gm)].map((m) => ({ tid: Number(m[1]), name: m[2], state: m[3] }));
+}
+
 let art: ReturnType<typeof buildArtifacts>;
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'kernel', 'services'], { cwd: root, stdio: 'inherit' });
@@ -25,9 +30,16 @@ describe('boot', () => {
   it('`mlk boot` reaches the shell prompt', () => {
     const r = spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--until', PROMPT, '--max-time', '30'], { cwd: root, encoding: 'latin1' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('init: started console (pid 2');
+    expect(r.stdout).toContain('init: started console (tid 2');
     expect(r.stdout).toContain('init: started shell');
     expect(r.stdout.endsWith(PROMPT)).toBe(true);
+    // The kernel's boot log is one kernel entry; its timestamps still advance, since its device
+    // accesses (every UART byte) cost virtual time. Never backwards, and the last line is later.
+    const kernelLog = r.stdout.slice(0, r.stdout.indexOf('boot complete'));
+    const stamps = [...kernelLog.matchAll(/^\[ *(\d+)\.(\d{6})\] /gm)].map((m) => Number(m[1]) * 1e6 + Number(m[2]));
+    expect(stamps.length).toBeGreaterThan(20);
+    stamps.forEach((t, i) => { if (i > 0) expect(t).toBeGreaterThanOrEqual(stamps[i - 1]); });
+    expect(new Set(stamps).size).toBeGreaterThan(stamps.length / 2);
   }, 120_000);
 
   // The CLI contract: `--input` reaches the shell even when it is queued before the console
@@ -37,6 +49,14 @@ describe('boot', () => {
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^etc\/ +-\r?$/m);
     expect(r.stdout).not.toContain('(echo)');
+  }, 120_000);
+
+  it('the prompt is the last thing the boot prints, once, right after the motd', () => {
+    const r = spawnSync(process.execPath, ['bin/mlk.js', 'boot', '--until-idle', '--max-time', '30'], { cwd: root, encoding: 'latin1' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout.endsWith(PROMPT)).toBe(true);
+    expect(r.stdout.split(PROMPT)).toHaveLength(2); // nothing printed after it, not even at idle
+    expect(r.stdout).toMatch(/Welcome to MyLittleKernel![\s\S]*help\r?\nmlk> $/);
   }, 120_000);
 
   it('`mlk boot --input … --until-idle` runs every command and exits 0', () => {
@@ -129,18 +149,30 @@ describe('shell', () => {
     expect(pages).toContainEqual({ va: '0xf000', pa: '0x23b108000', rights: 'R--', kind: 'device' });
   });
 
-  it('ps lists the services', () => {
+  it('ps lists the services by kernel thread id with the kernel\'s state of each thread', () => {
     const out = s.type('ps');
-    for (const name of ['init', 'console', 'vfs', 'fs', 'tmpfs', 'blockdev', 'ramdisk', 'shell']) {
-      expect(out).toMatch(new RegExp(`^ +\\d+  ${name} +running`, 'm'));
+    expect(out).toMatch(/^ +TID +NAME +STATE +RESTARTS/m);
+    // servers wait in receive, the shell waits for init's reply to its ps call, init answers it
+    for (const name of ['console', 'vfs', 'fs', 'tmpfs', 'blockdev', 'ramdisk']) {
+      expect(out).toMatch(new RegExp(`^ +\\d+  ${name} +blocked_recv `, 'm'));
+    }
+    expect(out).toMatch(/^ +\d+  shell +blocked_reply /m);
+    expect(out).toMatch(/^ +\d+  init +running /m);
+    // the same ids, names and states as the kernel's thread table (what the Processes panel shows)
+    const threads = kiJson(s.m, 0, 0) as Array<{ tid: number; name: string; state: string }>;
+    for (const row of psRows(out)) {
+      const t = threads.find((x) => x.tid === row.tid);
+      expect(t, `tid ${row.tid}`).toBeDefined();
+      expect(t!.name).toBe(row.name);
+      if (row.name !== 'shell' && row.name !== 'init') expect(t!.state).toBe(row.state);
     }
   });
 
   it('shows /proc from init and the capabilities init gave a process', () => {
     expect(s.type('ls /proc')).toMatch(/^5 /m);
-    expect(s.type('cat /proc/5')).toContain('name: fs\nstate: running');
+    expect(s.type('cat /proc/5')).toContain('tid: 5\nname: fs\nstate: running');
     const caps = s.type('caps 8');
-    // badge = pid 8 + bit 21: the shell's proc capability is privileged (kill, spawn)
+    // badge = init's index 8 of the shell + bit 21: the shell's proc capability is privileged (kill, spawn)
     expect(caps).toMatch(/endpoint +-WG +2097160 +endpoint init \(proc, privileged\)/);
     expect(caps).toMatch(/endpoint console/);
     expect(caps).toMatch(/endpoint vfs/);
@@ -155,18 +187,18 @@ describe('shell', () => {
   });
 
   it('spawns a program from the boot image', () => {
-    expect(s.type('spawn hello')).toMatch(/^started hello as pid \d+/m);
+    expect(s.type('spawn hello')).toMatch(/^started hello as tid \d+/m);
     s.waitFor('hello from a freshly spawned EL0 program');
     s.waitFor('exited with status 0');
     expect(s.type('spawn nosuch')).toBe("spawn: no program 'nosuch' in the boot manifest\n");
   });
 
   it('stays responsive while a CPU-bound program runs: the console and shell preempt it', () => {
-    expect(s.type('spawn spin')).toMatch(/^started spin as pid \d+/m);
+    expect(s.type('spawn spin')).toMatch(/^started spin as tid \d+/m);
     s.waitFor('spin: round 1/12');
     // spin never yields; the typed line's IRQ wakes the console, which outranks it.
     const ps = s.type('ps');
-    expect(ps).toMatch(/^\s+\d+\s+spin\s+running\b/m);
+    expect(ps).toMatch(/^\s+\d+\s+spin\s+(ready|running)\b/m); // preempted by the shell's ps
     expect(s.out).not.toContain('round 12/12');
     s.waitFor('spin: round 12/12', 60);
     s.waitFor('exited with status 0');
@@ -175,31 +207,50 @@ describe('shell', () => {
   it('survives killing the file system: init restarts it and the data is intact', () => {
     s.type('echo precious data > /home/keep');
     const out = s.type('kill 5');
-    expect(out).toContain('init: fs (pid 5) killed; restart 1/5 in 1 tick');
-    if (!s.out.includes('init: fs (pid 5) restarted (1/5)')) s.waitFor('init: fs (pid 5) restarted (1/5)');
+    expect(out).toContain('init: fs (tid 5) killed; restart 1/5 in 1 tick');
+    if (!s.out.includes('init: fs restarted as tid ')) s.waitFor('init: fs restarted as tid ');
+    const tid = Number(/init: fs restarted as tid (\d+) \(1\/5\)/.exec(s.out)![1]);
+    expect(tid).not.toBe(5); // a new thread
     expect(s.type('cat /home/keep')).toContain('precious data\n');
     expect(s.type('cat /etc/motd')).toContain('Welcome');
-    expect(s.type('ps')).toMatch(/^ +5  fs +running +1 /m);
+    expect(s.type('ps')).toMatch(new RegExp(`^ +${tid}  fs +blocked_recv +1 `, 'm'));
+    expect(kiJson(s.m, 0, 0)).toContainEqual(expect.objectContaining({ tid, name: 'fs', state: 'blocked_recv' }));
   });
 
   it('survives killing the block driver and the console', () => {
-    expect(s.type('kill 3')).toContain('init: blockdev (pid 3) killed; restart 1/5 in 1 tick');
+    expect(s.type('kill 3')).toContain('init: blockdev (tid 3) killed; restart 1/5 in 1 tick');
     s.type('echo after driver restart >> /home/keep');
     expect(s.type('cat /home/keep')).toBe('precious data\nafter driver restart\n');
-    expect(s.type('kill 2')).toContain('init: console (pid 2) killed; restart 1/5 in 1 tick');
+    expect(s.type('kill 2')).toContain('init: console (tid 2) killed; restart 1/5 in 1 tick');
     expect(s.type('echo console is back')).toBe('console is back\n');
     expect(s.type('kill 1')).toBe('kill: 1: permission denied\n');
   });
 
   it('a restarted RAM disk comes back blank, and tmpfs formats it again', () => {
     s.type('echo volatile > /tmp/v');
-    expect(s.type('kill 4')).toContain('init: ramdisk (pid 4) killed; restart 1/5 in 1 tick');
+    expect(s.type('kill 4')).toContain('init: ramdisk (tid 4) killed; restart 1/5 in 1 tick');
     const out = s.type('cat /tmp/v');
     expect(out).toContain('init: tmpfs: the device was reset');
     expect(out).toContain('cat: /tmp/v: no such file or directory');
     s.type('echo again > /tmp/v');
     expect(s.type('cat /tmp/v')).toBe('again\n');
   });
+});
+
+describe('ps and log lines', () => {
+  it('a log line printed while ps runs never splits one of its lines', async () => {
+    const s = await bootShell(art);
+    for (let round = 0; round < 3; round++) {
+      // the restart (and its log line) comes one supervision tick after the kill: while ps runs
+      const tid = Number(psRows(s.type('ps')).find((r) => r.name === 'blockdev')!.tid);
+      s.type(`kill ${tid}`);
+      const out = s.type('ps');
+      for (const line of out.split('\n').filter((l) => l.length > 0)) {
+        expect(line, JSON.stringify(out)).toMatch(/^(  TID  NAME +STATE +RESTARTS +FAULTS +PRIO|init: .*| +(\d+|-)  \S+ +\S+ +\d+ +\d+ +\d+( +back-off .*)?)$/);
+      }
+      if (!/blockdev restarted as tid/.test(s.out.slice(-2000))) s.waitFor('blockdev restarted as tid');
+    }
+  }, 120_000);
 });
 
 describe('memory', () => {
@@ -224,7 +275,7 @@ describe('memory', () => {
     expect(s.type('cat /etc/motd')).toContain('Welcome');
     const ps = s.type('ps');
     for (const name of ['console', 'vfs', 'fs', 'tmpfs', 'blockdev', 'ramdisk', 'shell']) {
-      expect(ps).toMatch(new RegExp(`^ +\\d+  ${name} +running +0 +0 `, 'm'));
+      expect(ps).toMatch(new RegExp(`^ +\\d+  ${name} +blocked_(recv|reply) +0 +0 `, 'm'));
     }
   }, 180_000);
 });
@@ -286,16 +337,18 @@ describe('restart limit', () => {
   it('a service past its restart limit is left failed, its clients get an error, spawn brings it back', async () => {
     const s = await bootShell(art);
     s.type('ls /home');
+    let tid = 5;
     for (let i = 1; i <= 5; i++) {
-      expect(s.type('kill 5')).toContain(`restart ${i}/5 in ${2 ** (i - 1)} tick`);
-      const back = `init: fs (pid 5) restarted (${i}/5)`; // after the back-off: 1, 2, 4, 8, 16 ticks
-      if (!s.out.includes(back)) s.waitFor(back);
+      expect(s.type(`kill ${tid}`)).toContain(`init: fs (tid ${tid}) killed; restart ${i}/5 in ${2 ** (i - 1)} tick`);
+      const back = new RegExp(`init: fs restarted as tid (\\d+) \\(${i}/5\\)`); // after the back-off: 1, 2, 4, 8, 16 ticks
+      if (!back.test(s.out)) s.waitFor(`(${i}/5)`);
+      tid = Number(back.exec(s.out)![1]);
     }
-    expect(s.type('kill 5')).toContain('init: fs (pid 5) killed; restart limit 5 reached, not restarting');
-    expect(s.type('ps')).toMatch(/^ +5  fs +failed/m);
+    expect(s.type(`kill ${tid}`)).toContain(`init: fs (tid ${tid}) killed; restart limit 5 reached, not restarting`);
+    expect(s.type('ps')).toMatch(/^ +-  fs +failed/m);
     expect(s.type('cat /etc/motd')).toBe('cat: /etc/motd: the service is not running (restart limit reached) (UNAVAILABLE)\n');
     expect(s.type('echo /tmp still works > /tmp/x')).toBe('');
-    expect(s.type('spawn fs')).toContain('started fs as pid 5');
+    expect(s.type('spawn fs')).toMatch(/started fs as tid \d+/);
     expect(s.type('cat /etc/motd')).toContain('Welcome');
   }, 120_000);
 });

@@ -110,14 +110,14 @@ export function buildCapGraph(dumps: CSpaceDump[], focus: number | null): CapGra
 
   const caps = all.filter((c) => shown.has(c));
   const pids = [...new Set(caps.map((c) => c.pid).concat(focus !== null && names.has(focus) ? [focus] : []))].sort((a, b) => a - b);
-  const processes: ProcessNode[] = pids.map((pid) => ({ kind: 'process', id: `p:${pid}`, pid, name: names.get(pid) ?? `pid ${pid}` }));
+  const processes: ProcessNode[] = pids.map((pid) => ({ kind: 'process', id: `p:${pid}`, pid, name: names.get(pid) ?? `tid ${pid}` }));
   const edges: GraphEdge[] = [];
   for (const c of caps) {
     edges.push({ id: `h:${c.id}`, source: `p:${c.pid}`, target: c.id, kind: 'holds' });
     const p = parentOf(c);
     if (p) {
       edges.push({ id: `d:${c.id}`, source: p.id, target: c.id, kind: 'derived' });
-      c.parent = `${names.get(p.pid) ?? `pid ${p.pid}`} slot ${p.slot}`;
+      c.parent = `${names.get(p.pid) ?? `tid ${p.pid}`} slot ${p.slot}`;
     } else c.parent = c.parent && c.parent !== '0x0' ? (slotNames.get(c.parent) ?? `slot ${c.parent}`) : '';
   }
   return { processes, caps, edges };

@@ -276,8 +276,8 @@ export const DEMOS: Demo[] = [
     needs: ['services', 'shell', 'introspection'],
     steps: [
       { text: 'The processes panel lists the services init started. blockdev is the block-device driver: a user-space program holding the device\'s MMIO page and its IRQ.', panel: 'processes', highlight: 'dock' },
-      { text: 'Kill it from the shell (pid 3). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image, with fresh capabilities to the same endpoints.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
-      { text: 'The processes panel shows the new blockdev thread; `ps` in the shell counts the restart. Files still read: the file system simply calls the new driver.', panel: 'processes', highlight: 'dock', action: type('ps'), actionLabel: 'Type "ps"' },
+      { text: 'Kill it from the shell by its thread id (tid 3, as `ps` and the Processes panel show it). Its thread goes away; init, the supervisor, is told and starts a new instance from the boot image, with fresh capabilities to the same endpoints.', highlight: 'terminal', action: type('kill 3'), actionLabel: 'Type "kill 3"' },
+      { text: 'The processes panel shows the new blockdev thread; `ps` in the shell shows the same new tid and counts the restart. Files still read: the file system simply calls the new driver.', panel: 'processes', highlight: 'dock', action: type('ps'), actionLabel: 'Type "ps"' },
       { text: 'Read a file through the new driver.', highlight: 'terminal', action: type('cat /etc/motd'), actionLabel: 'Type "cat /etc/motd"' },
     ],
   },

@@ -50,7 +50,7 @@ export function pidsOf(json: unknown): { pid: number; name: string }[] {
   const out = new Map<number, string>();
   for (const t of threadsOf(json)) {
     const pid = num(field(t, 'pid'));
-    if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `pid ${pid}`));
+    if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `tid ${pid}`));
   }
   return [...out].map(([pid, name]) => ({ pid, name })).sort((a, b) => a.pid - b.pid);
 }

@@ -40,7 +40,9 @@ export class MachineClient {
   constructor() {
     const worker = new Worker(new URL('./worker/machine.worker.ts', import.meta.url), { type: 'module' });
     const channel = new MessageChannel();
-    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
+    // ?check=0 / ?check=1 overrides the build's invariant-checker setting (the figures run without it)
+    const check = new URLSearchParams(location.search).get('check');
+    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0' }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);

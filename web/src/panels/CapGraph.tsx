@@ -40,7 +40,7 @@ async function layout(model: CapGraphModel): Promise<Positions> {
 function ProcessLabel({ p }: { p: ProcessNode }) {
   return (
     <div data-testid="cap-graph-process" data-pid={p.pid}>
-      <strong>{p.name}</strong> <span className="dim">pid {p.pid}</span>
+      <strong>{p.name}</strong> <span className="dim">tid {p.pid}</span>
     </div>
   );
 }

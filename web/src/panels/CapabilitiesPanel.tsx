@@ -28,7 +28,7 @@ export function CapTable({ pid }: { pid: number }) {
             skip={['id', 'addr']}
             format={{ rights: (v) => rightsText(v) }}
             rowKey={(r, i) => String(field(r, 'slot', 'cptr') ?? i)}
-            label={`Capabilities of pid ${pid}`}
+            label={`Capabilities of tid ${pid}`}
             testId="cap-table"
           />
           {list(json, 'tcb_slots').length > 0 && (
@@ -77,7 +77,7 @@ function Tree({ nodes, names }: { nodes: Node[]; names: Map<number, string> }) {
       {nodes.map((n) => (
         <li key={n.id}>
           <span className="mono">
-            {names.get(n.pid) ?? 'pid'} {n.pid} · slot {String(field(n.row, 'slot', 'cptr') ?? '?')} · {String(field(n.row, 'type') ?? '?')}{' '}
+            {names.get(n.pid) ?? 'tid'} {n.pid} · slot {String(field(n.row, 'slot', 'cptr') ?? '?')} · {String(field(n.row, 'type') ?? '?')}{' '}
             {rightsText(field(n.row, 'rights'))}
             {num(field(n.row, 'badge')) ? ` badge ${String(field(n.row, 'badge'))}` : ''}
           </span>

@@ -76,7 +76,7 @@ export function ComposerPanel() {
       ) : (
         <p data-testid="agent-state">
           {l.hello ? <span className="ok">agent ready</span> : <span className="dim">waiting for the agent's hello…</span>}
-          {agentPid !== null && <span className="dim"> · pid {agentPid}</span>}
+          {agentPid !== null && <span className="dim"> · tid {agentPid}</span>}
           {s.hw.mailbox && <span className="dim"> · mailbox {s.hw.mailbox.queued} queued</span>}
         </p>
       )}

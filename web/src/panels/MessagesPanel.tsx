@@ -2,7 +2,7 @@
 // FASTPATH / SIGNAL, abi/trace.json), decoded through the typed protocols (D8,
 // services/gen): the label names the operation, and the message words that the kernel records next
 // to a send or reply (IPC_WORDS / IPC_WORDS2 for MR0..MR3, IPC_WORDS_MORE for the words in the IPC
-// buffer, strings included) give its arguments — `proc.kill(pid=5)`, `vfs.open(path="/etc/motd", …)`,
+// buffer, strings included) give its arguments — `proc.kill(tid=5)`, `vfs.open(path="/etc/motd", …)`,
 // and for a reply the request it answers: `proc.kill → ok()`. Filter by process and protocol;
 // the list is virtualised (VirtualList), and the sequence diagram draws the last N messages.
 

@@ -13,9 +13,10 @@ import { AddressSpace } from './MemoryPanel';
 import './panels.css';
 import { useState } from 'react';
 
-const THREAD_COLS = ['tid', 'pid', 'name', 'state', 'blocked_on', 'blocked_object', 'blockedOn', 'priority', 'prio', 'cpu_ticks', 'cpu', 'faults', 'current'];
+const THREAD_COLS = ['tid', 'name', 'state', 'blocked_on', 'blocked_object', 'blockedOn', 'priority', 'prio', 'cpu_ticks', 'cpu', 'faults', 'current'];
 /** Per-thread fields shown with the registers rather than as columns. */
-const DETAIL = ['regs', 'registers', 'context', 'pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'];
+// `pid` is the kernel's process id, equal to the tid of its only thread: one column (tid) shows it
+const DETAIL = ['pid', 'regs', 'registers', 'context', 'pc', 'fault_kind', 'fault_addr', 'exit_code', 'asid', 'bound_notification', 'mcp'];
 
 function Registers({ thread }: { thread: Row }) {
   // The EL0 register file from the kernel's thread view (ki_json view 6: X0–X7, PC, SP, FP, GP,
@@ -92,9 +93,9 @@ export function ProcessesPanel() {
       </IntroGuard>
       {pid !== null && (
         <>
-          <h3>Capability space of pid {pid}</h3>
+          <h3>Capability space of tid {pid}</h3>
           <CapTable pid={pid} />
-          <h3>Address space of pid {pid}</h3>
+          <h3>Address space of tid {pid}</h3>
           <AddressSpace pid={pid} />
         </>
       )}

@@ -171,6 +171,8 @@ export const TRACE_STRIDE = 9;
 export interface Connect {
   type: 'connect';
   port: MessagePort;
+  /** The page's `?check=0|1`: run the kernel's invariant checker or not, whatever the build says. */
+  check?: boolean;
 }
 
 export const DEFAULT_BUDGET = 200_000;
