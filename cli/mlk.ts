@@ -7,6 +7,8 @@ const USAGE = `usage:
   mlk boot --input TEXT --until TEXT [--max-instructions N] [--max-time SECONDS] [--trace FILE]
                                     [--disk IMAGE] [--ram MiB]
   mlk boot --input TEXT --until-idle [...]
+  mlk boot --machines N [--input-K TEXT] [--pcap FILE] [--net-loss P] [--seed S] [...]
+                                    N machines on one Ethernet switch; the terminal is machine 1
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
   mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)
   mlk fuzz --calls N --seed S [--check] [--skip-registers] [--verbose]

@@ -140,6 +140,7 @@ export const SLOT_IRQ = 6; // the IRQ handler of the manifest's first `irqs` ent
 export const SLOT_FRAME = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
+export const SLOT_FRAME_MORE = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
 export const SLOT_DYNAMIC = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -314,6 +315,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "FRAME", value: 7, doc: "the frame capability of the manifest's first `frames` entry" },
     { name: "IOSPACE", value: 8, doc: "the DMA stream of the service's device (manifest `iospace`)" },
     { name: "HEARTBEAT", value: 9, doc: "notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init" },
+    { name: "FRAME_MORE", value: 10, doc: "pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA" },
     { name: "DYNAMIC", value: 16, doc: "lookups and saved reply capabilities go from here up" },
     { name: "END", value: 64, doc: "one past the last slot of a service's CNode (radix 6)" },
   ],

@@ -11,7 +11,7 @@
 
 import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
 import * as con from "../console";
-import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER } from "../bootinfo";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER, DEV_NET } from "../bootinfo";
 import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
@@ -111,7 +111,7 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
   for (let i = 0; i < bi.nDevices && ndev < BI_DEV_MAX; i++) {
     let d = deviceAt(i);
     let isMailbox = cstrEq(<usize>d.compat, "mlk,host-mailbox");
-    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && !isMailbox) continue;
+    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && d.kind != DEV_NET && !isMailbox) continue;
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
     let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
@@ -120,7 +120,7 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     store<i32>(rec + BI_DEV_IRQ, d.irq);
     store<u32>(rec + BI_DEV_SLOT, next);
     store<u32>(rec + BI_DEV_KIND, isMailbox ? 6 : d.kind);
-    let nm = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
+    let nm = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : d.kind == DEV_NET ? "net" : "mailbox";
     for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     for (let j: u32 = 0; j < pages && next < nslots; j++) {
       cteInsert(slotOf(c, next++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
@@ -139,6 +139,19 @@ export function createInitialProcess(poolBase: u64, poolPages: u32, utBase: u64,
     let nm = "block";
     for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
     cteInsert(slotOf(c, next++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
+    ndev++;
+  }
+  // the network device's DMA stream, the same way
+  if (bi.netSid >= 0 && ndev < BI_DEV_MAX && next < nslots) {
+    let rec = b + BI_DEVS + <usize>ndev * BI_DEV_BYTES;
+    store<u64>(rec, bi.dartBase);
+    store<u32>(rec + BI_DEV_PAGES, 0);
+    store<i32>(rec + BI_DEV_IRQ, bi.netSid);
+    store<u32>(rec + BI_DEV_SLOT, next);
+    store<u32>(rec + BI_DEV_KIND, DEV_IOSPACE);
+    let nm = "net";
+    for (let k = 0; k < nm.length; k++) store<u8>(rec + BI_DEV_NAME + k, <u8>nm.charCodeAt(k));
+    cteInsert(slotOf(c, next++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.netSid, 0);
     ndev++;
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)

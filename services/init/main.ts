@@ -352,6 +352,11 @@ function start(p: Proc): u32 {
     if (i == 0) {
       e = copyTo(cn, 7, s, R_READ | R_WRITE);
       if (e) return e;
+      // its further pages go to slots 10.. (SLOT_FRAME_MORE): a DMA driver maps each for its device
+      for (let j: u32 = 1; j < pages && j < 7; j++) {
+        e = copyTo(cn, 9 + <u64>j, s + <u64>j, R_READ | R_WRITE);
+        if (e) return e;
+      }
     }
     p.caps.push(new CapRec(i == 0 ? 7 : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
   }

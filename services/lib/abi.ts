@@ -122,6 +122,7 @@ export const SLOT_IRQ: u64 = 6; // the IRQ handler of the manifest's first `irqs
 export const SLOT_FRAME: u64 = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE: u64 = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT: u64 = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
+export const SLOT_FRAME_MORE: u64 = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
 export const SLOT_DYNAMIC: u64 = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END: u64 = 64; // one past the last slot of a service's CNode (radix 6)
 
