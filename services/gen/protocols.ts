@@ -1184,7 +1184,7 @@ export const PROTOCOLS: Protocol[] = [
   {
     "protocol": "netdev",
     "id": 7,
-    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait; recv then takes them one by one.",
+    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached or called recv they are counted and dropped at once.",
     "ops": [
       {
         "name": "info",
@@ -1280,11 +1280,15 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "recv",
         "id": 5,
-        "doc": "Copy the oldest received frame to `offset` in the shared page; its length. WOULD_BLOCK when none waits.",
+        "doc": "Copy the oldest received frame to `offset` in the shared page; its length. With none waiting: WOULD_BLOCK, or with `wait` the reply comes when a frame arrives (one waiting caller at a time: BUSY for another).",
         "args": [
           {
             "name": "offset",
             "type": "u32"
+          },
+          {
+            "name": "wait",
+            "type": "bool"
           }
         ],
         "reply": [
@@ -1295,7 +1299,8 @@ export const PROTOCOLS: Protocol[] = [
         ],
         "errors": [
           "INVALID",
-          "WOULD_BLOCK"
+          "WOULD_BLOCK",
+          "BUSY"
         ]
       }
     ]

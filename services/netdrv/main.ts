@@ -23,11 +23,11 @@
 // announces the machine with a gratuitous ARP for 10.0.0.k (k = the MAC's last byte, the lab's
 // addressing: docs/NETWORK.md) — a stand-in until the network stack does it.
 
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv, signal } from "../lib-ext/ipc";
+import { Msg, DEFER } from "../lib-ext/msg";
+import { ipcRecv, ipcReplyRecv, ipcSend, signal } from "../lib-ext/ipc";
 import {
   SLOT_SELF, SLOT_IRQ, SLOT_FRAME, SLOT_IOSPACE, R_READ, R_WRITE, irqAck, allocSlot, freeSlot, deleteSlot,
-  copyCap, ioMap, collectGarbage, debugPuts,
+  copyCap, ioMap, collectGarbage, debugPuts, saveCaller,
 } from "../lib-ext/rt";
 import { SLOT_FRAME_MORE } from "../lib/abi";
 import * as netdev from "../gen/netdev";
@@ -78,6 +78,10 @@ let txInFlight: u32 = 0;
 const pendingId = new Array<u32>();
 const pendingLen = new Array<u32>();
 let client: u64 = 0; // the client's notification
+let clientSeen = false; // someone attached or asked for a frame: keep frames for it
+let waiter: u64 = 0; // the saved reply capability of a recv waiting for a frame
+let waiterOffset: u32 = 0;
+const MAX_PENDING: i32 = <i32>RX_NUM - 2; // leave the device buffers to receive into
 let rxFrames: u64 = 0, rxBytes: u64 = 0, rxDropped: u64 = 0, txFrames: u64 = 0, txBytes: u64 = 0, txDropped: u64 = 0;
 let unclaimedShown: u32 = 0;
 
@@ -236,7 +240,7 @@ function takeRx(): void {
     const frame = len - HDR;
     rxFrames++;
     rxBytes += frame;
-    if (client == 0) {
+    if (!clientSeen) {
       if (unclaimedShown < 8) {
         const f = DMA_VA + RX_BUFS + <usize>(id * BUF_BYTES) + HDR;
         const type = (<u32>load<u8>(f + 12) << 8) | load<u8>(f + 13);
@@ -247,12 +251,20 @@ function takeRx(): void {
       postRx(id);
       continue;
     }
+    if (pendingId.length >= MAX_PENDING) { rxDropped++; postRx(pendingId.shift()); pendingLen.shift(); }
     pendingId.push(id);
     pendingLen.push(frame);
     fresh = true;
   }
+  if (waiter != 0 && pendingId.length > 0) {
+    replyMsg.reset(0);
+    replyMsg.putU32(deliver(waiterOffset));
+    ipcSend(waiter, replyMsg);
+    freeSlot(waiter);
+    waiter = 0;
+  }
   wr(QUEUE_NOTIFY, RX_QUEUE);
-  if (fresh && client != 0) signal(client);
+  if (fresh && client != 0 && pendingId.length > 0) signal(client);
 }
 
 function onInterrupt(): void {
@@ -275,6 +287,17 @@ function onInterrupt(): void {
   if (up && link && !announced) announce();
 }
 
+/** Copies the oldest pending frame to the shared page at `offset` and reposts its buffer; its length. */
+function deliver(offset: u32): u32 {
+  const id = pendingId.shift();
+  const len = pendingLen.shift();
+  memory.copy(IO_VA + <usize>offset, DMA_VA + RX_BUFS + <usize>(id * BUF_BYTES) + HDR, len);
+  postRx(id);
+  wr(QUEUE_NOTIFY, RX_QUEUE);
+  return len;
+}
+const replyMsg = new Msg();
+
 // ---- the protocol ----
 
 let recvSlot: u64 = 0;
@@ -296,6 +319,7 @@ class Driver extends netdev.Server {
     if (ntfn == 0) return E.INVALID;
     if (client != 0) freeSlot(client);
     client = ntfn;
+    clientSeen = true;
     recvKept = true;
     if (pendingId.length > 0) signal(client);
     return 0;
@@ -304,19 +328,19 @@ class Driver extends netdev.Server {
     if (len < ETH_MIN || len > ETH_MAX || offset >= IO_BYTES || len > IO_BYTES - offset) return E.INVALID;
     return transmit(IO_VA + <usize>offset, len);
   }
-  recv(badge: u64, offset: u32, out: netdev.RecvReply): u32 {
+  recv(badge: u64, offset: u32, wait: bool, out: netdev.RecvReply): u32 {
     if (offset > IO_BYTES - ETH_MAX) return E.INVALID;
-    if (pendingId.length == 0) return <u32>E_WOULD_BLOCK;
-    const id = pendingId.shift();
-    const len = pendingLen.shift();
-    memory.copy(IO_VA + <usize>offset, DMA_VA + RX_BUFS + <usize>(id * BUF_BYTES) + HDR, len);
-    postRx(id);
-    wr(QUEUE_NOTIFY, RX_QUEUE);
-    out.len = len;
-    return 0;
+    clientSeen = true;
+    if (pendingId.length > 0) { out.len = deliver(offset); return 0; }
+    if (!wait) return E.WOULD_BLOCK;
+    if (waiter != 0) return E.BUSY;
+    const slot = allocSlot();
+    if (slot == 0 || saveCaller(slot) != 0) return E.BUSY;
+    waiter = slot;
+    waiterOffset = offset;
+    return DEFER;
   }
 }
-const E_WOULD_BLOCK: u32 = 12; // the kernel's WouldBlock (abi/errors.json), also a service answer
 
 // an interrupt a previous instance left pending is dropped with the reset in probe()
 const dmaReady = mapDma();

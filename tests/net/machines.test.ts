@@ -80,6 +80,25 @@ describe('two machines on one switch', () => {
     expect(s.net.switch.table.size).toBe(2);
   }, 120_000);
 
+  it('a netdev client on each machine (netecho): a broadcast hello crosses the switch, a unicast reply comes back', async () => {
+    const s = await boot(2);
+    runUntil(s, ['mlk> ', 'mlk> ']);
+    s.machines[1].uartInput('spawn netecho\r');
+    runUntil(s, ['', 'netecho: interface 02:00:00:00:00:02, link up, mtu 1500']);
+    s.machines[0].uartInput('spawn netecho\r');
+    runUntil(s, ['netecho: got 60 bytes from 02:00:00:00:00:02: reply from machine 2', 'netecho: rx']);
+    // machine 2 waited in recv (its own hello went to machine 1, which had no client yet)
+    expect(s.out[0]).toContain('netdrv: rx 60 bytes from 02:00:00:00:00:02 to ff:ff:ff:ff:ff:ff type 0x88b5, no client: dropped');
+    expect(s.out[1]).toContain('netecho: got 60 bytes from 02:00:00:00:00:01: hello from machine 1');
+    expect(s.out[0]).toMatch(/netecho: rx \d+ frames, tx 2 frames/);
+    // on the wire: 2 announcements, 2 hellos (broadcast), 1 unicast reply to the learned port
+    const frames = parsePcap(s.capture.bytes()).records.map((r) => r.data);
+    const echo = frames.filter((f) => f[12] === 0x88 && f[13] === 0xb5);
+    expect(echo.length).toBe(3);
+    expect([...echo[2].subarray(0, 12)]).toEqual([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2]);
+    expect(s.net.switch.stats.unicast).toBe(1);
+  }, 180_000);
+
   it('is deterministic: the same run gives the same capture, byte for byte, and the same clocks', async () => {
     const a = await boot(2), b = await boot(2);
     for (const s of [a, b]) s.net.run(CNTFRQ / 20);
