@@ -168,7 +168,7 @@ export const BI_DEV_MAX = 16;
 export const BI_DEV_PAGES = 8;
 export const BI_DEV_IRQ = 12;
 export const BI_DEV_SLOT = 16;
-export const BI_DEV_KIND = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace
+export const BI_DEV_KIND = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)
 export const BI_DEV_NAME = 24; // 8 bytes, NUL padded
 export const BI_UT_BYTES = 16; // untyped record: u64 pa, u32 sizeBits, u32 slot
 export const BI_UT_MAX = 64;
@@ -343,7 +343,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "DEV_PAGES", value: 8 },
     { name: "DEV_IRQ", value: 12 },
     { name: "DEV_SLOT", value: 16 },
-    { name: "DEV_KIND", value: 20, doc: "2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace" },
+    { name: "DEV_KIND", value: 20, doc: "2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)" },
     { name: "DEV_NAME", value: 24, doc: "8 bytes, NUL padded" },
     { name: "UT_BYTES", value: 16, doc: "untyped record: u64 pa, u32 sizeBits, u32 slot" },
     { name: "UT_MAX", value: 64 },
