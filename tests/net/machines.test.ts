@@ -99,6 +99,24 @@ describe('two machines on one switch', () => {
     expect(s.net.switch.stats.unicast).toBe(1);
   }, 180_000);
 
+  it('netdrv recovers from DEVICE_NEEDS_RESET: a corrupt receive ring makes it reset and set the device up again', async () => {
+    const s = await boot(2);
+    runUntil(s, [GARP_FROM(2), GARP_FROM(1)]);
+    const nic = s.machines[0].net;
+    const rx = nic.transport.queues[0];
+    // the available index jumps 100 entries ahead (a driver bug), then a frame arrives from the wire
+    expect(s.machines[0].dart.port(1).write(rx.availAddr + 2, Uint8Array.of(100, 0))).toBe(true);
+    nic.receive(Uint8Array.from([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0xb5, ...new Array(46).fill(0)]));
+    expect(nic.transport.error).toMatch(/available index 100 runs \d+ entries ahead/);
+    runUntil(s, ['netdrv: device needs reset: resetting', '']);
+    s.net.run(CNTFRQ / 20);
+    expect(nic.transport.error).toBeNull();
+    expect(nic.transport.live).toBe(true);
+    // it announced itself again after the reset: machine 2 saw two announcements from machine 1
+    expect(s.out[1].split(GARP_FROM(1)).length - 1).toBe(2);
+    expect(s.machines[0].halted).toBeNull();
+  }, 180_000);
+
   it('is deterministic: the same run gives the same capture, byte for byte, and the same clocks', async () => {
     const a = await boot(2), b = await boot(2);
     for (const s of [a, b]) s.net.run(CNTFRQ / 20);
