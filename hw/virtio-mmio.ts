@@ -145,11 +145,6 @@ export class VirtioMmio implements MmioDevice {
       && (s & (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED)) === 0;
   }
 
-  /** Whether the driver negotiated feature bit `bit`. */
-  has(bit: number): boolean {
-    return (this.negotiated >> BigInt(bit) & 1n) === 1n;
-  }
-
   /** A live queue the device may use now, or null. */
   queue(index: number): SplitQueue | null {
     const q = this.queues[index];
@@ -172,8 +167,8 @@ export class VirtioMmio implements MmioDevice {
       case VIRTIO_MMIO_VERSION: return 2;
       case VIRTIO_MMIO_DEVICE_ID: return this.backend.deviceId;
       case VIRTIO_MMIO_VENDOR_ID: return VIRTIO_MMIO_VENDOR;
-      case VIRTIO_MMIO_DEVICE_FEATURES:
-        return Number((this.backend.features >> BigInt(32 * this.deviceFeaturesSel)) & 0xffff_ffffn) >>> 0;
+      case VIRTIO_MMIO_DEVICE_FEATURES: // words 0 and 1 hold every bit offered; higher words read 0
+        return this.deviceFeaturesSel > 1 ? 0 : Number((this.backend.features >> BigInt(32 * this.deviceFeaturesSel)) & 0xffff_ffffn) >>> 0;
       case VIRTIO_MMIO_QUEUE_NUM_MAX: return q ? q.max : 0;
       case VIRTIO_MMIO_QUEUE_READY: return q && q.ready ? 1 : 0;
       case VIRTIO_MMIO_INTERRUPT_STATUS: return this.interruptStatus;
