@@ -48,11 +48,11 @@ describe('timer service', () => {
 describe('restart back-off', () => {
   it('a crashing service is restarted after 1, 2, 4, 8, 16, 32, 64, 64 ticks, then left failed', async () => {
     const s = await bootShell(art);
-    expect(s.type('spawn flaky')).toContain('started flaky as pid 11');
+    expect(s.type('spawn flaky')).toContain('started flaky as pid 12');
     s.waitFor('restart 4/8 in 8 ticks', 60);
     // ps reports the pending restart: its back-off and when it comes
     expect(s.type('ps')).toMatch(/^ +11 +flaky +restarting +4 +4 +29 +back-off 8 ticks, restart in \d+ ms$/m);
-    s.waitFor('flaky (pid 11) trap 1 (pc 0x', 60);
+    s.waitFor('flaky (pid 12) trap 1 (pc 0x', 60);
     s.waitFor('restart limit 8 reached, not restarting', 60);
     for (let n = 1; n <= 8; n++) expect(s.out).toContain(`restart ${n}/8 in ${Math.min(2 ** (n - 1), 64)} tick`);
     // the virtual times the nine instances started at (each logs its counter first thing)
@@ -79,11 +79,11 @@ describe('restart back-off', () => {
 describe('heartbeats', () => {
   it('a service that stops answering its heartbeat is killed and restarted', async () => {
     const s = await bootShell(art);
-    expect(s.type('spawn hang')).toContain('started hang as pid 11');
+    expect(s.type('spawn hang')).toContain('started hang as pid 12');
     s.waitFor('init: hang: hanging after 2 heartbeats', 30);
-    s.waitFor('init: hang (pid 11) missed its heartbeat (hung); restart 1/2 in 1 tick', 30);
-    s.waitFor('init: hang (pid 11) restarted (1/2)', 30);
-    s.waitFor('init: hang (pid 11) missed its heartbeat (hung); restart 2/2 in 2 ticks', 30);
+    s.waitFor('init: hang (pid 12) missed its heartbeat (hung); restart 1/2 in 1 tick', 30);
+    s.waitFor('init: hang (pid 12) restarted (1/2)', 30);
+    s.waitFor('init: hang (pid 12) missed its heartbeat (hung); restart 2/2 in 2 ticks', 30);
     s.waitFor('restart limit 2 reached, not restarting', 30);
     // the system goes on: the shell and the timer service (which answers its own heartbeats)
     expect(s.type('echo still here')).toBe('still here\n');
@@ -97,7 +97,7 @@ describe('kill authority', () => {
     const s = await bootShell(art);
     s.type('spawn rogue');
     s.waitFor('init: rogue: kill 3: DENIED');
-    s.waitFor('init: rogue (pid 11) exited with status 0');
+    s.waitFor('init: rogue (pid 12) exited with status 0');
     expect(s.out).not.toContain('blockdev (pid 3) killed');
     const ps = s.type('ps');
     expect(ps).toMatch(/^ +3 +blockdev +running +0 +0 /m);
