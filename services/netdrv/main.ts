@@ -5,7 +5,7 @@
 // MAC and STATUS, sets FEATURES_OK and checks it stuck, sets up receive queue 0 and transmit queue
 // 1, reads the MAC and link state from config space, sets DRIVER_OK and fills the receive ring.
 //
-// Capabilities (manifest entry "netdrv"): the device's register page mapped at 0x4000 (SLOT: init
+// Capabilities (manifest entry "netdrv"): the device's register page mapped at 0x4000 (init
 // maps it), its IRQ handler (SLOT_IRQ; the interrupt arrives through the notification bound to this
 // thread), its DMA stream (SLOT_IOSPACE) and six pages of DMA memory ("netdma", mapped at 0x8000;
 // page 0's capability in SLOT_FRAME, pages 1–5 in SLOT_FRAME_MORE..). The device sees IO virtual
