@@ -4,7 +4,9 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Machine } from '../hw/machine';
+import { Machine, type RunResult } from '../hw/machine';
+import { Network } from '../hw/net';
+import { PcapWriter } from '../hw/pcap';
 import { CNTFRQ } from '../hw/memmap';
 import type { TraceRecord } from '../hw/trace';
 import { FileBlockStore } from './file-block-store';
@@ -33,6 +35,13 @@ export interface BootArgs {
   printStateHash: boolean;
   record?: string;
   replay?: string;
+  /** Machines on one switch (docs/NETWORK.md); input, stdout and --until are machine 1's. */
+  machines: number;
+  /** --input-K TEXT: what is typed into machine K (K ≥ 2; machine 1's is `input`). */
+  inputs: Map<number, string>;
+  pcap?: string;
+  netLoss: number;
+  seed: number;
 }
 
 /** Decodes `\n`, `\r`, `\t`, `\e`, `\\` and `\xNN` escapes, so scripts can type control keys. */
@@ -44,7 +53,10 @@ export function unescapeInput(s: string): string {
 }
 
 export function parseBootArgs(argv: string[]): BootArgs {
-  const a: BootArgs = { input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64, check: checkFromEnv(), printStateHash: false };
+  const a: BootArgs = {
+    input: '', untilIdle: false, maxInstructions: 2_000_000_000, maxTime: 600, ramMiB: 64, check: checkFromEnv(), printStateHash: false,
+    machines: 1, inputs: new Map(), netLoss: 0, seed: 1,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -67,11 +79,40 @@ export function parseBootArgs(argv: string[]): BootArgs {
       case '--print-state-hash': a.printStateHash = true; break;
       case '--record': a.record = value(); break;
       case '--replay': a.replay = value(); break;
-      default: throw new Error(`unknown option '${flag}'`);
+      case '--machines': {
+        const n = positive(flag, value());
+        if (!Number.isInteger(n) || n > 254) throw new Error(`--machines needs a whole number from 1 to 254, got ${n}`);
+        a.machines = n;
+        break;
+      }
+      case '--pcap': a.pcap = value(); break;
+      case '--net-loss': {
+        const v = value(), p = Number(v);
+        if (!(p >= 0 && p <= 1)) throw new Error(`--net-loss needs a probability from 0 to 1, got '${v}'`);
+        a.netLoss = p;
+        break;
+      }
+      case '--seed': {
+        const v = value(), n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new Error(`--seed needs a whole number from 0 to 4294967295, got '${v}'`);
+        a.seed = n;
+        break;
+      }
+      default: {
+        const k = /^--input-(\d+)$/.exec(flag);
+        if (!k) throw new Error(`unknown option '${flag}'`);
+        const n = Number(k[1]);
+        if (n < 1) throw new Error(`${flag}: machines are numbered from 1`);
+        if (n === 1) a.input += unescapeInput(value());
+        else a.inputs.set(n, (a.inputs.get(n) ?? '') + unescapeInput(value()));
+      }
     }
   }
+  for (const k of a.inputs.keys()) if (k > a.machines) throw new Error(`--input-${k}: there are only ${a.machines} machine(s)`);
   if (a.replay !== undefined && (a.loadState !== undefined || a.record !== undefined || a.input !== '' || a.until !== undefined || a.untilIdle))
     throw new Error('--replay runs a recording as it is: it takes no --load-state, --record, --input, --until or --until-idle');
+  if ((a.machines > 1 || a.pcap !== undefined) && (a.loadState !== undefined || a.saveState !== undefined || a.record !== undefined || a.replay !== undefined))
+    throw new Error('time travel (--save-state, --load-state, --record, --replay) runs one machine: it takes no --machines or --pcap');
   return a;
 }
 
@@ -85,7 +126,7 @@ function positive(flag: string, v: string): number {
 export function checkFromEnv(): boolean { return process.env.MLK_CHECK === '1'; }
 
 /** Loads the built kernel and boot image (run `node scripts/build.mjs kernel services` first). */
-export async function createMachine(ramMiB = 64, diskPath?: string, check = checkFromEnv(), memoryDiskSectors?: number): Promise<Machine> {
+export async function createMachine(ramMiB = 64, diskPath?: string, check = checkFromEnv(), memoryDiskSectors?: number, machineIndex = 1): Promise<Machine> {
   const kernelPath = `${BUILD}kernel.wasm`;
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: run 'node scripts/build.mjs kernel services' (npm run boot does)`);
   const bootPath = `${BUILD}bootimage.cpio`;
@@ -95,7 +136,26 @@ export async function createMachine(ramMiB = 64, diskPath?: string, check = chec
     ramSize: ramMiB * 1024 * 1024,
     disk: diskPath ? new FileBlockStore(diskPath) : memoryDiskSectors !== undefined ? new MemoryBlockStore(memoryDiskSectors) : undefined,
     bootargs: check ? 'mlk.check=1' : undefined,
+    machineIndex,
   });
+}
+
+/** How the runners advance time: one machine alone, or every machine of a network in lockstep. */
+type Advance = (ticks: number) => RunResult;
+
+/** Machines 1..N on one switch; machine 1 is the one the terminal shows. Only machine 1 uses --disk. */
+async function createNetwork(args: BootArgs, capture?: PcapWriter): Promise<{ network: Network; advance: Advance }> {
+  const machines: Machine[] = [];
+  for (let k = 1; k <= args.machines; k++) machines.push(await createMachine(args.ramMiB, k === 1 ? args.disk : undefined, args.check, undefined, k));
+  const network = new Network(machines, { loss: args.netLoss, seed: args.seed, capture });
+  for (const [k, text] of args.inputs) machines[k - 1].uartInput(text);
+  const first = machines[0];
+  const advance: Advance = (ticks) => {
+    const t0 = first.clock.ticks, i0 = first.instructions;
+    network.run(ticks);
+    return { retired: first.instructions - i0, ticks: first.clock.ticks - t0, reason: first.halted ? 'halted' : 'budget' };
+  };
+  return { network, advance };
 }
 
 export async function bootMain(argv: string[]): Promise<number> {
@@ -108,18 +168,31 @@ export async function bootMain(argv: string[]): Promise<number> {
   }
   if (args.replay !== undefined) return replayMain(args);
   let machine: Machine;
-  let tt;
+  let advance: Advance;
+  let tt: Awaited<ReturnType<typeof startTimeTravel>> = null;
+  const networked = args.machines > 1 || args.pcap !== undefined;
+  const capture = args.pcap !== undefined ? new PcapWriter() : undefined;
   try {
-    const loaded = args.loadState !== undefined ? await openStateForBoot(args.loadState) : null;
-    machine = await createMachine(loaded ? loaded.ramMiB : args.ramMiB, args.disk, args.check, loaded?.diskSectors);
-    tt = await startTimeTravel(machine, args, loaded);
+    if (networked) {
+      const net = await createNetwork(args, capture);
+      machine = net.network.machines[0];
+      advance = net.advance;
+    } else {
+      const loaded = args.loadState !== undefined ? await openStateForBoot(args.loadState) : null;
+      const m = await createMachine(loaded ? loaded.ramMiB : args.ramMiB, args.disk, args.check, loaded?.diskSectors);
+      machine = m;
+      advance = (ticks) => m.run(ticks);
+      tt = await startTimeTravel(m, args, loaded);
+    }
   } catch (e) {
     console.error(`mlk boot: ${(e as Error).message}`);
     return 1;
   }
-  const flagged = args.until !== undefined || args.untilIdle || args.input !== '';
-  const code = flagged ? runScripted(machine, args) : await (process.stdin.isTTY ? runInteractive(machine) : runPiped(machine, args));
-  return finishTimeTravel(machine, args, tt, code);
+  const flagged = args.until !== undefined || args.untilIdle || args.input !== '' || args.inputs.size > 0;
+  const code = flagged ? runScripted(machine, args, advance)
+    : await (process.stdin.isTTY ? runInteractive(machine, advance) : runPiped(machine, args, advance));
+  if (capture && args.pcap) writeFileSync(args.pcap, capture.bytes());
+  return networked ? code : finishTimeTravel(machine, args, tt, code);
 }
 
 /** Thread 1 is init, the first program; every service depends on it. */
@@ -156,7 +229,7 @@ function limitReached(machine: Machine, args: BootArgs): string {
  * once stdin has ended and the machine is idle (0), at Ctrl-] in the input (0, at once), or at a
  * limit or a halt (1). Waits for more input without spinning while the machine is idle.
  */
-function runPiped(machine: Machine, args: BootArgs): Promise<number> {
+function runPiped(machine: Machine, args: BootArgs, advance: Advance): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const idleTicks = CNTFRQ / 10;
@@ -188,7 +261,7 @@ function runPiped(machine: Machine, args: BootArgs): Promise<number> {
     const loop = () => {
       scheduled = false;
       if (done) return;
-      const r = machine.run(CNTFRQ / 100);
+      const r = advance(CNTFRQ / 100);
       if (machine.halted) { finish(1, `the machine halted: ${machine.halted.reason}\n${machine.halted.report}`); return; }
       const stopped = initStopped();
       if (stopped) { finish(1, stopped); return; }
@@ -211,7 +284,7 @@ function threadNames(machine: Machine): Map<number, string> {
 }
 
 /** Scripted run: deterministic, as fast as the host allows. */
-function runScripted(machine: Machine, args: BootArgs): number {
+function runScripted(machine: Machine, args: BootArgs, advance: Advance): number {
   const records: TraceRecord[] = [];
   if (args.trace) machine.on('trace', (r) => records.push({ ...r, args: [...r.args] }));
   let seen = '';
@@ -231,7 +304,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
   let code = 1;
   let why = '';
   for (;;) {
-    const r = machine.run(slice);
+    const r = advance(slice);
     if (found) { code = 0; break; }
     if (machine.halted) { why = `the machine halted: ${machine.halted.reason}\n${machine.halted.report}`; break; }
     why = initStopped();
@@ -256,7 +329,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
 }
 
 /** Interactive run: virtual time paced to wall-clock time; Ctrl-] leaves. */
-function runInteractive(machine: Machine): Promise<number> {
+function runInteractive(machine: Machine, advance: Advance): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const initStopped = watchInit(machine);
@@ -287,7 +360,7 @@ function runInteractive(machine: Machine): Promise<number> {
     const loop = () => {
       timer = null;
       if (done) return;
-      machine.run(slice);
+      advance(slice);
       if (machine.halted) {
         process.stderr.write(`\r\n[mlk] ${machine.halted.report || machine.halted.reason}\r\n`);
         finish(1);

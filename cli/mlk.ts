@@ -10,6 +10,8 @@ const USAGE = `usage:
   mlk boot ... [--save-state FILE] [--load-state FILE] [--print-state-hash] [--record FILE]
   mlk boot --replay FILE [--print-state-hash] [--save-state FILE]
                                     time travel: state files, the state hash, record/replay
+  mlk boot --machines N [--input-K TEXT] [--pcap FILE] [--net-loss P] [--seed S] [...]
+                                    N machines on one Ethernet switch; the terminal is machine 1
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
   mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)
   mlk fuzz --calls N --seed S [--check] [--skip-registers] [--verbose]

@@ -154,6 +154,7 @@ export const SLOT_IRQ = 6; // the IRQ handler of the manifest's first `irqs` ent
 export const SLOT_FRAME = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
+export const SLOT_FRAME_MORE = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
 export const SLOT_DYNAMIC = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -181,7 +182,7 @@ export const BI_DEV_MAX = 16;
 export const BI_DEV_PAGES = 8;
 export const BI_DEV_IRQ = 12;
 export const BI_DEV_SLOT = 16;
-export const BI_DEV_KIND = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace
+export const BI_DEV_KIND = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)
 export const BI_DEV_NAME = 24; // 8 bytes, NUL padded
 export const BI_UT_BYTES = 16; // untyped record: u64 pa, u32 sizeBits, u32 slot
 export const BI_UT_MAX = 64;
@@ -199,6 +200,7 @@ export const BI_DEV_KIND_UART = 2; // the UART's registers
 export const BI_DEV_KIND_BLOCK = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
+export const BI_DEV_KIND_NET = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT = 62; // bit number of the ping in the service's notification word
@@ -383,6 +385,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "FRAME", value: 7, doc: "the frame capability of the manifest's first `frames` entry" },
     { name: "IOSPACE", value: 8, doc: "the DMA stream of the service's device (manifest `iospace`)" },
     { name: "HEARTBEAT", value: 9, doc: "notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init" },
+    { name: "FRAME_MORE", value: 10, doc: "pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA" },
     { name: "DYNAMIC", value: 16, doc: "lookups and saved reply capabilities go from here up" },
     { name: "END", value: 64, doc: "one past the last slot of a service's CNode (radix 6)" },
   ],
@@ -410,7 +413,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "DEV_PAGES", value: 8 },
     { name: "DEV_IRQ", value: 12 },
     { name: "DEV_SLOT", value: 16 },
-    { name: "DEV_KIND", value: 20, doc: "2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace" },
+    { name: "DEV_KIND", value: 20, doc: "2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)" },
     { name: "DEV_NAME", value: 24, doc: "8 bytes, NUL padded" },
     { name: "UT_BYTES", value: 16, doc: "untyped record: u64 pa, u32 sizeBits, u32 slot" },
     { name: "UT_MAX", value: 64 },
@@ -428,6 +431,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "BLOCK", value: 5, doc: "the block device's registers" },
     { name: "MAILBOX", value: 6, doc: "the host mailbox's registers" },
     { name: "IOSPACE", value: 8, doc: "not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)" },
+    { name: "NET", value: 9, doc: "a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)" },
   ],
   heartbeat: [
     { name: "PING_BIT", value: 62, doc: "bit number of the ping in the service's notification word" },

@@ -9,6 +9,8 @@
 // /soc/iommu@…: the DART in front of the block device, shaped like t8103.dtsi's DART nodes
 // (compatible "apple,t8103-dart", one reg of 0x4000, a level-high AIC IRQ, #iommu-cells = <1>);
 // the block device names its stream with `iommus = <&dart sid>`.
+// /soc/virtio_mmio@…: the virtio-net device (hw/virtio-net.ts), DMA through DART stream 1.
+// /chosen/mlk,machine-index: k of machine k on the wire (1 for a lone machine).
 // /soc/block@…: present always; `mlk,capacity-sectors` (u64) when blockSectors is given, and
 // status = "disabled" when blockSectors is 0 (no disk attached).
 
@@ -26,6 +28,10 @@ import {
   MAILBOX_BASE,
   MAILBOX_IRQ,
   MAILBOX_SIZE,
+  NET_BASE,
+  NET_DART_SID,
+  NET_IRQ,
+  NET_SIZE,
   TRACE_BASE,
   TRACE_SIZE,
   UART0_BASE,
@@ -61,6 +67,10 @@ export interface MachineDtOptions {
   initrd?: { start: number; end: number };
   bootargs?: string;
   blockSectors?: number;
+  /** Which machine on the wire this is (1..N): /chosen/mlk,machine-index, and the NIC's MAC 02:00:00:00:00:k. */
+  machineIndex?: number;
+  /** The network device's MAC (local-mac-address of its node). */
+  mac?: Uint8Array;
 }
 
 /** A `reg` value with 2 address cells and 2 size cells. */
@@ -76,6 +86,8 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     chosen.push(['linux,initrd-start', propU64(opts.initrd.start)]);
     chosen.push(['linux,initrd-end', propU64(opts.initrd.end)]);
   }
+  // machine k of a networked run: its IPv4 address will be 10.0.0.k/24 (docs/NETWORK.md)
+  chosen.push(['mlk,machine-index', propU32(opts.machineIndex ?? 1)]);
 
   const aic = node(`interrupt-controller@${unit(AIC_BASE)}`, [
     ['compatible', propStrList('apple,t8103-aic', 'apple,aic')],
@@ -132,6 +144,19 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['interrupts', propU32(AIC_IRQ, MAILBOX_IRQ, IRQ_TYPE_LEVEL_HIGH)],
   ]);
 
+  // Shaped like QEMU virt's virtio_mmio nodes (hw/arm/virt.c create_virtio_devices), plus the
+  // DART stream it masters through and the standard local-mac-address of a network node.
+  const netProps: Array<[string, Uint8Array]> = [
+    ['compatible', propStr('virtio,mmio')],
+    ['reg', reg64(NET_BASE, NET_SIZE)],
+    ['interrupt-parent', propU32(PHANDLE_AIC)],
+    ['interrupts', propU32(AIC_IRQ, NET_IRQ, IRQ_TYPE_LEVEL_HIGH)],
+    ['iommus', propU32(PHANDLE_DART, NET_DART_SID)],
+    ['dma-coherent', propEmpty()],
+  ];
+  if (opts.mac) netProps.push(['local-mac-address', Uint8Array.from(opts.mac)]);
+  const net = node(`virtio_mmio@${unit(NET_BASE)}`, netProps);
+
   const soc = node(
     'soc',
     [
@@ -141,7 +166,7 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
       ['ranges', propEmpty()],
       ['nonposted-mmio', propEmpty()],
     ],
-    [serial, aic, trace, dart, block, mailbox],
+    [serial, aic, trace, dart, block, mailbox, net],
   );
 
   const timer = node('timer', [

@@ -13,7 +13,7 @@ import { buildMachineDeviceTree } from './devicetree';
 import { El0Core } from './el0/core';
 import { EC, FSC, PSTATE, VECTOR, esr, esrEc } from './esr';
 import { buildFdt } from './fdt';
-import { BLOCK_DART_SID, DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS, KERNEL_MMIO_TICKS } from './memmap';
+import { BLOCK_DART_SID, DEFAULT_RAM_SIZE, DRAM_BASE, KERNEL_ENTRY_TICKS, KERNEL_MMIO_TICKS, NET_BASE, NET_DART_SID, NET_IRQ, NET_SIZE } from './memmap';
 import { Mmu } from './mmu';
 import { Ram } from './ram';
 import { SYSREG } from './sysregs';
@@ -23,6 +23,7 @@ import { TraceRing, type TraceRecord } from './trace';
 import { Uart } from './uart';
 import { murmur128 } from './hash';
 import { exportMutableGlobals } from './wasm-globals';
+import { VirtioNet } from './virtio-net';
 
 export interface MachineOptions {
   /** The kernel image: a WebAssembly binary (or compiled module) with the `mach` imports. */
@@ -33,6 +34,8 @@ export interface MachineOptions {
   /** Backing store of the block device (a fresh 4 MiB RAM-backed disk by default). */
   disk?: BlockStore;
   bootargs?: string;
+  /** Which machine on the wire this is (1..255; default 1): its NIC's MAC is 02:00:00:00:00:k. */
+  machineIndex?: number;
 }
 
 export type StopReason = 'budget' | 'idle' | 'halted';
@@ -108,6 +111,9 @@ export class Machine {
   readonly dart: Dart;
   readonly block: BlockDevice;
   readonly mailbox: HostMailbox;
+  /** The network device (virtio-net on virtio-mmio); its link is up once a switch port is attached (hw/net.ts). */
+  readonly net: VirtioNet;
+  readonly machineIndex: number;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
   readonly el0: El0Core;
@@ -170,7 +176,11 @@ export class Machine {
     this.dart = new Dart(this.ram, this.aic);
     this.block = new BlockDevice(this.dart.port(BLOCK_DART_SID), this.aic, opts.disk ?? new MemoryBlockStore(8192));
     this.mailbox = new HostMailbox(this.aic);
-    for (const d of [this.aic, this.uart, this.trace, this.dart, this.block, this.mailbox]) this.bus.map(d);
+    this.machineIndex = opts.machineIndex ?? 1;
+    if (!Number.isInteger(this.machineIndex) || this.machineIndex < 1 || this.machineIndex > 255) throw new RangeError(`machineIndex ${opts.machineIndex} is not in 1..255`);
+    const mac = Uint8Array.of(2, 0, 0, 0, 0, this.machineIndex);
+    this.net = new VirtioNet(mac, this.dart.port(NET_DART_SID), this.aic, NET_BASE, NET_SIZE, NET_IRQ);
+    for (const d of [this.aic, this.uart, this.trace, this.dart, this.block, this.mailbox, this.net.transport]) this.bus.map(d);
     this.mmu = new Mmu(this.ram);
     this.cpu = new Cpu(this.mmu, this.timer);
     this.el0 = new El0Core(this.ram, this.bus, this.mmu);
@@ -191,7 +201,7 @@ export class Machine {
       initrd = { start, end: start + opts.bootImage.length };
     }
     this.bootImageRange = initrd ?? null;
-    const tree = buildMachineDeviceTree({ ramSize: this.ram.size, initrd, bootargs: opts.bootargs, blockSectors: this.block.store.sectors });
+    const tree = buildMachineDeviceTree({ ramSize: this.ram.size, initrd, bootargs: opts.bootargs, blockSectors: this.block.store.sectors, machineIndex: this.machineIndex, mac });
     const reserve: Array<[number, number]> = [[this.fdtAddress, FDT_SPACE]];
     if (initrd) reserve.push([initrd.start, initrd.end - initrd.start]);
     const fdt = buildFdt(tree, reserve);

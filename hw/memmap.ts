@@ -30,6 +30,12 @@ export const DART_IRQ = 702;
 /** The block device's stream (SID) on that DART. */
 export const BLOCK_DART_SID = 0;
 
+export const NET_BASE = 0x2_3F03_0000; // "virtio,mmio" slot holding a virtio-net device (hw/virtio-net.ts)
+export const NET_SIZE = 0x1000; // registers 0x000–0x1FF (QEMU's slot size); one page so a driver maps it alone
+export const NET_IRQ = 703;
+/** The network device's stream (SID) on the DART. */
+export const NET_DART_SID = 1;
+
 /** Counter frequency of the ARM generic timer on M1 (CNTFRQ_EL0). */
 export const CNTFRQ = 24_000_000;
 /** Fixed virtual-time charge of one kernel entry, in counter ticks (D5). */

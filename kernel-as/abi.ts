@@ -197,7 +197,7 @@ export const BI_DEV_MAX: u32 = 16;
 export const BI_DEV_PAGES: u32 = 8;
 export const BI_DEV_IRQ: u32 = 12;
 export const BI_DEV_SLOT: u32 = 16;
-export const BI_DEV_KIND: u32 = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace
+export const BI_DEV_KIND: u32 = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)
 export const BI_DEV_NAME: u32 = 24; // 8 bytes, NUL padded
 export const BI_UT_BYTES: u32 = 16; // untyped record: u64 pa, u32 sizeBits, u32 slot
 export const BI_UT_MAX: u32 = 64;
@@ -215,6 +215,7 @@ export const BI_DEV_KIND_UART: u32 = 2; // the UART's registers
 export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
+export const BI_DEV_KIND_NET: u32 = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
 
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: u64 = 0; // success

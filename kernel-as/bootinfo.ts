@@ -19,6 +19,8 @@ export const DEV_BLOCK: u32 = 5;
 export const DEV_DART: u32 = 7; // 6 is the host mailbox in init's boot-info records
 /** A boot-info device record that carries an IOSpace capability (the DMA stream of the named device). */
 export const DEV_IOSPACE: u32 = 8;
+/** A virtio-mmio device ("virtio,mmio"; the virtio-net NIC, driven by the netdrv service). */
+export const DEV_NET: u32 = 9;
 
 /** Interrupt type cell of the AIC binding (dt-bindings/interrupt-controller/apple-aic.h). */
 export const AIC_IRQ: u32 = 0;
@@ -83,6 +85,7 @@ const DEVICE_BYTES: i32 = 40;
  * 0x80 model:u32 (linear, FDT string or 0)  0x84 bootargs:u32 (linear or 0)
  * 0x88 aicTimebase (the AICv1 timebase page after its 0x8000-byte register block; 0 if none)  0x90 aicTimebaseSize
  * 0x98 dartBase   0xA0 dartIrq:i32  0xA4 blockSid:i32 (the block device's DART stream, -1 if none)
+ * 0xA8 netSid:i32 (the virtio-mmio NIC's DART stream, -1 if none)  0xAC pad
  * ```
  */
 // @ts-ignore: decorator
@@ -114,6 +117,8 @@ const DEVICE_BYTES: i32 = 40;
   dartBase: u64;
   dartIrq: i32;
   blockSid: i32;
+  netSid: i32;
+  pad: u32;
 }
 
 const regionArea: usize = memory.data(REGION_BYTES * MAX_REGIONS, 8);
@@ -131,6 +136,7 @@ export function bootInfoReset(): void {
   bi.blockIrq = -1;
   bi.dartIrq = -1;
   bi.blockSid = -1;
+  bi.netSid = -1;
   bi.regions = <u32>regionArea;
   bi.devices = <u32>deviceArea;
 }

@@ -7,8 +7,9 @@
 // Two passes over the struct block, no allocation:
 //   1. /chosen (stdout-path, linux,initrd-start/-end, bootargs) and /aliases;
 //   2. every node: /memory, and the devices by "compatible" (apple,aic; apple,s5l-uart;
-//      arm,armv8-timer; mlk,trace-ring; mlk,block; apple,t8103-dart; anything else with reg or
-//      interrupts is listed). The block device's `iommus = <&dart sid>` names its DART stream.
+//      arm,armv8-timer; mlk,trace-ring; mlk,block; apple,t8103-dart; virtio,mmio; anything else with
+//      reg or interrupts is listed). The block device's and the first virtio-mmio device's
+//      `iommus = <&dart sid>` name their DART streams.
 // `reg` is decoded with the parent's #address-cells/#size-cells; `ranges` are assumed to be
 // identity (true of the t8103 /soc node, whose `ranges;` is empty). `interrupts` use the AIC
 // binding <type number flags> (the only interrupt controller).
@@ -16,7 +17,7 @@
 import { linOf, DRAM_BASE } from "./arch";
 import {
   bi, addDevice, addReserved, RSV_MEMRESERVE, AIC_IRQ, AIC_FIQ, AIC_TMR_GUEST_PHYS,
-  DEV_OTHER, DEV_AIC, DEV_UART, DEV_TIMER, DEV_TRACE, DEV_BLOCK, DEV_DART,
+  DEV_OTHER, DEV_AIC, DEV_UART, DEV_TIMER, DEV_TRACE, DEV_BLOCK, DEV_DART, DEV_NET,
 } from "./bootinfo";
 
 const FDT_MAGIC: u32 = 0xd00dfeed;
@@ -167,12 +168,14 @@ export function fdtParse(fdtPa: u64): i32 {
   stdoutPath = 0; stdoutLen = 0; stdoutAlias = 0; stdoutAliasLen = 0;
   consoleFromStdoutPath = false;
   blockIommuPhandle = 0;
+  netIommuPhandle = 0;
   dartPhandle = 0;
   if (!walk(1)) return FDT_BAD_STRUCTURE; // /chosen
   if (stdoutAlias != 0 && !walk(3)) return FDT_BAD_STRUCTURE; // /aliases, to resolve stdout-path
   if (!walk(2)) return FDT_BAD_STRUCTURE; // every node
   // the block device is behind the DART only if its iommus names that DART with a valid stream
   if (bi.dartBase == 0 || blockIommuPhandle == 0 || blockIommuPhandle != dartPhandle || bi.blockSid < 0 || bi.blockSid >= 16) bi.blockSid = -1;
+  if (bi.dartBase == 0 || netIommuPhandle == 0 || netIommuPhandle != dartPhandle || bi.netSid < 0 || bi.netSid >= 16 || bi.netSid == bi.blockSid) bi.netSid = -1;
   return FDT_OK;
 }
 
@@ -334,6 +337,13 @@ function finishNode(depth: i32): void {
       let io = <usize>cget(depth, C_IOMMUS);
       if (io != 0 && <i32>cget(depth, C_IOMMUSLEN) >= 8) { blockIommuPhandle = be32(io); bi.blockSid = <i32>be32(io + 4); }
     }
+  } else if ((m = compatHas(compat, compLen, "virtio,mmio")) != 0) {
+    // the first virtio-mmio slot (the NIC); its iommus names its DART stream, as for the block device
+    if (netIommuPhandle == 0 && bi.netSid < 0) {
+      kind = DEV_NET; shown = m;
+      let io = <usize>cget(depth, C_IOMMUS);
+      if (io != 0 && <i32>cget(depth, C_IOMMUSLEN) >= 8) { netIommuPhandle = be32(io); bi.netSid = <i32>be32(io + 4); }
+    }
   } else if ((m = compatHas(compat, compLen, "apple,t8103-dart")) != 0) {
     kind = DEV_DART; shown = m;
     if (bi.dartBase == 0) { bi.dartBase = base; bi.dartIrq = irq; dartPhandle = cget(depth, C_PHANDLE); }
@@ -343,4 +353,5 @@ function finishNode(depth: i32): void {
 
 // The block device's iommus phandle and the DART's phandle (resolved in fdtParse).
 let blockIommuPhandle: u32 = 0;
+let netIommuPhandle: u32 = 0;
 let dartPhandle: u32 = 0;

@@ -103,6 +103,7 @@ export function kmain(fdt: u64): void {
     } else {
       line("apple-dart: DART locked or not 4 KiB pages: DMA devices stay without IO mappings");
       bi.blockSid = -1;
+      bi.netSid = -1;
     }
   }
 

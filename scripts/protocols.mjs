@@ -281,8 +281,8 @@ function genTs(protocols, errors) {
 
 // boot-info device names (docs/SYSCALLS.md §8): `timebase` is a read-only page (the system
 // counter), `vtimer` has no page and is only an `irqs` entry (the EL1 virtual timer)
-const DEVICES = new Set(['uart', 'block', 'mailbox', 'timebase']);
-const IRQ_DEVICES = new Set(['uart', 'block', 'mailbox', 'vtimer']);
+const DEVICES = new Set(['uart', 'block', 'mailbox', 'timebase', 'net']);
+const IRQ_DEVICES = new Set(['uart', 'block', 'mailbox', 'vtimer', 'net']);
 
 export function loadManifest(path = join(root, 'services', 'manifest.json')) {
   const m = JSON.parse(readFileSync(path, 'utf8'));

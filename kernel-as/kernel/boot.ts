@@ -11,7 +11,7 @@
 
 import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
 import * as con from "../console";
-import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER } from "../bootinfo";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER, DEV_NET } from "../bootinfo";
 import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
@@ -144,10 +144,10 @@ function grantDevices(b: usize): u32 {
   for (let i = 0; i < bi.nDevices && ndev < BI_DEV_MAX; i++) {
     let d = deviceAt(i);
     let isMailbox = cstrEq(<usize>d.compat, "mlk,host-mailbox");
-    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && !isMailbox) continue;
+    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && d.kind != DEV_NET && !isMailbox) continue;
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
-    let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : "mailbox";
+    let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : d.kind == DEV_NET ? "net" : "mailbox";
     deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, isMailbox ? 6 : d.kind, name);
     for (let j: u32 = 0; j < pages && nextSlot < INIT_SLOTS; j++) {
       cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
@@ -158,6 +158,11 @@ function grantDevices(b: usize): u32 {
   if (bi.blockSid >= 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
     deviceRecord(b, ndev++, bi.dartBase, 0, bi.blockSid, nextSlot, DEV_IOSPACE, "block");
     cteInsert(slotOf(c, nextSlot++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
+  }
+  // the network device's DMA stream, the same way
+  if (bi.netSid >= 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
+    deviceRecord(b, ndev++, bi.dartBase, 0, bi.netSid, nextSlot, DEV_IOSPACE, "net");
+    cteInsert(slotOf(c, nextSlot++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.netSid, 0);
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)
   if (bi.aicTimebase != 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {

@@ -23,8 +23,8 @@ export class ServiceDef {
   heartbeat: u32 = 0;
 }
 
-export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf"];
-export const SHARED_PAGES: Array<u32> = [1, 1];
+export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio"];
+export const SHARED_PAGES: Array<u32> = [1, 1, 6, 1];
 
 export function services(): Array<ServiceDef> {
   const out = new Array<ServiceDef>();
@@ -72,8 +72,19 @@ export function services(): Array<ServiceDef> {
   s.devices.push(new Mapping("timebase", 0x4000));
   s.irqs.push("vtimer");
   out.push(s);
+  s = new ServiceDef(); s.name = "netdrv"; s.program = "netdrv"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
+  s.devices.push(new Mapping("net", 0x4000));
+  s.irqs.push("net");
+  s.iospaces.push("net");
+  s.frames.push(new Mapping("netdma", 0x8000));
+  s.frames.push(new Mapping("netio", 0xe000));
+  out.push(s);
   s = new ServiceDef(); s.name = "hello"; s.program = "hello"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
+  out.push(s);
+  s = new ServiceDef(); s.name = "netecho"; s.program = "netecho"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
+  s.uses.push("net"); s.uses.push("netdrv");
+  s.frames.push(new Mapping("netio", 0xe000));
   out.push(s);
   s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");

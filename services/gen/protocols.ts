@@ -1196,6 +1196,130 @@ export const PROTOCOLS: Protocol[] = [
         ]
       }
     ]
+  },
+  {
+    "protocol": "netdev",
+    "id": 7,
+    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached or called recv they are counted and dropped at once.",
+    "ops": [
+      {
+        "name": "info",
+        "id": 1,
+        "doc": "The interface: its MAC address (6 bytes, most significant first, in the low 48 bits), whether the link is up, and the MTU.",
+        "args": [],
+        "reply": [
+          {
+            "name": "mac",
+            "type": "u64"
+          },
+          {
+            "name": "link",
+            "type": "bool"
+          },
+          {
+            "name": "mtu",
+            "type": "u32"
+          }
+        ],
+        "errors": []
+      },
+      {
+        "name": "stats",
+        "id": 2,
+        "doc": "Driver counters since it started.",
+        "args": [],
+        "reply": [
+          {
+            "name": "rx_frames",
+            "type": "u64"
+          },
+          {
+            "name": "rx_bytes",
+            "type": "u64"
+          },
+          {
+            "name": "rx_dropped",
+            "type": "u64"
+          },
+          {
+            "name": "tx_frames",
+            "type": "u64"
+          },
+          {
+            "name": "tx_bytes",
+            "type": "u64"
+          },
+          {
+            "name": "tx_dropped",
+            "type": "u64"
+          }
+        ],
+        "errors": []
+      },
+      {
+        "name": "attach",
+        "id": 3,
+        "doc": "Become the interface's client: `ntfn` is signalled whenever received frames wait. Replaces the previous client (a restarted stack attaches again).",
+        "args": [
+          {
+            "name": "ntfn",
+            "type": "cap"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "INVALID"
+        ]
+      },
+      {
+        "name": "send",
+        "id": 4,
+        "doc": "Transmit the frame of `len` bytes at `offset` in the shared page (copied before the reply).",
+        "args": [
+          {
+            "name": "offset",
+            "type": "u32"
+          },
+          {
+            "name": "len",
+            "type": "u32"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "INVALID",
+          "BUSY",
+          "IO",
+          "UNAVAILABLE"
+        ]
+      },
+      {
+        "name": "recv",
+        "id": 5,
+        "doc": "Copy the oldest received frame to `offset` in the shared page; its length. With none waiting: WOULD_BLOCK, or with `wait` the reply comes when a frame arrives (one waiting caller at a time: BUSY for another).",
+        "args": [
+          {
+            "name": "offset",
+            "type": "u32"
+          },
+          {
+            "name": "wait",
+            "type": "bool"
+          }
+        ],
+        "reply": [
+          {
+            "name": "len",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "INVALID",
+          "WOULD_BLOCK",
+          "BUSY"
+        ]
+      }
+    ]
   }
 ];
 

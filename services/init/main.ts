@@ -34,7 +34,7 @@ import {
   Msg, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL,
   T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, R_ALL, F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION,
   F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
-  SLOT_FRAME, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
+  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
   tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
   spawn as bootImageSpawn, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
@@ -321,6 +321,11 @@ function start(p: Proc): u32 {
     if (i == 0) {
       e = cnodeCopy(cn, SLOT_FRAME, s, R_READ | R_WRITE);
       if (e) return e;
+      // its further pages go to slots 10.. (SLOT_FRAME_MORE): a DMA driver maps each for its device
+      for (let j: u32 = 1; j < pages && j < 7; j++) {
+        e = cnodeCopy(cn, SLOT_FRAME_MORE - 1 + <u64>j, s + <u64>j, R_READ | R_WRITE);
+        if (e) return e;
+      }
     }
     p.caps.push(new CapRec(i == 0 ? <u32>SLOT_FRAME : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
   }

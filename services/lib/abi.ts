@@ -145,6 +145,7 @@ export const SLOT_IRQ: u64 = 6; // the IRQ handler of the manifest's first `irqs
 export const SLOT_FRAME: u64 = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE: u64 = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT: u64 = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
+export const SLOT_FRAME_MORE: u64 = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
 export const SLOT_DYNAMIC: u64 = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END: u64 = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -172,7 +173,7 @@ export const BI_DEV_MAX: u32 = 16;
 export const BI_DEV_PAGES: u32 = 8;
 export const BI_DEV_IRQ: u32 = 12;
 export const BI_DEV_SLOT: u32 = 16;
-export const BI_DEV_KIND: u32 = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace
+export const BI_DEV_KIND: u32 = 20; // 2 UART, 5 block, 6 mailbox, 1 AIC timebase, 8 IOSpace, 9 virtio-mmio (net)
 export const BI_DEV_NAME: u32 = 24; // 8 bytes, NUL padded
 export const BI_UT_BYTES: u32 = 16; // untyped record: u64 pa, u32 sizeBits, u32 slot
 export const BI_UT_MAX: u32 = 64;
@@ -190,6 +191,7 @@ export const BI_DEV_KIND_UART: u32 = 2; // the UART's registers
 export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
+export const BI_DEV_KIND_NET: u32 = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT: u64 = 62; // bit number of the ping in the service's notification word

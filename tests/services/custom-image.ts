@@ -31,7 +31,7 @@ export async function imageWith(extra: ExtraService): Promise<Uint8Array> {
   rmSync(tree, { recursive: true, force: true });
   const svc = join(tree, 'services');
   mkdirSync(join(svc, 'gen'), { recursive: true });
-  for (const e of ['lib', 'lib-ext', 'asconfig.json']) if (existsSync(join(root, 'services', e))) symlinkSync(join(root, 'services', e), join(svc, e));
+  for (const e of ['lib', 'asconfig.json']) if (existsSync(join(root, 'services', e))) symlinkSync(join(root, 'services', e), join(svc, e));
   for (const f of readdirSync(join(root, 'services', 'gen'))) {
     if (f !== 'manifest.ts') symlinkSync(join(root, 'services', 'gen', f), join(svc, 'gen', f));
   }

@@ -1,8 +1,6 @@
 // mirror — a test server: replies to every request with its words in reverse order (label 0), so
 // a test can send a message of any length through a client and check every word came back.
-import { Msg } from "../lib-ext/msg";
-import { ipcRecv, ipcReplyRecv } from "../lib-ext/ipc";
-import { SLOT_SELF } from "../lib-ext/rt";
+import { Msg, ipcRecv, ipcReplyRecv, SLOT_SELF } from "../lib";
 
 const m = new Msg();
 const words = new StaticArray<u64>(64);
