@@ -141,7 +141,7 @@ function limitReached(machine: Machine, args: BootArgs): string {
  * once stdin has ended and the machine is idle (0), at Ctrl-] in the input (0, at once), or at a
  * limit or a halt (1). Waits for more input without spinning while the machine is idle.
  */
-function runPiped(machine: Machine, args: BootArgs): Promise<number> {
+export function runPiped(machine: Machine, args: BootArgs): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const idleTicks = CNTFRQ / 10;
@@ -190,11 +190,12 @@ function runPiped(machine: Machine, args: BootArgs): Promise<number> {
 }
 
 /** Scripted run: deterministic, as fast as the host allows. */
-function runScripted(machine: Machine, args: BootArgs): number {
+export function runScripted(machine: Machine, args: BootArgs, seenBefore = ''): number {
   const records: TraceRecord[] = [];
   if (args.trace) machine.on('trace', (r) => records.push({ ...r, args: [...r.args] }));
-  let seen = '';
-  let found = false;
+  // `mlk run` has already run the machine (boot, program start): what it printed counts for --until
+  let seen = seenBefore;
+  let found = args.until !== undefined && seen.includes(args.until);
   machine.on('uart', (bytes) => {
     process.stdout.write(bytes);
     if (args.until !== undefined && !found) {
@@ -235,7 +236,7 @@ function runScripted(machine: Machine, args: BootArgs): number {
 }
 
 /** Interactive run: virtual time paced to wall-clock time; Ctrl-] leaves. */
-function runInteractive(machine: Machine): Promise<number> {
+export function runInteractive(machine: Machine): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const initStopped = watchInit(machine);

@@ -8,7 +8,7 @@
 import type { Machine } from '../../../hw/machine';
 import type { TraceRecord } from '../../../hw/trace';
 import { CNTFRQ } from '../../../hw/memmap';
-import { TRACE_KINDS } from '../../../host/abi';
+import { ERRORS, TRACE_KINDS } from '../../../host/abi';
 import { decodeAgent, encodeRequest, errorText } from '../agent';
 import { programMessages } from './program';
 
@@ -30,8 +30,9 @@ export const TRACE = {
 };
 
 /** Names of the errors init's proc protocol answers with (abi/errors.json through the agent). */
-function errName(code: number): string {
-  return errorText(code);
+export function errName(code: number): string {
+  const e = ERRORS.find((x) => x.code === code);
+  return e ? e.name : errorText(code);
 }
 
 export class CodeSession {
