@@ -1,23 +1,18 @@
-import { compileInNode } from './web/src/code/library-node.ts';
+import { readFileSync } from 'node:fs';
 import { createMachine } from './cli/boot.ts';
 import { CodeSession } from './web/src/code/session.ts';
-const src = `import { lookup } from "../lib-ext/rt";
-import * as con from "../gen/console";
-const ep = lookup("console");
-const b = String.UTF8.encode("hi from student\\n");
-con.write(ep, changetype<usize>(b), b.byteLength, new con.WriteReply());
-`;
-const r = await compileInNode(src);
-console.log(r.diagnostics, r.binary?.length);
-const m = await createMachine(64, undefined, true);
-const s = new CodeSession(m);
-s.boot();
-console.log('booted', s.agentSlots);
-const o = s.runProgram(r.binary!, 'student', 1);
-console.log(o);
-s.settle(0.5);
-console.log(s.out.slice(-600));
-console.log(JSON.stringify(s.threads()).slice(0, 400));
-const bad = s.runProgram(new Uint8Array([0,97,115,109,1,0,0,0,8,1,0]), 'broken', 1);
-console.log(bad); s.settle(0.2); console.log(s.out.slice(-300));
-console.log(s.shell('ps'));
+import { compileInNode } from './web/src/code/library-node.ts';
+import { EXERCISES } from './exercises/index.ts';
+import { gradeSource, formatVerdict } from './exercises/grade.ts';
+const only = process.argv[2];
+for (const ex of EXERCISES) {
+  if (only && ex.id !== only) continue;
+  const t = performance.now();
+  const s = new CodeSession(await createMachine(64, undefined, true));
+  s.boot();
+  for (const f of ['solution.ts', ...ex.wrong.map((w) => w.file)]) {
+    const v = await gradeSource(ex, readFileSync(`exercises/${ex.id}/${f}`, 'utf8'), compileInNode, s);
+    console.log(ex.id, f, formatVerdict(v));
+  }
+  console.log(ex.id, 'ms', Math.round(performance.now() - t));
+}
