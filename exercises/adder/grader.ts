@@ -6,7 +6,7 @@ const adder: ExerciseDef = {
   title: 'Adder',
   grants: ['endpoint'],
   wrong: [
-    { file: 'wrong-twowords.ts', reason: /ADD \[5\]/ },
+    { file: 'wrong-twowords.ts', reason: /ADD \[1, 2, 3, 4\]/ },
     { file: 'wrong-nolabel.ts', reason: /label 7/ },
   ],
   grade(ctx) {

@@ -8,7 +8,7 @@ const echo: ExerciseDef = {
   title: 'Echo server',
   grants: ['endpoint'],
   wrong: [
-    { file: 'wrong-noreply.ts', reason: /no reply/ },
+    { file: 'wrong-noreply.ts', reason: /without replying/ },
     { file: 'wrong-oneword.ts', reason: /expected \[1, 2, 3\]/ },
   ],
   grade(ctx) {

@@ -9,7 +9,7 @@ const kv: ExerciseDef = {
   grants: ['endpoint'],
   wrong: [
     { file: 'wrong-zero.ts', reason: /never PUT/ },
-    { file: 'wrong-onekey.ts', reason: /GET 10/ },
+    { file: 'wrong-onekey.ts', reason: /GET 20/ },
   ],
   grade(ctx) {
     const r0 = callStudent(ctx, GET, [99]);

@@ -167,7 +167,7 @@ export function CodePanel() {
   const share = async () => {
     const frag = await shareFragment({ doc: doc.id, name, grants, source: text() });
     const url = `${location.origin}${location.pathname}#${frag}`;
-    history.replaceState(null, '', url);
+    window.history.replaceState(null, '', url);
     try { await navigator.clipboard.writeText(url); setStatus('share link copied to the clipboard (and in the address bar)'); }
     catch { setStatus('share link is in the address bar'); }
   };

@@ -1,7 +1,7 @@
 // The panel dock beside (or below) the terminal: a tab strip and the selected panel. Panels are
 // listed in PANELS; the open one, the dock's side and size live in ui.ts.
 
-import type { ComponentType, KeyboardEvent } from 'react';
+import { lazy, Suspense, type ComponentType, type KeyboardEvent } from 'react';
 import { InterruptsPanel } from './InterruptsPanel';
 import { ProcessesPanel } from '../panels/ProcessesPanel';
 import { CapabilitiesPanel } from '../panels/CapabilitiesPanel';
@@ -12,6 +12,12 @@ import { DemosPanel } from '../panels/DemosPanel';
 import { CpuPanel } from '../panels/CpuPanel';
 import { setUi, useUi, type PanelId } from '../ui';
 import './Dock.css';
+
+/** The Code panel brings CodeMirror: loaded when first opened, not with the page. */
+const CodePanel = lazy(() => import('../code/CodePanel'));
+function LazyCodePanel() {
+  return <Suspense fallback={<p className="dim">loading the editor…</p>}><CodePanel /></Suspense>;
+}
 
 interface Panel {
   id: PanelId;
@@ -29,6 +35,7 @@ export const PANELS: Panel[] = [
   { id: 'composer', title: 'Send IPC', key: '6', Component: ComposerPanel },
   { id: 'cpu', title: 'CPU', key: '7', Component: CpuPanel },
   { id: 'demos', title: 'Lessons', key: '8', Component: DemosPanel },
+  { id: 'code', title: 'Code', key: '9', Component: LazyCodePanel },
 ];
 
 export function Dock() {
