@@ -133,7 +133,8 @@ export function CodePanel() {
   const compile = async () => {
     setBusy(true);
     setStatus('compiling… (the first compile loads the compiler)');
-    const r = await compileInPage(text(), name);
+    let r: Awaited<ReturnType<typeof compileInPage>>;
+    try { r = await compileInPage(text(), name); } catch (e) { setStatus((e as Error).message); setBusy(false); return null; }
     showDiagnostics(r.diagnostics, `services/${name}/main.ts`);
     setStatus(r.binary ? `compiled: ${r.binary.length} bytes in ${Math.round(r.ms)} ms` : `did not compile (${r.diagnostics.filter((d) => d.severity === 'error').length} errors)`);
     setBusy(false);
@@ -158,7 +159,8 @@ export function CodePanel() {
     setBusy(true);
     setVerdict('');
     setStatus('checking on a machine of its own… (the first check loads the compiler)');
-    const r = await gradeInPage(doc.exercise, text());
+    let r: Awaited<ReturnType<typeof gradeInPage>>;
+    try { r = await gradeInPage(doc.exercise, text()); } catch (e) { setStatus((e as Error).message); setBusy(false); return; }
     setVerdict(r.line);
     setStatus(`checked in ${(r.ms / 1000).toFixed(1)} s`);
     setBusy(false);

@@ -4,15 +4,24 @@ import type { CompilerReply, CompilerRequest } from './compiler.worker';
 
 let worker: Worker | null = null;
 let nextId = 1;
-const waiting = new Map<number, (r: CompilerReply) => void>();
+const waiting = new Map<number, { resolve: (r: CompilerReply) => void; reject: (e: Error) => void }>();
 
 function get(): Worker {
   if (worker) return worker;
   worker = new Worker(new URL('./compiler.worker.ts', import.meta.url), { type: 'module' });
+  // a Worker that fails to load or throws answers nothing: every waiting request fails with why
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    const why = new Error(`the compiler Worker failed: ${e.message || 'it could not be loaded'}`);
+    for (const [, w] of waiting) w.reject(why);
+    waiting.clear();
+    worker?.terminate();
+    worker = null;
+  };
   worker.onmessage = (e: MessageEvent<CompilerReply>) => {
     const done = waiting.get(e.data.id);
     waiting.delete(e.data.id);
-    done?.(e.data);
+    done?.resolve(e.data);
   };
   return worker;
 }
@@ -21,8 +30,8 @@ type Without<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 function ask(req: Without<CompilerRequest>): Promise<CompilerReply> {
   const id = nextId++;
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
     get().postMessage({ ...req, id });
   });
 }
