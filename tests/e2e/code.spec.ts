@@ -26,11 +26,12 @@ async function openCode(page: Page): Promise<void> {
 // a client of the console service: its call decodes in the Messages panel as console.write
 const CLIENT = `import { lookup } from "../lib-ext/rt";
 import * as con from "../gen/console";
-import { println } from "../lib";
+import { println, recv } from "../lib";
 println("typed: looking up the console");
 const ep = lookup("console");
 const b = String.UTF8.encode("typed: hello through the console service\\n");
 con.write(ep, changetype<usize>(b), b.byteLength, new con.WriteReply());
+recv(5); // then wait on its endpoint, so it stays in the panels
 `;
 
 test('type a service, compile it, run it: its output on the terminal, its process and messages in the panels', async ({ page }) => {
@@ -38,10 +39,11 @@ test('type a service, compile it, run it: its output on the terminal, its proces
   await openCode(page);
   await setSource(page, CLIENT);
   await page.getByTestId('code-name').fill('typed');
+  await page.getByTestId('grant-endpoint').check();
   await page.getByTestId('code-run').click();
   await expect(page.getByTestId('code-status')).toContainText(/typed runs as pid \d+/, { timeout: 180_000 });
   await expect.poll(() => terminalText(page)).toContain('typed: hello through the console service');
-  await expect.poll(() => terminalText(page)).toMatch(/init: typed \(pid \d+\) exited with status 0/);
+  await expect.poll(() => terminalText(page)).toMatch(/init: running typed \(pid \d+, \d+ bytes, grants console,endpoint\)/);
   await page.getByTestId('tab-processes').click();
   await expect(page.getByTestId('processes')).toContainText('typed');
   await page.getByTestId('tab-messages').click();
@@ -65,7 +67,7 @@ test('a crashing program is stopped by init; the shell still answers', async ({ 
   await page.getByTestId('code-name').fill('crashy');
   await page.getByTestId('code-run').click();
   await expect(page.getByTestId('code-status')).toContainText(/crashy runs as pid/, { timeout: 180_000 });
-  await expect.poll(() => terminalText(page)).toMatch(/init: crashy \(pid \d+\) trap 10[^\n]*restart limit 0 reached, not restarting/);
+  await expect.poll(() => terminalText(page)).toMatch(/init: crashy \(pid \d+\) trap 10 \(pc 0x[0-9a-f]+\); restart limit 0 reached/);
   await settle(page);
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('ps\r');
