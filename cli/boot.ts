@@ -141,7 +141,7 @@ export async function createMachine(ramMiB = 64, diskPath?: string, check = chec
 }
 
 /** How the runners advance time: one machine alone, or every machine of a network in lockstep. */
-type Advance = (ticks: number) => RunResult;
+export type Advance = (ticks: number) => RunResult;
 
 /** Machines 1..N on one switch; machine 1 is the one the terminal shows. Only machine 1 uses --disk. */
 async function createNetwork(args: BootArgs, capture?: PcapWriter): Promise<{ network: Network; advance: Advance }> {
@@ -229,7 +229,7 @@ function limitReached(machine: Machine, args: BootArgs): string {
  * once stdin has ended and the machine is idle (0), at Ctrl-] in the input (0, at once), or at a
  * limit or a halt (1). Waits for more input without spinning while the machine is idle.
  */
-function runPiped(machine: Machine, args: BootArgs, advance: Advance): Promise<number> {
+export function runPiped(machine: Machine, args: BootArgs, advance: Advance): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const idleTicks = CNTFRQ / 10;
@@ -284,11 +284,12 @@ function threadNames(machine: Machine): Map<number, string> {
 }
 
 /** Scripted run: deterministic, as fast as the host allows. */
-function runScripted(machine: Machine, args: BootArgs, advance: Advance): number {
+export function runScripted(machine: Machine, args: BootArgs, advance: Advance, seenBefore = ''): number {
   const records: TraceRecord[] = [];
   if (args.trace) machine.on('trace', (r) => records.push({ ...r, args: [...r.args] }));
-  let seen = '';
-  let found = false;
+  // `mlk run` has already run the machine (boot, program start): what it printed counts for --until
+  let seen = seenBefore;
+  let found = args.until !== undefined && seen.includes(args.until);
   machine.on('uart', (bytes) => {
     process.stdout.write(bytes);
     if (args.until !== undefined && !found) {
@@ -329,7 +330,7 @@ function runScripted(machine: Machine, args: BootArgs, advance: Advance): number
 }
 
 /** Interactive run: virtual time paced to wall-clock time; Ctrl-] leaves. */
-function runInteractive(machine: Machine, advance: Advance): Promise<number> {
+export function runInteractive(machine: Machine, advance: Advance): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const initStopped = watchInit(machine);

@@ -1,4 +1,4 @@
-// `mlk` — the command line. Subcommands: boot, wast, bench, fuzz. See README.md for the contract.
+// `mlk` — the command line. Subcommands: boot, run, grade, wast, bench, fuzz. See README.md for the contract.
 
 import { bootMain } from './boot';
 
@@ -12,6 +12,10 @@ const USAGE = `usage:
                                     time travel: state files, the state hash, record/replay
   mlk boot --machines N [--input-K TEXT] [--pcap FILE] [--net-loss P] [--seed S] [...]
                                     N machines on one Ethernet switch; the terminal is machine 1
+  mlk run FILE.ts [--grant console,vfs,timer,endpoint,notification] [--name NAME] [mlk boot options]
+                                    boot, compile FILE.ts as the build compiles a service, start it
+  mlk grade --list                  the exercises
+  mlk grade EXERCISE FILE.ts        judge a solution: last line PASS or FAIL: reason; exit 0 / 1
   mlk wast FILE.wast...             run WebAssembly spec scripts on the EL0 core
   mlk bench                         run the benchmarks (tables on stdout, JSON in bench/results/)
   mlk fuzz --calls N --seed S [--check] [--skip-registers] [--verbose]
@@ -22,6 +26,14 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'boot':
       return bootMain(rest);
+    case 'run': {
+      const { runMain } = await import('./run');
+      return runMain(rest);
+    }
+    case 'grade': {
+      const { gradeMain } = await import('./grade');
+      return gradeMain(rest);
+    }
     case 'wast': {
       const { wastMain } = await import('./wast');
       return wastMain(rest);

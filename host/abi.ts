@@ -84,6 +84,7 @@ export const IRQ_HANDLER_CLEAR = 74;
 export const IRQ_HANDLER_SET_DEADLINE = 75;
 export const BOOT_IMAGE_SPAWN = 80;
 export const BOOT_IMAGE_INFO = 81;
+export const BOOT_IMAGE_SPAWN_FROM = 82;
 export const IOSPACE_MAP = 88;
 export const IOSPACE_UNMAP = 89;
 
@@ -315,6 +316,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "IRQ_HANDLER_SET_DEADLINE", value: 75 },
     { name: "BOOT_IMAGE_SPAWN", value: 80 },
     { name: "BOOT_IMAGE_INFO", value: 81 },
+    { name: "BOOT_IMAGE_SPAWN_FROM", value: 82 },
     { name: "IOSPACE_MAP", value: 88 },
     { name: "IOSPACE_UNMAP", value: 89 },
   ],

@@ -145,7 +145,12 @@ let mapError: u64 = E_OK;
  * regions, image mapping, data pages, globals, stack + guard, IPC buffer, and the registers.
  * Returns E_OK, E_BAD_IMAGE (reason in loaderError) or E_NOT_ENOUGH_MEMORY.
  */
-export function loadProgram(vs: usize, t: u32, pa: u64, len: u32): u64 {
+/**
+ * Loads the image at physical `pa` (`len` bytes) into the fresh VSpace `vs` and thread `t`.
+ * `imageOwner` is the owner tag of the image pages' mappings: 0 for boot-image pages (never
+ * freed), K_DATA + 1 for pool pages holding a copy (SpawnFrom), freed and uncharged with the VSpace.
+ */
+export function loadProgram(vs: usize, t: u32, pa: u64, len: u32, imageOwner: u32 = 0): u64 {
   bad = false;
   loaderError = "";
   let base = <usize>(pa - DRAM_BASE);
@@ -156,7 +161,7 @@ export function loadProgram(vs: usize, t: u32, pa: u64, len: u32): u64 {
   p += 8;
   scanSections();
   if (bad || !checkModule()) return E_BAD_IMAGE;
-  let e = addFixedRegions(vs, pa, len);
+  let e = addFixedRegions(vs, pa, len, imageOwner);
   if (e != E_OK) return e;
   if (!sizeGlobalsArea()) return E_BAD_IMAGE;
   let gpa = mapGlobalsArea(vs);
@@ -264,7 +269,7 @@ function checkModule(): bool {
 }
 
 /** Linear memory, the image (mapped from the boot image itself), the stack and its guard page. */
-function addFixedRegions(vs: usize, pa: u64, len: u32): u64 {
+function addFixedRegions(vs: usize, pa: u64, len: u32, imageOwner: u32): u64 {
   let e = addRegion(vs, LINEAR_BASE, memMax << 16, RG_DATA, R_READ | R_WRITE | RG_DEMAND);
   if (e != E_OK) return e;
   let imgPage = pa & ~(<u64>0xfff);
@@ -272,7 +277,7 @@ function addFixedRegions(vs: usize, pa: u64, len: u32): u64 {
   e = addRegion(vs, IMG_VA, IMG_VA + (imgEnd - imgPage), RG_IMAGE, R_READ | RG_X);
   if (e != E_OK) return e;
   for (let q = imgPage; q < imgEnd; q += 4096) {
-    e = mapPage(vs, IMG_VA + (q - imgPage), q, R_READ | RG_X, ATTR_NORMAL, 0);
+    e = mapPage(vs, IMG_VA + (q - imgPage), q, R_READ | RG_X, ATTR_NORMAL, imageOwner);
     if (e != E_OK) return e;
   }
   e = addRegion(vs, STACK_VA, STACK_VA + STACK_BYTES, RG_STACK, R_READ | R_WRITE | RG_DEMAND);

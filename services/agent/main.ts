@@ -19,6 +19,14 @@
 //   agent → host  [0, VERSION, k, slot1 … slotk]   hello: the endpoint slots it holds (also the
 //                 answer to a host message with tag 0)
 //
+// Programs of the Code panel (docs/EXERCISES.md): a host message to slot CODE_SLOT is the agent's
+// own operation, not a Call. Label CODE_WRITE (MR0 byte offset, MR1 count ≤ 216, MR2.. the bytes,
+// 8 per word, little-endian) copies a piece of a compiled program into the shared frame "codebuf"
+// (mapped at CODEBUF); label CODE_RUN (MR0 length, MR1 grant bits, MR2..MR3 the name, 16 bytes)
+// asks init to start it (proc.run) and, when it serves an endpoint, looks that endpoint up so the
+// page can send to it. Reply words: CODE_WRITE none; CODE_RUN [pid, endpoint slot or 0]. The
+// program's bytes thus reach init through a frame both share, never around the kernel.
+//
 // Capability operations: a message to SLOT_CNODE (the agent's own CNode) is forwarded only as
 // CNode Mint (MR0 dest, MR1 src, MR2 rights, MR3 badge), Delete or Revoke (MR0 slot) whose slot
 // MR0 is a scratch slot (SCRATCH_FIRST..SCRATCH_END−1) and, for Mint, whose source is an endpoint
@@ -26,8 +34,10 @@
 // badge, and revoke it, but never delete the caps the agent runs on.
 
 import {
-  Msg, Service, SLOT_TCB, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, SLOT_FRAME, ipcCall, irqAck, lookup, serve,
+  Msg, Service, SLOT_TCB, SLOT_CNODE, SLOT_IRQ, SLOT_PROC, SLOT_SELF, SLOT_FRAME, ipcCall, irqAck, lookup, serve, freeSlot,
 } from "../lib";
+import * as proc from "../gen/proc";
+import { INVALID_ARGUMENT } from "../gen/errors";
 
 import {
   AGENT_ERR, AGENT_HELLO_COUNT, AGENT_HELLO_SLOTS, AGENT_HELLO_VERSION, AGENT_LABEL_HI, AGENT_LABEL_LO, AGENT_LEN,
@@ -41,6 +51,15 @@ const MBOX: usize = 0x4000;
 /** Slots of the agent's CNode the page may mint into, delete and revoke. */
 const SCRATCH_FIRST: u64 = 48;
 const SCRATCH_END: u64 = 56;
+/** The pseudo-slot of the agent's own code operations, and their labels. */
+const CODE_SLOT: u64 = 0xc0de;
+const CODE_WRITE: u64 = 1;
+const CODE_RUN: u64 = 2;
+const CODEBUF: usize = 0x8000;
+const CODEBUF_BYTES: u64 = 8 * 4096;
+/** Programs the agent ran and the slot of the endpoint it looked up for each (0: none). */
+const runNames = new Array<string>();
+const runSlots = new Array<u64>();
 
 /** Services whose endpoints the agent asks init for (init grants those in its `uses`). */
 const NAMES: string[] = ["console", "vfs", "fs", "tmpfs", "blockdev", "ramdisk"];
@@ -88,6 +107,51 @@ function allowedCNodeOp(label: u64, n: i32, w0: u64, w1: u64): bool {
 }
 
 const m = new Msg();
+const runOut = new proc.RunReply();
+
+/** CODE_WRITE / CODE_RUN (see the header); the result goes back in m. */
+function codeOp(label: u64, n: i32, word: (i: i32) => u64): u32 {
+  m.reset(0);
+  if (label == CODE_WRITE) {
+    if (n < 2) return INVALID_ARGUMENT;
+    const off = word(0), count = word(1);
+    if (count > <u64>(n - 2) * 8 || off > CODEBUF_BYTES || count > CODEBUF_BYTES - off) return INVALID_ARGUMENT;
+    for (let i: u64 = 0; i < count; i++) store<u8>(CODEBUF + <usize>(off + i), <u8>(word(2 + <i32>(i >> 3)) >> ((i & 7) << 3)));
+    return 0;
+  }
+  if (label != CODE_RUN || n < 4) return INVALID_ARGUMENT;
+  const raw = new Uint8Array(16);
+  store<u64>(raw.dataStart, word(2));
+  store<u64>(raw.dataStart + 8, word(3));
+  let len = 0;
+  while (len < 16 && raw[len] != 0) len++;
+  const name = String.UTF8.decodeUnsafe(raw.dataStart, len);
+  // the endpoint of an earlier version goes: init may have made a new one
+  for (let i = 0; i < runNames.length; i++) {
+    if (runNames[i] != name) continue;
+    const old = runSlots[i];
+    if (old != 0) {
+      freeSlot(old);
+      for (let j = 0; j < held.length; j++) if (held[j] == old) { held.splice(j, 1); break; }
+    }
+    runNames.splice(i, 1);
+    runSlots.splice(i, 1);
+    break;
+  }
+  const e = proc.run(SLOT_PROC, name, <u32>word(0), <u32>word(1), runOut);
+  if (e != 0) return e;
+  let slot: u64 = 0;
+  if ((word(1) & <u64>proc.GRANTS_ENDPOINT) != 0) {
+    slot = lookup(name);
+    if (slot != 0) held.push(slot);
+  }
+  runNames.push(name);
+  runSlots.push(slot);
+  m.setWord(0, <u64>runOut.tid);
+  m.setWord(1, slot);
+  m.len = 2;
+  return 0;
+}
 
 /** Performs the host message in IN_DATA and sends the result. */
 function perform(): void {
@@ -99,7 +163,9 @@ function perform(): void {
   let n = <i32>min(inWord(AGENT_LEN), AGENT_MAX_MSG_WORDS);
   if (<u32>(AGENT_WORDS + 2 * n) > len) n = <i32>((len - AGENT_WORDS) >> 1); // a short frame: only the words it has
   let err: u32;
-  if (isOwnObject(slot) && !(slot == SLOT_CNODE && allowedCNodeOp(label, n, n > 0 ? inMsgWord(0) : 0, n > 1 ? inMsgWord(1) : 0))) {
+  if (slot == CODE_SLOT) {
+    err = codeOp(label, n, inMsgWord);
+  } else if (isOwnObject(slot) && !(slot == SLOT_CNODE && allowedCNodeOp(label, n, n > 0 ? inMsgWord(0) : 0, n > 1 ? inMsgWord(1) : 0))) {
     err = AGENT_REFUSED;
     m.reset(0);
   } else {

@@ -23,8 +23,8 @@ export class ServiceDef {
   heartbeat: u32 = 0;
 }
 
-export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio"];
-export const SHARED_PAGES: Array<u32> = [1, 1, 6, 1];
+export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio", "codebuf"];
+export const SHARED_PAGES: Array<u32> = [1, 1, 6, 1, 8];
 
 export function services(): Array<ServiceDef> {
   const out = new Array<ServiceDef>();
@@ -67,6 +67,7 @@ export function services(): Array<ServiceDef> {
   s.uses.push("tmpfs"); s.uses.push("tmpfs");
   s.devices.push(new Mapping("mailbox", 0x4000));
   s.irqs.push("mailbox");
+  s.frames.push(new Mapping("codebuf", 0x8000));
   out.push(s);
   s = new ServiceDef(); s.name = "timer"; s.program = "timer"; s.prio = 31; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 100;
   s.devices.push(new Mapping("timebase", 0x4000));

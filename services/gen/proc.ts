@@ -21,6 +21,7 @@ export const OP_MEM: u32 = 6;
 export const OP_UPTIME: u32 = 7;
 export const OP_ARGS: u32 = 8;
 export const OP_LOG: u32 = 9;
+export const OP_RUN: u32 = 10;
 export const LABEL_LOOKUP: u64 = 1281;
 export const LABEL_PS: u64 = 1282;
 export const LABEL_KILL: u64 = 1283;
@@ -30,6 +31,7 @@ export const LABEL_MEM: u64 = 1286;
 export const LABEL_UPTIME: u64 = 1287;
 export const LABEL_ARGS: u64 = 1288;
 export const LABEL_LOG: u64 = 1289;
+export const LABEL_RUN: u64 = 1290;
 
 /** enum State */
 export const STATE_NONE: u32 = 0;
@@ -68,6 +70,13 @@ export const CAP_KIND_BOOT_IMAGE: u32 = 12;
 export const RIGHTS_R: u32 = 1;
 export const RIGHTS_W: u32 = 2;
 export const RIGHTS_G: u32 = 4;
+
+/** flags Grants */
+export const GRANTS_CONSOLE: u32 = 1;
+export const GRANTS_VFS: u32 = 2;
+export const GRANTS_TIMER: u32 = 4;
+export const GRANTS_ENDPOINT: u32 = 8;
+export const GRANTS_NOTIFICATION: u32 = 16;
 
 /** Reply of proc.lookup. */
 export class LookupReply {
@@ -117,6 +126,11 @@ export class UptimeReply {
 /** Reply of proc.args. */
 export class ArgsReply {
   args: string = "";
+}
+
+/** Reply of proc.run. */
+export class RunReply {
+  tid: u32 = 0;
 }
 
 /** proc.lookup(name: string, slot: u32) → (ep: cap) — The endpoint of a service, by name, if the caller's manifest entry lists it in `uses`; the capability (badged with the caller's pid) goes to the caller's empty slot `slot`. */
@@ -266,6 +280,23 @@ export function log(ep: u64, line: string): u32 {
   return 0;
 }
 
+/** proc.run(name: string, len: u32, grants: u32) → (tid: u32) — Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console). */
+export function run(ep: u64, name: string, len: u32, grants: u32, out: RunReply): u32 {
+  const m = clientMsg();
+  m.reset(LABEL_RUN);
+  if (!m.putStr(name, 16)) return NAME_TOO_LONG;
+  m.putU32(len);
+  m.putU32(grants);
+  m.recvSlot = 0;
+  const e = ipcCall(ep, m);
+  if (e != 0) return e;
+  if (m.label != 0) return m.label > 0xffff_ffff || m.len != 0 ? BAD_MESSAGE : <u32>m.label;
+  m.begin();
+  out.tid = m.getU32();
+  if (!m.done() || m.capIndex != m.ncaps) return BAD_MESSAGE;
+  return 0;
+}
+
 /** Implement every op; `badge` identifies the client (the badge on its capability). */
 export abstract class Server extends Service {
   /** Decodes a proc request and calls its op (serve calls this). */
@@ -279,6 +310,7 @@ export abstract class Server extends Service {
   abstract uptime(badge: u64, out: UptimeReply): u32;
   abstract args(badge: u64, out: ArgsReply): u32;
   abstract log(badge: u64, line: string): u32;
+  abstract run(badge: u64, name: string, len: u32, grants: u32, out: RunReply): u32;
 }
 
 /** Encodes the ok reply of lookup into m. */
@@ -350,6 +382,13 @@ let rArgs: ArgsReply | null = null; // made on first use: a program that only im
 
 /** Encodes the ok reply of log into m. */
 export function replyLog(m: Msg): void { m.reset(0); }
+
+/** Encodes the ok reply of run into m. */
+export function replyRun(m: Msg, out: RunReply): void {
+  m.reset(0);
+  m.putU32(out.tid);
+}
+let rRun: RunReply | null = null; // made on first use: a program that only imports this file allocates nothing
 
 /**
  * Decodes the request in m, calls the handler and leaves the reply in m. Returns false when the
@@ -434,6 +473,17 @@ export function dispatch(m: Msg, s: Server): bool {
       if (!m.done() || m.capIndex != m.ncaps) break;
       e = s.log(m.badge, line);
       if (e == 0) { replyLog(m); return true; }
+      break;
+    }
+    case OP_RUN: {
+      const name = m.getStr(16);
+      const len = m.getU32();
+      const grants = m.getU32();
+      if (!m.done() || m.capIndex != m.ncaps) break;
+      let out = rRun;
+      if (out == null) { out = new RunReply(); rRun = out; }
+      e = s.run(m.badge, name, len, grants, out);
+      if (e == 0) { replyRun(m, out); return true; }
       break;
     }
   }

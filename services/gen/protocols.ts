@@ -863,6 +863,13 @@ export const PROTOCOLS: Protocol[] = [
         "R": 1,
         "W": 2,
         "G": 4
+      },
+      "Grants": {
+        "CONSOLE": 1,
+        "VFS": 2,
+        "TIMER": 4,
+        "ENDPOINT": 8,
+        "NOTIFICATION": 16
       }
     },
     "ops": [
@@ -1096,6 +1103,42 @@ export const PROTOCOLS: Protocol[] = [
         ],
         "reply": [],
         "errors": []
+      },
+      {
+        "name": "run",
+        "id": 10,
+        "doc": "Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console).",
+        "args": [
+          {
+            "name": "name",
+            "type": "string",
+            "max": 16
+          },
+          {
+            "name": "len",
+            "type": "u32"
+          },
+          {
+            "name": "grants",
+            "type": "u32",
+            "flags": "Grants"
+          }
+        ],
+        "reply": [
+          {
+            "name": "tid",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "INVALID",
+          "NO_ENTRY",
+          "TOO_MANY",
+          "NOT_ENOUGH_MEMORY",
+          "DENIED",
+          "BAD_IMAGE",
+          "BUSY"
+        ]
       }
     ]
   },

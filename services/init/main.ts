@@ -37,7 +37,7 @@ import {
   SLOT_FRAME, SLOT_FRAME_MORE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
   tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
-  spawn as bootImageSpawn, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
+  spawn as bootImageSpawn, spawnFrom as bootImageSpawnFrom, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
   biDevicePages, biDeviceIrq, biDeviceSlot, biDeviceKind, biFindFile, biKernelPoolPages, readCounter, COUNTER_HZ, serve,
 } from "../lib";
 import * as proc from "../gen/proc";
@@ -45,6 +45,16 @@ import * as consoleP from "../gen/console";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
 import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
+
+// ---- programs that are not in the boot image (proc.run; docs/EXERCISES.md) ----------------------
+// The playground agent writes a compiled program into the shared frame "codebuf"; init maps that
+// frame read-only at CODEBUF_VA, copies the image into its own heap (so the process can be
+// restarted after the buffer is reused) and has the kernel build the process from the copy
+// (BootImage.SpawnFrom). Such a process gets only what its `grants` bits name.
+const CODEBUF_VA: usize = 0x6000;
+let codebufBytes: u32 = 0;
+/** Priority of a run program: below the shell, so a program that spins cannot starve it. */
+const RUN_PRIO: u32 = 8;
 
 // ---- init's CSpace plan (radix 10) -------------------------------------------------------------
 const MAX_PROCS: i32 = 16;
@@ -169,6 +179,9 @@ class Proc {
   hbDue: u64 = 0;
   hbPending: bool = false;
   caps: Array<CapRec> = new Array<CapRec>();
+  /** A program started by proc.run: its image (init's copy) and the capabilities granted. */
+  image: Uint8Array | null = null;
+  grants: u32 = 0;
   constructor(def: ServiceDef) { this.def = def; }
   get base(): u64 { return SLOT_PROCS + <u64>this.index * PROC_SLOTS; }
   get persist(): u64 { return SLOT_PERSIST + <u64>this.index * 8; }
@@ -223,11 +236,17 @@ function start(p: Proc): u32 {
     if (e) return e;
     p.hasUntyped = true;
   }
-  const file = biFindFile(def.program + ".wasm");
-  if (file < 0) return E.NO_ENTRY;
-  e = bootImageSpawn(SLOT_BOOT_IMAGE, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b);
-  if (e) return e;
   const tcb = b + 1, vs = b + 2, cn = b + 3;
+  const image = p.image;
+  if (image != null) {
+    const where = <u64>image.dataStart | (<u64>image.length << 32);
+    e = bootImageSpawnFrom(SLOT_BOOT_IMAGE, where, <u64>def.prio, b + 1, CHILD_RADIX, b);
+  } else {
+    const file = biFindFile(def.program + ".wasm");
+    if (file < 0) return E.NO_ENTRY;
+    e = bootImageSpawn(SLOT_BOOT_IMAGE, <u64>file, <u64>def.prio, b + 1, CHILD_RADIX, b);
+  }
+  if (e) return e;
   e = tcbSetName(tcb, def.name);
   if (e) return e;
   e = tcbGetInfo(tcb);
@@ -247,6 +266,17 @@ function start(p: Proc): u32 {
     e = cnodeCopy(cn, SLOT_SELF, p.persist, R_READ | R_WRITE);
     if (e) return e;
     p.caps.push(new CapRec(<u32>SLOT_SELF, <u32>T_ENDPOINT, <u32>(R_READ | R_WRITE), 0, "endpoint " + def.name + " (serves)"));
+  }
+  // 6: a notification of its own (proc.run grant NOTIFICATION), kept across restarts
+  if ((p.grants & proc.GRANTS_NOTIFICATION) != 0) {
+    if (!p.ntfnReady) {
+      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
+      if (e) return e;
+      p.ntfnReady = true;
+    }
+    e = cnodeCopy(cn, 6, p.persist + 2, R_ALL);
+    if (e) return e;
+    p.caps.push(new CapRec(6, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification (granted)"));
   }
   // device pages, mapped by init at the manifest's addresses (init keeps the mapped copy)
   let k: u64 = 5;
@@ -454,6 +484,40 @@ function onFault(m: Msg): void {
   reincarnate(p, faultText(kind, m));
 }
 
+/** A run program's name: a lower-case letter, then letters, digits or '-', at most 16. */
+function validRunName(name: string): bool {
+  if (name.length == 0 || name.length > 16) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (i > 0 && ((c >= 48 && c <= 57) || c == 45));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function grantNames(g: u32): string {
+  let s = "";
+  if ((g & proc.GRANTS_CONSOLE) != 0) s += ",console";
+  if ((g & proc.GRANTS_VFS) != 0) s += ",vfs";
+  if ((g & proc.GRANTS_TIMER) != 0) s += ",timer";
+  if ((g & proc.GRANTS_ENDPOINT) != 0) s += ",endpoint";
+  if ((g & proc.GRANTS_NOTIFICATION) != 0) s += ",notification";
+  return s.length == 0 ? "none" : s.substring(1);
+}
+
+/** Maps the shared frame "codebuf" read-only into init's own address space at CODEBUF_VA. */
+function mapCodebuf(): void {
+  const s = sharedSlot("codebuf");
+  if (s == 0) return;
+  let pages: u32 = 0;
+  for (let i = 0; i < SHARED_NAMES.length; i++) if (SHARED_NAMES[i] == "codebuf") pages = SHARED_PAGES[i];
+  if (pages > 8) pages = 8; // 0x6000..0xe000: below the timebase page at 0xf000
+  for (let j: u32 = 0; j < pages; j++) {
+    if (frameMap(s + <u64>j, SLOT_VSPACE, <u64>CODEBUF_VA + (<u64>j << 12), R_READ) != 0) return;
+    codebufBytes += 4096;
+  }
+}
+
 // ---- the proc server -------------------------------------------------------------------------
 let scratchUsed = false;
 
@@ -467,7 +531,12 @@ class ProcServer extends proc.Server {
     let target = "";
     const u = me.def.uses;
     for (let i = 0; i + 1 < u.length; i += 2) if (u[i] == name) target = u[i + 1];
-    if (target.length == 0) return E.DENIED;
+    if (target.length == 0) {
+      // the playground agent (privileged) reaches the programs it ran (proc.run) to talk to them
+      const r = byName(name);
+      if ((badge & PRIV_BADGE) == 0 || r == null || r.image == null) return E.DENIED;
+      target = name;
+    }
     const t = byName(target);
     if (t == null || !t.def.serves) return E.NO_ENTRY;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
@@ -508,7 +577,11 @@ class ProcServer extends proc.Server {
     if ((badge & PRIV_BADGE) == 0) return E.DENIED;
     let def: ServiceDef | null = null;
     for (let i = 1; i < defs.length; i++) if (defs[i].name == name) def = defs[i];
-    if (def == null) return E.NO_ENTRY;
+    if (def == null) {
+      const r = byName(name);
+      if (r == null || r.image == null) return E.NO_ENTRY;
+      def = r.def; // a program run earlier (proc.run): started again from init's copy
+    }
     const existing = byName(name);
     if (existing != null) {
       if (existing.state == ST_RUNNING || existing.state == ST_RESTARTING) return E.BUSY;
@@ -532,6 +605,38 @@ class ProcServer extends proc.Server {
     if (e) { stop(p); fail(p); return e; }
     out.tid = p.tid;
     log("started " + who(p));
+    return 0;
+  }
+  run(badge: u64, name: string, len: u32, grants: u32, out: proc.RunReply): u32 {
+    if ((badge & PRIV_BADGE) == 0) return E.DENIED;
+    if (!validRunName(name) || len == 0 || len > codebufBytes) return E.INVALID;
+    for (let i = 0; i < defs.length; i++) if (defs[i].name == name) return E.BUSY; // a manifest name
+    let p = byName(name);
+    if (p == null) {
+      if (nextIndex >= MAX_PROCS) return E.TOO_MANY;
+      p = new Proc(new ServiceDef());
+      p.pid = nextPid++;
+      p.index = nextIndex++;
+      procs.push(p);
+    } else if (p.state == ST_RUNNING || p.state == ST_RESTARTING) stop(p); // replaced by the new version
+    const img = new Uint8Array(len);
+    memory.copy(img.dataStart, CODEBUF_VA, len);
+    const def = p.def;
+    def.name = name; def.program = name; def.prio = RUN_PRIO; def.restartLimit = 0; def.autostart = false;
+    def.serves = (grants & proc.GRANTS_ENDPOINT) != 0;
+    def.uses = new Array<string>();
+    if ((grants & proc.GRANTS_CONSOLE) != 0) { def.uses.push("console"); def.uses.push("console"); }
+    if ((grants & proc.GRANTS_VFS) != 0) { def.uses.push("vfs"); def.uses.push("vfs"); }
+    if ((grants & proc.GRANTS_TIMER) != 0) { def.uses.push("timer"); def.uses.push("timer"); }
+    p.image = img;
+    p.grants = grants;
+    p.restarts = 0;
+    p.backoffExp = 0;
+    let e = prepare(p);
+    if (e == 0) e = start(p);
+    if (e) { stop(p); fail(p); log("cannot run " + name + ": " + E.errName(e)); return e; }
+    log("running " + name + " (tid " + p.tid.toString() + ", " + len.toString() + " bytes, grants " + grantNames(grants) + ")");
+    out.tid = p.tid;
     return 0;
   }
   caps(badge: u64, tid: u32, index: u32, out: proc.CapsReply): u32 {
@@ -710,6 +815,7 @@ function boot(): void {
       if (e) { fatal("cannot create shared frame " + SHARED_NAMES[i] + ": " + E.errName(e)); return; }
     }
   }
+  mapCodebuf();
   // the process table: every entry, endpoints first so lookups never race a start
   for (let i = 1; i < defs.length; i++) {
     if (!defs[i].autostart) continue;

@@ -75,6 +75,7 @@ export const IRQ_HANDLER_CLEAR: u64 = 74;
 export const IRQ_HANDLER_SET_DEADLINE: u64 = 75;
 export const BOOT_IMAGE_SPAWN: u64 = 80;
 export const BOOT_IMAGE_INFO: u64 = 81;
+export const BOOT_IMAGE_SPAWN_FROM: u64 = 82;
 export const IOSPACE_MAP: u64 = 88;
 export const IOSPACE_UNMAP: u64 = 89;
 

@@ -9,7 +9,7 @@ import {
   SYS_CALL, R_ALL, UNTYPED_RETYPE, CNODE_COPY, CNODE_MINT, CNODE_MOVE, CNODE_DELETE, CNODE_REVOKE, CNODE_SAVE_CALLER,
   TCB_RESUME, TCB_SUSPEND, TCB_SET_PRIORITY, TCB_SET_FAULT_HANDLER, TCB_BIND_NOTIFICATION, TCB_WRITE_REGISTERS,
   TCB_READ_REGISTERS, TCB_GET_INFO, TCB_SET_NAME, FRAME_MAP, FRAME_UNMAP, FRAME_GET_ADDRESS, IOSPACE_MAP, IOSPACE_UNMAP, IRQ_CONTROL_GET,
-  IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_SET_DEADLINE, BOOT_IMAGE_SPAWN,
+  IRQ_HANDLER_SET_NOTIFICATION, IRQ_HANDLER_ACK, IRQ_HANDLER_SET_DEADLINE, BOOT_IMAGE_SPAWN, BOOT_IMAGE_SPAWN_FROM,
 } from "./abi";
 
 /** Calls method `label` of the object `cap` with `len` words and `extraCaps` caps staged by setCap. */
@@ -100,4 +100,8 @@ export function irqSetDeadline(h: u64, at: u64): u32 { return invoke(h, IRQ_HAND
 /** BootImage.Spawn: boot file `file` → TCB, VSpace, CNode (radix `radix`) in slots first.. of the own CSpace, made from Untyped `ut`. */
 export function spawn(bootImage: u64, file: u64, prio: u64, first: u64, radix: u64, ut: u64): u32 {
   return invokeWithCap(bootImage, BOOT_IMAGE_SPAWN, ut, 4, file, prio, first, radix);
+}
+/** BootImage.SpawnFrom: as spawn, from an image in the caller's memory (`where` = address | length << 32). */
+export function spawnFrom(bootImage: u64, where: u64, prio: u64, first: u64, radix: u64, ut: u64): u32 {
+  return invokeWithCap(bootImage, BOOT_IMAGE_SPAWN_FROM, ut, 4, where, prio, first, radix);
 }

@@ -3,7 +3,7 @@
 
 import { useSyncExternalStore } from 'react';
 
-export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'cpu' | 'demos';
+export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'cpu' | 'demos' | 'code';
 export interface Ui {
   panel: PanelId;
   side: 'right' | 'bottom';
@@ -19,7 +19,9 @@ const listeners = new Set<() => void>();
 let ui: Ui = load();
 
 function load(): Ui {
-  const base: Ui = { panel: 'processes', side: 'right', size: 0.42, demo: null, highlight: null };
+  // a Share link of the Code panel (#code=…) opens that panel
+  const shared = typeof location !== 'undefined' && /(^#|&)code=/.test(location.hash);
+  const base: Ui = { panel: shared ? 'code' : 'processes', side: 'right', size: 0.42, demo: null, highlight: null };
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Ui>;
     return { ...base, side: s.side === 'bottom' ? 'bottom' : 'right', size: typeof s.size === 'number' ? clamp(s.size) : base.size };

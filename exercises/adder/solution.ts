@@ -1,0 +1,18 @@
+// adder — ADD (label 1): reply with the sum of the words; anything else: BAD_MESSAGE (label 32).
+import { recv, replyRecv, infoLabel, infoLength, mr, msgInfo } from "../lib";
+
+const EP: u64 = 5;
+const ADD: u64 = 1;
+const BAD_MESSAGE: u64 = 32;
+
+recv(EP);
+while (true) {
+  if (infoLabel() != ADD) {
+    replyRecv(EP, msgInfo(BAD_MESSAGE, 0, 0));
+    continue;
+  }
+  const n = min(infoLength(), 4);
+  let sum: i64 = 0;
+  for (let i: u32 = 0; i < n; i++) sum += mr(<i32>i);
+  replyRecv(EP, msgInfo(0, 0, 1), sum);
+}

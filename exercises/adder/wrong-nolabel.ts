@@ -1,0 +1,11 @@
+// A typical mistake: every request is taken for ADD; unknown ones are not rejected.
+import { recv, replyRecv, infoLength, mr, msgInfo } from "../lib";
+
+const EP: u64 = 5;
+recv(EP);
+while (true) {
+  const n = min(infoLength(), 4);
+  let sum: i64 = 0;
+  for (let i: u32 = 0; i < n; i++) sum += mr(<i32>i);
+  replyRecv(EP, msgInfo(0, 0, 1), sum);
+}

@@ -1,0 +1,4 @@
+// hello — print one line and end.
+import { println } from "../lib";
+
+println("Hello, MyLittleKernel!");

@@ -1,0 +1,5 @@
+// hello — print one line and end.
+import { println } from "../lib";
+
+// TODO: print the greeting the statement asks for
+println("...");

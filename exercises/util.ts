@@ -1,0 +1,30 @@
+// Helpers the graders share: calling the student's endpoint and describing what came back.
+import type { AgentReply } from '../web/src/code/session';
+import { errName } from '../web/src/code/session';
+import type { GradeContext } from './types';
+
+/** The words of a reply as numbers (tests use small values). */
+const CANCELLED = 13;
+
+export const nums = (r: AgentReply): number[] => r.words.map((w) => Number(w));
+
+/**
+ * Calls the program's endpoint; a string saying what went wrong when no proper reply came: no
+ * endpoint, a kernel error, or no reply within `seconds` of virtual time.
+ */
+export function callStudent(ctx: GradeContext, label: number, words: number[], seconds = 2): AgentReply | string {
+  if (ctx.run.slot === 0) return 'the program has no endpoint to call (was it started with the endpoint grant?)';
+  const r = ctx.session.tryCall(ctx.run.slot, BigInt(label), words.map(BigInt), seconds);
+  if (r === null) return `no reply within ${seconds} s to a call with label ${label}: does your server answer every Call (Reply or ReplyRecv)?`;
+  if (r.err === CANCELLED) return `the call with label ${label} was cancelled: your server received it but waited for the next message without replying; answer every Call (Reply or ReplyRecv)`;
+  if (r.err !== 0) return `the call failed in the kernel: ${errName(r.err)} (did your program stop? ${exitNote(ctx)})`;
+  return r;
+}
+
+/** init's log line about the program stopping, if any ("exited with status 0", a fault). */
+export function exitNote(ctx: GradeContext): string {
+  const m = ctx.session.out.slice(ctx.outFrom).match(new RegExp(`init: ${ctx.name} \\(tid \\d+\\) ([^\\r\\n]*)`));
+  return m ? `init says: ${m[1]}` : 'init logged nothing about it';
+}
+
+export const show = (ws: number[]): string => `[${ws.join(', ')}]`;

@@ -1,0 +1,75 @@
+// The Code panel on the production build: type a service, compile it in the page (the compiler
+// Worker loads at the first compile), run it in the running machine through the agent, see its
+// output and its messages; a compile error shows inline; a crashing program is stopped by init
+// and the shell still answers.
+
+import { expect, test, type Page } from '@playwright/test';
+import { boot, settle, terminalText } from './helpers';
+
+/** Replaces the editor's text (CodeMirror: select all, then type). */
+async function setSource(page: Page, source: string): Promise<void> {
+  const editor = page.getByTestId('code-editor');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // CodeMirror auto-indents typed newlines: insert the text as one paste-like edit instead
+  await page.evaluate((text) => document.execCommand('insertText', false, text), source);
+}
+
+async function openCode(page: Page): Promise<void> {
+  await boot(page);
+  await settle(page);
+  await page.getByTestId('tab-code').click();
+  await expect(page.getByTestId('code-editor')).toBeVisible();
+}
+
+// a client of the console service: its call decodes in the Messages panel as console.write
+const CLIENT = `import { lookup, println, recv } from "../lib";
+import * as con from "../gen/console";
+println("typed: looking up the console");
+const ep = lookup("console");
+const b = String.UTF8.encode("typed: hello through the console service\\n");
+con.write(ep, changetype<usize>(b), b.byteLength, new con.WriteReply());
+recv(5); // then wait on its endpoint, so it stays in the panels
+`;
+
+test('type a service, compile it, run it: its output on the terminal, its process and messages in the panels', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openCode(page);
+  await setSource(page, CLIENT);
+  await page.getByTestId('code-name').fill('typed');
+  await page.getByTestId('grant-endpoint').check();
+  await page.getByTestId('code-run').click();
+  await expect(page.getByTestId('code-status')).toContainText(/typed runs as tid \d+/, { timeout: 180_000 });
+  await expect.poll(() => terminalText(page)).toContain('typed: hello through the console service');
+  await expect.poll(() => terminalText(page)).toMatch(/init: running typed \(tid \d+, \d+ bytes, grants console,endpoint\)/);
+  await page.getByTestId('tab-processes').click();
+  await expect(page.getByTestId('processes')).toContainText('typed');
+  await page.getByTestId('tab-messages').click();
+  await expect(page.getByTestId('msg-list')).toContainText(/typed[^\n]*console\.write|console\.write[^\n]*typed/);
+});
+
+test('a compile error is shown inline at its line and column', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openCode(page);
+  await setSource(page, 'import { println } from "../lib";\nprintln(42);\n');
+  await page.getByTestId('code-compile').click();
+  await expect(page.getByTestId('code-diagnostics')).toContainText('2:9 error', { timeout: 180_000 });
+  await expect(page.locator('.cm-lintRange-error')).toHaveCount(1);
+  await expect(page.locator('.cm-lint-marker-error')).toHaveCount(1);
+});
+
+test('a crashing program is stopped by init; the shell still answers', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openCode(page);
+  await page.getByTestId('code-doc').selectOption('t:crash');
+  await page.getByTestId('code-name').fill('crashy');
+  await page.getByTestId('code-run').click();
+  await expect(page.getByTestId('code-status')).toContainText(/crashy runs as tid/, { timeout: 180_000 });
+  await expect.poll(() => terminalText(page)).toMatch(/init: crashy \(tid \d+\) trap 10 \(pc 0x[0-9a-f]+\); restart limit 0 reached/);
+  await settle(page);
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('ps\r');
+  await expect.poll(() => terminalText(page)).toMatch(/crashy\s+failed/);
+  expect(await page.evaluate(() => window.__mlk!.status().halted)).toBe(false);
+});
