@@ -86,7 +86,7 @@ const STABLE_TICKS: u64 = 200;
 let firstFree: u64 = 0;
 let SLOT_EP: u64 = 0; // init's own endpoint
 let SLOT_SCRATCH: u64 = 0; // a minted capability on its way to a client
-let SLOT_SHARED: u64 = 0; // shared frames, up to 16 pages
+let SLOT_SHARED: u64 = 0; // shared frames: one slot per page of the manifest's `shared` regions
 let SLOT_PERSIST: u64 = 0; // per process index: 8 slots (0 served endpoint, 1 IRQ handler, 2 notification)
 let SLOT_PROCS: u64 = 0; // per process index: PROC_SLOTS slots
 let SLOT_NTFN: u64 = 0; // init's notification, bound to its thread
@@ -795,7 +795,9 @@ function boot(): void {
   SLOT_EP = firstFree;
   SLOT_SCRATCH = firstFree + 1;
   SLOT_SHARED = firstFree + 3;
-  SLOT_PERSIST = SLOT_SHARED + 16;
+  let sharedPages: u64 = 0;
+  for (let i = 0; i < SHARED_PAGES.length; i++) sharedPages += <u64>SHARED_PAGES[i];
+  SLOT_PERSIST = SLOT_SHARED + sharedPages;
   SLOT_PROCS = SLOT_PERSIST + 8 * <u64>MAX_PROCS;
   SLOT_NTFN = SLOT_PROCS + PROC_SLOTS * <u64>MAX_PROCS;
   SLOT_ALARM = SLOT_NTFN + 1;
