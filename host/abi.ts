@@ -104,7 +104,7 @@ export const F_USER_EXCEPTION = 3; // WebAssembly trap (EC 0x00, ISS = trap code
 export const F_CAP = 4; // reserved
 export const F_EXIT = 5; // outermost return (SVC 0xFFFF) or Exit
 
-// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* in kernel-as/object/structures.ts); data, stack and globals are demand-zero (abi/objects.json)
+// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* kinds); data, stack and globals are demand-zero (abi/objects.json)
 export const REGION_DATA = 2; // linear memory: data and heap
 export const REGION_STACK = 3; // value stack and frames
 export const REGION_GUARD = 4; // never mapped; a touch faults

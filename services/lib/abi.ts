@@ -95,7 +95,7 @@ export const F_USER_EXCEPTION: u64 = 3; // WebAssembly trap (EC 0x00, ISS = trap
 export const F_CAP: u64 = 4; // reserved
 export const F_EXIT: u64 = 5; // outermost return (SVC 0xFFFF) or Exit
 
-// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* in kernel-as/object/structures.ts); data, stack and globals are demand-zero (abi/objects.json)
+// ---- region kinds of VSpace.AddRegion MR2 (the kernel's RG_* kinds); data, stack and globals are demand-zero (abi/objects.json)
 export const REGION_DATA: i64 = 2; // linear memory: data and heap
 export const REGION_STACK: i64 = 3; // value stack and frames
 export const REGION_GUARD: i64 = 4; // never mapped; a touch faults

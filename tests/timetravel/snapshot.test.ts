@@ -30,8 +30,8 @@ describe('snapshot, restore, continue', () => {
 
   it('the session did what it says (disk write, kill and restart, a faulting program)', () => {
     expect(out).toContain('kept on the disk');
-    expect(out).toMatch(/init: fs \(pid 5\) killed; restart 1\/5/);
-    expect(out).toMatch(/started faults as pid \d+/);
+    expect(out).toMatch(/init: fs \(tid 5\) killed; restart 1\/5/);
+    expect(out).toMatch(/started faults as tid \d+/);
     expect(reference.halted).toBeNull();
   });
 

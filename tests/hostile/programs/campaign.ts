@@ -9,7 +9,7 @@ import {
   T_ENDPOINT, T_NOTIFICATION, T_UNTYPED, T_FRAME, R_ALL, R_READ, R_WRITE, SLOT_CNODE, SLOT_VSPACE, SLOT_TCB, SLOT_BOOT_IMAGE,
   irqControlGet, irqSetNotification, irqAck, frameMap, retype, spawn, cnodeMint, cnodeCopy, cnodeRevoke, tcbSetPriority,
   tcbWriteRegister, tcbResume, wait, badge, biDeviceCount, biDeviceKind, biDeviceSlot, biDeviceIrq, biFindFile, SLOT_IRQ_CONTROL,
-  print, println, printNum, setName,
+  print, println, printNum, setName, MBOX_STATUS, MBOX_STATUS_IN_READY, MBOX_IN_DATA, MBOX_IN_POP, MBOX_IRQ_ENABLE,
 } from "../../../services/lib";
 import { make, alloc, check, untyped, start, give, run } from "../../kernel/programs/common";
 setName("init");
@@ -28,7 +28,7 @@ check(cnodeMint(SLOT_CNODE, irqBadged, wake, R_ALL, 1), "mint irq badge");
 let irq = alloc();
 check(irqControlGet(SLOT_IRQ_CONTROL, biDeviceIrq(<u32>dev), irq), "irq get");
 check(frameMap(biDeviceSlot(<u32>dev), SLOT_VSPACE, MB, R_READ | R_WRITE), "map mailbox");
-store<u32>(MB + 0x18, 1); // IRQ_ENABLE
+store<u32>(MB + MBOX_IRQ_ENABLE, 1);
 check(irqSetNotification(irq, irqBadged), "bind irq");
 
 // the canary: lowest priority, holds only a badge-2 cap to our notification
@@ -50,16 +50,16 @@ for (let i = 0; i < K; i++) {
 run(canary);
 println("init: fuzz campaign ready");
 
-/** Waits for the next host message; returns its first word (the rest stay readable at MB + 0x104…). */
+/** Waits for the next host message; returns its first word (the next two land in msg1, msg2). */
 let msg1: u32 = 0;
 let msg2: u32 = 0;
 function hostMessage(): u32 {
   while (true) {
-    if ((load<u32>(MB + 0x04) & 1) != 0) {
-      let w0 = load<u32>(MB + 0x100);
-      msg1 = load<u32>(MB + 0x104);
-      msg2 = load<u32>(MB + 0x108);
-      store<u32>(MB + 0x0c, 1); // IN_POP
+    if ((load<u32>(MB + MBOX_STATUS) & MBOX_STATUS_IN_READY) != 0) {
+      let w0 = load<u32>(MB + MBOX_IN_DATA);
+      msg1 = load<u32>(MB + MBOX_IN_DATA + 4);
+      msg2 = load<u32>(MB + MBOX_IN_DATA + 8);
+      store<u32>(MB + MBOX_IN_POP, 1);
       return w0;
     }
     wait(wake);
@@ -94,7 +94,7 @@ for (;;) {
   }
   // until the host ends the round or the canary reports every fuzzer quiet
   for (;;) {
-    if ((load<u32>(MB + 0x04) & 1) != 0) { if (hostMessage() == 2) break; continue; }
+    if ((load<u32>(MB + MBOX_STATUS) & MBOX_STATUS_IN_READY) != 0) { if (hostMessage() == 2) break; continue; }
     wait(wake);
     let b = badge();
     if ((b & 1) != 0) irqAck(irq);
