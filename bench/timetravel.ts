@@ -12,7 +12,7 @@ import { captureState, restoreState } from '../hw/snapshot';
 import { decodeStateFile, encodePayload, encodeStateFile } from '../hw/snapshot-format';
 import { TimeTravel } from '../host/timetravel';
 // @ts-expect-error: plain JS module
-import { writeCpio } from '../scripts/cpio.mjs';
+import { writeCpio } from '../host/cpio.mjs';
 import { image } from '../tests/kernel/mlk';
 
 const dir = fileURLToPath(new URL('./kernel-programs', import.meta.url));
