@@ -11,7 +11,6 @@ import { CNTFRQ } from '../hw/memmap';
 import { captureState, restoreState } from '../hw/snapshot';
 import { decodeStateFile, encodePayload, encodeStateFile } from '../hw/snapshot-format';
 import { TimeTravel } from '../host/timetravel';
-// @ts-expect-error: plain JS module
 import { writeCpio } from '../host/cpio.mjs';
 import { image } from '../tests/kernel/mlk';
 

@@ -4,7 +4,7 @@
 
 import { EC, VECTOR, esrEc, esrIss } from '../../../hw/esr';
 import { BLOCK_IRQ, MAILBOX_IRQ, UART0_IRQ } from '../../../hw/memmap';
-import { ABI_GROUPS } from '../../../host/abi';
+import { ABI_GROUPS, SVC_EXIT, SVC_IMPORT_BASE } from '../../../host/abi';
 
 /** What the kernel traced during one entry (kernelEntries at the time, and the records of interest). */
 export interface EntryNote {
@@ -40,8 +40,8 @@ export function entryCause(vector: number, esr: number, far: bigint, note: Entry
       const at = `0x${far.toString(16)}`;
       if (ec === EC.SVC64) {
         const imm = esrIss(esr) & 0xffff;
-        if (imm === 0xffff) return 'SVC exit (returned from the outermost frame)';
-        if (imm >= 0x100) return `SVC host import ${imm - 0x100}`;
+        if (imm === SVC_EXIT) return 'SVC exit (returned from the outermost frame)';
+        if (imm >= SVC_IMPORT_BASE) return `SVC host import ${imm - SVC_IMPORT_BASE}`;
         return note?.syscall !== undefined ? `SVC ${syscallName(note.syscall)}` : 'SVC';
       }
       if (ec === EC.DABT_LOW || ec === EC.DABT_CUR) return `data abort (${esr & (1 << 6) ? 'write' : 'read'}) at ${at}`;
