@@ -152,6 +152,7 @@ export const SLOT_FIRST_FREE = 6; // init only: device frames, image frames and 
 export const SLOT_PROC = 4; // endpoint to init (proc protocol), badged with the pid; Write + Grant
 export const SLOT_SELF = 5; // the endpoint the service serves (Read), when its manifest entry has `serves`
 export const SLOT_IRQ = 6; // the IRQ handler of the manifest's first `irqs` entry
+export const SLOT_NOTIFICATION = 6; // a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)
 export const SLOT_FRAME = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
@@ -236,6 +237,11 @@ export const AGENT_HELLO_SLOTS = 3; // hello: the first slot
 export const AGENT_VERSION = 2; // 2: frames carry a whole IPC message (version 1 stopped at 29 words)
 export const AGENT_MAX_MSG_WORDS = 64; // message words a frame carries: all of an IPC message (MSG_MAX_WORDS)
 export const AGENT_REFUSED = 0xffffffff; // ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)
+
+// ---- the agent's own code operations (docs/EXERCISES.md): a request to slot CODE_SLOT is not a Call. Label CODE_WRITE: MR0 byte offset into the shared frame codebuf, MR1 count, MR2.. the bytes; label CODE_RUN: MR0 length, MR1 grant bits (proc Grants), MR2..MR3 the name (16 bytes); replies [tid, endpoint slot or 0] (abi/mailbox.json)
+export const CODE_SLOT = 0xc0de; // the pseudo-slot of the code operations
+export const CODE_WRITE = 1; // copy bytes into codebuf
+export const CODE_RUN = 2; // have init start the program in codebuf (proc.run)
 
 /** Every constant group by name (abi/syscalls.json, objects.json, layout.json). */
 export const ABI_GROUPS: Record<string, AbiValue[]> = {
@@ -384,6 +390,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "PROC", value: 4, doc: "endpoint to init (proc protocol), badged with the pid; Write + Grant" },
     { name: "SELF", value: 5, doc: "the endpoint the service serves (Read), when its manifest entry has `serves`" },
     { name: "IRQ", value: 6, doc: "the IRQ handler of the manifest's first `irqs` entry" },
+    { name: "NOTIFICATION", value: 6, doc: "a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)" },
     { name: "FRAME", value: 7, doc: "the frame capability of the manifest's first `frames` entry" },
     { name: "IOSPACE", value: 8, doc: "the DMA stream of the service's device (manifest `iospace`)" },
     { name: "HEARTBEAT", value: 9, doc: "notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init" },
@@ -468,6 +475,11 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "VERSION", value: 2, doc: "2: frames carry a whole IPC message (version 1 stopped at 29 words)" },
     { name: "MAX_MSG_WORDS", value: 64, doc: "message words a frame carries: all of an IPC message (MSG_MAX_WORDS)" },
     { name: "REFUSED", value: 4294967295, doc: "ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)" },
+  ],
+  agent_code: [
+    { name: "SLOT", value: 49374, doc: "the pseudo-slot of the code operations" },
+    { name: "WRITE", value: 1, doc: "copy bytes into codebuf" },
+    { name: "RUN", value: 2, doc: "have init start the program in codebuf (proc.run)" },
   ],
 };
 

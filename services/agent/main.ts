@@ -20,11 +20,11 @@
 //                 answer to a host message with tag 0)
 //
 // Programs of the Code panel (docs/EXERCISES.md): a host message to slot CODE_SLOT is the agent's
-// own operation, not a Call. Label CODE_WRITE (MR0 byte offset, MR1 count ≤ 216, MR2.. the bytes,
+// own operation, not a Call. Label CODE_WRITE (MR0 byte offset, MR1 count ≤ 496, MR2.. the bytes,
 // 8 per word, little-endian) copies a piece of a compiled program into the shared frame "codebuf"
 // (mapped at CODEBUF); label CODE_RUN (MR0 length, MR1 grant bits, MR2..MR3 the name, 16 bytes)
 // asks init to start it (proc.run) and, when it serves an endpoint, looks that endpoint up so the
-// page can send to it. Reply words: CODE_WRITE none; CODE_RUN [pid, endpoint slot or 0]. The
+// page can send to it. Reply words: CODE_WRITE none; CODE_RUN [tid, endpoint slot or 0]. The
 // program's bytes thus reach init through a frame both share, never around the kernel.
 //
 // Capability operations: a message to SLOT_CNODE (the agent's own CNode) is forwarded only as
@@ -43,7 +43,7 @@ import {
   AGENT_ERR, AGENT_HELLO_COUNT, AGENT_HELLO_SLOTS, AGENT_HELLO_VERSION, AGENT_LABEL_HI, AGENT_LABEL_LO, AGENT_LEN,
   AGENT_MAX_MSG_WORDS, AGENT_REFUSED, AGENT_SLOT, AGENT_TAG, AGENT_VERSION, AGENT_WORDS, CNODE_DELETE, CNODE_MINT,
   CNODE_REVOKE, MBOX_IN_DATA, MBOX_IN_LEN, MBOX_IN_POP, MBOX_IRQ_ENABLE, MBOX_MAGIC, MBOX_MAGIC_VALUE, MBOX_OUT_DATA,
-  MBOX_OUT_LEN, MBOX_OUT_SEND, MBOX_STATUS, MBOX_STATUS_IN_READY,
+  MBOX_OUT_LEN, MBOX_OUT_SEND, MBOX_STATUS, MBOX_STATUS_IN_READY, CODE_SLOT, CODE_WRITE, CODE_RUN,
 } from "../lib/abi";
 
 /** Where the manifest maps the mailbox's registers. */
@@ -52,9 +52,6 @@ const MBOX: usize = 0x4000;
 const SCRATCH_FIRST: u64 = 48;
 const SCRATCH_END: u64 = 56;
 /** The pseudo-slot of the agent's own code operations, and their labels. */
-const CODE_SLOT: u64 = 0xc0de;
-const CODE_WRITE: u64 = 1;
-const CODE_RUN: u64 = 2;
 const CODEBUF: usize = 0x8000;
 const CODEBUF_BYTES: u64 = 8 * 4096;
 /** Programs the agent ran and the slot of the endpoint it looked up for each (0: none). */

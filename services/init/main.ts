@@ -34,7 +34,7 @@ import {
   Msg, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL,
   T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, R_ALL, F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION,
   F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
-  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
+  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_NOTIFICATION, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
   tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
   spawn as bootImageSpawn, spawnFrom as bootImageSpawnFrom, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
@@ -274,9 +274,9 @@ function start(p: Proc): u32 {
       if (e) return e;
       p.ntfnReady = true;
     }
-    e = cnodeCopy(cn, 6, p.persist + 2, R_ALL);
+    e = cnodeCopy(cn, SLOT_NOTIFICATION, p.persist + 2, R_ALL);
     if (e) return e;
-    p.caps.push(new CapRec(6, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification (granted)"));
+    p.caps.push(new CapRec(<u32>SLOT_NOTIFICATION, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification (granted)"));
   }
   // device pages, mapped by init at the manifest's addresses (init keeps the mapped copy)
   let k: u64 = 5;

@@ -143,6 +143,7 @@ export const SLOT_FIRST_FREE: u64 = 6; // init only: device frames, image frames
 export const SLOT_PROC: u64 = 4; // endpoint to init (proc protocol), badged with the pid; Write + Grant
 export const SLOT_SELF: u64 = 5; // the endpoint the service serves (Read), when its manifest entry has `serves`
 export const SLOT_IRQ: u64 = 6; // the IRQ handler of the manifest's first `irqs` entry
+export const SLOT_NOTIFICATION: u64 = 6; // a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)
 export const SLOT_FRAME: u64 = 7; // the frame capability of the manifest's first `frames` entry
 export const SLOT_IOSPACE: u64 = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT: u64 = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
@@ -227,6 +228,11 @@ export const AGENT_HELLO_SLOTS: u32 = 3; // hello: the first slot
 export const AGENT_VERSION: u32 = 2; // 2: frames carry a whole IPC message (version 1 stopped at 29 words)
 export const AGENT_MAX_MSG_WORDS: u32 = 64; // message words a frame carries: all of an IPC message (MSG_MAX_WORDS)
 export const AGENT_REFUSED: u32 = 0xffffffff; // ERR of a request the agent does not forward (a call on its own TCB, CNode, VSpace…)
+
+// ---- the agent's own code operations (docs/EXERCISES.md): a request to slot CODE_SLOT is not a Call. Label CODE_WRITE: MR0 byte offset into the shared frame codebuf, MR1 count, MR2.. the bytes; label CODE_RUN: MR0 length, MR1 grant bits (proc Grants), MR2..MR3 the name (16 bytes); replies [tid, endpoint slot or 0] (abi/mailbox.json)
+export const CODE_SLOT: u64 = 0xc0de; // the pseudo-slot of the code operations
+export const CODE_WRITE: u64 = 1; // copy bytes into codebuf
+export const CODE_RUN: u64 = 2; // have init start the program in codebuf (proc.run)
 
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: i64 = 0; // success

@@ -24,13 +24,13 @@ async function openCode(page: Page): Promise<void> {
 }
 
 // a client of the console service: its call decodes in the Messages panel as console.write
-const CLIENT = `import { lookup, println, recv } from "../lib";
+const CLIENT = `import { lookup, println, recv, SLOT_SELF } from "../lib";
 import * as con from "../gen/console";
 println("typed: looking up the console");
 const ep = lookup("console");
 const b = String.UTF8.encode("typed: hello through the console service\\n");
 con.write(ep, changetype<usize>(b), b.byteLength, new con.WriteReply());
-recv(5); // then wait on its endpoint, so it stays in the panels
+recv(SLOT_SELF); // then wait on its endpoint, so it stays in the panels
 `;
 
 test('type a service, compile it, run it: its output on the terminal, its process and messages in the panels', async ({ page }) => {

@@ -6,15 +6,11 @@
 // process (BootImage.SpawnFrom), with only the capabilities named here. See docs/EXERCISES.md.
 
 import { encodeRequest } from '../agent';
-import { AGENT_MAX_MSG_WORDS } from '../../../host/abi';
+import { AGENT_MAX_MSG_WORDS, CODE_RUN, CODE_SLOT, CODE_WRITE } from '../../../host/abi';
 
-/** The agent's pseudo-slot for its own code operations, and their labels (services/agent/main.ts). */
-export const CODE_SLOT = 0xc0de;
-export const CODE_WRITE = 1n;
-export const CODE_RUN = 2n;
 /** The shared frame "codebuf": 8 pages (services/manifest.json). */
 export const CODEBUF_BYTES = 8 * 4096;
-/** Bytes one CODE_WRITE carries: 29 words less offset and count, 8 bytes a word. */
+/** Bytes one CODE_WRITE carries: a full frame's words less offset and count, 8 bytes a word. */
 export const CHUNK_BYTES = (AGENT_MAX_MSG_WORDS - 2) * 8;
 
 /** The capabilities a student may grant (abi/protocols/proc.json, flags Grants), in panel order. */
@@ -63,11 +59,11 @@ export function programMessages(binary: Uint8Array, name: string, grants: number
       for (let j = 0; j < 8 && i + j < piece.length; j++) w |= BigInt(piece[i + j]) << BigInt(8 * j);
       words.push(w);
     }
-    out.push(encodeRequest(tag++, CODE_SLOT, CODE_WRITE, words));
+    out.push(encodeRequest(tag++, CODE_SLOT, BigInt(CODE_WRITE), words));
   }
   const nameBytes = new Uint8Array(16);
   nameBytes.set(new TextEncoder().encode(name));
   const dv = new DataView(nameBytes.buffer);
-  out.push(encodeRequest(tag, CODE_SLOT, CODE_RUN, [BigInt(binary.length), BigInt(grants), dv.getBigUint64(0, true), dv.getBigUint64(8, true)]));
+  out.push(encodeRequest(tag, CODE_SLOT, BigInt(CODE_RUN), [BigInt(binary.length), BigInt(grants), dv.getBigUint64(0, true), dv.getBigUint64(8, true)]));
   return out;
 }
