@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/e2e/**'],
     testTimeout: 60_000,
+    // compiles every test program once, up front, into a content-keyed cache (build/test-cache)
+    globalSetup: ['tests/setup/global.ts'],
     // every machine a test boots through the CLI runs the kernel's invariant checker (mlk.check=1)
     env: { MLK_CHECK: '1' },
   },

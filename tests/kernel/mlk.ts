@@ -1,19 +1,16 @@
 // Test harness for the kernel core: compiles user programs (tests/kernel/programs/*.ts, with the
-// services' compile flags from services/asconfig.json), packs them into a cpio boot image (init =
-// the first file), boots the real machine and reads the kernel's introspection interface.
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+// services' compile flags from services/asconfig.json; cached by content, tests/setup/asc-cache.mjs),
+// packs them into a cpio boot image (init = the first file), boots the real machine and reads the
+// kernel's introspection interface.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Machine } from '../../hw/machine';
 import { writeCpio } from '../../host/cpio.mjs';
 import { readKiText, type KiExports } from '../../host/introspection';
+import { EL0_ARGS, compileCached, root } from '../setup/asc-cache.mjs';
 
-export const root = fileURLToPath(new URL('../../', import.meta.url));
-const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-const outDir = join(root, 'build', 'test-kernel');
-const run = promisify(execFile);
+export { root };
 
 let kernelModule: WebAssembly.Module | null = null;
 
@@ -26,38 +23,9 @@ export function kernel(): WebAssembly.Module {
   return kernelModule;
 }
 
-/** Newest mtime of the shared inputs of every program: services/lib, the test helpers, the flags. */
-function sharedInputs(): number {
-  let t = 0;
-  const lib = join(root, 'services', 'lib');
-  for (const f of readdirSync(lib)) if (f.endsWith('.ts')) t = Math.max(t, statSync(join(lib, f)).mtimeMs);
-  t = Math.max(t, statSync(join(root, 'tests', 'kernel', 'programs', 'common.ts')).mtimeMs);
-  return Math.max(t, statSync(join(root, 'services', 'asconfig.json')).mtimeMs);
-}
-
-let running = 0;
-const waiting: (() => void)[] = [];
-/** At most 4 compiler processes at a time. */
-async function limited<T>(f: () => Promise<T>): Promise<T> {
-  if (running >= 4) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try { return await f(); } finally { running--; waiting.shift()?.(); }
-}
-
-/** Compiles tests/kernel/programs/<name>.ts for EL0 (cached in build/test-kernel/). */
+/** Compiles tests/kernel/programs/<name>.ts (or <dir>/<name>.ts) for EL0, through the test cache. */
 export async function program(name: string, dir = join(root, 'tests', 'kernel', 'programs')): Promise<Uint8Array> {
-  mkdirSync(outDir, { recursive: true });
-  const src = join(dir, `${name}.ts`);
-  // keyed by the whole folder: tests/kernel/programs and tests/hostile/programs both have a regs.ts
-  const out = join(outDir, `${relative(root, dir).replace(/[\\/]/g, '-')}-${name}.wasm`);
-  const inputs = Math.max(statSync(src).mtimeMs, sharedInputs());
-  if (!existsSync(out) || statSync(out).mtimeMs < inputs) {
-    // compile to a private file and rename: another test process may be reading `out` right now
-    const tmp = `${out}.${process.pid}.tmp`;
-    await limited(() => run(process.execPath, [asc, src, '--config', 'services/asconfig.json', '--target', 'release', '-o', tmp], { cwd: root }));
-    renameSync(tmp, out);
-  }
-  return new Uint8Array(readFileSync(out));
+  return compileCached(relative(root, join(dir, `${name}.ts`)), EL0_ARGS);
 }
 
 export async function programs(names: string[], dir?: string): Promise<Record<string, Uint8Array>> {

@@ -1,15 +1,19 @@
 // Compiles an AssemblyScript entry natively (plain wasm, not for EL0) for the unit tests of the
-// service cores: build/test/<name>.wasm, rebuilt every run (fast: ~1 s).
+// service cores, through the test cache (tests/setup/asc-cache.mjs): the global setup has
+// normally compiled it already; otherwise a child process compiles it, since callers are synchronous.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { NATIVE_ARGS, cached, root } from '../setup/asc-cache.mjs';
 
-export const root = fileURLToPath(new URL('../../', import.meta.url));
+export { root };
 
 export function compileAs(entry: string, extra: string[] = []): WebAssembly.Module {
-  const out = join(root, 'build', 'test', basename(entry).replace(/\.ts$/, '.wasm'));
-  mkdirSync(join(root, 'build', 'test'), { recursive: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/assemblyscript/bin/asc.js'), entry, '-o', out, '--runtime', 'stub', '-O2', ...extra], { cwd: root, stdio: 'pipe' });
-  return new WebAssembly.Module(readFileSync(out));
+  const args = [...NATIVE_ARGS, ...extra];
+  let wasm = cached(entry, args);
+  if (!wasm) {
+    execFileSync(process.execPath, [join(root, 'tests', 'setup', 'compile.mjs'), entry, ...args], { cwd: root, stdio: 'pipe' });
+    wasm = cached(entry, args);
+    if (!wasm) throw new Error(`${entry} did not compile`);
+  }
+  return new WebAssembly.Module(wasm);
 }

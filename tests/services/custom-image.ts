@@ -1,16 +1,12 @@
 // A boot image with one more service: init has the manifest compiled in (services/gen/manifest.ts),
 // so this builds, in build/custom-sys/<name>/, a copy of the services tree (symlinks) whose
 // gen/manifest.ts has one more entry (and any other edit the test asks for), compiles init and the
-// added service there, and returns the shipped boot image with that init and the service appended.
-// The shipped manifest and build are not touched.
-import { execFile } from 'node:child_process';
+// added service there (through the test cache), and returns the shipped boot image with that init
+// and the service appended. The shipped manifest and build are not touched.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { readCpio, writeCpio } from '../../host/cpio.mjs';
-import { root } from './asc';
-
-const run = promisify(execFile);
+import { EL0_ARGS, compileCached, root } from '../setup/asc-cache.mjs';
 
 export interface ExtraService {
   /** Service and program name. */
@@ -44,11 +40,8 @@ export async function imageWith(extra: ExtraService): Promise<Uint8Array> {
   copyFileSync(join(root, 'services', 'init', 'main.ts'), join(svc, 'init', 'main.ts'));
   mkdirSync(join(svc, name));
   copyFileSync(extra.source, join(svc, name, 'main.ts'));
-  const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  const build = (p: string) => run(process.execPath, [asc, `services/${p}/main.ts`, '--config', 'services/asconfig.json', '--target', 'release', '-o', `${p}.wasm`], { cwd: tree });
-  await Promise.all([build('init'), build(name)]);
-  if (!existsSync(join(tree, `${name}.wasm`))) throw new Error(`${name} did not build`);
+  const [init, service] = await Promise.all(['init', name].map((p) => compileCached(`services/${p}/main.ts`, EL0_ARGS, tree)));
   const shipped = readCpio(new Uint8Array(readFileSync(join(root, 'build', 'bootimage.cpio'))));
-  const files = shipped.map((f) => (f.name === 'init.wasm' ? { name: f.name, data: new Uint8Array(readFileSync(join(tree, 'init.wasm'))) } : f));
-  return writeCpio([...files, { name: `${name}.wasm`, data: new Uint8Array(readFileSync(join(tree, `${name}.wasm`))) }]);
+  const files = shipped.map((f) => (f.name === 'init.wasm' ? { name: f.name, data: init } : f));
+  return writeCpio([...files, { name: `${name}.wasm`, data: service }]);
 }
