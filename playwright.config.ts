@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from '@playwright/test';
 
 // Browser: MLK_CHROMIUM, else Debian's /usr/bin/chromium when present, else Playwright's own.
@@ -7,9 +8,16 @@ export const e2ePort = Number(process.env.MLK_E2E_PORT ?? 4173);
 
 const chromium = process.env.MLK_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
+// Each test's page runs a machine flat out in its worker, next to the browser's main thread and
+// the preview server: two pages at once pay only with 4 or more cores. MLK_E2E_WORKERS overrides.
+const workers = Number(process.env.MLK_E2E_WORKERS ?? (availableParallelism() >= 4 ? 2 : 1));
+
 export default defineConfig({
   testDir: 'tests/e2e',
-  workers: 1,
+  workers,
+  // every test opens its own page (a fresh context: its own IndexedDB disk), so with two workers
+  // the tests of one file spread over both, and the long lessons file does not finish last alone
+  fullyParallel: workers > 1,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 20_000 },
