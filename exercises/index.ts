@@ -7,8 +7,9 @@ import adder from './adder/grader';
 import counter from './counter/grader';
 import whoami from './whoami/grader';
 import kv from './kv/grader';
+import broker from './broker/grader';
 
-export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv];
+export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker];
 
 export function exerciseById(id: string): ExerciseDef | undefined {
   return EXERCISES.find((e) => e.id === id);

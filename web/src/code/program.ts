@@ -20,6 +20,9 @@ export const GRANTS = [
   { name: 'timer', bit: 4, doc: 'look up the timer service (sleep, deadlines)' },
   { name: 'endpoint', bit: 8, doc: 'a fresh endpoint to serve on, in slot 5' },
   { name: 'notification', bit: 16, doc: 'a notification of its own, in slot 6' },
+  { name: 'peers', bit: 32, doc: 'look up the other programs run from here (Write + Grant)' },
+  { name: 'pager', bit: 64, doc: '4 free frames in slots 10-13; the address space of a program run later with paged, in slot 8' },
+  { name: 'paged', bit: 128, doc: 'its page faults go to the endpoint of the running program granted pager' },
 ] as const;
 export type GrantName = (typeof GRANTS)[number]['name'];
 
