@@ -8,8 +8,9 @@ import counter from './counter/grader';
 import whoami from './whoami/grader';
 import kv from './kv/grader';
 import broker from './broker/grader';
+import pager from './pager/grader';
 
-export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker];
+export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker, pager];
 
 export function exerciseById(id: string): ExerciseDef | undefined {
   return EXERCISES.find((e) => e.id === id);
