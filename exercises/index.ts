@@ -9,8 +9,9 @@ import whoami from './whoami/grader';
 import kv from './kv/grader';
 import broker from './broker/grader';
 import pager from './pager/grader';
+import buffer from './buffer/grader';
 
-export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker, pager];
+export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker, pager, buffer];
 
 export function exerciseById(id: string): ExerciseDef | undefined {
   return EXERCISES.find((e) => e.id === id);
