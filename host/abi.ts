@@ -203,9 +203,9 @@ export const BI_DEV_KIND_TIMEBASE = 1; // the AIC timebase page (the system coun
 export const BI_DEV_KIND_UART = 2; // the UART's registers
 export const BI_DEV_KIND_BLOCK = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX = 6; // the host mailbox's registers
-export const BI_DEV_KIND_CLIENT_VSPACE = 8; // a program started by proc.run with the pager grant: the address space of the program run after it with the paged grant (Frame.Map into it)
 export const BI_DEV_KIND_IOSPACE = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
 export const BI_DEV_KIND_NET = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
+export const BI_DEV_KIND_GPIO = 10; // the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT = 62; // bit number of the ping in the service's notification word
@@ -444,9 +444,9 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "UART", value: 2, doc: "the UART's registers" },
     { name: "BLOCK", value: 5, doc: "the block device's registers" },
     { name: "MAILBOX", value: 6, doc: "the host mailbox's registers" },
-    { name: "CLIENT_VSPACE", value: 8, doc: "a program started by proc.run with the pager grant: the address space of the program run after it with the paged grant (Frame.Map into it)" },
     { name: "IOSPACE", value: 8, doc: "not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)" },
     { name: "NET", value: 9, doc: "a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)" },
+    { name: "GPIO", value: 10, doc: "the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)" },
   ],
   heartbeat: [
     { name: "PING_BIT", value: 62, doc: "bit number of the ping in the service's notification word" },

@@ -44,7 +44,7 @@ import * as proc from "../gen/proc";
 import * as consoleP from "../gen/console";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
-import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
+import { services, ServiceDef, Mapping, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
 
 // ---- programs that are not in the boot image (proc.run; docs/EXERCISES.md) ----------------------
 // The playground agent writes a compiled program into the shared frame "codebuf"; init maps that
@@ -541,6 +541,7 @@ function grantNames(g: u32): string {
   if ((g & proc.GRANTS_PEERS) != 0) s += ",peers";
   if ((g & proc.GRANTS_PAGER) != 0) s += ",pager";
   if ((g & proc.GRANTS_PAGED) != 0) s += ",paged";
+  if ((g & proc.GRANTS_GPIO) != 0) s += ",gpio";
   return s.length == 0 ? "none" : s.substring(1);
 }
 
@@ -653,6 +654,7 @@ class ProcServer extends proc.Server {
   run(badge: u64, name: string, len: u32, grants: u32, out: proc.RunReply): u32 {
     if ((badge & PRIV_BADGE) == 0) return E.DENIED;
     if (!validRunName(name) || len == 0 || len > codebufBytes) return E.INVALID;
+    if ((grants & proc.GRANTS_GPIO) != 0 && (grants & proc.GRANTS_NOTIFICATION) != 0) return E.INVALID; // both use slot 6
     for (let i = 0; i < defs.length; i++) if (defs[i].name == name) return E.BUSY; // a manifest name
     let p = byName(name);
     if (p == null) {
@@ -671,6 +673,14 @@ class ProcServer extends proc.Server {
     if ((grants & proc.GRANTS_CONSOLE) != 0) { def.uses.push("console"); def.uses.push("console"); }
     if ((grants & proc.GRANTS_VFS) != 0) { def.uses.push("vfs"); def.uses.push("vfs"); }
     if ((grants & proc.GRANTS_TIMER) != 0) { def.uses.push("timer"); def.uses.push("timer"); }
+    // the driver exercise's device: its registers at 0x4000, its IRQ handler in slot 6 (SLOT_IRQ), a
+    // notification bound to the thread; slot 6 cannot hold the notification grant's as well
+    def.devices = new Array<Mapping>();
+    def.irqs = new Array<string>();
+    if ((grants & proc.GRANTS_GPIO) != 0) {
+      def.devices.push(new Mapping("gpio", 0x4000));
+      def.irqs.push("gpio");
+    }
     p.image = img;
     p.grants = grants;
     p.restarts = 0;
