@@ -18,6 +18,7 @@ import type { Diagnostic } from './compile';
 import { compileInPage, gradeInPage } from './compilerClient';
 import { downloadSource, loadSource, readFragment, saveSource, shareFragment } from './storage';
 import { TEMPLATES } from './templates';
+import { GpioStrip } from './GpioStrip';
 import { EXERCISES } from '../../../exercises/index';
 import '../panels/panels.css';
 import './CodePanel.css';
@@ -194,6 +195,7 @@ export function CodePanel() {
         </details>
       )}
       <div className="code-editor" ref={host} />
+      {grants.includes('gpio') && <GpioStrip />}
       <fieldset className="code-grants" aria-label="Capabilities to grant">
         <legend>capabilities</legend>
         {GRANTS.map((g) => (

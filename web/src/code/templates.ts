@@ -52,6 +52,41 @@ else {
 `,
   },
   {
+    id: 'driver',
+    title: 'Driver (GPIO buttons and LEDs, interrupt-driven)',
+    grants: ['endpoint', 'gpio'],
+    source: `// driver — the PL061 GPIO bank (grant "gpio"): registers at 0x4000, its IRQ handler in slot 6
+// signalling a notification bound to this thread, so an interrupt arrives through recv on slot 5
+// as a label-0 message. Press the buttons in the GPIO strip below: each press lights the next LED.
+import { recv, irqAck, println, SLOT_IRQ } from "../lib";
+
+const EP: u64 = 5;
+const GPIO: usize = 0x4000;
+const DATA_ALL: usize = GPIO + 0x3fc; // GPIODATA, every line in the address mask
+const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IEV: usize = GPIO + 0x40c;
+const IE: usize = GPIO + 0x410, MIS: usize = GPIO + 0x418, IC: usize = GPIO + 0x41c;
+
+store<u32>(DIR, 0x0f);   // lines 0-3 (LEDs) out, 4-7 (buttons) in
+store<u32>(IS, 0);       // edge-sensitive
+store<u32>(IEV, 0xf0);   // rising edge: a press
+store<u32>(IC, 0xff);
+store<u32>(IE, 0xf0);
+irqAck(SLOT_IRQ);
+let presses: u32 = 0;
+println("driver: waiting for button presses");
+while (true) {
+  recv(EP);
+  const pending = load<u32>(MIS);
+  store<u32>(IC, pending); // clear in the device, then open the line again
+  irqAck(SLOT_IRQ);
+  if (pending == 0) continue;
+  presses++;
+  store<u32>(DATA_ALL, presses & 0x0f); // the count in binary on the LEDs
+  println("driver: buttons 0x" + (pending >> 4).toString(16) + ", presses " + presses.toString());
+}
+`,
+  },
+  {
     id: 'crash',
     title: 'Crash (a fault)',
     grants: ['console'],
