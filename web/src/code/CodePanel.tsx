@@ -19,6 +19,8 @@ import { compileInPage, gradeInPage } from './compilerClient';
 import { downloadSource, loadSource, readFragment, saveSource, shareFragment } from './storage';
 import { TEMPLATES } from './templates';
 import { GpioStrip } from './GpioStrip';
+import { parseProtocolDecl } from './protocolDecl';
+import { PROTOCOLS, registerUserProtocol } from '../protocols';
 import { EXERCISES } from '../../../exercises/index';
 import '../panels/panels.css';
 import './CodePanel.css';
@@ -152,7 +154,13 @@ export function CodePanel() {
     setBusy(false);
     if (r.err === -1) setStatus('the host mailbox is full or the machine is not running: try again');
     else if (r.err !== 0) setStatus(`init did not start ${name}: ${errName(r.err)} (the terminal shows the reason)`);
-    else setStatus(`${name} runs as tid ${r.tid}${r.slot ? `; the agent holds its endpoint in slot ${r.slot} (Send IPC panel)` : ''}`);
+    else {
+      // a protocol declared in the source (/* @protocol {...} */) decodes in the Messages panel from now on
+      const decl = parseProtocolDecl(text(), PROTOCOLS.filter((p) => p.id < 128).map((p) => p.id));
+      if (decl && typeof decl !== 'string') registerUserProtocol(decl);
+      const proto = decl === null ? '' : typeof decl === 'string' ? `; ${decl}` : `; its protocol ${decl.protocol} (id ${decl.id}) decodes in the Messages panel`;
+      setStatus(`${name} runs as tid ${r.tid}${r.slot ? `; the agent holds its endpoint in slot ${r.slot} (Send IPC panel)` : ''}${proto}`);
+    }
   };
 
   const check = async () => {

@@ -33,6 +33,28 @@ while (true) {
 `,
   },
   {
+    id: 'protocol',
+    title: 'Server with a protocol of its own (decoded in Messages)',
+    grants: ['endpoint'],
+    source: `// adder — declares its protocol in the comment below (the JSON of an abi/protocols file, id
+// 128-255): when it runs, the Messages panel and the Send IPC composer know "adder.add(a, b)".
+// A request's label is id << 8 | op id: 200 << 8 | 1.
+/* @protocol { "protocol": "adder", "id": 200,
+     "ops": [{ "name": "add", "id": 1, "args": [{ "name": "a", "type": "u64" }, { "name": "b", "type": "u64" }],
+               "reply": [{ "name": "sum", "type": "u64" }] }] } */
+import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+
+const EP: u64 = 5;
+const ADD: u64 = 200 << 8 | 1, BAD_MESSAGE: u64 = 32;
+
+recv(EP);
+while (true) {
+  if (infoLabel() == ADD) replyRecv(EP, msgInfo(0, 0, 1), mr(0) + mr(1));
+  else replyRecv(EP, msgInfo(BAD_MESSAGE, 0, 0));
+}
+`,
+  },
+  {
     id: 'client',
     title: 'Client (writes through the console service)',
     grants: ['console'],
