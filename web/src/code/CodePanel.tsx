@@ -20,6 +20,8 @@ import { downloadSource, loadSource, readFragment, saveSource, shareFragment } f
 import { TEMPLATES } from './templates';
 import { GpioStrip } from './GpioStrip';
 import { parseProtocolDecl } from './protocolDecl';
+import { libraryCompletions, libraryHover } from './libdocs';
+import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
 import { PROTOCOLS, registerUserProtocol } from '../protocols';
 import { EXERCISES } from '../../../exercises/index';
 import '../panels/panels.css';
@@ -84,6 +86,7 @@ export function CodePanel() {
           javascript({ typescript: true }),
           syntaxHighlighting(defaultHighlightStyle),
           linter(null), lintGutter(),
+          autocompletion({ override: [libraryCompletions] }), keymap.of(completionKeymap), libraryHover,
           EditorView.updateListener.of((u) => { if (u.docChanged) void saveSource(currentDoc.current, u.state.doc.toString()); }),
           EditorView.contentAttributes.of({ 'aria-label': 'Program source', 'data-testid': 'code-editor' }),
         ],
