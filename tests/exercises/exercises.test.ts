@@ -39,7 +39,7 @@ describe('exercises', () => {
       const starter = await gradeSource(ex, source(ex.id, 'starter.ts'), compileInNode, session, readExerciseFile);
       expect(starter.pass, `${ex.id}/starter.ts`).toBe(false);
       expect(session.halted).toBe('');
-    }, 180_000);
+    }, 400_000);
   }
 
   it('a program that does not compile fails with the line and column', async () => {
