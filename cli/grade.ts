@@ -9,6 +9,7 @@ import { compileInNode } from '../web/src/code/library-node';
 import { CodeSession } from '../web/src/code/session';
 import { EXERCISES, exerciseById } from '../exercises/index';
 import { formatVerdict, gradeSource } from '../exercises/grade';
+import { readExerciseFile } from '../exercises/files-node';
 
 export async function gradeMain(argv: string[]): Promise<number> {
   if (argv[0] === '--list') {
@@ -39,7 +40,7 @@ export async function gradeMain(argv: string[]): Promise<number> {
     console.log(`FAIL: the system did not boot (${(e as Error).message}); not your program's fault`);
     return 1;
   }
-  const verdict = await gradeSource(ex, source, compileInNode, session);
+  const verdict = await gradeSource(ex, source, compileInNode, session, readExerciseFile);
   console.log(formatVerdict(verdict));
   return verdict.pass ? 0 : 1;
 }

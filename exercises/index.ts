@@ -7,8 +7,12 @@ import adder from './adder/grader';
 import counter from './counter/grader';
 import whoami from './whoami/grader';
 import kv from './kv/grader';
+import broker from './broker/grader';
+import pager from './pager/grader';
+import buffer from './buffer/grader';
+import driver from './driver/grader';
 
-export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv];
+export const EXERCISES: ExerciseDef[] = [hello, echo, adder, counter, whoami, kv, broker, pager, buffer, driver];
 
 export function exerciseById(id: string): ExerciseDef | undefined {
   return EXERCISES.find((e) => e.id === id);

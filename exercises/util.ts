@@ -1,5 +1,5 @@
 // Helpers the graders share: calling the student's endpoint and describing what came back.
-import type { AgentReply } from '../web/src/code/session';
+import type { AgentReply, CodeSession } from '../web/src/code/session';
 import { errName } from '../web/src/code/session';
 import type { GradeContext } from './types';
 
@@ -28,3 +28,12 @@ export function exitNote(ctx: GradeContext): string {
 }
 
 export const show = (ws: number[]): string => `[${ws.join(', ')}]`;
+
+/** One capability of a thread's CSpace as the kernel's introspection shows it (ki_json 1). */
+export interface CapView { slot: number; type: string; object: string; rights: string; badge: number }
+
+/** The capabilities thread `tid` holds, read from the kernel (never from what the program says). */
+export function capsOf(session: CodeSession, tid: number): CapView[] {
+  const k = session.kernelInfo(1, tid) as { slots?: CapView[] } | null;
+  return k?.slots ?? [];
+}

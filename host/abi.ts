@@ -154,9 +154,11 @@ export const SLOT_SELF = 5; // the endpoint the service serves (Read), when its 
 export const SLOT_IRQ = 6; // the IRQ handler of the manifest's first `irqs` entry
 export const SLOT_NOTIFICATION = 6; // a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)
 export const SLOT_FRAME = 7; // the frame capability of the manifest's first `frames` entry
+export const SLOT_CLIENT_VSPACE = 8; // a program started by proc.run with the pager grant: the address space of the program run after it with the paged grant (Frame.Map into it)
 export const SLOT_IOSPACE = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
 export const SLOT_FRAME_MORE = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
+export const SLOT_POOL_FRAME = 10; // a program started by proc.run with the pager grant: 4 free frames of its own, slots 10–13
 export const SLOT_DYNAMIC = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -203,6 +205,7 @@ export const BI_DEV_KIND_BLOCK = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
 export const BI_DEV_KIND_NET = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
+export const BI_DEV_KIND_GPIO = 10; // the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT = 62; // bit number of the ping in the service's notification word
@@ -392,9 +395,11 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "IRQ", value: 6, doc: "the IRQ handler of the manifest's first `irqs` entry" },
     { name: "NOTIFICATION", value: 6, doc: "a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)" },
     { name: "FRAME", value: 7, doc: "the frame capability of the manifest's first `frames` entry" },
+    { name: "CLIENT_VSPACE", value: 8, doc: "a program started by proc.run with the pager grant: the address space of the program run after it with the paged grant (Frame.Map into it)" },
     { name: "IOSPACE", value: 8, doc: "the DMA stream of the service's device (manifest `iospace`)" },
     { name: "HEARTBEAT", value: 9, doc: "notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init" },
     { name: "FRAME_MORE", value: 10, doc: "pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA" },
+    { name: "POOL_FRAME", value: 10, doc: "a program started by proc.run with the pager grant: 4 free frames of its own, slots 10–13" },
     { name: "DYNAMIC", value: 16, doc: "lookups and saved reply capabilities go from here up" },
     { name: "END", value: 64, doc: "one past the last slot of a service's CNode (radix 6)" },
   ],
@@ -441,6 +446,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "MAILBOX", value: 6, doc: "the host mailbox's registers" },
     { name: "IOSPACE", value: 8, doc: "not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)" },
     { name: "NET", value: 9, doc: "a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)" },
+    { name: "GPIO", value: 10, doc: "the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)" },
   ],
   heartbeat: [
     { name: "PING_BIT", value: 62, doc: "bit number of the ping in the service's notification word" },

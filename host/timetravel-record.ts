@@ -23,6 +23,8 @@ export interface RecordedInput {
   ticks: number;
   uart?: string;
   mailbox?: number[];
+  /** A GPIO button: [button, 1 pressed / 0 released]. */
+  gpio?: [number, number];
 }
 
 export interface Recording {
@@ -61,7 +63,9 @@ export class Recorder {
     this.detachStops = m.on('stop', (t) => { this.stops.push(t - this.lastStop); this.lastStop = t; });
     this.start = encodeStateFile(captureState(m));
     this.detach = m.on('input', (i: HostInput) => {
-      this.inputs.push(i.kind === 'uart' ? { ticks: m.clock.ticks, uart: latin1(i.bytes) } : { ticks: m.clock.ticks, mailbox: Array.from(i.words) });
+      this.inputs.push(i.kind === 'uart' ? { ticks: m.clock.ticks, uart: latin1(i.bytes) }
+        : i.kind === 'gpio' ? { ticks: m.clock.ticks, gpio: [i.button, i.down ? 1 : 0] }
+        : { ticks: m.clock.ticks, mailbox: Array.from(i.words) });
     });
   }
 
@@ -110,7 +114,8 @@ export function decodeRecording(file: Uint8Array): Recording {
     throw new StateFileError('corrupt recording: the descriptor is not JSON');
   }
   const okInput = (i: RecordedInput) => Number.isInteger(i?.ticks) && i.ticks >= 0 &&
-    (typeof i.uart === 'string' || (Array.isArray(i.mailbox) && i.mailbox.every((w) => Number.isInteger(w))));
+    (typeof i.uart === 'string' || (Array.isArray(i.mailbox) && i.mailbox.every((w) => Number.isInteger(w))) ||
+      (Array.isArray(i.gpio) && i.gpio.length === 2 && Number.isInteger(i.gpio[0]) && i.gpio[0] >= 0 && i.gpio[0] < 4 && (i.gpio[1] === 0 || i.gpio[1] === 1)));
   if (typeof d?.buildId !== 'string' || !Number.isInteger(d.startTicks) || !Number.isInteger(d.endTicks) || d.endTicks < d.startTicks ||
     typeof d.endHash !== 'string' || typeof d.traceRead !== 'boolean' ||
     !Array.isArray(d.stops) || !d.stops.every((x) => Number.isInteger(x) && x >= 0) || !Array.isArray(d.inputs) || !d.inputs.every(okInput) ||
@@ -152,6 +157,7 @@ export async function replay(m: Machine, r: Recording): Promise<ReplayResult> {
       runTo(m, i.ticks);
       if (i.uart !== undefined) m.uartInput(unlatin1(i.uart));
       else if (i.mailbox) m.mailbox.post(i.mailbox);
+      else if (i.gpio) m.gpio.setButton(i.gpio[0], i.gpio[1] === 1);
     }
   };
   for (const d of r.stops) {

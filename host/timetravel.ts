@@ -197,6 +197,7 @@ export class TimeTravel {
         runTo(this.m, e.ticks);
         if (e.input?.kind === 'uart') this.m.uartInput(e.input.bytes);
         else if (e.input?.kind === 'mailbox') this.m.mailbox.post(e.input.words);
+        else if (e.input?.kind === 'gpio') this.m.gpio.setButton(e.input.button, e.input.down);
       }
       runTo(this.m, ticks);
     } finally {

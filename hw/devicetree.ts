@@ -28,6 +28,9 @@ import {
   MAILBOX_BASE,
   MAILBOX_IRQ,
   MAILBOX_SIZE,
+  GPIO_BASE,
+  GPIO_IRQ,
+  GPIO_SIZE,
   NET_BASE,
   NET_DART_SID,
   NET_IRQ,
@@ -144,6 +147,20 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ['interrupts', propU32(AIC_IRQ, MAILBOX_IRQ, IRQ_TYPE_LEVEL_HIGH)],
   ]);
 
+  // An ARM PL061 as Linux's gpio-pl061.c binds it (Documentation/devicetree/bindings/gpio/pl061-gpio.yaml),
+  // with the board's line names: LEDs on 0–3, buttons on 4–7 (hw/gpio-pl061.ts)
+  const gpio = node(`gpio@${unit(GPIO_BASE)}`, [
+    ['compatible', propStrList('arm,pl061', 'arm,primecell')],
+    ['reg', reg64(GPIO_BASE, GPIO_SIZE)],
+    ['interrupt-parent', propU32(PHANDLE_AIC)],
+    ['interrupts', propU32(AIC_IRQ, GPIO_IRQ, IRQ_TYPE_LEVEL_HIGH)],
+    ['gpio-controller', propEmpty()],
+    ['#gpio-cells', propU32(2)],
+    ['interrupt-controller', propEmpty()],
+    ['#interrupt-cells', propU32(2)],
+    ['gpio-line-names', propStrList('led0', 'led1', 'led2', 'led3', 'button0', 'button1', 'button2', 'button3')],
+  ]);
+
   // Shaped like QEMU virt's virtio_mmio nodes (hw/arm/virt.c create_virtio_devices), plus the
   // DART stream it masters through and the standard local-mac-address of a network node.
   const netProps: Array<[string, Uint8Array]> = [
@@ -166,7 +183,7 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
       ['ranges', propEmpty()],
       ['nonposted-mmio', propEmpty()],
     ],
-    [serial, aic, trace, dart, block, mailbox, net],
+    [serial, aic, trace, dart, block, mailbox, net, gpio],
   );
 
   const timer = node('timer', [

@@ -19,6 +19,7 @@ import { Ram } from './ram';
 import { SYSREG } from './sysregs';
 import { GenericTimer } from './timer';
 import { HostMailbox } from './mailbox';
+import { GpioPl061 } from './gpio-pl061';
 import { TraceRing, type TraceRecord } from './trace';
 import { Uart } from './uart';
 import { murmur128 } from './hash';
@@ -76,7 +77,7 @@ type Events = {
 };
 
 /** What the outside world hands the machine: bytes typed into UART0, a message posted to the mailbox. */
-export type HostInput = { kind: 'uart'; bytes: Uint8Array } | { kind: 'mailbox'; words: Uint32Array };
+export type HostInput = { kind: 'uart'; bytes: Uint8Array } | { kind: 'mailbox'; words: Uint32Array } | { kind: 'gpio'; button: number; down: boolean };
 
 /** The machine's own bookkeeping and the kernel's WebAssembly globals, for a snapshot (hw/snapshot.ts). */
 export interface MachineCoreState {
@@ -111,6 +112,8 @@ export class Machine {
   readonly dart: Dart;
   readonly block: BlockDevice;
   readonly mailbox: HostMailbox;
+  /** The PL061 GPIO bank: four LEDs and four buttons (the driver exercise). */
+  readonly gpio: GpioPl061;
   /** The network device (virtio-net on virtio-mmio); its link is up once a switch port is attached (hw/net.ts). */
   readonly net: VirtioNet;
   readonly machineIndex: number;
@@ -176,11 +179,12 @@ export class Machine {
     this.dart = new Dart(this.ram, this.aic);
     this.block = new BlockDevice(this.dart.port(BLOCK_DART_SID), this.aic, opts.disk ?? new MemoryBlockStore(8192));
     this.mailbox = new HostMailbox(this.aic);
+    this.gpio = new GpioPl061(this.aic);
     this.machineIndex = opts.machineIndex ?? 1;
     if (!Number.isInteger(this.machineIndex) || this.machineIndex < 1 || this.machineIndex > 255) throw new RangeError(`machineIndex ${opts.machineIndex} is not in 1..255`);
     const mac = Uint8Array.of(2, 0, 0, 0, 0, this.machineIndex);
     this.net = new VirtioNet(mac, this.dart.port(NET_DART_SID), this.aic, NET_BASE, NET_SIZE, NET_IRQ);
-    for (const d of [this.aic, this.uart, this.trace, this.dart, this.block, this.mailbox, this.net.transport]) this.bus.map(d);
+    for (const d of [this.aic, this.uart, this.trace, this.dart, this.block, this.mailbox, this.net.transport, this.gpio]) this.bus.map(d);
     this.mmu = new Mmu(this.ram);
     this.cpu = new Cpu(this.mmu, this.timer);
     this.el0 = new El0Core(this.ram, this.bus, this.mmu);
@@ -227,6 +231,12 @@ export class Machine {
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data.slice(); // as Uart.hostInput encodes it
       this.emitInput({ kind: 'uart', bytes });
     }
+  }
+
+  /** A button of the GPIO bank pressed or released by the host (an outside input, like a key). */
+  gpioButton(button: number, down: boolean): void {
+    this.gpio.setButton(button, down);
+    this.emitInput({ kind: 'gpio', button, down });
   }
 
   private emitInput(input: HostInput): void {

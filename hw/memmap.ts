@@ -33,6 +33,9 @@ export const BLOCK_DART_SID = 0;
 export const NET_BASE = 0x2_3F03_0000; // "virtio,mmio" slot holding a virtio-net device (hw/virtio-net.ts)
 export const NET_SIZE = 0x1000; // registers 0x000–0x1FF (QEMU's slot size); one page so a driver maps it alone
 export const NET_IRQ = 703;
+export const GPIO_BASE = 0x2_3F05_0000; // "arm,pl061": the LED and button bank of the driver exercise (hw/gpio-pl061.ts)
+export const GPIO_SIZE = 0x1000;
+export const GPIO_IRQ = 704;
 /** The network device's stream (SID) on the DART. */
 export const NET_DART_SID = 1;
 

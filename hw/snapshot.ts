@@ -20,6 +20,7 @@ import { Cpu, type CpuSnapshot } from './cpu';
 import { Dart } from './dart';
 import type { Machine, MachineCoreState } from './machine';
 import { HostMailbox } from './mailbox';
+import { GpioPl061 } from './gpio-pl061';
 import { Mmu, type MmuTlbSnapshot } from './mmu';
 import { Ram } from './ram';
 import { GenericTimer } from './timer';
@@ -41,6 +42,8 @@ export interface DeviceStates {
   dart: unknown;
   block: unknown;
   mailbox: unknown;
+  /** The PL061 GPIO bank (absent in states saved before it existed: it then keeps its reset state). */
+  gpio?: unknown;
 }
 
 export interface MachineState {
@@ -123,6 +126,7 @@ export function captureState(m: Machine, prev?: MachineState): MachineState {
       dart: m.dart.snapshot(),
       block: m.block.snapshot(),
       mailbox: m.mailbox.snapshot(),
+      gpio: m.gpio.snapshot(),
     },
   };
 }
@@ -186,6 +190,7 @@ function dryRun(m: Machine, s: MachineState): void {
   dart.restore(d.dart);
   new BlockDevice(dart.port(0), aic, new MemoryBlockStore(1)).restore(d.block);
   new HostMailbox(aic).restore(d.mailbox);
+  if (d.gpio !== undefined) new GpioPl061(aic).restore(d.gpio);
   const mmu = new Mmu(new Ram(65536));
   new Cpu(mmu, timer).restore(d.cpu);
   mmu.restoreTlb(s.tlb);
@@ -213,6 +218,7 @@ function apply(m: Machine, s: MachineState): void {
   m.dart.restore(d.dart);
   m.block.restore(d.block);
   m.mailbox.restore(d.mailbox);
+  if (d.gpio !== undefined) m.gpio.restore(d.gpio);
   // the AIC's line levels as saved (a device's restore re-drives its own line to the same level)
   m.aic.restore(d.aic);
   m.cpu.restore(d.cpu);

@@ -217,6 +217,7 @@ export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
 export const BI_DEV_KIND_NET: u32 = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
+export const BI_DEV_KIND_GPIO: u32 = 10; // the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)
 
 // ---- syscall error codes, X0 of every syscall (abi/errors.json; service errors: services/gen/errors.ts)
 export const E_OK: u64 = 0; // success

@@ -27,7 +27,7 @@ import { loadProgram, loaderError } from "./loader";
 import {
   BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE, BI_MAGIC,
   BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
-  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ,
+  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_KIND_MAILBOX, BI_DEV_KIND_GPIO,
   BI_DEV_SLOT, BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES,
   BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX,
 } from "../abi";
@@ -144,11 +144,12 @@ function grantDevices(b: usize): u32 {
   for (let i = 0; i < bi.nDevices && ndev < BI_DEV_MAX; i++) {
     let d = deviceAt(i);
     let isMailbox = cstrEq(<usize>d.compat, "mlk,host-mailbox");
-    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && d.kind != DEV_NET && !isMailbox) continue;
+    let isGpio = cstrEq(<usize>d.compat, "arm,pl061"); // the driver exercise's LED and button bank
+    if (d.kind != DEV_UART && d.kind != DEV_BLOCK && d.kind != DEV_NET && !isMailbox && !isGpio) continue;
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
-    let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : d.kind == DEV_NET ? "net" : "mailbox";
-    deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, isMailbox ? 6 : d.kind, name);
+    let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : d.kind == DEV_NET ? "net" : isGpio ? "gpio" : "mailbox";
+    deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, isMailbox ? BI_DEV_KIND_MAILBOX : isGpio ? BI_DEV_KIND_GPIO : d.kind, name);
     for (let j: u32 = 0; j < pages && nextSlot < INIT_SLOTS; j++) {
       cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
     }

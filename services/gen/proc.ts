@@ -77,6 +77,10 @@ export const GRANTS_VFS: u32 = 2;
 export const GRANTS_TIMER: u32 = 4;
 export const GRANTS_ENDPOINT: u32 = 8;
 export const GRANTS_NOTIFICATION: u32 = 16;
+export const GRANTS_PEERS: u32 = 32;
+export const GRANTS_PAGER: u32 = 64;
+export const GRANTS_PAGED: u32 = 128;
+export const GRANTS_GPIO: u32 = 256;
 
 /** Reply of proc.lookup. */
 export class LookupReply {
@@ -280,7 +284,7 @@ export function log(ep: u64, line: string): u32 {
   return 0;
 }
 
-/** proc.run(name: string, len: u32, grants: u32) → (tid: u32) — Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console). */
+/** proc.run(name: string, len: u32, grants: u32) → (tid: u32) — Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6; peers: may look up the other run programs, with Write + Grant; pager: 4 free frames in slots 10–13 and, in slot 8, the address space of a program run later with paged; paged: its page faults go to the endpoint of the running program granted pager; gpio: the PL061 GPIO bank's registers at 0x4000 and its IRQ handler in slot 6, signalling a notification bound to the thread — not with notification). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console). */
 export function run(ep: u64, name: string, len: u32, grants: u32, out: RunReply): u32 {
   const m = clientMsg();
   m.reset(LABEL_RUN);

@@ -869,7 +869,11 @@ export const PROTOCOLS: Protocol[] = [
         "VFS": 2,
         "TIMER": 4,
         "ENDPOINT": 8,
-        "NOTIFICATION": 16
+        "NOTIFICATION": 16,
+        "PEERS": 32,
+        "PAGER": 64,
+        "PAGED": 128,
+        "GPIO": 256
       }
     },
     "ops": [
@@ -1107,7 +1111,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "run",
         "id": 10,
-        "doc": "Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console).",
+        "doc": "Start a program that is not in the boot image: `len` bytes of WebAssembly in the shared frame `codebuf` (written there by the playground agent), as process `name`, with only the capabilities of the `grants` bits (Grants: console, vfs and timer to look up, an endpoint to serve in slot 5, a notification in slot 6; peers: may look up the other run programs, with Write + Grant; pager: 4 free frames in slots 10–13 and, in slot 8, the address space of a program run later with paged; paged: its page faults go to the endpoint of the running program granted pager; gpio: the PL061 GPIO bank's registers at 0x4000 and its IRQ handler in slot 6, signalling a notification bound to the thread — not with notification). A running program of that name is replaced. Needs the privileged badge (manifest `admin`). BAD_IMAGE: the kernel's loader rejected the image (the reason is on the console).",
         "args": [
           {
             "name": "name",

@@ -34,7 +34,7 @@ import {
   Msg, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL,
   T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, R_ALL, F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION,
   F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
-  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_NOTIFICATION, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
+  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_NOTIFICATION, SLOT_POOL_FRAME, SLOT_CLIENT_VSPACE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
   tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
   spawn as bootImageSpawn, spawnFrom as bootImageSpawnFrom, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
@@ -44,7 +44,7 @@ import * as proc from "../gen/proc";
 import * as consoleP from "../gen/console";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
-import { services, ServiceDef, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
+import { services, ServiceDef, Mapping, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
 
 // ---- programs that are not in the boot image (proc.run; docs/EXERCISES.md) ----------------------
 // The playground agent writes a compiled program into the shared frame "codebuf"; init maps that
@@ -61,6 +61,9 @@ const MAX_PROCS: i32 = 16;
 const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
 const CHILD_RADIX: u64 = ctz(SLOT_END); // a service's CNode has SLOT_END slots
 const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
+const RUN_UNTYPED_BITS: u64 = 15; // a run program: the same, plus the pager grant's POOL_FRAMES frames
+const POOL_FRAMES: u64 = 4; // frames of the pager grant, slots SLOT_POOL_FRAME..
+const POOL_SLOT: u64 = 24; // init's copies of them: base + 24..27
 
 // ---- badges ----------------------------------------------------------------------------------
 // On init's endpoint: pid in the low 16 bits, FAULT_BADGE on fault-handler caps, PRIV_BADGE on the
@@ -232,7 +235,9 @@ function start(p: Proc): u32 {
   p.caps = new Array<CapRec>();
   let e: u32 = 0;
   if (!p.hasUntyped) {
-    e = retype(T_UNTYPED, UNTYPED_BITS, b, 1 << UNTYPED_BITS);
+    // a run program may get the pager's frames too: its Untyped is twice the size
+    const bits = p.image != null ? RUN_UNTYPED_BITS : UNTYPED_BITS;
+    e = retype(T_UNTYPED, bits, b, <u64>1 << bits);
     if (e) return e;
     p.hasUntyped = true;
   }
@@ -359,8 +364,30 @@ function start(p: Proc): u32 {
     }
     p.caps.push(new CapRec(i == 0 ? <u32>SLOT_FRAME : 0, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, "frame " + f.name + " mapped at 0x" + f.va.toString(16)));
   }
-  // faults come to init, badged
-  e = cnodeMint(SLOT_CNODE, b + 4, SLOT_EP, R_WRITE | R_GRANT, FAULT_BADGE | <u64>p.pid);
+  // pager grant: free frames of its own to map into its client (docs/EXERCISES.md "pager")
+  if ((p.grants & proc.GRANTS_PAGER) != 0) {
+    e = untypedRetype(b, T_FRAME, 0, b + POOL_SLOT, POOL_FRAMES);
+    if (e) return e;
+    for (let j: u64 = 0; j < POOL_FRAMES; j++) {
+      e = cnodeCopy(cn, SLOT_POOL_FRAME + j, b + POOL_SLOT + j, R_READ | R_WRITE);
+      if (e) return e;
+    }
+    p.caps.push(new CapRec(<u32>SLOT_POOL_FRAME, <u32>T_FRAME, <u32>(R_READ | R_WRITE), 0, POOL_FRAMES.toString() + " frames (pager pool), slots " + SLOT_POOL_FRAME.toString() + "-" + (SLOT_POOL_FRAME + POOL_FRAMES - 1).toString()));
+  }
+  // faults come to init, badged; a paged program's go to its pager, which gets its address space
+  if ((p.grants & proc.GRANTS_PAGED) != 0) {
+    const q = runningPager();
+    if (q == null) { log("cannot run " + def.name + " paged: no running program has the pager grant"); return E.NO_ENTRY; }
+    e = cnodeMint(SLOT_CNODE, b + 4, q.persist, R_WRITE | R_GRANT, <u64>p.pid);
+    if (e) return e;
+    cnodeDelete(q.base + 3, SLOT_CLIENT_VSPACE); // a previous client's
+    e = cnodeCopy(q.base + 3, SLOT_CLIENT_VSPACE, vs, R_ALL);
+    if (e) return e;
+    q.caps.push(new CapRec(<u32>SLOT_CLIENT_VSPACE, <u32>T_VSPACE, <u32>R_ALL, 0, "vspace of " + def.name + " (its pager)"));
+    p.caps.push(new CapRec(0, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), <u64>p.pid, "fault endpoint: " + q.def.name + " (pager)"));
+  } else {
+    e = cnodeMint(SLOT_CNODE, b + 4, SLOT_EP, R_WRITE | R_GRANT, FAULT_BADGE | <u64>p.pid);
+  }
   if (e) return e;
   e = tcbSetFaultHandler(tcb, b + 4);
   if (e) return e;
@@ -375,6 +402,15 @@ function start(p: Proc): u32 {
   return 0;
 }
 
+
+/** The running program started with the pager grant (and an endpoint), if any. */
+function runningPager(): Proc | null {
+  for (let i = procs.length - 1; i >= 0; i--) {
+    const q = procs[i];
+    if (q.state == ST_RUNNING && (q.grants & proc.GRANTS_PAGER) != 0 && q.hasEndpoint) return q;
+  }
+  return null;
+}
 
 /** The kernel's state of p's thread (TCB.GetInfo MR1; proc THREAD_*), INACTIVE when it has none. */
 function threadState(p: Proc): u32 {
@@ -502,6 +538,10 @@ function grantNames(g: u32): string {
   if ((g & proc.GRANTS_TIMER) != 0) s += ",timer";
   if ((g & proc.GRANTS_ENDPOINT) != 0) s += ",endpoint";
   if ((g & proc.GRANTS_NOTIFICATION) != 0) s += ",notification";
+  if ((g & proc.GRANTS_PEERS) != 0) s += ",peers";
+  if ((g & proc.GRANTS_PAGER) != 0) s += ",pager";
+  if ((g & proc.GRANTS_PAGED) != 0) s += ",paged";
+  if ((g & proc.GRANTS_GPIO) != 0) s += ",gpio";
   return s.length == 0 ? "none" : s.substring(1);
 }
 
@@ -529,23 +569,27 @@ class ProcServer extends proc.Server {
     const me = byPid(<u32>pid);
     if (me == null) return E.DENIED;
     let target = "";
+    let rights: u64 = R_WRITE;
     const u = me.def.uses;
     for (let i = 0; i + 1 < u.length; i += 2) if (u[i] == name) target = u[i + 1];
     if (target.length == 0) {
       // the playground agent (privileged) reaches the programs it ran (proc.run) to talk to them
+      // so do run programs granted `peers` (the exercises' helper clients), with Grant: caps may come back
       const r = byName(name);
-      if ((badge & PRIV_BADGE) == 0 || r == null || r.image == null) return E.DENIED;
-      target = name;
+      if (r == null || r.image == null) return E.DENIED;
+      if ((badge & PRIV_BADGE) != 0) target = name;
+      else if ((me.grants & proc.GRANTS_PEERS) != 0) { target = name; rights = R_WRITE | R_GRANT; }
+      else return E.DENIED;
     }
     const t = byName(target);
     if (t == null || !t.def.serves) return E.NO_ENTRY;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
     if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
-    const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, pid);
+    const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, rights, pid);
     if (e) return e;
     scratchUsed = true;
     out.ep = SLOT_SCRATCH;
-    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>R_WRITE, pid, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
+    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>rights, pid, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
     return 0;
   }
   ps(badge: u64, index: u32, out: proc.PsReply): u32 {
@@ -610,6 +654,7 @@ class ProcServer extends proc.Server {
   run(badge: u64, name: string, len: u32, grants: u32, out: proc.RunReply): u32 {
     if ((badge & PRIV_BADGE) == 0) return E.DENIED;
     if (!validRunName(name) || len == 0 || len > codebufBytes) return E.INVALID;
+    if ((grants & proc.GRANTS_GPIO) != 0 && (grants & proc.GRANTS_NOTIFICATION) != 0) return E.INVALID; // both use slot 6
     for (let i = 0; i < defs.length; i++) if (defs[i].name == name) return E.BUSY; // a manifest name
     let p = byName(name);
     if (p == null) {
@@ -628,6 +673,14 @@ class ProcServer extends proc.Server {
     if ((grants & proc.GRANTS_CONSOLE) != 0) { def.uses.push("console"); def.uses.push("console"); }
     if ((grants & proc.GRANTS_VFS) != 0) { def.uses.push("vfs"); def.uses.push("vfs"); }
     if ((grants & proc.GRANTS_TIMER) != 0) { def.uses.push("timer"); def.uses.push("timer"); }
+    // the driver exercise's device: its registers at 0x4000, its IRQ handler in slot 6 (SLOT_IRQ), a
+    // notification bound to the thread; slot 6 cannot hold the notification grant's as well
+    def.devices = new Array<Mapping>();
+    def.irqs = new Array<string>();
+    if ((grants & proc.GRANTS_GPIO) != 0) {
+      def.devices.push(new Mapping("gpio", 0x4000));
+      def.irqs.push("gpio");
+    }
     p.image = img;
     p.grants = grants;
     p.restarts = 0;

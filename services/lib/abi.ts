@@ -145,9 +145,11 @@ export const SLOT_SELF: u64 = 5; // the endpoint the service serves (Read), when
 export const SLOT_IRQ: u64 = 6; // the IRQ handler of the manifest's first `irqs` entry
 export const SLOT_NOTIFICATION: u64 = 6; // a program started by proc.run with the notification grant: its own notification (such a program has no IRQ handler)
 export const SLOT_FRAME: u64 = 7; // the frame capability of the manifest's first `frames` entry
+export const SLOT_CLIENT_VSPACE: u64 = 8; // a program started by proc.run with the pager grant: the address space of the program run after it with the paged grant (Frame.Map into it)
 export const SLOT_IOSPACE: u64 = 8; // the DMA stream of the service's device (manifest `iospace`)
 export const SLOT_HEARTBEAT: u64 = 9; // notification to init for heartbeat answers (manifest `heartbeat`), Write, badged by init
 export const SLOT_FRAME_MORE: u64 = 10; // pages 2–7 of the manifest's first `frames` entry (slots 10–15), for a driver that maps each page for DMA
+export const SLOT_POOL_FRAME: u64 = 10; // a program started by proc.run with the pager grant: 4 free frames of its own, slots 10–13
 export const SLOT_DYNAMIC: u64 = 16; // lookups and saved reply capabilities go from here up
 export const SLOT_END: u64 = 64; // one past the last slot of a service's CNode (radix 6)
 
@@ -194,6 +196,7 @@ export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
 export const BI_DEV_KIND_NET: u32 = 9; // a virtio-mmio device's registers (the virtio-net NIC, driven by netdrv)
+export const BI_DEV_KIND_GPIO: u32 = 10; // the PL061 GPIO bank's registers (LEDs and buttons; the driver exercise)
 
 // ---- init's heartbeat (docs/SERVICES.md "Supervision"): a ping is a signal on the service's bound notification, the answer a signal on its SLOT_HEARTBEAT (abi/layout.json)
 export const HEARTBEAT_PING_BIT: u64 = 62; // bit number of the ping in the service's notification word

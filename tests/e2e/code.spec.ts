@@ -73,3 +73,44 @@ test('a crashing program is stopped by init; the shell still answers', async ({ 
   await expect.poll(() => terminalText(page)).toMatch(/crashy\s+failed/);
   expect(await page.evaluate(() => window.__mlk!.status().halted)).toBe(false);
 });
+
+test('a Share link carries the program, its name and grants, compressed; a fresh visitor opens it', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await openCode(page);
+  const marker = 'shared-marker-' + 'x'.repeat(40);
+  const source = `// ${marker}\nimport { println } from "../lib";\nprintln("${marker}");\n`;
+  await setSource(page, source);
+  await page.getByTestId('code-name').fill('sharer');
+  await page.getByTestId('grant-vfs').check();
+  await page.getByTestId('code-share').click();
+  await expect(page.getByTestId('code-status')).toContainText(/share link/);
+  const url = page.url();
+  expect(url).toMatch(/#code=[A-Za-z0-9_-]+$/);
+  expect(url).not.toContain('shared-marker'); // deflated, not plain text
+  // a new visitor: another browser context (no IndexedDB of the first)
+  const ctx = await browser.newContext();
+  const other = await ctx.newPage();
+  await other.goto(url);
+  await other.getByTestId('tab-code').click();
+  await expect(other.getByTestId('code-status')).toContainText('loaded the shared program from the link');
+  await expect(other.getByTestId('code-editor')).toContainText(marker);
+  await expect(other.getByTestId('code-name')).toHaveValue('sharer');
+  await expect(other.getByTestId('grant-vfs')).toBeChecked();
+  await ctx.close();
+});
+
+test('the driver template: a button pressed in the GPIO strip raises the PL061 interrupt and the driver lights an LED', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openCode(page);
+  await page.getByTestId('code-doc').selectOption('t:driver');
+  await page.getByTestId('code-name').fill('leds');
+  await expect(page.getByTestId('gpio-strip')).toBeVisible();
+  await page.getByTestId('code-run').click();
+  await expect(page.getByTestId('code-status')).toContainText(/leds runs as tid/, { timeout: 180_000 });
+  await expect.poll(() => terminalText(page)).toContain('driver: waiting for button presses');
+  const button = page.getByTestId('gpio-button-2');
+  await button.dispatchEvent('pointerdown');
+  await expect(page.getByTestId('gpio-led-0')).toHaveAttribute('data-on', '1');
+  await button.dispatchEvent('pointerup');
+  await expect.poll(() => terminalText(page)).toContain('driver: buttons 0x4, presses 1');
+});

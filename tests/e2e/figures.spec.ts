@@ -181,3 +181,30 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   // so only a few are required.
   expect(frames.frames).toBeGreaterThan(3);
 });
+
+// 4. compile time of a 100-line service in the page (bench/code/service100.ts): the first compile
+//    (cold: the compiler Worker, AssemblyScript and Binaryen load) and the next one (warm).
+//    Wall-clock figures for docs/EXERCISES.md, never asserted on.
+test('figures: compile time of a 100-line service in the Code panel, cold and warm', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('./');
+  await page.getByTestId('tab-code').click();
+  const source = readFileSync(join('bench', 'code', 'service100.ts'), 'utf8');
+  await page.getByTestId('code-editor').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.evaluate((text) => document.execCommand('insertText', false, text), source);
+  const compileMs = async () => {
+    const t0 = Date.now();
+    const button = page.getByTestId('code-compile');
+    await button.click();
+    await expect(button).toBeDisabled(); // busy while it compiles
+    await expect(button).toBeEnabled({ timeout: 280_000 });
+    await expect(page.getByTestId('code-status')).toContainText(/^compiled: \d+ bytes in \d+ ms/);
+    const status = await page.getByTestId('code-status').textContent();
+    return { wallMs: Date.now() - t0, compilerMs: Number(/in (\d+) ms/.exec(status ?? '')?.[1]) };
+  };
+  const cold = await compileMs();
+  const warm = await compileMs();
+  figures.compile100 = { lines: source.split('\n').length - 1, cold, warm };
+});

@@ -8,6 +8,7 @@ import { CodeSession } from '../../web/src/code/session';
 import { compileInNode } from '../../web/src/code/library-node';
 import { EXERCISES } from '../../exercises/index';
 import { gradeSource } from '../../exercises/grade';
+import { readExerciseFile } from '../../exercises/files-node';
 
 let session: CodeSession;
 const source = (id: string, file: string) => readFileSync(new URL(`../../exercises/${id}/${file}`, import.meta.url), 'utf8');
@@ -28,21 +29,21 @@ describe('exercises', () => {
 
   for (const ex of EXERCISES) {
     it(`${ex.id}: the solution passes, the wrong ones fail with their reason, the starter fails`, async () => {
-      const ok = await gradeSource(ex, source(ex.id, 'solution.ts'), compileInNode, session);
+      const ok = await gradeSource(ex, source(ex.id, 'solution.ts'), compileInNode, session, readExerciseFile);
       expect(ok).toEqual({ pass: true });
       for (const w of ex.wrong) {
-        const v = await gradeSource(ex, source(ex.id, w.file), compileInNode, session);
+        const v = await gradeSource(ex, source(ex.id, w.file), compileInNode, session, readExerciseFile);
         expect(v.pass, `${ex.id}/${w.file}`).toBe(false);
         if (!v.pass) expect(v.reason, `${ex.id}/${w.file}`).toMatch(w.reason);
       }
-      const starter = await gradeSource(ex, source(ex.id, 'starter.ts'), compileInNode, session);
+      const starter = await gradeSource(ex, source(ex.id, 'starter.ts'), compileInNode, session, readExerciseFile);
       expect(starter.pass, `${ex.id}/starter.ts`).toBe(false);
       expect(session.halted).toBe('');
-    }, 180_000);
+    }, 400_000);
   }
 
   it('a program that does not compile fails with the line and column', async () => {
-    const v = await gradeSource(EXERCISES[0], 'import { println } from "../lib";\nprintln(42);\n', compileInNode, session);
+    const v = await gradeSource(EXERCISES[0], 'import { println } from "../lib";\nprintln(42);\n', compileInNode, session, readExerciseFile);
     expect(v.pass).toBe(false);
     if (!v.pass) expect(v.reason).toMatch(/does not compile: line 2, column 9/);
   });

@@ -129,6 +129,11 @@ export class MachineClient {
     this.send({ type: 'mailbox', words: words.map((w) => w >>> 0) });
   }
 
+  /** Press (down = true) or release a button of the GPIO bank. */
+  gpioButton(button: number, down: boolean): void {
+    this.send({ type: 'gpio', button, down });
+  }
+
   onMailbox(l: MailboxListener): () => void {
     this.mailboxListeners.add(l);
     return () => void this.mailboxListeners.delete(l);

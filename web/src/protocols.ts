@@ -4,14 +4,26 @@
 // reply label = 0 (ok) or an error code. This file only loads it — when the build has no
 // generated protocols, labels are shown as numbers and the composer sends raw labels.
 
-import type { Protocol, Wire } from '../../host/wire';
+import { Wire, type Protocol } from '../../host/wire';
 
 export type { Protocol };
 
 const gen = Object.values(import.meta.glob<{ wire?: Wire; PROTOCOLS?: Protocol[] }>('../../services/gen/protocols.ts', { eager: true }))[0];
 
-export const wire: Wire | null = gen?.wire ?? null;
-export const PROTOCOLS: Protocol[] = gen?.PROTOCOLS ?? [];
+/** The decoder: the system's protocols and those students declared (a live binding: see below). */
+export let wire: Wire | null = gen?.wire ?? null;
+export let PROTOCOLS: Protocol[] = gen?.PROTOCOLS ?? [];
+const SYSTEM_PROTOCOLS = PROTOCOLS;
+
+/**
+ * Adds a protocol declared in the Code panel (web/src/code/protocolDecl.ts) to the decoder, in
+ * place of an earlier one of the same name or id: messages decode through it from now on.
+ */
+export function registerUserProtocol(p: Protocol): void {
+  if (!wire || SYSTEM_PROTOCOLS.some((s) => s.id === p.id || s.protocol === p.protocol)) return;
+  PROTOCOLS = [...PROTOCOLS.filter((x) => x.id !== p.id && x.protocol !== p.protocol), p];
+  wire = new Wire(PROTOCOLS, wire.errors);
+}
 
 export const protocolByName = (name: string | undefined): Protocol | undefined => PROTOCOLS.find((p) => p.protocol === name);
 

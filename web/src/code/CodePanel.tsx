@@ -18,6 +18,11 @@ import type { Diagnostic } from './compile';
 import { compileInPage, gradeInPage } from './compilerClient';
 import { downloadSource, loadSource, readFragment, saveSource, shareFragment } from './storage';
 import { TEMPLATES } from './templates';
+import { GpioStrip } from './GpioStrip';
+import { parseProtocolDecl } from './protocolDecl';
+import { libraryCompletions, libraryHover } from './libdocs';
+import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
+import { PROTOCOLS, registerUserProtocol } from '../protocols';
 import { EXERCISES } from '../../../exercises/index';
 import '../panels/panels.css';
 import './CodePanel.css';
@@ -81,6 +86,7 @@ export function CodePanel() {
           javascript({ typescript: true }),
           syntaxHighlighting(defaultHighlightStyle),
           linter(null), lintGutter(),
+          autocompletion({ override: [libraryCompletions] }), keymap.of(completionKeymap), libraryHover,
           EditorView.updateListener.of((u) => { if (u.docChanged) void saveSource(currentDoc.current, u.state.doc.toString()); }),
           EditorView.contentAttributes.of({ 'aria-label': 'Program source', 'data-testid': 'code-editor' }),
         ],
@@ -151,7 +157,13 @@ export function CodePanel() {
     setBusy(false);
     if (r.err === -1) setStatus('the host mailbox is full or the machine is not running: try again');
     else if (r.err !== 0) setStatus(`init did not start ${name}: ${errName(r.err)} (the terminal shows the reason)`);
-    else setStatus(`${name} runs as tid ${r.tid}${r.slot ? `; the agent holds its endpoint in slot ${r.slot} (Send IPC panel)` : ''}`);
+    else {
+      // a protocol declared in the source (/* @protocol {...} */) decodes in the Messages panel from now on
+      const decl = parseProtocolDecl(text(), PROTOCOLS.filter((p) => p.id < 128).map((p) => p.id));
+      if (decl && typeof decl !== 'string') registerUserProtocol(decl);
+      const proto = decl === null ? '' : typeof decl === 'string' ? `; ${decl}` : `; its protocol ${decl.protocol} (id ${decl.id}) decodes in the Messages panel`;
+      setStatus(`${name} runs as tid ${r.tid}${r.slot ? `; the agent holds its endpoint in slot ${r.slot} (Send IPC panel)` : ''}${proto}`);
+    }
   };
 
   const check = async () => {
@@ -194,6 +206,7 @@ export function CodePanel() {
         </details>
       )}
       <div className="code-editor" ref={host} />
+      {grants.includes('gpio') && <GpioStrip />}
       <fieldset className="code-grants" aria-label="Capabilities to grant">
         <legend>capabilities</legend>
         {GRANTS.map((g) => (

@@ -19,6 +19,10 @@ const sources = import.meta.glob<string>(['../../../services/lib/*.ts', '../../.
   { query: '?raw', import: 'default', eager: true });
 const bootImageUrls = import.meta.glob<string>('../../../build/bootimage.cpio', { query: '?url', import: 'default', eager: true });
 
+// the exercises' helper programs (their clients, producers, …), compiled at the first Check
+const helperSources = import.meta.glob<string>('../../../exercises/*/helper-*.ts', { query: '?raw', import: 'default', eager: true });
+const readExerciseFile = (id: string, file: string) => helperSources[`../../../exercises/${id}/${file}`] ?? '';
+
 const library: LibraryFiles = { 'services/asconfig.json': asconfig };
 for (const [path, text] of Object.entries(sources)) library[path.replace(/^(\.\.\/)+/, '')] = text;
 
@@ -48,7 +52,7 @@ async function grade(exercise: string, source: string): Promise<{ line: string; 
   });
   const session = new CodeSession(machine);
   session.boot();
-  const v = await gradeSource(ex, source, compile, session);
+  const v = await gradeSource(ex, source, compile, session, readExerciseFile);
   return { line: formatVerdict(v), pass: v.pass };
 }
 

@@ -20,6 +20,10 @@ export const GRANTS = [
   { name: 'timer', bit: 4, doc: 'look up the timer service (sleep, deadlines)' },
   { name: 'endpoint', bit: 8, doc: 'a fresh endpoint to serve on, in slot 5' },
   { name: 'notification', bit: 16, doc: 'a notification of its own, in slot 6' },
+  { name: 'peers', bit: 32, doc: 'look up the other programs run from here (Write + Grant)' },
+  { name: 'pager', bit: 64, doc: '4 free frames in slots 10-13; the address space of a program run later with paged, in slot 8' },
+  { name: 'paged', bit: 128, doc: 'its page faults go to the endpoint of the running program granted pager' },
+  { name: 'gpio', bit: 256, doc: 'the GPIO bank (LEDs, buttons): registers at 0x4000, its IRQ handler in slot 6 (not with notification)' },
 ] as const;
 export type GrantName = (typeof GRANTS)[number]['name'];
 

@@ -27,6 +27,7 @@ export const TRACE = {
   IPC_CALL: kindOf('IPC_CALL'),
   IPC_REPLY: kindOf('IPC_REPLY'),
   SIGNAL: kindOf('SIGNAL'),
+  IRQ_USER: kindOf('IRQ_USER'),
 };
 
 /** Names of the errors init's proc protocol answers with (abi/errors.json through the agent). */

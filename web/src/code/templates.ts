@@ -33,6 +33,28 @@ while (true) {
 `,
   },
   {
+    id: 'protocol',
+    title: 'Server with a protocol of its own (decoded in Messages)',
+    grants: ['endpoint'],
+    source: `// adder — declares its protocol in the comment below (the JSON of an abi/protocols file, id
+// 128-255): when it runs, the Messages panel and the Send IPC composer know "adder.add(a, b)".
+// A request's label is id << 8 | op id: 200 << 8 | 1.
+/* @protocol { "protocol": "adder", "id": 200,
+     "ops": [{ "name": "add", "id": 1, "args": [{ "name": "a", "type": "u64" }, { "name": "b", "type": "u64" }],
+               "reply": [{ "name": "sum", "type": "u64" }] }] } */
+import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+
+const EP: u64 = 5;
+const ADD: u64 = 200 << 8 | 1, BAD_MESSAGE: u64 = 32;
+
+recv(EP);
+while (true) {
+  if (infoLabel() == ADD) replyRecv(EP, msgInfo(0, 0, 1), mr(0) + mr(1));
+  else replyRecv(EP, msgInfo(BAD_MESSAGE, 0, 0));
+}
+`,
+  },
+  {
     id: 'client',
     title: 'Client (writes through the console service)',
     grants: ['console'],
@@ -48,6 +70,41 @@ else {
   const b = String.UTF8.encode("client: hello through the console service\\n");
   const e = con.write(ep, changetype<usize>(b), b.byteLength, new con.WriteReply());
   if (e != 0) println("client: console.write: " + errName(e));
+}
+`,
+  },
+  {
+    id: 'driver',
+    title: 'Driver (GPIO buttons and LEDs, interrupt-driven)',
+    grants: ['endpoint', 'gpio'],
+    source: `// driver — the PL061 GPIO bank (grant "gpio"): registers at 0x4000, its IRQ handler in slot 6
+// signalling a notification bound to this thread, so an interrupt arrives through recv on slot 5
+// as a label-0 message. Press the buttons in the GPIO strip below: each press lights the next LED.
+import { recv, irqAck, println, SLOT_IRQ } from "../lib";
+
+const EP: u64 = 5;
+const GPIO: usize = 0x4000;
+const DATA_ALL: usize = GPIO + 0x3fc; // GPIODATA, every line in the address mask
+const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IEV: usize = GPIO + 0x40c;
+const IE: usize = GPIO + 0x410, MIS: usize = GPIO + 0x418, IC: usize = GPIO + 0x41c;
+
+store<u32>(DIR, 0x0f);   // lines 0-3 (LEDs) out, 4-7 (buttons) in
+store<u32>(IS, 0);       // edge-sensitive
+store<u32>(IEV, 0xf0);   // rising edge: a press
+store<u32>(IC, 0xff);
+store<u32>(IE, 0xf0);
+irqAck(SLOT_IRQ);
+let presses: u32 = 0;
+println("driver: waiting for button presses");
+while (true) {
+  recv(EP);
+  const pending = load<u32>(MIS);
+  store<u32>(IC, pending); // clear in the device, then open the line again
+  irqAck(SLOT_IRQ);
+  if (pending == 0) continue;
+  presses++;
+  store<u32>(DATA_ALL, presses & 0x0f); // the count in binary on the LEDs
+  println("driver: buttons 0x" + (pending >> 4).toString(16) + ", presses " + presses.toString());
 }
 `,
   },

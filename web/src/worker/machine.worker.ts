@@ -177,7 +177,7 @@ function readMachine(): void {
     // the disassembly only while paused: it changes with every instruction while running
     code: status.running ? undefined : serviceCode?.view(machine.el0.location()),
   };
-  status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state() };
+  status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state(), gpio: machine.gpio.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
 }
 
@@ -503,6 +503,10 @@ function handle(req: Request): void {
       if (status.running) schedule(0);
       break;
     }
+    case 'gpio':
+      if (machine && Number.isInteger(req.button) && req.button >= 0 && req.button < 4) machine.gpioButton(req.button, req.down === true);
+      if (status.running) schedule(0);
+      break;
     case 'flush':
       void disk?.save().catch(() => undefined);
       return;

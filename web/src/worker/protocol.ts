@@ -8,6 +8,7 @@
 import type { AicState } from '../../../hw/aic';
 import type { MachineStatus as CoreStatus, StopReason } from '../../../hw/machine';
 import type { HostMailbox } from '../../../hw/mailbox';
+import type { GpioState } from '../../../hw/gpio-pl061';
 import type { TraceRing } from '../../../hw/trace';
 import type { WalkInfo } from '../../../hw/mmu';
 import type { TimerState } from '../../../hw/timer';
@@ -20,6 +21,8 @@ export interface HwState {
   timer?: TimerState;
   mailbox?: ReturnType<HostMailbox['state']>;
   trace?: ReturnType<TraceRing['state']>;
+  /** The PL061 GPIO bank's LEDs and buttons (the driver exercise, hw/gpio-pl061.ts). */
+  gpio?: GpioState;
 }
 
 /**
@@ -152,6 +155,8 @@ export type Request =
   | { type: 'walk'; id: number; va: number; ttbr0?: string }
   /** Queue a message for the guest on the host-mailbox device (the playground agent reads it). */
   | { type: 'mailbox'; words: number[] }
+  /** Press (down) or release a button of the GPIO bank (an outside input, like a key). */
+  | { type: 'gpio'; button: number; down: boolean }
   /** Write dirty disk sectors to IndexedDB now. */
   | { type: 'flush' };
 

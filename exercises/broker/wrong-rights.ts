@@ -1,0 +1,21 @@
+// A typical mistake: badged, but minted with every right the broker has (Read too).
+import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_ALL } from "../lib";
+
+const EP: u64 = 5;
+const CONNECT: u64 = 1, HELLO: u64 = 2, BAD_MESSAGE: u64 = 32;
+let nextBadge: u64 = 1;
+
+recv(EP);
+while (true) {
+  const label = infoLabel();
+  if (label == CONNECT) {
+    const slot = allocSlot();
+    cnodeMint(SLOT_CNODE, slot, EP, R_ALL, nextBadge++);
+    setCap(0, slot);
+    replyRecv(EP, msgInfo(0, 1, 0));
+  } else if (label == HELLO) {
+    replyRecv(EP, msgInfo(0, 0, 1), badge());
+  } else {
+    replyRecv(EP, msgInfo(BAD_MESSAGE, 0, 0));
+  }
+}

@@ -1,0 +1,20 @@
+// A typical mistake: every client gets the same badge, so the broker cannot tell them apart.
+import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_WRITE } from "../lib";
+
+const EP: u64 = 5;
+const CONNECT: u64 = 1, HELLO: u64 = 2, BAD_MESSAGE: u64 = 32;
+
+recv(EP);
+while (true) {
+  const label = infoLabel();
+  if (label == CONNECT) {
+    const slot = allocSlot();
+    cnodeMint(SLOT_CNODE, slot, EP, R_WRITE, 7);
+    setCap(0, slot);
+    replyRecv(EP, msgInfo(0, 1, 0));
+  } else if (label == HELLO) {
+    replyRecv(EP, msgInfo(0, 0, 1), badge());
+  } else {
+    replyRecv(EP, msgInfo(BAD_MESSAGE, 0, 0));
+  }
+}

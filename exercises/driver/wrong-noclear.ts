@@ -1,0 +1,24 @@
+// A typical mistake: acknowledging the interrupt without clearing it in the device.
+import { recv, irqAck, SLOT_IRQ } from "../lib";
+
+const EP: u64 = 5;
+const GPIO: usize = 0x4000;
+const DATA_ALL: usize = GPIO + 0x3fc;
+const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IBE: usize = GPIO + 0x408, IEV: usize = GPIO + 0x40c;
+const IE: usize = GPIO + 0x410, MIS: usize = GPIO + 0x418, IC: usize = GPIO + 0x41c;
+const LEDS: u32 = 0x0f, BUTTONS: u32 = 0xf0;
+
+store<u32>(DIR, LEDS);
+store<u32>(IS, 0);
+store<u32>(IBE, 0);
+store<u32>(IEV, BUTTONS);
+store<u32>(IC, 0xff);
+store<u32>(IE, BUTTONS);
+irqAck(SLOT_IRQ);
+
+while (true) {
+  recv(EP);
+  const pending = load<u32>(MIS) & BUTTONS;
+  store<u32>(DATA_ALL, load<u32>(DATA_ALL) ^ (pending >> 4));
+  irqAck(SLOT_IRQ);
+}
