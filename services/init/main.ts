@@ -57,8 +57,10 @@ let codebufBytes: u32 = 0;
 const RUN_PRIO: u32 = 8;
 
 // ---- init's CSpace plan (radix 10) -------------------------------------------------------------
-const MAX_PROCS: i32 = 16;
-const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
+// 24 processes: the 13 autostarted services and 11 more (spawned, or run from the playground).
+// Per process 8 + 24 slots: 768 of the 1024, the rest for the boot-info caps and init's own.
+const MAX_PROCS: i32 = 24;
+const PROC_SLOTS: u64 = 24; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. mapped copies (device and shared pages; at most 14 today: the agent)
 const CHILD_RADIX: u64 = ctz(SLOT_END); // a service's CNode has SLOT_END slots
 const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
 
@@ -285,6 +287,7 @@ function start(p: Proc): u32 {
     if (!findDevice(d.name)) return E.NO_ENTRY;
     const rights = devKind == BI_DEV_KIND_TIMEBASE ? R_READ : R_READ | R_WRITE;
     for (let j: u32 = 0; j < devPages; j++) {
+      if (k >= PROC_SLOTS) return E.TOO_MANY;
       e = cnodeCopy(SLOT_CNODE, b + k, devSlot + <u64>j, rights);
       if (e) return e;
       e = frameMap(b + k, vs, d.va + (<u64>j << 12), rights);
@@ -295,7 +298,7 @@ function start(p: Proc): u32 {
   }
   // a notification bound to the thread carries its IRQ and init's heartbeat pings (kept across
   // restarts, like the endpoint); init keeps a copy badged PING to signal it
-  if (def.irqs.length > 0 || def.heartbeat > 0) {
+  if (def.irqs.length > 0 || def.heartbeat > 0 || def.notification) {
     if (!p.ntfnReady) {
       e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
       if (e) return e;
@@ -305,6 +308,12 @@ function start(p: Proc): u32 {
     }
     e = tcbBindNotification(tcb, p.persist + 2);
     if (e) return e;
+    // manifest "notification": the service also holds it (slot 6), to hand to the timer or a driver
+    if (def.notification) {
+      e = cnodeCopy(cn, SLOT_NOTIFICATION, p.persist + 2, R_ALL);
+      if (e) return e;
+      p.caps.push(new CapRec(<u32>SLOT_NOTIFICATION, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification, bound"));
+    }
   }
   // IRQ: one handler per line, signalling that notification
   if (def.irqs.length > 0) {
@@ -342,6 +351,7 @@ function start(p: Proc): u32 {
     let pages: u32 = 1;
     for (let x = 0; x < SHARED_NAMES.length; x++) if (SHARED_NAMES[x] == f.name) pages = SHARED_PAGES[x];
     for (let j: u32 = 0; j < pages; j++) {
+      if (k >= PROC_SLOTS) return E.TOO_MANY;
       e = cnodeCopy(SLOT_CNODE, b + k, s + <u64>j, R_READ | R_WRITE);
       if (e) return e;
       e = frameMap(b + k, vs, f.va + (<u64>j << 12), R_READ | R_WRITE);
@@ -541,11 +551,14 @@ class ProcServer extends proc.Server {
     if (t == null || !t.def.serves) return E.NO_ENTRY;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
     if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
-    const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, R_WRITE, pid);
+    // Grant (passing capabilities in requests) only for an entry that holds a notification to hand
+    // out (manifest "notification": the network stack attaches it to netdrv and to timer alarms)
+    const rights = me.def.notification ? R_WRITE | R_GRANT : R_WRITE;
+    const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, rights, pid);
     if (e) return e;
     scratchUsed = true;
     out.ep = SLOT_SCRATCH;
-    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>R_WRITE, pid, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
+    me.caps.push(new CapRec(slot, <u32>T_ENDPOINT, <u32>rights, pid, "endpoint " + target + (name != target ? " (as " + name + ")" : "")));
     return 0;
   }
   ps(badge: u64, index: u32, out: proc.PsReply): u32 {
