@@ -97,6 +97,9 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "hello"; s.program = "hello"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   out.push(s);
+  s = new ServiceDef(); s.name = "netrogue"; s.program = "netrogue"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
+  s.uses.push("net"); s.uses.push("net");
+  out.push(s);
   s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   out.push(s);

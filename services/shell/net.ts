@@ -241,3 +241,32 @@ export function cksum(o: Output, vfsEp: u64, path: string): void {
   for (let n = size; n != 0; n >>= 8) crc = crcByte(crc, <u32>(n & 0xff));
   if (e == 0) o.out((~crc).toString() + " " + size.toString() + " " + path + "\n");
 }
+
+// ---- nc -u HOST PORT TEXT: one UDP datagram, and the answer (the stack answers port 7: echo) ----
+const sendtoR = new socket.SendtoReply();
+const recvfromR = new socket.RecvfromReply();
+export function ncUdp(o: Output, argv: Array<string>): void {
+  if (argv.length < 5 || argv[1] != "-u") { o.err("usage: nc -u HOST PORT TEXT... (one datagram; prints the answer)"); return; }
+  const a = parseIpv4(argv[2]);
+  const port = parseNum(argv[3]);
+  if (a < 0 || port <= 0 || port > 65535) { o.err("nc: " + argv[2] + " " + argv[3] + ": not an IPv4 address and port"); return; }
+  let text = "";
+  for (let i = 4; i < argv.length; i++) text += (i > 4 ? " " : "") + argv[i];
+  text += "\n";
+  const ep = net(o, "nc");
+  if (ep == 0) return;
+  let e = socket.open(ep, socket.SOCK_TYPE_UDP, openR);
+  if (e) { o.err("nc: socket: " + netWhy(e)); return; }
+  const sock = openR.sock;
+  const b = String.UTF8.encode(text);
+  e = socket.sendto(ep, sock, <u32>a, <u32>port, changetype<usize>(b), min(b.byteLength, 448), sendtoR);
+  if (e == 0) e = socket.recvfrom(ep, sock, 448, 2000 * TICKS_PER_MS, recvfromR);
+  if (e) o.err("nc: " + argv[2] + ":" + argv[3] + ": " + netWhy(e));
+  else {
+    const n = recvfromR.dataLen;
+    const buf = new ArrayBuffer(n);
+    memory.copy(changetype<usize>(buf), recvfromR.data, n);
+    o.bytes(changetype<usize>(buf), n);
+  }
+  socket.close(ep, sock);
+}

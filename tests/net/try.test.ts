@@ -1,0 +1,27 @@
+import { it } from 'vitest';
+import { bootMachines, runUntil, command } from './pair';
+import { diskWith, posixCksum, pseudoRandom } from './disk';
+import { parsePcap } from '../../hw/pcap';
+it('try', async () => {
+  const t0 = Date.now();
+  const big = pseudoRandom(66000);
+  const s = await bootMachines(2, { loss: 0.05, seed: 7, disks: [undefined, diskWith({ big })] });
+  runUntil(s, 1, 'mlk> ', 5); runUntil(s, 2, 'mlk> ', 5);
+  console.log('boot', Date.now() - t0);
+  console.log(command(s, 2, 'ls /'));
+  const t1 = Date.now(); const v1 = s.net.time;
+  console.log(command(s, 1, 'get http://10.0.0.2/big > /tmp/big', 60));
+  console.log('get host ms', Date.now() - t1, 'virtual s', (s.net.time - v1) / 24e6);
+  console.log(command(s, 1, 'cksum /tmp/big'), posixCksum(big));
+  console.log(command(s, 1, 'ifconfig'));
+  console.log(command(s, 2, 'ifconfig'));
+  console.log(command(s, 1, 'nc -u 10.0.0.2 7 hello there'));
+  console.log(command(s, 1, 'ping -c 1 10.0.0.9'));
+  console.log(command(s, 1, 'get http://10.0.0.9/x'));
+  console.log(command(s, 1, 'get http://10.0.0.2:81/x'));
+  console.log(command(s, 1, 'spawn netrogue'));
+  runUntil(s, 1, 'surprises', 5);
+  console.log(s.out[0].slice(-1500));
+  console.log(s.out[1].slice(-1500));
+  console.log('frames', parsePcap(s.capture.bytes()).records.length, 'total', Date.now() - t0);
+}, 300000);
