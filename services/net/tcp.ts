@@ -25,6 +25,7 @@ const FIN: u32 = 0x01, SYN: u32 = 0x02, RST: u32 = 0x04, PSH: u32 = 0x08, ACK: u
 const RTO_INITIAL: u64 = 200 * MS; // Linux's TCP_RTO_MIN; RFC 6298 says 1 s, which would slow the tests down for nothing
 const RTO_MAX: u64 = 3200 * MS;
 const MAX_RETRIES: u32 = 8; // then the connection is given up: TIMED_OUT
+const MAX_SYN_ACK_RETRIES: u32 = 3; // a half-open connection (SYN_RECEIVED) is dropped sooner: a SYN flood frees the backlog in 3 s
 const TIME_WAIT: u64 = 1000 * MS; // 2·MSL, with a short MSL (Linux waits 60 s)
 const ORPHAN_FIN_WAIT_2: u64 = 10_000 * MS; // a closed socket whose peer never closes (Linux tcp_fin_timeout 60 s)
 
@@ -434,7 +435,7 @@ export function tcpTick(now: u64): void {
       continue;
     }
     if (s.rtxDeadline == 0 || now < s.rtxDeadline) continue;
-    if (++s.retries > MAX_RETRIES) { abort(s, E.TIMED_OUT); continue; }
+    if (++s.retries > (s.state == socket.TCP_STATE_SYN_RECEIVED ? MAX_SYN_ACK_RETRIES : MAX_RETRIES)) { abort(s, E.TIMED_OUT); continue; }
     s.rto = min(s.rto * 2, RTO_MAX);
     s.rtxDeadline = now + s.rto;
     retransmit(s, now);

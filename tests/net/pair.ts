@@ -49,5 +49,5 @@ export function command(s: Pair, k: number, line: string, seconds = 10): string 
   const from = s.out[k - 1].length;
   s.machines[k - 1].uartInput(line + '\r');
   const o = runUntil(s, k, /\nmlk> $/, seconds, from);
-  return o.slice(o.indexOf('\n') + 1, o.lastIndexOf('mlk> '));
+  return o.slice(o.indexOf('\n') + 1, o.lastIndexOf('mlk> ')).replaceAll('\r\n', '\n');
 }
