@@ -246,6 +246,7 @@ export function tcpInput(src: u32, p: usize, n: i32, now: u64): void {
     s.sndHead = (s.sndHead + acked) % SNDBUF;
     s.sndLen -= acked;
     s.sndUna = ack;
+    s.sndWnd = wnd; // before anything is sent: the window counts from this acknowledgement
     s.retries = 0; s.rto = RTO_INITIAL;
     s.rtxDeadline = s.sndUna == s.sndNxt ? 0 : now + s.rto;
     if (s.waitOp == WAIT_SEND) takePending(s, now);
