@@ -123,6 +123,10 @@ export function tcpOutput(s: Socket, now: u64): void {
     else if (s.state == socket.TCP_STATE_CLOSE_WAIT) s.state = socket.TCP_STATE_LAST_ACK;
     startTimer(s, now);
   }
+  // data waits but the peer's window is shut: the timer probes it (the persist timer, RFC 9293
+  // §3.8.6.1), or a lost window update would leave both sides waiting for ever
+  const flight = s.sndNxt - s.sndUna;
+  if (s.sndLen > flight && s.sndWnd <= flight) startTimer(s, now);
 }
 
 /** The connection is dead: its waiting call gets `err`; a socket nobody holds any more is freed. */
@@ -258,6 +262,7 @@ export function tcpInput(src: u32, p: usize, n: i32, now: u64): void {
       else if (s.state == socket.TCP_STATE_LAST_ACK) { s.state = socket.TCP_STATE_CLOSED; if (s.owner == 0) { freeSocket(s); return; } }
     }
   } else if (lt(s.sndNxt, ack)) { sendAck(s, now); return; } // acknowledges what we never sent
+  else if (ack == s.sndUna) s.retries = 0; // a duplicate or a window update: the peer is alive
   s.sndWnd = wnd;
 
   // 3. data, in order, as much as the receive buffer takes (the rest comes again)
