@@ -21,12 +21,12 @@ import * as netdev from "../gen/netdev";
 import * as timer from "../gen/timer";
 import * as socket from "../gen/socket";
 import * as E from "../gen/errors";
-import { RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, getMac, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText, BROADCAST_MAC } from "./wire";
+import { RX, RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText } from "./wire";
 import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce } from "./arp";
-import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind, deliverDatagram } from "./ip";
+import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
-  Socket, sockets, newSocket, ownedBy, lookupSocket, freeSocket, portInUse, ephemeralPort, waitOn, failWait,
+  sockets, newSocket, ownedBy, lookupSocket, freeSocket, portInUse, ephemeralPort, waitOn, failWait,
   MAX_PER_CLIENT, SNDBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND, WAIT_RECVFROM,
 } from "./sock";
 
@@ -49,7 +49,7 @@ function pollDriver(): void {
     if (netdev.recv(netdevEp, RX_OFF, false, recvR) != 0) return;
     const len = <i32>recvR.len;
     const t = now();
-    const type = get16(0xe000 + 12);
+    const type = get16(RX + 12);
     if (len < ETH_HDR) { counters.bad++; continue; }
     if (type == ETHERTYPE_ARP) { if (!arpInput(len, t)) counters.bad++; }
     else if (type == ETHERTYPE_IP) ipInput(len, t);
