@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   el0: async () => (await import('./el0')).benchEl0(),
   kernel: async () => (await import('./kernel')).benchKernel(),
   timetravel: async () => (await import('./timetravel')).benchTimeTravel(),
+  net: async () => (await import('./net')).benchNet(),
 };
 
 export async function benchMain(argv: string[]): Promise<number> {

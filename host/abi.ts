@@ -525,6 +525,12 @@ export const E_CORRUPT = 48;
 export const E_CROSS_DEVICE = 49;
 export const E_UNAVAILABLE = 50;
 export const E_UNSUPPORTED = 51;
+export const E_TIMED_OUT = 52;
+export const E_REFUSED = 53;
+export const E_UNREACHABLE = 54;
+export const E_RESET = 55;
+export const E_NOT_CONNECTED = 56;
+export const E_ADDR_IN_USE = 57;
 export const FIRST_SERVICE_ERROR = 32;
 export const ERRORS: AbiError[] = [
   { name: "OK", code: 0, doc: "success" },
@@ -562,6 +568,12 @@ export const ERRORS: AbiError[] = [
   { name: "CROSS_DEVICE", code: 49, doc: "rename across mount points" },
   { name: "UNAVAILABLE", code: 50, doc: "the service is not running (restart limit reached)" },
   { name: "UNSUPPORTED", code: 51, doc: "operation not supported" },
+  { name: "TIMED_OUT", code: 52, doc: "timed out (no answer from the network)" },
+  { name: "REFUSED", code: 53, doc: "connection refused (the peer answered with a reset)" },
+  { name: "UNREACHABLE", code: 54, doc: "host unreachable (no ARP answer)" },
+  { name: "RESET", code: 55, doc: "connection reset by the peer" },
+  { name: "NOT_CONNECTED", code: 56, doc: "the socket is not connected" },
+  { name: "ADDR_IN_USE", code: 57, doc: "address (port) already in use" },
 ];
 
 // ---- trace record kinds (abi/trace.json)

@@ -35,6 +35,12 @@ export const CORRUPT: u32 = 48; // file system structure is corrupt
 export const CROSS_DEVICE: u32 = 49; // rename across mount points
 export const UNAVAILABLE: u32 = 50; // the service is not running (restart limit reached)
 export const UNSUPPORTED: u32 = 51; // operation not supported
+export const TIMED_OUT: u32 = 52; // timed out (no answer from the network)
+export const REFUSED: u32 = 53; // connection refused (the peer answered with a reset)
+export const UNREACHABLE: u32 = 54; // host unreachable (no ARP answer)
+export const RESET: u32 = 55; // connection reset by the peer
+export const NOT_CONNECTED: u32 = 56; // the socket is not connected
+export const ADDR_IN_USE: u32 = 57; // address (port) already in use
 
 /** The name of an error code ("E<n>" when unknown). */
 export function errName(code: u32): string {
@@ -74,6 +80,12 @@ export function errName(code: u32): string {
     case 49: return "CROSS_DEVICE";
     case 50: return "UNAVAILABLE";
     case 51: return "UNSUPPORTED";
+    case 52: return "TIMED_OUT";
+    case 53: return "REFUSED";
+    case 54: return "UNREACHABLE";
+    case 55: return "RESET";
+    case 56: return "NOT_CONNECTED";
+    case 57: return "ADDR_IN_USE";
   }
   return "E" + code.toString();
 }
@@ -116,6 +128,12 @@ export function errText(code: u32): string {
     case 49: return "rename across mount points";
     case 50: return "the service is not running (restart limit reached)";
     case 51: return "operation not supported";
+    case 52: return "timed out (no answer from the network)";
+    case 53: return "connection refused (the peer answered with a reset)";
+    case 54: return "host unreachable (no ARP answer)";
+    case 55: return "connection reset by the peer";
+    case 56: return "the socket is not connected";
+    case 57: return "address (port) already in use";
   }
   return "error " + code.toString();
 }

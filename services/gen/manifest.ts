@@ -21,6 +21,8 @@ export class ServiceDef {
   admin: bool = false;
   /** heartbeat period in supervision ticks (10 ms); 0 = not pinged */
   heartbeat: u32 = 0;
+  /** a notification of its own, bound to its thread, in slot 6 (signals arrive through its Recv) */
+  notification: bool = false;
 }
 
 export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio", "codebuf"];
@@ -59,6 +61,8 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "shell"; s.program = "shell"; s.prio = 10; s.serves = false; s.restartLimit = 10; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   s.uses.push("vfs"); s.uses.push("vfs");
+  s.uses.push("net"); s.uses.push("net");
+  s.uses.push("timer"); s.uses.push("timer");
   out.push(s);
   s = new ServiceDef(); s.name = "agent"; s.program = "agent"; s.prio = 12; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = true; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
@@ -80,12 +84,21 @@ export function services(): Array<ServiceDef> {
   s.frames.push(new Mapping("netdma", 0x8000));
   s.frames.push(new Mapping("netio", 0xe000));
   out.push(s);
+  s = new ServiceDef(); s.name = "net"; s.program = "net"; s.prio = 20; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0; s.notification = true;
+  s.uses.push("netdev"); s.uses.push("netdrv");
+  s.uses.push("timer"); s.uses.push("timer");
+  s.devices.push(new Mapping("timebase", 0x4000));
+  s.frames.push(new Mapping("netio", 0xe000));
+  out.push(s);
+  s = new ServiceDef(); s.name = "httpd"; s.program = "httpd"; s.prio = 12; s.serves = false; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
+  s.uses.push("net"); s.uses.push("net");
+  s.uses.push("vfs"); s.uses.push("vfs");
+  out.push(s);
   s = new ServiceDef(); s.name = "hello"; s.program = "hello"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");
   out.push(s);
-  s = new ServiceDef(); s.name = "netecho"; s.program = "netecho"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
-  s.uses.push("net"); s.uses.push("netdrv");
-  s.frames.push(new Mapping("netio", 0xe000));
+  s = new ServiceDef(); s.name = "netrogue"; s.program = "netrogue"; s.prio = 10; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
+  s.uses.push("net"); s.uses.push("net");
   out.push(s);
   s = new ServiceDef(); s.name = "spin"; s.program = "spin"; s.prio = 5; s.serves = false; s.restartLimit = 0; s.autostart = false; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.uses.push("console"); s.uses.push("console");

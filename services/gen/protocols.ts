@@ -1367,6 +1367,521 @@ export const PROTOCOLS: Protocol[] = [
         ]
       }
     ]
+  },
+  {
+    "protocol": "socket",
+    "id": 10,
+    "doc": "The network stack's sockets (services/net, docs/NETWORK.md): UDP and TCP over IPv4, ICMP echo, and the interface's state. A socket is a small number that belongs to the client that opened it: the badge on the client's capability (its pid, minted by init) is checked on every call, so a program can use only its own sockets (BAD_FD otherwise). Addresses are IPv4 addresses as a number, most significant byte first (10.0.0.2 = 0x0a000002). Calls that wait (connect, accept, recv, recvfrom, ping; send when the send buffer is full) are answered later, when what they wait for happens or fails. One waiting call per socket (BUSY for another).",
+    "enums": {
+      "SockType": {
+        "UDP": 1,
+        "TCP": 2
+      },
+      "TcpState": {
+        "CLOSED": 0,
+        "LISTEN": 1,
+        "SYN_SENT": 2,
+        "SYN_RECEIVED": 3,
+        "ESTABLISHED": 4,
+        "FIN_WAIT_1": 5,
+        "FIN_WAIT_2": 6,
+        "CLOSE_WAIT": 7,
+        "CLOSING": 8,
+        "LAST_ACK": 9,
+        "TIME_WAIT": 10,
+        "UDP": 11
+      },
+      "ArpState": {
+        "INCOMPLETE": 1,
+        "REACHABLE": 2,
+        "FAILED": 3
+      }
+    },
+    "ops": [
+      {
+        "name": "open",
+        "id": 1,
+        "doc": "A new socket of `type` (UDP or TCP), not yet bound.",
+        "args": [
+          {
+            "name": "type",
+            "type": "u32",
+            "enum": "SockType"
+          }
+        ],
+        "reply": [
+          {
+            "name": "sock",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "INVALID",
+          "TOO_MANY"
+        ]
+      },
+      {
+        "name": "bind",
+        "id": 2,
+        "doc": "Give the socket local port `port` (1..65535).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "port",
+            "type": "u32"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "ADDR_IN_USE"
+        ]
+      },
+      {
+        "name": "connect",
+        "id": 3,
+        "doc": "TCP: open a connection to addr:port (the three-way handshake); answered when it is established or has failed. UDP: set the peer that send and recv use.",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "port",
+            "type": "u32"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "BUSY",
+          "REFUSED",
+          "UNREACHABLE",
+          "TIMED_OUT",
+          "TOO_MANY"
+        ]
+      },
+      {
+        "name": "listen",
+        "id": 4,
+        "doc": "TCP: accept connections on the bound port; up to `backlog` (1..4) wait for accept.",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "backlog",
+            "type": "u32"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "BAD_FD",
+          "INVALID"
+        ]
+      },
+      {
+        "name": "accept",
+        "id": 5,
+        "doc": "TCP: the next established connection of a listening socket, as a new socket of the caller (answered when one arrives).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          }
+        ],
+        "reply": [
+          {
+            "name": "conn",
+            "type": "u32"
+          },
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "port",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "BUSY"
+        ]
+      },
+      {
+        "name": "send",
+        "id": 6,
+        "doc": "Queue `data` on a connected socket; the number of bytes taken (all of them: answered when the send buffer has room).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "data",
+            "type": "bytes",
+            "max": 448
+          }
+        ],
+        "reply": [
+          {
+            "name": "n",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "NOT_CONNECTED",
+          "RESET",
+          "TIMED_OUT",
+          "BUSY",
+          "UNREACHABLE"
+        ]
+      },
+      {
+        "name": "recv",
+        "id": 7,
+        "doc": "Up to `max` received bytes, in order (answered when some arrive); empty data = the peer closed (end of stream).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "max",
+            "type": "u32"
+          }
+        ],
+        "reply": [
+          {
+            "name": "data",
+            "type": "bytes",
+            "max": 448
+          }
+        ],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "NOT_CONNECTED",
+          "RESET",
+          "TIMED_OUT",
+          "BUSY"
+        ]
+      },
+      {
+        "name": "sendto",
+        "id": 8,
+        "doc": "UDP: send one datagram to addr:port (the socket is bound to an ephemeral port if it has none).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "port",
+            "type": "u32"
+          },
+          {
+            "name": "data",
+            "type": "bytes",
+            "max": 448
+          }
+        ],
+        "reply": [
+          {
+            "name": "n",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "TOO_MANY"
+        ]
+      },
+      {
+        "name": "recvfrom",
+        "id": 9,
+        "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; waits at most `timeout` counter ticks (0 = no limit).",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          },
+          {
+            "name": "max",
+            "type": "u32"
+          },
+          {
+            "name": "timeout",
+            "type": "u64"
+          }
+        ],
+        "reply": [
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "port",
+            "type": "u32"
+          },
+          {
+            "name": "data",
+            "type": "bytes",
+            "max": 448
+          }
+        ],
+        "errors": [
+          "BAD_FD",
+          "INVALID",
+          "BUSY",
+          "TIMED_OUT"
+        ]
+      },
+      {
+        "name": "close",
+        "id": 10,
+        "doc": "Release the socket. TCP sends FIN after the queued data (the connection finishes closing in the stack); a waiting call of it is answered CANCELLED.",
+        "args": [
+          {
+            "name": "sock",
+            "type": "u32"
+          }
+        ],
+        "reply": [],
+        "errors": [
+          "BAD_FD"
+        ]
+      },
+      {
+        "name": "ping",
+        "id": 11,
+        "doc": "Send an ICMP echo request (`size` bytes of data, sequence `seq`) to addr; answered with the reply's TTL and the round-trip time in counter ticks, or TIMED_OUT after `timeout` ticks.",
+        "args": [
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "seq",
+            "type": "u32"
+          },
+          {
+            "name": "size",
+            "type": "u32"
+          },
+          {
+            "name": "timeout",
+            "type": "u64"
+          }
+        ],
+        "reply": [
+          {
+            "name": "ttl",
+            "type": "u32"
+          },
+          {
+            "name": "rtt",
+            "type": "u64"
+          }
+        ],
+        "errors": [
+          "INVALID",
+          "BUSY",
+          "UNREACHABLE",
+          "TIMED_OUT"
+        ]
+      },
+      {
+        "name": "iface",
+        "id": 12,
+        "doc": "The interface: address, MAC, MTU, link, and the driver's counters (netdev.stats).",
+        "args": [],
+        "reply": [
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "mac",
+            "type": "u64"
+          },
+          {
+            "name": "mtu",
+            "type": "u32"
+          },
+          {
+            "name": "link",
+            "type": "bool"
+          },
+          {
+            "name": "rx_frames",
+            "type": "u64"
+          },
+          {
+            "name": "rx_bytes",
+            "type": "u64"
+          },
+          {
+            "name": "rx_dropped",
+            "type": "u64"
+          },
+          {
+            "name": "tx_frames",
+            "type": "u64"
+          },
+          {
+            "name": "tx_bytes",
+            "type": "u64"
+          },
+          {
+            "name": "tx_dropped",
+            "type": "u64"
+          }
+        ],
+        "errors": [
+          "UNAVAILABLE"
+        ]
+      },
+      {
+        "name": "stats",
+        "id": 13,
+        "doc": "The stack's counters: IP packets in and out, frames dropped as malformed (bad length, checksum, version), TCP segments in and out, retransmitted, resets sent, UDP datagrams in, ICMP messages in.",
+        "args": [],
+        "reply": [
+          {
+            "name": "ip_in",
+            "type": "u64"
+          },
+          {
+            "name": "ip_out",
+            "type": "u64"
+          },
+          {
+            "name": "bad",
+            "type": "u64"
+          },
+          {
+            "name": "tcp_in",
+            "type": "u64"
+          },
+          {
+            "name": "tcp_out",
+            "type": "u64"
+          },
+          {
+            "name": "tcp_retrans",
+            "type": "u64"
+          },
+          {
+            "name": "tcp_resets",
+            "type": "u64"
+          },
+          {
+            "name": "udp_in",
+            "type": "u64"
+          },
+          {
+            "name": "icmp_in",
+            "type": "u64"
+          }
+        ],
+        "errors": []
+      },
+      {
+        "name": "arp",
+        "id": 14,
+        "doc": "Entry `index` of the ARP cache (NO_ENTRY past the last).",
+        "args": [
+          {
+            "name": "index",
+            "type": "u32"
+          }
+        ],
+        "reply": [
+          {
+            "name": "addr",
+            "type": "u32"
+          },
+          {
+            "name": "mac",
+            "type": "u64"
+          },
+          {
+            "name": "state",
+            "type": "u32",
+            "enum": "ArpState"
+          }
+        ],
+        "errors": [
+          "NO_ENTRY"
+        ]
+      },
+      {
+        "name": "netstat",
+        "id": 15,
+        "doc": "Socket `index` of the stack (every client's; NO_ENTRY past the last): its type, TCP state, ports, peer and queued bytes.",
+        "args": [
+          {
+            "name": "index",
+            "type": "u32"
+          }
+        ],
+        "reply": [
+          {
+            "name": "type",
+            "type": "u32",
+            "enum": "SockType"
+          },
+          {
+            "name": "state",
+            "type": "u32",
+            "enum": "TcpState"
+          },
+          {
+            "name": "local_port",
+            "type": "u32"
+          },
+          {
+            "name": "remote_addr",
+            "type": "u32"
+          },
+          {
+            "name": "remote_port",
+            "type": "u32"
+          },
+          {
+            "name": "rx_queued",
+            "type": "u32"
+          },
+          {
+            "name": "tx_queued",
+            "type": "u32"
+          }
+        ],
+        "errors": [
+          "NO_ENTRY"
+        ]
+      }
+    ]
   }
 ];
 
@@ -1545,6 +2060,36 @@ export const ERRORS: ErrorDef[] = [
     "name": "UNSUPPORTED",
     "code": 51,
     "doc": "operation not supported"
+  },
+  {
+    "name": "TIMED_OUT",
+    "code": 52,
+    "doc": "timed out (no answer from the network)"
+  },
+  {
+    "name": "REFUSED",
+    "code": 53,
+    "doc": "connection refused (the peer answered with a reset)"
+  },
+  {
+    "name": "UNREACHABLE",
+    "code": 54,
+    "doc": "host unreachable (no ARP answer)"
+  },
+  {
+    "name": "RESET",
+    "code": 55,
+    "doc": "connection reset by the peer"
+  },
+  {
+    "name": "NOT_CONNECTED",
+    "code": 56,
+    "doc": "the socket is not connected"
+  },
+  {
+    "name": "ADDR_IN_USE",
+    "code": 57,
+    "doc": "address (port) already in use"
   }
 ];
 

@@ -57,13 +57,15 @@ let codebufBytes: u32 = 0;
 const RUN_PRIO: u32 = 8;
 
 // ---- init's CSpace plan (radix 10) -------------------------------------------------------------
-const MAX_PROCS: i32 = 16;
-const PROC_SLOTS: u64 = 32; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5.. frame copies
+// 24 processes: the 13 autostarted services and 11 more (spawned, or run from the playground).
+// Per process 8 + 24 slots: 768 of the 1024, the rest for the boot-info caps and init's own.
+const MAX_PROCS: i32 = 24;
+const PROC_SLOTS: u64 = 24; // per process: 0 untyped, 1 TCB, 2 VSpace, 3 CNode, 4 fault EP, 5..19 mapped copies (device and shared pages; at most 14 today: the agent), 20..23 the pager grant's frames
 const CHILD_RADIX: u64 = ctz(SLOT_END); // a service's CNode has SLOT_END slots
 const UNTYPED_BITS: u64 = 14; // per process: TCB + VSpace + CNode fit in 16 KiB
 const RUN_UNTYPED_BITS: u64 = 15; // a run program: the same, plus the pager grant's POOL_FRAMES frames
 const POOL_FRAMES: u64 = 4; // frames of the pager grant, slots SLOT_POOL_FRAME..
-const POOL_SLOT: u64 = 24; // init's copies of them: base + 24..27
+const POOL_SLOT: u64 = PROC_SLOTS - POOL_FRAMES; // init's copies of them: the last POOL_FRAMES of a process's slots
 
 // ---- badges ----------------------------------------------------------------------------------
 // On init's endpoint: pid in the low 16 bits, FAULT_BADGE on fault-handler caps, PRIV_BADGE on the
@@ -290,6 +292,7 @@ function start(p: Proc): u32 {
     if (!findDevice(d.name)) return E.NO_ENTRY;
     const rights = devKind == BI_DEV_KIND_TIMEBASE ? R_READ : R_READ | R_WRITE;
     for (let j: u32 = 0; j < devPages; j++) {
+      if (k >= POOL_SLOT) return E.TOO_MANY;
       e = cnodeCopy(SLOT_CNODE, b + k, devSlot + <u64>j, rights);
       if (e) return e;
       e = frameMap(b + k, vs, d.va + (<u64>j << 12), rights);
@@ -300,7 +303,7 @@ function start(p: Proc): u32 {
   }
   // a notification bound to the thread carries its IRQ and init's heartbeat pings (kept across
   // restarts, like the endpoint); init keeps a copy badged PING to signal it
-  if (def.irqs.length > 0 || def.heartbeat > 0) {
+  if (def.irqs.length > 0 || def.heartbeat > 0 || def.notification) {
     if (!p.ntfnReady) {
       e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
       if (e) return e;
@@ -310,6 +313,12 @@ function start(p: Proc): u32 {
     }
     e = tcbBindNotification(tcb, p.persist + 2);
     if (e) return e;
+    // manifest "notification": the service also holds it (slot 6), to hand to the timer or a driver
+    if (def.notification) {
+      e = cnodeCopy(cn, SLOT_NOTIFICATION, p.persist + 2, R_ALL);
+      if (e) return e;
+      p.caps.push(new CapRec(<u32>SLOT_NOTIFICATION, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification, bound"));
+    }
   }
   // IRQ: one handler per line, signalling that notification
   if (def.irqs.length > 0) {
@@ -347,6 +356,7 @@ function start(p: Proc): u32 {
     let pages: u32 = 1;
     for (let x = 0; x < SHARED_NAMES.length; x++) if (SHARED_NAMES[x] == f.name) pages = SHARED_PAGES[x];
     for (let j: u32 = 0; j < pages; j++) {
+      if (k >= POOL_SLOT) return E.TOO_MANY;
       e = cnodeCopy(SLOT_CNODE, b + k, s + <u64>j, R_READ | R_WRITE);
       if (e) return e;
       e = frameMap(b + k, vs, f.va + (<u64>j << 12), R_READ | R_WRITE);
@@ -569,7 +579,9 @@ class ProcServer extends proc.Server {
     const me = byPid(<u32>pid);
     if (me == null) return E.DENIED;
     let target = "";
-    let rights: u64 = R_WRITE;
+    // Grant (passing capabilities in requests) only for an entry that holds a notification to hand
+    // out (manifest "notification": the network stack attaches it to netdrv and to timer alarms)
+    let rights: u64 = me.def.notification ? R_WRITE | R_GRANT : R_WRITE;
     const u = me.def.uses;
     for (let i = 0; i + 1 < u.length; i += 2) if (u[i] == name) target = u[i + 1];
     if (target.length == 0) {

@@ -12,3 +12,4 @@ export * from "./server";    // serve(ep, service): the server loop; heartbeats;
 export * from "./bootinfo";  // init's boot-info page: devices, Untyped, boot files
 export * from "./timebase";  // the system counter (virtual time)
 export * from "./debug";     // print, println, printNum, setName, abort
+export * from "./inet";      // parseIpv4, ipv4Text: addresses for the socket protocol

@@ -9,6 +9,7 @@ import * as vfs from "../gen/vfs";
 import * as proc from "../gen/proc";
 import * as E from "../gen/errors";
 import { Command, parseLine, resolvePath, padLeft, padRight, parseNum } from "./parse";
+import * as net from "./net";
 
 let consoleEp: u64 = 0;
 let vfsEp: u64 = 0;
@@ -227,6 +228,14 @@ function cmdConnect(argv: Array<string>): void {
   else outln("connect: " + argv[1] + ": capability in slot " + s.toString());
 }
 
+/** The shell's writers, for the commands in net.ts. */
+class ShellOutput extends net.Output {
+  out(s: string): void { out(s); }
+  err(s: string): void { err(s); }
+  bytes(p: usize, n: i32): void { writeBytes(p, n); }
+}
+const shellOut = new ShellOutput();
+
 function help(): void {
   outln("commands:");
   outln("  ls [DIR]          list a directory        cat FILE...      print files");
@@ -237,6 +246,10 @@ function help(): void {
   outln("  kill TID          stop (init restarts it) spawn NAME       start a program");
   outln("  mem               memory                  uptime           virtual time since boot");
   outln("  connect NAME      ask init for a service's endpoint (only those in the manifest)");
+  outln("  ifconfig          the network interface   arp              the ARP cache");
+  outln("  ping [-c N] HOST  ICMP echo (virtual ms)  netstat          sockets and TCP states");
+  outln("  get http://HOST/PATH  fetch over HTTP     cksum FILE       CRC and size of a file");
+  outln("  nc -u HOST PORT TEXT  one UDP datagram and its answer (port 7 echoes)");
   outln("output redirection: CMD > FILE, CMD >> FILE; keys: Backspace, Ctrl-U, Ctrl-C, arrows (history)");
 }
 
@@ -258,6 +271,13 @@ function run(c: Command): void {
   else if (name == "mem") cmdMem();
   else if (name == "uptime") cmdUptime();
   else if (name == "connect") cmdConnect(argv);
+  else if (name == "ifconfig") net.ifconfig(shellOut);
+  else if (name == "ping") net.ping(shellOut, argv);
+  else if (name == "arp") net.arp(shellOut);
+  else if (name == "netstat") net.netstat(shellOut);
+  else if (name == "get") net.get(shellOut, argv);
+  else if (name == "nc") net.ncUdp(shellOut, argv);
+  else if (name == "cksum") { if (argv.length < 2) err("usage: cksum FILE"); else net.cksum(shellOut, vfsEp, path(argv[1])); }
   else if (name == "clear") out("\x1b[2J\x1b[H");
   else if (name == "pwd") outln(cwd);
   else if (name == "cd") {

@@ -13,8 +13,8 @@ describe('idl generator', () => {
   it('the generated ABI files and services/gen are up to date with abi/', () => {
     execFileSync(process.execPath, ['scripts/abi.mjs', '--check'], { cwd: root, stdio: 'pipe' });
   });
-  it('describes console, block, fs, vfs, proc, timer and netdev with distinct ids', () => {
-    expect(PROTOCOLS.map((p) => p.protocol)).toEqual(['console', 'block', 'fs', 'vfs', 'proc', 'timer', 'netdev']);
+  it('describes console, block, fs, vfs, proc, timer, netdev and socket with distinct ids', () => {
+    expect(PROTOCOLS.map((p) => p.protocol)).toEqual(['console', 'block', 'fs', 'vfs', 'proc', 'timer', 'netdev', 'socket']);
     expect(new Set(PROTOCOLS.map((p) => p.id)).size).toBe(PROTOCOLS.length);
   });
 });

@@ -55,7 +55,7 @@ describe('timer service', () => {
 describe('restart back-off', () => {
   it('a crashing service is restarted after 1, 2, 4, 8, 16, 32, 64, 64 ticks, then left failed', async () => {
     const s = await bootShell(art);
-    expect(s.type('spawn flaky')).toContain('started flaky as tid 12');
+    expect(s.type('spawn flaky')).toContain('started flaky as tid 14');
     s.waitFor('restart 4/8 in 8 ticks', 60);
     // ps reports the pending restart: its back-off and when it comes (no thread meanwhile)
     expect(s.type('ps')).toMatch(/^ +- +flaky +restarting +4 +4 +29 +back-off 8 ticks, restart in \d+ ms$/m);
@@ -86,9 +86,9 @@ describe('restart back-off', () => {
 describe('heartbeats', () => {
   it('a service that stops answering its heartbeat is killed and restarted', async () => {
     const s = await bootShell(art);
-    expect(s.type('spawn hang')).toContain('started hang as tid 12');
+    expect(s.type('spawn hang')).toContain('started hang as tid 14');
     s.waitFor('init: hang: hanging after 2 heartbeats', 30);
-    s.waitFor('init: hang (tid 12) missed its heartbeat (hung); restart 1/2 in 1 tick', 30);
+    s.waitFor('init: hang (tid 14) missed its heartbeat (hung); restart 1/2 in 1 tick', 30);
     const tid = restartedAs(s, 'hang', '1/2');
     s.waitFor(`init: hang (tid ${tid}) missed its heartbeat (hung); restart 2/2 in 2 ticks`, 30);
     s.waitFor('restart limit 2 reached, not restarting', 30);
@@ -104,7 +104,7 @@ describe('kill authority', () => {
     const s = await bootShell(art);
     s.type('spawn rogue');
     s.waitFor('init: rogue: kill 3: DENIED');
-    s.waitFor('init: rogue (tid 12) exited with status 0');
+    s.waitFor('init: rogue (tid 14) exited with status 0');
     expect(s.out).not.toContain('blockdev (tid 3) killed');
     const ps = s.type('ps');
     expect(ps).toMatch(/^ +3 +blockdev +blocked_recv +0 +0 /m);
