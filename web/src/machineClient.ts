@@ -42,7 +42,9 @@ export class MachineClient {
     const channel = new MessageChannel();
     // ?check=0 / ?check=1 overrides the build's invariant-checker setting (the figures run without it)
     const check = new URLSearchParams(location.search).get('check');
-    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0' }, [channel.port2]);
+    // ?boot=real boots for real on a first visit too (the page otherwise restores the booted machine)
+    const realBoot = new URLSearchParams(location.search).get('boot') === 'real';
+    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);

@@ -23,6 +23,7 @@ import { readCpio } from '../../../host/cpio.mjs';
 import { readKiText, type KiExports } from '../../../host/introspection';
 import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
+import { restoreBootSnapshot } from './bootSnapshot';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
@@ -42,6 +43,9 @@ const bootImageUrl = Object.values(
 
 let port: MessagePort | null = null;
 let kernel: WebAssembly.Module | null = null;
+let kernelBytes: Uint8Array | null = null;
+/** The first boot may start from the build's snapshot of a booted machine; `?boot=real` says no. */
+let snapshotBoot = true;
 let bootImage: Uint8Array | undefined;
 let disk: IdbBlockStore | null = null;
 let machine: Machine | null = null;
@@ -357,7 +361,8 @@ async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefin
 async function loadKernel(): Promise<WebAssembly.Module> {
   const res = await fetch(kernelUrl);
   if (!res.ok) throw new Error(`kernel.wasm: HTTP ${res.status} (run: node scripts/build.mjs kernel)`);
-  return WebAssembly.compile(await res.arrayBuffer());
+  kernelBytes = new Uint8Array(await res.arrayBuffer());
+  return WebAssembly.compile(kernelBytes as BufferSource);
 }
 
 async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
@@ -390,7 +395,9 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker
     // on; the page's ?check=0|1 overrides it
     const bootargs = (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
-    const m = await Machine.create({ kernel, bootImage, disk, bootargs });
+    const restored = snapshotBoot && kernelBytes ? await restoreBootSnapshot(kernelBytes, bootImage, disk, bootargs ?? '') : null;
+    snapshotBoot = false; // Reboot and Reset boot for real
+    const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk, bootargs });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
       if (gen !== generation) return;
@@ -410,7 +417,14 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       if (gen === generation) post({ type: 'mailbox', epoch: gen, words: Array.from(words) });
     };
     machine = m;
-    booting = true;
+    booting = !restored;
+    status.bootedFrom = restored ? 'snapshot' : 'boot';
+    if (restored) {
+      // the boot as it happened: its log on the console, its trace records in the panels
+      uartOut.push(restored.log);
+      uartLen += restored.log.length;
+      for (const r of m.trace.records()) onTrace(r);
+    }
     status.phase = 'ready';
     delete status.halt;
     delete status.error;
@@ -514,6 +528,7 @@ self.onmessage = (e: MessageEvent<Connect>) => {
   if (e.data?.type !== 'connect') return;
   port = e.data.port;
   checkOverride = e.data.check;
+  snapshotBoot = e.data.realBoot !== true;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   void boot('keep');
 };
