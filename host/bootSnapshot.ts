@@ -10,8 +10,8 @@
 import { MemoryBlockStore, type BlockStore } from '../hw/blockdev';
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
-import { captureState } from '../hw/snapshot';
-import { encodeStateFile, stateHash } from '../hw/snapshot-format';
+import { PAGE_SIZE, captureState, restoreState } from '../hw/snapshot';
+import { decodeStateFile, encodeStateFile, stateHash } from '../hw/snapshot-format';
 
 /** Ticks per slice: the page's default speed setting (web/src/worker/protocol.ts initialStatus). */
 export const BOOT_SLICE = 200_000;
@@ -34,6 +34,12 @@ export interface BootSnapshotMeta {
   kernelEntries: number;
   /** The UART output of the boot, base64. */
   log: string;
+  /**
+   * RAM pages the booted machine holds as a freshly created one does (the boot image, the device
+   * tree, kernel data the boot left alone): left out of the state file, which the page fetches
+   * beside the boot image it already has, and taken from the new machine on restore.
+   */
+  freshPages: number[];
 }
 
 /**
@@ -63,7 +69,16 @@ export async function bootToIdle(kernel: Uint8Array, bootImage: Uint8Array, boot
 /** The state file and meta of a booted machine (blank disk of the page's size). */
 export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string): Promise<{ state: Uint8Array; meta: BootSnapshotMeta }> {
   const { machine: m, log } = await bootToIdle(kernel, bootImage, bootargs);
-  const state = await encodeStateFile(captureState(m));
+  const fresh = (await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined })).ram.u8;
+  const captured = captureState(m);
+  const freshPages: number[] = [];
+  captured.ram.forEach((page, k) => {
+    if (page && Buffer.compare(page, fresh.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE)) === 0) {
+      captured.ram[k] = null;
+      freshPages.push(k);
+    }
+  });
+  const state = await encodeStateFile(captured);
   const meta: BootSnapshotMeta = {
     bootargs,
     buildId: m.buildId,
@@ -72,8 +87,24 @@ export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array
     instructions: m.instructions,
     kernelEntries: m.kernelEntries,
     log: base64(log),
+    freshPages,
   };
   return { state, meta };
+}
+
+/**
+ * Loads a boot snapshot into `m`, a machine just created with the snapshot's kernel, boot image and
+ * boot arguments. The file is checked (its build id against the machine's, its payload against its
+ * hash) and then applied as trusted: it is the build's own. Throws when it does not fit.
+ */
+export async function restoreBootState(m: Machine, file: Uint8Array, meta: BootSnapshotMeta): Promise<void> {
+  if (m.buildId !== meta.buildId) throw new Error('the boot snapshot comes from another kernel or boot image');
+  const { state } = await decodeStateFile(file, m.buildId);
+  if (state.ramSize !== m.ram.size || state.diskSectors !== m.block.store.sectors) throw new Error('the boot snapshot is of another machine size');
+  const u8 = m.ram.u8;
+  const kept = meta.freshPages.map((k) => u8.slice(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
+  restoreState(m, state, true);
+  meta.freshPages.forEach((k, i) => u8.set(kept[i], k * PAGE_SIZE));
 }
 
 /** True when every byte of the disk is zero (a first visit, or after Reset). */

@@ -5,9 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockStore } from '../../hw/blockdev';
 import { Machine } from '../../hw/machine';
-import { restoreState } from '../../hw/snapshot';
-import { decodeStateFile, stateHash } from '../../hw/snapshot-format';
-import { BOOT_DISK_SECTORS, BOOT_SLICE, blankDisk, bootToIdle, unbase64, type BootSnapshotMeta } from '../../host/bootSnapshot';
+import { stateHash } from '../../hw/snapshot-format';
+import { BOOT_DISK_SECTORS, BOOT_SLICE, blankDisk, bootToIdle, restoreBootState, unbase64, type BootSnapshotMeta } from '../../host/bootSnapshot';
 import { root } from '../services/asc';
 
 const kernel = new Uint8Array(readFileSync(`${root}build/kernel.wasm`));
@@ -18,8 +17,7 @@ async function restored(variant: string, bootargs: string): Promise<{ machine: M
   const meta = JSON.parse(readFileSync(`${root}build/boot/${variant}.json`, 'utf8')) as BootSnapshotMeta;
   const m = await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined });
   m.on('trace', () => {});
-  const { state } = await decodeStateFile(new Uint8Array(readFileSync(`${root}build/boot/${variant}.state`)), m.buildId);
-  restoreState(m, state);
+  await restoreBootState(m, new Uint8Array(readFileSync(`${root}build/boot/${variant}.state`)), meta);
   return { machine: m, meta };
 }
 
@@ -58,6 +56,12 @@ describe.skipIf(!existsSync(`${root}build/boot/plain.state`))('the boot snapshot
     expect(outs[1]).toBe(outs[0]);
     expect(stateHash(machine)).toBe(stateHash(real.machine));
   }, 120_000);
+
+  it('refuses a snapshot of another build', async () => {
+    const meta = JSON.parse(readFileSync(`${root}build/boot/plain.json`, 'utf8')) as BootSnapshotMeta;
+    const m = await Machine.create({ kernel, bootImage: bootImage.slice(0, -512), disk: new MemoryBlockStore(BOOT_DISK_SECTORS) });
+    await expect(restoreBootState(m, new Uint8Array(readFileSync(`${root}build/boot/plain.state`)), meta)).rejects.toThrow(/another kernel or boot image/);
+  });
 
   it('is used only on a blank disk', () => {
     const disk = new MemoryBlockStore(BOOT_DISK_SECTORS);

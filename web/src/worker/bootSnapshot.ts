@@ -6,10 +6,8 @@
 // so does `?boot=real` (to watch the boot happen).
 
 import { Machine } from '../../../hw/machine';
-import { restoreState } from '../../../hw/snapshot';
-import { decodeStateFile } from '../../../hw/snapshot-format';
 import type { BlockStore } from '../../../hw/blockdev';
-import { blankDisk, unbase64, type BootSnapshotMeta } from '../../../host/bootSnapshot';
+import { blankDisk, restoreBootState, unbase64, type BootSnapshotMeta } from '../../../host/bootSnapshot';
 
 const metas = import.meta.glob<BootSnapshotMeta>('../../../build/boot/*.json', { eager: true, import: 'default' });
 const stateUrls = import.meta.glob<string>('../../../build/boot/*.state', { query: '?url', import: 'default', eager: true });
@@ -35,9 +33,7 @@ export async function restoreBootSnapshot(kernel: Uint8Array, bootImage: Uint8Ar
     if (!res.ok) return null;
     const file = new Uint8Array(await res.arrayBuffer());
     const m = await Machine.create({ kernel, bootImage, disk, bootargs: bootargs || undefined });
-    if (m.buildId !== snap.meta.buildId) return null; // a snapshot of another kernel or boot image
-    const { state } = await decodeStateFile(file, m.buildId);
-    restoreState(m, state);
+    await restoreBootState(m, file, snap.meta);
     return { machine: m, log: unbase64(snap.meta.log) };
   } catch (e) {
     console.warn('boot snapshot not used:', e);
