@@ -192,8 +192,13 @@ function sendStatus(force: boolean): void {
   readMachine();
   refreshIntro(force);
   flushTrace();
-  post({ type: 'status', status: structuredClone(status) });
+  // the boot image's listing (~15 KB: every service function's name) goes out once, not with every
+  // status (the page keeps the last one it got)
+  const { bootImage, ...rest } = status;
+  post({ type: 'status', status: bootImage === bootImageSent ? (rest as MachineStatus) : status });
+  bootImageSent = bootImage;
 }
+let bootImageSent: MachineStatus['bootImage'] | null = null;
 
 function measureRate(): void {
   const now = performance.now();
