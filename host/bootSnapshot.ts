@@ -4,8 +4,9 @@
 //
 // The snapshot is made by a real boot, the way the page's worker boots (slices of BOOT_SLICE ticks
 // until the machine has idled for a scheduler tick), so restoring it gives the machine a real boot
-// gives: tests/timetravel/bootsnapshot.test.ts compares the state hashes. The boot log the UART
-// sent is kept beside it and replayed on the console; the trace ring is part of the state.
+// gives: tests/timetravel/bootsnapshot.test.ts compares the state hashes. What the boot sent the
+// host — the UART's boot log, the mailbox messages — is kept beside it and replayed to the page;
+// the trace ring is part of the state.
 
 import { MemoryBlockStore, type BlockStore } from '../hw/blockdev';
 import { Machine } from '../hw/machine';
@@ -34,6 +35,8 @@ export interface BootSnapshotMeta {
   kernelEntries: number;
   /** The UART output of the boot, base64. */
   log: string;
+  /** The messages the guest sent the host through the mailbox during the boot (the agent's hello). */
+  mailbox: number[][];
   /**
    * RAM pages the booted machine holds as a freshly created one does (the boot image, the device
    * tree, kernel data the boot left alone): left out of the state file, which the page fetches
@@ -46,12 +49,14 @@ export interface BootSnapshotMeta {
  * Boots a machine as the page's worker does — slices of BOOT_SLICE ticks until it has idled for
  * BOOT_IDLE_TICKS — and returns it with the bytes its UART sent. Throws when it halts or never idles.
  */
-export async function bootToIdle(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string, disk: BlockStore = new MemoryBlockStore(BOOT_DISK_SECTORS)): Promise<{ machine: Machine; log: Uint8Array }> {
+export async function bootToIdle(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string, disk: BlockStore = new MemoryBlockStore(BOOT_DISK_SECTORS)): Promise<{ machine: Machine; log: Uint8Array; mailbox: number[][] }> {
   const m = await Machine.create({ kernel, bootImage, disk, bootargs: bootargs || undefined });
   const out: Uint8Array[] = [];
   m.on('uart', (b) => void out.push(b.slice()));
   // the worker listens to the trace, and a listened ring marks its records read (TraceRing readSeq)
   m.on('trace', () => {});
+  const mailbox: number[][] = [];
+  m.mailbox.onMessage = (words) => void mailbox.push(Array.from(words));
   let halt = '';
   m.on('halt', (info) => { halt = info.reason; });
   for (let i = 0; ; i++) {
@@ -63,12 +68,12 @@ export async function bootToIdle(kernel: Uint8Array, bootImage: Uint8Array, boot
   const log = new Uint8Array(out.reduce((n, b) => n + b.length, 0));
   let at = 0;
   for (const b of out) { log.set(b, at); at += b.length; }
-  return { machine: m, log };
+  return { machine: m, log, mailbox };
 }
 
 /** The state file and meta of a booted machine (blank disk of the page's size). */
 export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string): Promise<{ state: Uint8Array; meta: BootSnapshotMeta }> {
-  const { machine: m, log } = await bootToIdle(kernel, bootImage, bootargs);
+  const { machine: m, log, mailbox } = await bootToIdle(kernel, bootImage, bootargs);
   const fresh = (await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined })).ram.u8;
   const captured = captureState(m);
   const freshPages: number[] = [];
@@ -87,6 +92,7 @@ export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array
     instructions: m.instructions,
     kernelEntries: m.kernelEntries,
     log: base64(log),
+    mailbox,
     freshPages,
   };
   return { state, meta };

@@ -30,6 +30,8 @@ describe.skipIf(!existsSync(`${root}build/boot/plain.state`))('the boot snapshot
       expect(stateHash(machine)).toBe(stateHash(real.machine));
       expect(meta.hash).toBe(stateHash(real.machine));
       expect(text(unbase64(meta.log))).toBe(text(real.log));
+      expect(meta.mailbox).toEqual(real.mailbox);
+      expect(real.mailbox.length).toBeGreaterThan(0); // the playground agent's hello
       expect(machine.instructions).toBe(real.machine.instructions);
     }, 120_000);
   }

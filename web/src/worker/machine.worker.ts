@@ -425,10 +425,11 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     booting = !restored;
     status.bootedFrom = restored ? 'snapshot' : 'boot';
     if (restored) {
-      // the boot as it happened: its log on the console, its trace records in the panels
+      // the boot as it happened: its log on the console, its trace records in the panels, its mailbox messages
       uartOut.push(restored.log);
       uartLen += restored.log.length;
       for (const r of m.trace.records()) onTrace(r);
+      for (const words of restored.mailbox) post({ type: 'mailbox', epoch: gen, words });
     }
     status.phase = 'ready';
     delete status.halt;
