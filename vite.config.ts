@@ -56,11 +56,28 @@ self.addEventListener('fetch', (e) => {
   };
 }
 
+/**
+ * `vite preview` as a static host should serve the build: files under assets/ carry a content hash
+ * in their names, so a repeat visit may keep them without asking again (index.html and sw.js stay
+ * no-cache, and name the current assets).
+ */
+function immutableAssets(): Plugin {
+  return {
+    name: 'mlk-immutable-assets',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (/\/assets\/[^/]+-[\w-]{8}\.\w+$/.test(req.url ?? '')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
   base: './', // works from any sub-path (static hosting, GitHub Pages, a folder on a USB stick)
   publicDir: '../public',
-  plugins: [react(), serviceWorker()],
+  plugins: [react(), serviceWorker(), immutableAssets()],
   build: {
     outDir: '../dist',
     emptyOutDir: true,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds what the machine needs: `kernel` (kernel-as → build/kernel.wasm), `services`
 // (services/<name>/main.ts → build/services/<name>.wasm, packed into build/bootimage.cpio in the
-// order of services/manifest.json) and `site` (the static playground in dist/). A target is
+// order of services/manifest.json; then build/boot/*.state, the booted machine the page's first
+// visit starts from: scripts/boot-snapshot.ts) and `site` (the static playground in dist/). A target is
 // rebuilt only when one of its inputs is newer than its output. First, scripts/abi.mjs brings the
 // generated ABI constants and protocol stubs up to date with abi/ (it rewrites only what changed),
 // and scripts/el0-gen.ts the EL0 interpreter's opcode cases with hw/el0/opcodes.ts.
@@ -62,12 +63,26 @@ function buildServices() {
   const files = order.filter((n) => existsSync(join(outDir, `${n}.wasm`)))
     .map((n) => ({ name: `${n}.wasm`, data: readFileSync(join(outDir, `${n}.wasm`)) }));
   if (existsSync(manifestPath)) files.push({ name: 'manifest.json', data: readFileSync(manifestPath) });
-  writeFileSync(join(build, 'bootimage.cpio'), writeCpio(files));
+  // rewritten only when it changes: the boot snapshot below is rebuilt when it is newer
+  const cpio = writeCpio(files);
+  const cpioPath = join(build, 'bootimage.cpio');
+  if (!existsSync(cpioPath) || !readFileSync(cpioPath).equals(cpio)) writeFileSync(cpioPath, cpio);
+}
+
+/**
+ * The page's first visit starts from a snapshot of the booted machine (host/bootSnapshot.ts):
+ * build/boot/*.state, made by a real boot of this kernel and boot image.
+ */
+function buildBootSnapshot() {
+  const inputs = [join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(root, 'hw'), join(root, 'host', 'bootSnapshot.ts'), join(root, 'scripts', 'boot-snapshot.ts')];
+  if (!existsSync(inputs[0]) || !existsSync(inputs[1])) return;
+  if (!stale(join(build, 'boot', 'check.json'), inputs)) return;
+  node(['--import', 'tsx', join(root, 'scripts', 'boot-snapshot.ts')]);
 }
 
 function buildSite() {
   const out = join(root, 'dist', 'index.html');
-  if (!stale(out, [join(root, 'web'), join(root, 'hw'), join(root, 'host'), join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(root, 'vite.config.ts')])) return;
+  if (!stale(out, [join(root, 'web'), join(root, 'hw'), join(root, 'host'), join(build, 'kernel.wasm'), join(build, 'bootimage.cpio'), join(build, 'boot'), join(root, 'vite.config.ts')])) return;
   console.error('[build] web → dist/');
   node([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
 }
@@ -82,4 +97,5 @@ for (const t of targets.length ? targets : ['kernel', 'services', 'site']) {
   else if (t === 'services') buildServices();
   else if (t === 'site') buildSite();
   else { console.error(`build: unknown target ${t}`); process.exit(2); }
+  if (t === 'services' || (t === 'kernel' && !targets.includes('services'))) buildBootSnapshot();
 }

@@ -3,9 +3,13 @@
 //      first visit (a fresh browser context: empty cache, no disk) and on a repeat visit (a reload:
 //      the browser's cache warm, the disk in IndexedDB) — without the kernel's invariant checker
 //      (`?check=0`: the page as deployed; bootMs, bootMsRepeat) and with it (the e2e build's default;
-//      bootMsChecked, bootMsRepeatChecked);
-//   2. frame times while the machine runs flat out (largest speed), with the messages panel open;
-//   3. size of the first load, gzipped: every file the page fetched (Resource Timing), gzip -9.
+//      bootMsChecked, bootMsRepeatChecked). A first visit restores the build's snapshot of the booted
+//      machine (bootedFrom says which); bootMsRealBoot is the same first visit booting for real
+//      (`?boot=real`, what every first visit did before the snapshot): the before/after of one run;
+//   2. frame times while the machine runs flat out (largest speed), with the messages panel open,
+//      and the main thread's long tasks (over 50 ms) in that window;
+//   3. size of the first load, gzipped: every file the page fetched (Resource Timing, plus the
+//      worker's kernel, boot image and boot snapshot), gzip -9.
 // They are printed and written to test-results/figures.json. The assertions are the goals.
 
 import { gzipSync } from 'node:zlib';
@@ -68,13 +72,17 @@ const timeTo = (page: Page, src: string) => page.evaluate(async (src) => {
 }, src);
 
 test('figures: boot time, frame time flat out, first-load size', async ({ page, baseURL, browser }) => {
-  test.setTimeout(300_000); // four boots and two 3-second windows, on a host that may be busy
+  test.setTimeout(300_000); // five boots and two 3-second windows, on a host that may be busy
   await page.goto('./');
   const files = await bootFiles(page);
   const hasShell = files.includes('shell.wasm');
   const target = (hasShell ? /^\S*[$#>] /m : new RegExp(HELLO)).source; // the shell's prompt at the start of a line
   figures.bootTo = hasShell ? 'shell prompt' : 'kernel banner';
   figures.bootMsChecked = await timeTo(page, target);
+  const bootedFrom = (p: Page) => p.evaluate(() => window.__mlk!.status().bootedFrom);
+  figures.bootedFrom = await bootedFrom(page);
+  // what the first visit fetched, up to the prompt (before any panel is opened)
+  const urls = await page.evaluate(() => [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]);
   // Each boot also as the browser's CPU time, from just before the navigation to the prompt.
   const pid = process.pid; // the test worker: it launched the browser
   const cpuTo = async (go: () => Promise<unknown>, p: Page) => {
@@ -93,10 +101,20 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   r = await cpuTo(() => p2.goto('./?check=0'), p2);
   figures.bootMs = r.ms;
   figures.bootCpuMs = r.cpu;
+  figures.bootMsFrom = await bootedFrom(p2);
   r = await cpuTo(() => p2.reload(), p2);
   figures.bootMsRepeat = r.ms;
   figures.bootCpuMsRepeat = r.cpu;
+  figures.bootMsRepeatFrom = await bootedFrom(p2);
   await fresh.close();
+  // The same first visit booting for real (no snapshot): the figure before the snapshot existed.
+  const real = await browser.newContext({ baseURL });
+  const p3 = await real.newPage();
+  r = await cpuTo(() => p3.goto('./?check=0&boot=real'), p3);
+  figures.bootMsRealBoot = r.ms;
+  figures.bootCpuMsRealBoot = r.cpu;
+  figures.bootMsRealBootFrom = await bootedFrom(p3);
+  await real.close();
 
   // Flat out: the largest budget per slice, messages panel open.
   await page.getByTestId('speed').selectOption({ index: 5 });
@@ -111,6 +129,12 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
     if (hasShell) spawn();
     const spinning = hasShell ? setInterval(spawn, 400) : 0;
     const typing = hasShell ? setInterval(() => window.__mlk!.input('ls /\r'), 50) : 0;
+    let longTaskMs = 0;
+    let longTasks = 0;
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) { longTaskMs += e.duration; longTasks++; }
+    });
+    observer.observe({ type: 'longtask' });
     const sampler = setInterval(() => {
       samples++;
       if (!window.__mlk!.status().idle) busy++;
@@ -131,6 +155,7 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
     clearInterval(typing);
     clearInterval(spinning);
     clearInterval(sampler);
+    observer.disconnect();
     deltas.sort((a, b) => a - b);
     const s = window.__mlk!.status();
     return {
@@ -139,6 +164,8 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
       p99Ms: deltas[Math.floor(deltas.length * 0.99)],
       maxMs: deltas[deltas.length - 1],
       over17ms: deltas.filter((d) => d > 17).length,
+      longTasks,
+      longTaskMs: Math.round(longTaskMs),
       mipsAtEnd: s.rate / 1e6,
       busyFraction: samples ? busy / samples : 0,
     };
@@ -147,13 +174,14 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   figures.flatOut = frames;
   figures.flatOutWith100kMessages = await measure(true);
 
-  // First load: every file the page fetched, gzipped from dist/.
-  const urls = await page.evaluate(() => [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]);
+  // First load: every file the page fetched, gzipped from dist/ (listed below).
   let raw = 0;
   let gz = 0;
   const perFile: Record<string, number> = {};
-  // The worker's own fetches (kernel, boot image) are not in the page's Resource Timing.
-  for (const f of readdirSync(join('dist', 'assets'))) if (/\.(wasm|cpio|img)$/.test(f)) urls.push(new URL(`assets/${f}`, baseURL!).href);
+  // The worker's own fetches (kernel, boot image, the boot snapshot for the page's boot arguments:
+  // this page's are the e2e build's, mlk.check=1) are not in the page's Resource Timing.
+  const snapshotFile = figures.bootedFrom === 'snapshot' ? /^check-.*\.state$/ : /^$/;
+  for (const f of readdirSync(join('dist', 'assets'))) if (/\.(wasm|cpio|img)$/.test(f) || snapshotFile.test(f)) urls.push(new URL(`assets/${f}`, baseURL!).href);
   for (const u of new Set(urls)) {
     const url = new URL(u);
     if (url.origin !== new URL(baseURL!).origin) continue;

@@ -1,13 +1,14 @@
 // The page's end of the machine worker. State lives here, outside React: components read the
 // latest status snapshot with useSyncExternalStore (useMachineStatus), the terminal subscribes to
-// UART bytes directly, trace records go to the TraceStore. Status updates reach React at most
-// once per animation frame.
+// UART bytes directly, trace records go to the TraceStore. Status updates reach React in an
+// animation frame, at most every UI_REFRESH_MS (frameThrottle.ts).
 //
 // Introspection views (ki_json) are refreshed by the worker only while some component watches
 // them (useIntro): the client sends the union of the watched views whenever it changes.
 
 import { useEffect, useSyncExternalStore } from 'react';
 import { TraceStore } from './traceStore';
+import { frameThrottle } from './frameThrottle';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
 import { kindOf } from '../../host/traceKinds';
@@ -21,7 +22,6 @@ export class MachineClient {
   private port: MessagePort;
   private status: MachineStatus = initialStatus(1, false);
   private pending: MachineStatus | null = null;
-  private frame = 0;
   private listeners = new Set<Listener>();
   private uartListeners = new Set<UartListener>();
   private resetListeners = new Set<Listener>();
@@ -42,7 +42,9 @@ export class MachineClient {
     const channel = new MessageChannel();
     // ?check=0 / ?check=1 overrides the build's invariant-checker setting (the figures run without it)
     const check = new URLSearchParams(location.search).get('check');
-    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0' }, [channel.port2]);
+    // ?boot=real boots for real on a first visit too (the page otherwise restores the booted machine)
+    const realBoot = new URLSearchParams(location.search).get('boot') === 'real';
+    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
@@ -62,6 +64,7 @@ export class MachineClient {
         if (ev.epoch >= this.epoch) this.trace.append(ev.data);
         break;
       case 'status':
+        ev.status.bootImage ??= this.latest().bootImage; // sent only when it changes
         if (ev.status.epoch >= this.epoch) this.publish(ev.status);
         break;
       case 'mailbox':
@@ -78,15 +81,16 @@ export class MachineClient {
 
   private publish(s: MachineStatus): void {
     this.pending = s;
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      if (!this.pending) return;
-      this.status = this.pending;
-      this.pending = null;
-      for (const l of this.listeners) l();
-    });
+    this.deliver();
   }
+
+  /** Hands the latest status to React: in an animation frame, at most every UI_REFRESH_MS. */
+  private deliver = frameThrottle(() => {
+    if (!this.pending) return;
+    this.status = this.pending;
+    this.pending = null;
+    for (const l of this.listeners) l();
+  });
 
   send(req: Request): void {
     this.port.postMessage(req);
@@ -243,7 +247,7 @@ export function useMachineStatus(): MachineStatus {
   return useSyncExternalStore(machine.subscribe, machine.getSnapshot);
 }
 
-/** Re-renders when new trace records arrive (at most once per frame); returns the store's version. */
+/** Re-renders when new trace records arrive (at most every UI_REFRESH_MS); returns the store's version. */
 export function useTraceVersion(): number {
   return useSyncExternalStore(machine.trace.subscribe, machine.trace.getVersion);
 }

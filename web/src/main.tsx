@@ -4,6 +4,7 @@ import '@xterm/xterm/css/xterm.css';
 import './styles/theme.css';
 import './styles/layout.css';
 import { App } from './App';
+import { machine } from './machineClient';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -11,9 +12,14 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-// Offline after the first visit: the service worker (built by vite.config.ts) caches the site.
+// Offline after the first visit: the service worker (built by vite.config.ts) caches the site —
+// all of it, the editor's compiler too (~17 MB). It is registered once the machine has booted and
+// gone idle, so that download does not compete with the first boot.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  addEventListener('load', () => {
+  const off = machine.subscribe(() => {
+    const s = machine.getSnapshot();
+    if (s.phase !== 'ready' || !s.idle) return;
+    off();
     navigator.serviceWorker.register('./sw.js').catch(() => undefined);
   });
 }

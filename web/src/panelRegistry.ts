@@ -4,19 +4,27 @@
 import { createElement, lazy, Suspense, type ComponentType } from 'react';
 import { ProcessesPanel } from './panels/ProcessesPanel';
 import { CapabilitiesPanel } from './panels/CapabilitiesPanel';
-import { MessagesPanel } from './panels/MessagesPanel';
 import { MemoryPanel } from './panels/MemoryPanel';
-import { InterruptsPanel } from './panels/InterruptsPanel';
-import { ComposerPanel } from './panels/ComposerPanel';
 import { DemosPanel } from './panels/DemosPanel';
-import { CpuPanel } from './panels/CpuPanel';
 import type { PanelId } from './ui';
 
-/** The Code panel brings CodeMirror: loaded when first opened, not with the page. */
-const CodePanel = lazy(() => import('./code/CodePanel'));
-function LazyCodePanel() {
-  return createElement(Suspense, { fallback: createElement('p', { className: 'dim' }, 'loading the editor…') }, createElement(CodePanel));
+/**
+ * A panel loaded when first opened, not with the page (the first paint shows the Processes panel;
+ * Processes, Capabilities and Memory share their parts, and the lessons' card is always on screen).
+ */
+function lazyPanel(load: () => Promise<{ default: ComponentType }>, loading = 'loading…'): ComponentType {
+  const Panel = lazy(load);
+  return function LazyPanel() {
+    return createElement(Suspense, { fallback: createElement('p', { className: 'dim' }, loading) }, createElement(Panel));
+  };
 }
+
+const MessagesPanel = lazyPanel(() => import('./panels/MessagesPanel').then((m) => ({ default: m.MessagesPanel })));
+const InterruptsPanel = lazyPanel(() => import('./panels/InterruptsPanel').then((m) => ({ default: m.InterruptsPanel })));
+const ComposerPanel = lazyPanel(() => import('./panels/ComposerPanel').then((m) => ({ default: m.ComposerPanel })));
+const CpuPanel = lazyPanel(() => import('./panels/CpuPanel').then((m) => ({ default: m.CpuPanel })));
+/** The Code panel brings CodeMirror and the compiler. */
+const LazyCodePanel = lazyPanel(() => import('./code/CodePanel'), 'loading the editor…');
 
 export interface Panel {
   id: PanelId;

@@ -2,9 +2,10 @@
 // last CAPACITY records in typed arrays (no object per record), plus an index of the IPC records
 // for the messages panel. Records are addressed by their absolute number n (0 = first received
 // since boot); record n is still held while n ≥ total − CAPACITY.
-// Listeners run at most once per animation frame.
+// Listeners run in an animation frame, at most every UI_REFRESH_MS (frameThrottle.ts).
 
 import { TRACE_STRIDE } from './worker/protocol';
+import { frameThrottle } from './frameThrottle';
 import type { TraceRecord } from '../../hw/trace';
 import { IPC_KINDS } from '../../host/traceKinds';
 
@@ -24,7 +25,6 @@ export class TraceStore {
   /** Bumps on every change (for useSyncExternalStore). */
   version = 0;
   private listeners = new Set<() => void>();
-  private frame = 0;
 
   constructor(capacity = TRACE_CAPACITY) {
     this.capacity = capacity;
@@ -111,12 +111,9 @@ export class TraceStore {
 
   getVersion = (): number => this.version;
 
-  private changed(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.version++;
-      for (const l of this.listeners) l();
-    });
-  }
+  /** Tells the listeners: in an animation frame, at most every UI_REFRESH_MS (frameThrottle.ts). */
+  private changed = frameThrottle(() => {
+    this.version++;
+    for (const l of this.listeners) l();
+  });
 }

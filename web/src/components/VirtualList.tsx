@@ -37,10 +37,12 @@ export function VirtualList({
   useLayoutEffect(() => {
     const el = box.current!;
     if (follow && atEnd.current) {
-      el.scrollTop = el.scrollHeight;
-      setTop(el.scrollTop);
+      // computed, not read back: reading scrollTop/scrollHeight here forces a layout in every update
+      const end = Math.max(0, count * rowHeight - height);
+      el.scrollTop = end;
+      setTop(end);
     }
-  }, [count, follow]);
+  }, [count, follow, rowHeight, height]);
 
   const first = Math.max(0, Math.floor(top / rowHeight) - 5);
   const last = Math.min(count, Math.ceil((top + height) / rowHeight) + 5);

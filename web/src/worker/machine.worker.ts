@@ -23,6 +23,7 @@ import { readCpio } from '../../../host/cpio.mjs';
 import { readKiText, type KiExports } from '../../../host/introspection';
 import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
+import { restoreBootSnapshot } from './bootSnapshot';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
@@ -42,6 +43,9 @@ const bootImageUrl = Object.values(
 
 let port: MessagePort | null = null;
 let kernel: WebAssembly.Module | null = null;
+let kernelBytes: Uint8Array | null = null;
+/** The first boot may start from the build's snapshot of a booted machine; `?boot=real` says no. */
+let snapshotBoot = true;
 let bootImage: Uint8Array | undefined;
 let disk: IdbBlockStore | null = null;
 let machine: Machine | null = null;
@@ -188,8 +192,13 @@ function sendStatus(force: boolean): void {
   readMachine();
   refreshIntro(force);
   flushTrace();
-  post({ type: 'status', status: structuredClone(status) });
+  // the boot image's listing (~15 KB: every service function's name) goes out once, not with every
+  // status (the page keeps the last one it got)
+  const { bootImage, ...rest } = status;
+  post({ type: 'status', status: bootImage === bootImageSent ? (rest as MachineStatus) : status });
+  bootImageSent = bootImage;
 }
+let bootImageSent: MachineStatus['bootImage'] | null = null;
 
 function measureRate(): void {
   const now = performance.now();
@@ -357,7 +366,8 @@ async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefin
 async function loadKernel(): Promise<WebAssembly.Module> {
   const res = await fetch(kernelUrl);
   if (!res.ok) throw new Error(`kernel.wasm: HTTP ${res.status} (run: node scripts/build.mjs kernel)`);
-  return WebAssembly.compile(await res.arrayBuffer());
+  kernelBytes = new Uint8Array(await res.arrayBuffer());
+  return WebAssembly.compile(kernelBytes as BufferSource);
 }
 
 async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
@@ -390,7 +400,9 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker
     // on; the page's ?check=0|1 overrides it
     const bootargs = (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
-    const m = await Machine.create({ kernel, bootImage, disk, bootargs });
+    const restored = snapshotBoot && kernelBytes ? await restoreBootSnapshot(kernelBytes, bootImage, disk, bootargs ?? '') : null;
+    snapshotBoot = false; // Reboot and Reset boot for real
+    const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk, bootargs });
     if (gen !== generation) return;
     m.on('uart', (bytes) => {
       if (gen !== generation) return;
@@ -410,7 +422,15 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       if (gen === generation) post({ type: 'mailbox', epoch: gen, words: Array.from(words) });
     };
     machine = m;
-    booting = true;
+    booting = !restored;
+    status.bootedFrom = restored ? 'snapshot' : 'boot';
+    if (restored) {
+      // the boot as it happened: its log on the console, its trace records in the panels, its mailbox messages
+      uartOut.push(restored.log);
+      uartLen += restored.log.length;
+      for (const r of m.trace.records()) onTrace(r);
+      for (const words of restored.mailbox) post({ type: 'mailbox', epoch: gen, words });
+    }
     status.phase = 'ready';
     delete status.halt;
     delete status.error;
@@ -518,6 +538,7 @@ self.onmessage = (e: MessageEvent<Connect>) => {
   if (e.data?.type !== 'connect') return;
   port = e.data.port;
   checkOverride = e.data.check;
+  snapshotBoot = e.data.realBoot !== true;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   void boot('keep');
 };

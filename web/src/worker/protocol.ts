@@ -77,6 +77,8 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   intro: Record<string, IntroWire>;
   /** Service binaries in the boot image (from its cpio listing), and its manifest when present. */
   bootImage: { files: string[]; manifest?: unknown; functions?: ServiceFunctions[] };
+  /** How this machine got to its prompt: a real boot, or the build's snapshot of one (bootSnapshot.ts). */
+  bootedFrom?: 'boot' | 'snapshot';
   /** Disk: sectors, where it is kept, sectors written since boot, dirty sectors not yet saved. */
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
 }
@@ -178,6 +180,8 @@ export interface Connect {
   port: MessagePort;
   /** The page's `?check=0|1`: run the kernel's invariant checker or not, whatever the build says. */
   check?: boolean;
+  /** The page's `?boot=real`: boot for real even when the build has a snapshot of the booted machine. */
+  realBoot?: boolean;
 }
 
 export const DEFAULT_BUDGET = 200_000;
