@@ -26,6 +26,8 @@ export class MachineClient {
   private uartListeners = new Set<UartListener>();
   private resetListeners = new Set<Listener>();
   private mailboxListeners = new Set<MailboxListener>();
+  private screenListeners = new Set<UartListener>();
+  private replyListeners = new Set<(ev: Event) => void>();
   private watched = new Map<string, { view: IntroView; refs: number }>();
   private watchTimer = 0;
   private walks = new Map<number, (info: WalkInfo | null, error?: string) => void>();
@@ -42,7 +44,9 @@ export class MachineClient {
     const channel = new MessageChannel();
     // ?check=0 / ?check=1 overrides the build's invariant-checker setting (the figures run without it)
     const check = new URLSearchParams(location.search).get('check');
-    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0' }, [channel.port2]);
+    // #rec=… : a shared recording, replayed from boot (web/src/timetravel/recording.ts)
+    const replay = new URLSearchParams(location.hash.replace(/^#/, '')).get('rec') ?? undefined;
+    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', replay }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
@@ -66,6 +70,21 @@ export class MachineClient {
         break;
       case 'mailbox':
         if (ev.epoch >= this.epoch) for (const l of this.mailboxListeners) l(ev.words, ev.accepted !== false);
+        break;
+      case 'history':
+        this.trace.clear();
+        this.trace.append(ev.data);
+        break;
+      case 'branch':
+        this.trace.truncateFromSeq(ev.seq);
+        break;
+      case 'screen':
+        for (const l of this.screenListeners) l(ev.bytes);
+        break;
+      case 'state':
+      case 'loaded':
+      case 'recording':
+        for (const l of this.replyListeners) l(ev);
         break;
       case 'walk': {
         const cb = this.walks.get(ev.id);
@@ -196,6 +215,18 @@ export class MachineClient {
     this.listeners.add(l);
     return () => void this.listeners.delete(l);
   };
+
+  /** The terminal of the current moment after a jump or a load: clear the screen, show these bytes. */
+  onScreen(l: UartListener): () => void {
+    this.screenListeners.add(l);
+    return () => void this.screenListeners.delete(l);
+  }
+
+  /** Answers to save-state, load-state and recording requests (web/src/timetravel/client.ts). */
+  onReply(l: (ev: Event) => void): () => void {
+    this.replyListeners.add(l);
+    return () => void this.replyListeners.delete(l);
+  }
 
   onUart(l: UartListener): () => void {
     this.uartListeners.add(l);
