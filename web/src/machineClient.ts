@@ -10,7 +10,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { TraceStore } from './traceStore';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
-import { kindOf } from '../../host/traceKinds';
+import { kindName, kindOf } from '../../host/traceKinds';
 import { parseKiView, type KiView } from '../../host/introspection';
 
 type Listener = () => void;
@@ -251,6 +251,16 @@ window.__mlk = {
     return out;
   },
   traceFirst: () => machine.trace.first,
+  // The held records with sequence numbers in [from, to): the kind's name, its sequence number, its args
+  seqRecords: (from: number, to: number) => {
+    const t = machine.trace;
+    const out: { seq: number; kind: string; args: number[] }[] = [];
+    for (let n = t.first; n < t.total; n++) {
+      const seq = t.seqAt(n);
+      if (seq >= from && seq < to) out.push({ seq, kind: kindName(t.kindAt(n)), args: t.record(n).args });
+    }
+    return out;
+  },
   input: (text: string) => machine.input(text),
   // Load test of the messages panel: appends n synthetic IPC_SEND records to the page's trace
   // store (never to the machine) and returns the milliseconds the append took.
