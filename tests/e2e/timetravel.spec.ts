@@ -86,16 +86,35 @@ test('step back to the previous IPC: the Messages panel selects it and the regis
   expect(seq).toBeLessThan(tt.seq);
   expect(ipc.map((r) => r.seq)).toContain(seq);
 
-  // Registers: the core's X0..X7 (CPU panel) are the current thread's saved register file as the
-  // kernel reports it (ki_json view 6, Processes panel)
+  // Registers: at a moment a thread runs at EL0 (further back to earlier IPCs when the kernel went
+  // idle after this one), the core's X0..X7 (CPU panel) are the current thread's saved register file
+  // as the kernel reports it (ki_json view 6, Processes panel)
+  let at = s;
+  for (let i = 0; i < 20 && !(at.el === 0 && (at.tid ?? 0) > 0); i++) {
+    const step = at.step?.seq ?? 0;
+    await page.getByTestId('back-ipc').click();
+    await expect.poll(async () => (await status(page)).step?.seq).toBe(step + 1);
+    at = await status(page);
+    expect(at.step?.what).toContain('back to the previous IPC');
+  }
+  expect(at.el).toBe(0);
   await page.getByTestId('tab-cpu').click();
   const cpu = await page.getByTestId('cpu-regs').innerText();
   const core = [...Array(8).keys()].map((i) => BigInt(new RegExp(`X${i}\\s+(0x[0-9a-f]+)`).exec(cpu)![1]));
+  // the thread the kernel calls current (view 0), its register file (view 6, shown when selected)
   await page.getByTestId('tab-processes').click();
-  expect(s.tid).toBeGreaterThan(0);
-  await page.getByTestId('threads').locator('tr', { has: page.locator(`td:text-is("${s.tid}")`) }).first().click();
-  const kernel = await page.getByTestId('registers').innerText();
-  const saved = [...Array(8).keys()].map((i) => BigInt(new RegExp(`x${i}\\s+(0x[0-9a-f]+|\\d+)`).exec(kernel)![1]));
+  const view = async (key: string) => {
+    const w = (await status(page)).intro[key];
+    return w?.ok ? JSON.parse(w.text) : undefined;
+  };
+  await expect.poll(() => view('0:0')).toBeTruthy();
+  const v0 = await view('0:0');
+  const current = ((Array.isArray(v0) ? v0 : v0.threads) as { tid: number; current: boolean }[]).find((t) => t.current)!;
+  expect(current.tid).toBe(at.tid);
+  await page.getByTestId('threads').locator('tbody tr').filter({ has: page.locator('td').first().getByText(String(current.tid), { exact: true }) }).first().click();
+  await expect(page.getByTestId('registers')).toContainText('x7');
+  const regs = (await view(`6:${current.tid}`)).regs as Record<string, string>;
+  const saved = [...Array(8).keys()].map((i) => BigInt(regs[`x${i}`]));
   expect(saved).toEqual(core);
 });
 
