@@ -17,6 +17,7 @@
 import type { HostInput, Machine, RunResult } from '../../../hw/machine';
 import { TimeTravel, type Moment, type ReverseTarget, type TimeTravelOptions } from '../../../host/timetravel';
 import type { TraceRecord } from '../../../hw/trace';
+import { DEFAULT_JIT_THRESHOLD } from '../../../hw/el0/core';
 
 /** An outside input and the virtual time it reached the machine. */
 export interface LoggedInput {
@@ -52,8 +53,16 @@ export class TimeTravelSession {
   private watchSeq = -1;
   private watchHit = false;
 
-  constructor(readonly m: Machine, opts: TimeTravelOptions = {}, transcript?: Uint8Array) {
+  /**
+   * `exact`: interpret EL0 code only, as the reverse engine does by default, so that a moment
+   * reached by going back is bit-identical to the forward run's. The page passes false: the
+   * translation tier runs EL0-bound code about 15× faster, and the two tiers differ only in the
+   * unused upper halves of i32 stack slots the engine writes back — what programs compute, the
+   * trace, the output and virtual time are the same (docs/TIMETRAVEL.md "In the page").
+   */
+  constructor(readonly m: Machine, opts: TimeTravelOptions & { exact?: boolean } = {}, transcript?: Uint8Array) {
     this.tt = new TimeTravel(m, { interval: opts.interval ?? PAGE_INTERVAL, memoryBudget: opts.memoryBudget ?? PAGE_MEMORY_BUDGET });
+    if (opts.exact === false) m.el0.jitThreshold = DEFAULT_JIT_THRESHOLD;
     m.on('trace', (r: TraceRecord) => {
       if (r.seq >= this.endSeq) this.endSeq = r.seq + 1;
       if (r.seq === this.watchSeq) {
@@ -160,7 +169,9 @@ export class TimeTravelSession {
     this.deliverDue();
     for (;;) {
       const due = this.next < this.inputs.length ? this.inputs[this.next].ticks : Infinity;
-      const limit = Math.min(due, end);
+      // at most one checkpoint interval per run: the engine checkpoints when a run returns, so a
+      // large speed setting (4 M ticks a slice) does not space the checkpoints out
+      const limit = Math.min(due, end, this.m.clock.ticks + this.tt.interval);
       const r = this.tt.run(Math.max(1, limit - this.m.clock.ticks));
       reason = r.reason;
       this.advanced();
@@ -168,9 +179,10 @@ export class TimeTravelSession {
       if (this.next < this.inputs.length && (this.m.clock.ticks >= due || r.reason === 'idle') && !this.m.halted) {
         this.deliver(this.inputs[this.next++].input);
         this.deliverDue();
-        if (this.m.clock.ticks < end && !this.watchHit && r.ticks + r.retired > 0) continue;
         if (r.reason === 'idle') reason = 'budget';
       }
+      const stopped = this.m.halted || r.reason !== 'budget' || this.m.clock.ticks < limit; // idle, halted, or a stop was requested
+      if (this.m.clock.ticks < end && !stopped && r.ticks + r.retired > 0) continue;
       break;
     }
     return { retired: this.m.instructions - start.retired, ticks: this.m.clock.ticks - start.ticks, reason };

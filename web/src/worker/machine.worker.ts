@@ -421,7 +421,7 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     const m = await Machine.create({ kernel, bootImage, disk: vdisk, bootargs });
     if (gen !== generation) return;
     bootargsUsed = bootargs ?? '';
-    session = new TimeTravelSession(m);
+    session = new TimeTravelSession(m, { exact: false });
     pageSeq = 1;
     origin = 'boot';
     lastTravelMs = undefined;
