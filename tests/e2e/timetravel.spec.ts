@@ -120,7 +120,6 @@ test('step back to the previous IPC: the Messages panel selects it and the regis
 
 test('a corrupt state file is refused with a clear message, the machine left as it was', async ({ page }) => {
   await boot(page);
-  await settle(page);
   await pause(page);
   const before = await status(page);
   await page.getByTestId('upload-state').setInputFiles({ name: 'broken.mlkstate', mimeType: 'application/octet-stream', buffer: Buffer.from('MLKSTATE this is not a state file at all, just text') });

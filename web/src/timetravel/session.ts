@@ -26,7 +26,7 @@ export interface LoggedInput {
 }
 
 /** The page's defaults (docs/TIMETRAVEL.md "In the page"). */
-export const PAGE_INTERVAL = 24_000_000 / 20; // a checkpoint every 50 virtual ms
+export const PAGE_INTERVAL = 24_000_000 / 10; // a checkpoint every 100 virtual ms
 export const PAGE_MEMORY_BUDGET = 128 * 2 ** 20;
 
 /** What the page must drop when a new branch starts: trace records from `seq` on. */
@@ -49,6 +49,11 @@ export class TimeTravelSession {
   private endTicks = 0;
   private endSeq = 1;
   private reexecuting = false;
+  /**
+   * False while the page boots: no checkpoints are taken (each costs a scan of RAM, and the boot
+   * is the page's load time); going back into the boot re-executes from the first checkpoint.
+   */
+  checkpointing = true;
   /** A forward seek: the trace record to stop after, and whether it was written. */
   private watchSeq = -1;
   private watchHit = false;
@@ -172,7 +177,7 @@ export class TimeTravelSession {
       // at most one checkpoint interval per run: the engine checkpoints when a run returns, so a
       // large speed setting (4 M ticks a slice) does not space the checkpoints out
       const limit = Math.min(due, end, this.m.clock.ticks + this.tt.interval);
-      const r = this.tt.run(Math.max(1, limit - this.m.clock.ticks));
+      const r = this.checkpointing ? this.tt.run(Math.max(1, limit - this.m.clock.ticks)) : this.m.run(Math.max(1, limit - this.m.clock.ticks));
       reason = r.reason;
       this.advanced();
       // an input is due (an idle machine is handed it at once: nothing else would wake it)

@@ -247,6 +247,7 @@ function slice(): void {
   if (!machine || !status.running || status.phase !== 'ready') return;
   const started = performance.now();
   try {
+    session!.checkpointing = !booting;
     session!.run(status.budget);
   } catch (e) {
     fail(e);
