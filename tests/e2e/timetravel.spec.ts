@@ -129,3 +129,26 @@ test('a corrupt state file is refused with a clear message, the machine left as 
   expect(after.ticks).toBe(before.ticks);
   expect(after.phase).toBe('ready');
 });
+
+test('a Share URL carries a recording: the page that opens it replays the same run', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await boot(page);
+  await settle(page);
+  await run(page, 'echo shared-run');
+  await run(page, 'ls /');
+  await page.getByTestId('share').click();
+  const url = await page.getByTestId('share-url').inputValue();
+  expect(url).toMatch(/[#&]rec=[A-Za-z0-9_-]+/);
+  const ticks = (await status(page)).ticks;
+  const screen = await terminalText(page);
+
+  const other = await context.newPage();
+  await boot(other, url);
+  // the recording's inputs are typed at their virtual times: the same output by the same moment
+  await expect.poll(async () => (await status(other)).ticks, { timeout: 60_000 }).toBeGreaterThan(ticks);
+  // exactly: the boot log's virtual timestamps included, the original screen is where the replay's starts
+  await expect.poll(() => terminalText(other)).toContain('mlk> ls /');
+  const upToLastPrompt = screen.slice(0, screen.lastIndexOf('mlk> '));
+  expect((await terminalText(other)).startsWith(upToLastPrompt)).toBe(true);
+  expect((await status(other)).timeTravel?.origin).toBe('recording');
+});

@@ -55,6 +55,7 @@ export function lastSwitchTid(m: Machine): number | undefined {
 export function describeMoment(what: string, fromTicks: number, to: Moment | null, ms: number): string {
   if (!to) return `no ${what} there in the history`;
   const dt = ((to.ticks - fromTicks) / CNTFRQ) * 1e3;
-  const dir = dt < 0 ? `back to the previous ${what}` : `forward to ${what}`;
+  const target = what.startsWith('the ') ? what : `the previous ${what}`;
+  const dir = dt < 0 ? `back to ${target}` : `forward to ${what}`;
   return `${dir} (${dt < 0 ? '−' : '+'}${Math.abs(dt).toFixed(3)} ms virtual; ${Math.round(ms)} ms to compute)`;
 }
