@@ -100,7 +100,7 @@ describe('time travel in the page (worker side)', () => {
     const seq = a.m.trace.nextSequence;
     const inputsBefore = a.s.inputs.length;
     const branch = a.s.input({ kind: 'uart', bytes: enc('echo branch\r') });
-    expect(branch).toEqual({ seq });
+    expect(branch).toEqual({ branch: { seq }, accepted: true });
     expect(a.s.inPast).toBe(false);
     expect(a.s.historySeq).toBe(seq);
     expect(a.s.inputs.length).toBe(inputsBefore + 1);

@@ -157,9 +157,11 @@ export class TimeTravelSession {
     }
   }
 
-  private deliver(i: HostInput): void {
-    if (i.kind === 'uart') this.m.uartInput(i.bytes);
-    else this.m.mailbox.post(i.words);
+  /** False when the mailbox refused the post (full, or too long): then nothing reached the machine. */
+  private deliver(i: HostInput): boolean {
+    if (i.kind === 'mailbox') return this.m.mailbox.post(i.words);
+    this.m.uartInput(i.bytes);
+    return true;
   }
 
   private advanced(): void {
@@ -206,12 +208,12 @@ export class TimeTravelSession {
    * An input from the page now. In the past it starts a new branch: the later history is dropped
    * and the page told to drop the trace records from the returned sequence number on.
    */
-  input(i: HostInput): Branch | null {
+  input(i: HostInput): { branch: Branch | null; accepted: boolean } {
     const branch = this.inPast ? this.branch() : null;
-    this.deliver(i);
-    this.inputs.push({ ticks: this.m.clock.ticks, input: i });
+    const accepted = this.deliver(i);
+    if (accepted) this.inputs.push({ ticks: this.m.clock.ticks, input: i });
     this.next = this.inputs.length;
-    return branch;
+    return { branch, accepted };
   }
 
   private branch(): Branch {

@@ -502,13 +502,12 @@ let bootargsUsed = '';
 /** An input from the page: delivered now; in the past it starts a new branch (the page drops the later records). */
 function hostInput(input: HostInput): boolean {
   if (!session || !machine) return false;
-  if (input.kind === 'mailbox' && machine.mailbox.pending() >= 8) return false;
-  const branch = session.input(input);
+  const { branch, accepted } = session.input(input);
   if (branch) {
     pageSeq = branch.seq;
     post({ type: 'branch', epoch: generation, seq: branch.seq });
   }
-  return true;
+  return accepted;
 }
 
 const REVERSE_NAMES: Record<ReverseTarget, string> = { instruction: 'EL0 instruction', entry: 'kernel entry', ipc: 'IPC', fault: 'fault', switch: 'context switch', break: 'breakpoint' };
