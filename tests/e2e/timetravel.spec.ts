@@ -40,12 +40,14 @@ test('save state, reload, load it: the same terminal and the same processes', as
   const ticks = (await status(page)).ticks;
   expect(screen).toContain('mlk> ps');
   await page.getByTestId('state-slot').selectOption('2');
+  await page.getByTestId('state-name').fill('after ps');
   await page.getByTestId('save-state').click();
   await expect(page.getByTestId('tt-message')).toContainText('Saved in slot 2');
 
   await page.reload();
   await boot(page);
   await settle(page);
+  await expect(page.getByTestId('state-slot').locator('option[value="2"]')).toContainText('after ps');
   await page.getByTestId('state-slot').selectOption('2');
   await page.getByTestId('load-state').click();
   await expect(page.getByTestId('tt-message')).toContainText('State loaded from slot 2');

@@ -38,6 +38,7 @@ export function TimeTravelBar() {
   const [slots, setSlots] = useState<SlotInfo[]>([]);
   const [slot, setSlot] = useState(1);
   const [busy, setBusy] = useState(false);
+  const [name, setName] = useState('');
 
   const refreshSlots = () => void listSlots().then(setSlots, () => setSlots([]));
   useEffect(refreshSlots, []);
@@ -73,8 +74,8 @@ export function TimeTravelBar() {
     setBusy(true);
     try {
       const bytes = await saveState();
-      const name = `t = ${(s.ticks / 24e6).toFixed(3)} s`;
-      await writeSlot({ slot, name, savedAt: new Date().toISOString(), ticks: s.ticks, bytes });
+      const label = name.trim() || `t = ${(s.ticks / 24e6).toFixed(3)} s`;
+      await writeSlot({ slot, name: label, savedAt: new Date().toISOString(), ticks: s.ticks, bytes });
       refreshSlots();
       setMessage({ text: `Saved in slot ${slot} (${MiB(bytes.length)}).`, tone: 'ok' });
     } catch (e) {
@@ -126,6 +127,15 @@ export function TimeTravelBar() {
             );
           })}
         </select>
+        <input
+          className="tt-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="name (optional)"
+          aria-label="Name for the saved state"
+          size={14}
+          data-testid="state-name"
+        />
         <button disabled={!ready || busy} onClick={() => void save()} title="Save the whole machine (RAM, registers, devices, disk) in this slot" data-testid="save-state">
           Save state
         </button>
