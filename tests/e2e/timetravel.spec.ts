@@ -154,3 +154,26 @@ test('a Share URL carries a recording: the page that opens it replays the same r
   expect((await terminalText(other)).startsWith(upToLastPrompt)).toBe(true);
   expect((await status(other)).timeTravel?.origin).toBe('recording');
 });
+
+test('the timeline: a click goes back to that event, a click further right forward again', async ({ page }) => {
+  test.setTimeout(120_000);
+  await boot(page);
+  await settle(page);
+  await run(page, 'ls /');
+  await pause(page);
+  const end = await status(page);
+  const box = (await page.getByTestId('timeline').locator('canvas').boundingBox())!;
+  const seq = end.step?.seq ?? 0;
+  await page.getByTestId('timeline').locator('canvas').click({ position: { x: box.width * 0.5, y: box.height / 2 } });
+  await expect.poll(async () => (await status(page)).step?.seq).toBe(seq + 1);
+  const back = await status(page);
+  expect(back.step?.what).toContain('back to the chosen event');
+  expect(back.ticks).toBeLessThan(end.ticks);
+  expect(back.timeTravel!.inPast).toBe(true);
+  // forward through the known history, to an event near the end
+  await page.getByTestId('timeline').locator('canvas').click({ position: { x: box.width * 0.97, y: box.height / 2 } });
+  await expect.poll(async () => (await status(page)).step?.seq).toBe(seq + 2);
+  const fwd = await status(page);
+  expect(fwd.step?.what).toContain('forward to the chosen event');
+  expect(fwd.ticks).toBeGreaterThan(back.ticks);
+});
