@@ -150,6 +150,36 @@ export class TimeTravel {
   }
 
   /**
+   * Goes back to the end of the kernel entry that wrote the trace record `match` accepts, the
+   * record being written at virtual time `at` (a timeline click): only the checkpoint interval
+   * holding `at` is re-executed. Returns the moment, or null (the machine unchanged).
+   */
+  reverseTo(match: (r: TraceRecord) => boolean, at: number): Moment | null {
+    const now = this.now;
+    if (at >= now.ticks) return null;
+    const last = this.checkpoints.length - 1;
+    let i = last;
+    while (i > 0 && (this.checkpoints[i].ticks > at || this.checkpoints[i].ticks >= now.ticks)) i--;
+    if (this.checkpoints[i].ticks < now.ticks) {
+      const upTo = i === last ? now.ticks : Math.min(this.checkpoints[i + 1].ticks, now.ticks);
+      const hit = this.scan(i, upTo, match).find((h) => h.ticks < now.ticks);
+      if (hit) {
+        this.goTo(i, hit.ticks);
+        return hit;
+      }
+    }
+    this.goTo(last, now.ticks, true);
+    return null;
+  }
+
+  /** Forgets the history (a state was loaded into the machine): the state now is the first checkpoint. */
+  restart(): void {
+    while (this.checkpoints.length > 0) this.drop(this.checkpoints.length - 1);
+    this.log = [];
+    this.checkpoint();
+  }
+
+  /**
    * Before the last EL0 instruction retired. Between two kernel entries the core runs EL0
    * instructions one tick each, so the moment is the last entry end (or checkpoint) before it
    * plus the instructions in between.

@@ -27,8 +27,11 @@ import { exportMutableGlobals } from './wasm-globals';
 import { VirtioNet } from './virtio-net';
 
 export interface MachineOptions {
-  /** The kernel image: a WebAssembly binary (or compiled module) with the `mach` imports. */
-  kernel: Uint8Array | WebAssembly.Module;
+  /**
+   * The kernel image: a WebAssembly binary with the `mach` imports, or one prepared once by
+   * prepareKernel (a host that boots many machines compiles it once), or a compiled module (no snapshots).
+   */
+  kernel: Uint8Array | PreparedKernel | WebAssembly.Module;
   ramSize?: number;
   /** The boot image (cpio newc archive of service binaries), handed over as the initrd. */
   bootImage?: Uint8Array;
@@ -89,6 +92,23 @@ export interface MachineCoreState {
   entryOffset: number;
   /** The kernel's mutable globals in index order: `i:<bigint>` (i64) or `n:<number>`. */
   kernelGlobals: string[];
+}
+
+/**
+ * A kernel compiled once with its mutable globals exported (hw/wasm-globals.ts): machines created
+ * from it can be snapshotted, and their build id is that of the original bytes.
+ */
+export interface PreparedKernel {
+  module: WebAssembly.Module;
+  /** Export names of the kernel's mutable globals, in index order. */
+  globals: string[];
+  /** The kernel binary as built (the build id hashes it). */
+  bytes: Uint8Array;
+}
+
+export async function prepareKernel(bytes: Uint8Array): Promise<PreparedKernel> {
+  const g = exportMutableGlobals(bytes);
+  return { module: await WebAssembly.compile(g.bytes as BufferSource), globals: g.names, bytes };
 }
 
 /** Thrown through the kernel's wasm frames by the `halt` import, like a core parked in `b .`. */
@@ -152,20 +172,14 @@ export class Machine {
 
   static async create(opts: MachineOptions): Promise<Machine> {
     // From bytes, the kernel's globals are exported so that a snapshot can hold them (hw/wasm-globals.ts).
-    let bytes: Uint8Array | null = null;
-    let names: string[] = [];
-    if (!(opts.kernel instanceof WebAssembly.Module)) {
-      const g = exportMutableGlobals(opts.kernel);
-      bytes = g.bytes;
-      names = g.names;
-    }
-    const module = opts.kernel instanceof WebAssembly.Module ? opts.kernel : await WebAssembly.compile(bytes as BufferSource);
+    const k = opts.kernel;
+    const prepared = k instanceof WebAssembly.Module ? null : k instanceof Uint8Array ? await prepareKernel(k) : k;
     const m = new Machine(opts);
-    m.kernel = await WebAssembly.instantiate(module, m.kernelImports());
+    m.kernel = await WebAssembly.instantiate(prepared ? prepared.module : (k as WebAssembly.Module), m.kernelImports());
     m.vectorFn = m.kernel.exports.vector as (o: number) => void;
-    if (bytes) {
-      m.kernelGlobals = names.map((n) => m.kernel.exports[n] as WebAssembly.Global);
-      m.buildId = murmur128(opts.kernel as Uint8Array, new Uint8Array([0]), opts.bootImage ?? new Uint8Array(0));
+    if (prepared) {
+      m.kernelGlobals = prepared.globals.map((n) => m.kernel.exports[n] as WebAssembly.Global);
+      m.buildId = murmur128(prepared.bytes, new Uint8Array([0]), opts.bootImage ?? new Uint8Array(0));
     }
     return m;
   }

@@ -236,3 +236,41 @@ test('figures: compile time of a 100-line service in the Code panel, cold and wa
   const warm = await compileMs();
   figures.compile100 = { lines: source.split('\n').length - 1, cold, warm };
 });
+
+// Time travel (issue 15): the latency of "◂ IPC" after 10 virtual seconds of a busy run (spin
+// respawned, `ls /` typed), and the reverse engine's checkpoint memory then. Recorded, not asserted.
+test('figures: reverse step to the previous IPC after 10 virtual seconds of a busy run', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto('./?check=0');
+  await expect.poll(() => page.evaluate(() => window.__mlk?.terminalText() ?? '')).toContain(HELLO);
+  await page.getByTestId('speed').selectOption({ index: 5 });
+  const TEN_S = 10 * 24_000_000;
+  await page.evaluate(async (until) => {
+    const tick = () => window.__mlk!.input('spawn spin\rls /\r');
+    tick();
+    const typing = setInterval(tick, 400);
+    while (window.__mlk!.status().ticks < until) await new Promise((r) => setTimeout(r, 200));
+    clearInterval(typing);
+  }, TEN_S);
+  await page.getByTestId('run-pause').click();
+  await expect(page.getByTestId('status-state')).toHaveText('paused');
+  const runs: { ms: number; backMs: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const before = await page.evaluate(() => window.__mlk!.status());
+    await page.getByTestId('back-ipc').click();
+    await expect.poll(() => page.evaluate(() => window.__mlk!.status().step?.seq)).toBe((before.step?.seq ?? 0) + 1);
+    const after = await page.evaluate(() => window.__mlk!.status());
+    expect(after.step?.what).toContain('back to the previous IPC');
+    runs.push({ ms: Math.round(after.timeTravel!.lastMs!), backMs: Math.round(((before.ticks - after.ticks) / 24e6) * 1e6) / 1e3 });
+  }
+  const s = await page.evaluate(() => window.__mlk!.status());
+  const { loadavg } = await import('node:os');
+  figures.reverseToIpc = {
+    virtualSeconds: Math.round((s.ticks / 24e6) * 1000) / 1000,
+    runs,
+    checkpoints: s.timeTravel!.checkpoints,
+    checkpointMiB: Math.round((s.timeTravel!.bytes / 2 ** 20) * 10) / 10,
+    memoryBudgetMiB: s.timeTravel!.memoryBudget / 2 ** 20,
+    loadavg1m: Math.round(loadavg()[0] * 10) / 10,
+  };
+});

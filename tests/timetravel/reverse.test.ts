@@ -93,6 +93,22 @@ describe('reverse execution', () => {
     }, 60_000);
   }
 
+  it('goes to the end of the kernel entry that wrote a chosen earlier record (a timeline click), the state forward execution reaches there', async () => {
+    const recs = m.trace.records().filter((r) => r.kind === kind('SYSCALL') && r.ticks > stateTicks(reference));
+    expect(recs.length).toBeGreaterThan(4);
+    const rec = recs[Math.floor(recs.length / 2)];
+    const to = tt.reverseTo((r) => r.seq === rec.seq, rec.ticks);
+    expect(to).not.toBeNull();
+    expect(m.clock.ticks).toBe(to!.ticks);
+    expect(to!.ticks).toBeGreaterThanOrEqual(rec.ticks);
+    expect(m.trace.nextSequence).toBeGreaterThan(rec.seq);
+    const here = stateHash(m);
+    expect(await forwardHash(to!.ticks, true)).toBe(here);
+    // a record of the future is not a place to go back to
+    expect(tt.reverseTo(() => true, m.clock.ticks)).toBeNull();
+    expect(stateHash(m)).toBe(here);
+  }, 60_000);
+
   it('going back past the whole history finds nothing and leaves the machine where it was', () => {
     const here = stateHash(m);
     expect(tt.reverse({ breakpoint: () => false })).toBeNull();

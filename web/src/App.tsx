@@ -8,6 +8,8 @@ import { Toolbar } from './components/Toolbar';
 import { DemoCard } from './panels/DemosPanel';
 import { setUi, useUi } from './ui';
 import { applyScenario, parseScenario } from './scenario';
+import { TimeTravelBar } from './timetravel/TimeTravelBar';
+import { Timeline } from './timetravel/Timeline';
 
 export function App() {
   const ui = useUi();
@@ -39,6 +41,7 @@ export function App() {
   return (
     <div className="app">
       <Toolbar />
+      <TimeTravelBar />
       <div className={`body side-${ui.side}`} style={{ '--dock': `${(ui.size * 100).toFixed(1)}%` } as React.CSSProperties}>
         <main className="main" data-demo="terminal">
           <Terminal />
@@ -47,6 +50,7 @@ export function App() {
         <Splitter />
         <Dock />
       </div>
+      <Timeline />
       <StatusBar />
     </div>
   );

@@ -11,7 +11,7 @@ import { TraceStore } from './traceStore';
 import { frameThrottle } from './frameThrottle';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
-import { kindOf } from '../../host/traceKinds';
+import { kindName, kindOf } from '../../host/traceKinds';
 import { parseKiView, type KiView } from '../../host/introspection';
 
 type Listener = () => void;
@@ -26,6 +26,8 @@ export class MachineClient {
   private uartListeners = new Set<UartListener>();
   private resetListeners = new Set<Listener>();
   private mailboxListeners = new Set<MailboxListener>();
+  private screenListeners = new Set<UartListener>();
+  private replyListeners = new Set<(ev: Event) => void>();
   private watched = new Map<string, { view: IntroView; refs: number }>();
   private watchTimer = 0;
   private walks = new Map<number, (info: WalkInfo | null, error?: string) => void>();
@@ -44,7 +46,9 @@ export class MachineClient {
     const check = new URLSearchParams(location.search).get('check');
     // ?boot=real boots for real on a first visit too (the page otherwise restores the booted machine)
     const realBoot = new URLSearchParams(location.search).get('boot') === 'real';
-    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot }, [channel.port2]);
+    // #rec=… : a shared recording, replayed from boot (web/src/timetravel/recording.ts)
+    const replay = new URLSearchParams(location.hash.replace(/^#/, '')).get('rec') ?? undefined;
+    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot, replay }, [channel.port2]);
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
@@ -69,6 +73,21 @@ export class MachineClient {
         break;
       case 'mailbox':
         if (ev.epoch >= this.epoch) for (const l of this.mailboxListeners) l(ev.words, ev.accepted !== false);
+        break;
+      case 'history':
+        this.trace.clear();
+        this.trace.append(ev.data);
+        break;
+      case 'branch':
+        this.trace.truncateFromSeq(ev.seq);
+        break;
+      case 'screen':
+        for (const l of this.screenListeners) l(ev.bytes);
+        break;
+      case 'state':
+      case 'loaded':
+      case 'recording':
+        for (const l of this.replyListeners) l(ev);
         break;
       case 'walk': {
         const cb = this.walks.get(ev.id);
@@ -206,6 +225,18 @@ export class MachineClient {
     return () => void this.listeners.delete(l);
   };
 
+  /** The terminal of the current moment after a jump or a load: clear the screen, show these bytes. */
+  onScreen(l: UartListener): () => void {
+    this.screenListeners.add(l);
+    return () => void this.screenListeners.delete(l);
+  }
+
+  /** Answers to save-state, load-state and recording requests (web/src/timetravel/client.ts). */
+  onReply(l: (ev: Event) => void): () => void {
+    this.replyListeners.add(l);
+    return () => void this.replyListeners.delete(l);
+  }
+
   onUart(l: UartListener): () => void {
     this.uartListeners.add(l);
     return () => void this.uartListeners.delete(l);
@@ -229,6 +260,16 @@ window.__mlk = {
     return out;
   },
   traceFirst: () => machine.trace.first,
+  // The held records with sequence numbers in [from, to): the kind's name, its sequence number, its args
+  seqRecords: (from: number, to: number) => {
+    const t = machine.trace;
+    const out: { seq: number; kind: string; args: number[] }[] = [];
+    for (let n = t.first; n < t.total; n++) {
+      const seq = t.seqAt(n);
+      if (seq >= from && seq < to) out.push({ seq, kind: kindName(t.kindAt(n)), args: t.record(n).args });
+    }
+    return out;
+  },
   input: (text: string) => machine.input(text),
   // Load test of the messages panel: appends n synthetic IPC_SEND records to the page's trace
   // store (never to the machine) and returns the milliseconds the append took.

@@ -13,6 +13,8 @@ export interface Scenario {
   step?: number;
   panel?: PanelId;
   cmds: string[];
+  /** A recording of the run's inputs (web/src/timetravel/recording.ts): replayed exactly, instead of typing cmds. */
+  rec?: string;
 }
 
 export function parseScenario(hash: string): Scenario {
@@ -24,6 +26,7 @@ export function parseScenario(hash: string): Scenario {
     step: num('step'),
     panel: panel && PANELS.some((x) => x.id === panel) ? panel : undefined,
     cmds: p.getAll('cmd'),
+    rec: p.get('rec') ?? undefined,
   };
 }
 
@@ -33,15 +36,16 @@ export function scenarioUrl(s: Scenario): string {
   if (s.demo && s.step) p.set('step', String(s.step));
   if (s.panel) p.set('panel', s.panel);
   for (const c of s.cmds) p.append('cmd', c);
+  if (s.rec) p.set('rec', s.rec);
   const url = new URL(location.href);
   url.hash = p.toString();
   return url.toString();
 }
 
 /** The current page as a scenario URL. */
-export function currentScenarioUrl(): string {
+export function currentScenarioUrl(rec?: string): string {
   const ui = getUi();
-  return scenarioUrl({ demo: ui.demo?.id, step: ui.demo?.step, panel: ui.panel, cmds: machine.commands });
+  return scenarioUrl({ demo: ui.demo?.id, step: ui.demo?.step, panel: ui.panel, cmds: machine.commands, rec });
 }
 
 /** Waits until the machine is booted and idle (waiting for input), at most `ms`. */
@@ -59,7 +63,8 @@ function whenIdle(ms: number): Promise<void> {
 
 export async function applyScenario(s: Scenario): Promise<void> {
   if (s.panel) setUi({ panel: s.panel });
-  for (const cmd of s.cmds) {
+  // with a recording the worker replays the inputs itself, at their virtual times
+  for (const cmd of s.rec ? [] : s.cmds) {
     await whenIdle(15_000);
     machine.input(`${cmd}\r`);
     await new Promise((r) => setTimeout(r, 150));

@@ -41,6 +41,13 @@ export class TraceStore {
     this.changed();
   }
 
+  /** Drops the records with sequence numbers from `seq` on (a new branch of the history). */
+  truncateFromSeq(seq: number): void {
+    while (this.total > this.first && this.seqAt(this.total - 1) >= seq) this.total--;
+    while (this.ipcTotal > this.ipcFirst && this.ipc[(this.ipcTotal - 1) % this.capacity] >= this.total) this.ipcTotal--;
+    this.changed();
+  }
+
   /** Appends records packed as the worker sends them (TRACE_STRIDE numbers each). */
   append(data: Float64Array): void {
     for (let i = 0; i + TRACE_STRIDE <= data.length; i += TRACE_STRIDE) {

@@ -10,6 +10,8 @@ interface Window {
     records(kind: string, from?: number): number[][];
     /** Oldest absolute record number the page still holds. */
     traceFirst(): number;
+    /** The held records with sequence numbers in [from, to). */
+    seqRecords(from: number, to: number): { seq: number; kind: string; args: number[] }[];
     input(text: string): void;
     benchMessages(n: number): number;
   };

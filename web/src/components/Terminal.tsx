@@ -55,6 +55,11 @@ export function Terminal() {
     fitRef.current = fit;
 
     const offUart = machine.onUart((bytes) => term.write(bytes));
+    // after a jump in time or a loaded state: the screen of that moment
+    const offScreen = machine.onScreen((bytes) => {
+      term.reset();
+      term.write(bytes);
+    });
     const offData = term.onData((data) => machine.input(data));
     const offBinary = term.onBinary((data) => machine.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     const resize = new ResizeObserver(() => fit.fit());
@@ -63,6 +68,7 @@ export function Terminal() {
     return () => {
       resize.disconnect();
       offUart();
+      offScreen();
       offData.dispose();
       offBinary.dispose();
       term.dispose();

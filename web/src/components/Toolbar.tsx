@@ -11,6 +11,8 @@ import { updateSettings, useSettings, type Theme } from '../settings';
 import { BUDGETS, type StepTarget } from '../worker/protocol';
 import { exportTrace } from '../exportTrace';
 import { currentScenarioUrl } from '../scenario';
+import { recording } from '../timetravel/client';
+import { MAX_URL_RECORDING } from '../timetravel/recording';
 import './Toolbar.css';
 
 const THEME_NEXT: Record<Theme, Theme> = { auto: 'dark', dark: 'light', light: 'auto' };
@@ -42,7 +44,9 @@ export function Toolbar() {
   }, []);
 
   const share = async () => {
-    const url = currentScenarioUrl();
+    // the run's inputs since boot, when small enough for a URL: the scenario replays exactly
+    const rec = await recording().catch(() => undefined);
+    const url = currentScenarioUrl(rec !== undefined && rec.length <= MAX_URL_RECORDING ? rec : undefined);
     setShared(url);
     try {
       await navigator.clipboard.writeText(url);
@@ -117,7 +121,7 @@ export function Toolbar() {
         <button onClick={() => exportTrace()} title="Download the kernel's trace as Chrome trace-event JSON (opens in ui.perfetto.dev)" data-testid="export-trace">
           Export trace
         </button>
-        <button onClick={() => void share()} title="Copy a URL that replays this scenario: demo, panel, commands typed" data-testid="share">
+        <button onClick={() => void share()} title="Copy a URL that replays this scenario: demo, panel, and a recording of what was typed (replayed at the same virtual times)" data-testid="share">
           Share
         </button>
         {shared && (

@@ -13,6 +13,7 @@ export function VirtualList({
   follow = true,
   label,
   testId,
+  selected,
 }: {
   count: number;
   rowHeight: number;
@@ -20,6 +21,8 @@ export function VirtualList({
   follow?: boolean;
   label: string;
   testId?: string;
+  /** A row to mark selected (aria-selected) and scroll into view when it changes. */
+  selected?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
@@ -44,12 +47,23 @@ export function VirtualList({
     }
   }, [count, follow, rowHeight, height]);
 
+  useLayoutEffect(() => {
+    const el = box.current!;
+    if (selected === undefined || selected < 0) return;
+    const y = selected * rowHeight;
+    if (y < el.scrollTop || y + rowHeight > el.scrollTop + el.clientHeight) {
+      el.scrollTop = Math.max(0, y - el.clientHeight / 2);
+      atEnd.current = false;
+      setTop(el.scrollTop);
+    }
+  }, [selected, rowHeight]);
+
   const first = Math.max(0, Math.floor(top / rowHeight) - 5);
   const last = Math.min(count, Math.ceil((top + height) / rowHeight) + 5);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++)
     rows.push(
-      <div key={i} className="vrow" style={{ top: i * rowHeight, height: rowHeight }} role="row" aria-rowindex={i + 1}>
+      <div key={i} className={i === selected ? 'vrow selected' : 'vrow'} style={{ top: i * rowHeight, height: rowHeight }} role="row" aria-rowindex={i + 1} aria-selected={i === selected ? true : undefined}>
         {row(i)}
       </div>,
     );

@@ -7,7 +7,8 @@
 // the list is virtualised (VirtualList), and the sequence diagram draws the last N messages.
 
 import { useRef, useState } from 'react';
-import { machine, useIntro, useTraceVersion } from '../machineClient';
+import { machine, useIntro, useMachineStatus, useTraceVersion } from '../machineClient';
+import { messageAtMoment } from '../timetravel/moment';
 import { VIEW, threadLabel, threadNames } from '../kernelViews';
 import { IPC_KINDS } from '../../../host/traceKinds';
 import { protocolOf, PROTOCOLS } from '../protocols';
@@ -118,6 +119,8 @@ export function MessagesPanel() {
 
   const matches = useMatches(filter, protoOf);
   const t = machine.trace;
+  // after going back in time: the message of that moment (time travel, web/src/timetravel)
+  const selected = messageAtMoment(t, matches, useMachineStatus().timeTravel);
   const rowHeight = settings.large ? 32 : 22;
 
   if (IPC_KINDS.size === 0)
@@ -199,6 +202,7 @@ export function MessagesPanel() {
           rowHeight={rowHeight}
           label="IPC messages"
           testId="msg-list"
+          selected={selected}
           row={(i) => {
             const n = t.ipcAt(matches[i]);
             if (n < 0) return <span className="dim">(no longer held)</span>;

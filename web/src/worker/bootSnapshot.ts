@@ -5,7 +5,7 @@
 // used disk, a refused file) falls back to a real boot. Reboot and Reset always boot for real, and
 // so does `?boot=real` (to watch the boot happen).
 
-import { Machine } from '../../../hw/machine';
+import { Machine, type PreparedKernel } from '../../../hw/machine';
 import type { BlockStore } from '../../../hw/blockdev';
 import { blankDisk, restoreBootState, unbase64, type BootSnapshotMeta } from '../../../host/bootSnapshot';
 
@@ -25,7 +25,7 @@ function snapshotFor(bootargs: string): { meta: BootSnapshotMeta; url: string } 
  * A machine restored to the end of its boot, with the boot's UART output; null when there is no
  * snapshot to use (the caller boots for real). Never throws.
  */
-export async function restoreBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array | undefined, disk: BlockStore, bootargs: string): Promise<{ machine: Machine; log: Uint8Array; mailbox: number[][] } | null> {
+export async function restoreBootSnapshot(kernel: Uint8Array | PreparedKernel, bootImage: Uint8Array | undefined, disk: BlockStore, bootargs: string): Promise<{ machine: Machine; log: Uint8Array; mailbox: number[][] } | null> {
   try {
     const snap = snapshotFor(bootargs);
     if (!snap || !bootImage || !blankDisk(disk)) return null;

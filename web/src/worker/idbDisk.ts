@@ -80,6 +80,11 @@ export class IdbBlockStore implements BlockStore {
     return this.dirty.size * SECTORS_PER_CHUNK;
   }
 
+  /** A blank disk in memory only (a shared recording replays on one; the saved disk stays untouched). */
+  static memory(sectors: number): IdbBlockStore {
+    return new IdbBlockStore(null, new Uint8Array(sectors * BLOCK_SECTOR_SIZE));
+  }
+
   /**
    * The saved disk when there is one of `sectors` sectors (and not `blank`), else a blank disk,
    * saved. Without IndexedDB (private mode, tests in Node), or while another tab holds the disk,

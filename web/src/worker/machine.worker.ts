@@ -12,7 +12,7 @@
 // Status goes out at most once per SLICE_MS, and at once after every command. Introspection views
 // (ki_json) are refreshed with the status, at most every INTRO_MS while running.
 
-import { Machine } from '../../../hw/machine';
+import { Machine, prepareKernel, type HostInput, type PreparedKernel } from '../../../hw/machine';
 import { CNTFRQ } from '../../../hw/memmap';
 import { SYSREG } from '../../../hw/sysregs';
 import { entryCause, syscallName, type EntryNote } from './entryCause';
@@ -24,7 +24,11 @@ import { readKiText, type KiExports } from '../../../host/introspection';
 import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
 import { restoreBootSnapshot } from './bootSnapshot';
-import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, StepTarget, StopReason } from './protocol';
+import { TimeTravelSession } from '../timetravel/session';
+import { VirtualTimeDisk } from '../timetravel/disk';
+import { describeMoment, historyRecords, lastSwitchTid, loadStateFile, saveStateFile } from '../timetravel/workerState';
+import { decodeRecording, encodeRecording } from '../timetravel/recording';
+import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, ReverseTarget, StepTarget, StopReason } from './protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
@@ -42,13 +46,21 @@ const bootImageUrl = Object.values(
 )[0];
 
 let port: MessagePort | null = null;
-let kernel: WebAssembly.Module | null = null;
-let kernelBytes: Uint8Array | null = null;
+/** The kernel, compiled once with its globals exported (a machine from it can be snapshotted). */
+let kernel: PreparedKernel | null = null;
 /** The first boot may start from the build's snapshot of a booted machine; `?boot=real` says no. */
 let snapshotBoot = true;
 let bootImage: Uint8Array | undefined;
 let disk: IdbBlockStore | null = null;
 let machine: Machine | null = null;
+/** Time travel over `machine` (web/src/timetravel/session.ts): every run goes through it. */
+let session: TimeTravelSession | null = null;
+let vdisk: VirtualTimeDisk | null = null;
+/** The page holds the trace records before this sequence number (re-executed ones are not sent again). */
+let pageSeq = 1;
+let origin: 'boot' | 'state' | 'recording' = 'boot';
+let notice: string | undefined;
+let lastTravelMs: number | undefined;
 let generation = 0; // bumps on reset, so events of a dropped machine are ignored
 
 let uartOut: Uint8Array[] = [];
@@ -124,7 +136,10 @@ function breakAt(r: TraceRecord): string | null {
 }
 
 function onTrace(r: TraceRecord): void {
-  traceOut.push(r.seq, r.ticks, r.kind, r.args[0] ?? 0, r.args[1] ?? 0, r.args[2] ?? 0, r.args[3] ?? 0, r.args[4] ?? 0, r.args[5] ?? 0);
+  if (r.seq >= pageSeq) {
+    pageSeq = r.seq + 1;
+    traceOut.push(r.seq, r.ticks, r.kind, r.args[0] ?? 0, r.args[1] ?? 0, r.args[2] ?? 0, r.args[3] ?? 0, r.args[4] ?? 0, r.args[5] ?? 0);
+  }
   if (r.kind === SWITCH) status.tid = r.args[1];
   let hit = watchKinds?.has(r.kind) ?? false;
   if (!hit && breaking && !watchHit) {
@@ -183,6 +198,10 @@ function readMachine(): void {
   };
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state(), gpio: machine.gpio.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
+  if (session) {
+    const st = session.tt.stats();
+    status.timeTravel = { seq: machine.trace.nextSequence, endSeq: session.historySeq, inPast: session.inPast, checkpoints: st.checkpoints, bytes: st.bytes, memoryBudget: st.memoryBudget, origin, lastMs: lastTravelMs, notice };
+  }
 }
 
 function sendStatus(force: boolean): void {
@@ -236,7 +255,8 @@ function slice(): void {
   if (!machine || !status.running || status.phase !== 'ready') return;
   const started = performance.now();
   try {
-    machine.run(status.budget);
+    session!.checkpointing = !booting;
+    session!.run(status.budget);
   } catch (e) {
     fail(e);
     return;
@@ -249,7 +269,10 @@ function slice(): void {
   const booted = booting && machine.idleFor() >= CNTFRQ / 100;
   if (booted) booting = false;
   sendStatus(booted); // the first idle status at once: the page learns the boot is over
-  if (status.running) schedule(booting ? 0 : SLICE_MS - (performance.now() - started));
+  // after a FLUSH the guest runs on once IndexedDB holds its writes (timetravel/disk.ts)
+  const saving = vdisk?.saved();
+  if (saving) void saving.then(() => { if (status.running) schedule(0); });
+  else if (status.running) schedule(booting ? 0 : SLICE_MS - (performance.now() - started));
 }
 
 function setRunning(on: boolean): void {
@@ -315,13 +338,13 @@ function stepUntil(until: StepTarget): void {
   try {
     if (!target) {
       for (let n = 0; n < STEP_UNTIL_MAX_STEPS; n++) {
-        const r = m.step();
+        const r = session!.step();
         if (r.reason !== 'budget') { reason = r.reason; break; }
         if (m.kernelEntries > startEntries) { found = true; break; }
       }
     } else {
       while (m.clock.ticks - startTicks < STEP_UNTIL_MAX_TICKS) {
-        const r = m.run(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
+        const r = session!.run(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
         if (watchHit) { found = true; break; }
         if (m.el0.atBreakpoint) { found = true; status.breakHit = codeBreakAt(m, codeBps); break; }
         if (r.reason !== 'budget') { reason = r.reason; break; }
@@ -363,11 +386,10 @@ async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefin
   return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
 }
 
-async function loadKernel(): Promise<WebAssembly.Module> {
+async function loadKernel(): Promise<PreparedKernel> {
   const res = await fetch(kernelUrl);
   if (!res.ok) throw new Error(`kernel.wasm: HTTP ${res.status} (run: node scripts/build.mjs kernel)`);
-  kernelBytes = new Uint8Array(await res.arrayBuffer());
-  return WebAssembly.compile(kernelBytes as BufferSource);
+  return prepareKernel(new Uint8Array(await res.arrayBuffer()));
 }
 
 async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
@@ -396,16 +418,36 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
         }
       }
     }
-    if (!disk || diskMode === 'blank') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
+    // A shared recording replays on a blank disk in memory, with the recorded boot arguments
+    const rec = replayText ? await decodeRecording(replayText).catch((e: Error) => { notice = e.message; return null; }) : null;
+    replayText = undefined;
+    if (rec) disk = IdbBlockStore.memory(DISK_SECTORS);
+    else if (!disk || diskMode === 'blank' || disk.backing === 'memory') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
     // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker
     // on; the page's ?check=0|1 overrides it
-    const bootargs = (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
-    const restored = snapshotBoot && kernelBytes ? await restoreBootSnapshot(kernelBytes, bootImage, disk, bootargs ?? '') : null;
+    const bootargs = rec ? rec.bootargs || undefined : (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
+    vdisk = new VirtualTimeDisk(disk, () => { if (machine && !session?.quiet) machine.stopRequested = true; });
+    // a shared recording replays from a real boot, the way it was recorded
+    const restored = snapshotBoot && !rec ? await restoreBootSnapshot(kernel, bootImage, vdisk, bootargs ?? '') : null;
     snapshotBoot = false; // Reboot and Reset boot for real
-    const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk, bootargs });
+    const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk: vdisk, bootargs });
     if (gen !== generation) return;
+    bootargsUsed = bootargs ?? '';
+    session = new TimeTravelSession(m, { exact: false });
+    pageSeq = 1;
+    origin = 'boot';
+    lastTravelMs = undefined;
+    if (rec) {
+      if (!m.buildId.startsWith(rec.build)) notice = 'the shared recording comes from another build of the page: it is not replayed';
+      else {
+        session.preload(rec.inputs);
+        origin = 'recording';
+      }
+    }
+    const s = session;
     m.on('uart', (bytes) => {
-      if (gen !== generation) return;
+      if (gen !== generation || s.quiet) return;
+      s.output(bytes);
       uartOut.push(bytes.slice());
       uartLen += bytes.length;
     });
@@ -416,16 +458,17 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
       status.halt = { reason: info.reason, report: info.report };
     });
     m.on('trace', (r) => {
-      if (gen === generation) onTrace(r);
+      if (gen === generation && !s.quiet) onTrace(r);
     });
     m.mailbox.onMessage = (words) => {
-      if (gen === generation) post({ type: 'mailbox', epoch: gen, words: Array.from(words) });
+      if (gen === generation && !s.quiet) post({ type: 'mailbox', epoch: gen, words: Array.from(words) });
     };
     machine = m;
     booting = !restored;
     status.bootedFrom = restored ? 'snapshot' : 'boot';
     if (restored) {
       // the boot as it happened: its log on the console, its trace records in the panels, its mailbox messages
+      s.output(restored.log);
       uartOut.push(restored.log);
       uartLen += restored.log.length;
       for (const r of m.trace.records()) onTrace(r);
@@ -445,6 +488,8 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
 function reset(diskMode: 'keep' | 'blank'): void {
   if (disk) void disk.save().catch(() => undefined);
   machine = null;
+  session = null;
+  notice = undefined;
   uartOut = [];
   uartLen = 0;
   traceOut = [];
@@ -467,6 +512,83 @@ function walkIn(m: Machine, va: number, ttbr0?: string) {
   } finally {
     m.mmu.setTtbr0(saved);
   }
+}
+
+// ---- time travel (web/src/timetravel) ----
+
+let replayText: string | undefined;
+let bootargsUsed = '';
+
+/** An input from the page: delivered now; in the past it starts a new branch (the page drops the later records). */
+function hostInput(input: HostInput): boolean {
+  if (!session || !machine) return false;
+  const { branch, accepted } = session.input(input);
+  if (branch) {
+    pageSeq = branch.seq;
+    post({ type: 'branch', epoch: generation, seq: branch.seq });
+  }
+  return accepted;
+}
+
+const REVERSE_NAMES: Record<ReverseTarget, string> = { instruction: 'EL0 instruction', entry: 'kernel entry', ipc: 'IPC', fault: 'fault', switch: 'context switch', break: 'breakpoint' };
+
+/** A reverse command or a jump to a trace record; the page then gets the terminal of that moment. */
+function travel(req: Extract<Request, { type: 'reverse' | 'seek' }>): void {
+  setRunning(false);
+  if (!machine || !session || status.phase !== 'ready') return;
+  const from = { ticks: machine.clock.ticks, instructions: machine.instructions };
+  const t0 = performance.now();
+  let to;
+  try {
+    if (req.type === 'seek') to = session.seek(req.seq, req.ticks);
+    else if (req.target === 'break') to = breakpoints.length ? session.reverse({ breakpoint: (r) => breakAt(r) !== null }) : null;
+    else to = session.reverse(req.target);
+  } catch (e) {
+    fail(e);
+    return;
+  }
+  lastTravelMs = performance.now() - t0;
+  const what = req.type === 'seek' ? 'the chosen event' : REVERSE_NAMES[req.target];
+  const tail = req.type === 'reverse' && req.target === 'break' && breakpoints.length === 0 ? ' (no breakpoints set)' : '';
+  recordStep(machine.instructions - from.instructions, 'budget', describeMoment(what, from.ticks, to ?? null, lastTravelMs) + tail);
+  status.tid = lastSwitchTid(machine) ?? status.tid;
+  status.breakHit = undefined;
+  entryNote = { entry: -1 };
+  uartOut = [];
+  uartLen = 0;
+  post({ type: 'screen', epoch: generation, bytes: session.screen() });
+}
+
+async function loadState(id: number, bytes: Uint8Array): Promise<void> {
+  const m = machine;
+  const s = session;
+  if (!m || !s) return post({ type: 'loaded', id, error: 'no machine yet' });
+  try {
+    const transcript = await loadStateFile(m, bytes);
+    if (m !== machine) return post({ type: 'loaded', id, error: 'the machine was reset meanwhile' });
+    s.restart(transcript);
+  } catch (e) {
+    return post({ type: 'loaded', id, error: (e as Error).message });
+  }
+  origin = 'state';
+  notice = undefined;
+  lastTravelMs = undefined;
+  booting = false;
+  status.phase = m.halted ? 'halted' : 'ready';
+  status.halt = m.halted ? { reason: m.halted.reason, report: m.halted.report } : undefined;
+  status.tid = lastSwitchTid(m);
+  status.step = null;
+  entryNote = { entry: -1 };
+  uartOut = [];
+  uartLen = 0;
+  traceOut = [];
+  const history = historyRecords(m);
+  pageSeq = m.trace.nextSequence;
+  post({ type: 'history', epoch: generation, data: history }, [history.buffer]);
+  post({ type: 'screen', epoch: generation, bytes: s.screen() });
+  post({ type: 'loaded', id });
+  setRunning(false);
+  sendStatus(true);
 }
 
 function handle(req: Request): void {
@@ -498,7 +620,7 @@ function handle(req: Request): void {
       status.budget = Math.max(1, Math.floor(req.budget));
       break;
     case 'input':
-      machine?.uartInput(req.bytes);
+      hostInput({ kind: 'uart', bytes: req.bytes });
       if (status.running) schedule(0);
       break;
     case 'reset':
@@ -518,17 +640,32 @@ function handle(req: Request): void {
       }
       return;
     case 'mailbox': {
-      const accepted = machine?.mailbox.post(req.words) ?? false;
+      const accepted = hostInput({ kind: 'mailbox', words: Uint32Array.from(req.words) });
       if (!accepted) post({ type: 'mailbox', epoch: generation, words: [], accepted: false });
       if (status.running) schedule(0);
       break;
     }
     case 'gpio':
-      if (machine && Number.isInteger(req.button) && req.button >= 0 && req.button < 4) machine.gpioButton(req.button, req.down === true);
+      if (Number.isInteger(req.button) && req.button >= 0 && req.button < 4) hostInput({ kind: 'gpio', button: req.button, down: req.down === true });
       if (status.running) schedule(0);
       break;
     case 'flush':
       void disk?.save().catch(() => undefined);
+      return;
+    case 'reverse':
+    case 'seek':
+      travel(req);
+      break;
+    case 'saveState':
+      if (machine) void saveStateFile(machine, session!).then((bytes) => post({ type: 'state', id: req.id, bytes }, [bytes.buffer]), (e: Error) => post({ type: 'state', id: req.id, error: e.message }));
+      else post({ type: 'state', id: req.id, error: 'no machine yet' });
+      return;
+    case 'loadState':
+      void loadState(req.id, req.bytes);
+      return;
+    case 'recording':
+      if (!session || origin === 'state') post({ type: 'recording', id: req.id, error: 'the run started from a loaded state, not a boot: there is no recording from boot to share' });
+      else void encodeRecording({ build: machine!.buildId.slice(0, 16), bootargs: bootargsUsed, inputs: session.inputs }).then((text) => post({ type: 'recording', id: req.id, text }));
       return;
   }
   sendStatus(true);
@@ -539,6 +676,7 @@ self.onmessage = (e: MessageEvent<Connect>) => {
   port = e.data.port;
   checkOverride = e.data.check;
   snapshotBoot = e.data.realBoot !== true;
+  replayText = e.data.replay;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   void boot('keep');
 };

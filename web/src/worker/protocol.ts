@@ -81,7 +81,30 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   bootedFrom?: 'boot' | 'snapshot';
   /** Disk: sectors, where it is kept, sectors written since boot, dirty sectors not yet saved. */
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
+  /** Time travel (web/src/timetravel): where the machine is in its history. */
+  timeTravel?: TimeTravelStatus;
 }
+
+/** The machine's place in its history and the reverse engine's memory (docs/TIMETRAVEL.md "In the page"). */
+export interface TimeTravelStatus {
+  /** The trace sequence number the next record gets: the page's records before it are the past. */
+  seq: number;
+  /** The same at the end of the known history (> seq after going back). */
+  endSeq: number;
+  inPast: boolean;
+  checkpoints: number;
+  bytes: number;
+  memoryBudget: number;
+  /** Where the history starts: a boot, a loaded state, or a shared recording being replayed. */
+  origin: 'boot' | 'state' | 'recording';
+  /** Wall-clock milliseconds the last reverse command or jump took. */
+  lastMs?: number;
+  /** A message for the page (a shared recording that could not be replayed…). */
+  notice?: string;
+}
+
+/** Where a reverse command goes: the previous instruction, kernel entry, IPC, fault, switch, or breakpoint. */
+export type ReverseTarget = 'instruction' | 'entry' | 'ipc' | 'fault' | 'switch' | 'break';
 
 /** What 'stepUntil' waits for ('break': any of the breakpoints set with 'breakpoints'). */
 export type StepTarget = 'entry' | 'ipc' | 'fault' | 'switch' | 'break';
@@ -160,7 +183,17 @@ export type Request =
   /** Press (down) or release a button of the GPIO bank (an outside input, like a key). */
   | { type: 'gpio'; button: number; down: boolean }
   /** Write dirty disk sectors to IndexedDB now. */
-  | { type: 'flush' };
+  | { type: 'flush' }
+  /** The machine's state as a state file (answered by 'state'). */
+  | { type: 'saveState'; id: number }
+  /** Load a state file: checked whole first; answered by 'loaded' (with the reason when refused). */
+  | { type: 'loadState'; id: number; bytes: Uint8Array }
+  /** Go back to the previous moment of a kind (answered by a status whose step says where). */
+  | { type: 'reverse'; target: ReverseTarget }
+  /** Go to the end of the kernel entry that wrote trace record `seq` (at `ticks`), back or forward. */
+  | { type: 'seek'; seq: number; ticks: number }
+  /** The outside inputs since boot, as a Share recording (answered by 'recording'). */
+  | { type: 'recording'; id: number };
 
 /** Worker → page. */
 export type Event =
@@ -170,7 +203,16 @@ export type Event =
   | { type: 'trace'; epoch: number; data: Float64Array }
   /** A message the guest sent through the host mailbox (the agent's replies). */
   | { type: 'mailbox'; epoch: number; words: number[]; accepted?: boolean }
-  | { type: 'walk'; id: number; info: WalkInfo | null; error?: string };
+  | { type: 'walk'; id: number; info: WalkInfo | null; error?: string }
+  | { type: 'state'; id: number; bytes?: Uint8Array; error?: string }
+  | { type: 'loaded'; id: number; error?: string }
+  | { type: 'recording'; id: number; text?: string; error?: string }
+  /** The terminal at the current moment: clear it and show these bytes (after a jump or a load). */
+  | { type: 'screen'; epoch: number; bytes: Uint8Array }
+  /** The trace history replaced (after a load): the records the machine's trace ring holds. */
+  | { type: 'history'; epoch: number; data: Float64Array }
+  /** A new branch: the page drops its trace records from `seq` on. */
+  | { type: 'branch'; epoch: number; seq: number };
 
 export const TRACE_STRIDE = 9;
 
@@ -182,6 +224,8 @@ export interface Connect {
   check?: boolean;
   /** The page's `?boot=real`: boot for real even when the build has a snapshot of the booted machine. */
   realBoot?: boolean;
+  /** A Share recording from the URL (`#rec=…`): boot on a blank disk in memory and replay it. */
+  replay?: string;
 }
 
 export const DEFAULT_BUDGET = 200_000;
