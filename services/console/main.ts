@@ -13,9 +13,8 @@
 // The terminal's rows (docs/SERVICES.md "One terminal, whole lines"): the console is the only
 // writer of the UART after boot, and it keeps every line whole. It knows which client owns the
 // row the cursor is on (the open row: a prompt, a partial line, the echo of what is being typed).
-// Another client's complete line is put above it: the open row is erased, the line printed, and
-// the open row drawn again. Another client's partial line is held until its newline, its next read
-// or a full buffer. init's log lines come the same way, from the log ring (services/lib/logring.ts)
+// Another client's line is put above it: the open row is erased, the line printed, and the open
+// row drawn again. init's log lines come the same way, from the log ring (services/lib/logring.ts)
 // the console drains when init signals LOG_SIGNAL.
 
 import { Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_CNODE, PING, LOG_SIGNAL, ipcSend, irqAck, cnodeSaveCaller, allocSlot, freeSlot, serve, logRingTake, logRingDropped } from "../lib";
@@ -71,7 +70,6 @@ function drainRx(): void {
 }
 
 // ---- clients -------------------------------------------------------------------------------------
-const HELD_MAX: i32 = 1024;
 class Client {
   badge: u64 = 0;
   mode: u32 = con.MODE_COOKED;
@@ -79,10 +77,6 @@ class Client {
   /** A deferred read: the saved reply capability (0 = none) and its maximum. */
   replySlot: u64 = 0;
   max: u32 = 0;
-  /** A partial line held back while another client owns the open row. */
-  private heldBuf: StaticArray<u8> = new StaticArray<u8>(HELD_MAX);
-  held: usize = changetype<usize>(this.heldBuf);
-  heldLen: i32 = 0;
 }
 const clients = new Array<Client>();
 function client(badge: u64): Client {
@@ -128,43 +122,30 @@ function redrawRow(): void {
   for (let i = ld.cur; i < ld.len; i++) txByte(0x08); // back to the cursor
 }
 
-/** A held partial line goes out (its client reads, or its buffer is full). */
-function flushHeld(c: Client): void {
-  if (c.heldLen == 0) return;
-  takeRow(c);
-  tx(c.held, c.heldLen);
-  keepOpen(c.held, c.heldLen);
-  c.heldLen = 0;
-}
-/** A complete line of c (p[0..n) ends with \n, after c's held bytes) goes out whole. */
-function lineOut(c: Client, p: usize, n: i32): void {
-  const other = owner != null && owner !== c;
-  if (other) txRaw(ESC_CLEAR_ROW, 4);
-  tx(c.held, c.heldLen);
-  c.heldLen = 0;
+/** Another client's text goes above the open row: erase the row, print, draw the row again. */
+function above(p: usize, n: i32, newline: bool): void {
+  txRaw(ESC_CLEAR_ROW, 4);
   tx(p, n);
-  if (other) redrawRow(); else closeRow();
+  if (newline) { txByte(0x0d); txByte(0x0a); }
+  redrawRow();
 }
-/** What a client writes: its complete lines go out whole, a partial one waits if another owns the row. */
+/**
+ * What client c writes. Its complete lines go out whole; its partial last line continues its own
+ * open row, or, while another client owns the open row, goes above it as a row of its own.
+ */
 function output(c: Client, p: usize, n: i32): void {
+  const mine = owner == null || owner === c;
   let start = 0;
   for (let i = 0; i < n; i++) {
     if (load<u8>(p + i) != 0x0a) continue;
-    lineOut(c, p + start, i + 1 - start);
+    if (mine) { tx(p + start, i + 1 - start); closeRow(); } else above(p + start, i + 1 - start, false);
     start = i + 1;
   }
   if (start == n) return;
-  if (owner == null || owner === c) {
-    takeRow(c);
-    tx(c.held, c.heldLen); c.heldLen = 0;
-    tx(p + start, n - start);
-    keepOpen(p + start, n - start);
-    return;
-  }
-  for (let i = start; i < n; i++) {
-    if (c.heldLen == HELD_MAX) flushHeld(c);
-    store<u8>(c.held + c.heldLen++, load<u8>(p + i));
-  }
+  if (!mine) { above(p + start, n - start, true); return; }
+  takeRow(c);
+  tx(p + start, n - start);
+  keepOpen(p + start, n - start);
 }
 /** Echo of what the reader c types: on its row. A finished line (Enter, Ctrl-C) closes the row. */
 function echo(c: Client, p: usize, n: i32, r: i32): void {
@@ -255,7 +236,6 @@ class ConsoleServer extends con.Server {
     const c = client(badge);
     // a client thread blocked in an earlier read cannot send again: that caller is gone
     if (c.replySlot != 0) { freeSlot(c.replySlot); c.replySlot = 0; }
-    flushHeld(c); // a prompt goes out before its read waits
     if (max == 0) { out.dataLen = 0; return 0; }
     c.max = max;
     if (pump(c)) {

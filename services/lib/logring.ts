@@ -34,10 +34,7 @@ export function logRingPut(ring: usize, p: usize, n: u32): bool {
   return true;
 }
 
-/**
- * Reader: copies the next line (with its \n) to out, at most max bytes (a longer line comes in
- * pieces); returns its length, 0 when the ring is empty.
- */
+/** Reader: copies the next line (with its \n) to out, at most max bytes; returns its length, 0 when the ring is empty. */
 export function logRingTake(ring: usize, out: usize, max: u32): u32 {
   const avail = used(ring);
   if (avail == 0 || max == 0) return 0;
