@@ -3,7 +3,9 @@
 // AssemblyScript sources of hw/, kernel-as/, services/, host/, web/src/ and cli/: functions,
 // methods, constructors, accessors, function expressions and arrow functions, each measured from
 // its first to its last line (a nested function counts inside its parent too). Generated files
-// (those whose first lines say "GENERATED") are left out. The TypeScript parser reads both
+// (those whose first lines say "GENERATED") are left out, and so are generated regions inside a
+// hand-written function (from a `// <generated …>` line to its `// </generated>` line: the
+// interpreter's cases that scripts/el0-gen.ts writes into hw/el0/core.ts). The TypeScript parser reads both
 // languages (AssemblyScript is TypeScript syntax with decorators).
 //
 //   node scripts/long-functions.mjs            prints `file:line name (N lines)` per long function
@@ -49,12 +51,23 @@ function nameOf(node, sf) {
 /** Every function-like node of one file with its length in lines. */
 export function functionsOf(file, text) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const lines = text.split('\n');
+  // generatedBefore[i]: lines of generated regions among lines 1..i
+  const generatedBefore = new Int32Array(lines.length + 1);
+  let inside = false;
+  for (let i = 1; i <= lines.length; i++) {
+    const l = lines[i - 1];
+    if (/\/\/ <generated\b/.test(l)) inside = true;
+    generatedBefore[i] = generatedBefore[i - 1] + (inside ? 1 : 0);
+    if (/\/\/ <\/generated>/.test(l)) inside = false;
+  }
   const found = [];
   const visit = (node) => {
     if (ts.isFunctionLike(node) && node.body) {
       const first = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
       const last = sf.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
-      found.push({ name: nameOf(node, sf), line: first, lines: last - first + 1 });
+      const generatedLines = generatedBefore[last] - generatedBefore[first - 1];
+      found.push({ name: nameOf(node, sf), line: first, lines: last - first + 1 - generatedLines });
     }
     ts.forEachChild(node, visit);
   };

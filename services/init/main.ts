@@ -256,6 +256,48 @@ function prepare(p: Proc): u32 {
   return 0;
 }
 
+/**
+ * A notification bound to p's thread carries its IRQ and init's heartbeat pings (kept across
+ * restarts, like the endpoint); init keeps a copy badged PING to signal it, and for the log ring's
+ * reader one badged LOG_SIGNAL. The IRQ handler of its first `irqs` line signals it (SLOT_IRQ).
+ */
+function grantSignals(p: Proc, tcb: u64, cn: u64): u32 {
+  const def = p.def;
+  let e: u32 = 0;
+  const logReader = drainsLog(def);
+  if (def.irqs.length > 0 || def.heartbeat > 0 || logReader) {
+    if (!p.ntfnReady) {
+      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
+      if (e) return e;
+      e = cnodeMint(SLOT_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
+      if (e) return e;
+      p.ntfnReady = true;
+    }
+    if (logReader && !p.logSignal) {
+      e = cnodeMint(SLOT_CNODE, p.persist + 4, p.persist + 2, R_WRITE, LOG_SIGNAL);
+      if (e) return e;
+      p.logSignal = true;
+    }
+    e = tcbBindNotification(tcb, p.persist + 2);
+    if (e) return e;
+  }
+  // IRQ: one handler per line, signalling that notification
+  if (def.irqs.length > 0) {
+    if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
+    if (!p.irqReady) {
+      e = irqControlGet(SLOT_IRQ_CONTROL, <u64>devIrq, p.persist + 1);
+      if (e) return e;
+      e = irqSetNotification(p.persist + 1, p.persist + 2);
+      if (e) return e;
+      p.irqReady = true;
+    }
+    e = cnodeCopy(cn, SLOT_IRQ, p.persist + 1, R_ALL);
+    if (e) return e;
+    p.caps.push(new CapRec(<u32>SLOT_IRQ, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
+  }
+  return 0;
+}
+
 /** Builds the process from its program and starts it. */
 function start(p: Proc): u32 {
   const b = p.base;
@@ -324,40 +366,8 @@ function start(p: Proc): u32 {
     }
     p.caps.push(new CapRec(0, <u32>T_DEVICE_FRAME, <u32>rights, 0, "device " + d.name + " mapped at 0x" + d.va.toString(16)));
   }
-  // a notification bound to the thread carries its IRQ and init's heartbeat pings (kept across
-  // restarts, like the endpoint); init keeps a copy badged PING to signal it, and for the log
-  // ring's reader one badged LOG_SIGNAL
-  const logReader = drainsLog(def);
-  if (def.irqs.length > 0 || def.heartbeat > 0 || logReader) {
-    if (!p.ntfnReady) {
-      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
-      if (e) return e;
-      e = cnodeMint(SLOT_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
-      if (e) return e;
-      p.ntfnReady = true;
-    }
-    if (logReader && !p.logSignal) {
-      e = cnodeMint(SLOT_CNODE, p.persist + 4, p.persist + 2, R_WRITE, LOG_SIGNAL);
-      if (e) return e;
-      p.logSignal = true;
-    }
-    e = tcbBindNotification(tcb, p.persist + 2);
-    if (e) return e;
-  }
-  // IRQ: one handler per line, signalling that notification
-  if (def.irqs.length > 0) {
-    if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
-    if (!p.irqReady) {
-      e = irqControlGet(SLOT_IRQ_CONTROL, <u64>devIrq, p.persist + 1);
-      if (e) return e;
-      e = irqSetNotification(p.persist + 1, p.persist + 2);
-      if (e) return e;
-      p.irqReady = true;
-    }
-    e = cnodeCopy(cn, SLOT_IRQ, p.persist + 1, R_ALL);
-    if (e) return e;
-    p.caps.push(new CapRec(<u32>SLOT_IRQ, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
-  }
+  e = grantSignals(p, tcb, cn);
+  if (e) return e;
   // the device's DMA stream: its IOSpace capability goes to SLOT_IOSPACE (the driver maps its own buffers)
   if (def.iospaces.length > 0) {
     const io = findIoSpace(def.iospaces[0]);
