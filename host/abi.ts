@@ -112,6 +112,17 @@ export const REGION_DEVICE = 5;
 export const REGION_SHARED = 6;
 export const REGION_GLOBALS = 9;
 
+// ---- address-space region kinds (VSpace.AddRegion MR2; the kind of a region in ki_json(2)) (abi/objects.json)
+export const RG_IMAGE = 1; // the program image (the kernel's loader)
+export const RG_DATA = 2; // linear memory: data + heap, demand-zero
+export const RG_STACK = 3; // value stack + frames, demand-zero
+export const RG_GUARD = 4; // never mapped; a touch kills the thread
+export const RG_DEVICE = 5; // device pages, mapped by Frame.Map
+export const RG_SHARED = 6; // shared frames, mapped by Frame.Map
+export const RG_IPCBUF = 7; // the IPC buffer (the kernel's loader)
+export const RG_BOOTINFO = 8; // the boot-info page (the kernel's loader)
+export const RG_GLOBALS = 9; // the EL0 globals area, demand-zero
+
 // ---- fixed virtual addresses of every process the kernel loads (abi/layout.json)
 export const IPCBUF_VA = 0x1000; // the thread's IPC buffer (one page, RW)
 export const BOOTINFO_VA = 0x2000; // the boot-info page (init only, read-only)
@@ -201,6 +212,7 @@ export const BI_FILE_NAME_MAX = 40;
 // ---- the kind of a boot-info device record (its BI_DEV_KIND field) (abi/layout.json)
 export const BI_DEV_KIND_TIMEBASE = 1; // the AIC timebase page (the system counter), read-only
 export const BI_DEV_KIND_UART = 2; // the UART's registers
+export const BI_DEV_KIND_VTIMER = 3; // not pages: the EL1 virtual timer's line (irq), for IRQControl.Get
 export const BI_DEV_KIND_BLOCK = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)
@@ -353,6 +365,17 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "SHARED", value: 6 },
     { name: "GLOBALS", value: 9 },
   ],
+  regions: [
+    { name: "IMAGE", value: 1, doc: "the program image (the kernel's loader)" },
+    { name: "DATA", value: 2, doc: "linear memory: data + heap, demand-zero" },
+    { name: "STACK", value: 3, doc: "value stack + frames, demand-zero" },
+    { name: "GUARD", value: 4, doc: "never mapped; a touch kills the thread" },
+    { name: "DEVICE", value: 5, doc: "device pages, mapped by Frame.Map" },
+    { name: "SHARED", value: 6, doc: "shared frames, mapped by Frame.Map" },
+    { name: "IPCBUF", value: 7, label: "ipc_buffer", doc: "the IPC buffer (the kernel's loader)" },
+    { name: "BOOTINFO", value: 8, doc: "the boot-info page (the kernel's loader)" },
+    { name: "GLOBALS", value: 9, doc: "the EL0 globals area, demand-zero" },
+  ],
   addresses: [
     { name: "IPCBUF_VA", value: 4096, doc: "the thread's IPC buffer (one page, RW)" },
     { name: "BOOTINFO_VA", value: 8192, doc: "the boot-info page (init only, read-only)" },
@@ -442,6 +465,7 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
   bootinfo_device_kinds: [
     { name: "TIMEBASE", value: 1, doc: "the AIC timebase page (the system counter), read-only" },
     { name: "UART", value: 2, doc: "the UART's registers" },
+    { name: "VTIMER", value: 3, doc: "not pages: the EL1 virtual timer's line (irq), for IRQControl.Get" },
     { name: "BLOCK", value: 5, doc: "the block device's registers" },
     { name: "MAILBOX", value: 6, doc: "the host mailbox's registers" },
     { name: "IOSPACE", value: 8, doc: "not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)" },

@@ -80,18 +80,8 @@ export interface MachineDtOptions {
 const reg64 = (addr: number, size: number) => propU64(addr, size);
 const unit = (addr: number) => addr.toString(16);
 
-export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
-  const chosen: Array<[string, Uint8Array]> = [
-    ['stdout-path', propStr(UART0_PATH)],
-    ['bootargs', propStr(opts.bootargs ?? '')],
-  ];
-  if (opts.initrd) {
-    chosen.push(['linux,initrd-start', propU64(opts.initrd.start)]);
-    chosen.push(['linux,initrd-end', propU64(opts.initrd.end)]);
-  }
-  // machine k of a networked run: its IPv4 address will be 10.0.0.k/24 (docs/NETWORK.md)
-  chosen.push(['mlk,machine-index', propU32(opts.machineIndex ?? 1)]);
-
+/** The `soc` bus: the AIC, the UART, the trace ring, the DART and the devices behind it. */
+function socNode(opts: MachineDtOptions): FdtNode {
   const aic = node(`interrupt-controller@${unit(AIC_BASE)}`, [
     ['compatible', propStrList('apple,t8103-aic', 'apple,aic')],
     ['#interrupt-cells', propU32(3)],
@@ -174,7 +164,7 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
   if (opts.mac) netProps.push(['local-mac-address', Uint8Array.from(opts.mac)]);
   const net = node(`virtio_mmio@${unit(NET_BASE)}`, netProps);
 
-  const soc = node(
+  return node(
     'soc',
     [
       ['compatible', propStr('simple-bus')],
@@ -185,6 +175,21 @@ export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
     ],
     [serial, aic, trace, dart, block, mailbox, net, gpio],
   );
+}
+
+export function buildMachineDeviceTree(opts: MachineDtOptions): FdtNode {
+  const chosen: Array<[string, Uint8Array]> = [
+    ['stdout-path', propStr(UART0_PATH)],
+    ['bootargs', propStr(opts.bootargs ?? '')],
+  ];
+  if (opts.initrd) {
+    chosen.push(['linux,initrd-start', propU64(opts.initrd.start)]);
+    chosen.push(['linux,initrd-end', propU64(opts.initrd.end)]);
+  }
+  // machine k of a networked run: its IPv4 address will be 10.0.0.k/24 (docs/NETWORK.md)
+  chosen.push(['mlk,machine-index', propU32(opts.machineIndex ?? 1)]);
+
+  const soc = socNode(opts);
 
   const timer = node('timer', [
     ['compatible', propStr('arm,armv8-timer')],

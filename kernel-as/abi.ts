@@ -86,6 +86,9 @@ export const R_WRITE: u8 = 2; // send; map writable
 export const R_GRANT: u8 = 4; // pass capabilities along with a message
 export const R_ALL: u8 = 7; // read, write and grant
 
+// ---- extra right of a mapping (Frame.Map, VSpace.AddRegion) (abi/objects.json)
+export const MAP_EXEC: u32 = 8; // executable
+
 // ---- method labels: the label of a Call on a kernel object's capability selects the method (docs/SYSCALLS.md §4) (abi/objects.json)
 export const UNTYPED_RETYPE: u64 = 1;
 export const CNODE_COPY: u64 = 16;
@@ -137,6 +140,33 @@ export const F_UNKNOWN_SYSCALL: u32 = 2; // an SVC with an unknown number or imm
 export const F_USER_EXCEPTION: u32 = 3; // WebAssembly trap (EC 0x00, ISS = trap code) or another exception class
 export const F_CAP: u32 = 4; // reserved
 export const F_EXIT: u32 = 5; // outermost return (SVC 0xFFFF) or Exit
+
+// ---- address-space region kinds (VSpace.AddRegion MR2; the kind of a region in ki_json(2)) (abi/objects.json)
+export const RG_IMAGE: u32 = 1; // the program image (the kernel's loader)
+export const RG_DATA: u32 = 2; // linear memory: data + heap, demand-zero
+export const RG_STACK: u32 = 3; // value stack + frames, demand-zero
+export const RG_GUARD: u32 = 4; // never mapped; a touch kills the thread
+export const RG_DEVICE: u32 = 5; // device pages, mapped by Frame.Map
+export const RG_SHARED: u32 = 6; // shared frames, mapped by Frame.Map
+export const RG_IPCBUF: u32 = 7; // the IPC buffer (the kernel's loader)
+export const RG_BOOTINFO: u32 = 8; // the boot-info page (the kernel's loader)
+export const RG_GLOBALS: u32 = 9; // the EL0 globals area, demand-zero
+
+/** The name of a region ("?" when unknown). */
+export function regionName(v: u32): string {
+  switch (v) {
+    case RG_IMAGE: return "image";
+    case RG_DATA: return "data";
+    case RG_STACK: return "stack";
+    case RG_GUARD: return "guard";
+    case RG_DEVICE: return "device";
+    case RG_SHARED: return "shared";
+    case RG_IPCBUF: return "ipc_buffer";
+    case RG_BOOTINFO: return "bootinfo";
+    case RG_GLOBALS: return "globals";
+  }
+  return "?";
+}
 
 // ---- fixed virtual addresses of every process the kernel loads (abi/layout.json)
 export const IPCBUF_VA: u64 = 0x1000; // the thread's IPC buffer (one page, RW)
@@ -213,6 +243,7 @@ export const BI_FILE_NAME_MAX: u32 = 40;
 // ---- the kind of a boot-info device record (its BI_DEV_KIND field) (abi/layout.json)
 export const BI_DEV_KIND_TIMEBASE: u32 = 1; // the AIC timebase page (the system counter), read-only
 export const BI_DEV_KIND_UART: u32 = 2; // the UART's registers
+export const BI_DEV_KIND_VTIMER: u32 = 3; // not pages: the EL1 virtual timer's line (irq), for IRQControl.Get
 export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)

@@ -9,16 +9,15 @@ export const RSV_INITRD: u32 = 3; // /chosen linux,initrd-start..end (boot image
 export const RSV_MEMRESERVE: u32 = 4; // an entry of the FDT memory-reservation block
 export const RSV_LOWMEM: u32 = 5; // below the kernel image (memoryBase gap)
 
-/** Device kinds (Device.kind). */
+/** Device kinds (Device.kind): the kernel's own classification of FDT nodes; the boot-info records
+ *  init reads carry BI_DEV_KIND_* (abi/layout.json) instead. */
 export const DEV_OTHER: u32 = 0;
 export const DEV_AIC: u32 = 1;
 export const DEV_UART: u32 = 2;
 export const DEV_TIMER: u32 = 3;
 export const DEV_TRACE: u32 = 4;
 export const DEV_BLOCK: u32 = 5;
-export const DEV_DART: u32 = 7; // 6 is the host mailbox in init's boot-info records
-/** A boot-info device record that carries an IOSpace capability (the DMA stream of the named device). */
-export const DEV_IOSPACE: u32 = 8;
+export const DEV_DART: u32 = 7;
 /** A virtio-mmio device ("virtio,mmio"; the virtio-net NIC, driven by the netdrv service). */
 export const DEV_NET: u32 = 9;
 

@@ -79,9 +79,9 @@ function genAs(abi, target) {
     L.push('', `// ---- ${g.doc} (${g.file})`);
     for (const v of g.values) L.push(`export const ${g.prefix}${v.name}: ${type} = ${lit(v.value, v.hex)};${comment(v.doc)}`);
     if (g.count) L.push(`export const ${g.prefix}COUNT: ${type} = ${Math.max(...g.values.map((v) => v.value)) + 1};`);
-    if (g.nameFunction && target === 'kernel') {
+    if (g.nameFunction) {
       L.push('', `/** The name of a ${g.name.replace(/s$/, '')} ("?" when unknown). */`);
-      L.push(`export function ${g.nameFunction}(v: u32): string {`, '  switch (v) {');
+      L.push(`export function ${g.nameFunction}(v: ${target === 'kernel' ? 'u32' : type}): string {`, '  switch (v) {');
       for (const v of g.values) L.push(`    case ${g.prefix}${v.name}: return "${v.label ?? v.name.toLowerCase()}";`);
       L.push('  }', '  return "?";', '}');
     }
@@ -158,7 +158,7 @@ function genUserlibDoc(userAbi) {
   const rows = ['| group | names |', '|---|---|'];
   for (const part of userAbi.split('\n// ---- ').slice(1)) {
     const [title, ...body] = part.split('\n');
-    const names = body.map((l) => /^export const ([A-Z0-9_]+)/.exec(l)?.[1]).filter(Boolean);
+    const names = body.map((l) => /^export (?:const|function) ([A-Za-z0-9_]+)/.exec(l)?.[1]).filter(Boolean);
     if (names.length) rows.push(`| ${title.replace(/\|/g, '\\|')} | ${names.map((n) => '`' + n + '`').join(', ')} |`);
   }
   return doc.slice(0, a + LIB_BEGIN.length) + '\n' + rows.join('\n') + '\n' + doc.slice(b);

@@ -11,7 +11,7 @@
 
 import { DRAM_BASE, msr, mrs, SYSREG_MAIR_EL1, SYSREG_TCR_EL1, SYSREG_SCTLR_EL1, SYSREG_TTBR0_EL1 } from "../arch";
 import * as con from "../console";
-import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_AIC, DEV_IOSPACE, DEV_TIMER, DEV_NET } from "../bootinfo";
+import { bi, deviceAt, DEV_UART, DEV_BLOCK, DEV_NET } from "../bootinfo";
 import { VTIMER_LINE } from "../object/irq";
 import { cstrEq } from "../fdt";
 import {
@@ -27,9 +27,10 @@ import { loadProgram, loaderError } from "./loader";
 import {
   BOOTINFO_VA, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_FIRST_FREE, BI_MAGIC,
   BI_MAGIC_VALUE, BI_VERSION, BI_RADIX, BI_FIRST_EMPTY, BI_SLOTS, BI_NDEV, BI_NUT, BI_NFILES, BI_TID, BI_KPOOL,
-  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_KIND_MAILBOX, BI_DEV_KIND_GPIO,
+  BI_IMG_FRAMES, BI_IMG_PA, BI_DEVS, BI_UTS, BI_FILES, BI_DEV_BYTES, BI_DEV_MAX, BI_DEV_PAGES, BI_DEV_IRQ, BI_DEV_KIND_GPIO,
   BI_DEV_SLOT, BI_DEV_KIND, BI_DEV_NAME, BI_UT_BYTES, BI_UT_MAX, BI_UT_BITS, BI_UT_SLOT, BI_FILE_BYTES,
-  BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX,
+  BI_FILE_SIZE, BI_FILE_NAME, BI_FILE_NAME_MAX, BI_DEV_KIND_UART, BI_DEV_KIND_BLOCK, BI_DEV_KIND_NET,
+  BI_DEV_KIND_MAILBOX, BI_DEV_KIND_IOSPACE, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_VTIMER,
 } from "../abi";
 import { addRegion, mapPage, ATTR_NORMAL, MAIR_VALUE, TCR_VALUE, setDefaultQuota } from "../object/vspace";
 import { tcb, makeReady, MAX_PRIO } from "./thread";
@@ -149,29 +150,30 @@ function grantDevices(b: usize): u32 {
     let pages = <u32>((d.size + 4095) >> 12);
     if (pages == 0) pages = 1;
     let name = d.kind == DEV_UART ? "uart" : d.kind == DEV_BLOCK ? "block" : d.kind == DEV_NET ? "net" : isGpio ? "gpio" : "mailbox";
-    deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, isMailbox ? BI_DEV_KIND_MAILBOX : isGpio ? BI_DEV_KIND_GPIO : d.kind, name);
+    let kind = d.kind == DEV_UART ? BI_DEV_KIND_UART : d.kind == DEV_BLOCK ? BI_DEV_KIND_BLOCK : d.kind == DEV_NET ? BI_DEV_KIND_NET : isGpio ? BI_DEV_KIND_GPIO : BI_DEV_KIND_MAILBOX;
+    deviceRecord(b, ndev++, d.base, pages, d.irq, nextSlot, kind, name);
     for (let j: u32 = 0; j < pages && nextSlot < INIT_SLOTS; j++) {
       cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_ALL, 0, <u32>((d.base >> 12) + j), 0);
     }
   }
   // the block device's DMA stream: an IOSpace capability (object/iospace.ts), in a record of kind
-  // DEV_IOSPACE named after the device (pa = the DART, pages 0, irq = the stream)
+  // BI_DEV_KIND_IOSPACE named after the device (pa = the DART, pages 0, irq = the stream)
   if (bi.blockSid >= 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
-    deviceRecord(b, ndev++, bi.dartBase, 0, bi.blockSid, nextSlot, DEV_IOSPACE, "block");
+    deviceRecord(b, ndev++, bi.dartBase, 0, bi.blockSid, nextSlot, BI_DEV_KIND_IOSPACE, "block");
     cteInsert(slotOf(c, nextSlot++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.blockSid, 0);
   }
   // the network device's DMA stream, the same way
   if (bi.netSid >= 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
-    deviceRecord(b, ndev++, bi.dartBase, 0, bi.netSid, nextSlot, DEV_IOSPACE, "net");
+    deviceRecord(b, ndev++, bi.dartBase, 0, bi.netSid, nextSlot, BI_DEV_KIND_IOSPACE, "net");
     cteInsert(slotOf(c, nextSlot++), 0, T_IO_SPACE, R_ALL, 0, <u32>bi.netSid, 0);
   }
   // the AIC timebase page (the system counter), read-only: a clock EL0 can read (proc.uptime)
   if (bi.aicTimebase != 0 && ndev < BI_DEV_MAX && nextSlot < INIT_SLOTS) {
-    deviceRecord(b, ndev++, bi.aicTimebase, 1, -1, nextSlot, DEV_AIC, "timebase");
+    deviceRecord(b, ndev++, bi.aicTimebase, 1, -1, nextSlot, BI_DEV_KIND_TIMEBASE, "timebase");
     cteInsert(slotOf(c, nextSlot++), 0, T_DEVICE_FRAME, R_READ, 0, <u32>(bi.aicTimebase >> 12), 0);
   }
   // the EL1 virtual timer: no page, its "IRQ" is the line IRQControl.Get issues a handler for
-  if (ndev < BI_DEV_MAX) deviceRecord(b, ndev++, 0, 0, <i32>VTIMER_LINE, 0, DEV_TIMER, "vtimer");
+  if (ndev < BI_DEV_MAX) deviceRecord(b, ndev++, 0, 0, <i32>VTIMER_LINE, 0, BI_DEV_KIND_VTIMER, "vtimer");
   store<u32>(b + BI_NDEV, ndev);
   return ndev;
 }

@@ -16,7 +16,7 @@ import {
   Tcb, Cte, CNode, VSpace, Endpoint, Notification, regionAt, tcbSlot, typeName, stateName, regionName, T_NULL,
   T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_REPLY, T_FRAME, T_DEVICE_FRAME, T_UNTYPED,
   TS_BLOCKED_SEND, TS_BLOCKED_RECV, TS_BLOCKED_REPLY, TS_BLOCKED_NTFN, TS_VTABLE, TCB_NSLOTS, TCB_NAME,
-  EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, CTE_SHIFT, CF_MAPPED, TS_EXITED,
+  EP_SEND, EP_RECV, R_READ, R_WRITE, R_GRANT, MAP_EXEC, RG_DEMAND, CTE_SHIFT, CF_MAPPED, TS_EXITED,
 } from "../object/structures";
 import { cur, tcb, switches } from "./thread";
 import { objectListHead, objectNext } from "../object/objecttype";
@@ -215,8 +215,8 @@ function vspaceJson(tid: u32): void {
     key("start"); hexq(r.start); ch(44);
     key("end"); hexq(r.end); ch(44);
     key("kind"); str(regionName(r.kind)); ch(44);
-    key("rights"); ch(34); ch((r.rights & 1) != 0 ? 82 : 45); ch((r.rights & 2) != 0 ? 87 : 45); ch((r.rights & 8) != 0 ? 88 : 45); ch(34); ch(44);
-    key("demand_zero"); s((r.rights & 16) != 0 ? "true" : "false");
+    key("rights"); ch(34); ch((r.rights & R_READ) != 0 ? 82 : 45); ch((r.rights & R_WRITE) != 0 ? 87 : 45); ch((r.rights & MAP_EXEC) != 0 ? 88 : 45); ch(34); ch(44);
+    key("demand_zero"); s((r.rights & RG_DEMAND) != 0 ? "true" : "false");
     ch(125);
   }
   ch(93); ch(44);
@@ -231,7 +231,7 @@ function vspaceJson(tid: u32): void {
     key("va"); hexq(va); ch(44);
     key("pa"); hexq(ptePa(pte)); ch(44);
     let r = pteRights(pte);
-    key("rights"); ch(34); ch(82); ch((r & 2) != 0 ? 87 : 45); ch((r & 8) != 0 ? 88 : 45); ch(34); ch(44);
+    key("rights"); ch(34); ch(82); ch((r & R_WRITE) != 0 ? 87 : 45); ch((r & MAP_EXEC) != 0 ? 88 : 45); ch(34); ch(44);
     let k = pteKind(pte);
     key("kind"); str(k != 0 ? kindName(k - 1) : pteIsDevice(pte) ? "device" : "frame");
     ch(125);

@@ -19,7 +19,7 @@
 
 import { DRAM_BASE } from "../arch";
 import {
-  Tcb, RG_IMAGE, RG_DATA, RG_STACK, RG_GUARD, RG_IPCBUF, RG_GLOBALS, R_READ, R_WRITE, RG_X, RG_DEMAND,
+  Tcb, RG_IMAGE, RG_DATA, RG_STACK, RG_GUARD, RG_IPCBUF, RG_GLOBALS, R_READ, R_WRITE, MAP_EXEC, RG_DEMAND,
   E_OK, E_BAD_IMAGE, E_NOT_ENOUGH_MEMORY, REG_PC, REG_SP, REG_FP, REG_GP, REG_IMG, REG_IMGLEN,
   REG_MEMPAGES, REG_MEMMAX, REG_SPLIM, IPCBUF_VA,
 } from "../object/structures";
@@ -274,10 +274,10 @@ function addFixedRegions(vs: usize, pa: u64, len: u32, imageOwner: u32): u64 {
   if (e != E_OK) return e;
   let imgPage = pa & ~(<u64>0xfff);
   let imgEnd = (pa + <u64>len + 0xfff) & ~(<u64>0xfff);
-  e = addRegion(vs, IMG_VA, IMG_VA + (imgEnd - imgPage), RG_IMAGE, R_READ | RG_X);
+  e = addRegion(vs, IMG_VA, IMG_VA + (imgEnd - imgPage), RG_IMAGE, R_READ | MAP_EXEC);
   if (e != E_OK) return e;
   for (let q = imgPage; q < imgEnd; q += 4096) {
-    e = mapPage(vs, IMG_VA + (q - imgPage), q, R_READ | RG_X, ATTR_NORMAL, imageOwner);
+    e = mapPage(vs, IMG_VA + (q - imgPage), q, R_READ | MAP_EXEC, ATTR_NORMAL, imageOwner);
     if (e != E_OK) return e;
   }
   e = addRegion(vs, STACK_VA, STACK_VA + STACK_BYTES, RG_STACK, R_READ | R_WRITE | RG_DEMAND);

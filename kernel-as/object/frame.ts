@@ -7,7 +7,7 @@
 // the cap (InsufficientRights otherwise). Device frames map as Device-nGnRnE memory.
 
 import {
-  VSpace, T_VSPACE, T_DEVICE_FRAME, R_READ, R_WRITE, RG_X, CF_MAPPED, CF_IOMAPPED, E_OK, E_TRUNCATED_MESSAGE,
+  VSpace, T_VSPACE, T_DEVICE_FRAME, R_READ, R_WRITE, MAP_EXEC, CF_MAPPED, CF_IOMAPPED, E_OK, E_TRUNCATED_MESSAGE,
   E_FAILED_LOOKUP, E_INVALID_CAPABILITY, E_INSUFFICIENT_RIGHTS, E_DELETE_FIRST, E_ILLEGAL_OPERATION,
   E_INVALID_ARGUMENT, E_ALIGNMENT, E_RANGE, FRAME_MAP, FRAME_UNMAP, FRAME_GET_ADDRESS, Invocation,
 } from "./structures";
@@ -28,10 +28,10 @@ export function decodeFrameInvocation(inv: Invocation): u64 {
       if ((f.flags & (CF_MAPPED | CF_IOMAPPED)) != 0) return E_DELETE_FIRST;
       if ((mr0 & 0xfff) != 0) return E_ALIGNMENT;
       if (mr0 >= USER_VA_LIMIT) return E_RANGE;
-      let want = <u32>mr1 & (R_READ | R_WRITE | RG_X);
+      let want = <u32>mr1 & (R_READ | R_WRITE | MAP_EXEC);
       if (want == 0) return E_INVALID_ARGUMENT;
       if ((want & R_WRITE) != 0 && (f.rights & R_WRITE) == 0) return E_INSUFFICIENT_RIGHTS;
-      if ((want & (R_READ | RG_X)) != 0 && (f.rights & R_READ) == 0) return E_INSUFFICIENT_RIGHTS;
+      if ((want & (R_READ | MAP_EXEC)) != 0 && (f.rights & R_READ) == 0) return E_INSUFFICIENT_RIGHTS;
       let vs = <usize>cte(x0).obj;
       let pa = <u64>f.obj << 12;
       let e = mapPage(vs, mr0, pa, want | R_READ, f.type == T_DEVICE_FRAME ? ATTR_DEVICE : ATTR_NORMAL, 0);

@@ -1,7 +1,7 @@
 // iospace.ts — IOSpace capabilities: DMA through the DART only to frames one holds (in the spirit
 // of seL4's IOSpace / IOPageTable caps for the Arm SMMU and Intel VT-d). An IOSpace cap names one
 // DART stream (cap.obj = SID); the kernel hands one per DMA device to init at boot (boot info
-// device record of kind DEV_IOSPACE), and init passes it to that device's driver.
+// device record of kind BI_DEV_KIND_IOSPACE), and init passes it to that device's driver.
 //
 // IOSpace.Map(frame = extra cap 0, MR0 = iova, MR1 = rights R|W): maps the frame at iova in the
 // stream's IO page tables (kernel-as/dart.ts). The frame cap records (iova, stream) with

@@ -239,33 +239,8 @@ export const CNODE_MIN_RADIX: u32 = 2;
 export const CNODE_MAX_RADIX: u32 = 12;
 
 // ---- VSpace ------------------------------------------------------------------------------------
-export const RG_IMAGE: u32 = 1;
-export const RG_DATA: u32 = 2; // linear memory: data + heap, demand-zero
-export const RG_STACK: u32 = 3; // value stack + frames, demand-zero
-export const RG_GUARD: u32 = 4; // never mapped; a touch kills the thread
-export const RG_DEVICE: u32 = 5;
-export const RG_SHARED: u32 = 6;
-export const RG_IPCBUF: u32 = 7;
-export const RG_BOOTINFO: u32 = 8;
-export const RG_GLOBALS: u32 = 9; // demand-zero
-
-export function regionName(k: u32): string {
-  switch (k) {
-    case RG_IMAGE: return "image";
-    case RG_DATA: return "data";
-    case RG_STACK: return "stack";
-    case RG_GUARD: return "guard";
-    case RG_DEVICE: return "device";
-    case RG_SHARED: return "shared";
-    case RG_IPCBUF: return "ipc_buffer";
-    case RG_BOOTINFO: return "bootinfo";
-    case RG_GLOBALS: return "globals";
-  }
-  return "?";
-}
-
-// region rights: R_READ, R_WRITE, plus execute
-export const RG_X: u32 = 8;
+// region kinds (RG_*) and regionName are ABI constants (abi/objects.json, "regions")
+// region rights: R_READ, R_WRITE, MAP_EXEC (abi/objects.json), plus the kernel's own demand-zero bit
 export const RG_DEMAND: u32 = 16; // demand-zero backed
 
 /**

@@ -9,7 +9,7 @@
 
 import { DRAM_BASE, tlbi, TLBI_VAE1, TLBI_ASIDE1, icIallu } from "../arch";
 import {
-  VSpace, regionAt, MAX_REGIONS, R_READ, R_WRITE, R_GRANT, RG_X, RG_DEMAND, RG_GUARD, RG_DATA, RG_STACK,
+  VSpace, regionAt, MAX_REGIONS, R_READ, R_WRITE, R_GRANT, MAP_EXEC, RG_DEMAND, RG_GUARD, RG_DATA, RG_STACK,
   RG_GLOBALS, RG_SHARED, RG_DEVICE, E_OK, E_RANGE, E_NOT_ENOUGH_MEMORY, E_DELETE_FIRST, E_ALIGNMENT,
   E_INVALID_ARGUMENT, E_FAILED_LOOKUP, E_TRUNCATED_MESSAGE, E_INSUFFICIENT_RIGHTS, E_ILLEGAL_OPERATION,
   VSPACE_ADD_REGION, VSPACE_UNMAP, VSPACE_SET_QUOTA, Invocation,
@@ -136,14 +136,14 @@ export function ptePa(pte: u64): u64 { return pte & D_ADDR; }
 export function pteRights(pte: u64): u32 {
   let r: u32 = R_READ;
   if ((pte & D_AP_RO) == 0) r |= R_WRITE;
-  if ((pte & D_UXN) == 0) r |= RG_X;
+  if ((pte & D_UXN) == 0) r |= MAP_EXEC;
   return r;
 }
 export function pteKind(pte: u64): u32 { return <u32>((pte & D_SW_MASK) >> D_SW_SHIFT); }
 export function pteIsDevice(pte: u64): bool { return ((pte >> D_ATTR_SHIFT) & 7) == <u64>ATTR_DEVICE; }
 
 /**
- * Maps the page at `pa` at `va` with `rights` (R_READ/R_WRITE/RG_X). `owner` = kmem kind + 1 for
+ * Maps the page at `pa` at `va` with `rights` (R_READ/R_WRITE/MAP_EXEC). `owner` = kmem kind + 1 for
  * kernel-owned pages (freed on unmap), 0 otherwise. Errors: E_ALIGNMENT, E_RANGE,
  * E_DELETE_FIRST (already mapped), E_NOT_ENOUGH_MEMORY (no page table).
  */
@@ -156,7 +156,7 @@ export function mapPage(vs: usize, va: u64, pa: u64, rights: u32, attr: u32, own
   if (owner != 0 && !charge(vsp(vs))) return E_NOT_ENOUGH_MEMORY; // a kernel-owned page counts
   let d = pa | D_TABLE | (<u64>attr << D_ATTR_SHIFT) | D_AP_EL0 | D_SH_INNER | D_AF | D_NG | D_PXN;
   if ((rights & R_WRITE) == 0) d |= D_AP_RO;
-  if ((rights & RG_X) == 0) d |= D_UXN;
+  if ((rights & MAP_EXEC) == 0) d |= D_UXN;
   d |= <u64>owner << D_SW_SHIFT;
   store<u64>(p, d);
   // A new mapping needs no TLB maintenance: the MMU caches no invalid entries.
@@ -247,7 +247,7 @@ export function demandFault(vs: usize, va: u64, fsc: u32, write: bool): u32 {
   if (v.charged >= v.quota) return VMF_QUOTA;
   let pa = kmemAlloc(K_DEMAND);
   if (pa == 0) return VMF_NO_MEMORY;
-  let e = mapPage(vs, va & ~(<u64>0xfff), pa, r.rights & (R_READ | R_WRITE | RG_X), ATTR_NORMAL, K_DEMAND + 1);
+  let e = mapPage(vs, va & ~(<u64>0xfff), pa, r.rights & (R_READ | R_WRITE | MAP_EXEC), ATTR_NORMAL, K_DEMAND + 1);
   if (e != E_OK) { kmemRelease(K_DEMAND, pa); return v.charged >= v.quota ? VMF_QUOTA : VMF_NO_MEMORY; }
   vsp(vs).demandPages++;
   return VMF_RESOLVED;
@@ -342,7 +342,7 @@ export function decodeVSpaceInvocation(inv: Invocation): u64 {
       if (len < 4) return E_TRUNCATED_MESSAGE;
       if (mr2 > 0xffff_ffff) return E_INVALID_ARGUMENT; // never cut a kind to 32 bits
       let kind = <u32>mr2;
-      let rights = <u32>mr3 & (R_READ | R_WRITE | RG_X);
+      let rights = <u32>mr3 & (R_READ | R_WRITE | MAP_EXEC);
       if (kind == RG_DATA || kind == RG_STACK || kind == RG_GLOBALS) rights |= RG_DEMAND;
       else if (kind == RG_GUARD) rights = 0;
       else if (kind != RG_SHARED && kind != RG_DEVICE) return E_INVALID_ARGUMENT;

@@ -9,8 +9,15 @@
 // discipline of the client waiting in read (the foreground), so echo appears where that client
 // reads. A read with no complete line is deferred: the reply capability is saved (CNode.SaveCaller)
 // and the reply sent when the line is complete. Output: LF becomes CR LF.
+//
+// The terminal's rows (docs/SERVICES.md "One terminal, whole lines"): the console is the only
+// writer of the UART after boot, and it keeps every line whole. It knows which client owns the
+// row the cursor is on (the open row: a prompt, a partial line, the echo of what is being typed).
+// Another client's line is put above it: the open row is erased, the line printed, and the open
+// row drawn again. init's log lines come the same way, from the log ring (services/lib/logring.ts)
+// the console drains when init signals LOG_SIGNAL.
 
-import { Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_CNODE, ipcSend, irqAck, cnodeSaveCaller, allocSlot, freeSlot, serve } from "../lib";
+import { Msg, DEFER, SLOT_SELF, SLOT_IRQ, SLOT_CNODE, PING, LOG_SIGNAL, ipcSend, irqAck, cnodeSaveCaller, allocSlot, freeSlot, serve, logRingTake, logRingDropped } from "../lib";
 import * as con from "../gen/console";
 import * as E from "../gen/errors";
 import { LineDisc, LD_LINE, LD_INTR, LD_EOF } from "./ldisc";
@@ -79,6 +86,88 @@ function client(badge: u64): Client {
   clients.push(c);
   return c;
 }
+/** The log ring's lines come as this client's (it is no endpoint client and never reads). */
+const logClient = new Client();
+
+// ---- the open row: whose text is on the cursor's row, to draw it again under another's line ----
+const OPEN_MAX: i32 = 1024;
+const openBuf: usize = memory.data(OPEN_MAX);
+let openLen: i32 = 0;
+let owner: Client | null = null;
+const ESC_CLEAR_ROW: usize = memory.data<u8>([0x0d, 0x1b, 0x5b, 0x4b]); // CR, ESC [ K: erase the row
+
+/** The owner's output on the open row (what it wrote after its last newline). */
+function keepOpen(p: usize, n: i32): void {
+  const k = min(n, OPEN_MAX - openLen);
+  memory.copy(openBuf + openLen, p, k);
+  openLen += k;
+}
+/** The cursor is at the start of an empty row. */
+function closeRow(): void { owner = null; openLen = 0; }
+/** Makes c the owner of the open row, starting a new row if another client's text is on it. */
+function takeRow(c: Client): void {
+  if (owner === c) return;
+  if (owner != null) { txByte(0x0d); txByte(0x0a); } // its row stays as it is
+  owner = c;
+  openLen = 0;
+}
+/** Draws the open row again after another client's line: the owner's text, then what it is typing. */
+function redrawRow(): void {
+  const o = owner;
+  if (o == null) return;
+  txRaw(openBuf, openLen);
+  const ld = o.ld;
+  if (o.mode != con.MODE_COOKED || ld.len == 0) return;
+  txRaw(ld.buf, ld.len);
+  for (let i = ld.cur; i < ld.len; i++) txByte(0x08); // back to the cursor
+}
+
+/** Another client's text goes above the open row: erase the row, print, draw the row again. */
+function above(p: usize, n: i32, newline: bool): void {
+  txRaw(ESC_CLEAR_ROW, 4);
+  tx(p, n);
+  if (newline) { txByte(0x0d); txByte(0x0a); }
+  redrawRow();
+}
+/**
+ * What client c writes. Its complete lines go out whole; its partial last line continues its own
+ * open row, or, while another client owns the open row, goes above it as a row of its own.
+ */
+function output(c: Client, p: usize, n: i32): void {
+  const mine = owner == null || owner === c;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    if (load<u8>(p + i) != 0x0a) continue;
+    if (mine) { tx(p + start, i + 1 - start); closeRow(); } else above(p + start, i + 1 - start, false);
+    start = i + 1;
+  }
+  if (start == n) return;
+  if (!mine) { above(p + start, n - start, true); return; }
+  takeRow(c);
+  tx(p + start, n - start);
+  keepOpen(p + start, n - start);
+}
+/** Echo of what the reader c types: on its row. A finished line (Enter, Ctrl-C) closes the row. */
+function echo(c: Client, p: usize, n: i32, r: i32): void {
+  takeRow(c);
+  txRaw(p, n);
+  if (r == LD_LINE || r == LD_INTR) closeRow();
+}
+
+// ---- the log ring (init's log lines) ----------------------------------------------------------------
+const LOG_RING: usize = 0x8000; // manifest: the shared frame "logring"
+const logLine: usize = memory.data(256);
+let droppedSeen: u32 = 0;
+/** Prints every whole line waiting in the log ring, and how many did not fit. */
+function drainLog(): void {
+  for (let n = logRingTake(LOG_RING, logLine, 256); n > 0; n = logRingTake(LOG_RING, logLine, 256)) output(logClient, logLine, <i32>n);
+  const dropped = logRingDropped(LOG_RING);
+  if (dropped == droppedSeen) return;
+  const b = String.UTF8.encode("console: " + (dropped - droppedSeen).toString() + " log lines dropped (the log ring was full)\n");
+  droppedSeen = dropped;
+  output(logClient, changetype<usize>(b), b.byteLength);
+}
+
 /** The client whose deferred read gets the input (the latest reader). */
 let fg: Client | null = null;
 
@@ -112,7 +201,7 @@ function pump(c: Client): bool {
     const b = load<u8>(q + qHead);
     qHead = (qHead + 1) % QSIZE; qLen--;
     const r = ld.feed(b);
-    if (ld.outLen > 0) { txRaw(ld.out, ld.outLen); ld.outLen = 0; }
+    if (ld.outLen > 0) { echo(c, ld.out, ld.outLen, r); ld.outLen = 0; }
     if (r == LD_LINE) {
       readOut.dataLen = ld.take(piece);
       readOut.data = ld.tookAt;
@@ -139,7 +228,7 @@ function serviceInput(): void {
 
 class ConsoleServer extends con.Server {
   write(badge: u64, data: usize, dataLen: i32, out: con.WriteReply): u32 {
-    tx(data, dataLen);
+    output(client(badge), data, dataLen);
     out.n = <u32>dataLen;
     return 0;
   }
@@ -170,8 +259,10 @@ class ConsoleServer extends con.Server {
     out.rx = rxCount; out.tx = txCount; out.irqs = irqCount;
     return 0;
   }
-  /** The UART interrupt. */
+  /** The UART interrupt (bit 0), and init's signal that log lines wait in the ring. */
   notified(bits: u64): void {
+    if ((bits & LOG_SIGNAL) != 0) drainLog();
+    if ((bits & ~(LOG_SIGNAL | PING)) == 0) return;
     irqCount++;
     drainRx();
     irqAck(SLOT_IRQ);
@@ -184,5 +275,6 @@ wr(UTRSTAT, UTRSTAT_ALL_FLAGS);
 wr(UCON, rd(UCON) | UCON_RXTHRESH_ENA | UCON_RXTO_ENA);
 drainRx();
 irqAck(SLOT_IRQ); // a line left masked by a previous instance is opened again
+drainLog(); // what init logged before this instance started (the boot, a restart)
 
 serve(SLOT_SELF, new ConsoleServer());

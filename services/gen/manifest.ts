@@ -25,8 +25,8 @@ export class ServiceDef {
   notification: bool = false;
 }
 
-export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio", "codebuf"];
-export const SHARED_PAGES: Array<u32> = [1, 1, 6, 1, 8];
+export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio", "codebuf", "logring"];
+export const SHARED_PAGES: Array<u32> = [1, 1, 6, 1, 8, 1];
 
 export function services(): Array<ServiceDef> {
   const out = new Array<ServiceDef>();
@@ -36,6 +36,7 @@ export function services(): Array<ServiceDef> {
   s = new ServiceDef(); s.name = "console"; s.program = "console"; s.prio = 24; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.devices.push(new Mapping("uart", 0x4000));
   s.irqs.push("uart");
+  s.frames.push(new Mapping("logring", 0x8000));
   out.push(s);
   s = new ServiceDef(); s.name = "blockdev"; s.program = "blockdev"; s.prio = 22; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0;
   s.devices.push(new Mapping("block", 0x4000));

@@ -26,22 +26,20 @@
 // entries marked `admin` (the shell, the playground agent), and only those may kill and spawn.
 //
 // init never sends to a service with a blocking operation (Hubris jefe): it receives and replies;
-// its log lines go to the console and its alarm requests to the timer with a non-blocking send
-// (the console's are dropped to the kernel debug output when it is not waiting), and it pings
-// services by signalling notifications.
+// its log lines go into the log ring the console drains (a shared page and a signal), its alarm
+// requests to the timer with a non-blocking send, and it pings services by signalling notifications.
 
 import {
   Msg, T_UNTYPED, T_ENDPOINT, T_NOTIFICATION, T_TCB, T_CNODE, T_VSPACE, T_FRAME, T_DEVICE_FRAME, T_IRQ_CONTROL,
   T_IRQ_HANDLER, T_BOOT_IMAGE, T_IO_SPACE, R_READ, R_WRITE, R_GRANT, R_ALL, F_VM, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION,
   F_EXIT, SLOT_TCB, SLOT_CNODE, SLOT_VSPACE, SLOT_IRQ_CONTROL, SLOT_BOOT_IMAGE, SLOT_PROC, SLOT_SELF, SLOT_IRQ,
-  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_NOTIFICATION, SLOT_POOL_FRAME, SLOT_CLIENT_VSPACE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, ipcNbSend,
+  SLOT_FRAME, SLOT_FRAME_MORE, SLOT_NOTIFICATION, SLOT_POOL_FRAME, SLOT_CLIENT_VSPACE, SLOT_IOSPACE, SLOT_HEARTBEAT, SLOT_END, BI_DEV_KIND_TIMEBASE, BI_DEV_KIND_IOSPACE, PING, LOG_SIGNAL, logRingPut, logRingTake, signal, ipcNbSend,
   nbSend, exit, print, retype as untypedRetype, cnodeCopy, cnodeMint, cnodeDelete, cnodeRevoke, tcbSetPriority,
   tcbResume, tcbSuspend, tcbGetInfo, tcbSetName, mr, biInitTid, tcbBindNotification, tcbSetFaultHandler, frameMap, irqControlGet, irqSetNotification,
   spawn as bootImageSpawn, spawnFrom as bootImageSpawnFrom, biPresent, biFirstEmpty, biUntypedCount, biUntypedBits, biUntypedSlot, biFindDevice,
   biDevicePages, biDeviceIrq, biDeviceSlot, biDeviceKind, biFindFile, biKernelPoolPages, readCounter, COUNTER_HZ, serve,
 } from "../lib";
 import * as proc from "../gen/proc";
-import * as consoleP from "../gen/console";
 import * as timer from "../gen/timer";
 import * as E from "../gen/errors";
 import { services, ServiceDef, Mapping, SHARED_NAMES, SHARED_PAGES } from "../gen/manifest";
@@ -105,19 +103,51 @@ let totalPages: u32 = 0;
 let usedBytes: u64 = 0;
 
 // ---- log ---------------------------------------------------------------------------------------
-let consoleEp: u64 = 0;
-const logMsg = new Msg();
+// init's log lines go into the log ring (services/lib/logring.ts), a shared page the console
+// drains onto the terminal between other programs' lines, and init signals the console's
+// notification. Writing the ring never waits, so a wedged console cannot block the supervisor
+// (Hubris jefe), and the console alone writes the terminal, so a log line never lands inside
+// another line. Before the ring and its reader exist, and after the console has failed for good,
+// lines go to the kernel's debug output (the boot log).
+const LOGRING_VA: usize = 0xe000; // between codebuf (0x6000..0xe000) and the timebase page (0xf000)
+let logRing = false;
+/** The process that drains the log ring (the manifest entry that maps the shared frame "logring"). */
+let logDrain: Proc | null = null;
+const LOG_TAKE: usize = memory.data(256);
 
-/** A log line: to the console service without blocking, else the kernel's debug output. */
+/** A log line: into the log ring for the console, or to the kernel's debug output while no console will show it. */
 function log(s: string): void {
   const line = "init: " + s + "\n";
-  if (consoleEp != 0) {
-    logMsg.reset(consoleP.LABEL_WRITE);
+  const d = logDrain;
+  if (logRing && d != null && d.state != ST_FAILED && d.state != ST_STOPPED) {
     const b = String.UTF8.encode(line);
-    // NBSend: delivered only if the console is waiting for a message; never blocks init.
-    if (b.byteLength <= 256 && logMsg.putBytes(changetype<usize>(b), b.byteLength, 256) && ipcNbSend(consoleEp, logMsg) == 0) return;
+    logRingPut(LOGRING_VA, changetype<usize>(b), <u32>b.byteLength); // a line that does not fit is counted
+    if (d.logSignal) signal(d.persist + 4);
+    return;
   }
+  flushLogRing();
   print(line);
+}
+
+/** Lines left in the ring when its reader is gone for good: to the kernel's debug output, in order. */
+function flushLogRing(): void {
+  if (!logRing) return;
+  for (let n = logRingTake(LOGRING_VA, LOG_TAKE, 255); n > 0; n = logRingTake(LOGRING_VA, LOG_TAKE, 255)) {
+    store<u8>(LOG_TAKE + n, 0);
+    print(String.UTF8.decodeUnsafe(LOG_TAKE, n));
+  }
+}
+
+/** Whether a manifest entry maps the log ring (and so drains it: the console). */
+function drainsLog(def: ServiceDef): bool {
+  for (let i = 0; i < def.frames.length; i++) if (def.frames[i].name == "logring") return true;
+  return false;
+}
+
+/** Maps the shared frame "logring" into init's own address space at LOGRING_VA. */
+function mapLogRing(): void {
+  const s = sharedSlot("logring");
+  if (s != 0 && frameMap(s, SLOT_VSPACE, <u64>LOGRING_VA, R_READ | R_WRITE) == 0) logRing = true;
 }
 
 // ---- kernel object helpers ---------------------------------------------------------------------
@@ -175,6 +205,7 @@ class Proc {
   hasEndpoint: bool = false;
   irqReady: bool = false;
   ntfnReady: bool = false; // persist+2: notification bound to the thread (IRQ, pings); +3 ping cap
+  logSignal: bool = false; // persist+4: that notification badged LOG_SIGNAL (the log ring's reader)
   // back-off: the next restart's exponent, when the running instance started, the pending restart
   backoffExp: u32 = 0;
   startedAt: u64 = 0;
@@ -226,6 +257,54 @@ function prepare(p: Proc): u32 {
     const e = retype(T_ENDPOINT, 0, p.persist, 32);
     if (e) return e;
     p.hasEndpoint = true;
+  }
+  return 0;
+}
+
+/**
+ * A notification bound to p's thread carries its IRQ and init's heartbeat pings (kept across
+ * restarts, like the endpoint); init keeps a copy badged PING to signal it, and for the log ring's
+ * reader one badged LOG_SIGNAL. The IRQ handler of its first `irqs` line signals it (SLOT_IRQ).
+ */
+function grantSignals(p: Proc, tcb: u64, cn: u64): u32 {
+  const def = p.def;
+  let e: u32 = 0;
+  const logReader = drainsLog(def);
+  if (def.irqs.length > 0 || def.heartbeat > 0 || logReader || def.notification) {
+    if (!p.ntfnReady) {
+      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
+      if (e) return e;
+      e = cnodeMint(SLOT_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
+      if (e) return e;
+      p.ntfnReady = true;
+    }
+    if (logReader && !p.logSignal) {
+      e = cnodeMint(SLOT_CNODE, p.persist + 4, p.persist + 2, R_WRITE, LOG_SIGNAL);
+      if (e) return e;
+      p.logSignal = true;
+    }
+    e = tcbBindNotification(tcb, p.persist + 2);
+    if (e) return e;
+    // manifest "notification": the service also holds it (slot 6), to hand to the timer or a driver
+    if (def.notification) {
+      e = cnodeCopy(cn, SLOT_NOTIFICATION, p.persist + 2, R_ALL);
+      if (e) return e;
+      p.caps.push(new CapRec(<u32>SLOT_NOTIFICATION, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification, bound"));
+    }
+  }
+  // IRQ: one handler per line, signalling that notification
+  if (def.irqs.length > 0) {
+    if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
+    if (!p.irqReady) {
+      e = irqControlGet(SLOT_IRQ_CONTROL, <u64>devIrq, p.persist + 1);
+      if (e) return e;
+      e = irqSetNotification(p.persist + 1, p.persist + 2);
+      if (e) return e;
+      p.irqReady = true;
+    }
+    e = cnodeCopy(cn, SLOT_IRQ, p.persist + 1, R_ALL);
+    if (e) return e;
+    p.caps.push(new CapRec(<u32>SLOT_IRQ, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
   }
   return 0;
 }
@@ -301,39 +380,8 @@ function start(p: Proc): u32 {
     }
     p.caps.push(new CapRec(0, <u32>T_DEVICE_FRAME, <u32>rights, 0, "device " + d.name + " mapped at 0x" + d.va.toString(16)));
   }
-  // a notification bound to the thread carries its IRQ and init's heartbeat pings (kept across
-  // restarts, like the endpoint); init keeps a copy badged PING to signal it
-  if (def.irqs.length > 0 || def.heartbeat > 0 || def.notification) {
-    if (!p.ntfnReady) {
-      e = retype(T_NOTIFICATION, 0, p.persist + 2, 64);
-      if (e) return e;
-      e = cnodeMint(SLOT_CNODE, p.persist + 3, p.persist + 2, R_WRITE, PING);
-      if (e) return e;
-      p.ntfnReady = true;
-    }
-    e = tcbBindNotification(tcb, p.persist + 2);
-    if (e) return e;
-    // manifest "notification": the service also holds it (slot 6), to hand to the timer or a driver
-    if (def.notification) {
-      e = cnodeCopy(cn, SLOT_NOTIFICATION, p.persist + 2, R_ALL);
-      if (e) return e;
-      p.caps.push(new CapRec(<u32>SLOT_NOTIFICATION, <u32>T_NOTIFICATION, <u32>R_ALL, 0, "notification, bound"));
-    }
-  }
-  // IRQ: one handler per line, signalling that notification
-  if (def.irqs.length > 0) {
-    if (!findDevice(def.irqs[0]) || devIrq < 0) return E.NO_ENTRY;
-    if (!p.irqReady) {
-      e = irqControlGet(SLOT_IRQ_CONTROL, <u64>devIrq, p.persist + 1);
-      if (e) return e;
-      e = irqSetNotification(p.persist + 1, p.persist + 2);
-      if (e) return e;
-      p.irqReady = true;
-    }
-    e = cnodeCopy(cn, SLOT_IRQ, p.persist + 1, R_ALL);
-    if (e) return e;
-    p.caps.push(new CapRec(<u32>SLOT_IRQ, <u32>T_IRQ_HANDLER, <u32>R_ALL, 0, "irq " + devIrq.toString() + " (" + def.irqs[0] + "), notification bound"));
-  }
+  e = grantSignals(p, tcb, cn);
+  if (e) return e;
   // the device's DMA stream: its IOSpace capability goes to SLOT_IOSPACE (the driver maps its own buffers)
   if (def.iospaces.length > 0) {
     const io = findIoSpace(def.iospaces[0]);
@@ -452,7 +500,6 @@ function fail(p: Proc): void {
     cnodeRevoke(SLOT_CNODE, p.persist);
     del(p.persist);
     p.hasEndpoint = false;
-    if (p.def.name == "console") consoleEp = 0;
   }
   if (p.def.name == "timer") timerDown();
 }
@@ -502,7 +549,6 @@ function restartNow(p: Proc): void {
     log(p.def.name + " restart failed: " + E.errName(e));
     return;
   }
-  if (p.def.name == "console") consoleEp = p.persist;
   log(p.def.name + " restarted as tid " + p.tid.toString() + " (" + p.restarts.toString() + "/" + p.def.restartLimit.toString() + ")");
 }
 
@@ -646,7 +692,6 @@ class ProcServer extends proc.Server {
       let e = prepare(existing);
       if (e == 0) e = start(existing);
       if (e) { stop(existing); fail(existing); return e; }
-      if (existing.def.name == "console") consoleEp = existing.persist;
       out.tid = existing.tid;
       log("started " + who(existing));
       return 0;
@@ -883,6 +928,7 @@ function boot(): void {
     }
   }
   mapCodebuf();
+  mapLogRing();
   // the process table: every entry, endpoints first so lookups never race a start
   for (let i = 1; i < defs.length; i++) {
     if (!defs[i].autostart) continue;
@@ -890,6 +936,7 @@ function boot(): void {
     p.pid = nextPid++;
     p.index = nextIndex++;
     procs.push(p);
+    if (drainsLog(p.def)) logDrain = p;
     e = prepare(p);
     if (e) { log("cannot prepare " + p.def.name + ": " + E.errName(e)); fail(p); }
   }
@@ -900,8 +947,7 @@ function boot(): void {
     e = start(p);
     if (e) { stop(p); fail(p); log("cannot start " + p.def.name + ": " + E.errName(e)); continue; }
     log("started " + p.def.name + " (tid " + p.tid.toString() + ", priority " + p.def.prio.toString() + ")");
-    if (p.def.name == "console") consoleEp = p.persist;
-  }
+    }
 }
 
 boot();

@@ -17,6 +17,26 @@ export const SYS_DEBUG_DUMP_CAPS: i32 = 11; // print the caller's CSpace on the 
 export const SYS_DEBUG_NAME: i32 = 12; // name the calling thread (24 bytes in X0..X2, as ki_json shows it)
 export const SYS_COUNT: i32 = 13;
 
+/** The name of a syscall ("?" when unknown). */
+export function sysName(v: i32): string {
+  switch (v) {
+    case SYS_CALL: return "call";
+    case SYS_SEND: return "send";
+    case SYS_NBSEND: return "nbsend";
+    case SYS_RECV: return "recv";
+    case SYS_NBRECV: return "nbrecv";
+    case SYS_REPLY: return "reply";
+    case SYS_REPLY_RECV: return "replyrecv";
+    case SYS_YIELD: return "yield";
+    case SYS_EXIT: return "exit";
+    case SYS_DEBUG_PUTCHAR: return "putchar";
+    case SYS_DEBUG_PUTS: return "puts";
+    case SYS_DEBUG_DUMP_CAPS: return "dump_caps";
+    case SYS_DEBUG_NAME: return "name";
+  }
+  return "?";
+}
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL: i64 = 0; // empty slot
 export const T_UNTYPED: i64 = 1; // a power-of-two block of memory to Retype
@@ -33,6 +53,27 @@ export const T_IRQ_HANDLER: i64 = 11; // one interrupt line
 export const T_BOOT_IMAGE: i64 = 12; // the boot archive: spawn its programs
 export const T_IO_SPACE: i64 = 13; // a device's DMA stream (DART)
 export const T_COUNT: i64 = 14;
+
+/** The name of a type ("?" when unknown). */
+export function typeName(v: i64): string {
+  switch (v) {
+    case T_NULL: return "null";
+    case T_UNTYPED: return "untyped";
+    case T_ENDPOINT: return "endpoint";
+    case T_NOTIFICATION: return "notification";
+    case T_REPLY: return "reply";
+    case T_TCB: return "tcb";
+    case T_CNODE: return "cnode";
+    case T_VSPACE: return "vspace";
+    case T_FRAME: return "frame";
+    case T_DEVICE_FRAME: return "device_frame";
+    case T_IRQ_CONTROL: return "irq_control";
+    case T_IRQ_HANDLER: return "irq_handler";
+    case T_BOOT_IMAGE: return "boot_image";
+    case T_IO_SPACE: return "io_space";
+  }
+  return "?";
+}
 
 // ---- capability rights (cap.rights) (abi/objects.json)
 export const R_READ: i64 = 1; // receive; map readable
@@ -102,6 +143,33 @@ export const REGION_GUARD: i64 = 4; // never mapped; a touch faults
 export const REGION_DEVICE: i64 = 5;
 export const REGION_SHARED: i64 = 6;
 export const REGION_GLOBALS: i64 = 9;
+
+// ---- address-space region kinds (VSpace.AddRegion MR2; the kind of a region in ki_json(2)) (abi/objects.json)
+export const RG_IMAGE: i64 = 1; // the program image (the kernel's loader)
+export const RG_DATA: i64 = 2; // linear memory: data + heap, demand-zero
+export const RG_STACK: i64 = 3; // value stack + frames, demand-zero
+export const RG_GUARD: i64 = 4; // never mapped; a touch kills the thread
+export const RG_DEVICE: i64 = 5; // device pages, mapped by Frame.Map
+export const RG_SHARED: i64 = 6; // shared frames, mapped by Frame.Map
+export const RG_IPCBUF: i64 = 7; // the IPC buffer (the kernel's loader)
+export const RG_BOOTINFO: i64 = 8; // the boot-info page (the kernel's loader)
+export const RG_GLOBALS: i64 = 9; // the EL0 globals area, demand-zero
+
+/** The name of a region ("?" when unknown). */
+export function regionName(v: i64): string {
+  switch (v) {
+    case RG_IMAGE: return "image";
+    case RG_DATA: return "data";
+    case RG_STACK: return "stack";
+    case RG_GUARD: return "guard";
+    case RG_DEVICE: return "device";
+    case RG_SHARED: return "shared";
+    case RG_IPCBUF: return "ipc_buffer";
+    case RG_BOOTINFO: return "bootinfo";
+    case RG_GLOBALS: return "globals";
+  }
+  return "?";
+}
 
 // ---- fixed virtual addresses of every process the kernel loads (abi/layout.json)
 export const IPCBUF_VA: usize = 0x1000; // the thread's IPC buffer (one page, RW)
@@ -192,6 +260,7 @@ export const BI_FILE_NAME_MAX: u32 = 40;
 // ---- the kind of a boot-info device record (its BI_DEV_KIND field) (abi/layout.json)
 export const BI_DEV_KIND_TIMEBASE: u32 = 1; // the AIC timebase page (the system counter), read-only
 export const BI_DEV_KIND_UART: u32 = 2; // the UART's registers
+export const BI_DEV_KIND_VTIMER: u32 = 3; // not pages: the EL1 virtual timer's line (irq), for IRQControl.Get
 export const BI_DEV_KIND_BLOCK: u32 = 5; // the block device's registers
 export const BI_DEV_KIND_MAILBOX: u32 = 6; // the host mailbox's registers
 export const BI_DEV_KIND_IOSPACE: u32 = 8; // not pages: the IOSpace capability of the named device's DMA stream (irq = the stream)

@@ -11,5 +11,6 @@ export * from "./names";     // lookup("console"): a service's endpoint by name
 export * from "./server";    // serve(ep, service): the server loop; heartbeats; garbage collection
 export * from "./bootinfo";  // init's boot-info page: devices, Untyped, boot files
 export * from "./timebase";  // the system counter (virtual time)
+export * from "./logring";   // init's log ring, drained by the console: whole log lines, never waiting
 export * from "./debug";     // print, println, printNum, setName, abort
 export * from "./inet";      // parseIpv4, ipv4Text: addresses for the socket protocol

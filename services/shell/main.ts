@@ -3,7 +3,7 @@
 // the proc endpoint; nothing else. Line editing and history are the console's line discipline
 // (COOKED mode). Output of any command can go to a file with > or >>.
 
-import { SLOT_PROC, lookup, lastError, collectGarbage } from "../lib";
+import { SLOT_PROC, R_READ, R_WRITE, R_GRANT, typeName, lookup, lastError, collectGarbage } from "../lib";
 import * as con from "../gen/console";
 import * as vfs from "../gen/vfs";
 import * as proc from "../gen/proc";
@@ -164,16 +164,8 @@ function cmdPs(): void {
 }
 
 const capsR = new proc.CapsReply();
-function kindName(k: u32): string {
-  switch (k) {
-    case 1: return "untyped"; case 2: return "endpoint"; case 3: return "notification"; case 4: return "reply";
-    case 5: return "tcb"; case 6: return "cnode"; case 7: return "vspace"; case 8: return "frame";
-    case 9: return "device_frame"; case 10: return "irq_control"; case 11: return "irq_handler"; case 12: return "boot_image";
-  }
-  return "?";
-}
 function rights(r: u32): string {
-  return ((r & 1) != 0 ? "R" : "-") + ((r & 2) != 0 ? "W" : "-") + ((r & 4) != 0 ? "G" : "-");
+  return ((r & <u32>R_READ) != 0 ? "R" : "-") + ((r & <u32>R_WRITE) != 0 ? "W" : "-") + ((r & <u32>R_GRANT) != 0 ? "G" : "-");
 }
 function cmdCaps(argv: Array<string>): void {
   const pid = argv.length > 1 ? parseNum(argv[1]) : -1;
@@ -183,7 +175,7 @@ function cmdCaps(argv: Array<string>): void {
     const e = proc.caps(SLOT_PROC, <u32>pid, i, capsR);
     if (e == E.NO_ENTRY && i == 0) { err("caps: no process " + pid.toString()); return; }
     if (e) break;
-    outln(padLeft(capsR.slot == 0 ? "-" : capsR.slot.toString(), 5) + "  " + padRight(kindName(capsR.kind), 14) +
+    outln(padLeft(capsR.slot == 0 ? "-" : capsR.slot.toString(), 5) + "  " + padRight(typeName(capsR.kind), 14) +
       padRight(rights(capsR.rights), 8) + padLeft(capsR.badge.toString(), 5) + "  " + capsR.what);
   }
 }

@@ -35,16 +35,38 @@ export class Session {
 
   /**
    * Types a line; returns the output up to the next prompt, without the echo and the prompt.
-   * Log lines that other services printed before the echo (asynchronously) are left out.
+   * Log lines that other services printed before the echo (asynchronously) are left out. A log
+   * line that arrives while the prompt is open draws the prompt again below it (the console's
+   * open row, docs/SERVICES.md): such a prompt before the echo is not the command's end.
    */
   type(line: string, seconds = 20): string {
     this.m.uartInput(line + '\r');
-    const got = this.waitFor(PROMPT, seconds).slice(0, -PROMPT.length).replace(/\r\n/g, '\n');
     const plain = !/[\x00-\x1f\x7f]/.test(line);
-    const at = plain ? got.indexOf(line + '\n') : -1;
-    if (at >= 0 && (at === 0 || got[at - 1] === '\n')) return got.slice(at + line.length + 1);
-    return got.replace(/^\n+/, '').replace(/^[^\n]*\n/, '');
+    let got = '';
+    for (let prompts = 0; ; prompts++) {
+      got += this.waitFor(PROMPT, seconds);
+      const text = withoutErasedRows(got).slice(0, -PROMPT.length).replace(/\r\n/g, '\n');
+      const at = plain ? echoAt(text, line) : -1;
+      if (at >= 0) return text.slice(at + line.length + 1);
+      if (!plain || prompts >= 8) return text.replace(/^\n+/, '').replace(/^[^\n]*\n/, '');
+    }
   }
+}
+
+/** Where `line` and its newline start a row of `text` (after a newline or a prompt), or -1. */
+function echoAt(text: string, line: string): number {
+  for (let at = text.indexOf(line + '\n'); at >= 0; at = text.indexOf(line + '\n', at + 1)) {
+    if (at === 0 || text[at - 1] === '\n' || text.slice(0, at).endsWith(PROMPT)) return at;
+  }
+  return -1;
+}
+
+/**
+ * The terminal text without rows the console erased (CR, ESC [ K) to put another program's line
+ * above them: what was erased is drawn again after that line.
+ */
+export function withoutErasedRows(raw: string): string {
+  return raw.replace(/[^\n]*\r\x1b\[K/g, '');
 }
 
 export function buildArtifacts(): { kernel: WebAssembly.Module; bootImage: Uint8Array } {
