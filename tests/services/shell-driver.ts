@@ -6,6 +6,9 @@ import { Machine } from '../../hw/machine';
 import { MemoryBlockStore, type BlockStore } from '../../hw/blockdev';
 import { CNTFRQ } from '../../hw/memmap';
 import { root } from './asc';
+import { withoutErasedRows } from '../../host/terminal';
+
+export { withoutErasedRows };
 
 export const PROMPT = 'mlk> ';
 
@@ -59,14 +62,6 @@ function echoAt(text: string, line: string): number {
     if (at === 0 || text[at - 1] === '\n' || text.slice(0, at).endsWith(PROMPT)) return at;
   }
   return -1;
-}
-
-/**
- * The terminal text without rows the console erased (CR, ESC [ K) to put another program's line
- * above them: what was erased is drawn again after that line.
- */
-export function withoutErasedRows(raw: string): string {
-  return raw.replace(/[^\n]*\r\x1b\[K/g, '');
 }
 
 export function buildArtifacts(): { kernel: WebAssembly.Module; bootImage: Uint8Array } {

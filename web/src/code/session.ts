@@ -5,6 +5,7 @@
 // page's grading Worker all use it; the graders (exercises/*/grader.ts) read only what it records:
 // UART output, agent replies, trace records and kernel introspection.
 
+import { withoutErasedRows } from '../../../host/terminal';
 import type { Machine } from '../../../hw/machine';
 import type { TraceRecord } from '../../../hw/trace';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -39,6 +40,11 @@ export function errName(code: number): string {
 export class CodeSession {
   /** Everything the UART transmitted since the session began (latin1). */
   out = '';
+
+  /** What the terminal shows of the output from `from` on: rows the console erased and drew again appear once. */
+  text(from = 0): string {
+    return withoutErasedRows(this.out.slice(from));
+  }
   /** Trace records since the session began (capped: the oldest go first). */
   readonly trace: TraceRecord[] = [];
   agentSlots: number[] = [];
@@ -137,7 +143,7 @@ export class CodeSession {
     this.machine.uartInput(line + '\r');
     const seen = () => this.out.indexOf(PROMPT, from + line.length) >= 0;
     if (!this.runUntil(seen, seconds)) throw new Error(this.halted || `the shell did not answer '${line}' within ${seconds} virtual seconds`);
-    return this.out.slice(from, this.out.indexOf(PROMPT, from + line.length));
+    return withoutErasedRows(this.out.slice(from, this.out.indexOf(PROMPT, from + line.length)));
   }
 
   /** The kernel's introspection answer `what` (ki_json, D10) parsed, or null. */
