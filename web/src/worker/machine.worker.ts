@@ -433,7 +433,8 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk: vdisk, bootargs });
     if (gen !== generation) return;
     bootargsUsed = bootargs ?? '';
-    session = new TimeTravelSession(m, { exact: false });
+    // a restored boot's log is the transcript's start: the boot's UART bytes came before this machine
+    session = new TimeTravelSession(m, { exact: false }, restored?.log);
     pageSeq = 1;
     origin = 'boot';
     lastTravelMs = undefined;
@@ -468,7 +469,6 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     status.bootedFrom = restored ? 'snapshot' : 'boot';
     if (restored) {
       // the boot as it happened: its log on the console, its trace records in the panels, its mailbox messages
-      s.output(restored.log);
       uartOut.push(restored.log);
       uartLen += restored.log.length;
       for (const r of m.trace.records()) onTrace(r);
