@@ -50,6 +50,9 @@ describe('two machines on one switch', () => {
   it('netdrv brings each NIC up, announces it, and the other machine receives the frame', async () => {
     const s = await boot(2);
     runUntil(s, [GARP_FROM(2), GARP_FROM(1)]);
+    // the network stacks announce themselves once they have attached to their driver
+    const stackEnd = s.net.time + 2 * CNTFRQ;
+    while (s.net.time < stackEnd && parsePcap(s.capture.bytes()).records.length < 4) s.net.run(CNTFRQ / 100);
     expect(s.out[0]).toContain('netdrv: virtio-net 02:00:00:00:00:01, link up (rx ring 8, tx ring 4)');
     expect(s.out[1]).toContain('netdrv: virtio-net 02:00:00:00:00:02, link up (rx ring 8, tx ring 4)');
     expect(s.out[1]).toContain(GARP_FROM(1));
