@@ -57,7 +57,10 @@ export function Timeline() {
     const h = (c.height = c.clientHeight * devicePixelRatio);
     const g = c.getContext('2d')!;
     g.clearRect(0, 0, w, h);
-    const from = Math.max(t.first, t.total - SHOWN);
+    // only the history time travel can reach: not the records a boot snapshot or a loaded state came with
+    let from = Math.max(t.first, t.total - SHOWN);
+    const startSeq = s.timeTravel?.startSeq ?? 0;
+    while (from < t.total && t.seqAt(from) < startSeq) from++;
     if (t.total <= from) return;
     const t0 = t.ticksAt(from);
     const t1 = Math.max(t0 + 1, t.ticksAt(t.total - 1));
@@ -94,7 +97,7 @@ export function Timeline() {
     g.font = `${10 * devicePixelRatio}px monospace`;
     lanes.forEach((tid, i) => g.fillText(tid === 0 ? 'kernel' : `tid ${tid}`, 4, laneH * i + 11 * devicePixelRatio));
     layout.current = { from, to: t.total, t0, t1, lanes, dots };
-  }, [version, s.timeTravel?.seq]);
+  }, [version, s.timeTravel?.seq, s.timeTravel?.startSeq]);
 
   /** The drawn record nearest to a pointer position (in its lane when there is one near). */
   const pick = (e: React.PointerEvent<HTMLCanvasElement>) => {

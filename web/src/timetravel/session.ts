@@ -65,6 +65,8 @@ export class TimeTravelSession {
    * unused upper halves of i32 stack slots the engine writes back — what programs compute, the
    * trace, the output and virtual time are the same (docs/TIMETRAVEL.md "In the page").
    */
+  private startSeq = 0;
+
   constructor(readonly m: Machine, opts: TimeTravelOptions & { exact?: boolean } = {}, transcript?: Uint8Array) {
     this.tt = new TimeTravel(m, { interval: opts.interval ?? PAGE_INTERVAL, memoryBudget: opts.memoryBudget ?? PAGE_MEMORY_BUDGET });
     if (opts.exact === false) m.el0.jitThreshold = DEFAULT_JIT_THRESHOLD;
@@ -88,6 +90,11 @@ export class TimeTravelSession {
     return this.m.clock.ticks < this.endTicks || this.next < this.inputs.length;
   }
 
+  /** The first trace sequence number of the history: records before it (a boot snapshot's, a loaded state's) cannot be gone back to. */
+  get historyStartSeq(): number {
+    return this.startSeq;
+  }
+
   /** The next trace sequence number at the end of the known history. */
   get historySeq(): number {
     return this.endSeq;
@@ -95,6 +102,7 @@ export class TimeTravelSession {
 
   /** The known history starts again here (a boot, a loaded state); `transcript`: the output before it. */
   private began(transcript?: Uint8Array): void {
+    this.startSeq = this.m.trace.nextSequence;
     this.inputs.length = 0;
     this.next = 0;
     this.transcriptLength = 0;
@@ -235,6 +243,7 @@ export class TimeTravelSession {
    * `ticks`): back by re-execution, or forward through the known history. Null when it is not there.
    */
   seek(seq: number, ticks: number): Moment | null {
+    if (seq < this.startSeq) return null;
     if (seq < this.m.trace.nextSequence) return this.quietly(() => this.tt.reverseTo((r) => r.seq === seq, ticks));
     if (seq >= this.endSeq) return null;
     this.watchSeq = seq;

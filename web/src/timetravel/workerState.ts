@@ -53,7 +53,7 @@ export function lastSwitchTid(m: Machine): number | undefined {
 
 /** "back to the previous IPC (−1.234 ms virtual; 85 ms)", or why nothing moved. */
 export function describeMoment(what: string, fromTicks: number, to: Moment | null, ms: number): string {
-  if (!to) return `no ${what} there in the history`;
+  if (!to) return what.startsWith('the ') ? `${what.slice(4)} is not in the history` : `no ${what} there in the history`;
   const dt = ((to.ticks - fromTicks) / CNTFRQ) * 1e3;
   const target = what.startsWith('the ') ? what : `the previous ${what}`;
   const dir = dt < 0 ? `back to ${target}` : `forward to ${what}`;

@@ -200,7 +200,7 @@ function readMachine(): void {
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
   if (session) {
     const st = session.tt.stats();
-    status.timeTravel = { seq: machine.trace.nextSequence, endSeq: session.historySeq, inPast: session.inPast, checkpoints: st.checkpoints, bytes: st.bytes, memoryBudget: st.memoryBudget, origin, lastMs: lastTravelMs, notice };
+    status.timeTravel = { seq: machine.trace.nextSequence, startSeq: session.historyStartSeq, endSeq: session.historySeq, inPast: session.inPast, checkpoints: st.checkpoints, bytes: st.bytes, memoryBudget: st.memoryBudget, origin, lastMs: lastTravelMs, notice };
   }
 }
 

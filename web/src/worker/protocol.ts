@@ -89,6 +89,8 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
 export interface TimeTravelStatus {
   /** The trace sequence number the next record gets: the page's records before it are the past. */
   seq: number;
+  /** The first sequence number of the history (records before it came with a boot snapshot or a loaded state: not reachable). */
+  startSeq: number;
   /** The same at the end of the known history (> seq after going back). */
   endSeq: number;
   inPast: boolean;
