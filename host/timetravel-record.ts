@@ -14,7 +14,7 @@
 
 import type { HostInput, Machine } from '../hw/machine';
 import { captureState, restoreState } from '../hw/snapshot';
-import { StateFileError, decodeStateFile, encodeStateFile, stateHash } from '../hw/snapshot-format';
+import { StateFileError, decodeFramed, decodeStateFile, encodeFramed, encodeStateFile, stateHash } from '../hw/snapshot-format';
 
 export const RECORDING_MAGIC = 'MLKRECRD';
 export const RECORDING_FORMAT = 1;
@@ -88,28 +88,15 @@ export class Recorder {
 
 export function encodeRecording(r: Recording): Uint8Array {
   const { start, ...rest } = r;
-  const desc = new TextEncoder().encode(JSON.stringify(rest));
-  const out = new Uint8Array(16 + desc.length + start.length);
-  const dv = new DataView(out.buffer);
-  out.set(new TextEncoder().encode(RECORDING_MAGIC), 0);
-  dv.setUint32(8, RECORDING_FORMAT, true);
-  dv.setUint32(12, desc.length, true);
-  out.set(desc, 16);
-  out.set(start, 16 + desc.length);
-  return out;
+  return encodeFramed(RECORDING_MAGIC, RECORDING_FORMAT, new TextEncoder().encode(JSON.stringify(rest)), start);
 }
 
 /** Parses a recording file; throws StateFileError with the reason when it is not one. */
 export function decodeRecording(file: Uint8Array): Recording {
-  if (file.length < 16 || new TextDecoder().decode(file.subarray(0, 8)) !== RECORDING_MAGIC) throw new StateFileError('not a recording: bad magic (expected "MLKRECRD")');
-  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const version = dv.getUint32(8, true);
-  if (version !== RECORDING_FORMAT) throw new StateFileError(`recording format ${version} is not supported (this build reads format ${RECORDING_FORMAT})`);
-  const len = dv.getUint32(12, true);
-  if (16 + len > file.length) throw new StateFileError('truncated recording: the descriptor runs past the end');
+  const { head, tail } = decodeFramed(file, { magic: RECORDING_MAGIC, version: RECORDING_FORMAT, what: 'recording' });
   let d: Omit<Recording, 'start'>;
   try {
-    d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(file.subarray(16, 16 + len)));
+    d = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head));
   } catch {
     throw new StateFileError('corrupt recording: the descriptor is not JSON');
   }
@@ -121,7 +108,7 @@ export function decodeRecording(file: Uint8Array): Recording {
     !Array.isArray(d.stops) || !d.stops.every((x) => Number.isInteger(x) && x >= 0) || !Array.isArray(d.inputs) || !d.inputs.every(okInput) ||
     d.inputs.some((i, k) => i.ticks < d.startTicks || i.ticks > d.endTicks || (k > 0 && i.ticks < d.inputs[k - 1].ticks)))
     throw new StateFileError('corrupt recording: bad descriptor fields');
-  return { ...d, start: file.slice(16 + len) };
+  return { ...d, start: tail };
 }
 
 /**

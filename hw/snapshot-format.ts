@@ -38,6 +38,33 @@ export class StateFileError extends Error {
   constructor(message: string) { super(message); this.name = 'StateFileError'; }
 }
 
+/**
+ * A framed file: 8-byte ASCII magic, u32 LE format version, u32 LE length H of a head, the head,
+ * then the tail to the end. The time-travel recording and the page's state file wrap a machine
+ * state file this way.
+ */
+export function encodeFramed(magic: string, version: number, head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16 + head.length + tail.length);
+  const dv = new DataView(out.buffer);
+  out.set(new TextEncoder().encode(magic), 0);
+  dv.setUint32(8, version, true);
+  dv.setUint32(12, head.length, true);
+  out.set(head, 16);
+  out.set(tail, 16 + head.length);
+  return out;
+}
+
+/** The head and tail of a framed file of this magic and version; throws StateFileError saying what is wrong. */
+export function decodeFramed(file: Uint8Array, f: { magic: string; version: number; what: string; maxHead?: number }): { head: Uint8Array; tail: Uint8Array } {
+  if (file.length < 16 || new TextDecoder().decode(file.subarray(0, 8)) !== f.magic) throw new StateFileError(`not a ${f.what}: bad magic (expected "${f.magic}")`);
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== f.version) throw new StateFileError(`${f.what} format ${version} is not supported (this build reads format ${f.version})`);
+  const len = dv.getUint32(12, true);
+  if (len > (f.maxHead ?? Infinity) || 16 + len > file.length) throw new StateFileError(`corrupt or truncated ${f.what}: its head runs past the end`);
+  return { head: file.slice(16, 16 + len), tail: file.slice(16 + len) };
+}
+
 type Blobs = Record<string, [number, number]>;
 
 function bitmap(chunks: (Uint8Array | null)[]): Uint8Array {
