@@ -9,20 +9,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { boot, terminalText } from './helpers';
+import { seededRandom } from '../../hw/switch';
 
 const SEED = Number(process.env.MLK_DISK_SEED ?? 20261206);
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** A small seeded generator: the switch's mulberry32. */
+const rng = seededRandom;
 
 const instructions = (page: Page) => page.evaluate(() => window.__mlk?.status().instructions ?? 0);
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Machine } from '../../hw/machine';
 import { CNTFRQ } from '../../hw/memmap';
+import { seededRandom } from '../../hw/switch';
 import { root } from '../services/asc';
 
 export const SLICE = CNTFRQ / 100;
@@ -37,14 +38,5 @@ export function runSlice(m: Machine, i: number): void {
   m.run(SLICE);
 }
 
-/** A small seeded generator (mulberry32), for reproducible "random" points. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, for reproducible "random" points: the switch's mulberry32. */
+export const rng = seededRandom;
