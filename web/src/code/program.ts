@@ -7,6 +7,10 @@
 
 import { encodeRequest } from '../agent';
 import { AGENT_MAX_MSG_WORDS, CODE_RUN, CODE_SLOT, CODE_WRITE } from '../../../host/abi';
+import procProtocol from '../../../abi/protocols/proc.json';
+
+// the bits as proc.run reads them: declared once, in abi/protocols/proc.json
+const GRANT_BITS = procProtocol.flags.Grants;
 
 /** The shared frame "codebuf": 8 pages (services/manifest.json). */
 export const CODEBUF_BYTES = 8 * 4096;
@@ -15,15 +19,15 @@ export const CHUNK_BYTES = (AGENT_MAX_MSG_WORDS - 2) * 8;
 
 /** The capabilities a student may grant (abi/protocols/proc.json, flags Grants), in panel order. */
 export const GRANTS = [
-  { name: 'console', bit: 1, doc: 'look up the console service (print, read lines)' },
-  { name: 'vfs', bit: 2, doc: 'look up the file system (open, read, write files)' },
-  { name: 'timer', bit: 4, doc: 'look up the timer service (sleep, deadlines)' },
-  { name: 'endpoint', bit: 8, doc: 'a fresh endpoint to serve on, in slot 5' },
-  { name: 'notification', bit: 16, doc: 'a notification of its own, in slot 6' },
-  { name: 'peers', bit: 32, doc: 'look up the other programs run from here (Write + Grant)' },
-  { name: 'pager', bit: 64, doc: '4 free frames in slots 10-13; the address space of a program run later with paged, in slot 8' },
-  { name: 'paged', bit: 128, doc: 'its page faults go to the endpoint of the running program granted pager' },
-  { name: 'gpio', bit: 256, doc: 'the GPIO bank (LEDs, buttons): registers at 0x4000, its IRQ handler in slot 6 (not with notification)' },
+  { name: 'console', bit: GRANT_BITS.CONSOLE, doc: 'look up the console service (print, read lines)' },
+  { name: 'vfs', bit: GRANT_BITS.VFS, doc: 'look up the file system (open, read, write files)' },
+  { name: 'timer', bit: GRANT_BITS.TIMER, doc: 'look up the timer service (sleep, deadlines)' },
+  { name: 'endpoint', bit: GRANT_BITS.ENDPOINT, doc: 'a fresh endpoint to serve on, in slot 5' },
+  { name: 'notification', bit: GRANT_BITS.NOTIFICATION, doc: 'a notification of its own, in slot 6' },
+  { name: 'peers', bit: GRANT_BITS.PEERS, doc: 'look up the other programs run from here (Write + Grant)' },
+  { name: 'pager', bit: GRANT_BITS.PAGER, doc: '4 free frames in slots 10-13; the address space of a program run later with paged, in slot 8' },
+  { name: 'paged', bit: GRANT_BITS.PAGED, doc: 'its page faults go to the endpoint of the running program granted pager' },
+  { name: 'gpio', bit: GRANT_BITS.GPIO, doc: 'the GPIO bank (LEDs, buttons): registers at 0x4000, its IRQ handler in slot 6 (not with notification)' },
 ] as const;
 export type GrantName = (typeof GRANTS)[number]['name'];
 
