@@ -7,12 +7,18 @@
 // gives: tests/timetravel/bootsnapshot.test.ts compares the state hashes. What the boot sent the
 // host — the UART's boot log, the mailbox messages — is kept beside it and replayed to the page;
 // the trace ring is part of the state.
+//
+// A repeat visit boots on the disk the last visit left, which a first-visit snapshot does not fit.
+// The build also snapshots the boot on the disk a first visit's boot leaves (the "repeat" variant):
+// a snapshot names the disk it booted from by its content hash (`disk`), and is restored only on a
+// disk with that hash — any other disk (a file written, a power cut mid-write) boots for real.
 
 import { MemoryBlockStore, type BlockStore } from '../hw/blockdev';
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
 import { PAGE_SIZE, captureState, restoreState } from '../hw/snapshot';
 import { decodeStateFile, encodeStateFile, stateHash } from '../hw/snapshot-format';
+import { murmur128 } from '../hw/hash';
 
 /** Ticks per slice: the page's default speed setting (web/src/worker/protocol.ts initialStatus). */
 export const BOOT_SLICE = 200_000;
@@ -27,6 +33,8 @@ const MAX_SLICES = 240;
 export interface BootSnapshotMeta {
   /** The boot arguments the machine booted with ('' for none). */
   bootargs: string;
+  /** The disk the boot started from: diskKey() of its contents ('blank' for all zeros). */
+  disk: string;
   buildId: string;
   /** The state hash (hw/snapshot-format.ts) of the booted machine. */
   hash: string;
@@ -43,6 +51,11 @@ export interface BootSnapshotMeta {
    * beside the boot image it already has, and taken from the new machine on restore.
    */
   freshPages: number[];
+  /**
+   * Every RAM page a freshly created machine holds non-zero bytes in: the only pages a restore into
+   * one must clear or check (hw/snapshot.ts FreshMachine; the rest of its 64 MiB is untouched).
+   */
+  freshNonZero: number[];
 }
 
 /**
@@ -71,10 +84,17 @@ export async function bootToIdle(kernel: Uint8Array, bootImage: Uint8Array, boot
   return { machine: m, log, mailbox };
 }
 
-/** The state file and meta of a booted machine (blank disk of the page's size). */
-export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string): Promise<{ state: Uint8Array; meta: BootSnapshotMeta }> {
-  const { machine: m, log, mailbox } = await bootToIdle(kernel, bootImage, bootargs);
-  const fresh = (await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined })).ram.u8;
+/**
+ * The state file and meta of a booted machine, booted on a copy of `disk` (default: blank, of the
+ * page's size), and the disk as the boot left it (what a repeat visit boots on).
+ */
+export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array, bootargs: string, disk?: Uint8Array): Promise<{ state: Uint8Array; meta: BootSnapshotMeta; diskAfter: Uint8Array }> {
+  const store = new MemoryBlockStore(disk ?? BOOT_DISK_SECTORS);
+  const startKey = diskKey(store);
+  const { machine: m, log, mailbox } = await bootToIdle(kernel, bootImage, bootargs, store);
+  const freshMachine = await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined });
+  const fresh = freshMachine.ram.u8;
+  const freshNonZero = captureState(freshMachine).ram.flatMap((page, k) => (page ? [k] : []));
   const captured = captureState(m);
   const freshPages: number[] = [];
   captured.ram.forEach((page, k) => {
@@ -86,6 +106,7 @@ export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array
   const state = await encodeStateFile(captured);
   const meta: BootSnapshotMeta = {
     bootargs,
+    disk: startKey,
     buildId: m.buildId,
     hash: stateHash(m),
     ticks: m.clock.ticks,
@@ -94,31 +115,34 @@ export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array
     log: base64(log),
     mailbox,
     freshPages,
+    freshNonZero,
   };
-  return { state, meta };
+  return { state, meta, diskAfter: store.read(0, store.sectors) };
 }
 
 /**
  * Loads a boot snapshot into `m`, a machine just created with the snapshot's kernel, boot image and
- * boot arguments. The file is checked (its build id against the machine's, its payload against its
- * hash) and then applied as trusted: it is the build's own. Throws when it does not fit.
+ * boot arguments, on the disk the snapshot booted from. The file is checked (its build id against
+ * the machine's, its payload against its hash, the disk's contents against `meta.disk`) and then
+ * applied as trusted: it is the build's own. Throws when it does not fit.
  */
 export async function restoreBootState(m: Machine, file: Uint8Array, meta: BootSnapshotMeta): Promise<void> {
   if (m.buildId !== meta.buildId) throw new Error('the boot snapshot comes from another kernel or boot image');
+  if (diskKey(m.block.store) !== meta.disk) throw new Error('the boot snapshot booted from another disk');
   const { state } = await decodeStateFile(file, m.buildId);
   if (state.ramSize !== m.ram.size || state.diskSectors !== m.block.store.sectors) throw new Error('the boot snapshot is of another machine size');
   const u8 = m.ram.u8;
   const kept = meta.freshPages.map((k) => u8.slice(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
-  restoreState(m, state, true);
+  restoreState(m, state, true, { ramNonZero: meta.freshNonZero });
   meta.freshPages.forEach((k, i) => u8.set(kept[i], k * PAGE_SIZE));
 }
 
-/** True when every byte of the disk is zero (a first visit, or after Reset). */
-export function blankDisk(store: BlockStore): boolean {
+/** Names a disk by its contents: 'blank' when every byte is zero (a first visit, or after Reset), else their hash. */
+export function diskKey(store: BlockStore): string {
   const bytes = store.read(0, store.sectors);
   const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-  return true;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return murmur128(bytes);
+  return 'blank';
 }
 
 export function base64(bytes: Uint8Array): string {

@@ -1,21 +1,22 @@
 // The page's first visit starts from the build's snapshot of the booted machine (build/boot/,
 // host/bootSnapshot.ts): restoring it must give the machine a real boot gives — the same state
-// hash, the same boot log — and a machine that goes on exactly as the really booted one does.
+// hash, the same boot log — and a machine that goes on exactly as the really booted one does. The
+// repeat visit's snapshot (`<variant>-repeat`) is the boot on the disk a first boot leaves.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockStore } from '../../hw/blockdev';
 import { Machine } from '../../hw/machine';
 import { stateHash } from '../../hw/snapshot-format';
-import { BOOT_DISK_SECTORS, BOOT_SLICE, blankDisk, bootToIdle, restoreBootState, unbase64, type BootSnapshotMeta } from '../../host/bootSnapshot';
+import { BOOT_DISK_SECTORS, BOOT_SLICE, bootToIdle, diskKey, restoreBootState, unbase64, type BootSnapshotMeta } from '../../host/bootSnapshot';
 import { root } from '../services/asc';
 
 const kernel = new Uint8Array(readFileSync(`${root}build/kernel.wasm`));
 const bootImage = new Uint8Array(readFileSync(`${root}build/bootimage.cpio`));
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
-async function restored(variant: string, bootargs: string): Promise<{ machine: Machine; meta: BootSnapshotMeta }> {
+async function restored(variant: string, bootargs: string, disk = new MemoryBlockStore(BOOT_DISK_SECTORS)): Promise<{ machine: Machine; meta: BootSnapshotMeta }> {
   const meta = JSON.parse(readFileSync(`${root}build/boot/${variant}.json`, 'utf8')) as BootSnapshotMeta;
-  const m = await Machine.create({ kernel, bootImage, disk: new MemoryBlockStore(BOOT_DISK_SECTORS), bootargs: bootargs || undefined });
+  const m = await Machine.create({ kernel, bootImage, disk, bootargs: bootargs || undefined });
   m.on('trace', () => {});
   await restoreBootState(m, new Uint8Array(readFileSync(`${root}build/boot/${variant}.state`)), meta);
   return { machine: m, meta };
@@ -35,6 +36,20 @@ describe.skipIf(!existsSync(`${root}build/boot/plain.state`))('the boot snapshot
       expect(machine.instructions).toBe(real.machine.instructions);
     }, 120_000);
   }
+
+  it('repeat: the snapshot of the boot on the disk a first boot leaves is that boot, disk included', async () => {
+    const first = await bootToIdle(kernel, bootImage, '');
+    const left = first.machine.block.store.read(0, BOOT_DISK_SECTORS);
+    const real = await bootToIdle(kernel, bootImage, '', new MemoryBlockStore(left));
+    const { machine, meta } = await restored('plain-repeat', '', new MemoryBlockStore(left));
+    expect(meta.disk).toBe(diskKey(new MemoryBlockStore(left)));
+    expect(text(real.log)).toMatch(/mlk> $/);
+    expect(text(unbase64(meta.log))).toBe(text(real.log));
+    expect(stateHash(machine)).toBe(stateHash(real.machine));
+    // the mount boot writes (the superblock counts mounts): the restore leaves the disk as it left it
+    expect(diskKey(machine.block.store)).toBe(diskKey(real.machine.block.store));
+    expect(diskKey(machine.block.store)).not.toBe(meta.disk);
+  }, 120_000);
 
   it('the restored machine goes on as the booted one does (typed commands: same output, same state)', async () => {
     const real = await bootToIdle(kernel, bootImage, '');
@@ -65,10 +80,12 @@ describe.skipIf(!existsSync(`${root}build/boot/plain.state`))('the boot snapshot
     await expect(restoreBootState(m, new Uint8Array(readFileSync(`${root}build/boot/plain.state`)), meta)).rejects.toThrow(/another kernel or boot image/);
   });
 
-  it('is used only on a blank disk', () => {
+  it('is used only on the disk it booted from', async () => {
     const disk = new MemoryBlockStore(BOOT_DISK_SECTORS);
-    expect(blankDisk(disk)).toBe(true);
+    expect(diskKey(disk)).toBe('blank');
     disk.write(100, new Uint8Array(512).fill(1));
-    expect(blankDisk(disk)).toBe(false);
+    expect(diskKey(disk)).toMatch(/^[0-9a-f]{32}$/);
+    await expect(restored('plain', '', disk)).rejects.toThrow(/another disk/);
+    await expect(restored('plain-repeat', '', new MemoryBlockStore(BOOT_DISK_SECTORS))).rejects.toThrow(/another disk/);
   });
 });

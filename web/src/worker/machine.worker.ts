@@ -23,7 +23,7 @@ import { readCpio } from '../../../host/cpio.mjs';
 import { readKiText, type KiExports } from '../../../host/introspection';
 import { ServiceCode } from './serviceCode';
 import { IdbBlockStore } from './idbDisk';
-import { restoreBootSnapshot } from './bootSnapshot';
+import { prefetchBootSnapshot, restoreBootSnapshot } from './bootSnapshot';
 import { TimeTravelSession } from '../timetravel/session';
 import { VirtualTimeDisk } from '../timetravel/disk';
 import { describeMoment, historyRecords, lastSwitchTid, loadStateFile, saveStateFile } from '../timetravel/workerState';
@@ -267,7 +267,11 @@ function slice(): void {
   // over when the machine has idled for a scheduler tick (10 ms virtual): the boot's own waits for
   // devices are far shorter (under 1,000 ticks)
   const booted = booting && machine.idleFor() >= CNTFRQ / 100;
-  if (booted) booting = false;
+  if (booted) {
+    booting = false;
+    mark('booted');
+    status.loadMarks ??= { ...loadMarks };
+  }
   sendStatus(booted); // the first idle status at once: the page learns the boot is over
   // after a FLUSH the guest runs on once IndexedDB holds its writes (timetravel/disk.ts)
   const saving = vdisk?.saved();
@@ -389,7 +393,33 @@ async function fetchBytes(url: string | undefined): Promise<Uint8Array | undefin
 async function loadKernel(): Promise<PreparedKernel> {
   const res = await fetch(kernelUrl);
   if (!res.ok) throw new Error(`kernel.wasm: HTTP ${res.status} (run: node scripts/build.mjs kernel)`);
-  return prepareKernel(new Uint8Array(await res.arrayBuffer()));
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  mark('kernelFetched');
+  return prepareKernel(bytes).then((k) => (mark('kernelCompiled'), k));
+}
+
+/** The first boot's downloads and the disk, all started when the page connects (none waits for another). */
+let loading: { kernel: Promise<PreparedKernel>; image: Promise<Uint8Array | undefined>; disk: Promise<IdbBlockStore> | null } | null = null;
+
+function startLoading(bootargs: string | undefined, withDisk: boolean): void {
+  loading = {
+    kernel: loadKernel(),
+    image: fetchBytes(bootImageUrl).then((b) => (mark('bootImageFetched'), b)),
+    disk: withDisk ? IdbBlockStore.open(DISK_SECTORS).then((d) => (mark('diskOpened'), d)) : null,
+  };
+  if (snapshotBoot) prefetchBootSnapshot(bootargs ?? '');
+}
+
+/** When each step of the first boot ended (MachineStatus.loadMarks), in the wall clock the page shares. */
+const loadMarks: Record<string, number> = { workerStart: performance.timeOrigin + performance.now() };
+function mark(what: string): void {
+  if (!status.loadMarks) loadMarks[what] ??= performance.timeOrigin + performance.now();
+}
+
+/** The boot arguments of a boot: the kernel's invariant checker as the build or the page's ?check= says. */
+function checkBootargs(): string | undefined {
+  // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the checker on; ?check=0|1 overrides it
+  return (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
 }
 
 async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
@@ -401,9 +431,10 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
   entryNote = { entry: -1 };
   sendStatus(true);
   try {
-    kernel ??= await loadKernel();
+    const [k, image] = await Promise.all([loading?.kernel ?? loadKernel(), loading?.image ?? fetchBytes(bootImageUrl)]);
+    kernel ??= k;
     if (bootImage === undefined) {
-      bootImage = await fetchBytes(bootImageUrl);
+      bootImage = image;
       if (bootImage) {
         const files = readCpio(bootImage);
         const manifest = files.find((f) => f.name === 'manifest.json');
@@ -416,20 +447,23 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
             // a manifest that is not JSON is listed but not parsed
           }
         }
+        mark('bootImageIndexed');
       }
     }
     // A shared recording replays on a blank disk in memory, with the recorded boot arguments
     const rec = replayText ? await decodeRecording(replayText).catch((e: Error) => { notice = e.message; return null; }) : null;
     replayText = undefined;
+    const opening = loading?.disk;
+    loading = null; // a Reset or Reboot loads afresh what it needs
     if (rec) disk = IdbBlockStore.memory(DISK_SECTORS);
+    else if (opening && diskMode === 'keep') disk = await opening;
     else if (!disk || diskMode === 'blank' || disk.backing === 'memory') disk = await IdbBlockStore.open(DISK_SECTORS, diskMode === 'blank');
-    // A build with VITE_MLK_CHECK=1 (the Playwright run) boots with the kernel's invariant checker
-    // on; the page's ?check=0|1 overrides it
-    const bootargs = rec ? rec.bootargs || undefined : (checkOverride ?? import.meta.env.VITE_MLK_CHECK === '1') ? 'mlk.check=1' : undefined;
+    const bootargs = rec ? rec.bootargs || undefined : checkBootargs();
     vdisk = new VirtualTimeDisk(disk, () => { if (machine && !session?.quiet) machine.stopRequested = true; });
     // a shared recording replays from a real boot, the way it was recorded
     const restored = snapshotBoot && !rec ? await restoreBootSnapshot(kernel, bootImage, vdisk, bootargs ?? '') : null;
     snapshotBoot = false; // Reboot and Reset boot for real
+    if (restored) mark('snapshotRestored');
     const m = restored?.machine ?? await Machine.create({ kernel, bootImage, disk: vdisk, bootargs });
     if (gen !== generation) return;
     bootargsUsed = bootargs ?? '';
@@ -478,6 +512,8 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     delete status.halt;
     delete status.error;
     status.step = null;
+    mark('ready');
+    if (restored) status.loadMarks ??= { ...loadMarks };
     setRunning(status.running);
     sendStatus(true);
   } catch (e) {
@@ -678,5 +714,6 @@ self.onmessage = (e: MessageEvent<Connect>) => {
   snapshotBoot = e.data.realBoot !== true;
   replayText = e.data.replay;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
+  startLoading(checkBootargs(), replayText === undefined);
   void boot('keep');
 };

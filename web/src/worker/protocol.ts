@@ -79,6 +79,11 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   bootImage: { files: string[]; manifest?: unknown; functions?: ServiceFunctions[] };
   /** How this machine got to its prompt: a real boot, or the build's snapshot of one (bootSnapshot.ts). */
   bootedFrom?: 'boot' | 'snapshot';
+  /**
+   * When each step of the first boot ended, as wall-clock epoch ms (performance.timeOrigin + now()):
+   * the page subtracts its own timeOrigin to place them after its navigation (tests/e2e/figures.spec.ts).
+   */
+  loadMarks?: Record<string, number>;
   /** Disk: sectors, where it is kept, sectors written since boot, dirty sectors not yet saved. */
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
   /** Time travel (web/src/timetravel): where the machine is in its history. */
