@@ -16,7 +16,7 @@
 import { MemoryBlockStore, type BlockStore } from '../hw/blockdev';
 import { Machine } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
-import { PAGE_SIZE, captureState, restoreState } from '../hw/snapshot';
+import { PAGE_SIZE, captureState, restoreState, type FreshMachine } from '../hw/snapshot';
 import { decodeStateFile, encodeStateFile, stateHash } from '../hw/snapshot-format';
 import { murmur128 } from '../hw/hash';
 
@@ -124,9 +124,10 @@ export async function makeBootSnapshot(kernel: Uint8Array, bootImage: Uint8Array
  * Loads a boot snapshot into `m`, a machine just created with the snapshot's kernel, boot image and
  * boot arguments, on the disk the snapshot booted from. The file is checked (its build id against
  * the machine's, its payload against its hash, the disk's contents against `meta.disk`) and then
- * applied as trusted: it is the build's own. Throws when it does not fit.
+ * applied as trusted: it is the build's own. Throws when it does not fit. Returns the RAM pages
+ * the restored machine may hold non-zero bytes in (its first time-travel checkpoint reads only those).
  */
-export async function restoreBootState(m: Machine, file: Uint8Array, meta: BootSnapshotMeta): Promise<void> {
+export async function restoreBootState(m: Machine, file: Uint8Array, meta: BootSnapshotMeta): Promise<FreshMachine> {
   if (m.buildId !== meta.buildId) throw new Error('the boot snapshot comes from another kernel or boot image');
   if (diskKey(m.block.store) !== meta.disk) throw new Error('the boot snapshot booted from another disk');
   const { state } = await decodeStateFile(file, m.buildId);
@@ -135,6 +136,7 @@ export async function restoreBootState(m: Machine, file: Uint8Array, meta: BootS
   const kept = meta.freshPages.map((k) => u8.slice(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
   restoreState(m, state, true, { ramNonZero: meta.freshNonZero });
   meta.freshPages.forEach((k, i) => u8.set(kept[i], k * PAGE_SIZE));
+  return { ramNonZero: [...new Set([...state.ram.flatMap((p, k) => (p ? [k] : [])), ...meta.freshPages])].sort((a, b) => a - b) };
 }
 
 /** Names a disk by its contents: 'blank' when every byte is zero (a first visit, or after Reset), else their hash. */

@@ -18,7 +18,7 @@
 
 import type { HostInput, Machine, RunResult } from '../hw/machine';
 import { CNTFRQ } from '../hw/memmap';
-import { captureState, restoreState, stateTicks, type MachineState } from '../hw/snapshot';
+import { captureState, restoreState, stateTicks, type FreshMachine, type MachineState } from '../hw/snapshot';
 import type { TraceRecord } from '../hw/trace';
 import { TRACE_KINDS } from './abi';
 import { runTo } from './timetravel-record';
@@ -28,6 +28,8 @@ export interface TimeTravelOptions {
   interval?: number;
   /** Bytes of checkpoint memory before old checkpoints are thinned out (default 256 MiB). */
   memoryBudget?: number;
+  /** The machine was just created or restored: its first checkpoint reads only these RAM pages (hw/snapshot.ts). */
+  fresh?: FreshMachine;
 }
 
 export const DEFAULT_INTERVAL = CNTFRQ / 10;
@@ -99,7 +101,7 @@ export class TimeTravel {
     });
     m.on('input', (input) => { if (!this.replaying) this.log.push({ ticks: m.clock.ticks, input }); });
     m.on('stop', (ticks) => { if (!this.replaying) this.log.push({ ticks, stop: true }); });
-    this.checkpoint();
+    this.checkpoint(opts.fresh);
   }
 
   /** Runs the machine forward (Machine.run) and takes a checkpoint when one is due. */
@@ -251,9 +253,9 @@ export class TimeTravel {
     if (this.m.clock.ticks - lastCp.ticks >= this.interval) this.checkpoint();
   }
 
-  private checkpoint(): void {
+  private checkpoint(fresh?: FreshMachine): void {
     const prev = this.checkpoints[this.checkpoints.length - 1];
-    const state = captureState(this.m, prev?.state);
+    const state = captureState(this.m, prev?.state, fresh);
     for (const list of [state.ram, state.disk, state.traceRing]) for (const p of list) if (p) this.ref(p, 1);
     const fixed = 65536 + 256 + JSON.stringify(state.devices).length;
     this.checkpoints.push({ ticks: stateTicks(state), instructions: this.m.instructions, log: this.log.length, state, fixed });

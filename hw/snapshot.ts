@@ -101,15 +101,16 @@ function chunk(bytes: Uint8Array, size: number, prev: (Uint8Array | null)[] | un
 
 /**
  * The machine's whole state. With `prev` (an earlier snapshot of the same machine), unchanged RAM
- * pages and disk chunks are shared with it rather than copied.
+ * pages and disk chunks are shared with it rather than copied. With `fresh`, only its RAM pages are
+ * read (the machine was just created or restored and has not run: the others are zero).
  */
-export function captureState(m: Machine, prev?: MachineState): MachineState {
+export function captureState(m: Machine, prev?: MachineState, fresh?: FreshMachine): MachineState {
   const store = m.block.store;
   const ring = m.trace.snapshotRing();
   return {
     buildId: m.buildId,
     ramSize: m.ram.size,
-    ram: chunk(m.ram.u8, PAGE_SIZE, prev?.ram),
+    ram: fresh ? freshRam(m, fresh, prev?.ram) : chunk(m.ram.u8, PAGE_SIZE, prev?.ram),
     diskSectors: store.sectors,
     disk: chunk(store.read(0, store.sectors), DISK_CHUNK, prev?.disk),
     traceRing: chunk(ring.ring, PAGE_SIZE, prev?.traceRing),
@@ -157,12 +158,20 @@ export function incompatibility(m: Machine, s: MachineState): string {
 }
 
 /**
- * What the caller knows of a freshly created machine it restores into, so the restore need not
- * read what it knows: `ramNonZero`, the only RAM pages that may hold non-zero bytes (every other page
- * is untouched: reading 64 MiB of untouched memory commits it, and cost ~0.6 s of a page's boot).
+ * What the caller knows of a freshly created (or just restored) machine, so a restore into it or a
+ * capture of it need not read what it knows: `ramNonZero`, the only RAM pages that may hold non-zero
+ * bytes. The other pages are untouched memory, and the first read of untouched memory is what cost
+ * most: 0.7–1.3 s for 64 MiB on the shared host of docs/PERFORMANCE.md, 70–90 ms once touched.
  */
 export interface FreshMachine {
   ramNonZero: readonly number[];
+}
+
+/** The RAM pages of a machine whose only possibly non-zero pages are `fresh.ramNonZero`. */
+function freshRam(m: Machine, fresh: FreshMachine, prev: (Uint8Array | null)[] | undefined): (Uint8Array | null)[] {
+  const ram: (Uint8Array | null)[] = new Array(m.ram.size / PAGE_SIZE).fill(null);
+  for (const k of fresh.ramNonZero) ram[k] = chunk(m.ram.u8.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), PAGE_SIZE, prev && [prev[k]])[0];
+  return ram;
 }
 
 /**

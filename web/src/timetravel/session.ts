@@ -68,7 +68,7 @@ export class TimeTravelSession {
   private startSeq = 0;
 
   constructor(readonly m: Machine, opts: TimeTravelOptions & { exact?: boolean } = {}, transcript?: Uint8Array) {
-    this.tt = new TimeTravel(m, { interval: opts.interval ?? PAGE_INTERVAL, memoryBudget: opts.memoryBudget ?? PAGE_MEMORY_BUDGET });
+    this.tt = new TimeTravel(m, { interval: opts.interval ?? PAGE_INTERVAL, memoryBudget: opts.memoryBudget ?? PAGE_MEMORY_BUDGET, fresh: opts.fresh });
     if (opts.exact === false) m.el0.jitThreshold = DEFAULT_JIT_THRESHOLD;
     m.on('trace', (r: TraceRecord) => {
       if (r.seq >= this.endSeq) this.endSeq = r.seq + 1;

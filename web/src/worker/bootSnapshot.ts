@@ -8,6 +8,7 @@
 
 import { Machine, type PreparedKernel } from '../../../hw/machine';
 import type { BlockStore } from '../../../hw/blockdev';
+import type { FreshMachine } from '../../../hw/snapshot';
 import { diskKey, restoreBootState, unbase64, type BootSnapshotMeta } from '../../../host/bootSnapshot';
 
 const metas = import.meta.glob<BootSnapshotMeta>('../../../build/boot/*.json', { eager: true, import: 'default' });
@@ -45,14 +46,14 @@ export function prefetchBootSnapshot(bootargs: string): void {
  * A machine restored to the end of its boot, with the boot's UART output; null when there is no
  * snapshot to use (the caller boots for real). Never throws.
  */
-export async function restoreBootSnapshot(kernel: Uint8Array | PreparedKernel, bootImage: Uint8Array | undefined, disk: BlockStore, bootargs: string): Promise<{ machine: Machine; log: Uint8Array; mailbox: number[][] } | null> {
+export async function restoreBootSnapshot(kernel: Uint8Array | PreparedKernel, bootImage: Uint8Array | undefined, disk: BlockStore, bootargs: string): Promise<{ machine: Machine; log: Uint8Array; mailbox: number[][]; fresh: FreshMachine } | null> {
   try {
     const snap = bootImage ? snapshotFor(bootargs, diskKey(disk)) : null;
     const file = snap && (await fetchState(snap.url));
     if (!snap || !file) return null;
     const m = await Machine.create({ kernel, bootImage, disk, bootargs: bootargs || undefined });
-    await restoreBootState(m, file, snap.meta);
-    return { machine: m, log: unbase64(snap.meta.log), mailbox: snap.meta.mailbox };
+    const fresh = await restoreBootState(m, file, snap.meta);
+    return { machine: m, log: unbase64(snap.meta.log), mailbox: snap.meta.mailbox, fresh };
   } catch (e) {
     console.warn('boot snapshot not used:', e);
     return null;

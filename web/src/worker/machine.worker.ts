@@ -468,7 +468,7 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     if (gen !== generation) return;
     bootargsUsed = bootargs ?? '';
     // a restored boot's log is the transcript's start: the boot's UART bytes came before this machine
-    session = new TimeTravelSession(m, { exact: false }, restored?.log);
+    session = new TimeTravelSession(m, { exact: false, fresh: restored?.fresh }, restored?.log);
     pageSeq = 1;
     origin = 'boot';
     lastTravelMs = undefined;
