@@ -13,6 +13,7 @@ import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } 
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
 import { kindName, kindOf } from '../../host/traceKinds';
 import { parseKiView, type KiView } from '../../host/introspection';
+import { startedWorker } from './workerStart';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;
@@ -40,17 +41,11 @@ export class MachineClient {
   private epoch = 1;
 
   constructor() {
-    const worker = new Worker(new URL('./worker/machine.worker.ts', import.meta.url), { type: 'module' });
-    const channel = new MessageChannel();
-    // ?check=0 / ?check=1 overrides the build's invariant-checker setting (the figures run without it)
-    const check = new URLSearchParams(location.search).get('check');
-    // ?boot=real boots for real on a first visit too (the page otherwise restores the booted machine)
-    const realBoot = new URLSearchParams(location.search).get('boot') === 'real';
-    // #rec=… : a shared recording, replayed from boot (web/src/timetravel/recording.ts)
-    const replay = new URLSearchParams(location.hash.replace(/^#/, '')).get('rec') ?? undefined;
-    worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot, replay }, [channel.port2]);
+    // started by the page's entry before this code loaded (workerStart.ts)
+    const { worker, port, earlyError } = startedWorker;
     worker.onerror = (e) => this.publish({ ...this.status, phase: 'error', running: false, error: e.message });
-    this.port = channel.port1;
+    if (earlyError) this.publish({ ...this.status, phase: 'error', running: false, error: earlyError });
+    this.port = port;
     this.port.onmessage = (e: MessageEvent<Event>) => this.receive(e.data);
     // Save the disk when the page goes away or to the background.
     addEventListener('pagehide', () => this.send({ type: 'flush' }));
