@@ -5,7 +5,9 @@
 //      (`?check=0`: the page as deployed; bootMs, bootMsRepeat) and with it (the e2e build's default;
 //      bootMsChecked, bootMsRepeatChecked). A first visit restores the build's snapshot of the booted
 //      machine (bootedFrom says which); bootMsRealBoot is the same first visit booting for real
-//      (`?boot=real`, what every first visit did before the snapshot): the before/after of one run;
+//      (`?boot=real`, what every first visit did before the snapshot): the before/after of one run,
+//      and bootMsRepeatRealBoot its reload (a repeat visit booting for real, as every one did before
+//      the repeat snapshot); loadMarks* say where each boot's time went (the worker's steps);
 //   2. frame times while the machine runs flat out (largest speed), with the messages panel open,
 //      and the main thread's long tasks (over 50 ms) in that window;
 //   3. size of the first load, gzipped: every file the page fetched (Resource Timing, plus the
@@ -132,6 +134,11 @@ test('figures: boot time, frame time flat out, first-load size', async ({ page, 
   figures.bootCpuMsRealBoot = r.cpu;
   figures.bootMsRealBootFrom = await bootedFrom(p3);
   figures.loadMarksRealBoot = await loadMarks(p3);
+  // ...and its repeat visit booting for real on the saved disk: the repeat visit before its snapshot
+  r = await cpuTo(() => p3.reload(), p3);
+  figures.bootMsRepeatRealBoot = r.ms;
+  figures.bootCpuMsRepeatRealBoot = r.cpu;
+  figures.bootMsRepeatRealBootFrom = await bootedFrom(p3);
   await real.close();
 
   // Flat out: the largest budget per slice, messages panel open.
