@@ -1247,7 +1247,7 @@ export const PROTOCOLS: Protocol[] = [
   {
     "protocol": "netdev",
     "id": 7,
-    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached or called recv they are counted and dropped at once.",
+    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached they are counted and dropped at once, and send and recv answer NOT_CONNECTED: a restarted driver knows no client, and that error tells the stack to attach again.",
     "ops": [
       {
         "name": "info",
@@ -1337,7 +1337,8 @@ export const PROTOCOLS: Protocol[] = [
           "INVALID",
           "BUSY",
           "IO",
-          "UNAVAILABLE"
+          "UNAVAILABLE",
+          "NOT_CONNECTED"
         ]
       },
       {
@@ -1363,7 +1364,8 @@ export const PROTOCOLS: Protocol[] = [
         "errors": [
           "INVALID",
           "WOULD_BLOCK",
-          "BUSY"
+          "BUSY",
+          "NOT_CONNECTED"
         ]
       }
     ]

@@ -21,8 +21,8 @@ import * as netdev from "../gen/netdev";
 import * as timer from "../gen/timer";
 import * as socket from "../gen/socket";
 import * as E from "../gen/errors";
-import { RX, RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText } from "./wire";
-import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce } from "./arp";
+import { RX, RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText, driverRestarted, setDriverNtfn } from "./wire";
+import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce, MS } from "./arp";
 import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
@@ -39,6 +39,12 @@ let timerEp: u64 = 0;
 let timerNtfn: u64 = 0; // our notification, badged TIMER_BIT, for timer.alarm
 let alarmAt: u64 = u64.MAX_VALUE; // the alarm the timer service holds for us (MAX: none)
 const MAX_DATA: u32 = 448; // socket.send / recv data per message
+// With the link up the driver is asked this often whether it is still the one we attached to (a
+// netdev.recv: NOT_CONNECTED from a restarted netdrv). A new driver instance cannot tell us — it
+// does not know its client — so without this a stack with nothing to send would never hear the
+// frames the new driver receives (a listener would stay deaf). Linux's dev_watchdog polls too.
+const DRIVER_CHECK: u64 = 500 * MS;
+let driverCheckAt: u64 = 0;
 
 // ---- frames from the driver ----
 const recvR = new netdev.RecvReply();
@@ -46,7 +52,8 @@ const recvR = new netdev.RecvReply();
 function pollDriver(): void {
   if (netdevEp == 0) return;
   for (let k = 0; k < 64; k++) {
-    if (netdev.recv(netdevEp, RX_OFF, false, recvR) != 0) return;
+    const e = netdev.recv(netdevEp, RX_OFF, false, recvR);
+    if (e != 0) { if (driverRestarted(e)) continue; return; }
     const len = <i32>recvR.len;
     const t = now();
     const type = get16(RX + 12);
@@ -60,6 +67,7 @@ function pollDriver(): void {
 /** Everything that is due: ARP retries and failures, TCP timers, ping and recvfrom timeouts. */
 function tick(): void {
   const t = now();
+  if (t >= driverCheckAt) driverCheckAt = t + DRIVER_CHECK; // pollDriver just asked
   arpTick(t);
   while (arpFailed.length > 0) unreachable(arpFailed.pop());
   tcpTick(t);
@@ -82,6 +90,7 @@ function unreachable(addr: u32): void {
 
 function nextDeadline(): u64 {
   let t = min(arpNextDeadline(), tcpNextDeadline());
+  if (linkUp) t = min(t, driverCheckAt);
   for (let i = 0; i < pings.length; i++) t = min(t, pings[i].deadline);
   for (let i = 0; i < sockets.length; i++) if (sockets[i].waitOp == WAIT_RECVFROM && sockets[i].waitDeadline != 0) t = min(t, sockets[i].waitDeadline);
   return t;
@@ -286,6 +295,7 @@ class Net extends socket.Server {
 // ---- start: find the driver and the timer, attach, announce ----
 function start(): void {
   const drvNtfn = allocSlot();
+  setDriverNtfn(drvNtfn);
   timerNtfn = allocSlot();
   if (cnodeMint(SLOT_CNODE, drvNtfn, SLOT_NOTIFICATION, R_WRITE, DRV_BIT) != 0 ||
       cnodeMint(SLOT_CNODE, timerNtfn, SLOT_NOTIFICATION, R_WRITE, TIMER_BIT) != 0) { say("no notification: not started"); return; }
@@ -302,6 +312,8 @@ function start(): void {
     arpAnnounce();
   }
   pollDriver();
+  driverCheckAt = now() + DRIVER_CHECK;
+  armTimer();
 }
 
 start();
