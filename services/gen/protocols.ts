@@ -1373,7 +1373,7 @@ export const PROTOCOLS: Protocol[] = [
   {
     "protocol": "socket",
     "id": 10,
-    "doc": "The network stack's sockets (services/net, docs/NETWORK.md): UDP and TCP over IPv4, ICMP echo, and the interface's state. A socket is a small number that belongs to the client that opened it: the badge on the client's capability (its pid, minted by init) is checked on every call, so a program can use only its own sockets (BAD_FD otherwise). Addresses are IPv4 addresses as a number, most significant byte first (10.0.0.2 = 0x0a000002). Calls that wait (connect, accept, recv, recvfrom, ping; send when the send buffer is full) are answered later, when what they wait for happens or fails. One waiting call per socket (BUSY for another).",
+    "doc": "The network stack's sockets (services/net, docs/NETWORK.md): UDP and TCP over IPv4, ICMP echo, and the interface's state. A socket is a capability: open and accept reply with a badged copy of the stack's endpoint (the badge names the socket slot and its generation), and bind, connect, listen, accept, send, recv, sendto, recvfrom and close are called on that capability, so a program can use only the sockets it was given (BAD_FD through any other capability, and through a socket's capability once it is closed). open, ping, iface, stats, arp and netstat go to the service's capability (from init's lookup, badged with the client's pid); open through a socket's capability is INVALID. Addresses are IPv4 addresses as a number, most significant byte first (10.0.0.2 = 0x0a000002). Calls that wait (connect, accept, recv, recvfrom, ping; send when the send buffer is full) are answered later, when what they wait for happens or fails. One waiting call per socket (BUSY for another).",
     "enums": {
       "SockType": {
         "UDP": 1,
@@ -1403,7 +1403,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "open",
         "id": 1,
-        "doc": "A new socket of `type` (UDP or TCP), not yet bound.",
+        "doc": "A new socket of `type` (UDP or TCP), not yet bound: its capability (at most 8 open per client).",
         "args": [
           {
             "name": "type",
@@ -1414,7 +1414,7 @@ export const PROTOCOLS: Protocol[] = [
         "reply": [
           {
             "name": "sock",
-            "type": "u32"
+            "type": "cap"
           }
         ],
         "errors": [
@@ -1427,10 +1427,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 2,
         "doc": "Give the socket local port `port` (1..65535).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "port",
             "type": "u32"
@@ -1448,10 +1444,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 3,
         "doc": "TCP: open a connection to addr:port (the three-way handshake); answered when it is established or has failed. UDP: set the peer that send and recv use.",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "addr",
             "type": "u32"
@@ -1478,10 +1470,6 @@ export const PROTOCOLS: Protocol[] = [
         "doc": "TCP: accept connections on the bound port; up to `backlog` (1..4) wait for accept.",
         "args": [
           {
-            "name": "sock",
-            "type": "u32"
-          },
-          {
             "name": "backlog",
             "type": "u32"
           }
@@ -1495,17 +1483,12 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "accept",
         "id": 5,
-        "doc": "TCP: the next established connection of a listening socket, as a new socket of the caller (answered when one arrives).",
-        "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          }
-        ],
+        "doc": "TCP: the next established connection of a listening socket, as the capability of a new socket (answered when one arrives).",
+        "args": [],
         "reply": [
           {
             "name": "conn",
-            "type": "u32"
+            "type": "cap"
           },
           {
             "name": "addr",
@@ -1527,10 +1510,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 6,
         "doc": "Queue `data` on a connected socket; the number of bytes taken (all of them: answered when the send buffer has room).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "data",
             "type": "bytes",
@@ -1559,10 +1538,6 @@ export const PROTOCOLS: Protocol[] = [
         "doc": "Up to `max` received bytes, in order (answered when some arrive); empty data = the peer closed (end of stream).",
         "args": [
           {
-            "name": "sock",
-            "type": "u32"
-          },
-          {
             "name": "max",
             "type": "u32"
           }
@@ -1588,10 +1563,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 8,
         "doc": "UDP: send one datagram to addr:port (the socket is bound to an ephemeral port if it has none).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "addr",
             "type": "u32"
@@ -1623,10 +1594,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 9,
         "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; waits at most `timeout` counter ticks (0 = no limit).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "max",
             "type": "u32"
@@ -1661,13 +1628,8 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "close",
         "id": 10,
-        "doc": "Release the socket. TCP sends FIN after the queued data (the connection finishes closing in the stack); a waiting call of it is answered CANCELLED.",
-        "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          }
-        ],
+        "doc": "Release the socket (its capabilities are refused from now on: BAD_FD; the client deletes its own). TCP sends FIN after the queued data (the connection finishes closing in the stack); a waiting call of it is answered CANCELLED.",
+        "args": [],
         "reply": [],
         "errors": [
           "BAD_FD"
@@ -1840,7 +1802,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "netstat",
         "id": 15,
-        "doc": "Socket `index` of the stack (every client's; NO_ENTRY past the last): its type, TCP state, ports, peer and queued bytes.",
+        "doc": "Socket `index` of the stack (every client's, for netstat; NO_ENTRY past the last): its type, TCP state, ports, peer and queued bytes.",
         "args": [
           {
             "name": "index",

@@ -26,7 +26,7 @@ import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce, M
 import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
-  sockets, newSocket, ownedBy, lookupSocket, freeSocket, portInUse, ephemeralPort, waitOn, failWait,
+  sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, portInUse, ephemeralPort, waitOn, failWait,
   MAX_PER_CLIENT, SNDBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND, WAIT_RECVFROM,
 } from "./sock";
 
@@ -124,22 +124,25 @@ class Net extends socket.Server {
 
   open(badge: u64, type: u32, out: socket.OpenReply): u32 {
     if (type != socket.SOCK_TYPE_UDP && type != socket.SOCK_TYPE_TCP) return E.INVALID;
+    if (isSocketBadge(badge)) return E.INVALID; // a socket's capability opens nothing: the owner is a client
     if (ownedBy(badge) >= MAX_PER_CLIENT) return E.TOO_MANY;
     const s = newSocket(type, badge);
     if (s == null) return E.TOO_MANY;
-    out.sock = s.id;
+    const cap = socketCap(s);
+    if (cap == 0) { freeSocket(s); return E.TOO_MANY; }
+    out.sock = cap; // the reply carries a copy; ours is deleted at the next mint
     return 0;
   }
-  bind(badge: u64, id: u32, port: u32): u32 {
-    const s = lookupSocket(badge, id);
+  bind(badge: u64, port: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (port == 0 || port > 65535 || s.localPort != 0) return E.INVALID;
     if (portInUse(s.type, port)) return E.ADDR_IN_USE;
     s.localPort = port;
     return 0;
   }
-  connect(badge: u64, id: u32, addr: u32, port: u32): u32 {
-    const s = lookupSocket(badge, id);
+  connect(badge: u64, addr: u32, port: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (port == 0 || port > 65535 || !onLink(addr)) return port == 0 || port > 65535 ? E.INVALID : E.UNREACHABLE;
     if (s.waitOp != 0) return E.BUSY;
@@ -155,16 +158,16 @@ class Net extends socket.Server {
     tcpConnect(s, now());
     return DEFER; // answered by the SYN+ACK, a RST, ARP failing or the retransmission limit
   }
-  listen(badge: u64, id: u32, backlog: u32): u32 {
-    const s = lookupSocket(badge, id);
+  listen(badge: u64, backlog: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type != socket.SOCK_TYPE_TCP || s.state != socket.TCP_STATE_CLOSED || s.localPort == 0 || backlog == 0 || backlog > 4) return E.INVALID;
     s.state = socket.TCP_STATE_LISTEN;
     s.backlog = backlog;
     return 0;
   }
-  accept(badge: u64, id: u32, out: socket.AcceptReply): u32 {
-    const s = lookupSocket(badge, id);
+  accept(badge: u64, out: socket.AcceptReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.state != socket.TCP_STATE_LISTEN) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
@@ -172,8 +175,8 @@ class Net extends socket.Server {
     if (s.accepted.length > 0) handOver(s, s.accepted.shift()); // answers through the saved reply
     return DEFER;
   }
-  send(badge: u64, id: u32, data: usize, len: i32, out: socket.SendReply): u32 {
-    const s = lookupSocket(badge, id);
+  send(badge: u64, data: usize, len: i32, out: socket.SendReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.waitOp != 0) return E.BUSY;
     if (s.type == socket.SOCK_TYPE_UDP) {
@@ -194,8 +197,8 @@ class Net extends socket.Server {
     s.pending = d;
     return DEFER;
   }
-  recv(badge: u64, id: u32, max: u32, out: socket.RecvReply): u32 {
-    const s = lookupSocket(badge, id);
+  recv(badge: u64, max: u32, out: socket.RecvReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.waitOp != 0) return E.BUSY;
     if (max == 0) return E.INVALID;
@@ -211,8 +214,8 @@ class Net extends socket.Server {
     s.waitMax = max;
     return DEFER;
   }
-  sendto(badge: u64, id: u32, addr: u32, port: u32, data: usize, len: i32, out: socket.SendtoReply): u32 {
-    const s = lookupSocket(badge, id);
+  sendto(badge: u64, addr: u32, port: u32, data: usize, len: i32, out: socket.SendtoReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type != socket.SOCK_TYPE_UDP || port == 0 || port > 65535) return E.INVALID;
     if (!autobind(s)) return E.TOO_MANY;
@@ -221,8 +224,8 @@ class Net extends socket.Server {
     out.n = <u32>len;
     return 0;
   }
-  recvfrom(badge: u64, id: u32, max: u32, timeout: u64, out: socket.RecvfromReply): u32 {
-    const s = lookupSocket(badge, id);
+  recvfrom(badge: u64, max: u32, timeout: u64, out: socket.RecvfromReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type != socket.SOCK_TYPE_UDP || max == 0 || s.localPort == 0) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
@@ -237,8 +240,8 @@ class Net extends socket.Server {
     s.waitDeadline = timeout == 0 ? 0 : now() + timeout;
     return DEFER;
   }
-  close(badge: u64, id: u32): u32 {
-    const s = lookupSocket(badge, id);
+  close(badge: u64): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type == socket.SOCK_TYPE_UDP) freeSocket(s);
     else tcpClose(s, now());

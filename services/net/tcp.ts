@@ -14,7 +14,7 @@ import { get8, get16, get32, put8, put16, put32, csumAdd, csumFold, pseudoSum, m
 import { PAYLOAD, PROTO_TCP, ipOutput } from "./ip";
 import {
   Socket, sockets, newSocket, freeSocket, SNDBUF, RCVBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND,
-  waitReply, finishWait, failWait, okWait,
+  waitReply, finishWait, failWait, okWait, socketCap,
 } from "./sock";
 import { MS } from "./arp";
 import * as socket from "../gen/socket";
@@ -357,7 +357,9 @@ export function handOver(l: Socket, s: Socket): void {
   detach(s);
   s.owner = l.owner;
   const out = new socket.AcceptReply();
-  out.conn = s.id; out.addr = s.remoteAddr; out.port = s.remotePort;
+  const cap = socketCap(s);
+  if (cap == 0) { failWait(l, E.TOO_MANY); s.owner = 0; abort(s, E.TOO_MANY); return; } // our CNode is full
+  out.conn = cap; out.addr = s.remoteAddr; out.port = s.remotePort;
   socket.replyAccept(waitReply(), out);
   finishWait(l);
 }

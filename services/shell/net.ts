@@ -2,7 +2,7 @@
 // (docs/NETWORK.md): ifconfig, ping, arp, netstat, get (an HTTP/1.0 client) and cksum. They
 // print through the shell's Output (the console, or a file with > and >>).
 
-import { lookup, lastError, parseIpv4, ipv4Text } from "../lib";
+import { lookup, lastError, parseIpv4, ipv4Text, sockOpen, sockAccept, sockClose, sockError } from "../lib";
 import * as socket from "../gen/socket";
 import * as timer from "../gen/timer";
 import * as vfs from "../gen/vfs";
@@ -142,16 +142,15 @@ export function netstat(o: Output): void {
 }
 
 // ---- get: an HTTP/1.0 client ----
-const openR = new socket.OpenReply();
 const sendR = new socket.SendReply();
 const recvR = new socket.RecvReply();
 /** Sends all of s (a request line and headers) on socket sock; 0 or an error. */
-function sendAll(ep: u64, sock: u32, s: string): u32 {
+function sendAll(sock: u64, s: string): u32 {
   const b = String.UTF8.encode(s);
   let off = 0;
   while (off < b.byteLength) {
     const n = min(b.byteLength - off, 448);
-    const e = socket.send(ep, sock, changetype<usize>(b) + <usize>off, n, sendR);
+    const e = socket.send(sock, changetype<usize>(b) + <usize>off, n, sendR);
     if (e) return e;
     off += n;
   }
@@ -173,19 +172,18 @@ export function get(o: Output, argv: Array<string>): void {
   if (a < 0 || port <= 0 || port > 65535) { o.err("get: " + hostPort + ": not an IPv4 address and port"); return; }
   const ep = net(o, "get");
   if (ep == 0) return;
-  let e = socket.open(ep, socket.SOCK_TYPE_TCP, openR);
-  if (e) { o.err("get: socket: " + netWhy(e)); return; }
-  const sock = openR.sock;
-  e = socket.connect(ep, sock, <u32>a, <u32>port);
-  if (e == 0) e = sendAll(ep, sock, "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: mlk-get\r\n\r\n");
-  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); socket.close(ep, sock); return; }
+  const sock = sockOpen(ep, socket.SOCK_TYPE_TCP);
+  if (sock == 0) { o.err("get: socket: " + netWhy(sockError)); return; }
+  let e = socket.connect(sock, <u32>a, <u32>port);
+  if (e == 0) e = sendAll(sock, "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: mlk-get\r\n\r\n");
+  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); sockClose(sock); return; }
   // the header (up to the blank line) is gathered to read the status; the body is printed as it comes
   const head = new ArrayBuffer(4096);
   const hp = changetype<usize>(head);
   let hn = 0;
   let inBody = false;
   while (true) {
-    e = socket.recv(ep, sock, 448, recvR);
+    e = socket.recv(sock, 448, recvR);
     if (e) { o.err("get: " + netWhy(e)); break; }
     if (recvR.dataLen == 0) break; // the server closed: the end of the body (HTTP/1.0)
     // recvR.data points into the client message, which the next call reuses: copy first
@@ -209,7 +207,7 @@ export function get(o: Output, argv: Array<string>): void {
     if (!status.startsWith("HTTP/1.") || status.indexOf(" 200 ") < 0) o.err("get: " + status);
     if (hn > end + 4) o.bytes(hp + <usize>(end + 4), hn - end - 4);
   }
-  socket.close(ep, sock);
+  sockClose(sock);
 }
 
 // ---- cksum FILE: POSIX cksum (CRC-32, polynomial 0x04C11DB7, with the length), to compare copies ----
@@ -255,12 +253,11 @@ export function ncUdp(o: Output, argv: Array<string>): void {
   text += "\n";
   const ep = net(o, "nc");
   if (ep == 0) return;
-  let e = socket.open(ep, socket.SOCK_TYPE_UDP, openR);
-  if (e) { o.err("nc: socket: " + netWhy(e)); return; }
-  const sock = openR.sock;
+  const sock = sockOpen(ep, socket.SOCK_TYPE_UDP);
+  if (sock == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
   const b = String.UTF8.encode(text);
-  e = socket.sendto(ep, sock, <u32>a, <u32>port, changetype<usize>(b), min(b.byteLength, 448), sendtoR);
-  if (e == 0) e = socket.recvfrom(ep, sock, 448, 2000 * TICKS_PER_MS, recvfromR);
+  let e = socket.sendto(sock, <u32>a, <u32>port, changetype<usize>(b), min(b.byteLength, 448), sendtoR);
+  if (e == 0) e = socket.recvfrom(sock, 448, 2000 * TICKS_PER_MS, recvfromR);
   if (e) o.err("nc: " + argv[2] + ":" + argv[3] + ": " + netWhy(e));
   else {
     const n = recvfromR.dataLen;
@@ -268,5 +265,5 @@ export function ncUdp(o: Output, argv: Array<string>): void {
     memory.copy(changetype<usize>(buf), recvfromR.data, n);
     o.bytes(changetype<usize>(buf), n);
   }
-  socket.close(ep, sock);
+  sockClose(sock);
 }
