@@ -1592,7 +1592,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "recvfrom",
         "id": 9,
-        "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; waits at most `timeout` counter ticks (0 = no limit).",
+        "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; TCP (as BSD's recvfrom): up to `max` received bytes, as recv, and the peer. Waits at most `timeout` counter ticks (0 = no limit): TIMED_OUT.",
         "args": [
           {
             "name": "max",
@@ -1622,7 +1622,9 @@ export const PROTOCOLS: Protocol[] = [
           "BAD_FD",
           "INVALID",
           "BUSY",
-          "TIMED_OUT"
+          "TIMED_OUT",
+          "NOT_CONNECTED",
+          "RESET"
         ]
       },
       {

@@ -275,7 +275,7 @@ export function sendto(ep: u64, addr: u32, port: u32, data: usize, dataLen: i32,
   return 0;
 }
 
-/** socket.recvfrom(max: u32, timeout: u64) → (addr: u32, port: u32, data: bytes) — UDP: the next datagram (up to `max` bytes of it) and its sender; waits at most `timeout` counter ticks (0 = no limit). */
+/** socket.recvfrom(max: u32, timeout: u64) → (addr: u32, port: u32, data: bytes) — UDP: the next datagram (up to `max` bytes of it) and its sender; TCP (as BSD's recvfrom): up to `max` received bytes, as recv, and the peer. Waits at most `timeout` counter ticks (0 = no limit): TIMED_OUT. */
 export function recvfrom(ep: u64, max: u32, timeout: u64, out: RecvfromReply): u32 {
   const m = clientMsg();
   m.reset(LABEL_RECVFROM);

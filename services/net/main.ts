@@ -74,7 +74,7 @@ function tick(): void {
   for (let i = pings.length - 1; i >= 0; i--) if (t >= pings[i].deadline) finishPing(i, E.TIMED_OUT, 0, 0);
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
-    if (s.waitOp == WAIT_RECVFROM && s.waitDeadline != 0 && t >= s.waitDeadline) failWait(s, E.TIMED_OUT);
+    if ((s.waitOp == WAIT_RECVFROM || s.waitOp == WAIT_RECV) && s.waitDeadline != 0 && t >= s.waitDeadline) failWait(s, E.TIMED_OUT);
   }
 }
 
@@ -92,7 +92,7 @@ function nextDeadline(): u64 {
   let t = min(arpNextDeadline(), tcpNextDeadline());
   if (linkUp) t = min(t, driverCheckAt);
   for (let i = 0; i < pings.length; i++) t = min(t, pings[i].deadline);
-  for (let i = 0; i < sockets.length; i++) if (sockets[i].waitOp == WAIT_RECVFROM && sockets[i].waitDeadline != 0) t = min(t, sockets[i].waitDeadline);
+  for (let i = 0; i < sockets.length; i++) if ((sockets[i].waitOp == WAIT_RECVFROM || sockets[i].waitOp == WAIT_RECV) && sockets[i].waitDeadline != 0) t = min(t, sockets[i].waitDeadline);
   return t;
 }
 
@@ -227,8 +227,24 @@ class Net extends socket.Server {
   recvfrom(badge: u64, max: u32, timeout: u64, out: socket.RecvfromReply): u32 {
     const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
-    if (s.type != socket.SOCK_TYPE_UDP || max == 0 || s.localPort == 0) return E.INVALID;
+    if (max == 0) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
+    if (s.type == socket.SOCK_TYPE_TCP) { // as BSD's: a connection's bytes, with the peer — and a time limit
+      if (s.rcvLen > 0 || s.finReceived) {
+        out.addr = s.remoteAddr; out.port = s.remotePort;
+        out.data = changetype<usize>(dataScratch);
+        out.dataLen = <i32>tcpRead(s, out.data, min(max, MAX_DATA), now());
+        return 0;
+      }
+      if (s.error != 0) return s.error;
+      if (s.state != socket.TCP_STATE_ESTABLISHED && s.state != socket.TCP_STATE_FIN_WAIT_1 && s.state != socket.TCP_STATE_FIN_WAIT_2) return E.NOT_CONNECTED;
+      if (!waitOn(s, WAIT_RECV)) return E.TOO_MANY;
+      s.waitFrom = true;
+      s.waitMax = max;
+      s.waitDeadline = timeout == 0 ? 0 : now() + timeout;
+      return DEFER;
+    }
+    if (s.localPort == 0) return E.INVALID;
     if (s.dgrams.length > 0) {
       const d = s.dgrams.shift();
       out.addr = d.addr; out.port = d.port;

@@ -39,6 +39,7 @@ export class Socket {
   waitOp: u32 = WAIT_NONE;
   waitMax: u32 = 0;
   waitDeadline: u64 = 0; // recvfrom's timeout (0 = none)
+  waitFrom: bool = false; // a recvfrom on a TCP connection (answered as recvfrom, with the peer)
   pending: Uint8Array | null = null; // the data of a send waiting for room
 
   // UDP
@@ -160,6 +161,8 @@ export function waitOn(s: Socket, op: u32): bool {
   if (cnodeSaveCaller(SLOT_CNODE, slot) != 0) { freeSlot(slot); return false; }
   s.waitSlot = slot;
   s.waitOp = op;
+  s.waitFrom = false;
+  s.waitDeadline = 0;
   return true;
 }
 /** The message to fill for s's waiting call (then finishWait). */

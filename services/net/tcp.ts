@@ -404,6 +404,15 @@ const recvScratch = new StaticArray<u8>(448);
 /** Answers s's waiting recv: data, or end of stream after the peer's FIN. */
 function deliver(s: Socket, now: u64): void {
   if (s.rcvLen == 0 && !s.finReceived) return;
+  if (s.waitFrom) { // recvfrom on a connection: the same bytes, with the peer
+    const f = new socket.RecvfromReply();
+    f.addr = s.remoteAddr; f.port = s.remotePort;
+    f.data = changetype<usize>(recvScratch);
+    f.dataLen = <i32>tcpRead(s, f.data, min(s.waitMax, 448), now);
+    socket.replyRecvfrom(waitReply(), f);
+    finishWait(s);
+    return;
+  }
   const out = new socket.RecvReply();
   out.data = changetype<usize>(recvScratch);
   out.dataLen = <i32>tcpRead(s, out.data, min(s.waitMax, 448), now);

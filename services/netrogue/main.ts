@@ -44,7 +44,7 @@ else {
   expectErr("connect off-link", socket.connect(t, 0xc0a80001, 80), E.UNREACHABLE);
   expectErr("send unconnected", socket.send(t, 0, 0, sendR), E.NOT_CONNECTED);
   expectErr("recv unconnected", socket.recv(t, 10, recvR), E.NOT_CONNECTED);
-  expectErr("recvfrom on tcp", socket.recvfrom(t, 10, 1, fromR), E.INVALID);
+  expectErr("recvfrom unconnected", socket.recvfrom(t, 10, 1, fromR), E.NOT_CONNECTED);
   expectErr("ping size 5000", socket.ping(ep, 0x0a000002, 1, 5000, 1000, pingR), E.INVALID);
   expectErr("ping off-link", socket.ping(ep, 0x08080808, 1, 56, 1000, pingR), E.UNREACHABLE);
   expectErr("open through a socket", socket.open(t, socket.SOCK_TYPE_UDP, allocSlot(), new socket.OpenReply()), E.INVALID);

@@ -267,3 +267,72 @@ export function ncUdp(o: Output, argv: Array<string>): void {
   }
   sockClose(sock);
 }
+
+// ---- nc [-l] over TCP: a conversation, line by line ----
+const ncFromR = new socket.RecvfromReply();
+const ncAcceptR = new socket.AcceptReply();
+const NC_QUIET: u64 = 300 * TICKS_PER_MS; // how long nc waits for the peer's bytes between lines
+
+/**
+ * Prints what arrives on sock until nothing has come for `quiet` ticks (0: until the peer closes);
+ * false once the peer has closed or the connection failed (the error is printed).
+ */
+function ncDrain(o: Output, sock: u64, quiet: u64): bool {
+  while (true) {
+    const e = socket.recvfrom(sock, 448, quiet, ncFromR);
+    if (e == E.TIMED_OUT) return true;
+    if (e) { o.err("nc: " + netWhy(e)); return false; }
+    if (ncFromR.dataLen == 0) return false; // the peer closed
+    const n = ncFromR.dataLen;
+    const buf = new ArrayBuffer(n); // the data is in the client message the next call reuses
+    memory.copy(changetype<usize>(buf), ncFromR.data, n);
+    o.bytes(changetype<usize>(buf), n);
+  }
+}
+
+/**
+ * nc HOST PORT, nc -l PORT: connects (or accepts one connection), then sends each typed line and
+ * prints what the peer sends. The shell has one thread and the console read waits, so the two
+ * directions take turns: after each line (and once connected) nc prints what arrives until the
+ * peer has been quiet 300 virtual ms, then reads the next line. Ctrl-D closes the connection
+ * (FIN after what was sent); the peer closing ends nc too. `readLine` is the shell's
+ * (the line in `line`, its length; 0 for Ctrl-D, negative for an error or Ctrl-C).
+ */
+export function ncTcp(o: Output, argv: Array<string>, readLine: () => i32, line: usize): void {
+  const listen = argv.length == 3 && argv[1] == "-l";
+  if (!listen && argv.length != 3) { o.err("usage: nc HOST PORT | nc -l PORT | nc -u HOST PORT TEXT..."); return; }
+  const port = parseNum(argv[2]);
+  const a = listen ? 0 : parseIpv4(argv[1]);
+  if (a < 0 || port <= 0 || port > 65535) { o.err("nc: " + argv[1] + " " + argv[2] + ": not an IPv4 address and port"); return; }
+  const ep = net(o, "nc");
+  if (ep == 0) return;
+  let sock: u64 = 0;
+  if (listen) {
+    const l = sockOpen(ep, socket.SOCK_TYPE_TCP);
+    if (l == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
+    let e = socket.bind(l, <u32>port);
+    if (e == 0) e = socket.listen(l, 1);
+    if (e == 0) { sock = sockAccept(l, ncAcceptR); if (sock == 0) e = sockError; }
+    sockClose(l); // one connection, as nc -l
+    if (e) { o.err("nc: port " + port.toString() + ": " + netWhy(e)); return; }
+  } else {
+    sock = sockOpen(ep, socket.SOCK_TYPE_TCP);
+    if (sock == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
+    const e = socket.connect(sock, <u32>a, <u32>port);
+    if (e) { o.err("nc: " + argv[1] + ":" + argv[2] + ": " + netWhy(e)); sockClose(sock); return; }
+  }
+  let open = ncDrain(o, sock, NC_QUIET);
+  while (open) {
+    const n = readLine();
+    if (n <= 0) break; // Ctrl-D (or Ctrl-C): close, FIN after what we sent
+    let off = 0;
+    while (off < n) {
+      const k = min(n - off, 448);
+      const e = socket.send(sock, line + <usize>off, k, sendR);
+      if (e) { o.err("nc: " + netWhy(e)); open = false; break; }
+      off += k;
+    }
+    if (open) open = ncDrain(o, sock, NC_QUIET);
+  }
+  sockClose(sock);
+}

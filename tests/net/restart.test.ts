@@ -41,7 +41,7 @@ it('killing netdrv mid-transfer gets it restarted, and a new connection works', 
   expect(command(s, 1, 'get http://10.0.0.2/big > /tmp/b', 60)).toBe('');
   expect(command(s, 1, 'cksum /tmp/b')).toBe(`${sum} /tmp/b\n`);
   expect(tid(2, 'netdrv')).not.toBe(drv);
-});
+}, 240_000);
 
 it('a stack whose driver restarted while it was idle attaches again on its own', () => {
   const drv = tid(1, 'netdrv');
@@ -52,4 +52,4 @@ it('a stack whose driver restarted while it was idle attaches again on its own',
   expect(command(s, 1, 'get http://10.0.0.2/big > /tmp/c', 60)).toBe('');
   expect(command(s, 1, 'cksum /tmp/c')).toBe(`${sum} /tmp/c\n`);
   expect(command(s, 1, 'ping -c 1 10.0.0.2')).toContain('1 packets transmitted, 1 received, 0% packet loss');
-});
+}, 240_000);
