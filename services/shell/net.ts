@@ -157,9 +157,19 @@ function sendAll(sock: u64, s: string): u32 {
   return 0;
 }
 
-/** get http://HOST[:PORT]/PATH: prints the body (the status line goes to the console when it is not 200). */
-export function get(o: Output, argv: Array<string>): void {
-  if (argv.length < 2 || !argv[1].startsWith("http://")) { o.err("usage: get http://HOST[:PORT]/PATH"); return; }
+// Where get puts the body: printed, or (cksum URL) only counted into a POSIX cksum.
+let bodyCrc = false;
+let crcAcc: u32 = 0;
+let crcSize: u64 = 0;
+function body(o: Output, p: usize, n: i32): void {
+  if (!bodyCrc) { o.bytes(p, n); return; }
+  for (let i = 0; i < n; i++) crcAcc = crcByte(crcAcc, load<u8>(p + <usize>i));
+  crcSize += <u64>n;
+}
+
+/** get http://HOST[:PORT]/PATH: prints the body (the status line goes to the console when it is not 200); whether it got a 200 and the whole body. */
+export function get(o: Output, argv: Array<string>): bool {
+  if (argv.length < 2 || !argv[1].startsWith("http://")) { o.err("usage: get http://HOST[:PORT]/PATH"); return false; }
   const rest = argv[1].substring(7);
   let slash = rest.indexOf("/");
   if (slash < 0) slash = rest.length;
@@ -169,30 +179,31 @@ export function get(o: Output, argv: Array<string>): void {
   const host = colon < 0 ? hostPort : hostPort.substring(0, colon);
   const port: i64 = colon < 0 ? 80 : parseNum(hostPort.substring(colon + 1));
   const a = parseIpv4(host);
-  if (a < 0 || port <= 0 || port > 65535) { o.err("get: " + hostPort + ": not an IPv4 address and port"); return; }
+  if (a < 0 || port <= 0 || port > 65535) { o.err("get: " + hostPort + ": not an IPv4 address and port"); return false; }
   const ep = net(o, "get");
-  if (ep == 0) return;
+  if (ep == 0) return false;
   const sock = sockOpen(ep, socket.SOCK_TYPE_TCP);
-  if (sock == 0) { o.err("get: socket: " + netWhy(sockError)); return; }
+  if (sock == 0) { o.err("get: socket: " + netWhy(sockError)); return false; }
   let e = socket.connect(sock, <u32>a, <u32>port);
   if (e == 0) e = sendAll(sock, "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: mlk-get\r\n\r\n");
-  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); sockClose(sock); return; }
+  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); sockClose(sock); return false; }
   // the header (up to the blank line) is gathered to read the status; the body is printed as it comes
   const head = new ArrayBuffer(4096);
   const hp = changetype<usize>(head);
   let hn = 0;
   let inBody = false;
+  let ok = true;
   while (true) {
     e = socket.recv(sock, 448, recvR);
-    if (e) { o.err("get: " + netWhy(e)); break; }
+    if (e) { o.err("get: " + netWhy(e)); ok = false; break; }
     if (recvR.dataLen == 0) break; // the server closed: the end of the body (HTTP/1.0)
     // recvR.data points into the client message, which the next call reuses: copy first
     const n = recvR.dataLen;
     const buf = new ArrayBuffer(n);
     const bp = changetype<usize>(buf);
     memory.copy(bp, recvR.data, n);
-    if (inBody) { o.bytes(bp, n); continue; }
-    if (hn + n > 4096) { o.err("get: header too long"); break; }
+    if (inBody) { body(o, bp, n); continue; }
+    if (hn + n > 4096) { o.err("get: header too long"); ok = false; break; }
     memory.copy(hp + <usize>hn, bp, n);
     hn += n;
     let end = -1;
@@ -204,10 +215,11 @@ export function get(o: Output, argv: Array<string>): void {
     let eol = 0;
     while (eol < end && load<u8>(hp + <usize>eol) != 0x0d) eol++;
     const status = String.UTF8.decodeUnsafe(hp, <usize>eol);
-    if (!status.startsWith("HTTP/1.") || status.indexOf(" 200 ") < 0) o.err("get: " + status);
-    if (hn > end + 4) o.bytes(hp + <usize>(end + 4), hn - end - 4);
+    if (!status.startsWith("HTTP/1.") || status.indexOf(" 200 ") < 0) { o.err("get: " + status); ok = false; }
+    if (hn > end + 4) body(o, hp + <usize>(end + 4), hn - end - 4);
   }
   sockClose(sock);
+  return ok && inBody;
 }
 
 // ---- cksum FILE: POSIX cksum (CRC-32, polynomial 0x04C11DB7, with the length), to compare copies ----
@@ -219,6 +231,19 @@ for (let i = 0; i < 256; i++) {
 }
 // @ts-ignore: decorator
 @inline function crcByte(crc: u32, b: u32): u32 { return (crc << 8) ^ unchecked(crcTable[((crc >> 24) ^ b) & 0xff]); }
+
+/**
+ * cksum http://HOST/PATH: the POSIX cksum of a URL's body, fetched with get and never stored — what
+ * `curl -s URL | cksum` does where the shell has no pipes (a big transfer costs no file writes).
+ */
+export function cksumUrl(o: Output, url: string): void {
+  bodyCrc = true; crcAcc = 0; crcSize = 0;
+  const ok = get(o, ["get", url]);
+  bodyCrc = false;
+  if (!ok) return;
+  for (let n = crcSize; n != 0; n >>= 8) crcAcc = crcByte(crcAcc, <u32>(n & 0xff));
+  o.out((~crcAcc).toString() + " " + crcSize.toString() + " " + url + "\n");
+}
 
 const vOpenR = new vfs.OpenReply();
 const vReadR = new vfs.ReadReply();
