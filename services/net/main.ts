@@ -6,7 +6,7 @@
 //   arp.ts   ARP: the cache, requests and their timeouts, replies
 //   ip.ts    IPv4 in and out, ICMP echo (ping), UDP (and the echo port 7)
 //   tcp.ts   TCP: the state machine, retransmission, FIN/RST
-//   sock.ts  the socket table, ownership by badge, calls that wait
+//   sock.ts  the socket table, sockets as capabilities (badges), calls that wait
 //
 // Capabilities (manifest entry "net"): its endpoint, a notification bound to its thread (slot 6,
 // minted twice with badges: netdrv signals DRV_BIT when frames wait, the timer service TIMER_BIT
@@ -26,7 +26,7 @@ import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce, M
 import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
-  sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, portInUse, ephemeralPort, waitOn, failWait,
+  sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, seedGenerations, portInUse, ephemeralPort, waitOn, failWait,
   MAX_PER_CLIENT, SNDBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND, WAIT_RECVFROM,
 } from "./sock";
 
@@ -313,6 +313,7 @@ class Net extends socket.Server {
 
 // ---- start: find the driver and the timer, attach, announce ----
 function start(): void {
+  seedGenerations(now());
   const drvNtfn = allocSlot();
   setDriverNtfn(drvNtfn);
   timerNtfn = allocSlot();

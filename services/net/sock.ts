@@ -77,12 +77,21 @@ export class Socket {
 
 export const sockets = new Array<Socket>();
 
-// A socket's capability is a copy of the stack's endpoint badged SOCK_BADGE | generation << 8 | slot:
-// the client cannot change a badge, so it can name only the sockets it was given, and a slot's
-// generation moves on at every reuse, so a capability kept past close names nothing.
+// A socket's capability is a copy of the stack's endpoint badged
+//   opener's pid << 33 | SOCK_BADGE | generation << 8 | slot
+// The client cannot change a badge, so it can name only the sockets it was given; a slot's
+// generation moves on at every reuse, so a capability kept past close names nothing; and the
+// generations start from the clock and the opener's pid must match, so a capability from before a
+// restart of the stack does not name another client's socket of the new one.
 export const SOCK_BADGE: u64 = 1 << 32; // above every pid init mints (16 bits)
+const PID_SHIFT: u64 = 33;
 const slotGen = new StaticArray<u32>(MAX_SOCKETS);
 const slotUsed = new StaticArray<bool>(MAX_SOCKETS);
+/** Sets every slot's generation from the counter at start (see above). */
+export function seedGenerations(now: u64): void {
+  for (let i = 0; i < MAX_SOCKETS; i++) slotGen[i] = <u32>((now >> 4) + <u64>i * 0x9e37) & 0xff_ffff;
+}
+function badgeOf(s: Socket): u64 { return ((s.owner & 0xffff) << PID_SHIFT) | SOCK_BADGE | <u64>s.id; }
 
 export function isSocketBadge(badge: u64): bool { return (badge & SOCK_BADGE) != 0; }
 
@@ -112,7 +121,10 @@ export function lookupSocket(badge: u64): Socket | null {
   const id = <u32>(badge & 0xffff_ffff);
   const slot = <i32>(id & 0xff);
   if (slot >= MAX_SOCKETS || !slotUsed[slot]) return null;
-  for (let i = 0; i < sockets.length; i++) if (sockets[i].id == id && sockets[i].owner != 0) return sockets[i];
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
+    if (s.id == id && s.owner != 0 && badgeOf(s) == badge) return s;
+  }
   return null;
 }
 
@@ -125,7 +137,7 @@ let capSlot: u64 = 0; // the last minted socket capability, kept until the reply
 export function socketCap(s: Socket): u64 {
   if (capSlot == 0) { capSlot = allocSlot(); if (capSlot == 0) return 0; }
   else cnodeDelete(SLOT_CNODE, capSlot);
-  if (cnodeMint(SLOT_CNODE, capSlot, SLOT_SELF, R_WRITE | R_GRANT, SOCK_BADGE | <u64>s.id) != 0) return 0;
+  if (cnodeMint(SLOT_CNODE, capSlot, SLOT_SELF, R_WRITE | R_GRANT, badgeOf(s)) != 0) return 0;
   return capSlot;
 }
 export function freeSocket(s: Socket): void {

@@ -50,8 +50,8 @@ else {
   expectErr("open through a socket", socket.open(t, socket.SOCK_TYPE_UDP, allocSlot(), new socket.OpenReply()), E.INVALID);
   // forging: a badge is set once, so neither a socket's capability nor the service's can be re-badged
   const forged = allocSlot();
-  expectErr("mint the socket with another badge", cnodeMint(SLOT_CNODE, forged, t, R_WRITE | R_GRANT, 0x1_0000_0101), E.ILLEGAL_OPERATION);
-  expectErr("mint the service with a socket's badge", cnodeMint(SLOT_CNODE, forged, ep, R_WRITE | R_GRANT, 0x1_0000_0101), E.ILLEGAL_OPERATION);
+  expectErr("mint the socket with another badge", cnodeMint(SLOT_CNODE, forged, t, R_WRITE | R_GRANT, 0x3_0000_0101), E.ILLEGAL_OPERATION);
+  expectErr("mint the service with a socket's badge", cnodeMint(SLOT_CNODE, forged, ep, R_WRITE | R_GRANT, 0x3_0000_0101), E.ILLEGAL_OPERATION);
   // a capability kept after close names nothing, nor after its slot in the stack is reused
   const u = sockOpen(ep, socket.SOCK_TYPE_UDP);
   expectCap("open(udp)", u);
