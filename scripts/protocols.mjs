@@ -333,12 +333,14 @@ export function loadManifest(path = join(root, 'services', 'manifest.json')) {
     if (e.notification !== undefined && typeof e.notification !== 'boolean') fail(`${e.name}: notification must be true or false`);
     // the notification is bound to the thread and shares slot 6 with an IRQ handler
     if (e.notification === true && ((e.irqs ?? []).length > 0 || !e.serves)) fail(`${e.name}: notification needs "serves" and no irqs`);
+    if (e.capReplies !== undefined && typeof e.capReplies !== 'boolean') fail(`${e.name}: capReplies must be true or false`);
+    if (e.capReplies === true && !e.serves) fail(`${e.name}: capReplies needs "serves"`);
     const prio = num(e.priority ?? 10, `${e.name} priority`);
     if (prio < 1 || prio > 31) fail(`${e.name}: priority 1..31`);
     return {
       name: e.name, program, prio, serves: !!e.serves, uses: Object.entries(e.uses ?? {}), devices, irqs, iospaces, frames,
       limit: num(e.restart?.limit ?? 3, `${e.name} restart limit`), autostart: e.autostart !== false && e.name !== 'init', args: e.args ?? '',
-      admin: e.admin === true, heartbeat, notification: e.notification === true,
+      admin: e.admin === true, heartbeat, notification: e.notification === true, capReplies: e.capReplies === true,
     };
   });
   for (const e of entries) {
@@ -380,6 +382,8 @@ function genManifest() {
     `  heartbeat: u32 = 0;`,
     `  /** a notification of its own, bound to its thread, in slot 6 (signals arrive through its Recv) */`,
     `  notification: bool = false;`,
+    `  /** its replies carry capabilities (the network stack's sockets): Grant on its own endpoint and on its clients' */`,
+    `  capReplies: bool = false;`,
     `}`,
     '',
     `export const SHARED_NAMES: Array<string> = [${shared.map((x) => q(x.name)).join(', ')}];`,
@@ -390,7 +394,7 @@ function genManifest() {
     `  let s: ServiceDef;`,
   ];
   for (const e of entries) {
-    L.push(`  s = new ServiceDef(); s.name = ${q(e.name)}; s.program = ${q(e.program)}; s.prio = ${e.prio}; s.serves = ${e.serves}; s.restartLimit = ${e.limit}; s.autostart = ${e.autostart}; s.args = ${q(e.args)}; s.admin = ${e.admin}; s.heartbeat = ${e.heartbeat};${e.notification ? ' s.notification = true;' : ''}`);
+    L.push(`  s = new ServiceDef(); s.name = ${q(e.name)}; s.program = ${q(e.program)}; s.prio = ${e.prio}; s.serves = ${e.serves}; s.restartLimit = ${e.limit}; s.autostart = ${e.autostart}; s.args = ${q(e.args)}; s.admin = ${e.admin}; s.heartbeat = ${e.heartbeat};${e.notification ? ' s.notification = true;' : ''}${e.capReplies ? ' s.capReplies = true;' : ''}`);
     for (const [a, t] of e.uses) L.push(`  s.uses.push(${q(a)}); s.uses.push(${q(t)});`);
     for (const d of e.devices) L.push(`  s.devices.push(new Mapping(${q(d.device)}, 0x${d.va.toString(16)}));`);
     for (const d of e.irqs) L.push(`  s.irqs.push(${q(d.device)});`);

@@ -23,6 +23,8 @@ export class ServiceDef {
   heartbeat: u32 = 0;
   /** a notification of its own, bound to its thread, in slot 6 (signals arrive through its Recv) */
   notification: bool = false;
+  /** its replies carry capabilities (the network stack's sockets): Grant on its own endpoint and on its clients' */
+  capReplies: bool = false;
 }
 
 export const SHARED_NAMES: Array<string> = ["blkbuf", "rambuf", "netdma", "netio", "codebuf", "logring"];
@@ -85,7 +87,7 @@ export function services(): Array<ServiceDef> {
   s.frames.push(new Mapping("netdma", 0x8000));
   s.frames.push(new Mapping("netio", 0xe000));
   out.push(s);
-  s = new ServiceDef(); s.name = "net"; s.program = "net"; s.prio = 20; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0; s.notification = true;
+  s = new ServiceDef(); s.name = "net"; s.program = "net"; s.prio = 20; s.serves = true; s.restartLimit = 5; s.autostart = true; s.args = ""; s.admin = false; s.heartbeat = 0; s.notification = true; s.capReplies = true;
   s.uses.push("netdev"); s.uses.push("netdrv");
   s.uses.push("timer"); s.uses.push("timer");
   s.devices.push(new Mapping("timebase", 0x4000));

@@ -1247,7 +1247,7 @@ export const PROTOCOLS: Protocol[] = [
   {
     "protocol": "netdev",
     "id": 7,
-    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached or called recv they are counted and dropped at once.",
+    "doc": "A network interface: raw Ethernet frames (destination, source, type, payload; no FCS, at most 1514 bytes). Served by netdrv (the virtio-net device, docs/NETWORK.md) to one client, the network stack. Frames move through a page shared between the client and the driver (the manifest's `netio` frame); offset is a byte offset into it. A client attaches a notification, which netdrv signals whenever received frames wait, and recv takes them one by one; or it waits in recv. Received frames wait in the driver's receive ring (at most 6: beyond that the oldest is dropped and counted); until a client has attached they are counted and dropped at once, and send and recv answer NOT_CONNECTED: a restarted driver knows no client, and that error tells the stack to attach again.",
     "ops": [
       {
         "name": "info",
@@ -1337,7 +1337,8 @@ export const PROTOCOLS: Protocol[] = [
           "INVALID",
           "BUSY",
           "IO",
-          "UNAVAILABLE"
+          "UNAVAILABLE",
+          "NOT_CONNECTED"
         ]
       },
       {
@@ -1363,7 +1364,8 @@ export const PROTOCOLS: Protocol[] = [
         "errors": [
           "INVALID",
           "WOULD_BLOCK",
-          "BUSY"
+          "BUSY",
+          "NOT_CONNECTED"
         ]
       }
     ]
@@ -1371,7 +1373,7 @@ export const PROTOCOLS: Protocol[] = [
   {
     "protocol": "socket",
     "id": 10,
-    "doc": "The network stack's sockets (services/net, docs/NETWORK.md): UDP and TCP over IPv4, ICMP echo, and the interface's state. A socket is a small number that belongs to the client that opened it: the badge on the client's capability (its pid, minted by init) is checked on every call, so a program can use only its own sockets (BAD_FD otherwise). Addresses are IPv4 addresses as a number, most significant byte first (10.0.0.2 = 0x0a000002). Calls that wait (connect, accept, recv, recvfrom, ping; send when the send buffer is full) are answered later, when what they wait for happens or fails. One waiting call per socket (BUSY for another).",
+    "doc": "The network stack's sockets (services/net, docs/NETWORK.md): UDP and TCP over IPv4, ICMP echo, and the interface's state. A socket is a capability: open and accept reply with a badged copy of the stack's endpoint (the badge names the socket slot and its generation), and bind, connect, listen, accept, send, recv, sendto, recvfrom and close are called on that capability, so a program can use only the sockets it was given (BAD_FD through any other capability, and through a socket's capability once it is closed). open, ping, iface, stats, arp and netstat go to the service's capability (from init's lookup, badged with the client's pid); open through a socket's capability is INVALID. Addresses are IPv4 addresses as a number, most significant byte first (10.0.0.2 = 0x0a000002). Calls that wait (connect, accept, recv, recvfrom, ping; send when the send buffer is full) are answered later, when what they wait for happens or fails. One waiting call per socket (BUSY for another).",
     "enums": {
       "SockType": {
         "UDP": 1,
@@ -1401,7 +1403,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "open",
         "id": 1,
-        "doc": "A new socket of `type` (UDP or TCP), not yet bound.",
+        "doc": "A new socket of `type` (UDP or TCP), not yet bound: its capability (at most 8 open per client).",
         "args": [
           {
             "name": "type",
@@ -1412,7 +1414,7 @@ export const PROTOCOLS: Protocol[] = [
         "reply": [
           {
             "name": "sock",
-            "type": "u32"
+            "type": "cap"
           }
         ],
         "errors": [
@@ -1425,10 +1427,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 2,
         "doc": "Give the socket local port `port` (1..65535).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "port",
             "type": "u32"
@@ -1446,10 +1444,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 3,
         "doc": "TCP: open a connection to addr:port (the three-way handshake); answered when it is established or has failed. UDP: set the peer that send and recv use.",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "addr",
             "type": "u32"
@@ -1476,10 +1470,6 @@ export const PROTOCOLS: Protocol[] = [
         "doc": "TCP: accept connections on the bound port; up to `backlog` (1..4) wait for accept.",
         "args": [
           {
-            "name": "sock",
-            "type": "u32"
-          },
-          {
             "name": "backlog",
             "type": "u32"
           }
@@ -1493,17 +1483,12 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "accept",
         "id": 5,
-        "doc": "TCP: the next established connection of a listening socket, as a new socket of the caller (answered when one arrives).",
-        "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          }
-        ],
+        "doc": "TCP: the next established connection of a listening socket, as the capability of a new socket (answered when one arrives).",
+        "args": [],
         "reply": [
           {
             "name": "conn",
-            "type": "u32"
+            "type": "cap"
           },
           {
             "name": "addr",
@@ -1525,10 +1510,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 6,
         "doc": "Queue `data` on a connected socket; the number of bytes taken (all of them: answered when the send buffer has room).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "data",
             "type": "bytes",
@@ -1557,10 +1538,6 @@ export const PROTOCOLS: Protocol[] = [
         "doc": "Up to `max` received bytes, in order (answered when some arrive); empty data = the peer closed (end of stream).",
         "args": [
           {
-            "name": "sock",
-            "type": "u32"
-          },
-          {
             "name": "max",
             "type": "u32"
           }
@@ -1586,10 +1563,6 @@ export const PROTOCOLS: Protocol[] = [
         "id": 8,
         "doc": "UDP: send one datagram to addr:port (the socket is bound to an ephemeral port if it has none).",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "addr",
             "type": "u32"
@@ -1619,12 +1592,8 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "recvfrom",
         "id": 9,
-        "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; waits at most `timeout` counter ticks (0 = no limit).",
+        "doc": "UDP: the next datagram (up to `max` bytes of it) and its sender; TCP (as BSD's recvfrom): up to `max` received bytes, as recv, and the peer. Waits at most `timeout` counter ticks (0 = no limit): TIMED_OUT.",
         "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          },
           {
             "name": "max",
             "type": "u32"
@@ -1653,19 +1622,16 @@ export const PROTOCOLS: Protocol[] = [
           "BAD_FD",
           "INVALID",
           "BUSY",
-          "TIMED_OUT"
+          "TIMED_OUT",
+          "NOT_CONNECTED",
+          "RESET"
         ]
       },
       {
         "name": "close",
         "id": 10,
-        "doc": "Release the socket. TCP sends FIN after the queued data (the connection finishes closing in the stack); a waiting call of it is answered CANCELLED.",
-        "args": [
-          {
-            "name": "sock",
-            "type": "u32"
-          }
-        ],
+        "doc": "Release the socket (its capabilities are refused from now on: BAD_FD; the client deletes its own). TCP sends FIN after the queued data (the connection finishes closing in the stack); a waiting call of it is answered CANCELLED.",
+        "args": [],
         "reply": [],
         "errors": [
           "BAD_FD"
@@ -1838,7 +1804,7 @@ export const PROTOCOLS: Protocol[] = [
       {
         "name": "netstat",
         "id": 15,
-        "doc": "Socket `index` of the stack (every client's; NO_ENTRY past the last): its type, TCP state, ports, peer and queued bytes.",
+        "doc": "Socket `index` of the stack (every client's, for netstat; NO_ENTRY past the last): its type, TCP state, ports, peer and queued bytes.",
         "args": [
           {
             "name": "index",

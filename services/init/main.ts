@@ -349,9 +349,11 @@ function start(p: Proc): u32 {
   p.caps.push(new CapRec(<u32>SLOT_PROC, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), procBadge, "endpoint init (proc" + (def.admin ? ", privileged)" : ")")));
   // 5: the endpoint it serves
   if (def.serves) {
-    e = cnodeCopy(cn, SLOT_SELF, p.persist, R_READ | R_WRITE);
+    // Grant for a service whose replies carry capabilities (manifest capReplies: it mints them from this one)
+    const selfRights = R_READ | R_WRITE | (def.capReplies ? R_GRANT : 0);
+    e = cnodeCopy(cn, SLOT_SELF, p.persist, selfRights);
     if (e) return e;
-    p.caps.push(new CapRec(<u32>SLOT_SELF, <u32>T_ENDPOINT, <u32>(R_READ | R_WRITE), 0, "endpoint " + def.name + " (serves)"));
+    p.caps.push(new CapRec(<u32>SLOT_SELF, <u32>T_ENDPOINT, <u32>selfRights, 0, "endpoint " + def.name + " (serves)"));
   }
   // 6: a notification of its own (proc.run grant NOTIFICATION), kept across restarts
   if ((p.grants & proc.GRANTS_NOTIFICATION) != 0) {
@@ -641,6 +643,9 @@ class ProcServer extends proc.Server {
     }
     const t = byName(target);
     if (t == null || !t.def.serves) return E.NO_ENTRY;
+    // a reply carries capabilities only through a caller's Grant (docs/SYSCALLS.md §5): clients of a
+    // service that hands them out (manifest capReplies: net's sockets) get it
+    if (t.def.capReplies) rights |= R_GRANT;
     if (!t.hasEndpoint) return E.UNAVAILABLE;
     if (scratchUsed) { del(SLOT_SCRATCH); scratchUsed = false; }
     const e = cnodeMint(SLOT_CNODE, SLOT_SCRATCH, t.persist, rights, pid);

@@ -14,3 +14,4 @@ export * from "./timebase";  // the system counter (virtual time)
 export * from "./logring";   // init's log ring, drained by the console: whole log lines, never waiting
 export * from "./debug";     // print, println, printNum, setName, abort
 export * from "./inet";      // parseIpv4, ipv4Text: addresses for the socket protocol
+export * from "./sockets";   // sockOpen, sockAccept, sockClose: a socket is a capability

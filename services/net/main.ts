@@ -6,7 +6,7 @@
 //   arp.ts   ARP: the cache, requests and their timeouts, replies
 //   ip.ts    IPv4 in and out, ICMP echo (ping), UDP (and the echo port 7)
 //   tcp.ts   TCP: the state machine, retransmission, FIN/RST
-//   sock.ts  the socket table, ownership by badge, calls that wait
+//   sock.ts  the socket table, sockets as capabilities (badges), calls that wait
 //
 // Capabilities (manifest entry "net"): its endpoint, a notification bound to its thread (slot 6,
 // minted twice with badges: netdrv signals DRV_BIT when frames wait, the timer service TIMER_BIT
@@ -21,12 +21,12 @@ import * as netdev from "../gen/netdev";
 import * as timer from "../gen/timer";
 import * as socket from "../gen/socket";
 import * as E from "../gen/errors";
-import { RX, RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText } from "./wire";
-import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce } from "./arp";
+import { RX, RX_OFF, ETH_HDR, ETHERTYPE_ARP, ETHERTYPE_IP, get16, myMac, myIp, linkUp, netdevEp, counters, setInterface, ipText, macText, driverRestarted, setDriverNtfn } from "./wire";
+import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce, MS } from "./arp";
 import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
-  sockets, newSocket, ownedBy, lookupSocket, freeSocket, portInUse, ephemeralPort, waitOn, failWait,
+  sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, seedGenerations, portInUse, ephemeralPort, waitOn, failWait,
   MAX_PER_CLIENT, SNDBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND, WAIT_RECVFROM,
 } from "./sock";
 
@@ -39,6 +39,12 @@ let timerEp: u64 = 0;
 let timerNtfn: u64 = 0; // our notification, badged TIMER_BIT, for timer.alarm
 let alarmAt: u64 = u64.MAX_VALUE; // the alarm the timer service holds for us (MAX: none)
 const MAX_DATA: u32 = 448; // socket.send / recv data per message
+// With the link up the driver is asked this often whether it is still the one we attached to (a
+// netdev.recv: NOT_CONNECTED from a restarted netdrv). A new driver instance cannot tell us — it
+// does not know its client — so without this a stack with nothing to send would never hear the
+// frames the new driver receives (a listener would stay deaf). Linux's dev_watchdog polls too.
+const DRIVER_CHECK: u64 = 500 * MS;
+let driverCheckAt: u64 = 0;
 
 // ---- frames from the driver ----
 const recvR = new netdev.RecvReply();
@@ -46,7 +52,8 @@ const recvR = new netdev.RecvReply();
 function pollDriver(): void {
   if (netdevEp == 0) return;
   for (let k = 0; k < 64; k++) {
-    if (netdev.recv(netdevEp, RX_OFF, false, recvR) != 0) return;
+    const e = netdev.recv(netdevEp, RX_OFF, false, recvR);
+    if (e != 0) { if (driverRestarted(e)) continue; return; }
     const len = <i32>recvR.len;
     const t = now();
     const type = get16(RX + 12);
@@ -60,13 +67,14 @@ function pollDriver(): void {
 /** Everything that is due: ARP retries and failures, TCP timers, ping and recvfrom timeouts. */
 function tick(): void {
   const t = now();
+  if (t >= driverCheckAt) driverCheckAt = t + DRIVER_CHECK; // pollDriver just asked
   arpTick(t);
   while (arpFailed.length > 0) unreachable(arpFailed.pop());
   tcpTick(t);
   for (let i = pings.length - 1; i >= 0; i--) if (t >= pings[i].deadline) finishPing(i, E.TIMED_OUT, 0, 0);
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i];
-    if (s.waitOp == WAIT_RECVFROM && s.waitDeadline != 0 && t >= s.waitDeadline) failWait(s, E.TIMED_OUT);
+    if ((s.waitOp == WAIT_RECVFROM || s.waitOp == WAIT_RECV) && s.waitDeadline != 0 && t >= s.waitDeadline) failWait(s, E.TIMED_OUT);
   }
 }
 
@@ -82,8 +90,9 @@ function unreachable(addr: u32): void {
 
 function nextDeadline(): u64 {
   let t = min(arpNextDeadline(), tcpNextDeadline());
+  if (linkUp) t = min(t, driverCheckAt);
   for (let i = 0; i < pings.length; i++) t = min(t, pings[i].deadline);
-  for (let i = 0; i < sockets.length; i++) if (sockets[i].waitOp == WAIT_RECVFROM && sockets[i].waitDeadline != 0) t = min(t, sockets[i].waitDeadline);
+  for (let i = 0; i < sockets.length; i++) if ((sockets[i].waitOp == WAIT_RECVFROM || sockets[i].waitOp == WAIT_RECV) && sockets[i].waitDeadline != 0) t = min(t, sockets[i].waitDeadline);
   return t;
 }
 
@@ -115,22 +124,25 @@ class Net extends socket.Server {
 
   open(badge: u64, type: u32, out: socket.OpenReply): u32 {
     if (type != socket.SOCK_TYPE_UDP && type != socket.SOCK_TYPE_TCP) return E.INVALID;
+    if (isSocketBadge(badge)) return E.INVALID; // a socket's capability opens nothing: the owner is a client
     if (ownedBy(badge) >= MAX_PER_CLIENT) return E.TOO_MANY;
     const s = newSocket(type, badge);
     if (s == null) return E.TOO_MANY;
-    out.sock = s.id;
+    const cap = socketCap(s);
+    if (cap == 0) { freeSocket(s); return E.TOO_MANY; }
+    out.sock = cap; // the reply carries a copy; ours is deleted at the next mint
     return 0;
   }
-  bind(badge: u64, id: u32, port: u32): u32 {
-    const s = lookupSocket(badge, id);
+  bind(badge: u64, port: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (port == 0 || port > 65535 || s.localPort != 0) return E.INVALID;
     if (portInUse(s.type, port)) return E.ADDR_IN_USE;
     s.localPort = port;
     return 0;
   }
-  connect(badge: u64, id: u32, addr: u32, port: u32): u32 {
-    const s = lookupSocket(badge, id);
+  connect(badge: u64, addr: u32, port: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (port == 0 || port > 65535 || !onLink(addr)) return port == 0 || port > 65535 ? E.INVALID : E.UNREACHABLE;
     if (s.waitOp != 0) return E.BUSY;
@@ -146,16 +158,16 @@ class Net extends socket.Server {
     tcpConnect(s, now());
     return DEFER; // answered by the SYN+ACK, a RST, ARP failing or the retransmission limit
   }
-  listen(badge: u64, id: u32, backlog: u32): u32 {
-    const s = lookupSocket(badge, id);
+  listen(badge: u64, backlog: u32): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type != socket.SOCK_TYPE_TCP || s.state != socket.TCP_STATE_CLOSED || s.localPort == 0 || backlog == 0 || backlog > 4) return E.INVALID;
     s.state = socket.TCP_STATE_LISTEN;
     s.backlog = backlog;
     return 0;
   }
-  accept(badge: u64, id: u32, out: socket.AcceptReply): u32 {
-    const s = lookupSocket(badge, id);
+  accept(badge: u64, out: socket.AcceptReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.state != socket.TCP_STATE_LISTEN) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
@@ -163,8 +175,8 @@ class Net extends socket.Server {
     if (s.accepted.length > 0) handOver(s, s.accepted.shift()); // answers through the saved reply
     return DEFER;
   }
-  send(badge: u64, id: u32, data: usize, len: i32, out: socket.SendReply): u32 {
-    const s = lookupSocket(badge, id);
+  send(badge: u64, data: usize, len: i32, out: socket.SendReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.waitOp != 0) return E.BUSY;
     if (s.type == socket.SOCK_TYPE_UDP) {
@@ -185,8 +197,8 @@ class Net extends socket.Server {
     s.pending = d;
     return DEFER;
   }
-  recv(badge: u64, id: u32, max: u32, out: socket.RecvReply): u32 {
-    const s = lookupSocket(badge, id);
+  recv(badge: u64, max: u32, out: socket.RecvReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.waitOp != 0) return E.BUSY;
     if (max == 0) return E.INVALID;
@@ -202,8 +214,8 @@ class Net extends socket.Server {
     s.waitMax = max;
     return DEFER;
   }
-  sendto(badge: u64, id: u32, addr: u32, port: u32, data: usize, len: i32, out: socket.SendtoReply): u32 {
-    const s = lookupSocket(badge, id);
+  sendto(badge: u64, addr: u32, port: u32, data: usize, len: i32, out: socket.SendtoReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type != socket.SOCK_TYPE_UDP || port == 0 || port > 65535) return E.INVALID;
     if (!autobind(s)) return E.TOO_MANY;
@@ -212,11 +224,27 @@ class Net extends socket.Server {
     out.n = <u32>len;
     return 0;
   }
-  recvfrom(badge: u64, id: u32, max: u32, timeout: u64, out: socket.RecvfromReply): u32 {
-    const s = lookupSocket(badge, id);
+  recvfrom(badge: u64, max: u32, timeout: u64, out: socket.RecvfromReply): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
-    if (s.type != socket.SOCK_TYPE_UDP || max == 0 || s.localPort == 0) return E.INVALID;
+    if (max == 0) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
+    if (s.type == socket.SOCK_TYPE_TCP) { // as BSD's: a connection's bytes, with the peer — and a time limit
+      if (s.rcvLen > 0 || s.finReceived) {
+        out.addr = s.remoteAddr; out.port = s.remotePort;
+        out.data = changetype<usize>(dataScratch);
+        out.dataLen = <i32>tcpRead(s, out.data, min(max, MAX_DATA), now());
+        return 0;
+      }
+      if (s.error != 0) return s.error;
+      if (s.state != socket.TCP_STATE_ESTABLISHED && s.state != socket.TCP_STATE_FIN_WAIT_1 && s.state != socket.TCP_STATE_FIN_WAIT_2) return E.NOT_CONNECTED;
+      if (!waitOn(s, WAIT_RECV)) return E.TOO_MANY;
+      s.waitFrom = true;
+      s.waitMax = max;
+      s.waitDeadline = timeout == 0 ? 0 : now() + timeout;
+      return DEFER;
+    }
+    if (s.localPort == 0) return E.INVALID;
     if (s.dgrams.length > 0) {
       const d = s.dgrams.shift();
       out.addr = d.addr; out.port = d.port;
@@ -228,8 +256,8 @@ class Net extends socket.Server {
     s.waitDeadline = timeout == 0 ? 0 : now() + timeout;
     return DEFER;
   }
-  close(badge: u64, id: u32): u32 {
-    const s = lookupSocket(badge, id);
+  close(badge: u64): u32 {
+    const s = lookupSocket(badge);
     if (s == null) return E.BAD_FD;
     if (s.type == socket.SOCK_TYPE_UDP) freeSocket(s);
     else tcpClose(s, now());
@@ -285,7 +313,9 @@ class Net extends socket.Server {
 
 // ---- start: find the driver and the timer, attach, announce ----
 function start(): void {
+  seedGenerations(now());
   const drvNtfn = allocSlot();
+  setDriverNtfn(drvNtfn);
   timerNtfn = allocSlot();
   if (cnodeMint(SLOT_CNODE, drvNtfn, SLOT_NOTIFICATION, R_WRITE, DRV_BIT) != 0 ||
       cnodeMint(SLOT_CNODE, timerNtfn, SLOT_NOTIFICATION, R_WRITE, TIMER_BIT) != 0) { say("no notification: not started"); return; }
@@ -302,6 +332,8 @@ function start(): void {
     arpAnnounce();
   }
   pollDriver();
+  driverCheckAt = now() + DRIVER_CHECK;
+  armTimer();
 }
 
 start();

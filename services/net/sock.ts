@@ -1,10 +1,10 @@
-// sock.ts — the socket table and the calls that wait. A socket belongs to the client whose badge
-// opened it (init mints each client's capability with its pid: a client cannot forge another's),
-// and every call checks it. A call that has to wait (connect, accept, recv, recvfrom, a send with
+// sock.ts — the socket table, sockets' capabilities, and the calls that wait. A socket is named by
+// the badge of the capability open or accept handed out (docs/NETWORK.md); it is charged to the
+// client whose pid-badged capability opened it (8 each). A call that has to wait (connect, accept, recv, recvfrom, a send with
 // a full buffer) keeps the caller's reply capability in the socket (CNode.SaveCaller) and is
 // answered when what it waits for happens — one waiting call per socket.
 
-import { Msg, ipcSend, allocSlot, freeSlot, cnodeSaveCaller, SLOT_CNODE } from "../lib";
+import { Msg, ipcSend, allocSlot, freeSlot, cnodeSaveCaller, cnodeMint, cnodeDelete, SLOT_CNODE, SLOT_SELF, R_WRITE, R_GRANT } from "../lib";
 import * as socket from "../gen/socket";
 
 export const MAX_SOCKETS: i32 = 16;
@@ -21,6 +21,8 @@ export class Datagram {
 }
 
 export class Socket {
+  slot: i32 = 0;
+  /** generation << 8 | slot: the badge of its capabilities, without SOCK_BADGE. */
   id: u32 = 0;
   /** The client's badge; 0 once the client closed it (a TCP connection still finishing) or before accept. */
   owner: u64 = 0;
@@ -37,6 +39,7 @@ export class Socket {
   waitOp: u32 = WAIT_NONE;
   waitMax: u32 = 0;
   waitDeadline: u64 = 0; // recvfrom's timeout (0 = none)
+  waitFrom: bool = false; // a recvfrom on a TCP connection (answered as recvfrom, with the peer)
   pending: Uint8Array | null = null; // the data of a send waiting for room
 
   // UDP
@@ -73,13 +76,34 @@ export class Socket {
 }
 
 export const sockets = new Array<Socket>();
-let nextId: u32 = 1;
+
+// A socket's capability is a copy of the stack's endpoint badged
+//   opener's pid << 33 | SOCK_BADGE | generation << 8 | slot
+// The client cannot change a badge, so it can name only the sockets it was given; a slot's
+// generation moves on at every reuse, so a capability kept past close names nothing; and the
+// generations start from the clock and the opener's pid must match, so a capability from before a
+// restart of the stack does not name another client's socket of the new one.
+export const SOCK_BADGE: u64 = 1 << 32; // above every pid init mints (16 bits)
+const PID_SHIFT: u64 = 33;
+const slotGen = new StaticArray<u32>(MAX_SOCKETS);
+const slotUsed = new StaticArray<bool>(MAX_SOCKETS);
+/** Sets every slot's generation from the counter at start (see above). */
+export function seedGenerations(now: u64): void {
+  for (let i = 0; i < MAX_SOCKETS; i++) slotGen[i] = <u32>((now >> 4) + <u64>i * 0x9e37) & 0xff_ffff;
+}
+function badgeOf(s: Socket): u64 { return ((s.owner & 0xffff) << PID_SHIFT) | SOCK_BADGE | <u64>s.id; }
+
+export function isSocketBadge(badge: u64): bool { return (badge & SOCK_BADGE) != 0; }
 
 export function newSocket(type: u32, owner: u64): Socket | null {
-  if (sockets.length >= MAX_SOCKETS) return null;
+  let slot = -1;
+  for (let i = 0; i < MAX_SOCKETS; i++) if (!slotUsed[i]) { slot = i; break; }
+  if (slot < 0) return null;
+  slotUsed[slot] = true;
+  slotGen[slot] = (slotGen[slot] + 1) & 0xff_ffff;
   const s = new Socket();
-  s.id = nextId++;
-  if (nextId > 0xffff) nextId = 1;
+  s.slot = slot;
+  s.id = (slotGen[slot] << 8) | <u32>slot;
   s.type = type;
   s.owner = owner;
   s.state = type == socket.SOCK_TYPE_UDP ? socket.TCP_STATE_UDP : socket.TCP_STATE_CLOSED;
@@ -91,15 +115,35 @@ export function ownedBy(badge: u64): i32 {
   for (let i = 0; i < sockets.length; i++) if (sockets[i].owner == badge) n++;
   return n;
 }
-/** The caller's socket `id`, or null (BAD_FD): another client's socket is as good as none. */
-export function lookupSocket(badge: u64, id: u32): Socket | null {
-  for (let i = 0; i < sockets.length; i++) if (sockets[i].id == id && sockets[i].owner == badge && badge != 0) return sockets[i];
+/** The socket a capability's badge names, or null (BAD_FD): a stale, closed or made-up badge names none. */
+export function lookupSocket(badge: u64): Socket | null {
+  if (!isSocketBadge(badge)) return null;
+  const id = <u32>(badge & 0xffff_ffff);
+  const slot = <i32>(id & 0xff);
+  if (slot >= MAX_SOCKETS || !slotUsed[slot]) return null;
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i];
+    if (s.id == id && s.owner != 0 && badgeOf(s) == badge) return s;
+  }
   return null;
+}
+
+let capSlot: u64 = 0; // the last minted socket capability, kept until the reply has copied it
+/**
+ * A capability for s (Write and Grant: accept's reply through it carries a capability), minted into
+ * a scratch slot whose previous content — a capability already handed out — is deleted first; 0 if
+ * the CNode is full.
+ */
+export function socketCap(s: Socket): u64 {
+  if (capSlot == 0) { capSlot = allocSlot(); if (capSlot == 0) return 0; }
+  else cnodeDelete(SLOT_CNODE, capSlot);
+  if (cnodeMint(SLOT_CNODE, capSlot, SLOT_SELF, R_WRITE | R_GRANT, badgeOf(s)) != 0) return 0;
+  return capSlot;
 }
 export function freeSocket(s: Socket): void {
   if (s.waitSlot != 0) failWait(s, 13 /* CANCELLED */);
   const i = sockets.indexOf(s);
-  if (i >= 0) sockets.splice(i, 1);
+  if (i >= 0) { sockets.splice(i, 1); slotUsed[s.slot] = false; }
 }
 export function portInUse(type: u32, port: u32): bool {
   for (let i = 0; i < sockets.length; i++) {
@@ -129,6 +173,8 @@ export function waitOn(s: Socket, op: u32): bool {
   if (cnodeSaveCaller(SLOT_CNODE, slot) != 0) { freeSlot(slot); return false; }
   s.waitSlot = slot;
   s.waitOp = op;
+  s.waitFrom = false;
+  s.waitDeadline = 0;
   return true;
 }
 /** The message to fill for s's waiting call (then finishWait). */

@@ -14,7 +14,7 @@ import { get8, get16, get32, put8, put16, put32, csumAdd, csumFold, pseudoSum, m
 import { PAYLOAD, PROTO_TCP, ipOutput } from "./ip";
 import {
   Socket, sockets, newSocket, freeSocket, SNDBUF, RCVBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND,
-  waitReply, finishWait, failWait, okWait,
+  waitReply, finishWait, failWait, okWait, socketCap,
 } from "./sock";
 import { MS } from "./arp";
 import * as socket from "../gen/socket";
@@ -109,6 +109,9 @@ export function tcpOutput(s: Socket, now: u64): void {
     const room = s.sndWnd > inFlight ? s.sndWnd - inFlight : 0;
     const n = min(min(unsent, room), s.sndMss);
     if (n == 0 || s.finSent) break;
+    // Nagle (RFC 896, RFC 9293 §3.7.4): a short segment waits while data is unacknowledged, so a
+    // writer's small sends (httpd's 256-byte reads) go out as full segments
+    if (n < s.sndMss && n == unsent && inFlight > 0 && !s.finQueued) break;
     sendSegment(s, ACK | PSH, s.sndNxt, n, now);
     if (s.state == socket.TCP_STATE_CLOSED) return; // the send failed (no route)
     s.sndNxt += n;
@@ -271,7 +274,7 @@ export function tcpInput(src: u32, p: usize, n: i32, now: u64): void {
   if (len > 0 && receiving) {
     const take = min(len, windowFree(s));
     const buf = changetype<usize>(s.rcvBuf!.buffer);
-    for (let i: u32 = 0; i < take; i++) store<u8>(buf + <usize>((s.rcvHead + s.rcvLen + i) % RCVBUF), load<u8>(d + <usize>i));
+    toRing(buf, RCVBUF, (s.rcvHead + s.rcvLen) % RCVBUF, d, take);
     s.rcvLen += take;
     s.rcvNxt += take;
     if (take < len) fin = false; // the FIN comes after bytes we did not take
@@ -357,7 +360,9 @@ export function handOver(l: Socket, s: Socket): void {
   detach(s);
   s.owner = l.owner;
   const out = new socket.AcceptReply();
-  out.conn = s.id; out.addr = s.remoteAddr; out.port = s.remotePort;
+  const cap = socketCap(s);
+  if (cap == 0) { failWait(l, E.TOO_MANY); s.owner = 0; abort(s, E.TOO_MANY); return; } // our CNode is full
+  out.conn = cap; out.addr = s.remoteAddr; out.port = s.remotePort;
   socket.replyAccept(waitReply(), out);
   finishWait(l);
 }
@@ -367,7 +372,7 @@ export function handOver(l: Socket, s: Socket): void {
 /** Appends `len` bytes at p to the send buffer (the caller checked the room) and sends what it can. */
 export function tcpQueue(s: Socket, p: usize, len: u32, now: u64): void {
   const buf = changetype<usize>(s.sndBuf!.buffer);
-  for (let i: u32 = 0; i < len; i++) store<u8>(buf + <usize>((s.sndHead + s.sndLen + i) % SNDBUF), load<u8>(p + <usize>i));
+  toRing(buf, SNDBUF, (s.sndHead + s.sndLen) % SNDBUF, p, len);
   s.sndLen += len;
   tcpOutput(s, now);
 }
@@ -388,10 +393,19 @@ function takePending(s: Socket, now: u64): void {
  * shrunk below one segment and now has room for one, the peer is told at once (a window update),
  * or it would wait for its retransmission timer.
  */
+/** Copies len bytes from src into the ring buf of `size` bytes at offset `at`, wrapping at its end (two copies, not a loop per byte). */
+function toRing(buf: usize, size: u32, at: u32, src: usize, len: u32): void {
+  const first = min(len, size - at);
+  memory.copy(buf + <usize>at, src, <usize>first);
+  if (first < len) memory.copy(buf, src + <usize>first, <usize>(len - first));
+}
+
 export function tcpRead(s: Socket, dst: usize, max: u32, now: u64): u32 {
   const n = min(max, s.rcvLen);
   const buf = changetype<usize>(s.rcvBuf!.buffer);
-  for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(buf + <usize>((s.rcvHead + i) % RCVBUF)));
+  const first = min(n, RCVBUF - s.rcvHead); // the bytes may wrap around the ring's end
+  memory.copy(dst, buf + <usize>s.rcvHead, <usize>first);
+  if (first < n) memory.copy(dst + <usize>first, buf, <usize>(n - first));
   s.rcvHead = (s.rcvHead + n) % RCVBUF;
   s.rcvLen -= n;
   if (n > 0 && s.advertised < s.sndMss && windowFree(s) >= s.sndMss && !s.finReceived) sendAck(s, now);
@@ -402,6 +416,15 @@ const recvScratch = new StaticArray<u8>(448);
 /** Answers s's waiting recv: data, or end of stream after the peer's FIN. */
 function deliver(s: Socket, now: u64): void {
   if (s.rcvLen == 0 && !s.finReceived) return;
+  if (s.waitFrom) { // recvfrom on a connection: the same bytes, with the peer
+    const f = new socket.RecvfromReply();
+    f.addr = s.remoteAddr; f.port = s.remotePort;
+    f.data = changetype<usize>(recvScratch);
+    f.dataLen = <i32>tcpRead(s, f.data, min(s.waitMax, 448), now);
+    socket.replyRecvfrom(waitReply(), f);
+    finishWait(s);
+    return;
+  }
   const out = new socket.RecvReply();
   out.data = changetype<usize>(recvScratch);
   out.dataLen = <i32>tcpRead(s, out.data, min(s.waitMax, 448), now);

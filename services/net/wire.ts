@@ -3,7 +3,8 @@
 // explicit big-endian loads and stores at byte offsets, the way the RFCs draw them.
 
 import * as netdev from "../gen/netdev";
-import { BUSY } from "../gen/errors";
+import { BUSY, NOT_CONNECTED, CANCELLED } from "../gen/errors";
+import { print } from "../lib";
 
 // The page "netio", shared with netdrv (manifest): received frames land at RX, frames to send are
 // built at TX (netdev.recv / netdev.send take offsets into it). netdrv's own scratch is its last 64 bytes.
@@ -36,7 +37,14 @@ export function putMac(p: usize, m: u64): void { put16(p, <u32>(m >> 32)); put32
 
 /** Adds `len` bytes at p to a running one's-complement sum of 16-bit big-endian words (RFC 1071). */
 export function csumAdd(sum: u32, p: usize, len: i32): u32 {
+  // Four bytes a step in the machine's (little-endian) order, then the folded sum byte-swapped:
+  // RFC 1071 §2(B), the one's complement sum is independent of byte order. A quarter of the
+  // instructions of a loop over big-endian 16-bit words, and this runs over every byte sent and received.
+  let acc: u64 = 0;
   let i = 0;
+  for (; i + 4 <= len; i += 4) acc += <u64>load<u32>(p + <usize>i);
+  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >> 16);
+  sum += <u32>(((acc & 0xff) << 8) | (acc >> 8));
   for (; i + 1 < len; i += 2) sum += get16(p + <usize>i);
   if (i < len) sum += get8(p + <usize>i) << 8; // an odd last byte is padded with zero
   return sum;
@@ -79,11 +87,29 @@ export function setInterface(ep: u64, mac: u64, link: bool): void {
   myIp = 0x0a00_0000 | <u32>(mac & 0xff);
 }
 
+/** Our notification as netdrv signals it (badge DRV_BIT), given to netdev.attach. */
+export let driverNtfn: u64 = 0;
+export function setDriverNtfn(slot: u64): void { driverNtfn = slot; }
+
+/**
+ * Whether `e`, from a netdev call, says the driver was restarted: NOT_CONNECTED (a new instance
+ * knows no client) or CANCELLED (it died during our call). Then we attach again — the endpoint is
+ * init's and outlives the driver — and the caller retries. What was in its rings is lost, as frames
+ * are on a real wire; TCP retransmits.
+ */
+export function driverRestarted(e: u32): bool {
+  if (e != NOT_CONNECTED && e != CANCELLED) return false;
+  const a = netdev.attach(netdevEp, driverNtfn);
+  counters.reattached++;
+  print("net: netdrv restarted: " + (a == 0 ? "attached again" : "attach failed") + "\n");
+  return a == 0;
+}
+
 /** The stack's counters (socket.stats). */
 export class Counters {
   ipIn: u64 = 0; ipOut: u64 = 0; bad: u64 = 0;
   tcpIn: u64 = 0; tcpOut: u64 = 0; tcpRetrans: u64 = 0; tcpResets: u64 = 0;
-  udpIn: u64 = 0; icmpIn: u64 = 0; txFailed: u64 = 0;
+  udpIn: u64 = 0; icmpIn: u64 = 0; txFailed: u64 = 0; reattached: u64 = 0;
 }
 export const counters = new Counters();
 
@@ -100,7 +126,7 @@ export function ethSend(dst: u64, type: u32, len: i32): bool {
   let e: u32 = 0;
   for (let t = 0; t < 4; t++) {
     e = netdev.send(netdevEp, TX_OFF, <u32>len);
-    if (e != BUSY) break;
+    if (e != BUSY && !driverRestarted(e)) break;
   }
   if (e != 0) { counters.txFailed++; return false; }
   return true;

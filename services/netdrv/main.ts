@@ -19,7 +19,8 @@
 //   0x1000 8 receive buffers of 1536 bytes (12-byte header + a frame of up to 1514)
 //   0x4000 4 transmit buffers of 1536 bytes
 // A received frame stays in its buffer until the client takes it (recv), which reposts the buffer;
-// with no client attached it is counted and dropped at once. When the link comes up the driver
+// with no client attached it is counted and dropped at once, and send and recv answer
+// NOT_CONNECTED: a stack that finds the driver restarted (a new instance knows no client) attaches again. When the link comes up the driver
 // announces the machine with a gratuitous ARP for 10.0.0.k (k = the MAC's last byte, the lab's
 // addressing: docs/NETWORK.md) — a stand-in until the network stack does it.
 
@@ -75,7 +76,6 @@ let txInFlight: u32 = 0;
 const pendingId = new Array<u32>();
 const pendingLen = new Array<u32>();
 let client: u64 = 0; // the client's notification
-let clientSeen = false; // someone attached or asked for a frame: keep frames for it
 let waiter: u64 = 0; // the saved reply capability of a recv waiting for a frame
 let waiterOffset: u32 = 0;
 const MAX_PENDING: i32 = <i32>RX_NUM - 2; // leave the device buffers to receive into
@@ -237,7 +237,7 @@ function takeRx(): void {
     const frame = len - HDR;
     rxFrames++;
     rxBytes += frame;
-    if (!clientSeen) {
+    if (client == 0) {
       if (unclaimedShown < 8) {
         const f = DMA_VA + RX_BUFS + <usize>(id * BUF_BYTES) + HDR;
         const type = (<u32>load<u8>(f + 12) << 8) | load<u8>(f + 13);
@@ -319,17 +319,17 @@ class Driver extends netdev.Server {
     if (ntfn == 0) return E.INVALID;
     if (client != 0) freeSlot(client);
     client = keepCap();
-    clientSeen = true;
     if (pendingId.length > 0) signal(client);
     return 0;
   }
   send(badge: u64, offset: u32, len: u32): u32 {
+    if (client == 0) return E.NOT_CONNECTED; // attach first: a restarted driver tells its stack so
     if (len < ETH_MIN || len > ETH_MAX || offset >= IO_BYTES || len > IO_BYTES - offset) return E.INVALID;
     return transmit(IO_VA + <usize>offset, len);
   }
   recv(badge: u64, offset: u32, wait: bool, out: netdev.RecvReply): u32 {
+    if (client == 0) return E.NOT_CONNECTED;
     if (offset > IO_BYTES - ETH_MAX) return E.INVALID;
-    clientSeen = true;
     if (pendingId.length > 0) { out.len = deliver(offset); return 0; }
     if (!wait) return E.WOULD_BLOCK;
     if (waiter != 0) return E.BUSY;

@@ -240,8 +240,9 @@ function help(): void {
   outln("  connect NAME      ask init for a service's endpoint (only those in the manifest)");
   outln("  ifconfig          the network interface   arp              the ARP cache");
   outln("  ping [-c N] HOST  ICMP echo (virtual ms)  netstat          sockets and TCP states");
-  outln("  get http://HOST/PATH  fetch over HTTP     cksum FILE       CRC and size of a file");
+  outln("  get http://HOST/PATH  fetch over HTTP     cksum FILE|URL   CRC and size of a file");
   outln("  nc -u HOST PORT TEXT  one UDP datagram and its answer (port 7 echoes)");
+  outln("  nc HOST PORT, nc -l PORT  a TCP conversation: typed lines out, what arrives printed; Ctrl-D ends");
   outln("output redirection: CMD > FILE, CMD >> FILE; keys: Backspace, Ctrl-U, Ctrl-C, arrows (history)");
 }
 
@@ -268,8 +269,8 @@ function run(c: Command): void {
   else if (name == "arp") net.arp(shellOut);
   else if (name == "netstat") net.netstat(shellOut);
   else if (name == "get") net.get(shellOut, argv);
-  else if (name == "nc") net.ncUdp(shellOut, argv);
-  else if (name == "cksum") { if (argv.length < 2) err("usage: cksum FILE"); else net.cksum(shellOut, vfsEp, path(argv[1])); }
+  else if (name == "nc") { if (argv.length > 1 && argv[1] == "-u") net.ncUdp(shellOut, argv); else net.ncTcp(shellOut, argv, readLine, lineBuf); }
+  else if (name == "cksum") { if (argv.length < 2) err("usage: cksum FILE|URL"); else if (argv[1].startsWith("http://")) net.cksumUrl(shellOut, argv[1]); else net.cksum(shellOut, vfsEp, path(argv[1])); }
   else if (name == "clear") out("\x1b[2J\x1b[H");
   else if (name == "pwd") outln(cwd);
   else if (name == "cd") {

@@ -2,7 +2,7 @@
 // (docs/NETWORK.md): ifconfig, ping, arp, netstat, get (an HTTP/1.0 client) and cksum. They
 // print through the shell's Output (the console, or a file with > and >>).
 
-import { lookup, lastError, parseIpv4, ipv4Text } from "../lib";
+import { lookup, lastError, parseIpv4, ipv4Text, sockOpen, sockAccept, sockClose, sockError } from "../lib";
 import * as socket from "../gen/socket";
 import * as timer from "../gen/timer";
 import * as vfs from "../gen/vfs";
@@ -142,25 +142,34 @@ export function netstat(o: Output): void {
 }
 
 // ---- get: an HTTP/1.0 client ----
-const openR = new socket.OpenReply();
 const sendR = new socket.SendReply();
 const recvR = new socket.RecvReply();
 /** Sends all of s (a request line and headers) on socket sock; 0 or an error. */
-function sendAll(ep: u64, sock: u32, s: string): u32 {
+function sendAll(sock: u64, s: string): u32 {
   const b = String.UTF8.encode(s);
   let off = 0;
   while (off < b.byteLength) {
     const n = min(b.byteLength - off, 448);
-    const e = socket.send(ep, sock, changetype<usize>(b) + <usize>off, n, sendR);
+    const e = socket.send(sock, changetype<usize>(b) + <usize>off, n, sendR);
     if (e) return e;
     off += n;
   }
   return 0;
 }
 
-/** get http://HOST[:PORT]/PATH: prints the body (the status line goes to the console when it is not 200). */
-export function get(o: Output, argv: Array<string>): void {
-  if (argv.length < 2 || !argv[1].startsWith("http://")) { o.err("usage: get http://HOST[:PORT]/PATH"); return; }
+// Where get puts the body: printed, or (cksum URL) only counted into a POSIX cksum.
+let bodyCrc = false;
+let crcAcc: u32 = 0;
+let crcSize: u64 = 0;
+function body(o: Output, p: usize, n: i32): void {
+  if (!bodyCrc) { o.bytes(p, n); return; }
+  for (let i = 0; i < n; i++) crcAcc = crcByte(crcAcc, load<u8>(p + <usize>i));
+  crcSize += <u64>n;
+}
+
+/** get http://HOST[:PORT]/PATH: prints the body (the status line goes to the console when it is not 200); whether it got a 200 and the whole body. */
+export function get(o: Output, argv: Array<string>): bool {
+  if (argv.length < 2 || !argv[1].startsWith("http://")) { o.err("usage: get http://HOST[:PORT]/PATH"); return false; }
   const rest = argv[1].substring(7);
   let slash = rest.indexOf("/");
   if (slash < 0) slash = rest.length;
@@ -170,31 +179,31 @@ export function get(o: Output, argv: Array<string>): void {
   const host = colon < 0 ? hostPort : hostPort.substring(0, colon);
   const port: i64 = colon < 0 ? 80 : parseNum(hostPort.substring(colon + 1));
   const a = parseIpv4(host);
-  if (a < 0 || port <= 0 || port > 65535) { o.err("get: " + hostPort + ": not an IPv4 address and port"); return; }
+  if (a < 0 || port <= 0 || port > 65535) { o.err("get: " + hostPort + ": not an IPv4 address and port"); return false; }
   const ep = net(o, "get");
-  if (ep == 0) return;
-  let e = socket.open(ep, socket.SOCK_TYPE_TCP, openR);
-  if (e) { o.err("get: socket: " + netWhy(e)); return; }
-  const sock = openR.sock;
-  e = socket.connect(ep, sock, <u32>a, <u32>port);
-  if (e == 0) e = sendAll(ep, sock, "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: mlk-get\r\n\r\n");
-  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); socket.close(ep, sock); return; }
+  if (ep == 0) return false;
+  const sock = sockOpen(ep, socket.SOCK_TYPE_TCP);
+  if (sock == 0) { o.err("get: socket: " + netWhy(sockError)); return false; }
+  let e = socket.connect(sock, <u32>a, <u32>port);
+  if (e == 0) e = sendAll(sock, "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: mlk-get\r\n\r\n");
+  if (e) { o.err("get: " + hostPort + ": " + netWhy(e)); sockClose(sock); return false; }
   // the header (up to the blank line) is gathered to read the status; the body is printed as it comes
   const head = new ArrayBuffer(4096);
   const hp = changetype<usize>(head);
   let hn = 0;
   let inBody = false;
+  let ok = true;
   while (true) {
-    e = socket.recv(ep, sock, 448, recvR);
-    if (e) { o.err("get: " + netWhy(e)); break; }
+    e = socket.recv(sock, 448, recvR);
+    if (e) { o.err("get: " + netWhy(e)); ok = false; break; }
     if (recvR.dataLen == 0) break; // the server closed: the end of the body (HTTP/1.0)
     // recvR.data points into the client message, which the next call reuses: copy first
     const n = recvR.dataLen;
     const buf = new ArrayBuffer(n);
     const bp = changetype<usize>(buf);
     memory.copy(bp, recvR.data, n);
-    if (inBody) { o.bytes(bp, n); continue; }
-    if (hn + n > 4096) { o.err("get: header too long"); break; }
+    if (inBody) { body(o, bp, n); continue; }
+    if (hn + n > 4096) { o.err("get: header too long"); ok = false; break; }
     memory.copy(hp + <usize>hn, bp, n);
     hn += n;
     let end = -1;
@@ -206,10 +215,11 @@ export function get(o: Output, argv: Array<string>): void {
     let eol = 0;
     while (eol < end && load<u8>(hp + <usize>eol) != 0x0d) eol++;
     const status = String.UTF8.decodeUnsafe(hp, <usize>eol);
-    if (!status.startsWith("HTTP/1.") || status.indexOf(" 200 ") < 0) o.err("get: " + status);
-    if (hn > end + 4) o.bytes(hp + <usize>(end + 4), hn - end - 4);
+    if (!status.startsWith("HTTP/1.") || status.indexOf(" 200 ") < 0) { o.err("get: " + status); ok = false; }
+    if (hn > end + 4) body(o, hp + <usize>(end + 4), hn - end - 4);
   }
-  socket.close(ep, sock);
+  sockClose(sock);
+  return ok && inBody;
 }
 
 // ---- cksum FILE: POSIX cksum (CRC-32, polynomial 0x04C11DB7, with the length), to compare copies ----
@@ -221,6 +231,19 @@ for (let i = 0; i < 256; i++) {
 }
 // @ts-ignore: decorator
 @inline function crcByte(crc: u32, b: u32): u32 { return (crc << 8) ^ unchecked(crcTable[((crc >> 24) ^ b) & 0xff]); }
+
+/**
+ * cksum http://HOST/PATH: the POSIX cksum of a URL's body, fetched with get and never stored — what
+ * `curl -s URL | cksum` does where the shell has no pipes (a big transfer costs no file writes).
+ */
+export function cksumUrl(o: Output, url: string): void {
+  bodyCrc = true; crcAcc = 0; crcSize = 0;
+  const ok = get(o, ["get", url]);
+  bodyCrc = false;
+  if (!ok) return;
+  for (let n = crcSize; n != 0; n >>= 8) crcAcc = crcByte(crcAcc, <u32>(n & 0xff));
+  o.out((~crcAcc).toString() + " " + crcSize.toString() + " " + url + "\n");
+}
 
 const vOpenR = new vfs.OpenReply();
 const vReadR = new vfs.ReadReply();
@@ -255,12 +278,11 @@ export function ncUdp(o: Output, argv: Array<string>): void {
   text += "\n";
   const ep = net(o, "nc");
   if (ep == 0) return;
-  let e = socket.open(ep, socket.SOCK_TYPE_UDP, openR);
-  if (e) { o.err("nc: socket: " + netWhy(e)); return; }
-  const sock = openR.sock;
+  const sock = sockOpen(ep, socket.SOCK_TYPE_UDP);
+  if (sock == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
   const b = String.UTF8.encode(text);
-  e = socket.sendto(ep, sock, <u32>a, <u32>port, changetype<usize>(b), min(b.byteLength, 448), sendtoR);
-  if (e == 0) e = socket.recvfrom(ep, sock, 448, 2000 * TICKS_PER_MS, recvfromR);
+  let e = socket.sendto(sock, <u32>a, <u32>port, changetype<usize>(b), min(b.byteLength, 448), sendtoR);
+  if (e == 0) e = socket.recvfrom(sock, 448, 2000 * TICKS_PER_MS, recvfromR);
   if (e) o.err("nc: " + argv[2] + ":" + argv[3] + ": " + netWhy(e));
   else {
     const n = recvfromR.dataLen;
@@ -268,5 +290,74 @@ export function ncUdp(o: Output, argv: Array<string>): void {
     memory.copy(changetype<usize>(buf), recvfromR.data, n);
     o.bytes(changetype<usize>(buf), n);
   }
-  socket.close(ep, sock);
+  sockClose(sock);
+}
+
+// ---- nc [-l] over TCP: a conversation, line by line ----
+const ncFromR = new socket.RecvfromReply();
+const ncAcceptR = new socket.AcceptReply();
+const NC_QUIET: u64 = 300 * TICKS_PER_MS; // how long nc waits for the peer's bytes between lines
+
+/**
+ * Prints what arrives on sock until nothing has come for `quiet` ticks (0: until the peer closes);
+ * false once the peer has closed or the connection failed (the error is printed).
+ */
+function ncDrain(o: Output, sock: u64, quiet: u64): bool {
+  while (true) {
+    const e = socket.recvfrom(sock, 448, quiet, ncFromR);
+    if (e == E.TIMED_OUT) return true;
+    if (e) { o.err("nc: " + netWhy(e)); return false; }
+    if (ncFromR.dataLen == 0) return false; // the peer closed
+    const n = ncFromR.dataLen;
+    const buf = new ArrayBuffer(n); // the data is in the client message the next call reuses
+    memory.copy(changetype<usize>(buf), ncFromR.data, n);
+    o.bytes(changetype<usize>(buf), n);
+  }
+}
+
+/**
+ * nc HOST PORT, nc -l PORT: connects (or accepts one connection), then sends each typed line and
+ * prints what the peer sends. The shell has one thread and the console read waits, so the two
+ * directions take turns: after each line (and once connected) nc prints what arrives until the
+ * peer has been quiet 300 virtual ms, then reads the next line. Ctrl-D closes the connection
+ * (FIN after what was sent); the peer closing ends nc too. `readLine` is the shell's
+ * (the line in `line`, its length; 0 for Ctrl-D, negative for an error or Ctrl-C).
+ */
+export function ncTcp(o: Output, argv: Array<string>, readLine: () => i32, line: usize): void {
+  const listen = argv.length == 3 && argv[1] == "-l";
+  if (!listen && argv.length != 3) { o.err("usage: nc HOST PORT | nc -l PORT | nc -u HOST PORT TEXT..."); return; }
+  const port = parseNum(argv[2]);
+  const a = listen ? 0 : parseIpv4(argv[1]);
+  if (a < 0 || port <= 0 || port > 65535) { o.err("nc: " + argv[1] + " " + argv[2] + ": not an IPv4 address and port"); return; }
+  const ep = net(o, "nc");
+  if (ep == 0) return;
+  let sock: u64 = 0;
+  if (listen) {
+    const l = sockOpen(ep, socket.SOCK_TYPE_TCP);
+    if (l == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
+    let e = socket.bind(l, <u32>port);
+    if (e == 0) e = socket.listen(l, 1);
+    if (e == 0) { sock = sockAccept(l, ncAcceptR); if (sock == 0) e = sockError; }
+    sockClose(l); // one connection, as nc -l
+    if (e) { o.err("nc: port " + port.toString() + ": " + netWhy(e)); return; }
+  } else {
+    sock = sockOpen(ep, socket.SOCK_TYPE_TCP);
+    if (sock == 0) { o.err("nc: socket: " + netWhy(sockError)); return; }
+    const e = socket.connect(sock, <u32>a, <u32>port);
+    if (e) { o.err("nc: " + argv[1] + ":" + argv[2] + ": " + netWhy(e)); sockClose(sock); return; }
+  }
+  let open = ncDrain(o, sock, NC_QUIET);
+  while (open) {
+    const n = readLine();
+    if (n <= 0) break; // Ctrl-D (or Ctrl-C): close, FIN after what we sent
+    let off = 0;
+    while (off < n) {
+      const k = min(n - off, 448);
+      const e = socket.send(sock, line + <usize>off, k, sendR);
+      if (e) { o.err("nc: " + netWhy(e)); open = false; break; }
+      off += k;
+    }
+    if (open) open = ncDrain(o, sock, NC_QUIET);
+  }
+  sockClose(sock);
 }

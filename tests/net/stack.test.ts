@@ -78,8 +78,33 @@ describe('the network stack on two machines', () => {
   it('a hostile client gets an error for every bad call, and the stack keeps serving', () => {
     command(s, 1, 'spawn netrogue');
     const o = runUntil(s, 1, /netrogue: \d+ checks, \d+ surprises/);
-    expect(o).toMatch(/netrogue: 36 checks, 0 surprises/);
+    expect(o).toMatch(/netrogue: 43 checks, 0 surprises/);
     expect(command(s, 1, 'get http://10.0.0.2/tmp/note')).toBe('written on machine two\n');
+  });
+
+  it('nc -l PORT and nc HOST PORT: typed lines cross a TCP connection both ways; Ctrl-D ends it', () => {
+    const from1 = s.out[0].length, from2 = s.out[1].length;
+    s.machines[1].uartInput('nc -l 5182\r');
+    s.net.run(CNTFRQ / 10);
+    s.machines[0].uartInput('nc 10.0.0.2 5182\r');
+    s.net.run(CNTFRQ / 2);
+    s.machines[0].uartInput('hello from one\r');
+    s.net.run(CNTFRQ / 2);
+    // machine 2 takes its turn: its line goes out, then what arrived is printed
+    s.machines[1].uartInput('hi from two\r');
+    runUntil(s, 2, 'hello from one', 5, from2);
+    s.machines[0].uartInput('bye\r');
+    runUntil(s, 1, 'hi from two', 5, from1);
+    s.machines[0].uartInput('\x04'); // Ctrl-D: machine 1 closes and is back at its prompt
+    runUntil(s, 1, /\nmlk> $/, 5, from1);
+    s.machines[1].uartInput('ok\r'); // machine 2 prints the rest and sees the close
+    const o2 = runUntil(s, 2, /\nmlk> $/, 5, from2);
+    expect(o2).toMatch(/^bye\r?$/m);
+    // the conversation was TCP to port 5182 on the wire, and nothing is left listening
+    const port = (f: { p: Uint8Array }) => [(f.p[0] << 8) | f.p[1], (f.p[2] << 8) | f.p[3]];
+    expect(ipFrames().some((f) => f!.proto === 6 && port(f!).includes(5182))).toBe(true);
+    expect(command(s, 2, 'netstat')).not.toMatch(/5182\s.*LISTEN/);
+    expect(command(s, 1, 'nc 10.0.0.2 5182')).toContain('nc: 10.0.0.2:5182: Connection refused');
   });
 
   it('malformed frames and a SYN flood from the wire are dropped and counted; nothing restarts', () => {
