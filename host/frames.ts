@@ -63,11 +63,12 @@ function decodeArp(p: Uint8Array, out: DecodedFrame): void {
     return;
   }
   const op = be16(p, 6);
+  const len = 8 + 2 * p[4] + 2 * p[5]; // tcpdump's length: the ARP packet, not the frame's padding
   const sha = macText(p, 8), spa = ipText(p, 14), tha = macText(p, 18), tpa = ipText(p, 24);
   out.protocol = 'ARP';
-  out.summary = op === 1 ? `ARP, Request who-has ${tpa} tell ${spa}, length ${p.length}`
-    : op === 2 ? `ARP, Reply ${spa} is-at ${sha}, length ${p.length}`
-      : `ARP, operation ${op}, length ${p.length}`;
+  out.summary = op === 1 ? `ARP, Request who-has ${tpa} tell ${spa}, length ${len}`
+    : op === 2 ? `ARP, Reply ${spa} is-at ${sha}, length ${len}`
+      : `ARP, operation ${op}, length ${len}`;
   out.layers.push({
     name: 'ARP',
     fields: [
