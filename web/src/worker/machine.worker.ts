@@ -536,16 +536,20 @@ async function startNetwork(count: number): Promise<void> {
   if (net || netStarting === m || !m || !kernel || count < 2) return;
   netStarting = m;
   const gen = generation;
-  const { WorkerNetwork } = await import('../net/workerNetwork');
-  const started = await WorkerNetwork.create(m, count, kernel, bootImage, bootargsUsed || undefined, {
-    uart: (k, bytes) => {
-      if (gen !== generation) return;
-      const list = netUart.get(k) ?? [];
-      list.push(bytes);
-      netUart.set(k, list);
-    },
-  });
-  netStarting = null;
+  let started: WorkerNetwork;
+  try {
+    const { WorkerNetwork } = await import('../net/workerNetwork');
+    started = await WorkerNetwork.create(m, count, kernel, bootImage, bootargsUsed || undefined, {
+      uart: (k, bytes) => {
+        if (gen !== generation) return;
+        const list = netUart.get(k) ?? [];
+        list.push(bytes);
+        netUart.set(k, list);
+      },
+    });
+  } finally {
+    netStarting = null;
+  }
   if (gen !== generation || m !== machine) return;
   net = started;
 }
