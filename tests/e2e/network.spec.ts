@@ -74,6 +74,7 @@ test('the lesson "networking as services": one ping, as IPC on machine 1 and as 
   await page.getByTestId('tab-network').click();
   await page.getByTestId('net-frame').filter({ hasText: 'echo reply' }).first().click();
   await expect(page.getByTestId('net-detail')).toContainText('0 (echo reply)');
+  await page.screenshot({ path: 'test-results/lessons/network.png' }); // the key step (docs/lessons/ keeps a copy)
 
   // machine 1 inside: the shell called net, net called netdrv (the kernel's IPC_SEND records)
   await page.getByTestId('tab-processes').click();
