@@ -11,6 +11,10 @@
 // the prompt (paced, the ~5 M instructions of a first boot took 27 frames, 450 ms, whatever the CPU).
 // Status goes out at most once per SLICE_MS, and at once after every command. Introspection views
 // (ki_json) are refreshed with the status, at most every INTRO_MS while running.
+//
+// The Network view adds machines 2..N on one switch (web/src/net/workerNetwork.ts, loaded on
+// demand): the slices then advance all of them in lockstep, as `mlk boot --machines N` does, and
+// time travel — which runs one machine — refuses until a reboot returns to one.
 
 import { Machine, prepareKernel, type HostInput, type PreparedKernel } from '../../../hw/machine';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -65,7 +69,7 @@ let lastTravelMs: number | undefined;
 let generation = 0; // bumps on reset, so events of a dropped machine are ignored
 /** Machine 1 on a switch with machines 2..N (the Network view, web/src/net); null while it runs alone. */
 let net: WorkerNetwork | null = null;
-/** How many machines the page asked for (`?machines=N`, the Network view): a reboot keeps them. */
+/** How many machines this boot puts on the switch (`?machines=N`, the Network view); a reboot returns to one. */
 let wantMachines = 1;
 
 let uartOut: Uint8Array[] = [];
