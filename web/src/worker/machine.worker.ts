@@ -524,10 +524,10 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     delete status.halt;
     delete status.error;
     status.step = null;
-    if (wantMachines > 1) await startNetwork(wantMachines);
-    if (gen !== generation) return;
     setRunning(status.running);
     sendStatus(true);
+    // ?machines=N: machine 2.. join once machine 1 runs (its boot log is not held up meanwhile)
+    if (wantMachines > 1) void startNetwork(wantMachines).then(() => sendStatus(true), fail);
   } catch (e) {
     fail(e);
   }
