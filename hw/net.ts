@@ -27,24 +27,36 @@ export class Network {
     this.time = Math.max(0, ...machines.map((m) => m.clock.ticks));
   }
 
-  /** Runs every machine up to `ticks` more virtual time, quantum by quantum. */
-  run(ticks: number): void {
+  /**
+   * A quantum a machine left early (its host set Machine.stopRequested: a breakpoint, a step to the
+   * next IPC): the next step() finishes it before the switch delivers, so stopping changes nothing.
+   */
+  private held: number | null = null;
+
+  /** Runs every machine up to `ticks` more virtual time, quantum by quantum; returns false when a machine's host stopped it early. */
+  run(ticks: number): boolean {
     const end = this.time + ticks;
-    while (this.time < end) this.step(Math.min(this.quantum, end - this.time));
+    while (this.time < end) if (!this.step(Math.min(this.quantum, end - this.time))) return false;
+    return true;
   }
 
-  /** One quantum: each machine (in order) runs to the boundary, then the switch delivers. */
-  step(quantum = this.quantum): void {
-    const boundary = this.time + quantum;
+  /** One quantum: each machine (in order) runs to the boundary, then the switch delivers; false when it was held (see `held`). */
+  step(quantum = this.quantum): boolean {
+    const boundary = this.held ?? this.time + quantum;
+    let stopped = false;
     for (const m of this.machines) {
       if (m.halted) continue;
       const budget = boundary - m.clock.ticks;
       if (budget > 0) m.run(budget);
+      stopped ||= m.stopRequested && m.clock.ticks < boundary && !m.halted;
     }
+    this.held = stopped ? boundary : null;
+    if (stopped) return false;
     this.time = boundary;
     for (const d of this.switch.forward()) {
       const m = this.machines[d.port];
       if (!m.halted) m.net.receive(d.frame);
     }
+    return true;
   }
 }

@@ -8,7 +8,8 @@
 //                its TLB are rebuilt after a restore, never saved: both are derived from RAM)
 //   devices      clock, AIC, generic timer, UART, trace ring (its slots in chunks, like RAM), DART (its IOTLB restarts empty, as
 //                after an INVALIDATE: the kernel invalidates after every IO page-table edit), block
-//                device registers, host mailbox, and the disk's contents
+//                device registers, host mailbox, GPIO bank, the virtio-net NIC (transport registers,
+//                queue positions, link, frames waiting for receive buffers), and the disk's contents
 //
 // A snapshot is taken and restored between run()/step() calls, never inside a kernel entry.
 // hw/snapshot-format.ts turns one into bytes (a state file) and computes the state hash.
@@ -26,6 +27,7 @@ import { Ram } from './ram';
 import { GenericTimer } from './timer';
 import { TraceRing } from './trace';
 import { Uart } from './uart';
+import { VirtioNet } from './virtio-net';
 
 export const PAGE_SIZE = 4096;
 /** The disk is kept in chunks of this many bytes (8 sectors). */
@@ -44,6 +46,8 @@ export interface DeviceStates {
   mailbox: unknown;
   /** The PL061 GPIO bank (absent in states saved before it existed: it then keeps its reset state). */
   gpio?: unknown;
+  /** The virtio-net NIC and its transport (absent in states saved before it was kept: reset state). */
+  net?: unknown;
 }
 
 export interface MachineState {
@@ -128,6 +132,7 @@ export function captureState(m: Machine, prev?: MachineState, fresh?: FreshMachi
       block: m.block.snapshot(),
       mailbox: m.mailbox.snapshot(),
       gpio: m.gpio.snapshot(),
+      net: m.net.snapshot(),
     },
   };
 }
@@ -209,6 +214,7 @@ function dryRun(m: Machine, s: MachineState): void {
   new BlockDevice(dart.port(0), aic, new MemoryBlockStore(1)).restore(d.block);
   new HostMailbox(aic).restore(d.mailbox);
   if (d.gpio !== undefined) new GpioPl061(aic).restore(d.gpio);
+  if (d.net !== undefined) new VirtioNet(m.net.mac, dart.port(1), aic, m.net.transport.base, m.net.transport.size, m.net.transport.irq).restore(d.net);
   const mmu = new Mmu(new Ram(65536));
   new Cpu(mmu, timer).restore(d.cpu);
   mmu.restoreTlb(s.tlb);
@@ -237,6 +243,7 @@ function apply(m: Machine, s: MachineState, fresh?: FreshMachine): void {
   m.block.restore(d.block);
   m.mailbox.restore(d.mailbox);
   if (d.gpio !== undefined) m.gpio.restore(d.gpio);
+  if (d.net !== undefined) m.net.restore(d.net);
   // the AIC's line levels as saved (a device's restore re-drives its own line to the same level)
   m.aic.restore(d.aic);
   m.cpu.restore(d.cpu);

@@ -246,6 +246,35 @@ export class VirtioMmio implements MmioDevice {
     };
   }
 
+  /** The transport's registers and its queues' (hw/snapshot.ts); the device type keeps its own part. */
+  snapshot(): unknown {
+    return {
+      status: this.status, deviceFeaturesSel: this.deviceFeaturesSel, driverFeaturesSel: this.driverFeaturesSel,
+      driverFeatureWords: [...this.driverFeatureWords], negotiated: this.negotiated.toString(16), queueSel: this.queueSel,
+      interruptStatus: this.interruptStatus, generation: this.generation, error: this.error, notifies: this.notifies,
+      interrupts: this.interrupts, queues: this.queues.map((q) => q.snapshot()),
+    };
+  }
+
+  restore(s: unknown): void {
+    const v = s as Record<string, unknown>;
+    const u32 = (x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+    const ok = typeof v === 'object' && v !== null
+      && ['status', 'deviceFeaturesSel', 'driverFeaturesSel', 'queueSel', 'interruptStatus', 'generation'].every((k) => u32(v[k]))
+      && [v.notifies, v.interrupts].every((x) => Number.isSafeInteger(x) && (x as number) >= 0)
+      && Array.isArray(v.driverFeatureWords) && v.driverFeatureWords.length === 2 && v.driverFeatureWords.every(u32)
+      && typeof v.negotiated === 'string' && /^[0-9a-f]{1,16}$/.test(v.negotiated)
+      && (v.error === null || typeof v.error === 'string')
+      && Array.isArray(v.queues) && v.queues.length === this.queues.length;
+    if (!ok) throw new Error(`${this.name}.restore: bad snapshot`);
+    (v.queues as unknown[]).forEach((q, i) => this.queues[i].restore(q));
+    this.status = v.status as number; this.deviceFeaturesSel = v.deviceFeaturesSel as number; this.driverFeaturesSel = v.driverFeaturesSel as number;
+    this.driverFeatureWords = [...(v.driverFeatureWords as number[])]; this.negotiated = BigInt(`0x${v.negotiated as string}`);
+    this.queueSel = v.queueSel as number; this.interruptStatus = v.interruptStatus as number; this.generation = v.generation as number;
+    this.error = v.error as VirtioError | null; this.notifies = v.notifies as number; this.interrupts = v.interrupts as number;
+    this.updateIrq();
+  }
+
   private raise(bit: number): void {
     if ((this.interruptStatus & bit) === 0) this.interrupts++;
     this.interruptStatus |= bit;

@@ -102,6 +102,29 @@ export class VirtioNet implements VirtioBackend {
     this.fillReceive();
   }
 
+  /** The link, the frames waiting for receive buffers, the counters and the transport (hw/snapshot.ts). */
+  snapshot(): unknown {
+    return {
+      link: this.linkUp, backlog: this.backlog.map((f) => Array.from(f)),
+      counters: [this.txFrames, this.txBytes, this.txDropped, this.rxFrames, this.rxBytes, this.rxDropped],
+      transport: this.transport.snapshot(),
+    };
+  }
+
+  restore(s: unknown): void {
+    const v = s as Record<string, unknown>;
+    const ok = typeof v === 'object' && v !== null && typeof v.link === 'boolean'
+      && Array.isArray(v.backlog) && v.backlog.length <= RX_BACKLOG
+      && v.backlog.every((f) => Array.isArray(f) && f.length <= 65536 && f.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))
+      && Array.isArray(v.counters) && v.counters.length === 6 && v.counters.every((n) => Number.isSafeInteger(n) && n >= 0);
+    if (!ok) throw new Error('VirtioNet.restore: bad snapshot');
+    this.transport.restore(v.transport);
+    this.linkUp = v.link as boolean;
+    this.backlog.length = 0;
+    for (const f of v.backlog as number[][]) this.backlog.push(Uint8Array.from(f));
+    [this.txFrames, this.txBytes, this.txDropped, this.rxFrames, this.rxBytes, this.rxDropped] = v.counters as number[];
+  }
+
   state() {
     return {
       mac: macString(this.mac), link: this.linkUp, backlog: this.backlog.length,

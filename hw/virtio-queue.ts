@@ -51,6 +51,22 @@ export class SplitQueue {
 
   constructor(readonly index: number, readonly max: number, private readonly dma: DmaPort) {}
 
+  /** The device side's registers and ring positions (the rings themselves are in RAM). */
+  snapshot(): unknown {
+    return { num: this.num, ready: this.ready, descAddr: this.descAddr, availAddr: this.availAddr, usedAddr: this.usedAddr, lastAvail: this.lastAvail, usedIdx: this.usedIdx, pendingUsed: this.pendingUsed, popped: this.popped };
+  }
+
+  restore(s: unknown): void {
+    const v = s as Record<string, unknown>;
+    const limits: Record<string, number> = { num: this.max, descAddr: 2 ** 48, availAddr: 2 ** 48, usedAddr: 2 ** 48, lastAvail: 0xffff, usedIdx: 0xffff, pendingUsed: 0xffff, popped: Number.MAX_SAFE_INTEGER };
+    if (typeof v !== 'object' || v === null || typeof v.ready !== 'boolean' || !Object.entries(limits).every(([k, max]) => Number.isInteger(v[k]) && (v[k] as number) >= 0 && (v[k] as number) <= max)) {
+      throw new Error(`SplitQueue.restore: bad snapshot of queue ${this.index}`);
+    }
+    this.num = v.num as number; this.ready = v.ready; this.descAddr = v.descAddr as number; this.availAddr = v.availAddr as number;
+    this.usedAddr = v.usedAddr as number; this.lastAvail = v.lastAvail as number; this.usedIdx = v.usedIdx as number;
+    this.pendingUsed = v.pendingUsed as number; this.popped = v.popped as number;
+  }
+
   reset(): void {
     this.num = 0;
     this.ready = false;

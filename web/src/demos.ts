@@ -294,6 +294,58 @@ export const DEMOS: Demo[] = [
     ],
   },
   {
+    id: 'network',
+    title: 'Networking as services',
+    summary: 'One ping between two machines: IPC inside each one (shell → net → netdrv → device) and frames on the wire between them.',
+    needs: ['services', 'shell', 'ipc-trace'],
+    steps: [
+      {
+        text: 'The Network view puts a second machine (10.0.0.2) on one Ethernet switch with this one (10.0.0.1); they advance in lockstep virtual time. Neither kernel knows what a network is: the NIC is a virtio-net device, its driver `netdrv` and the TCP/IP stack `net` are ordinary programs at EL0, started by init like the file system. Machine 2 boots first; its terminal shows its prompt.',
+        panel: 'network',
+        highlight: 'dock',
+        action: () => {
+          machine.startNetwork(2);
+          run();
+        },
+      },
+      {
+        text: 'Pause, type `ping -c 1 10.0.0.2` into machine 1 and step to the next IPC: the key press reaches the console driver by its interrupt, and the shell gets the line by a message — the machine stops right after the kernel traced it.',
+        highlight: 'step-ipc',
+        action: () => {
+          pause();
+          machine.input('ping -c 1 10.0.0.2\r');
+          stepUntil('ipc')();
+        },
+        actionLabel: 'Type the ping and step to the next IPC',
+      },
+      {
+        text: 'Step on, IPC by IPC. The shell does not reach the NIC: it holds a capability to net\'s socket endpoint and calls it (`socket` protocol, docs/SERVICES.md). net builds the ICMP echo request — after an ARP request when its ARP cache does not hold 10.0.0.2\'s MAC address yet — and calls netdrv to transmit it (`netdev` protocol; the frame itself sits in a page the two share). The Messages panel names each call: shell → net, net → netdrv.',
+        panel: 'messages',
+        highlight: 'step-ipc',
+        action: stepUntil('ipc'),
+        actionLabel: 'Step to the next IPC',
+      },
+      {
+        text: 'netdrv is the only program that holds the NIC\'s registers (a device frame) and its DMA window (an IOSpace capability): it puts the frame on the transmit virtqueue and writes the queue-notify register. The device raises IRQ 703; the kernel only turns that into a notification for netdrv (an IRQ_USER record). A bug in the stack or the driver crashes one process, which init restarts — never the kernel, which holds no protocol code at all.',
+        panel: 'messages',
+        highlight: 'dock',
+        action: stepUntil('ipc'),
+        actionLabel: 'Step to the next IPC',
+      },
+      {
+        text: 'Run, and watch the wire: ARP (who has 10.0.0.2? — a broadcast — and machine 2\'s reply; each machine also announced itself when its link came up), then the ICMP echo request and the echo reply. On machine 2 the same path runs upward: the NIC\'s interrupt → its netdrv → its net, which answers the echo itself (no shell involved) and sends the reply back down through netdrv. Click a frame for its fields and bytes; Download pcap opens in Wireshark.',
+        panel: 'network',
+        highlight: 'dock',
+        action: run,
+      },
+      {
+        text: 'The reply went up machine 1\'s path the same way — device, netdrv, net — and net answered the shell\'s waiting call: the ping prints its round trip and the summary `1 packets transmitted, 1 received, 0% packet loss`. Try `get http://10.0.0.2/etc/motd` next: a TCP connection to machine 2\'s httpd, with its handshake on the wire.',
+        highlight: 'terminal',
+        action: run,
+      },
+    ],
+  },
+  {
     id: 'sandbox',
     title: 'Sandbox',
     summary: 'Free play: the machine is yours; every panel stays live.',

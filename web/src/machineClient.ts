@@ -14,6 +14,7 @@ import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
 import { kindName, kindOf } from '../../host/traceKinds';
 import { parseKiView, type KiView } from '../../host/introspection';
 import { startedWorker } from './workerStart';
+import { NetStore } from './net/netStore';
 
 type Listener = () => void;
 type UartListener = (bytes: Uint8Array) => void;
@@ -34,6 +35,9 @@ export class MachineClient {
   private walks = new Map<number, (info: WalkInfo | null, error?: string) => void>();
   private nextWalk = 1;
   readonly trace = new TraceStore();
+  /** Machines 2..N and the frames on the wire, while the Network view runs (web/src/net). */
+  readonly net = new NetStore();
+  private pcaps = new Map<number, (bytes?: Uint8Array, error?: string) => void>();
   /** Set by the terminal: its text, for the test hook. */
   terminalText: () => string = () => '';
   private encoder = new TextEncoder();
@@ -84,6 +88,18 @@ export class MachineClient {
       case 'recording':
         for (const l of this.replyListeners) l(ev);
         break;
+      case 'netUart':
+        if (ev.epoch >= this.epoch) this.net.addUart(ev.machine, ev.bytes);
+        break;
+      case 'frames':
+        if (ev.epoch >= this.epoch) this.net.addFrames(ev.n, ev.ticks, ev.lengths, ev.bytes);
+        break;
+      case 'pcap': {
+        const cb = this.pcaps.get(ev.id);
+        this.pcaps.delete(ev.id);
+        cb?.(ev.bytes, ev.error);
+        break;
+      }
       case 'walk': {
         const cb = this.walks.get(ev.id);
         this.walks.delete(ev.id);
@@ -114,6 +130,7 @@ export class MachineClient {
   reset(disk: 'keep' | 'blank' = 'keep'): void {
     this.epoch++;
     this.trace.clear();
+    this.net.clear();
     this.commands = [];
     this.line = '';
     for (const l of this.resetListeners) l();
@@ -140,6 +157,26 @@ export class MachineClient {
       }
     const bytes = typeof data === 'string' ? this.encoder.encode(data) : data.slice();
     this.port.postMessage({ type: 'input', bytes } satisfies Request, [bytes.buffer]);
+  }
+
+  /** Put machine 1 on a switch with machines 2..n (the Network view); nothing when it already is. */
+  startNetwork(n = 2): void {
+    this.send({ type: 'network', machines: n });
+  }
+
+  /** Type into machine k (2..N) of the network. */
+  netInput(k: number, data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data.slice();
+    this.port.postMessage({ type: 'netInput', machine: k, bytes } satisfies Request, [bytes.buffer]);
+  }
+
+  /** Every frame captured on the switch, as a pcap file (hw/pcap.ts). */
+  pcap(): Promise<Uint8Array> {
+    const id = this.nextWalk++;
+    return new Promise((resolve, reject) => {
+      this.pcaps.set(id, (bytes, error) => (bytes ? resolve(bytes) : reject(new Error(error ?? 'no capture'))));
+      this.send({ type: 'pcap', id });
+    });
   }
 
   /** Queue a message for the playground agent on the host-mailbox device. */
@@ -266,6 +303,11 @@ window.__mlk = {
     return out;
   },
   input: (text: string) => machine.input(text),
+  // The network (web/src/net): the frames on the wire the page holds, machine k's terminal, typing into it
+  frames: () => machine.net.frames.map((f) => ({ n: f.n, ticks: f.ticks, bytes: Array.from(f.bytes) })),
+  framesTotal: () => machine.net.total,
+  netTerminalText: (k: number) => machine.net.terminalText.get(k)?.() ?? '',
+  netInput: (k: number, text: string) => machine.netInput(k, text),
   // Load test of the messages panel: appends n synthetic IPC_SEND records to the page's trace
   // store (never to the machine) and returns the milliseconds the append took.
   benchMessages: (n: number) => {

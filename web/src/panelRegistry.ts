@@ -25,6 +25,8 @@ const ComposerPanel = lazyPanel(() => import('./panels/ComposerPanel').then((m) 
 const CpuPanel = lazyPanel(() => import('./panels/CpuPanel').then((m) => ({ default: m.CpuPanel })));
 /** The Code panel brings CodeMirror and the compiler. */
 const LazyCodePanel = lazyPanel(() => import('./code/CodePanel'), 'loading the editor…');
+/** The Network view: machine 2, the frames on the wire, the decoder (web/src/net). */
+const NetworkPanel = lazyPanel(() => import('./net/NetworkPanel'), 'starting the network…');
 
 export interface Panel {
   id: PanelId;
@@ -43,4 +45,5 @@ export const PANELS: Panel[] = [
   { id: 'cpu', title: 'CPU', key: '7', Component: CpuPanel },
   { id: 'demos', title: 'Lessons', key: '8', Component: DemosPanel },
   { id: 'code', title: 'Code', key: '9', Component: LazyCodePanel },
+  { id: 'network', title: 'Network', key: '0', Component: NetworkPanel },
 ];

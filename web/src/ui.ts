@@ -3,7 +3,7 @@
 
 import { useSyncExternalStore } from 'react';
 
-export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'cpu' | 'demos' | 'code';
+export type PanelId = 'processes' | 'capabilities' | 'messages' | 'memory' | 'interrupts' | 'composer' | 'cpu' | 'demos' | 'code' | 'network';
 export interface Ui {
   panel: PanelId;
   side: 'right' | 'bottom';
@@ -21,7 +21,9 @@ let ui: Ui = load();
 function load(): Ui {
   // a Share link of the Code panel (#code=…) opens that panel
   const shared = typeof location !== 'undefined' && /(^#|&)code=/.test(location.hash);
-  const base: Ui = { panel: shared ? 'code' : 'processes', side: 'right', size: 0.42, demo: null, highlight: null };
+  // ?machines=2 starts in the Network view
+  const networked = typeof location !== 'undefined' && Number(new URLSearchParams(location.search).get('machines') ?? 1) > 1;
+  const base: Ui = { panel: shared ? 'code' : networked ? 'network' : 'processes', side: 'right', size: 0.42, demo: null, highlight: null };
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Ui>;
     return { ...base, side: s.side === 'bottom' ? 'bottom' : 'right', size: typeof s.size === 'number' ? clamp(s.size) : base.size };

@@ -14,5 +14,12 @@ interface Window {
     seqRecords(from: number, to: number): { seq: number; kind: string; args: number[] }[];
     input(text: string): void;
     benchMessages(n: number): number;
+    /** The frames on the switch the page holds (the Network view): number, virtual time, bytes. */
+    frames(): { n: number; ticks: number; bytes: number[] }[];
+    /** Frames captured in all. */
+    framesTotal(): number;
+    /** Machine k's terminal text (2..N, the Network view). */
+    netTerminalText(k: number): string;
+    netInput(k: number, text: string): void;
   };
 }

@@ -20,7 +20,9 @@ function start(): StartedWorker {
   const realBoot = new URLSearchParams(location.search).get('boot') === 'real';
   // #rec=… : a shared recording, replayed from boot (web/src/timetravel/recording.ts)
   const replay = new URLSearchParams(location.hash.replace(/^#/, '')).get('rec') ?? undefined;
-  worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot, replay }, [channel.port2]);
+  // ?machines=2 starts with machine 2 on the switch (the Network view)
+  const machines = Number(new URLSearchParams(location.search).get('machines') ?? 1) || 1;
+  worker.postMessage({ type: 'connect', port: channel.port2, check: check === null ? undefined : check !== '0', realBoot, replay, machines }, [channel.port2]);
   const started: StartedWorker = { worker, port: channel.port1 };
   worker.onerror = (e) => void (started.earlyError ??= e.message);
   return started;

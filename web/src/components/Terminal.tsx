@@ -32,7 +32,18 @@ export function terminalText(term: XTerm): string {
   return lines.join('\n').replace(/\n+$/, '');
 }
 
-export function Terminal() {
+/** Where a terminal's bytes come from and its keys go (the Network view's machines 2..N); machine 1's UART by default. */
+export interface TerminalSource {
+  label: string;
+  /** Output sent before the terminal opened. */
+  backlog(): Uint8Array[];
+  onUart(l: (bytes: Uint8Array) => void): () => void;
+  onReset(l: () => void): () => void;
+  input(data: string | Uint8Array): void;
+  setText(text: () => string): void;
+}
+
+export function Terminal({ source }: { source?: TerminalSource } = {}) {
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<XTerm | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
@@ -50,21 +61,24 @@ export function Terminal() {
     term.loadAddon(fit);
     term.open(host.current!);
     fit.fit();
-    term.focus();
+    if (!source) term.focus();
     termRef.current = term;
     fitRef.current = fit;
 
-    const offUart = machine.onUart((bytes) => term.write(bytes));
+    for (const bytes of source?.backlog() ?? []) term.write(bytes);
+    const offUart = source ? source.onUart((bytes) => term.write(bytes)) : machine.onUart((bytes) => term.write(bytes));
     // after a jump in time or a loaded state: the screen of that moment
-    const offScreen = machine.onScreen((bytes) => {
+    const offScreen = source ? () => undefined : machine.onScreen((bytes) => {
       term.reset();
       term.write(bytes);
     });
-    const offData = term.onData((data) => machine.input(data));
-    const offBinary = term.onBinary((data) => machine.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    const send = (data: string | Uint8Array) => (source ? source.input(data) : machine.input(data));
+    const offData = term.onData((data) => send(data));
+    const offBinary = term.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     const resize = new ResizeObserver(() => fit.fit());
     resize.observe(host.current!);
-    machine.terminalText = () => terminalText(term);
+    if (source) source.setText(() => terminalText(term));
+    else machine.terminalText = () => terminalText(term);
     return () => {
       resize.disconnect();
       offUart();
@@ -74,7 +88,7 @@ export function Terminal() {
       term.dispose();
       termRef.current = null;
     };
-  }, []);
+  }, [source]);
 
   // Follow the theme and the large-font setting.
   useEffect(() => {
@@ -86,10 +100,11 @@ export function Terminal() {
   }, [settings]);
 
   // Reset clears the screen.
-  useEffect(() => machine.onReset(() => termRef.current?.reset()), []);
+  useEffect(() => (source ?? machine).onReset(() => termRef.current?.reset()), [source]);
 
   // A halt (kernel panic) or a worker error is written to the console once, in red.
   useEffect(() => {
+    if (source) return;
     let shown = '';
     return machine.subscribe(() => {
       const s = machine.getSnapshot();
@@ -99,7 +114,7 @@ export function Terminal() {
       shown = key;
       termRef.current?.write(`\r\n\x1b[1;31m*** ${msg.trimEnd()}\x1b[0m\r\n`);
     });
-  }, []);
+  }, [source]);
 
-  return <div className="terminal" ref={host} role="region" aria-label="UART console" />;
+  return <div className="terminal" ref={host} role="region" aria-label={source?.label ?? 'UART console'} />;
 }

@@ -33,7 +33,9 @@ function download(bytes: Uint8Array, name: string): void {
 export function TimeTravelBar() {
   const s = useMachineStatus();
   const tt = s.timeTravel;
-  const ready = s.phase === 'ready' || s.phase === 'halted';
+  // time travel runs one machine (as `mlk boot` refuses --record with --machines): off while networked
+  const networked = s.network !== undefined;
+  const ready = (s.phase === 'ready' || s.phase === 'halted') && !networked;
   const [message, setMessage] = useState<{ text: string; tone: 'ok' | 'danger' } | null>(null);
   const [slots, setSlots] = useState<SlotInfo[]>([]);
   const [slot, setSlot] = useState(1);
@@ -106,7 +108,12 @@ export function TimeTravelBar() {
           </button>
         ))}
       </div>
-      {tt && (
+      {networked && (
+        <span className="tt-where tone-warn" data-testid="tt-where" title="Reverse stepping, states and recordings need one machine: the network's machines advance together">
+          time travel is off: it runs one machine, and the Network view runs {s.network!.machines} (a reboot with the Network view closed returns to one)
+        </span>
+      )}
+      {tt && !networked && (
         <span
           className={`tt-where ${tt.inPast ? 'tone-warn' : 'dim'}`}
           title={`Checkpoints of the reverse engine: ${tt.checkpoints}, ${MiB(tt.bytes)} of its ${MiB(tt.memoryBudget)} budget`}

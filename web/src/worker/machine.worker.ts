@@ -11,6 +11,10 @@
 // the prompt (paced, the ~5 M instructions of a first boot took 27 frames, 450 ms, whatever the CPU).
 // Status goes out at most once per SLICE_MS, and at once after every command. Introspection views
 // (ki_json) are refreshed with the status, at most every INTRO_MS while running.
+//
+// The Network view adds machines 2..N on one switch (web/src/net/workerNetwork.ts, loaded on
+// demand): the slices then advance all of them in lockstep, as `mlk boot --machines N` does, and
+// time travel — which runs one machine — refuses until a reboot returns to one.
 
 import { Machine, prepareKernel, type HostInput, type PreparedKernel } from '../../../hw/machine';
 import { CNTFRQ } from '../../../hw/memmap';
@@ -29,6 +33,7 @@ import { VirtualTimeDisk } from '../timetravel/disk';
 import { describeMoment, historyRecords, lastSwitchTid, loadStateFile, saveStateFile } from '../timetravel/workerState';
 import { decodeRecording, encodeRecording } from '../timetravel/recording';
 import type { Breakpoint, Connect, Event, IntroView, MachineStatus, Request, ReverseTarget, StepTarget, StopReason } from './protocol';
+import type { WorkerNetwork } from '../net/workerNetwork';
 import { TRACE_STRIDE, initialStatus, introKey } from './protocol';
 
 const SLICE_MS = 16;
@@ -62,6 +67,10 @@ let origin: 'boot' | 'state' | 'recording' = 'boot';
 let notice: string | undefined;
 let lastTravelMs: number | undefined;
 let generation = 0; // bumps on reset, so events of a dropped machine are ignored
+/** Machine 1 on a switch with machines 2..N (the Network view, web/src/net); null while it runs alone. */
+let net: WorkerNetwork | null = null;
+/** How many machines this boot puts on the switch (`?machines=N`, the Network view); a reboot returns to one. */
+let wantMachines = 1;
 
 let uartOut: Uint8Array[] = [];
 let uartLen = 0;
@@ -105,6 +114,29 @@ function flushUart(): void {
   uartOut = [];
   uartLen = 0;
   post({ type: 'uart', epoch: generation, bytes }, [bytes.buffer]);
+}
+
+/** Machines 2..N's UART bytes since the last flush, per machine. */
+const netUart = new Map<number, Uint8Array[]>();
+
+function flushNetUart(): void {
+  for (const [k, chunks] of netUart) {
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) { bytes.set(c, at); at += c.length; }
+    post({ type: 'netUart', epoch: generation, machine: k, bytes }, [bytes.buffer]);
+  }
+  netUart.clear();
+}
+
+/** The frames the switch captured since the last flush, packed for the page's frame list. */
+function flushFrames(): void {
+  const frames = net?.takeFrames() ?? [];
+  if (frames.length === 0) return;
+  const bytes = new Uint8Array(frames.reduce((n, f) => n + f.bytes.length, 0));
+  let at = 0;
+  for (const f of frames) { bytes.set(f.bytes, at); at += f.bytes.length; }
+  post({ type: 'frames', epoch: generation, n: frames.map((f) => f.n), ticks: frames.map((f) => f.ticks), lengths: frames.map((f) => f.bytes.length), bytes }, [bytes.buffer]);
 }
 
 function flushTrace(): void {
@@ -198,6 +230,7 @@ function readMachine(): void {
   };
   status.hw = { aic: machine.aic.state(), timer: machine.timer.state(), mailbox: machine.mailbox.state(), trace: machine.trace.state(), gpio: machine.gpio.state() };
   if (disk) status.disk = { sectors: disk.sectors, backing: disk.backing, written: disk.written, dirty: disk.dirtySectors };
+  status.network = net?.status();
   if (session) {
     const st = session.tt.stats();
     status.timeTravel = { seq: machine.trace.nextSequence, startSeq: session.historyStartSeq, endSeq: session.historySeq, inPast: session.inPast, checkpoints: st.checkpoints, bytes: st.bytes, memoryBudget: st.memoryBudget, origin, lastMs: lastTravelMs, notice };
@@ -211,6 +244,7 @@ function sendStatus(force: boolean): void {
   readMachine();
   refreshIntro(force);
   flushTrace();
+  flushFrames();
   // the boot image's listing (~15 KB: every service function's name) goes out once, not with every
   // status (the page keeps the last one it got)
   const { bootImage, ...rest } = status;
@@ -256,7 +290,7 @@ function slice(): void {
   const started = performance.now();
   try {
     session!.checkpointing = !booting;
-    session!.run(status.budget);
+    advance(status.budget);
   } catch (e) {
     fail(e);
     return;
@@ -264,6 +298,7 @@ function slice(): void {
   readMachine();
   measureRate();
   flushUart();
+  flushNetUart();
   // over when the machine has idled for a scheduler tick (10 ms virtual): the boot's own waits for
   // devices are far shorter (under 1,000 ticks)
   const booted = booting && machine.idleFor() >= CNTFRQ / 100;
@@ -276,7 +311,17 @@ function slice(): void {
   // after a FLUSH the guest runs on once IndexedDB holds its writes (timetravel/disk.ts)
   const saving = vdisk?.saved();
   if (saving) void saving.then(() => { if (status.running) schedule(0); });
-  else if (status.running) schedule(booting ? 0 : SLICE_MS - (performance.now() - started));
+  else if (status.running) schedule(booting || net?.catchingUp ? 0 : SLICE_MS - (performance.now() - started));
+}
+
+/**
+ * Runs machine 1 for `ticks` of virtual time: through time travel when it runs alone, in lockstep
+ * with the others when networked (time travel runs one machine: it is off meanwhile).
+ */
+function advance(ticks: number): { reason: StopReason } {
+  if (!net) return session!.run(ticks);
+  net.advance(ticks);
+  return { reason: machine!.halted ? 'halted' : 'budget' };
 }
 
 function setRunning(on: boolean): void {
@@ -342,13 +387,14 @@ function stepUntil(until: StepTarget): void {
   try {
     if (!target) {
       for (let n = 0; n < STEP_UNTIL_MAX_STEPS; n++) {
-        const r = session!.step();
+        // networked, machine 1 steps alone (and runs ahead of the others by those instructions)
+        const r = net ? m.step() : session!.step();
         if (r.reason !== 'budget') { reason = r.reason; break; }
         if (m.kernelEntries > startEntries) { found = true; break; }
       }
     } else {
       while (m.clock.ticks - startTicks < STEP_UNTIL_MAX_TICKS) {
-        const r = session!.run(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
+        const r = advance(Math.min(STEP_UNTIL_CHUNK, startTicks + STEP_UNTIL_MAX_TICKS - m.clock.ticks));
         if (watchHit) { found = true; break; }
         if (m.el0.atBreakpoint) { found = true; status.breakHit = codeBreakAt(m, codeBps); break; }
         if (r.reason !== 'budget') { reason = r.reason; break; }
@@ -516,14 +562,47 @@ async function boot(diskMode: 'keep' | 'blank'): Promise<void> {
     if (restored) status.loadMarks ??= { ...loadMarks };
     setRunning(status.running);
     sendStatus(true);
+    // ?machines=N: machine 2.. join once machine 1 runs (its boot log is not held up meanwhile)
+    if (wantMachines > 1) void startNetwork(wantMachines).then(() => sendStatus(true), fail);
   } catch (e) {
     fail(e);
   }
 }
 
+/** Puts machine 1 on a switch with machines 2..count (web/src/net/workerNetwork.ts). */
+async function startNetwork(count: number): Promise<void> {
+  wantMachines = Math.max(wantMachines, count);
+  const m = machine;
+  if (net || netStarting === m || !m || !kernel || count < 2) return;
+  netStarting = m;
+  const gen = generation;
+  let started: WorkerNetwork;
+  try {
+    const { WorkerNetwork } = await import('../net/workerNetwork');
+    started = await WorkerNetwork.create(m, count, kernel, bootImage, bootargsUsed || undefined, {
+      uart: (k, bytes) => {
+        if (gen !== generation) return;
+        const list = netUart.get(k) ?? [];
+        list.push(bytes);
+        netUart.set(k, list);
+      },
+    });
+  } finally {
+    netStarting = null;
+  }
+  if (gen !== generation || m !== machine) return;
+  net = started;
+}
+/** The machine a network is being started for (the import and machine 2's creation are async). */
+let netStarting: Machine | null = null;
+
 function reset(diskMode: 'keep' | 'blank'): void {
   if (disk) void disk.save().catch(() => undefined);
   machine = null;
+  net = null;
+  netUart.clear();
+  // a reboot runs one machine again; the Network view, if open, asks for its machines anew
+  wantMachines = 1;
   session = null;
   notice = undefined;
   uartOut = [];
@@ -572,6 +651,7 @@ const REVERSE_NAMES: Record<ReverseTarget, string> = { instruction: 'EL0 instruc
 function travel(req: Extract<Request, { type: 'reverse' | 'seek' }>): void {
   setRunning(false);
   if (!machine || !session || status.phase !== 'ready') return;
+  if (net) return recordStep(0, 'budget', NETWORKED);
   const from = { ticks: machine.clock.ticks, instructions: machine.instructions };
   const t0 = performance.now();
   let to;
@@ -595,10 +675,14 @@ function travel(req: Extract<Request, { type: 'reverse' | 'seek' }>): void {
   post({ type: 'screen', epoch: generation, bytes: session.screen() });
 }
 
+/** Why time travel refuses while networked (as `mlk boot` refuses --record with --machines). */
+const NETWORKED = 'time travel runs one machine: it is off while the Network view runs several (a reboot with the Network view closed returns to one)';
+
 async function loadState(id: number, bytes: Uint8Array): Promise<void> {
   const m = machine;
   const s = session;
   if (!m || !s) return post({ type: 'loaded', id, error: 'no machine yet' });
+  if (net) return post({ type: 'loaded', id, error: NETWORKED });
   try {
     const transcript = await loadStateFile(m, bytes);
     if (m !== machine) return post({ type: 'loaded', id, error: 'the machine was reset meanwhile' });
@@ -693,15 +777,31 @@ function handle(req: Request): void {
       travel(req);
       break;
     case 'saveState':
-      if (machine) void saveStateFile(machine, session!).then((bytes) => post({ type: 'state', id: req.id, bytes }, [bytes.buffer]), (e: Error) => post({ type: 'state', id: req.id, error: e.message }));
+      if (net) post({ type: 'state', id: req.id, error: NETWORKED });
+      else if (machine) void saveStateFile(machine, session!).then((bytes) => post({ type: 'state', id: req.id, bytes }, [bytes.buffer]), (e: Error) => post({ type: 'state', id: req.id, error: e.message }));
       else post({ type: 'state', id: req.id, error: 'no machine yet' });
       return;
     case 'loadState':
       void loadState(req.id, req.bytes);
       return;
     case 'recording':
-      if (!session || origin === 'state') post({ type: 'recording', id: req.id, error: 'the run started from a loaded state, not a boot: there is no recording from boot to share' });
+      if (net) post({ type: 'recording', id: req.id, error: NETWORKED });
+      else if (!session || origin === 'state') post({ type: 'recording', id: req.id, error: 'the run started from a loaded state, not a boot: there is no recording from boot to share' });
       else void encodeRecording({ build: machine!.buildId.slice(0, 16), bootargs: bootargsUsed, inputs: session.inputs }).then((text) => post({ type: 'recording', id: req.id, text }));
+      return;
+    case 'network':
+      if (Number.isInteger(req.machines) && req.machines >= 2 && req.machines <= 4) void startNetwork(req.machines).then(() => { sendStatus(true); if (status.running) schedule(0); }, fail);
+      return;
+    case 'netInput':
+      net?.input(req.machine, req.bytes);
+      if (status.running) schedule(0);
+      break;
+    case 'pcap':
+      if (!net) post({ type: 'pcap', id: req.id, error: 'no network: open the Network view first' });
+      else {
+        const bytes = net.capture.bytes();
+        post({ type: 'pcap', id: req.id, bytes }, [bytes.buffer]);
+      }
       return;
   }
   sendStatus(true);
@@ -713,6 +813,8 @@ self.onmessage = (e: MessageEvent<Connect>) => {
   checkOverride = e.data.check;
   snapshotBoot = e.data.realBoot !== true;
   replayText = e.data.replay;
+  const want = Number(e.data.machines ?? 1);
+  wantMachines = Number.isInteger(want) && want >= 2 && want <= 4 ? want : 1;
   port.onmessage = (m: MessageEvent<Request>) => handle(m.data);
   startLoading(checkBootargs(), replayText === undefined);
   void boot('keep');

@@ -88,6 +88,22 @@ export interface MachineStatus extends Omit<CoreStatus, 'lastActivity'> {
   disk: { sectors: number; backing: 'indexeddb' | 'memory'; written: number; dirty: number };
   /** Time travel (web/src/timetravel): where the machine is in its history. */
   timeTravel?: TimeTravelStatus;
+  /** Set while machine 1 runs on a switch with others (the Network view, web/src/net). */
+  network?: NetworkStatus;
+}
+
+/** The machines on the switch (web/src/net/workerNetwork.ts); machine 1 is the one the other panels show. */
+export interface NetworkStatus {
+  machines: number;
+  /** Frames the switch has captured since the network started. */
+  frames: number;
+  /** The lockstep boundary all machines have reached (counter ticks). */
+  time: number;
+  /** True while machines 2.. run alone up to machine 1's time (before their cable is plugged in). */
+  catchingUp: boolean;
+  /** The switch's counters (hw/switch.ts). */
+  stats: Record<string, number>;
+  others: { k: number; ticks: number; instructions: number; idle: boolean; halt?: string }[];
 }
 
 /** The machine's place in its history and the reverse engine's memory (docs/TIMETRAVEL.md "In the page"). */
@@ -200,7 +216,13 @@ export type Request =
   /** Go to the end of the kernel entry that wrote trace record `seq` (at `ticks`), back or forward. */
   | { type: 'seek'; seq: number; ticks: number }
   /** The outside inputs since boot, as a Share recording (answered by 'recording'). */
-  | { type: 'recording'; id: number };
+  | { type: 'recording'; id: number }
+  /** Put machine 1 on a switch with machines 2..`machines` (the Network view); no-op when it already is. */
+  | { type: 'network'; machines: number }
+  /** Type into machine `machine` (2..N) of the network. */
+  | { type: 'netInput'; machine: number; bytes: Uint8Array }
+  /** Every frame captured so far as a pcap file (answered by 'pcap'). */
+  | { type: 'pcap'; id: number };
 
 /** Worker → page. */
 export type Event =
@@ -219,7 +241,12 @@ export type Event =
   /** The trace history replaced (after a load): the records the machine's trace ring holds. */
   | { type: 'history'; epoch: number; data: Float64Array }
   /** A new branch: the page drops its trace records from `seq` on. */
-  | { type: 'branch'; epoch: number; seq: number };
+  | { type: 'branch'; epoch: number; seq: number }
+  /** UART bytes of machine `machine` (2..N) of the network. */
+  | { type: 'netUart'; epoch: number; machine: number; bytes: Uint8Array }
+  /** Frames the switch captured: `n` numbers them from 1; `ticks` is their virtual time; `bytes` all of them back to back, `lengths` each one's. */
+  | { type: 'frames'; epoch: number; n: number[]; ticks: number[]; lengths: number[]; bytes: Uint8Array }
+  | { type: 'pcap'; id: number; bytes?: Uint8Array; error?: string };
 
 export const TRACE_STRIDE = 9;
 
@@ -233,6 +260,8 @@ export interface Connect {
   realBoot?: boolean;
   /** A Share recording from the URL (`#rec=…`): boot on a blank disk in memory and replay it. */
   replay?: string;
+  /** The page's `?machines=N`: start with N machines on one switch (the Network view). */
+  machines?: number;
 }
 
 export const DEFAULT_BUDGET = 200_000;
