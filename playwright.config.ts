@@ -22,6 +22,13 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 20_000 },
   reporter: process.env.CI ? 'line' : 'list',
+  // `e2e` is what `npm test` runs; `figures` (boot times, frame times, first-load size, compile
+  // time: measured and recorded, docs/PERFORMANCE.md) runs with the benchmarks, `npm run bench`.
+  // A bare `playwright test` runs both.
+  projects: [
+    { name: 'e2e', testIgnore: /figures\.spec\.ts$/ },
+    { name: 'figures', testMatch: /figures\.spec\.ts$/ },
+  ],
   use: {
     baseURL: `http://localhost:${e2ePort}/`,
     headless: true,

@@ -11,10 +11,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCpio } from '../host/cpio.mjs';
+import { compileAll } from './asc-pool.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = join(root, 'build');
-const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const force = process.argv.includes('--force');
 
 function newest(paths) {
@@ -31,12 +31,12 @@ function newest(paths) {
 const stale = (out, inputs) => force || !existsSync(out) || newest(inputs) > statSync(out).mtimeMs;
 const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 
-function buildKernel() {
+/** The kernel's compile job, when build/kernel.wasm is stale. */
+function kernelJobs() {
   const out = join(build, 'kernel.wasm');
-  if (!stale(out, [join(root, 'kernel-as'), join(root, 'abi'), join(root, 'package-lock.json')])) return;
+  if (!stale(out, [join(root, 'kernel-as'), join(root, 'abi'), join(root, 'package-lock.json')])) return [];
   mkdirSync(build, { recursive: true });
-  console.error('[build] kernel-as → build/kernel.wasm');
-  node([asc, '--config', 'kernel-as/asconfig.json', '--target', 'release']);
+  return [{ label: '[build] kernel-as → build/kernel.wasm', args: ['--config', 'kernel-as/asconfig.json', '--target', 'release'] }];
 }
 
 /** Service programs: every services/<name>/main.ts; shared code lives in services/lib. */
@@ -46,17 +46,21 @@ export function serviceNames() {
   return readdirSync(dir).filter((n) => n !== 'lib' && existsSync(join(dir, n, 'main.ts'))).sort();
 }
 
-function buildServices() {
+/** A compile job for each service whose build/services/<name>.wasm is stale. */
+function serviceJobs() {
   const dir = join(root, 'services');
   const outDir = join(build, 'services');
   mkdirSync(outDir, { recursive: true });
   const common = [join(dir, 'lib'), join(dir, 'gen'), join(dir, 'asconfig.json'), join(root, 'package-lock.json')];
-  for (const name of serviceNames()) {
-    const out = join(outDir, `${name}.wasm`);
-    if (!stale(out, [join(dir, name), ...common])) continue;
-    console.error(`[build] services/${name} → build/services/${name}.wasm`);
-    node([asc, relative(root, join(dir, name, 'main.ts')), '--config', 'services/asconfig.json', '--target', 'release', '-o', relative(root, out)]);
-  }
+  return serviceNames().filter((name) => stale(join(outDir, `${name}.wasm`), [join(dir, name), ...common])).map((name) => ({
+    label: `[build] services/${name} → build/services/${name}.wasm`,
+    args: [relative(root, join(dir, name, 'main.ts')), '--config', 'services/asconfig.json', '--target', 'release', '-o', relative(root, join(outDir, `${name}.wasm`))],
+  }));
+}
+
+function packBootImage() {
+  const dir = join(root, 'services');
+  const outDir = join(build, 'services');
   // The boot image: init first, then the rest in manifest order.
   const manifestPath = join(dir, 'manifest.json');
   const order = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')).boot.map((s) => s.name) : serviceNames();
@@ -92,10 +96,16 @@ const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 node([join(root, 'scripts', 'abi.mjs')]);
 // hw/el0/core.ts's numeric and memory cases from the opcode table (hw/el0/opcodes.ts).
 node(['--import', 'tsx', join(root, 'scripts', 'el0-gen.ts')]);
-for (const t of targets.length ? targets : ['kernel', 'services', 'site']) {
-  if (t === 'kernel') buildKernel();
-  else if (t === 'services') buildServices();
-  else if (t === 'site') buildSite();
-  else { console.error(`build: unknown target ${t}`); process.exit(2); }
-  if (t === 'services' || (t === 'kernel' && !targets.includes('services'))) buildBootSnapshot();
+const wanted = targets.length ? targets : ['kernel', 'services', 'site'];
+for (const t of wanted) if (!['kernel', 'services', 'site'].includes(t)) { console.error(`build: unknown target ${t}`); process.exit(2); }
+// the kernel and the services compile side by side, one per core (scripts/asc-pool.mjs)
+const jobs = [...(wanted.includes('kernel') ? kernelJobs() : []), ...(wanted.includes('services') ? serviceJobs() : [])];
+try {
+  await compileAll(jobs, root);
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
 }
+if (wanted.includes('services')) packBootImage();
+if (wanted.includes('kernel') || wanted.includes('services')) buildBootSnapshot();
+if (wanted.includes('site')) buildSite();

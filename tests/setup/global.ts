@@ -1,11 +1,11 @@
 // vitest global setup: compiles every test program once, before any test file starts, in one
 // compiler thread per core (into the content-keyed cache of asc-cache.mjs). Test files then find
 // their programs in the cache instead of each compiling the ones it needs, some of them twice.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EL0_ARGS, NATIVE_ARGS, cached, root } from './asc-cache.mjs';
+import { EL0_ARGS, NATIVE_ARGS, cacheDir, cached, root } from './asc-cache.mjs';
 
 /** Folders of EL0 test programs, compiled with the services' flags. */
 const EL0_DIRS = ['tests/kernel/programs', 'tests/hostile/programs', 'tests/hw/programs'];
@@ -47,6 +47,9 @@ export async function compileAll(jobs: Job[], threads: number): Promise<Map<stri
 }
 
 export default async function setup(): Promise<void> {
+  // the booted shell that bootShell restores (tests/services/shell-driver.ts) is taken anew in each
+  // run, by the first test that boots: its key covers the kernel and the boot image, not hw/'s model
+  for (const f of existsSync(cacheDir) ? readdirSync(cacheDir) : []) if (f.startsWith('shell-boot-')) rmSync(join(cacheDir, f), { force: true });
   const jobs = stalePrograms();
   if (!jobs.length) return;
   const started = performance.now();
