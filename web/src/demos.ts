@@ -3,7 +3,7 @@
 // missing instead of pretending; the steps that need nothing still run.
 
 import { machine } from './machineClient';
-import { field, num, threadsOf } from './kernelViews';
+import { KI_VIEW } from './kernelViews';
 import { selectPid } from './selection';
 import { sendThroughAgent } from './agentStore';
 import { wire } from './protocols';
@@ -71,10 +71,9 @@ const CNODE_MINT = 17n;
 const CNODE_DELETE = 19n;
 
 function selectAgent(tries = 20): void {
-  const t = machine.intro('0:0');
-  const agent = t?.ok ? threadsOf(t.json).find((r) => field(r, 'name') === 'agent') : undefined;
-  const pid = agent ? num(field(agent, 'pid')) : undefined;
-  if (pid !== undefined) selectPid(pid);
+  const t = machine.intro({ what: KI_VIEW.THREADS, arg: 0 });
+  const agent = t?.ok ? t.json.find((r) => r.name === 'agent') : undefined;
+  if (agent) selectPid(agent.pid);
   else if (tries > 0) setTimeout(() => selectAgent(tries - 1), 150);
 }
 
