@@ -13,6 +13,20 @@ function Flag({ on, label }: { on: boolean; label: string }) {
   return <span className={on ? 'flag on' : 'flag'}>{label}</span>;
 }
 
+function ColumnHeads({ names }: { names: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((n) => (
+          <th key={n} scope="col">
+            {n}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function Aic({ s }: { s: AicState }) {
   return (
     <>
@@ -28,15 +42,7 @@ function Aic({ s }: { s: AicState }) {
         <p className="dim">all lines masked, none raised</p>
       ) : (
         <table className="irq-table">
-          <thead>
-            <tr>
-              <th scope="col">line</th>
-              <th scope="col">level</th>
-              <th scope="col">sw</th>
-              <th scope="col">mask</th>
-              <th scope="col">target</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['line', 'level', 'sw', 'mask', 'target']} />
           <tbody>
             {s.lines.map((l) => (
               <tr key={l.irq}>
@@ -92,15 +98,7 @@ function Timer({ s }: { s: TimerState }) {
         {s.nextDeadline ?? 'none'}
       </p>
       <table className="irq-table">
-        <thead>
-          <tr>
-            <th scope="col">timer</th>
-            <th scope="col">ctl</th>
-            <th scope="col">cval</th>
-            <th scope="col">istatus</th>
-            <th scope="col">out</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['timer', 'ctl', 'cval', 'istatus', 'out']} />
         <tbody>
           <TimerRow name="CNTP" t={s.phys} counter={s.counter} />
           <TimerRow name="CNTV" t={s.virt} counter={s.counter} />
