@@ -2,10 +2,9 @@
 import type { AgentReply, CodeSession } from '../web/src/code/session';
 import { errName } from '../web/src/code/session';
 import type { GradeContext } from './types';
+import { E_CANCELLED } from '../host/abi';
 
 /** The words of a reply as numbers (tests use small values). */
-const CANCELLED = 13;
-
 export const nums = (r: AgentReply): number[] => r.words.map((w) => Number(w));
 
 /**
@@ -16,7 +15,7 @@ export function callStudent(ctx: GradeContext, label: number, words: number[], s
   if (ctx.run.slot === 0) return 'the program has no endpoint to call (was it started with the endpoint grant?)';
   const r = ctx.session.tryCall(ctx.run.slot, BigInt(label), words.map(BigInt), seconds);
   if (r === null) return `no reply within ${seconds} s to a call with label ${label}: does your server answer every Call (Reply or ReplyRecv)?`;
-  if (r.err === CANCELLED) return `the call with label ${label} was cancelled: your server received it but waited for the next message without replying; answer every Call (Reply or ReplyRecv)`;
+  if (r.err === E_CANCELLED) return `the call with label ${label} was cancelled: your server received it but waited for the next message without replying; answer every Call (Reply or ReplyRecv)`;
   if (r.err !== 0) return `the call failed in the kernel: ${errName(r.err)} (did your program stop? ${exitNote(ctx)})`;
   return r;
 }
