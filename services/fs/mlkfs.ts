@@ -820,8 +820,11 @@ export class Fs {
     return 0;
   }
 
-  /** Looks name up in dir; out receives the inode. */
-  lookup(dir: u32, name: string, out: Inode): u32 {
+  /** The slot findEntry found. */
+  private found: u32 = 0;
+
+  /** Finds entry `name` of directory `dir` (the directory's inode in tmp2): 0 with its slot in `found` and its block in db, or an error. */
+  private findEntry(dir: u32, name: string): u32 {
     const d = this.tmp2;
     let e = this.getDir(dir, d);
     if (e) return e;
@@ -830,7 +833,15 @@ export class Fs {
     const s = this.findSlot(d);
     if (s == -2) return E.IO;
     if (s < 0) return E.NO_ENTRY;
-    return this.getInode(load<u32>(this.db + (<u32>s % 8) * DIRENT_BYTES), out);
+    this.found = <u32>s;
+    return 0;
+  }
+
+  /** Looks name up in dir; out receives the inode. */
+  lookup(dir: u32, name: string, out: Inode): u32 {
+    const e = this.findEntry(dir, name);
+    if (e) return e;
+    return this.getInode(load<u32>(this.db + (this.found % 8) * DIRENT_BYTES), out);
   }
 
   /** Writes entry (ino, type, nameBuf) into slot s of directory d (growing it if s is new). */
@@ -908,15 +919,11 @@ export class Fs {
   }
 
   private unlinkIn(dir: u32, name: string): u32 {
-    const d = this.tmp2;
-    let e = this.getDir(dir, d);
+    let e = this.findEntry(dir, name);
     if (e) return e;
-    e = this.setName(name);
-    if (e) return e == E.INVALID ? E.NO_ENTRY : e;
-    const s = this.findSlot(d);
-    if (s == -2) return E.IO;
-    if (s < 0) return E.NO_ENTRY;
-    const p = this.db + (<u32>s % 8) * DIRENT_BYTES;
+    const d = this.tmp2;
+    const s = this.found;
+    const p = this.db + (s % 8) * DIRENT_BYTES;
     const target = load<u32>(p);
     const n = this.tmp;
     e = this.getInode(target, n);
@@ -929,7 +936,7 @@ export class Fs {
     }
     // the entry first: a crash then leaves an orphan, never an entry to a freed inode
     store<u32>(p, 0);
-    const blk = this.bmap(d, <u32>s / 8, false);
+    const blk = this.bmap(d, s / 8, false);
     e = this.dev.write(blk, this.db);
     if (e) return e;
     if (n.nlink > 1) { n.nlink--; return this.putInode(n); }

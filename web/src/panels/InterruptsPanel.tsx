@@ -5,26 +5,13 @@ import type { AicState } from '../../../hw/aic';
 import type { TimerState } from '../../../hw/timer';
 import { BLOCK_IRQ, CNTFRQ, DART_IRQ, GPIO_IRQ, MAILBOX_IRQ, NET_IRQ, UART0_IRQ } from '../../../hw/memmap';
 import { useMachineStatus } from '../machineClient';
+import { ColumnHeads } from './common';
 import './InterruptsPanel.css';
 
 const LINE_NAMES: Record<number, string> = { [UART0_IRQ]: 'uart0', [BLOCK_IRQ]: 'block', [MAILBOX_IRQ]: 'mailbox', [DART_IRQ]: 'dart', [NET_IRQ]: 'virtio-net', [GPIO_IRQ]: 'gpio' };
 
 function Flag({ on, label }: { on: boolean; label: string }) {
   return <span className={on ? 'flag on' : 'flag'}>{label}</span>;
-}
-
-function ColumnHeads({ names }: { names: string[] }) {
-  return (
-    <thead>
-      <tr>
-        {names.map((n) => (
-          <th key={n} scope="col">
-            {n}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
 }
 
 function Aic({ s }: { s: AicState }) {

@@ -23,6 +23,21 @@ export function IntroGuard<T>({ result, what, children }: { result: IntroResult<
   return <>{children(result.json)}</>;
 }
 
+/** A table's head row: one column heading per name. */
+export function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((n) => (
+          <th key={n} scope="col">
+            {n}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /**
  * A table of records. `columns` are fields of the record type (checked by the type checker against
  * the generated views); a column no row has (an optional field) is left out.
@@ -50,15 +65,7 @@ export function RowTable<T extends object>({
   if (rows.length === 0) return <p className="dim">none</p>;
   return (
     <table className="kt" aria-label={label} data-testid={testId}>
-      <thead>
-        <tr>
-          {cols.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ColumnHeads names={cols} />
       <tbody>
         {rows.map((r, i) => {
           const key = rowKey(r, i);
