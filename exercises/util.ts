@@ -3,6 +3,7 @@ import type { AgentReply, CodeSession } from '../web/src/code/session';
 import { errName } from '../web/src/code/session';
 import type { GradeContext } from './types';
 import { E_CANCELLED } from '../host/abi';
+import { KI_VIEW, type KiCap } from '../host/kiViews';
 
 /** The words of a reply as numbers (tests use small values). */
 export const nums = (r: AgentReply): number[] => r.words.map((w) => Number(w));
@@ -29,10 +30,9 @@ export function exitNote(ctx: GradeContext): string {
 export const show = (ws: number[]): string => `[${ws.join(', ')}]`;
 
 /** One capability of a thread's CSpace as the kernel's introspection shows it (ki_json 1). */
-export interface CapView { slot: number; type: string; object: string; rights: string; badge: number }
+export type CapView = KiCap;
 
 /** The capabilities thread `tid` holds, read from the kernel (never from what the program says). */
 export function capsOf(session: CodeSession, tid: number): CapView[] {
-  const k = session.kernelInfo(1, tid) as { slots?: CapView[] } | null;
-  return k?.slots ?? [];
+  return session.kernelInfo(KI_VIEW.CSPACE, tid)?.slots ?? [];
 }
