@@ -21,6 +21,7 @@ import { CNTFRQ } from '../hw/memmap';
 import { image, kernel, root } from '../tests/kernel/mlk';
 import { writeCpio } from '../host/cpio.mjs';
 import { readKiText, type KiExports } from '../host/introspection';
+import { KHALT_INVARIANT } from '../host/abi';
 import { join } from 'node:path';
 
 export interface FuzzOptions {
@@ -43,7 +44,6 @@ export interface FuzzResult {
   details: string[];
 }
 
-const HALT_INVARIANT = 0x4b43;
 const SLICE = CNTFRQ / 100; // 10 virtual ms
 const ROUND_CALLS = 25_000;
 const STALL_SLICES = 20;
@@ -95,7 +95,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       return false;
     }
     if (m.halted) {
-      if (m.halted.code === HALT_INVARIANT) {
+      if (m.halted.code === KHALT_INVARIANT) {
         res.invariantViolations++;
         const v = json(7);
         res.details.push(`invariant ${v.code} (${v.invariant}) violated: ${v.what}, slot ${v.slot}, object ${v.object}, thread ${v.tid}`);

@@ -26,6 +26,12 @@ export const SVC_SYSCALL = 0; // mlk.svc: a system call, its number in X7
 export const SVC_IMPORT_BASE = 0x100; // any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)
 export const SVC_EXIT = 0xffff; // return from the outermost frame: exit with X0 = the result
 
+// ---- codes the kernel passes to the halt() import; the machine reports them as the halt code (docs/ARCHITECTURE.md, the kernel ⇄ machine boundary) (abi/syscalls.json)
+export const KHALT_PANIC = 1; // a kernel panic (its report is on the console)
+export const KHALT_ABORT = 2; // a failed kernel assertion (AssemblyScript abort())
+export const KHALT_NO_CONSOLE = 3; // the FDT names no UART: nowhere to say why the boot stopped
+export const KHALT_INVARIANT = 0x4b43; // the invariant checker (mlk.check=1) found a violation after a kernel entry ("KC")
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL = 0; // empty slot
 export const T_UNTYPED = 1; // a power-of-two block of memory to Retype
@@ -279,6 +285,12 @@ export const ABI_GROUPS: Record<string, AbiValue[]> = {
     { name: "SYSCALL", value: 0, doc: "mlk.svc: a system call, its number in X7" },
     { name: "IMPORT_BASE", value: 256, doc: "any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)" },
     { name: "EXIT", value: 65535, doc: "return from the outermost frame: exit with X0 = the result" },
+  ],
+  kernel_halt_codes: [
+    { name: "PANIC", value: 1, doc: "a kernel panic (its report is on the console)" },
+    { name: "ABORT", value: 2, doc: "a failed kernel assertion (AssemblyScript abort())" },
+    { name: "NO_CONSOLE", value: 3, doc: "the FDT names no UART: nowhere to say why the boot stopped" },
+    { name: "INVARIANT", value: 19267, doc: "the invariant checker (mlk.check=1) found a violation after a kernel entry (\"KC\")" },
   ],
   types: [
     { name: "NULL", value: 0, label: "null", doc: "empty slot" },

@@ -341,6 +341,11 @@ export class Machine {
     } catch (e) {
       this.machineCheck(e);
     }
+    return this.endRun(start, startInstr, reason);
+  }
+
+  /** What run() and step() do last: the UART's pending bytes out, the stop listeners told, the result. */
+  private endRun(start: number, startInstr: number, reason: StopReason): RunResult {
     if (this.halted) reason = 'halted';
     this.flushUart();
     if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
@@ -384,10 +389,7 @@ export class Machine {
     } catch (e) {
       this.machineCheck(e);
     }
-    if (this.halted) reason = 'halted';
-    this.flushUart();
-    if (this.listeners.stop.length !== 0 && this.cpu.el === 0 && !this.halted) for (const f of this.listeners.stop) f(this.clock.ticks);
-    return { retired: this.instructions - startInstr, ticks: this.clock.ticks - start, reason };
+    return this.endRun(start, startInstr, reason);
   }
 
   private stepOnce(): StopReason {

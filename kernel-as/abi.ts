@@ -42,6 +42,12 @@ export const SVC_SYSCALL: u32 = 0; // mlk.svc: a system call, its number in X7
 export const SVC_IMPORT_BASE: u32 = 0x100; // any other import k raises SVC_IMPORT_BASE + k (the wast harness's host functions; under the kernel an UnknownSyscall fault)
 export const SVC_EXIT: u32 = 0xffff; // return from the outermost frame: exit with X0 = the result
 
+// ---- codes the kernel passes to the halt() import; the machine reports them as the halt code (docs/ARCHITECTURE.md, the kernel ⇄ machine boundary) (abi/syscalls.json)
+export const KHALT_PANIC: u32 = 1; // a kernel panic (its report is on the console)
+export const KHALT_ABORT: u32 = 2; // a failed kernel assertion (AssemblyScript abort())
+export const KHALT_NO_CONSOLE: u32 = 3; // the FDT names no UART: nowhere to say why the boot stopped
+export const KHALT_INVARIANT: u32 = 0x4b43; // the invariant checker (mlk.check=1) found a violation after a kernel entry ("KC")
+
 // ---- object / capability types (cap.type; Untyped.Retype MR0) (abi/objects.json)
 export const T_NULL: u8 = 0; // empty slot
 export const T_UNTYPED: u8 = 1; // a power-of-two block of memory to Retype

@@ -12,13 +12,13 @@ import {
 } from "./arch";
 import { str, hex, hexs, dec, newline, line, setStamping } from "./console";
 import { trace } from "./trace";
-import { TRACE_PANIC } from "./abi";
+import { TRACE_PANIC, KHALT_PANIC, KHALT_ABORT, KHALT_NO_CONSOLE } from "./abi";
 import { timerTicks } from "./timer";
 
-/** halt() codes */
-const HALT_PANIC: u32 = 1;
-const HALT_ABORT: u32 = 2;
-export const HALT_NO_CONSOLE: u32 = 3;
+/** halt() codes (abi/syscalls.json) */
+const HALT_PANIC = KHALT_PANIC;
+const HALT_ABORT = KHALT_ABORT;
+export const HALT_NO_CONSOLE = KHALT_NO_CONSOLE;
 
 let panicking = false;
 

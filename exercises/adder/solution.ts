@@ -1,9 +1,9 @@
 // adder — ADD (label 1): reply with the sum of the words; anything else: BAD_MESSAGE (label 32).
-import { recv, replyRecv, infoLabel, infoLength, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, infoLength, mr, msgInfo, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 const ADD: u64 = 1;
-const BAD_MESSAGE: u64 = 32;
 
 recv(EP);
 while (true) {

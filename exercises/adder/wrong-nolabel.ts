@@ -1,7 +1,7 @@
 // A typical mistake: every request is taken for ADD; unknown ones are not rejected.
-import { recv, replyRecv, infoLength, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLength, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 recv(EP);
 while (true) {
   const n = min(infoLength(), 4);

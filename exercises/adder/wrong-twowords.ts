@@ -1,7 +1,7 @@
 // A typical mistake: always adds the first two words, whatever the length.
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 recv(EP);
 while (true) {
   if (infoLabel() != 1) { replyRecv(EP, msgInfo(32, 0, 0)); continue; }

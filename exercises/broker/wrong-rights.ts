@@ -1,8 +1,9 @@
 // A typical mistake: badged, but minted with every right the broker has (Read too).
-import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_ALL } from "../lib";
+import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_ALL, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
-const CONNECT: u64 = 1, HELLO: u64 = 2, BAD_MESSAGE: u64 = 32;
+const EP = SLOT_SELF;
+const CONNECT: u64 = 1, HELLO: u64 = 2;
 let nextBadge: u64 = 1;
 
 recv(EP);

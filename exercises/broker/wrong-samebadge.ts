@@ -1,8 +1,9 @@
 // A typical mistake: every client gets the same badge, so the broker cannot tell them apart.
-import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_WRITE } from "../lib";
+import { recv, replyRecv, infoLabel, badge, msgInfo, setCap, cnodeMint, allocSlot, SLOT_CNODE, R_WRITE, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
-const CONNECT: u64 = 1, HELLO: u64 = 2, BAD_MESSAGE: u64 = 32;
+const EP = SLOT_SELF;
+const CONNECT: u64 = 1, HELLO: u64 = 2;
 
 recv(EP);
 while (true) {

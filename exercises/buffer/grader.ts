@@ -2,13 +2,14 @@ import { fail, pass, type ExerciseDef, type GradeContext } from '../types';
 import { errName } from '../../web/src/code/session';
 import { CNTFRQ } from '../../hw/memmap';
 import { callStudent, exitNote, nums, show } from '../util';
+import type { KiThread } from '../../host/kiViews';
 
 const PUT = 1, GET = 2, ITEMS = 8, CAPACITY = 4;
 /** CPU time a server that blocks spends in 0.3 s of waiting: none; allow one 10 ms tick of noise. */
 const SPIN_TICKS = CNTFRQ / 100;
 
-function thread(ctx: GradeContext): { state: string; cpu_ticks: number } | undefined {
-  return ctx.session.threads().find((t) => t.tid === ctx.run.tid) as { state: string; cpu_ticks: number } | undefined;
+function thread(ctx: GradeContext): KiThread | undefined {
+  return ctx.session.threads().find((t) => t.tid === ctx.run.tid);
 }
 
 /** The report line of helper `tag` with thread id `tid` printed since `from`, or null. */

@@ -1,8 +1,9 @@
 // A typical mistake: polling for the next message instead of blocking in recv (busy-waiting).
-import { nbRecv, reply, send, infoLabel, mr, msgInfo, cnodeSaveCaller, SLOT_CNODE } from "../lib";
+import { nbRecv, reply, send, infoLabel, mr, msgInfo, cnodeSaveCaller, SLOT_CNODE, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
-const PUT: u64 = 1, GET: u64 = 2, BAD_MESSAGE: u64 = 32;
+const EP = SLOT_SELF;
+const PUT: u64 = 1, GET: u64 = 2;
 const CAPACITY: i32 = 4;
 const PRODUCER: u64 = 16, CONSUMER: u64 = 17;
 

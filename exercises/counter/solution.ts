@@ -1,8 +1,9 @@
 // counter — INCREMENT (1) and GET (2) on a count that starts at 0.
-import { recv, replyRecv, infoLabel, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, msgInfo, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
-const INCREMENT: u64 = 1, GET: u64 = 2, BAD_MESSAGE: u64 = 32;
+const EP = SLOT_SELF;
+const INCREMENT: u64 = 1, GET: u64 = 2;
 let count: i64 = 0;
 
 recv(EP);

@@ -1,7 +1,7 @@
 // counter — INCREMENT (1) and GET (2) on a count that starts at 0.
-import { recv, replyRecv, infoLabel, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 
 recv(EP);
 while (true) {

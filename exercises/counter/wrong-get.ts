@@ -1,7 +1,7 @@
 // A typical mistake: GET counts too.
-import { recv, replyRecv, infoLabel, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 let count: i64 = 0;
 recv(EP);
 while (true) {

@@ -1,7 +1,7 @@
 // A typical mistake: the count is a local of the loop body, so it starts over with every message.
-import { recv, replyRecv, infoLabel, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 recv(EP);
 while (true) {
   let count: i64 = 0;

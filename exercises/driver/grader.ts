@@ -13,8 +13,7 @@ const SPIN_TICKS = CNTFRQ / 100;
 const ledText = (leds: boolean[]) => `[${leds.map((l) => (l ? 'on' : 'off')).join(', ')}]`;
 
 function cpuTicks(ctx: GradeContext): number | undefined {
-  const t = ctx.session.threads().find((x) => x.tid === ctx.run.tid) as { cpu_ticks: number } | undefined;
-  return t?.cpu_ticks;
+  return ctx.session.threads().find((x) => x.tid === ctx.run.tid)?.cpu_ticks;
 }
 
 const driver: ExerciseDef = {

@@ -1,7 +1,7 @@
 // driver — LED i follows button i: every press of button i toggles LED i (PL061 GPIO at 0x4000).
-import { recv, irqAck, SLOT_IRQ } from "../lib";
+import { recv, irqAck, SLOT_IRQ, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 const GPIO: usize = 0x4000;
 const DATA_ALL: usize = GPIO + 0x3fc; // GPIODATA with every line in the mask
 const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IBE: usize = GPIO + 0x408, IEV: usize = GPIO + 0x40c;

@@ -1,7 +1,7 @@
 // A typical mistake: acknowledging the interrupt without clearing it in the device.
-import { recv, irqAck, SLOT_IRQ } from "../lib";
+import { recv, irqAck, SLOT_IRQ, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 const GPIO: usize = 0x4000;
 const DATA_ALL: usize = GPIO + 0x3fc;
 const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IBE: usize = GPIO + 0x408, IEV: usize = GPIO + 0x40c;

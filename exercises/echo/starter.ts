@@ -1,7 +1,7 @@
 // echo — answer every call with the words it carried.
-import { recv, replyRecv, infoLength, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLength, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5; // the endpoint init gave this program (grant "endpoint")
+const EP = SLOT_SELF; // the endpoint init gave this program (grant "endpoint")
 
 recv(EP);
 while (true) {

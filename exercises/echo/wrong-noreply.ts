@@ -1,7 +1,7 @@
 // A typical mistake: the server receives but never replies, so every caller stays blocked.
-import { recv, println } from "../lib";
+import { recv, println, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 while (true) {
   recv(EP);
   println("got a message");

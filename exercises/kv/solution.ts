@@ -1,8 +1,9 @@
 // kv — PUT (1: key, value) and GET (2: key); NO_ENTRY (33) for a key never PUT.
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE, NO_ENTRY } from "../gen/errors";
 
-const EP: u64 = 5;
-const PUT: u64 = 1, GET: u64 = 2, BAD_MESSAGE: u64 = 32, NO_ENTRY: u64 = 33;
+const EP = SLOT_SELF;
+const PUT: u64 = 1, GET: u64 = 2;
 const table = new Map<i64, i64>();
 
 recv(EP);

@@ -1,7 +1,7 @@
 // kv — PUT (1: key, value) and GET (2: key); NO_ENTRY (33) for a key never PUT.
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 
 recv(EP);
 while (true) {

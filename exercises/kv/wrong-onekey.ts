@@ -1,7 +1,7 @@
 // A typical mistake: only the last PUT is remembered.
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 let key: i64 = 0, value: i64 = 0, have = false;
 recv(EP);
 while (true) {

@@ -1,7 +1,7 @@
 // A typical mistake: a missing key answers 0 instead of NO_ENTRY.
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 const table = new Map<i64, i64>();
 recv(EP);
 while (true) {

@@ -1,6 +1,8 @@
 import { fail, pass, type ExerciseDef } from '../types';
 import { TRACE } from '../../web/src/code/session';
 import { exitNote } from '../util';
+import { KI_VIEW } from '../../host/kiViews';
+import { F_VM } from '../../host/abi';
 
 /** What the client reads back when every page was mapped where it faulted: 0x1111 + 0x2222 + 0x3333. */
 const SUM = 0x6666;
@@ -27,9 +29,9 @@ const pager: ExerciseDef = {
     s.runUntil(() => re.test(s.out.slice(from)), 1);
     const m = re.exec(s.out.slice(from));
     // the client's faults, as the kernel traced them (kind 1 = VM fault, handled 1 = sent to you)
-    const faults = s.records(TRACE.FAULT, traceFrom).filter((r) => r.args[0] === c.tid && r.args[1] === 1);
+    const faults = s.records(TRACE.FAULT, traceFrom).filter((r) => r.args[0] === c.tid && r.args[1] === F_VM);
     const at = (page: number) => faults.filter((r) => (r.args[2] & ~0xfff) === page && r.args[3] === 0).length;
-    const space = s.kernelInfo(2, c.tid) as { pages?: { va: string; kind: string }[] } | null;
+    const space = s.kernelInfo(KI_VIEW.VSPACE, c.tid);
     const mapped = (space?.pages ?? []).map((p) => parseInt(p.va, 16)).filter((va) => va >= 0x4000 && va < 0x10000);
     const mappedText = mapped.length ? mapped.map(hex).join(', ') : 'nothing';
     if (faults.length === 0) return fail(`the client never faulted (not your program's fault: ${exitNote(ctx)})`);

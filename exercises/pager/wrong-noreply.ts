@@ -1,8 +1,8 @@
 // A typical mistake: mapping the right page but never replying to the fault.
-import { recv, infoLabel, mr, frameMap, SLOT_POOL_FRAME, SLOT_CLIENT_VSPACE, R_READ, R_WRITE } from "../lib";
+import { recv, infoLabel, mr, frameMap, SLOT_POOL_FRAME, SLOT_CLIENT_VSPACE, R_READ, R_WRITE, SLOT_SELF, F_VM } from "../lib";
 
-const EP: u64 = 5;
-const VM_FAULT: u64 = 1;
+const EP = SLOT_SELF;
+const VM_FAULT = F_VM;
 let used: u64 = 0;
 
 while (true) {

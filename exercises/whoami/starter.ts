@@ -1,7 +1,7 @@
 // whoami — reply with the badge of the capability each caller used.
-import { recv, replyRecv, badge, msgInfo } from "../lib";
+import { recv, replyRecv, badge, msgInfo, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 
 recv(EP);
 while (true) {

@@ -17,7 +17,7 @@
 //   7 ipcbuf  an IPC buffer is never a device frame (every thread, its slot and its mapping)
 // The first violation is printed on the console with the objects involved (slot, object, thread)
 // and kept for ki_json(7). With boot argument mlk.check=1 the check runs after every kernel entry
-// and a violation stops the machine (halt code HALT_INVARIANT): it is a kernel bug.
+// and a violation stops the machine (halt code KHALT_INVARIANT): it is a kernel bug.
 //
 // The checker reads only; it never trusts an address before checking it lies in RAM, so a corrupt
 // structure is reported instead of trapping the kernel.
@@ -33,6 +33,7 @@ import {
   TS_FAULTEP, TCB_NSLOTS, EP_IDLE, EP_SEND, EP_RECV, CTE_SHIFT, CF_MAPPED, CF_IOMAPPED, CF_DEVICE,
   TCB_BYTES_LOG2, TCB_HDR, TCB_SLOTS,
 } from "../object/structures";
+import { KHALT_INVARIANT } from "../abi";
 import { cur, tcb, highestReady, readyQueueHead, readyBits, NUM_PRIOS } from "./thread";
 import { objectListHead, objectNext, headerOf, objectSizeBits } from "../object/objecttype";
 import { hasObject } from "./cspace";
@@ -46,8 +47,6 @@ import { MIN_UNTYPED_BITS, MAX_UNTYPED_BITS } from "../object/untyped";
 export let checkEnabled = false;
 export function setCheck(on: bool): void { checkEnabled = on; }
 
-/** halt() code of a violation found after a kernel entry ("KC"). */
-export const HALT_INVARIANT: u32 = 0x4b43;
 
 // Result codes: the number of the violated invariant (0 = all hold).
 const KC_OK: u32 = 0;
@@ -519,6 +518,6 @@ function kernelPage(pa: u64): bool { return pa >= kmemBase() && pa < userBase();
 export function kiCheckAfterEntry(): void {
   if (kiCheck() != 0) {
     con.line("ki_check failed after a kernel entry: halting");
-    halt(HALT_INVARIANT);
+    halt(KHALT_INVARIANT);
   }
 }

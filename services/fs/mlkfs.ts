@@ -778,19 +778,38 @@ export class Fs {
     return 0;
   }
 
-  /** Finds nameBuf in dir d: the slot index, or -1. Leaves the block in db. */
-  private findSlot(d: Inode): i32 {
+  /** The device's error when nextSlot returned -2. */
+  private scanErr: u32 = 0;
+
+  /**
+   * The first slot of dir d at or after `from` that is in use (`used`) or free, scanning in order
+   * (from a block's first slot, or on from a slot this returned, whose block is still in `buf`):
+   * its index with its block in `buf` (a free slot in a hole has no block), the number of slots
+   * when there is none, or -2 when a read failed (the error in scanErr).
+   */
+  private nextSlot(d: Inode, from: u32, used: bool, buf: usize): i32 {
+    this.scanErr = 0;
     const nslots = d.size / <u32>DIRENT_BYTES;
-    for (let s: u32 = 0; s < nslots; s++) {
+    for (let s = from; s < nslots; s++) {
       if (s % 8 == 0) {
         const blk = this.bmap(d, s / 8, false);
-        if (blk == 0) { s += 7; continue; }
-        if (this.dev.read(blk, this.db)) return -2;
+        if (blk == 0) { if (!used) return <i32>s; s += 7; continue; }
+        this.scanErr = this.dev.read(blk, buf);
+        if (this.scanErr) return -2;
       }
-      const p = this.db + (s % 8) * DIRENT_BYTES;
-      if (load<u32>(p) != 0 && <i32>load<u8>(p, 5) == this.nameLen && memory.compare(p + 6, this.nameBuf, this.nameLen) == 0) return <i32>s;
+      if ((load<u32>(buf + (s % 8) * DIRENT_BYTES) != 0) == used) return <i32>s;
     }
-    return -1;
+    return <i32>nslots;
+  }
+
+  /** Finds nameBuf in dir d: the slot index, -1 when absent, -2 on a read error. Leaves the block in db. */
+  private findSlot(d: Inode): i32 {
+    const nslots = <i32>(d.size / <u32>DIRENT_BYTES);
+    for (let s = this.nextSlot(d, 0, true, this.db); s >= 0 && s < nslots; s = this.nextSlot(d, <u32>s + 1, true, this.db)) {
+      const p = this.db + (<u32>s % 8) * DIRENT_BYTES;
+      if (<i32>load<u8>(p, 5) == this.nameLen && memory.compare(p + 6, this.nameBuf, this.nameLen) == 0) return s;
+    }
+    return this.scanErr ? -2 : -1;
   }
 
   private getDir(dir: u32, d: Inode): u32 {
@@ -801,8 +820,11 @@ export class Fs {
     return 0;
   }
 
-  /** Looks name up in dir; out receives the inode. */
-  lookup(dir: u32, name: string, out: Inode): u32 {
+  /** The slot findEntry found. */
+  private found: u32 = 0;
+
+  /** Finds entry `name` of directory `dir` (the directory's inode in tmp2): 0 with its slot in `found` and its block in db, or an error. */
+  private findEntry(dir: u32, name: string): u32 {
     const d = this.tmp2;
     let e = this.getDir(dir, d);
     if (e) return e;
@@ -811,7 +833,15 @@ export class Fs {
     const s = this.findSlot(d);
     if (s == -2) return E.IO;
     if (s < 0) return E.NO_ENTRY;
-    return this.getInode(load<u32>(this.db + (<u32>s % 8) * DIRENT_BYTES), out);
+    this.found = <u32>s;
+    return 0;
+  }
+
+  /** Looks name up in dir; out receives the inode. */
+  lookup(dir: u32, name: string, out: Inode): u32 {
+    const e = this.findEntry(dir, name);
+    if (e) return e;
+    return this.getInode(load<u32>(this.db + (this.found % 8) * DIRENT_BYTES), out);
   }
 
   /** Writes entry (ino, type, nameBuf) into slot s of directory d (growing it if s is new). */
@@ -832,18 +862,11 @@ export class Fs {
     return e;
   }
 
+  /** A free slot of dir d (past its end when none is free): its index, -1 when the directory is full, -2 on a read error. */
   private freeSlot(d: Inode): i32 {
-    const nslots = d.size / <u32>DIRENT_BYTES;
-    for (let s: u32 = 0; s < nslots; s++) {
-      if (s % 8 == 0) {
-        const blk = this.bmap(d, s / 8, false);
-        if (blk == 0) return <i32>s;
-        if (this.dev.read(blk, this.db)) return -2;
-      }
-      if (load<u32>(this.db + (s % 8) * DIRENT_BYTES) == 0) return <i32>s;
-    }
-    if (nslots >= MAX_FILE_BLOCKS * 8) return -1;
-    return <i32>nslots;
+    const s = this.nextSlot(d, 0, false, this.db);
+    if (s < 0 || <u32>s < d.size / <u32>DIRENT_BYTES) return s;
+    return <u32>s >= MAX_FILE_BLOCKS * 8 ? -1 : s;
   }
 
   /** Creates a file or directory; returns the new inode number in out.ino. */
@@ -883,17 +906,10 @@ export class Fs {
     return 0;
   }
 
+  /** 1 when dir n has no entries, 0 when it has, -1 on a read error (uses xb). */
   private dirEmpty(n: Inode): i32 {
-    const nslots = n.size / <u32>DIRENT_BYTES;
-    for (let s: u32 = 0; s < nslots; s++) {
-      if (s % 8 == 0) {
-        const blk = this.bmap(n, s / 8, false);
-        if (blk == 0) { s += 7; continue; }
-        if (this.dev.read(blk, this.xb)) return -1;
-      }
-      if (load<u32>(this.xb + (s % 8) * DIRENT_BYTES) != 0) return 0;
-    }
-    return 1;
+    const s = this.nextSlot(n, 0, true, this.xb);
+    return s < 0 ? -1 : <u32>s >= n.size / <u32>DIRENT_BYTES ? 1 : 0;
   }
 
   /** Removes an entry; frees the inode when it was the last link (directories must be empty). */
@@ -903,15 +919,11 @@ export class Fs {
   }
 
   private unlinkIn(dir: u32, name: string): u32 {
-    const d = this.tmp2;
-    let e = this.getDir(dir, d);
+    let e = this.findEntry(dir, name);
     if (e) return e;
-    e = this.setName(name);
-    if (e) return e == E.INVALID ? E.NO_ENTRY : e;
-    const s = this.findSlot(d);
-    if (s == -2) return E.IO;
-    if (s < 0) return E.NO_ENTRY;
-    const p = this.db + (<u32>s % 8) * DIRENT_BYTES;
+    const d = this.tmp2;
+    const s = this.found;
+    const p = this.db + (s % 8) * DIRENT_BYTES;
     const target = load<u32>(p);
     const n = this.tmp;
     e = this.getInode(target, n);
@@ -924,7 +936,7 @@ export class Fs {
     }
     // the entry first: a crash then leaves an orphan, never an entry to a freed inode
     store<u32>(p, 0);
-    const blk = this.bmap(d, <u32>s / 8, false);
+    const blk = this.bmap(d, s / 8, false);
     e = this.dev.write(blk, this.db);
     if (e) return e;
     if (n.nlink > 1) { n.nlink--; return this.putInode(n); }
@@ -999,22 +1011,15 @@ export class Fs {
     const d = this.tmp2;
     let e = this.getDir(dir, d);
     if (e) return e;
-    const nslots = d.size / <u32>DIRENT_BYTES;
+    const nslots = <i32>(d.size / <u32>DIRENT_BYTES);
     let seen: u32 = 0;
-    for (let s: u32 = 0; s < nslots; s++) {
-      if (s % 8 == 0) {
-        const blk = this.bmap(d, s / 8, false);
-        if (blk == 0) { s += 7; continue; }
-        e = this.dev.read(blk, this.db);
-        if (e) return e;
-      }
-      const p = this.db + (s % 8) * DIRENT_BYTES;
-      if (load<u32>(p) == 0) continue;
-      if (seen++ == index) {
-        this.readdirName = String.UTF8.decodeUnsafe(p + 6, <usize>load<u8>(p, 5));
-        return this.getInode(load<u32>(p), out);
-      }
+    for (let s = this.nextSlot(d, 0, true, this.db); s >= 0 && s < nslots; s = this.nextSlot(d, <u32>s + 1, true, this.db)) {
+      if (seen++ != index) continue;
+      const p = this.db + (<u32>s % 8) * DIRENT_BYTES;
+      this.readdirName = String.UTF8.decodeUnsafe(p + 6, <usize>load<u8>(p, 5));
+      return this.getInode(load<u32>(p), out);
     }
+    if (this.scanErr) return this.scanErr;
     return E.NO_ENTRY;
   }
 

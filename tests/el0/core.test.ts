@@ -8,12 +8,7 @@ import { ProgramError, decodeProgram } from '../../hw/el0/decode';
 import { TRAP } from '../../hw/el0/traps';
 import { T } from '../../hw/el0/module';
 
-const wabtP = import('wabt').then((m) => m.default());
-async function wat(text: string): Promise<Uint8Array> {
-  const wabt = await wabtP;
-  const m = wabt.parseWat('t.wat', text, { bulk_memory: true, sign_extension: true, sat_float_to_int: true, multi_value: true });
-  try { return m.toBinary({}).buffer; } finally { m.destroy(); }
-}
+import { wat } from './wat';
 
 const noImports: Resolver = () => undefined;
 /** map the first `bytes` of the stack region (the harness otherwise demand-maps it) */

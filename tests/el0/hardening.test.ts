@@ -11,12 +11,7 @@ import { INSN_START, OP, PC_ENTER } from '../../hw/el0/module';
 import { MAX_IMAGE_BYTES, MAX_STACK_BYTES } from '../../hw/el0/limits';
 import type { MmioDevice } from '../../hw/bus';
 
-const wabtP = import('wabt').then((m) => m.default());
-async function wat(text: string): Promise<Uint8Array> {
-  const wabt = await wabtP;
-  const m = wabt.parseWat('t.wat', text, { bulk_memory: true, sign_extension: true, sat_float_to_int: true, multi_value: true });
-  try { return m.toBinary({}).buffer; } finally { m.destroy(); }
-}
+import { wat } from './wat';
 const noImports: Resolver = () => undefined;
 const ecOf = (v: number) => v >>> 26;
 const TIERS = [{ name: 'interpreter', jitThreshold: Infinity }, { name: 'jit', jitThreshold: 0 }];

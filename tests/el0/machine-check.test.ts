@@ -3,14 +3,13 @@
 // anywhere else in the model stops the machine with a "machine check" report.
 import { describe, expect, test } from 'vitest';
 import { boot, image, runUntil } from '../kernel/mlk';
-
-const TR_FAULT = 21;
+import { TRACE_FAULT } from '../../host/abi';
 
 describe('machine check', () => {
   test('an exception inside the EL0 core becomes trap 13 for the running thread; the machine goes on', async () => {
     const b = await boot(await image(['hello']));
     const faults: number[][] = [];
-    b.m.on('trace', (r) => { if (r.kind === TR_FAULT) faults.push(r.args); });
+    b.m.on('trace', (r) => { if (r.kind === TRACE_FAULT) faults.push(r.args); });
     const core = b.m.el0 as unknown as { exec: (fuel: number) => number };
     const exec = core.exec;
     let thrown = 0;

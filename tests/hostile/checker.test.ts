@@ -5,6 +5,7 @@
 // and that with mlk.check=1 the machine stops at the next kernel entry.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/mlk';
+import { KHALT_INVARIANT } from '../../host/abi';
 
 beforeAll(async () => {
   kernel();
@@ -26,7 +27,7 @@ const serverTid = (b: Booted) => b.json(0).find((t: any) => t.name === 'server')
 function expectHalt(b: Booted, code: number): void {
   b.m.run(5_000_000);
   expect(b.halts.length).toBe(1);
-  expect(b.halts[0].code).toBe(0x4b43);
+  expect(b.halts[0].code).toBe(KHALT_INVARIANT);
   expect(b.log()).toMatch(new RegExp(`ki_check: invariant ${code} \\(`));
   expect(b.log()).toContain('ki_check failed after a kernel entry: halting');
 }

@@ -2,8 +2,9 @@
 // code every attack must get ("ok …" / "FAIL …: got X, want Y"), or the fault it must cause, and
 // that the kernel, the invariant checker (mlk.check=1 after every entry) and other threads survive.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/mlk';
+import { kernel, programs } from '../kernel/mlk';
 import { fuzzProgramDir } from '../../cli/fuzz';
+import { attack } from './attack';
 
 const dir = fuzzProgramDir;
 const HOSTILE = ['caps', 'waiter', 'memory', 'rowrite', 'recurse', 'grow', 'resources', 'ipc', 'dier', 'loader', 'regs', 'benign'];
@@ -12,20 +13,6 @@ beforeAll(async () => {
   kernel();
   await programs(HOSTILE, dir);
 }, 300_000);
-
-/** Boots init = hostile program `name` with the given helpers, runs until `until`; asserts health. */
-async function attack(name: string, helpers: string[], until: RegExp, extra: { name: string; data: Uint8Array }[] = []): Promise<Booted> {
-  const files = [...await image([name, ...helpers], dir), ...extra];
-  const b = await boot(files);
-  const log = runUntil(b, (l) => until.test(l), 2_000_000_000, 20_000_000);
-  expect(b.halts).toEqual([]);
-  expect(log).toMatch(until);
-  expect(log).not.toMatch(/^FAIL /m);
-  expect(log).not.toContain('BREACH');
-  expect(b.check()).toBe(0);
-  expect(b.json(7).count).toBe(0);
-  return b;
-}
 
 describe('hostile programs', () => {
   it('capability misuse: empty/out-of-range/wrong-type slots, stripped rights, badge forging, double delete, revoke under a waiter', async () => {

@@ -1,8 +1,9 @@
 // More hostile programs: unmap under a running thread, bad IPC buffers, threads deleting their own
 // CNode / TCB / VSpace, and busy loops against the scheduler (tests/hostile/programs).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { boot, image, kernel, programs, runUntil, type Booted } from '../kernel/mlk';
+import { kernel, programs } from '../kernel/mlk';
 import { fuzzProgramDir } from '../../cli/fuzz';
+import { attack } from './attack';
 
 const dir = fuzzProgramDir;
 const PROGRAMS = ['unmap', 'sharer', 'busy', 'spin', 'selfdel', 'victim', 'benign', 'ipcbuf', 'ipcuser'];
@@ -11,19 +12,6 @@ beforeAll(async () => {
   kernel();
   await programs(PROGRAMS, dir);
 }, 300_000);
-
-/** Boots init = hostile program `name` with the given helpers, runs until `until`; asserts health. */
-async function attack(name: string, helpers: string[], until: RegExp): Promise<Booted> {
-  const b = await boot(await image([name, ...helpers], dir));
-  const log = runUntil(b, (l) => until.test(l), 2_000_000_000, 20_000_000);
-  expect(b.halts).toEqual([]);
-  expect(log).toMatch(until);
-  expect(log).not.toMatch(/^FAIL /m);
-  expect(log).not.toContain('BREACH');
-  expect(b.check()).toBe(0);
-  expect(b.json(7).count).toBe(0);
-  return b;
-}
 
 describe('hostile programs: threads, address spaces, scheduling', () => {
   it('unmap under a running thread: Frame.Unmap → VM fault to its handler, restart; VSpace.Unmap of a demand page → a fresh zero page', async () => {

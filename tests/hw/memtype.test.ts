@@ -9,12 +9,7 @@ import { Clock } from '../../hw/clock';
 import { Uart, ULCON } from '../../hw/uart';
 import { UART0_BASE } from '../../hw/memmap';
 
-const wabtP = import('wabt').then((m) => m.default());
-async function wat(text: string): Promise<Uint8Array> {
-  const wabt = await wabtP;
-  const m = wabt.parseWat('t.wat', text);
-  try { return m.toBinary({}).buffer; } finally { m.destroy(); }
-}
+import { wat } from '../el0/wat';
 
 const DEV_VA = 0x4000; // the UART's page in the program's address space
 

@@ -2,14 +2,16 @@
 // a focused process, the derivation edges, parents named by their holder, badges in hex.
 import { describe, expect, it } from 'vitest';
 import { buildCapGraph, capLabel } from '../../web/src/capGraph';
+import type { KiCap, KiCspace } from '../../host/kiViews';
 
-const slot = (slot: number, addr: number, type: string, parent: number, extra: Record<string, unknown> = {}) =>
+const slot = (slot: number, addr: number, type: string, parent: number, extra: Partial<KiCap> = {}): KiCap =>
   ({ slot, addr: `0x${addr.toString(16)}`, type, object: '0x2000000', object_id: slot, rights: 'RWG', badge: 0, parent: `0x${parent.toString(16)}`, ...extra });
 
+const cspace = (tid: number, slots: KiCap[], tcb_slots: KiCap[] = []): KiCspace => ({ tid, slots, tcb_slots });
 const dumps = [
-  { pid: 1, name: 'init', json: { slots: [slot(55, 0x100, 'untyped', 0), slot(63, 0x120, 'endpoint', 0x100), slot(70, 0x140, 'endpoint', 0x100)], tcb_slots: [slot(1, 0x900, 'vspace', 0)] } },
-  { pid: 8, name: 'shell', json: { slots: [slot(4, 0x200, 'endpoint', 0x120, { rights: '-W-', badge: 8 }), slot(3, 0x220, 'vspace', 0x900)] } },
-  { pid: 9, name: 'agent', json: { slots: [slot(4, 0x300, 'endpoint', 0x140, { badge: 9 }), slot(48, 0x320, 'endpoint', 0x300, { rights: '--G', badge: 9 })] } },
+  { pid: 1, name: 'init', json: cspace(1, [slot(55, 0x100, 'untyped', 0), slot(63, 0x120, 'endpoint', 0x100), slot(70, 0x140, 'endpoint', 0x100)], [slot(1, 0x900, 'vspace', 0)]) },
+  { pid: 8, name: 'shell', json: cspace(8, [slot(4, 0x200, 'endpoint', 0x120, { rights: '-W-', badge: 8 }), slot(3, 0x220, 'vspace', 0x900)]) },
+  { pid: 9, name: 'agent', json: cspace(9, [slot(4, 0x300, 'endpoint', 0x140, { badge: 9 }), slot(48, 0x320, 'endpoint', 0x300, { rights: '--G', badge: 9 })]) },
 ];
 
 describe('capability graph data', () => {
@@ -37,7 +39,7 @@ describe('capability graph data', () => {
     expect(gone.caps.some((c) => c.pid === 9)).toBe(false);
     expect(gone.processes.map((p) => p.name)).toEqual(['init', 'shell']);
     // a cap in a slot refilled by another object is a different node (shown as new)
-    const refilled = buildCapGraph([dumps[0], { ...dumps[1], json: { slots: [slot(4, 0x200, 'endpoint', 0x120, { object: '0x2005000', badge: 8 })] } }], 8);
+    const refilled = buildCapGraph([dumps[0], { ...dumps[1], json: cspace(8, [slot(4, 0x200, 'endpoint', 0x120, { object: '0x2005000', badge: 8 })]) }], 8);
     expect(refilled.caps.find((c) => c.pid === 8)!.id).not.toBe(buildCapGraph(dumps, 8).caps.find((c) => c.pid === 8 && c.slot === 4)!.id);
   });
 });

@@ -3,7 +3,7 @@
 // slot with its address and the address of the slot it was derived from, `parent`). No layout and
 // no React here: web/src/panels/CapGraph.tsx lays it out and draws it.
 
-import { field, list, num, rightsText, slotsOf, type Row } from './kernelViews';
+import type { KiCap, KiCspace } from '../../host/kiViews';
 
 export interface ProcessNode {
   kind: 'process';
@@ -20,7 +20,7 @@ export interface CapNode {
   pid: number;
   slot: number;
   type: string;
-  objectId: number | undefined;
+  objectId: number;
   rights: string;
   /** Badge in hex ("0x8"), or '' for none. */
   badge: string;
@@ -44,20 +44,18 @@ export interface CapGraphModel {
 export interface CSpaceDump {
   pid: number;
   name: string;
-  /** ki_json(1, pid), or undefined while the answer is not there. */
-  json: unknown;
+  /** ki_json(1, pid); null or undefined while there is none (no such thread, or no answer yet). */
+  json: KiCspace | null | undefined;
 }
 
-const hex = (v: unknown): string => {
-  const n = typeof v === 'string' && /^0x/i.test(v) ? BigInt(v) : typeof v === 'number' ? BigInt(v) : undefined;
-  return n === undefined ? String(v ?? '') : `0x${n.toString(16)}`;
-};
+/** The kernel's hex text in one spelling, so addresses compare equal as strings. */
+const hex = (v: string): string => `0x${BigInt(v).toString(16)}`;
 
 /**
  * A cap's identity across refreshes: its slot address alone is not enough, a freed slot can be
  * filled again by a different capability (a restarted service's new caps), which must show as new.
  */
-const capId = (pid: number, row: Row) => `c:${pid}:${hex(field(row, 'addr'))}:${String(field(row, 'type'))}:${hex(field(row, 'object'))}:${String(field(row, 'badge'))}`;
+const capId = (pid: number, cap: KiCap) => `c:${pid}:${hex(cap.addr)}:${cap.type}:${hex(cap.object)}:${cap.badge}`;
 
 /**
  * The graph of the processes in `focus` (all when null): their caps, every cap those derive from
@@ -69,27 +67,24 @@ export function buildCapGraph(dumps: CSpaceDump[], focus: number | null): CapGra
   const names = new Map(dumps.map((d) => [d.pid, d.name]));
   // every slot by address, for naming a parent that is not drawn (a thread's own slots: CSpace root, VSpace…)
   const slotNames = new Map<string, string>();
-  for (const d of dumps) for (const row of list(d.json, 'tcb_slots')) slotNames.set(hex(field(row, 'addr')), `${d.name} thread slot ${String(field(row, 'slot'))}`);
+  for (const d of dumps) for (const cap of d.json?.tcb_slots ?? []) slotNames.set(hex(cap.addr), `${d.name} thread slot ${cap.slot}`);
   for (const d of dumps) {
-    for (const row of slotsOf(d.json)) {
-      const addr = hex(field(row, 'addr'));
-      const type = String(field(row, 'type') ?? '?');
-      if (!field(row, 'addr') || type === 'null') continue;
-      const badge = num(field(row, 'badge')) ?? 0;
+    for (const row of d.json?.slots ?? []) {
+      if (row.type === 'null') continue;
       const cap: CapNode = {
         kind: 'cap',
         id: capId(d.pid, row),
-        addr,
+        addr: hex(row.addr),
         pid: d.pid,
-        slot: num(field(row, 'slot')) ?? -1,
-        type,
-        objectId: num(field(row, 'object_id')),
-        rights: rightsText(field(row, 'rights')),
-        badge: badge ? `0x${badge.toString(16)}` : '',
-        parent: hex(field(row, 'parent')),
+        slot: row.slot,
+        type: row.type,
+        objectId: row.object_id,
+        rights: row.rights,
+        badge: row.badge ? `0x${row.badge.toString(16)}` : '',
+        parent: hex(row.parent),
       };
       all.push(cap);
-      byAddr.set(addr, cap);
+      byAddr.set(cap.addr, cap);
     }
   }
   const parentOf = (c: CapNode) => (c.parent && c.parent !== '0x0' ? byAddr.get(c.parent) : undefined);
@@ -125,5 +120,5 @@ export function buildCapGraph(dumps: CSpaceDump[], focus: number | null): CapGra
 
 /** One line about a cap, as the graph's node shows it: "slot 4 · endpoint #3 · -WG · badge 0x8". */
 export function capLabel(c: CapNode): string {
-  return [`slot ${c.slot}`, `${c.type}${c.objectId !== undefined ? ` #${c.objectId}` : ''}`, c.rights, c.badge && `badge ${c.badge}`].filter(Boolean).join(' · ');
+  return [`slot ${c.slot}`, `${c.type} #${c.objectId}`, c.rights, c.badge && `badge ${c.badge}`].filter(Boolean).join(' · ');
 }

@@ -3,7 +3,8 @@
 // missing instead of pretending; the steps that need nothing still run.
 
 import { machine } from './machineClient';
-import { field, num, threadsOf } from './kernelViews';
+import { KI_VIEW } from './kernelViews';
+import { CNODE_DELETE as CNODE_DELETE_LABEL, CNODE_MINT as CNODE_MINT_LABEL, SLOT_CNODE } from '../../host/abi';
 import { selectPid } from './selection';
 import { sendThroughAgent } from './agentStore';
 import { wire } from './protocols';
@@ -65,16 +66,15 @@ const stepUntil = (until: 'entry' | 'ipc' | 'fault' | 'switch') => () => machine
 const pause = () => machine.send({ type: 'pause' });
 
 /** Selects the agent's process in the panels (from the kernel's thread table, when watched). */
-/** The agent's own CNode (services/lib SLOT_CNODE) and the CNode methods it forwards (docs/SYSCALLS.md). */
-const AGENT_CNODE = 2;
-const CNODE_MINT = 17n;
-const CNODE_DELETE = 19n;
+/** The agent's own CNode (its SLOT_CNODE) and the CNode methods it forwards (docs/SYSCALLS.md). */
+const AGENT_CNODE = SLOT_CNODE;
+const CNODE_MINT = BigInt(CNODE_MINT_LABEL);
+const CNODE_DELETE = BigInt(CNODE_DELETE_LABEL);
 
 function selectAgent(tries = 20): void {
-  const t = machine.intro('0:0');
-  const agent = t?.ok ? threadsOf(t.json).find((r) => field(r, 'name') === 'agent') : undefined;
-  const pid = agent ? num(field(agent, 'pid')) : undefined;
-  if (pid !== undefined) selectPid(pid);
+  const t = machine.intro({ what: KI_VIEW.THREADS, arg: 0 });
+  const agent = t?.ok ? t.json.find((r) => r.name === 'agent') : undefined;
+  if (agent) selectPid(agent.pid);
   else if (tries > 0) setTimeout(() => selectAgent(tries - 1), 150);
 }
 

@@ -3,10 +3,10 @@
 
 import { toChromeTrace } from '../../host/chromeTrace';
 import { machine } from './machineClient';
-import { threadNames } from './kernelViews';
+import { KI_VIEW, threadNames } from './kernelViews';
 
 export function traceJson(): string {
-  const t0 = machine.intro('0:0');
+  const t0 = machine.intro({ what: KI_VIEW.THREADS, arg: 0 });
   return JSON.stringify(toChromeTrace(machine.trace.records(), t0?.ok ? threadNames(t0.json) : new Map()));
 }
 

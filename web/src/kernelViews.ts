@@ -1,84 +1,29 @@
-// Reading the kernel's introspection answers (ki_json, D10). The kernel defines the JSON; the
-// panels show what it says and never fill gaps with a model of their own. These helpers only
-// find the lists in an answer and name the fields the panels put first, so a field the kernel
-// adds later still shows (as an extra column) and a field it does not give is left out.
-//
-// Views (what, arg), as kernel-as/kernel/ki.ts writes them (arg is a tid; pid = tid today):
-//   0 → { threads: [{ pid, tid, name, state, blocked_on, blocked_object, priority, mcp, cpu_ticks,
-//         scheduled, faults, fault_kind, fault_addr, exit_code, pc, bound_notification, asid, current }] }
-//   1 → { tid, cnode, radix, slots: [{ slot, addr, type, object, object_id, rights: "RWG", badge,
-//         parent, … }], tcb_slots: [...] }
-//   2 → { tid, id, asid, ttbr0, …, regions: [{ start, end, kind, rights, demand_zero }],
-//         pages: [{ va, pa, rights, kind }], mapped }
-//   3 → { endpoints: [{ id, addr, state, refs, queue }], notifications: [{ id, addr, word, refs,
-//         bound_tid, irq, waiters }] }
-//   4 → { page_size, ram_frames, …, map_base, map_legend, map }   5 → counters   6 → one thread + regs
+// What the panels share about the kernel's introspection answers (ki_json, D10). The answers reach
+// the page checked against their schema and typed by it (host/introspection.ts, host/kiViews.ts,
+// generated from abi/introspection.json), so a panel names a field only as the generated type has
+// it and the type checker catches a renamed one. The panels show what the kernel says and never
+// fill gaps with a model of their own.
 
-export type Row = Record<string, unknown>;
+import type { KiThread } from '../../host/kiViews';
 
-export const VIEW = { THREADS: 0, CSPACE: 1, VSPACE: 2, OBJECTS: 3, MEMORY: 4, COUNTERS: 5, THREAD: 6 } as const;
+export { KI_VIEW } from '../../host/kiViews';
+export type { KiCap, KiEndpoint, KiMemory, KiNotification, KiPage, KiRegion, KiThread, KiThreadRegs, KiVspace } from '../../host/kiViews';
 
-/** The first array among `keys` of an answer (or the answer itself when it is an array). */
-export function list(json: unknown, ...keys: string[]): Row[] {
-  if (Array.isArray(json)) return json as Row[];
-  if (json && typeof json === 'object') {
-    for (const k of keys) {
-      const v = (json as Record<string, unknown>)[k];
-      if (Array.isArray(v)) return v as Row[];
-    }
-  }
-  return [];
-}
+/** A row of a table: one record of an answer, or a row a panel builds itself. */
+export type Row = object;
 
-/** First present field among the names (kernels spell "prio"/"priority" differently). */
-export function field(row: Row, ...names: string[]): unknown {
-  for (const n of names) if (row[n] !== undefined) return row[n];
-  return undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) return Number(v);
-  return undefined;
-}
-
-export const threadsOf = (json: unknown): Row[] => list(json, 'threads', 'tcbs');
-export const slotsOf = (json: unknown): Row[] => list(json, 'slots', 'caps', 'cspace');
-
-/** Processes named by a threads answer (view 0): the distinct pids of its threads. */
-export function pidsOf(json: unknown): { pid: number; name: string }[] {
+/** Processes named by the thread table (view 0): the distinct pids of its threads (pid = tid today). */
+export function pidsOf(threads: readonly KiThread[]): { pid: number; name: string }[] {
   const out = new Map<number, string>();
-  for (const t of threadsOf(json)) {
-    const pid = num(field(t, 'pid'));
-    if (pid !== undefined && !out.has(pid)) out.set(pid, String(field(t, 'name', 'process') ?? `tid ${pid}`));
-  }
+  for (const t of threads) if (!out.has(t.pid)) out.set(t.pid, t.name || `tid ${t.pid}`);
   return [...out].map(([pid, name]) => ({ pid, name })).sort((a, b) => a.pid - b.pid);
 }
 
-/** Rights as letters when the kernel gives a bit mask (1 read, 2 write, 4 grant). */
-export function rightsText(v: unknown): string {
-  if (typeof v !== 'number') return v === undefined ? '' : String(v);
-  return `${v & 1 ? 'R' : '-'}${v & 2 ? 'W' : '-'}${v & 4 ? 'G' : '-'}`;
-}
-
-/** One cell: numbers that look like addresses in hex, objects compact. */
-export function cell(key: string, v: unknown): string {
+/** One cell: scalars as the kernel gives them (addresses are already hex), lists and objects compact. */
+export function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'number') {
-    if (/^(addr|object|obj|va|pa|ttbr0?|pc|sp|elr|far|frame|start|end|base)$/i.test(key)) return `0x${v.toString(16)}`;
-    return String(v);
-  }
-  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
-}
-
-/** Columns for rows: the preferred ones present, then every other key. */
-export function columns(rows: Row[], preferred: string[], skip: string[] = []): string[] {
-  const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
-  const first = preferred.filter((k) => seen.has(k));
-  const rest = [...seen].filter((k) => !first.includes(k) && !skip.includes(k));
-  return [...first, ...rest];
 }
 
 /**
@@ -92,12 +37,7 @@ export function threadLabel(tid: number | undefined, names: Map<number, string>)
   return n ? `${n} (tid ${tid})` : `tid ${tid}`;
 }
 
-/** tid → name from a threads answer (view 0). */
-export function threadNames(json: unknown): Map<number, string> {
-  const names = new Map<number, string>();
-  for (const t of threadsOf(json)) {
-    const tid = num(field(t, 'tid', 'id'));
-    if (tid !== undefined) names.set(tid, String(field(t, 'name') ?? ''));
-  }
-  return names;
+/** tid → name from the thread table (view 0). */
+export function threadNames(threads: readonly KiThread[]): Map<number, string> {
+  return new Map(threads.map((t) => [t.tid, t.name]));
 }

@@ -12,7 +12,7 @@ import { frameThrottle } from './frameThrottle';
 import type { Event, IntroResult, IntroView, MachineStatus, Request, WalkInfo } from './worker/protocol';
 import { TRACE_STRIDE, initialStatus, introKey } from './worker/protocol';
 import { kindName, kindOf } from '../../host/traceKinds';
-import { parseKiView, type KiView } from '../../host/introspection';
+import { parseKiView, type KiView, type KiViews } from '../../host/introspection';
 import { startedWorker } from './workerStart';
 import { NetStore } from './net/netStore';
 
@@ -227,18 +227,20 @@ export class MachineClient {
   private introCache = new Map<string, { wire: string; result: IntroResult }>();
 
   /**
-   * The parsed answer for a view in the current status; the same object as long as the kernel's
-   * text is unchanged (so components that read it re-render only when it changes).
+   * The answer for a view in the current status, checked against its schema (host/introspection.ts)
+   * and typed by it; the same object as long as the kernel's text is unchanged (so components that
+   * read it re-render only when it changes). undefined until the worker has answered once.
    */
-  intro(key: string): IntroResult | undefined {
+  intro<W extends KiView>(view: IntroView<W>): IntroResult<KiViews[W]> | undefined {
+    const key = introKey(view);
     const w = this.status.intro[key];
     if (!w) return undefined;
     const wire = w.ok ? w.text : `!${w.error}`;
     const hit = this.introCache.get(key);
-    if (hit && hit.wire === wire) return hit.result;
-    let result: IntroResult;
+    if (hit && hit.wire === wire) return hit.result as IntroResult<KiViews[W]>;
+    let result: IntroResult<KiViews[W]>;
     if (w.ok) {
-      const parsed = parseKiView(Number(key.split(':')[0]) as KiView, w.text);
+      const parsed = parseKiView(view.what, w.text);
       result = parsed.ok ? { ok: true, json: parsed.value } : parsed;
     } else result = w;
     this.introCache.set(key, { wire, result });
@@ -334,19 +336,19 @@ export function useTraceVersion(): number {
  * The kernel's answer for one introspection view, refreshed with the status while mounted.
  * undefined until the worker has answered once; `null` view = watch nothing.
  */
-export function useIntro(view: IntroView | null): IntroResult | undefined {
+export function useIntro<W extends KiView>(view: IntroView<W> | null): IntroResult<KiViews[W]> | undefined {
   const key = view ? introKey(view) : '';
   useEffect(() => (view ? machine.watch(view) : undefined), [key]); // eslint-disable-line react-hooks/exhaustive-deps
-  return useSyncExternalStore(machine.subscribe, () => (key ? machine.intro(key) : undefined));
+  return useSyncExternalStore(machine.subscribe, () => (view ? machine.intro(view) : undefined));
 }
 
 /** Several views at once (a list whose length changes, e.g. one per process). */
-export function useIntros(views: IntroView[]): (IntroResult | undefined)[] {
+export function useIntros<W extends KiView>(views: IntroView<W>[]): (IntroResult<KiViews[W]> | undefined)[] {
   const keys = views.map(introKey).join(',');
   useEffect(() => {
     const offs = views.map((v) => machine.watch(v));
     return () => offs.forEach((off) => off());
   }, [keys]); // eslint-disable-line react-hooks/exhaustive-deps
   useMachineStatus();
-  return views.map((v) => machine.intro(introKey(v)));
+  return views.map((v) => machine.intro(v));
 }

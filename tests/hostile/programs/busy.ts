@@ -2,12 +2,12 @@
 // at priority 20 that never make a syscall, one at 10, and init at 25 woken by the virtual timer.
 // Guaranteed: init (higher) runs at every deadline; the two equal spinners both advance (the tick
 // preempts them); the lower one starves while they spin and runs once init suspends them.
-import { T_FRAME, T_NOTIFICATION, R_READ, R_WRITE, SLOT_CNODE, SLOT_TCB, SLOT_VSPACE, SLOT_IRQ_CONTROL, cnodeCopy, frameMap,
+import { T_FRAME, T_NOTIFICATION, IRQ_HANDLER_SET_DEADLINE, R_READ, R_WRITE, SLOT_CNODE, SLOT_TCB, SLOT_VSPACE, SLOT_IRQ_CONTROL, cnodeCopy, frameMap,
   invoke, irqControlGet, irqSetNotification, tcbSetPriority, tcbSuspend, wait, mr, print, printNum, println, setName } from "../../../services/lib";
 import { make, alloc, start, run } from "../../kernel/programs/common";
 import { expectErr, done } from "./expect";
 setName("init");
-const SET_DEADLINE: u64 = 75, NEVER: i64 = -1, PERIOD: i64 = 2_400_000; // 100 ms of virtual time
+const NEVER: i64 = -1, PERIOD: i64 = 2_400_000; // 100 ms of virtual time
 expectErr(tcbSetPriority(SLOT_TCB, 25), 0, "set our priority");
 let h = alloc(), n = make(T_NOTIFICATION);
 expectErr(irqControlGet(SLOT_IRQ_CONTROL, 1027, h), 0, "the virtual timer's handler");
@@ -25,9 +25,9 @@ for (let i = 0; i < 3; i++) {
 }
 /** Sleeps one period on the virtual timer (the spinners run meanwhile); true when woken. */
 function sleep(): bool {
-  if (invoke(h, SET_DEADLINE, 1, NEVER) != 0) return false;
+  if (invoke(h, IRQ_HANDLER_SET_DEADLINE, 1, NEVER) != 0) return false;
   let now = mr(0);
-  if (invoke(h, SET_DEADLINE, 1, now + PERIOD) != 0) return false;
+  if (invoke(h, IRQ_HANDLER_SET_DEADLINE, 1, now + PERIOD) != 0) return false;
   return wait(n) == 0;
 }
 function count(i: i32): u64 { return load<u64>(0x4000 + (<usize>i << 3)); }

@@ -5,12 +5,11 @@
 import {
   biDeviceCount, biDeviceKind, biDeviceSlot, frameMap, frameGetAddress, ioSpaceMap, ioSpaceUnmap, irqControlGet,
   cnodeCopy, cnodeDelete, reg, print, println, printNum, exit,
-  SLOT_VSPACE, SLOT_CNODE, SLOT_IRQ_CONTROL, T_FRAME, R_READ, R_WRITE, R_ALL,
+  SLOT_VSPACE, SLOT_CNODE, SLOT_IRQ_CONTROL, T_FRAME, R_READ, R_WRITE, R_ALL, BI_DEV_KIND_BLOCK, BI_DEV_KIND_IOSPACE,
   E_INVALID_CAPABILITY, E_DELETE_FIRST, E_ALIGNMENT, E_RANGE, E_INVALID_ARGUMENT, E_ILLEGAL_OPERATION,
 } from "../../../services/lib";
 import { alloc, make, check } from "../../kernel/programs/common";
 
-const DEV_BLOCK: u32 = 5, DEV_IOSPACE: u32 = 8;
 const REGS: usize = 0x4000, BUF: usize = 0x8000, OTHER: usize = 0xa000;
 const BUF_IOVA: u64 = 0x10000;
 
@@ -44,8 +43,8 @@ function intact(): bool {
   return true;
 }
 
-const regs = findRecord(DEV_BLOCK);
-const io = findRecord(DEV_IOSPACE);
+const regs = findRecord(BI_DEV_KIND_BLOCK);
+const io = findRecord(BI_DEV_KIND_IOSPACE);
 check(frameMap(regs, SLOT_VSPACE, REGS, R_READ | R_WRITE), "map block registers");
 const buf = make(T_FRAME);
 check(frameMap(buf, SLOT_VSPACE, BUF, R_READ | R_WRITE), "map buffer");

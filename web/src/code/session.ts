@@ -10,6 +10,7 @@ import type { Machine } from '../../../hw/machine';
 import type { TraceRecord } from '../../../hw/trace';
 import { CNTFRQ } from '../../../hw/memmap';
 import { ERRORS, TRACE_KINDS } from '../../../host/abi';
+import { KI_VIEW, readKiView, type KiExports, type KiThread, type KiView, type KiViews } from '../../../host/introspection';
 import { decodeAgent, encodeRequest, errorText } from '../agent';
 import { programMessages } from './program';
 
@@ -146,21 +147,15 @@ export class CodeSession {
     return withoutErasedRows(this.out.slice(from, this.out.indexOf(PROMPT, from + line.length)));
   }
 
-  /** The kernel's introspection answer `what` (ki_json, D10) parsed, or null. */
-  kernelInfo(what: number, arg = 0): unknown {
-    const ex = this.machine.kernelExports;
-    if (typeof ex.ki_json !== 'function' || typeof ex.ki_buf !== 'function') return null;
-    const len = (ex.ki_json as (w: number, a: number) => number)(what, arg) >>> 0;
-    const at = Number((ex.ki_buf as () => number | bigint)());
-    const text = new TextDecoder().decode(new Uint8Array(this.machine.ram.memory.buffer, at, len));
-    try { return JSON.parse(text); } catch { return null; }
+  /** The kernel's introspection answer `what` (ki_json, D10), checked against its schema; null when there is none. */
+  kernelInfo<W extends KiView>(what: W, arg = 0): KiViews[W] | null {
+    const r = readKiView(this.machine.kernelExports as unknown as KiExports, new Uint8Array(this.machine.ram.memory.buffer), what, arg);
+    return r.ok ? r.value : null;
   }
 
-  /** The kernel's threads by name (ki_json 0): [{ tid, name, state, … }]. */
-  threads(): { tid: number; name: string; state: string }[] {
-    const k = this.kernelInfo(0) as { threads?: unknown[] } | unknown[] | null;
-    const rows = Array.isArray(k) ? k : (k?.threads ?? []);
-    return rows as { tid: number; name: string; state: string }[];
+  /** The kernel's threads (ki_json 0). */
+  threads(): KiThread[] {
+    return this.kernelInfo(KI_VIEW.THREADS) ?? [];
   }
 
   /** Trace records from index `from` on of the given kind. */

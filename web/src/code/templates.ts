@@ -19,9 +19,9 @@ println("Hello from my own EL0 program!");
     grants: ['endpoint', 'console'],
     source: `// server — serves on the endpoint init gave it (grant "endpoint", slot 5): answers every Call
 // with the words it carried. Call it from the "Send IPC" panel: pick the program's endpoint.
-import { recv, replyRecv, infoLabel, infoLength, mr, badge, msgInfo, println } from "../lib";
+import { recv, replyRecv, infoLabel, infoLength, mr, badge, msgInfo, println, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 
 println("server: waiting for calls");
 recv(EP);
@@ -42,10 +42,11 @@ while (true) {
 /* @protocol { "protocol": "adder", "id": 200,
      "ops": [{ "name": "add", "id": 1, "args": [{ "name": "a", "type": "u64" }, { "name": "b", "type": "u64" }],
                "reply": [{ "name": "sum", "type": "u64" }] }] } */
-import { recv, replyRecv, infoLabel, mr, msgInfo } from "../lib";
+import { recv, replyRecv, infoLabel, mr, msgInfo, SLOT_SELF } from "../lib";
+import { BAD_MESSAGE } from "../gen/errors";
 
-const EP: u64 = 5;
-const ADD: u64 = 200 << 8 | 1, BAD_MESSAGE: u64 = 32;
+const EP = SLOT_SELF;
+const ADD: u64 = 200 << 8 | 1;
 
 recv(EP);
 while (true) {
@@ -80,9 +81,9 @@ else {
     source: `// driver — the PL061 GPIO bank (grant "gpio"): registers at 0x4000, its IRQ handler in slot 6
 // signalling a notification bound to this thread, so an interrupt arrives through recv on slot 5
 // as a label-0 message. Press the buttons in the GPIO strip below: each press lights the next LED.
-import { recv, irqAck, println, SLOT_IRQ } from "../lib";
+import { recv, irqAck, println, SLOT_IRQ, SLOT_SELF } from "../lib";
 
-const EP: u64 = 5;
+const EP = SLOT_SELF;
 const GPIO: usize = 0x4000;
 const DATA_ALL: usize = GPIO + 0x3fc; // GPIODATA, every line in the address mask
 const DIR: usize = GPIO + 0x400, IS: usize = GPIO + 0x404, IEV: usize = GPIO + 0x40c;

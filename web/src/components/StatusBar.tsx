@@ -2,7 +2,7 @@
 // Every figure is read from the machine (hw/ Machine.status()), never computed here.
 
 import { useIntro, useMachineStatus } from '../machineClient';
-import { VIEW, threadLabel, threadNames } from '../kernelViews';
+import { KI_VIEW, threadLabel, threadNames } from '../kernelViews';
 import { CNTFRQ } from '../../../hw/memmap';
 import type { MachineStatus } from '../worker/protocol';
 import './StatusBar.css';
@@ -24,7 +24,7 @@ function virtualTime(ticks: number): string {
 export function StatusBar() {
   const s = useMachineStatus();
   const state = runState(s);
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
   const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
   return (
     <footer className="statusbar mono" aria-label="Machine status" data-testid="status" data-demo="status">

@@ -10,7 +10,7 @@ import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node, type
 import ELK from 'elkjs/lib/elk.bundled.js';
 import '@xyflow/react/dist/style.css';
 import { useIntros } from '../machineClient';
-import { VIEW } from '../kernelViews';
+import { KI_VIEW } from '../kernelViews';
 import { buildCapGraph, capLabel, type CapGraphModel, type CapNode, type ProcessNode } from '../capGraph';
 import './CapGraph.css';
 
@@ -61,7 +61,7 @@ interface Shown {
 
 /** The graph of `focus` (a pid, or null for every process), refreshed with the kernel's answers. */
 export default function CapGraph({ pids, focus }: { pids: { pid: number; name: string }[]; focus: number | null }) {
-  const answers = useIntros(pids.map((p) => ({ what: VIEW.CSPACE, arg: p.pid })));
+  const answers = useIntros(pids.map((p) => ({ what: KI_VIEW.CSPACE, arg: p.pid })));
   const ready = answers.every((a) => a !== undefined);
   // Rebuilt only when an answer changed (the page re-parses an answer only when its text changed).
   const built = useRef<{ inputs: unknown[]; model: CapGraphModel } | null>(null);

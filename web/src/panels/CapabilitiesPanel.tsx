@@ -6,7 +6,7 @@
 
 import { lazy, Suspense, useState } from 'react';
 import { useIntro, useIntros } from '../machineClient';
-import { VIEW, field, list, num, pidsOf, rightsText, slotsOf, type Row } from '../kernelViews';
+import { KI_VIEW, pidsOf, type KiCap } from '../kernelViews';
 import { useSelectedPid } from '../selection';
 import { IntroGuard, PidPicker, RowTable } from './common';
 import './panels.css';
@@ -14,58 +14,44 @@ import './panels.css';
 // React Flow and ELK are big: the graph's chunk loads when the panel first shows it.
 const CapGraph = lazy(() => import('./CapGraph'));
 
-const SLOT_COLS = ['slot', 'cptr', 'type', 'object_id', 'object', 'rights', 'badge', 'parent', 'mapped_va'];
+const SLOT_COLS = ['slot', 'type', 'object_id', 'object', 'rights', 'badge', 'parent', 'mapped_va', 'size_bits', 'used'] as const;
 
 export function CapTable({ pid }: { pid: number }) {
-  const cs = useIntro({ what: VIEW.CSPACE, arg: pid });
+  const cs = useIntro({ what: KI_VIEW.CSPACE, arg: pid });
   return (
     <IntroGuard result={cs} what="the capability space">
-      {(json) => (
-        <>
-          <RowTable
-            rows={slotsOf(json).filter((r) => field(r, 'type') !== 'null' && field(r, 'type') !== 0)}
-            preferred={SLOT_COLS}
-            skip={['id', 'addr']}
-            format={{ rights: (v) => rightsText(v) }}
-            rowKey={(r, i) => String(field(r, 'slot', 'cptr') ?? i)}
-            label={`Capabilities of tid ${pid}`}
-            testId="cap-table"
-          />
-          {list(json, 'tcb_slots').length > 0 && (
-            <>
-              <p className="dim">the thread's own slots (CSpace root, VSpace, IPC buffer…):</p>
-              <RowTable rows={list(json, 'tcb_slots')} preferred={SLOT_COLS} skip={['id', 'addr']} format={{ rights: (v) => rightsText(v) }} rowKey={(r, i) => `t${String(field(r, 'slot') ?? i)}`} label="TCB slots" />
-            </>
-          )}
-        </>
-      )}
+      {(json) =>
+        json === null ? (
+          <p className="dim">tid {pid} no longer exists</p>
+        ) : (
+          <>
+            <RowTable rows={json.slots.filter((r) => r.type !== 'null')} columns={SLOT_COLS} rowKey={(r) => String(r.slot)} label={`Capabilities of tid ${pid}`} testId="cap-table" />
+            {json.tcb_slots.length > 0 && (
+              <>
+                <p className="dim">the thread's own slots (CSpace root, VSpace, IPC buffer…):</p>
+                <RowTable rows={json.tcb_slots} columns={SLOT_COLS} rowKey={(r) => `t${r.slot}`} label="TCB slots" />
+              </>
+            )}
+          </>
+        )
+      }
     </IntroGuard>
   );
 }
 
 interface Node {
-  id: string;
   pid: number;
-  row: Row;
+  cap: KiCap;
   children: Node[];
 }
 
-/** The derivation forest: every slot with an id, children under the slot their `parent` names. */
-function forest(perPid: { pid: number; rows: Row[] }[]): Node[] | null {
+/** The derivation forest: every slot, children under the slot their `parent` names (0x0: an original). */
+function forest(perPid: { pid: number; caps: KiCap[] }[]): Node[] {
   const nodes = new Map<string, Node>();
-  let linked = false;
-  for (const { pid, rows } of perPid)
-    for (const row of rows) {
-      const id = field(row, 'addr', 'id');
-      if (id === undefined) continue;
-      nodes.set(String(id), { id: String(id), pid, row, children: [] });
-      if (field(row, 'parent') !== undefined) linked = true;
-    }
-  if (!linked) return null;
+  for (const { pid, caps } of perPid) for (const cap of caps) nodes.set(cap.addr, { pid, cap, children: [] });
   const roots: Node[] = [];
   for (const n of nodes.values()) {
-    const p = field(n.row, 'parent');
-    const parent = p === undefined || p === null || num(p) === 0 ? undefined : nodes.get(String(p));
+    const parent = nodes.get(n.cap.parent);
     (parent ? parent.children : roots).push(n);
   }
   return roots;
@@ -75,11 +61,10 @@ function Tree({ nodes, names }: { nodes: Node[]; names: Map<number, string> }) {
   return (
     <ul className="cap-tree">
       {nodes.map((n) => (
-        <li key={n.id}>
+        <li key={n.cap.addr}>
           <span className="mono">
-            {names.get(n.pid) ?? 'tid'} {n.pid} · slot {String(field(n.row, 'slot', 'cptr') ?? '?')} · {String(field(n.row, 'type') ?? '?')}{' '}
-            {rightsText(field(n.row, 'rights'))}
-            {num(field(n.row, 'badge')) ? ` badge ${String(field(n.row, 'badge'))}` : ''}
+            {names.get(n.pid) ?? 'tid'} {n.pid} · slot {n.cap.slot} · {n.cap.type} {n.cap.rights}
+            {n.cap.badge ? ` badge ${n.cap.badge}` : ''}
           </span>
           {n.children.length > 0 && <Tree nodes={n.children} names={names} />}
         </li>
@@ -89,11 +74,12 @@ function Tree({ nodes, names }: { nodes: Node[]; names: Map<number, string> }) {
 }
 
 function DerivationTree({ pids, names }: { pids: number[]; names: Map<number, string> }) {
-  const answers = useIntros(pids.map((pid) => ({ what: VIEW.CSPACE, arg: pid })));
-  const perPid = pids.map((pid, i) => ({ pid, rows: answers[i]?.ok ? slotsOf(answers[i]!.json) : [] }));
-  const roots = forest(perPid);
-  if (roots === null) return <p className="dim">the kernel's capability dumps carry no derivation links (no slot has a parent field)</p>;
-  return <Tree nodes={roots} names={names} />;
+  const answers = useIntros(pids.map((pid) => ({ what: KI_VIEW.CSPACE, arg: pid })));
+  const perPid = pids.map((pid, i) => {
+    const a = answers[i];
+    return { pid, caps: a?.ok && a.json ? a.json.slots : [] };
+  });
+  return <Tree nodes={forest(perPid)} names={names} />;
 }
 
 function GraphSection({ pids, pid }: { pids: { pid: number; name: string }[]; pid: number | null }) {
@@ -112,7 +98,7 @@ function GraphSection({ pids, pid }: { pids: { pid: number; name: string }[]; pi
 }
 
 export function CapabilitiesPanel() {
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
   const pid = useSelectedPid();
   return (
     <div className="panel" data-testid="capabilities">

@@ -9,7 +9,7 @@
 
 import { useRef, useState, useSyncExternalStore } from 'react';
 import { machine, useIntro, useMachineStatus } from '../machineClient';
-import { VIEW, field, list, num, threadLabel, threadNames, threadsOf } from '../kernelViews';
+import { KI_VIEW, threadLabel, threadNames } from '../kernelViews';
 import { SYSCALL_NAMES } from '../worker/entryCause';
 import type { Breakpoint, CodeView, CpuState, ServiceFunctions } from '../worker/protocol';
 import './panels.css';
@@ -125,11 +125,11 @@ function Code({ code }: { code: CodeView | undefined }) {
 function Breakpoints() {
   const s = useMachineStatus();
   const fns = s.bootImage.functions;
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
-  const objs = useIntro({ what: VIEW.OBJECTS, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
+  const objs = useIntro({ what: KI_VIEW.OBJECTS, arg: 0 });
   const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
-  const tids = threads?.ok ? threadsOf(threads.json).map((t) => num(field(t, 'tid')) ?? 0) : [];
-  const endpoints = objs?.ok ? list(objs.json, 'endpoints').map((e) => ({ id: num(field(e, 'id')), addr: num(field(e, 'addr')) })) : [];
+  const tids = threads?.ok ? threads.json.map((t) => t.tid) : [];
+  const endpoints = objs?.ok ? objs.json.endpoints : [];
   const bps = useBreakpoints();
   const [kind, setKind] = useState<Breakpoint['kind']>('syscall');
   const [a, setA] = useState('');
@@ -193,7 +193,7 @@ function Breakpoints() {
         {kind === 'ipc' && (
           <select value={a} onChange={(e) => setA(e.target.value)} data-testid="bp-a" aria-label="Endpoint">
             <option value="">—</option>
-            {endpoints.map((e) => <option key={e.addr} value={e.addr}>endpoint #{e.id} (0x{e.addr?.toString(16)})</option>)}
+            {endpoints.map((e) => <option key={e.addr} value={e.addr}>endpoint #{e.id} ({e.addr})</option>)}
           </select>
         )}
         {kind === 'switch' && (

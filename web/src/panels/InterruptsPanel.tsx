@@ -5,6 +5,7 @@ import type { AicState } from '../../../hw/aic';
 import type { TimerState } from '../../../hw/timer';
 import { BLOCK_IRQ, CNTFRQ, DART_IRQ, GPIO_IRQ, MAILBOX_IRQ, NET_IRQ, UART0_IRQ } from '../../../hw/memmap';
 import { useMachineStatus } from '../machineClient';
+import { ColumnHeads } from './common';
 import './InterruptsPanel.css';
 
 const LINE_NAMES: Record<number, string> = { [UART0_IRQ]: 'uart0', [BLOCK_IRQ]: 'block', [MAILBOX_IRQ]: 'mailbox', [DART_IRQ]: 'dart', [NET_IRQ]: 'virtio-net', [GPIO_IRQ]: 'gpio' };
@@ -28,15 +29,7 @@ function Aic({ s }: { s: AicState }) {
         <p className="dim">all lines masked, none raised</p>
       ) : (
         <table className="irq-table">
-          <thead>
-            <tr>
-              <th scope="col">line</th>
-              <th scope="col">level</th>
-              <th scope="col">sw</th>
-              <th scope="col">mask</th>
-              <th scope="col">target</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['line', 'level', 'sw', 'mask', 'target']} />
           <tbody>
             {s.lines.map((l) => (
               <tr key={l.irq}>
@@ -92,15 +85,7 @@ function Timer({ s }: { s: TimerState }) {
         {s.nextDeadline ?? 'none'}
       </p>
       <table className="irq-table">
-        <thead>
-          <tr>
-            <th scope="col">timer</th>
-            <th scope="col">ctl</th>
-            <th scope="col">cval</th>
-            <th scope="col">istatus</th>
-            <th scope="col">out</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['timer', 'ctl', 'cval', 'istatus', 'out']} />
         <tbody>
           <TimerRow name="CNTP" t={s.phys} counter={s.counter} />
           <TimerRow name="CNTV" t={s.virt} counter={s.counter} />

@@ -5,7 +5,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { machine, useIntro, useTraceVersion } from '../machineClient';
-import { VIEW, field, list, num, pidsOf, rightsText, threadLabel, threadNames, threadsOf, type Row } from '../kernelViews';
+import { KI_VIEW, pidsOf, threadLabel, threadNames, type KiMemory, type KiThread } from '../kernelViews';
+import { F_EXIT, F_UNKNOWN_SYSCALL, F_USER_EXCEPTION, F_VM } from '../../../host/abi';
 import { selectPid, useSelectedPid } from '../selection';
 import { FAULT_KINDS, argIndex, kindOf } from '../../../host/traceKinds';
 import type { WalkInfo } from '../worker/protocol';
@@ -13,29 +14,31 @@ import { IntroGuard, PidPicker, RowTable } from './common';
 import { CNTFRQ } from '../../../hw/memmap';
 import './panels.css';
 
-const hex = (v: unknown) => (typeof v === 'number' ? `0x${v.toString(16)}` : String(v ?? ''));
+const hex = (v: number) => `0x${v.toString(16)}`;
 
 export function AddressSpace({ pid }: { pid: number }) {
-  const vs = useIntro({ what: VIEW.VSPACE, arg: pid });
+  const vs = useIntro({ what: KI_VIEW.VSPACE, arg: pid });
   return (
     <IntroGuard result={vs} what="the address space">
-      {(json) => {
-        const top = json && typeof json === 'object' ? (json as Row) : {};
-        const scalars = Object.entries(top).filter(([, v]) => typeof v !== 'object');
-        return (
+      {(json) =>
+        json === null ? (
+          <p className="dim">tid {pid} has no address space (no such thread, or no VSpace)</p>
+        ) : (
           <div data-testid="vspace">
-            {scalars.length > 0 && <p className="mono">{scalars.map(([k, v]) => `${k} ${typeof v === 'number' && /ttbr|root|asid/i.test(k) ? hex(v) : String(v)}`).join(' · ')}</p>}
-            <RowTable rows={list(json, 'regions')} preferred={['start', 'base', 'end', 'size', 'rights', 'kind', 'name']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `r${i}`} label="Regions" />
-            <RowTable rows={list(json, 'mappings', 'pages', 'leaves')} preferred={['va', 'pa', 'level', 'rights', 'desc', 'attrs']} format={{ rights: (v) => rightsText(v) }} rowKey={(_, i) => `m${i}`} label="Mappings" testId="mappings" />
-            {list(json, 'tables').length > 0 && (
-              <RowTable rows={list(json, 'tables')} preferred={['level', 'pa', 'va', 'entries', 'used']} rowKey={(_, i) => `t${i}`} label="Page tables" />
-            )}
+            <p className="mono">
+              {VSPACE_SCALARS.map((k) => `${k} ${json[k]}`).join(' · ')}
+            </p>
+            <RowTable rows={json.regions} columns={['start', 'end', 'rights', 'kind', 'demand_zero']} rowKey={(_, i) => `r${i}`} label="Regions" />
+            <RowTable rows={json.pages} columns={['va', 'pa', 'rights', 'kind']} rowKey={(_, i) => `m${i}`} label="Mappings" testId="mappings" />
           </div>
-        );
-      }}
+        )
+      }
     </IntroGuard>
   );
 }
+
+/** The address-space counters shown above its tables, in the kernel's order. */
+const VSPACE_SCALARS = ['tid', 'id', 'asid', 'ttbr0', 'page_table_pages', 'demand_pages', 'frame_pages', 'quota_pages', 'charged_pages', 'mapped'] as const;
 
 /** Colours of the frame uses the kernel names in `map_legend`. */
 const FRAME_COLOURS: Record<string, string> = {
@@ -54,26 +57,23 @@ const FRAME_COLOURS: Record<string, string> = {
 };
 
 /** Frame uses, one per RAM frame: the kernel's `map` (one character per frame) read through its `map_legend`. */
-function frameUses(json: unknown): string[] | null {
-  const o = (json ?? {}) as Row;
-  if (typeof o.map !== 'string') return null;
-  const legend = o.map_legend && typeof o.map_legend === 'object' ? (o.map_legend as Record<string, string>) : {};
-  return [...o.map].map((c) => legend[c] ?? c);
+function frameUses(mem: KiMemory): string[] {
+  return [...mem.map].map((c) => mem.map_legend[c] ?? c);
 }
 
-/** Nested counters as "a 1 · b {c 2}". */
-function flat(o: Row): string {
+/** Counters as "a 1 · b 2". */
+function flat(o: Record<string, number>): string {
   return Object.entries(o)
-    .map(([k, v]) => (v && typeof v === 'object' ? `${k} {${flat(v as Row)}}` : `${k} ${String(v)}`))
+    .map(([k, v]) => `${k} ${v}`)
     .join(' · ');
 }
 
-function FrameMap({ json }: { json: unknown }) {
+function FrameMap({ mem }: { mem: KiMemory }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const uses = frameUses(json);
+  const uses = frameUses(mem);
   useEffect(() => {
     const c = canvas.current;
-    if (!c || !uses) return;
+    if (!c) return;
     const cols = 128;
     const rows = Math.ceil(uses.length / cols);
     c.width = cols * 3;
@@ -84,19 +84,23 @@ function FrameMap({ json }: { json: unknown }) {
       g.fillRect((i % cols) * 3, Math.floor(i / cols) * 3, 3, 3);
     });
   });
-  const o = (json ?? {}) as Row;
-  const scalars = Object.entries(o).filter(([, v]) => typeof v !== 'object' && typeof v !== 'string');
-  const groups = Object.entries(o).filter(([k, v]) => v && typeof v === 'object' && !Array.isArray(v) && k !== 'map_legend');
-  const legend = uses ? [...new Set(uses)] : [];
+  const { kernel_pool: pool } = mem;
+  const scalars = (['page_size', 'ram_frames', 'boot_free_frames', 'core_frames', 'untyped_pages'] as const).map((k) => `${k} ${mem[k]}`);
+  const groups: [string, string][] = [
+    ...(mem.heap ? [['heap', flat(mem.heap)] as [string, string]] : []),
+    ['kernel_pool', `total_pages ${pool.total_pages} · free_pages ${pool.free_pages} · used_pages {${flat(pool.used_pages)}}`],
+    ['objects', flat(mem.objects)],
+  ];
+  const legend = [...new Set(uses)];
   return (
     <div data-testid="frame-map">
-      {scalars.length > 0 && <p className="mono">{scalars.map(([k, v]) => `${k} ${String(v)}`).join(' · ')}</p>}
+      <p className="mono">{scalars.join(' · ')}</p>
       {groups.map(([k, v]) => (
         <p key={k} className="mono">
-          <b>{k}</b> {flat(v as Row)}
+          <b>{k}</b> {v}
         </p>
       ))}
-      {uses ? (
+      {uses.length > 0 ? (
         <>
           <canvas ref={canvas} className="frame-map" aria-label={`Frame map, ${uses.length} frames`} />
           <p className="mono">
@@ -115,7 +119,7 @@ function FrameMap({ json }: { json: unknown }) {
 }
 
 /** The FAULT record's `kind` (the kernel's fault labels, docs/SYSCALLS.md §6). */
-const FAULT_KIND: Record<number, string> = { 1: 'VM fault', 2: 'unknown syscall', 3: 'WebAssembly trap', 5: 'exit' };
+const FAULT_KIND: Record<number, string> = { [F_VM]: 'VM fault', [F_UNKNOWN_SYSCALL]: 'unknown syscall', [F_USER_EXCEPTION]: 'WebAssembly trap', [F_EXIT]: 'exit' };
 /** The FAULT record's `handled`: how the kernel resolved it. */
 const RESOLUTION: Record<number, string> = { 0: 'thread stopped (no handler)', 1: 'delivered to the fault handler', 2: 'demand-paged' };
 
@@ -164,11 +168,10 @@ export function faultRows(max: number): FaultRow[] {
 /** Live list of faults as the kernel traces them; clicking one walks its VA in its process's tables. */
 function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => void }) {
   useTraceVersion();
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
   if (kindOf('FAULT') === undefined || FAULT_KINDS.size === 0) return <p className="dim">the kernel defines no FAULT trace records yet</p>;
   const rows = faultRows(200);
-  const byTid = new Map<number, Row>();
-  if (threads?.ok) for (const th of threadsOf(threads.json)) byTid.set(num(field(th, 'tid')) ?? -1, th);
+  const byTid = new Map<number, KiThread>(threads?.ok ? threads.json.map((th) => [th.tid, th]) : []);
   const names = threads?.ok ? threadNames(threads.json) : new Map<number, string>();
   if (rows.length === 0) return <p className="dim">no faults yet</p>;
   return (
@@ -187,7 +190,7 @@ function Faults({ onPick }: { onPick: (f: FaultRow, pid: number | undefined) => 
         </thead>
         <tbody>
           {rows.map((f) => {
-            const pid = num(field(byTid.get(f.tid) ?? {}, 'pid'));
+            const pid = byTid.get(f.tid)?.pid;
             return (
               <tr key={f.n} className="clickable" onClick={() => onPick(f, pid)} title="Walk this address in this process's page tables" data-handled={f.handled}>
                 <td>{((f.ticks / CNTFRQ) * 1e3).toFixed(3)} ms</td>
@@ -214,9 +217,8 @@ interface WalkRequest {
 }
 
 function Walk({ pid, request }: { pid: number | null; request: WalkRequest | null }) {
-  const vs = useIntro(pid === null ? null : { what: VIEW.VSPACE, arg: pid });
-  const ttbr0 = vs?.ok && vs.json && typeof vs.json === 'object' ? (vs.json as Row).ttbr0 : undefined;
-  const ttbr = typeof ttbr0 === 'string' || typeof ttbr0 === 'number' ? String(ttbr0) : undefined;
+  const vs = useIntro(pid === null ? null : { what: KI_VIEW.VSPACE, arg: pid });
+  const ttbr = vs?.ok ? vs.json?.ttbr0 : undefined;
   const [va, setVa] = useState('0x10000');
   const [res, setRes] = useState<{ info: WalkInfo | null; error?: string } | null>(null);
   const run = async (v: number) => {
@@ -257,7 +259,7 @@ function Walk({ pid, request }: { pid: number | null; request: WalkRequest | nul
           </p>
           <RowTable
             rows={res.info.steps.map((s) => ({ level: s.level, table: hex(s.tablePa), index: s.index, desc: s.desc, kind: s.kind, addr: hex(s.addr), fields: Object.entries(s.fields).map(([k, v]) => `${k}=${v}`).join(' ') }))}
-            preferred={[]}
+            columns={['level', 'table', 'index', 'desc', 'kind', 'addr', 'fields']}
             rowKey={(r) => String(r.level)}
             label="Walk"
           />
@@ -268,8 +270,8 @@ function Walk({ pid, request }: { pid: number | null; request: WalkRequest | nul
 }
 
 export function MemoryPanel() {
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
-  const mem = useIntro({ what: VIEW.MEMORY, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
+  const mem = useIntro({ what: KI_VIEW.MEMORY, arg: 0 });
   const pid = useSelectedPid();
   const [walkReq, setWalkReq] = useState<WalkRequest | null>(null);
   const pids = threads?.ok ? pidsOf(threads.json) : [];
@@ -301,7 +303,7 @@ export function MemoryPanel() {
       <Walk pid={pid} request={walkReq} />
       <h3>Physical memory</h3>
       <IntroGuard result={mem} what="the frame map">
-        {(json) => <FrameMap json={json} />}
+        {(json) => <FrameMap mem={json} />}
       </IntroGuard>
     </div>
   );

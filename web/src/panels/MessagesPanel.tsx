@@ -9,7 +9,7 @@
 import { useRef, useState } from 'react';
 import { machine, useIntro, useMachineStatus, useTraceVersion } from '../machineClient';
 import { messageAtMoment } from '../timetravel/moment';
-import { VIEW, threadLabel, threadNames } from '../kernelViews';
+import { KI_VIEW, threadLabel, threadNames } from '../kernelViews';
 import { IPC_KINDS } from '../../../host/traceKinds';
 import { protocolOf, PROTOCOLS } from '../protocols';
 import { isFast, isMessage, messageAt, msgText, type Message } from '../messages';
@@ -108,7 +108,7 @@ function SequenceDiagram({ msgs, name }: { msgs: Message[]; name: (tid: number) 
 export function MessagesPanel() {
   useTraceVersion();
   const settings = useSettings();
-  const threads = useIntro({ what: VIEW.THREADS, arg: 0 });
+  const threads = useIntro({ what: KI_VIEW.THREADS, arg: 0 });
   const [filter, setFilter] = useState<Filter>({ tid: null, protocol: '' });
   const [view, setView] = useState<'list' | 'sequence'>('list');
   const [lastN, setLastN] = useState(20);

@@ -1,12 +1,12 @@
 // Small pieces the panels share: a table of kernel rows, the "not available" note, a pid picker.
 
 import type { ReactNode } from 'react';
-import { cell, columns, type Row } from '../kernelViews';
+import { cell } from '../kernelViews';
 import type { IntroResult } from '../worker/protocol';
 import { selectPid } from '../selection';
 
 /** Renders children with the answer's JSON, or says why there is none. */
-export function IntroGuard({ result, what, children }: { result: IntroResult | undefined; what: string; children: (json: unknown) => ReactNode }) {
+export function IntroGuard<T>({ result, what, children }: { result: IntroResult<T> | undefined; what: string; children: (json: T) => ReactNode }) {
   if (result === undefined) return <p className="dim">asking the kernel for {what}…</p>;
   if (!result.ok)
     return (
@@ -23,10 +23,28 @@ export function IntroGuard({ result, what, children }: { result: IntroResult | u
   return <>{children(result.json)}</>;
 }
 
-export function RowTable({
+/** A table's head row: one column heading per name. */
+export function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((n) => (
+          <th key={n} scope="col">
+            {n}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/**
+ * A table of records. `columns` are fields of the record type (checked by the type checker against
+ * the generated views); a column no row has (an optional field) is left out.
+ */
+export function RowTable<T extends object>({
   rows,
-  preferred,
-  skip = [],
+  columns,
   format = {},
   selected,
   onSelect,
@@ -34,29 +52,20 @@ export function RowTable({
   label,
   testId,
 }: {
-  rows: Row[];
-  preferred: string[];
-  skip?: string[];
-  format?: Record<string, (v: unknown, row: Row) => ReactNode>;
+  rows: readonly T[];
+  columns: readonly (keyof T & string)[];
+  format?: { [K in keyof T]?: (v: T[K], row: T) => ReactNode };
   selected?: string | null;
-  onSelect?: (row: Row) => void;
-  rowKey: (row: Row, i: number) => string;
+  onSelect?: (row: T) => void;
+  rowKey: (row: T, i: number) => string;
   label: string;
   testId?: string;
 }) {
-  const cols = columns(rows, preferred, skip);
+  const cols = columns.filter((c) => rows.some((r) => r[c] !== undefined));
   if (rows.length === 0) return <p className="dim">none</p>;
   return (
     <table className="kt" aria-label={label} data-testid={testId}>
-      <thead>
-        <tr>
-          {cols.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ColumnHeads names={cols} />
       <tbody>
         {rows.map((r, i) => {
           const key = rowKey(r, i);
@@ -77,9 +86,10 @@ export function RowTable({
                   : undefined
               }
             >
-              {cols.map((c) => (
-                <td key={c}>{format[c] ? format[c](r[c], r) : cell(c, r[c])}</td>
-              ))}
+              {cols.map((c) => {
+                const f = format[c] as ((v: unknown, row: T) => ReactNode) | undefined;
+                return <td key={c}>{f ? f(r[c], r) : cell(r[c])}</td>;
+              })}
             </tr>
           );
         })}

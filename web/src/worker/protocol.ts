@@ -5,6 +5,7 @@
 // machine could later sit behind a SharedWorker or an iframe without changing the protocol).
 // All payloads are structured-clone data; UART bytes and trace batches are transferred, never copied.
 
+import type { KiView } from '../../../host/kiViews';
 import type { AicState } from '../../../hw/aic';
 import type { MachineStatus as CoreStatus, StopReason } from '../../../hw/machine';
 import type { HostMailbox } from '../../../hw/mailbox';
@@ -26,18 +27,17 @@ export interface HwState {
 }
 
 /**
- * One view of the kernel's read-only introspection interface: `ki_json(what, arg)` (D10).
- * what: 0 threads/processes, 1 capability space of pid `arg`, 2 address space of pid `arg`,
- * 3 endpoints/notifications with queues, 4 memory (frames).
+ * One view of the kernel's read-only introspection interface: `ki_json(what, arg)` (D10), its
+ * views and their answers' types generated from abi/introspection.json (`KI_VIEW`, `KiViews`).
  */
-export interface IntroView {
-  what: number;
+export interface IntroView<W extends KiView = KiView> {
+  what: W;
   arg: number;
 }
 export const introKey = (v: IntroView): string => `${v.what}:${v.arg}`;
 
-/** The kernel's answer to one view: parsed JSON, or why there is none. */
-export type IntroResult = { ok: true; json: unknown } | { ok: false; error: string };
+/** The kernel's answer to one view: checked against the view's schema, or why there is none. */
+export type IntroResult<T = unknown> = { ok: true; json: T } | { ok: false; error: string };
 /** As the worker sends it: the JSON text (the page parses it only when it changed). */
 export type IntroWire = { ok: true; text: string } | { ok: false; error: string };
 
