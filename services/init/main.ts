@@ -349,8 +349,7 @@ function start(p: Proc): u32 {
   p.caps.push(new CapRec(<u32>SLOT_PROC, <u32>T_ENDPOINT, <u32>(R_WRITE | R_GRANT), procBadge, "endpoint init (proc" + (def.admin ? ", privileged)" : ")")));
   // 5: the endpoint it serves
   if (def.serves) {
-    // Grant for a service whose replies carry capabilities (manifest capReplies: it mints them from this one)
-    const selfRights = R_READ | R_WRITE | (def.capReplies ? R_GRANT : 0);
+    const selfRights = R_READ | R_WRITE | (def.capReplies ? R_GRANT : 0); // capReplies: it mints caps from this one
     e = cnodeCopy(cn, SLOT_SELF, p.persist, selfRights);
     if (e) return e;
     p.caps.push(new CapRec(<u32>SLOT_SELF, <u32>T_ENDPOINT, <u32>selfRights, 0, "endpoint " + def.name + " (serves)"));
