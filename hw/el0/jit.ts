@@ -66,7 +66,13 @@ const isTerminator = (op: number) => op === OP.JMP || op === OP.BR || op === OP.
 const isCall = (op: number) => op === OP.CALL || op === OP.CALL_INDIRECT || op === OP.CALL_IMPORT || op === OP.SVC || op === OP.REG;
 const isBlockEnd = (op: number) => isTerminator(op) || op === OP.IF_FALSE || op === OP.BR_IF || op === OP.BR_IF_J || isCall(op);
 
-interface Site { pc: number; h: number; kinds: K[]; kind: 'bail' | 'susp'; calleeNl?: string; retPc?: number }
+/**
+ * An exit of translated code: a bail at `pc` (operand stack height h, `refund` instructions of its
+ * block not executed) or a suspension in the call at `pc` (`retPc` set; `calleeNl` the callee's
+ * nlocals, -1 for call_indirect: read from cf). The exit code itself is one shared path driven by
+ * per-function tables of these (see assemble), so that V8 has run it before any site needs it.
+ */
+interface Site { pc: number; h: number; kinds: K[]; refund: number; retPc: number; calleeNl: number }
 
 /** Is `f` mlk.svc with a signature translated code raises itself: (nr: i32, a0..a5: i32/i64), <= 7 params. */
 const svcInline = (f: Func): boolean => {
@@ -149,10 +155,9 @@ export function generate(prog: Program, fn: Func): string | null {
 
   const s = (k: number) => `s${k}`;
   const t = (k: number) => `t${k}`;
-  const bail = (pc: number, h: number, kinds: K[]): string => {
-    sites.push({ pc, h, kinds: kinds.slice(0, h), kind: 'bail' });
-    return `{F+=${blockK - j};X=${sites.length - 1};break disp;}`;
-  };
+  const addSite = (pc: number, h: number, kinds: K[], refund: number, retPc = -1, calleeNl = -1): number =>
+    sites.push({ pc, h, kinds: kinds.slice(0, h), refund, retPc, calleeNl }) - 1;
+  const bail = (pc: number, h: number, kinds: K[]): string => `{X=${addSite(pc, h, kinds, blockK - j)};break disp;}`;
   const spillSlot = (slot: string, k: K, v: string, hv: string): string => {
     switch (k) {
       case I: case F: return `S32[(${slot})<<1]=${v};`;
@@ -205,8 +210,7 @@ export function generate(prog: Program, fn: Func): string | null {
       blockK = blockLen.get(pc)!;
       j = 0;
       out.push(`case ${bn(pc)}:`);
-      out.push(`if((F-=${blockK})<0){F+=${blockK};X=${sites.length};break disp;}`);
-      sites.push({ pc, h: stack.length, kinds: stack.slice(), kind: 'bail' });
+      out.push(`if((F-=${blockK})<0){X=${addSite(pc, stack.length, stack, blockK)};break disp;}`);
       {
         // a block that starts with an instruction translated code always bails at when entered from
         // the interpreter (return, import call, SVC) is left to the interpreter: entering would
@@ -322,12 +326,10 @@ export function generate(prog: Program, fn: Func): string | null {
           args += `,${s(argBase + i)}`;
           if (kindOf(params[i]) === L) args += `,${t(argBase + i)}`;
         }
-        const susp: Site = { pc, h: argBase, kinds: st.slice(0, argBase), kind: 'susp', calleeNl: `${fexpr}.nlocals`, retPc: pc + opLength(code, pc) };
-        sites.push(susp);
-        const suspId = sites.length - 1;
+        const suspId = addSite(pc, argBase, st, 0, pc + opLength(code, pc), callee ? callee.nlocals : -1);
         emit(`${pre}cj=${fexpr}.jit;if(!cj||${cfp}+${fexpr}.frameSlots>C.validTop||C.depth>=${MAX_CALL_DEPTH}||C.jsd>=${JIT_MAX_JS_DEPTH})${bb}` +
           `C.depth++;C.jsd++;C.fuel=F;r=cj(${cfp},-1${args});C.jsd--;` +
-          `if(C.st!==0){CN=${fexpr}.nlocals;X=${suspId};break disp;}C.depth--;F=C.fuel;`);
+          `if(C.st!==0){X=${suspId};break disp;}C.depth--;F=C.fuel;`);
         for (let i = 0; i < np; i++) st.pop();
         h = st.length;
         if (results.length === 1) {
@@ -358,8 +360,7 @@ export function generate(prog: Program, fn: Func): string | null {
           const np = f.type.params.length, base = h - np;
           let w = `RI[14]=${s(base)};RI[15]=0;`;
           for (let i = 1; i < np; i++) w += `RI[${2 * (i - 1)}]=${s(base + i)};RI[${2 * (i - 1) + 1}]=${st[base + i] === L ? t(base + i) : '0'};`;
-          sites.push({ pc, h: base, kinds: st.slice(0, base), kind: 'bail' });
-          emit(`{${w}F+=${blockK - j - 1};ST=2;X=${sites.length - 1};break disp;}`);
+          emit(`{${w}ST=2;X=${addSite(pc, base, st, blockK - j - 1)};break disp;}`);
         } else emit(B());
         applySig(st, f.type.params.length, f.type.results);
         break;
@@ -442,7 +443,7 @@ export function generate(prog: Program, fn: Func): string | null {
   fn.jitEntry = entries;
 
   // ---- assemble
-  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'ST=1', 'cj=null', 'cf=null', ...JIT_SCRATCH];
+  const decl: string[] = ['x=0', 'e=0', 'v=0', 'q=0', 'r=0', 'B=0', 'X=0', 'CN=0', 'ST=1', 'h=0', 'o=0', 'a=0', 'k=0', 'cj=null', 'cf=null', ...JIT_SCRATCH];
   for (let i = 0; i < nl; i++) { decl.push(`l${i}=0`); if (localKinds[i] === L) decl.push(`m${i}=0`); }
   for (let k = 0; k < maxH + 2; k++) decl.push(`s${k}=0`, `t${k}=0`);
   const params: string[] = [];
@@ -451,32 +452,27 @@ export function generate(prog: Program, fn: Func): string | null {
   prologue += 'if(entry<0){' + fn.type.params.map((_, i) => `l${i}=a${i};` + (localKinds[i] === L ? `m${i}=b${i};` : '')).join('') + 'B=0;}';
   prologue += 'else{' + localKinds.map((k, i) => loadSlot(`fp+${i}`, k, `l${i}`, `m${i}`)).join('') +
     `switch(entry){${entryLoads.join('')}default:throw new Error('jit: bad entry '+entry);}}`;
-  let spill = 'if(X<0)throw new Error("jit: fell out");';
-  // suspended in a call: my operand stack below the arguments and the callee's frame header
-  let susp = 'switch(X){';
-  let bails = 'switch(X){';
-  sites.forEach((site, id) => {
-    let ops = '';
-    site.kinds.forEach((k, i) => { ops += spillSlot(`fp+${BASE + i}`, k, s(i), t(i)); });
-    if (site.kind === 'susp') {
-      const hd = `(fp+${BASE + site.h}+CN)<<1`;
-      susp += `case ${id}:${ops}q=${hd};S32[q]=${site.retPc};S32[q+1]=${fn.index};v=C.stackBase+fp*8;S32[q+2]=v|0;S32[q+3]=(v/4294967296)|0;break;`;
-    } else {
-      bails += `case ${id}:${ops}C.pc=${site.pc};C.sp=fp+${BASE + site.h};break;`;
-    }
-  });
-  susp += '}';
-  bails += '}';
+  // the one exit path: refund, operand stack by position and kind, locals, then either the callee's
+  // frame header (suspended in a call) or the core's pc/sp (a bail); every site is a row of the tables
+  const tables = `const RF=new Int32Array([${sites.map((x) => x.refund)}]),PC=new Int32Array([${sites.map((x) => x.pc)}]),` +
+    `SH=new Int32Array([${sites.map((x) => x.h)}]),RP=new Int32Array([${sites.map((x) => x.retPc)}]),CNL=new Int32Array([${sites.map((x) => x.calleeNl)}]),` +
+    `KD=new Int8Array([${sites.flatMap((x) => x.kinds)}]),KO=new Int32Array([${kindOffsets(sites)}]);`;
+  const maxSite = sites.reduce((m, x) => Math.max(m, x.h), 0);
+  let spillOps = '';
+  for (let i = maxSite - 1; i >= 0; i--) {
+    spillOps += `case ${i + 1}:a=fp+${BASE + i};k=KD[o+${i}];if(k===${D})S64[a]=${s(i)};else{S32[a<<1]=${s(i)};if(k===${L})S32[(a<<1)+1]=${t(i)};}`;
+  }
   const spillLocals = localKinds.map((k, i) => spillSlot(`fp+${i}`, k, `l${i}`, `m${i}`)).join('');
-  const anySusp = sites.some((x) => x.kind === 'susp');
-  spill += (anySusp ? `if(${sites.map((x, i) => (x.kind === 'susp' ? i : -1)).filter((i) => i >= 0).map((i) => `X===${i}`).join('||')}){${susp}${spillLocals}return 0;}` : '');
-  spill += `${bails}${spillLocals}C.fn=FN[${fn.index}];C.fp=fp;C.fuel=F;C.st=ST;` +
+  const spill = `h=SH[X];o=KO[X];switch(h){${spillOps}}${spillLocals}` +
+    `if(RP[X]>=0){CN=CNL[X];if(CN<0)CN=cf.nlocals;q=(fp+${BASE}+h+CN)<<1;S32[q]=RP[X];S32[q+1]=${fn.index};v=C.stackBase+fp*8;S32[q+2]=v|0;S32[q+3]=(v/4294967296)|0;return 0;}` +
+    `F+=RF[X];C.pc=PC[X];C.sp=fp+${BASE}+h;C.fn=FN[${fn.index}];C.fp=fp;C.fuel=F;C.st=ST;` +
     (JIT_STATS ? `E.bails.set('f${fn.index}@'+C.pc+' op'+FN[${fn.index}].code[C.pc],(E.bails.get('f${fn.index}@'+C.pc+' op'+FN[${fn.index}].code[C.pc])||0)+1);` : '') + 'return 0;';
 
   const body = [
     `"use strict";`,
     `const S32=E.S32,S64=E.S64,G32=E.G32,G64=E.G64,DV=E.DV,M8=E.M8,RT=E.RT,RO=E.RO,WT=E.WT,WO=E.WO,RI=E.RI,TB=E.tableBase,TS=E.tableSize,TC=E.typeCanon,N=E.N;`,
     `const SB=new ArrayBuffer(8),SI=new Int32Array(SB),SF=new Float32Array(SB),SD=new Float64Array(SB);`,
+    tables,
     `return function f${fn.index}(fp,entry${params.map((p) => ',' + p).join('')}){`,
     `let ${decl.join(',')};`,
     prologue,
@@ -487,6 +483,11 @@ export function generate(prog: Program, fn: Func): string | null {
     '};',
   ].join('\n');
   return body;
+
+  function kindOffsets(list: Site[]): number[] {
+    let o = 0;
+    return list.map((x) => { const r = o; o += x.h; return r; });
+  }
 
   function applySig(st2: K[], npop: number, results: ValType[]) {
     for (let i = 0; i < npop; i++) st2.pop();
