@@ -23,7 +23,8 @@ import { SVC_SYSCALL, SVC_IMPORT_BASE, SVC_EXIT } from '../../host/abi';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
 export class El0Exception {
-  constructor(readonly esr: number, readonly far: number, readonly elrLo: number, readonly elrHi: number) {}
+  // writable only for the core's one reused system-call exception (raiseSyscall)
+  constructor(public esr: number, public far: number, public elrLo: number, public elrHi: number) {}
   get elr(): bigint { return (BigInt(this.elrHi) << 32n) | BigInt(this.elrLo); }
 }
 
@@ -54,6 +55,7 @@ const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
 /** What exec()'s helpers ask of it: go on, or end the run after the instruction retired, or (an exception) before. */
 const CONTINUE = 0, STOP_RETIRED = 1, STOP = 2;
+const SYSCALL_ESR = esr(EC.SVC64, SVC_SYSCALL);
 const PROG_WAYS = 16;
 const ACC_READ = 0 as Access, ACC_WRITE = 1 as Access, ACC_EXEC = 2 as Access;
 
@@ -77,6 +79,8 @@ export class El0Core {
   private readonly rw = new Uint32Array(this.regs.buffer);
   private readonly ri = new Int32Array(this.regs.buffer);
   exception: El0Exception | null = null;
+  /** the exception of every system call (raiseSyscall): one object, reused */
+  private readonly syscallException = new El0Exception(0, 0, 0, 0);
   /** the decode error behind the last trap 9 */
   programError: ProgramError | null = null;
   /** instructions retired since construction */
@@ -361,6 +365,15 @@ export class El0Core {
   /** Raise an exception whose preferred return address is `pc` in the current function. */
   private raise(ec: number, iss: number, far: number, pc = this.pc): void {
     this.exception = new El0Exception(esr(ec, iss), far, pc >>> 0, this.fn.index);
+  }
+  /**
+   * The SVC of a system call, the kernel entry's hot path: the same exception object every time, so
+   * that an entry allocates nothing (its one reader, the machine, copies the fields at once).
+   */
+  private raiseSyscall(nextPc: number): void {
+    const ex = this.syscallException;
+    ex.esr = SYSCALL_ESR; ex.far = 0; ex.elrLo = nextPc >>> 0; ex.elrHi = this.fn.index;
+    this.exception = ex;
   }
   /** Raise an exception whose preferred return address is the register file's PC (nothing ran). */
   private raiseAtRegPc(ec: number, iss: number, far: number): void {
@@ -1870,7 +1883,7 @@ export class El0Core {
     const pc = this.pc;
     this.rset(REG.PENDING, this.fn.code[pc + 1] + 1);
     this.pc = pc + 2;
-    this.raise(EC.SVC64, SVC_SYSCALL, 0, pc + 2);
+    this.raiseSyscall(pc + 2);
   }
 
   /** Globals-area slots enter() loads for `prog`: layout.dataDropped when no function has memory.init / data.drop. */
@@ -1937,7 +1950,7 @@ export class El0Core {
     }
     this.rset(REG.PENDING, f.index + 1);
     this.pc = nextPc;
-    this.raise(EC.SVC64, SVC_SYSCALL, 0, nextPc);
+    this.raiseSyscall(nextPc);
   }
 
   /** memory.fill / memory.copy / memory.init: bounds and every page checked before any write */
