@@ -18,6 +18,8 @@ export interface WorkloadResult {
   name: string; arg: number; instructions: number;
   nativeNs: number; el0Ns: number; nativeCpuNs: number; el0CpuNs: number;
   slowdown: number; wallSlowdown: number; mips: number;
+  /** the median CPU ns of the timed EL0 runs and their number: a spread from the best shows V8 re-optimising */
+  el0MedianCpuNs: number; el0Runs: number;
 }
 export interface Result { geomeanSlowdown: number; geomeanWallSlowdown: number; mips: number; workloads: WorkloadResult[] }
 
@@ -42,18 +44,22 @@ function cpuNow(): number { const c = process.cpuUsage(); return (c.user + c.sys
 const MIN_MS = 300;
 
 /** Best wall-clock and best CPU ns of at least minRuns runs of f (at most 50), at least minMs of CPU in total. */
-function timeNs(f: () => void, minMs: number, minRuns: number): { ns: number; cpuNs: number } {
+function timeNs(f: () => void, minMs: number, minRuns: number): { ns: number; cpuNs: number; medianCpuNs: number; runs: number } {
   let best = Infinity, bestCpu = Infinity;
+  const cpus: number[] = [];
   const start = cpuNow();
   let runs = 0;
   while (runs < minRuns || ((cpuNow() - start) / 1e6 < minMs && runs < 50)) {
     const c0 = cpuNow(), t0 = performance.now();
     f();
     best = Math.min(best, performance.now() - t0);
-    bestCpu = Math.min(bestCpu, cpuNow() - c0);
+    const cpu = cpuNow() - c0;
+    bestCpu = Math.min(bestCpu, cpu);
+    cpus.push(cpu);
     runs++;
   }
-  return { ns: best * 1e6, cpuNs: bestCpu };
+  cpus.sort((a, b) => a - b);
+  return { ns: best * 1e6, cpuNs: bestCpu, medianCpuNs: cpus[cpus.length >> 1], runs };
 }
 
 export async function benchEl0(opts: { quiet?: boolean; only?: string[] } = {}): Promise<Result> {
@@ -83,6 +89,7 @@ export async function benchEl0(opts: { quiet?: boolean; only?: string[] } = {}):
       name: wl.name, arg: wl.arg, instructions,
       nativeNs: Math.round(native.ns), el0Ns: Math.round(el0Ns), nativeCpuNs: Math.round(native.cpuNs), el0CpuNs: Math.round(el0CpuNs),
       slowdown: el0CpuNs / native.cpuNs, wallSlowdown: el0Ns / native.ns, mips: instructions / (el0CpuNs / 1e9) / 1e6,
+      el0MedianCpuNs: Math.round(el0.medianCpuNs), el0Runs: el0.runs,
     };
     out.push(r);
   }
@@ -93,10 +100,10 @@ export async function benchEl0(opts: { quiet?: boolean; only?: string[] } = {}):
   const result: Result = { geomeanSlowdown, geomeanWallSlowdown: geomean((r) => r.wallSlowdown), mips: totalI / (totalNs / 1e9) / 1e6, workloads: out };
   if (!opts.quiet) {
     const pad = (s: string, n: number) => s.padStart(n);
-    console.log('(CPU ms of the best run; the wall-clock slowdown in brackets)');
-    console.log(`${'workload'.padEnd(11)}${pad('instructions', 14)}${pad('native ms', 11)}${pad('EL0 ms', 10)}${pad('M instr/s', 11)}${pad('slowdown', 10)}${pad('(wall)', 9)}`);
+    console.log('(CPU ms of the best run, and the median run; the wall-clock slowdown in brackets)');
+    console.log(`${'workload'.padEnd(11)}${pad('instructions', 14)}${pad('native ms', 11)}${pad('EL0 ms', 10)}${pad('(median)', 10)}${pad('M instr/s', 11)}${pad('slowdown', 10)}${pad('(wall)', 9)}`);
     for (const r of out) {
-      console.log(`${r.name.padEnd(11)}${pad(String(r.instructions), 14)}${pad((r.nativeCpuNs / 1e6).toFixed(2), 11)}${pad((r.el0CpuNs / 1e6).toFixed(1), 10)}${pad(r.mips.toFixed(1), 11)}${pad(r.slowdown.toFixed(1) + 'x', 10)}${pad(r.wallSlowdown.toFixed(1) + 'x', 9)}`);
+      console.log(`${r.name.padEnd(11)}${pad(String(r.instructions), 14)}${pad((r.nativeCpuNs / 1e6).toFixed(2), 11)}${pad((r.el0CpuNs / 1e6).toFixed(1), 10)}${pad((r.el0MedianCpuNs / 1e6).toFixed(1), 10)}${pad(r.mips.toFixed(1), 11)}${pad(r.slowdown.toFixed(1) + 'x', 10)}${pad(r.wallSlowdown.toFixed(1) + 'x', 9)}`);
     }
     console.log(`geomean slowdown ${geomeanSlowdown.toFixed(1)}x (wall-clock ${result.geomeanWallSlowdown.toFixed(1)}x), ${result.mips.toFixed(1)} M instr/s overall`);
   }

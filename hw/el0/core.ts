@@ -23,7 +23,8 @@ import { SVC_SYSCALL, SVC_IMPORT_BASE, SVC_EXIT } from '../../host/abi';
 
 /** A synchronous exception raised by the core; ELR (the preferred return address) as u32 halves. */
 export class El0Exception {
-  constructor(readonly esr: number, readonly far: number, readonly elrLo: number, readonly elrHi: number) {}
+  // writable only for the core's one reused system-call exception (raiseSyscall)
+  constructor(public esr: number, public far: number, public elrLo: number, public elrHi: number) {}
   get elr(): bigint { return (BigInt(this.elrHi) << 32n) | BigInt(this.elrLo); }
 }
 
@@ -52,6 +53,9 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
+/** What exec()'s helpers ask of it: go on, or end the run after the instruction retired, or (an exception) before. */
+const CONTINUE = 0, STOP_RETIRED = 1, STOP = 2;
+const SYSCALL_ESR = esr(EC.SVC64, SVC_SYSCALL);
 const PROG_WAYS = 16;
 const ACC_READ = 0 as Access, ACC_WRITE = 1 as Access, ACC_EXEC = 2 as Access;
 
@@ -75,6 +79,8 @@ export class El0Core {
   private readonly rw = new Uint32Array(this.regs.buffer);
   private readonly ri = new Int32Array(this.regs.buffer);
   exception: El0Exception | null = null;
+  /** the exception of every system call (raiseSyscall): one object, reused */
+  private readonly syscallException = new El0Exception(0, 0, 0, 0);
   /** the decode error behind the last trap 9 */
   programError: ProgramError | null = null;
   /** instructions retired since construction */
@@ -359,6 +365,15 @@ export class El0Core {
   /** Raise an exception whose preferred return address is `pc` in the current function. */
   private raise(ec: number, iss: number, far: number, pc = this.pc): void {
     this.exception = new El0Exception(esr(ec, iss), far, pc >>> 0, this.fn.index);
+  }
+  /**
+   * The SVC of a system call, the kernel entry's hot path: the same exception object every time, so
+   * that an entry allocates nothing (its one reader, the machine, copies the fields at once).
+   */
+  private raiseSyscall(nextPc: number): void {
+    const ex = this.syscallException;
+    ex.esr = SYSCALL_ESR; ex.far = 0; ex.elrLo = nextPc >>> 0; ex.elrHi = this.fn.index;
+    this.exception = ex;
   }
   /** Raise an exception whose preferred return address is the register file's PC (nothing ran). */
   private raiseAtRegPc(ec: number, iss: number, far: number): void {
@@ -927,8 +942,6 @@ export class El0Core {
     const s32 = this.s32, f32 = this.f32, f64 = this.f64, g32 = this.g32;
     const dv = this.dv, sdv = this.scdv;
     const rTag = this.rTag, rOff = this.rOff, wTag = this.wTag, wOff = this.wOff;
-    const funcs = this.funcs;
-    const prog = this.prog!;
     let memBytes = this.memPages * 65536;
     let n = fuel;
     let w = 0, ea = 0, o = 0, vpn = 0, h = 0, x = 0;
@@ -1000,143 +1013,17 @@ export class El0Core {
           sp = dst + ar; pc = code[e];
           break;
         }
-        case OP.RETURN: {
-          const nres = fn.nresults;
-          const hd = (fp + fn.nlocals) << 1;
-          const retFn = s32[hd + 1];
-          const retPc = s32[hd];
-          if (retFn === -1) {
-            // outermost frame: results to [FP..) and X0..X5; exit SVC
-            for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
-            const types = fn.type.results;
-            const ri = this.ri;
-            for (let i = 0; i < nres && i < 6; i++) {
-              const t = types[i];
-              ri[2 * i] = s32[(fp + i) << 1];
-              ri[2 * i + 1] = t === T.I64 || t === T.F64 ? s32[((fp + i) << 1) + 1] : 0;
-            }
-            sp = fp + nres;
-            this.depth = 0;
-            this.fn = fn; this.pc = pc;
-            this.exception = new El0Exception(esr(EC.SVC64, SVC_EXIT), 0, 0xfffffffe, 0xffffffff); // ELR = PC_EXITED
-            n--;
-            break loop;
-          }
-          const callerFp = this.slotOf((s32[hd + 2] >>> 0) + (s32[hd + 3] >>> 0) * TWO32);
-          const callerFn = funcs[retFn];
-          // the popped header may come from user memory: the caller must be a defined function, the
-          // return PC a return site in it, and its frame below this one with room for the results
-          if (callerFn === undefined || (callerFn.insn[retPc] & INSN_RETURN_SITE) === 0 || !(callerFp >= 0) ||
-              (callerFp | 0) !== callerFp || callerFp + callerFn.nlocals + FRAME_HEADER > fp || fp + nres > callerFp + callerFn.frameSlots) {
-            this.fn = fn; this.pc = pc;
-            this.programError = new ProgramError('frame', pc, 'invalid return PC or caller FP in the frame header');
-            this.trap(TRAP.INVALID_REGISTERS);
-            break loop;
-          }
-          if (callerFp < this.loadedLow || callerFp + callerFn.frameSlots > this.validTop) {
-            // returning into a frame of an earlier run(): load it and validate the rest of it
-            this.fn = fn; this.pc = pc;
-            if (callerFp < this.loadedLow && !this.loadStackDown(callerFp)) break loop;
-            if (!this.growStack(callerFp + callerFn.frameSlots)) break loop;
-          }
-          for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
-          sp = fp + nres;
-          fp = callerFp;
-          if (fp < this.minFp) this.minFp = fp;
-          pc = retPc;
-          fn = callerFn;
-          code = fn.code;
-          this.depth--;
+        case OP.RETURN: case OP.CALL: case OP.CALL_INDIRECT: case OP.CALL_IMPORT: case OP.SVC: {
+          // the frame changes: the helper continues from and leaves the state in this.fn/pc/sp/fp
+          this.fn = fn; this.pc = pc; this.sp = sp; this.fp = fp;
+          const r = op === OP.RETURN ? this.execReturn() : this.execCall(op);
+          fn = this.fn; code = fn.code; pc = this.pc; sp = this.sp; fp = this.fp;
+          if (r !== CONTINUE) { if (r === STOP_RETIRED) n--; break loop; }
+          if (op !== OP.RETURN && fn.jit === null && ++fn.hot > this.jitThreshold) this.compile(fn);
           jitE = fn.jit ? fn.jitEntry : null;
           break;
         }
-        case OP.CALL: {
-          const f = funcs[code[pc + 1]];
-          const nfp = sp - f.nparams;
-          const top = nfp + f.frameSlots;
-          if (top > this.validTop || this.depth >= MAX_CALL_DEPTH) {
-            this.fn = fn; this.pc = pc;
-            if (this.depth >= MAX_CALL_DEPTH) { this.trap(TRAP.STACK_EXHAUSTED); break loop; }
-            if (!this.growStack(top)) break loop;
-          }
-          s32.fill(0, (nfp + f.nparams) << 1, (nfp + f.nlocals) << 1);
-          const hd = (nfp + f.nlocals) << 1;
-          s32[hd] = pc + 2;
-          s32[hd + 1] = fn.index;
-          const fva = this.stackBase + fp * 8;
-          s32[hd + 2] = fva | 0;
-          s32[hd + 3] = (fva / TWO32) | 0;
-          fp = nfp;
-          sp = nfp + f.nlocals + FRAME_HEADER;
-          fn = f; code = f.code; pc = 0;
-          this.depth++;
-          if (f.jit === null && ++f.hot > this.jitThreshold) this.compile(f);
-          jitE = f.jit ? f.jitEntry : null;
-          break;
-        }
-        case OP.CALL_INDIRECT: {
-          const t = code[pc + 2];
-          const idx = s32[(sp - 1) << 1] >>> 0;
-          const tb = prog.tables[t];
-          if (idx >= tb.limits.min) { this.fn = fn; this.pc = pc; this.trap(TRAP.UNDEFINED_ELEMENT); break loop; }
-          const v = g32[(prog.layout.tableBase[t] + idx) << 1];
-          if (v === 0) { this.fn = fn; this.pc = pc; this.trap(TRAP.UNINITIALIZED_ELEMENT); break loop; }
-          const f = funcs[v - 1];
-          if (f === undefined || prog.typeCanon[f.typeIndex] !== code[pc + 1]) { this.fn = fn; this.pc = pc; this.trap(TRAP.INDIRECT_TYPE_MISMATCH); break loop; }
-          if (f.importIndex >= 0) {
-            this.fn = fn; this.pc = pc;
-            sp--;
-            this.sp = sp; this.fp = fp;
-            this.callImport(f, pc + 3);
-            sp = this.sp;
-            n--;
-            break loop;
-          }
-          const nfp = sp - 1 - f.nparams;
-          const top = nfp + f.frameSlots;
-          if (top > this.validTop || this.depth >= MAX_CALL_DEPTH) {
-            this.fn = fn; this.pc = pc;
-            if (this.depth >= MAX_CALL_DEPTH) { this.trap(TRAP.STACK_EXHAUSTED); break loop; }
-            if (!this.growStack(top)) break loop;
-          }
-          sp--;
-          s32.fill(0, (nfp + f.nparams) << 1, (nfp + f.nlocals) << 1);
-          const hd = (nfp + f.nlocals) << 1;
-          s32[hd] = pc + 3;
-          s32[hd + 1] = fn.index;
-          const fva = this.stackBase + fp * 8;
-          s32[hd + 2] = fva | 0;
-          s32[hd + 3] = (fva / TWO32) | 0;
-          fp = nfp;
-          sp = nfp + f.nlocals + FRAME_HEADER;
-          fn = f; code = f.code; pc = 0;
-          this.depth++;
-          if (f.jit === null && ++f.hot > this.jitThreshold) this.compile(f);
-          jitE = f.jit ? f.jitEntry : null;
-          break;
-        }
-        case OP.CALL_IMPORT: case OP.SVC: {
-          const f = funcs[code[pc + 1]];
-          this.fn = fn; this.pc = pc; this.sp = sp; this.fp = fp;
-          if (op === OP.SVC) this.callSvc(f, pc + 2); else this.callImport(f, pc + 2);
-          sp = this.sp;
-          n--;
-          break loop;
-        }
-        case OP.REG: {
-          const i = s32[(sp - 1) << 1] & 31;
-          let lo = this.ri[2 * i], hi = this.ri[2 * i + 1], v = -1;
-          if (i === REG.PC) { lo = pc; hi = fn.index; }
-          else if (i === REG.SP) v = this.vaOf(sp - 1);
-          else if (i === REG.FP) v = this.vaOf(fp);
-          else if (i === REG.MEMPAGES) v = this.memPages;
-          else if (i === REG.DEPTH) v = this.depth;
-          if (v >= 0) { lo = v | 0; hi = ((v - (v >>> 0)) / TWO32) | 0; }
-          s32[(sp - 1) << 1] = lo | 0;
-          s32[((sp - 1) << 1) + 1] = hi | 0;
-          pc += 2;
-          break;
-        }
+        case OP.REG: this.regRead(fn, pc, sp, fp); pc += 2; break;
         case OP.DROP: sp--; pc++; break;
         case OP.SELECT: case OP.SELECT_I64: case OP.SELECT_F32: case OP.SELECT_F64: {
           sp -= 2;
@@ -1148,67 +1035,12 @@ export class El0Core {
         case OP.LOCAL_SET: sp--; w = (fp + code[pc + 1]) << 1; s32[w] = s32[sp << 1]; s32[w + 1] = s32[(sp << 1) + 1]; pc += 2; break;
         case OP.LOCAL_TEE: w = (fp + code[pc + 1]) << 1; s32[w] = s32[(sp - 1) << 1]; s32[w + 1] = s32[((sp - 1) << 1) + 1]; pc += 2; break;
         case OP.GLOBAL_GET: w = code[pc + 1] << 1; s32[sp << 1] = g32[w]; s32[(sp << 1) + 1] = g32[w + 1]; sp++; pc += 2; break;
-        case OP.GLOBAL_SET: {
-          if (!this.gWritable) {
-            this.fn = fn; this.pc = pc;
-            if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
-            this.gWritable = true;
-          }
-          sp--; w = code[pc + 1] << 1; g32[w] = s32[sp << 1]; g32[w + 1] = s32[(sp << 1) + 1];
-          this.gDirty = true;
-          pc += 2;
-          break;
-        }
-        case OP.TABLE_GET: case OP.TABLE_SET: {
-          const t = code[pc + 1];
-          const tb = prog.tables[t];
-          const ix = s32[(sp - (op === OP.TABLE_GET ? 1 : 2)) << 1] >>> 0;
-          if (ix >= tb.limits.min) { this.fn = fn; this.pc = pc; this.trap(TRAP.OUT_OF_BOUNDS_TABLE); break loop; }
-          w = (prog.layout.tableBase[t] + ix) << 1;
-          if (op === OP.TABLE_GET) { s32[(sp - 1) << 1] = g32[w]; s32[((sp - 1) << 1) + 1] = 0; }
-          else {
-            if (!this.gWritable) {
-              this.fn = fn; this.pc = pc;
-              if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
-              this.gWritable = true;
-            }
-            g32[w] = s32[(sp - 1) << 1]; g32[w + 1] = 0; this.gDirty = true; sp -= 2;
-          }
-          pc += 2;
-          break;
-        }
-        case OP.TABLE_SIZE: s32[sp << 1] = prog.tables[code[pc + 1]].limits.min; sp++; pc += 2; break;
-
-        case OP.MEMORY_SIZE: s32[sp << 1] = this.memPages; sp++; pc++; break;
-        case OP.MEMORY_GROW: {
-          w = (sp - 1) << 1;
-          const d = s32[w] >>> 0;
-          if (this.memPages + d <= this.memMax && this.memPages + d <= 65536) {
-            s32[w] = this.memPages;
-            this.memPages += d;
-            memBytes = this.memPages * 65536;
-            this.memBytes = memBytes;
-          } else s32[w] = -1;
-          pc++;
-          break;
-        }
-        case OP.MEMORY_FILL: case OP.MEMORY_COPY: case OP.MEMORY_INIT: {
+        case OP.GLOBAL_SET: case OP.TABLE_GET: case OP.TABLE_SET: case OP.TABLE_SIZE: case OP.MEMORY_SIZE: case OP.MEMORY_GROW:
+        case OP.MEMORY_FILL: case OP.MEMORY_COPY: case OP.MEMORY_INIT: case OP.DATA_DROP: {
           this.fn = fn; this.pc = pc;
-          if (!this.bulkOp(op, code[pc + 1], sp, memBytes)) break loop;
-          sp -= 3;
-          pc += op === OP.MEMORY_INIT ? 2 : 1;
-          break;
-        }
-        case OP.DATA_DROP: {
-          if (!this.gWritable) {
-            this.fn = fn; this.pc = pc;
-            if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) break loop;
-            this.gWritable = true;
-          }
-          this.gTail();
-          g32[(prog.layout.dataDropped + code[pc + 1]) << 1] = 1;
-          this.gDirty = true;
-          pc += 2;
+          const nsp = this.execAccess(op, code, pc, sp, memBytes);
+          if (nsp < 0) break loop;
+          sp = nsp; pc += opLength(code, pc); memBytes = this.memPages * 65536;
           break;
         }
         case OP.CONST32: case OP.CONST_F32: s32[sp << 1] = code[pc + 1]; sp++; pc += 2; break;
@@ -1869,6 +1701,162 @@ export class El0Core {
     return fuel - n;
   }
 
+  /**
+   * RETURN, for exec(): from this.fn/pc/sp/fp to the caller's frame. The popped header may come from
+   * user memory: the caller must be a defined function, the return PC a return site in it, and its
+   * frame below this one with room for the results.
+   */
+  private execReturn(): number {
+    const s32 = this.s32, fn = this.fn, pc = this.pc, sp = this.sp, fp = this.fp;
+    const nres = fn.nresults;
+    const hd = (fp + fn.nlocals) << 1;
+    const retFn = s32[hd + 1];
+    const retPc = s32[hd];
+    if (retFn === -1) {
+      // outermost frame: results to [FP..) and X0..X5; exit SVC
+      for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
+      const types = fn.type.results;
+      const ri = this.ri;
+      for (let i = 0; i < nres && i < 6; i++) {
+        const t = types[i];
+        ri[2 * i] = s32[(fp + i) << 1];
+        ri[2 * i + 1] = t === T.I64 || t === T.F64 ? s32[((fp + i) << 1) + 1] : 0;
+      }
+      this.sp = fp + nres;
+      this.depth = 0;
+      this.exception = new El0Exception(esr(EC.SVC64, SVC_EXIT), 0, 0xfffffffe, 0xffffffff); // ELR = PC_EXITED
+      return STOP_RETIRED;
+    }
+    const callerFp = this.slotOf((s32[hd + 2] >>> 0) + (s32[hd + 3] >>> 0) * TWO32);
+    const callerFn = this.funcs[retFn];
+    if (callerFn === undefined || (callerFn.insn[retPc] & INSN_RETURN_SITE) === 0 || !(callerFp >= 0) ||
+        (callerFp | 0) !== callerFp || callerFp + callerFn.nlocals + FRAME_HEADER > fp || fp + nres > callerFp + callerFn.frameSlots) {
+      this.programError = new ProgramError('frame', pc, 'invalid return PC or caller FP in the frame header');
+      this.trap(TRAP.INVALID_REGISTERS);
+      return STOP;
+    }
+    if (callerFp < this.loadedLow || callerFp + callerFn.frameSlots > this.validTop) {
+      // returning into a frame of an earlier run(): load it and validate the rest of it
+      if (callerFp < this.loadedLow && !this.loadStackDown(callerFp)) return STOP;
+      if (!this.growStack(callerFp + callerFn.frameSlots)) return STOP;
+    }
+    for (let i = 0; i < nres; i++) { s32[(fp + i) << 1] = s32[(sp - nres + i) << 1]; s32[((fp + i) << 1) + 1] = s32[((sp - nres + i) << 1) + 1]; }
+    this.sp = fp + nres;
+    this.fp = callerFp;
+    if (callerFp < this.minFp) this.minFp = callerFp;
+    this.pc = retPc;
+    this.fn = callerFn;
+    this.depth--;
+    return CONTINUE;
+  }
+
+  /** CALL, CALL_INDIRECT, CALL_IMPORT and SVC, for exec(): from this.fn/pc/sp/fp into the callee's frame. */
+  private execCall(op: number): number {
+    const s32 = this.s32, fn = this.fn, pc = this.pc, code = fn.code;
+    let sp = this.sp;
+    if (op === OP.CALL_IMPORT || op === OP.SVC) {
+      const f = this.funcs[code[pc + 1]];
+      if (op === OP.SVC) this.callSvc(f, pc + 2); else this.callImport(f, pc + 2);
+      return STOP_RETIRED;
+    }
+    let f: Func, len = 2;
+    if (op === OP.CALL) f = this.funcs[code[pc + 1]];
+    else {
+      const prog = this.prog!, t = code[pc + 2];
+      const idx = s32[(sp - 1) << 1] >>> 0;
+      if (idx >= prog.tables[t].limits.min) { this.trap(TRAP.UNDEFINED_ELEMENT); return STOP; }
+      const v = this.g32[(prog.layout.tableBase[t] + idx) << 1];
+      if (v === 0) { this.trap(TRAP.UNINITIALIZED_ELEMENT); return STOP; }
+      f = this.funcs[v - 1];
+      if (f === undefined || prog.typeCanon[f.typeIndex] !== code[pc + 1]) { this.trap(TRAP.INDIRECT_TYPE_MISMATCH); return STOP; }
+      if (f.importIndex >= 0) { this.sp = sp - 1; this.callImport(f, pc + 3); return STOP_RETIRED; }
+      len = 3;
+    }
+    const nfp = sp - (len - 2) - f.nparams;
+    const top = nfp + f.frameSlots;
+    if (top > this.validTop || this.depth >= MAX_CALL_DEPTH) {
+      if (this.depth >= MAX_CALL_DEPTH) { this.trap(TRAP.STACK_EXHAUSTED); return STOP; }
+      if (!this.growStack(top)) return STOP;
+    }
+    s32.fill(0, (nfp + f.nparams) << 1, (nfp + f.nlocals) << 1);
+    const hd = (nfp + f.nlocals) << 1;
+    s32[hd] = pc + len;
+    s32[hd + 1] = fn.index;
+    const fva = this.stackBase + this.fp * 8;
+    s32[hd + 2] = fva | 0;
+    s32[hd + 3] = (fva / TWO32) | 0;
+    this.fp = nfp;
+    this.sp = nfp + f.nlocals + FRAME_HEADER;
+    this.fn = f; this.pc = 0;
+    this.depth++;
+    return CONTINUE;
+  }
+
+  /** Before the first write to the globals area in a run: may the thread write it? (else an exception) */
+  private globalsWritable(): boolean {
+    if (this.gWritable) return true;
+    if (!this.checkUser(this.gp, this.gSlots * 8, ACC_WRITE)) return false;
+    return (this.gWritable = true);
+  }
+
+  /** mlk.reg(i) for exec(): Xi, or the live PC, SP, FP, memory size or call depth, on top of the stack */
+  private regRead(fn: Func, pc: number, sp: number, fp: number): void {
+    const s32 = this.s32;
+    const i = s32[(sp - 1) << 1] & 31;
+    let lo = this.ri[2 * i], hi = this.ri[2 * i + 1], v = -1;
+    if (i === REG.PC) { lo = pc; hi = fn.index; }
+    else if (i === REG.SP) v = this.vaOf(sp - 1);
+    else if (i === REG.FP) v = this.vaOf(fp);
+    else if (i === REG.MEMPAGES) v = this.memPages;
+    else if (i === REG.DEPTH) v = this.depth;
+    if (v >= 0) { lo = v | 0; hi = ((v - (v >>> 0)) / TWO32) | 0; }
+    s32[(sp - 1) << 1] = lo | 0;
+    s32[((sp - 1) << 1) + 1] = hi | 0;
+  }
+
+  /** The globals area's writes, tables and the memory's size and bulk operations, for exec(): the new sp, or -1 (an exception). */
+  private execAccess(op: number, code: Int32Array, pc: number, sp: number, memBytes: number): number {
+    const s32 = this.s32, g32 = this.g32, prog = this.prog!;
+    switch (op) {
+      case OP.GLOBAL_SET: {
+        if (!this.globalsWritable()) return -1;
+        sp--; const w = code[pc + 1] << 1; g32[w] = s32[sp << 1]; g32[w + 1] = s32[(sp << 1) + 1];
+        break;
+      }
+      case OP.TABLE_GET: case OP.TABLE_SET: {
+        const t = code[pc + 1];
+        const ix = s32[(sp - (op === OP.TABLE_GET ? 1 : 2)) << 1] >>> 0;
+        if (ix >= prog.tables[t].limits.min) { this.trap(TRAP.OUT_OF_BOUNDS_TABLE); return -1; }
+        const w = (prog.layout.tableBase[t] + ix) << 1;
+        if (op === OP.TABLE_GET) { s32[(sp - 1) << 1] = g32[w]; s32[((sp - 1) << 1) + 1] = 0; return sp; }
+        if (!this.globalsWritable()) return -1;
+        g32[w] = s32[(sp - 1) << 1]; g32[w + 1] = 0; sp -= 2;
+        break;
+      }
+      case OP.TABLE_SIZE: s32[sp << 1] = prog.tables[code[pc + 1]].limits.min; return sp + 1;
+      case OP.MEMORY_SIZE: s32[sp << 1] = this.memPages; return sp + 1;
+      case OP.MEMORY_GROW: {
+        const w = (sp - 1) << 1;
+        const d = s32[w] >>> 0;
+        if (this.memPages + d <= this.memMax && this.memPages + d <= 65536) {
+          s32[w] = this.memPages;
+          this.memPages += d;
+          this.memBytes = this.memPages * 65536;
+        } else s32[w] = -1;
+        return sp;
+      }
+      case OP.DATA_DROP:
+        if (!this.globalsWritable()) return -1;
+        this.gTail();
+        g32[(prog.layout.dataDropped + code[pc + 1]) << 1] = 1;
+        break;
+      default: // MEMORY_FILL, MEMORY_COPY, MEMORY_INIT
+        return this.bulkOp(op, code[pc + 1], sp, memBytes) ? sp - 3 : -1;
+    }
+    this.gDirty = true;
+    return sp;
+  }
+
   /** import call (not mlk.svc): SVC 0x100+k, arguments in X0.. ; ELR = next instruction */
   private callImport(f: Func, nextPc: number): void {
     const np = f.nparams;
@@ -1895,7 +1883,7 @@ export class El0Core {
     const pc = this.pc;
     this.rset(REG.PENDING, this.fn.code[pc + 1] + 1);
     this.pc = pc + 2;
-    this.raise(EC.SVC64, SVC_SYSCALL, 0, pc + 2);
+    this.raiseSyscall(pc + 2);
   }
 
   /** Globals-area slots enter() loads for `prog`: layout.dataDropped when no function has memory.init / data.drop. */
@@ -1962,7 +1950,7 @@ export class El0Core {
     }
     this.rset(REG.PENDING, f.index + 1);
     this.pc = nextPc;
-    this.raise(EC.SVC64, SVC_SYSCALL, 0, nextPc);
+    this.raiseSyscall(nextPc);
   }
 
   /** memory.fill / memory.copy / memory.init: bounds and every page checked before any write */

@@ -123,37 +123,41 @@ export function decodeProgram(bytes: Uint8Array): Program {
   }
 }
 
+/** What the sections declared so far: each section reader adds to it. */
+interface Sections {
+  types: FuncType[];
+  imports: Import[];
+  /** the type of every function, imports first */
+  funcTypeIdx: number[];
+  tables: Table[];
+  memory: Program['memory'];
+  globals: Global[];
+  exports: Map<string, { kind: number; index: number }>;
+  start: number | null;
+  elems: ElemSegment[];
+  datas: DataSegment[];
+  dataCount: number | null;
+  nImportedFuncs: number;
+  nImportedGlobals: number;
+  declaredFuncs: number;
+  bodies: { start: number; end: number }[];
+  codeSeen: boolean;
+  /** functions that may be referenced by ref.func */
+  refs: Set<number>;
+}
+
 function decodeInner(bytes: Uint8Array): Program {
   const r = new Reader(bytes);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
   if (bytes.length < 8) r.fail('unexpected end', 4);
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('unknown binary version', 4);
   r.pos = 8;
-
-  const types: FuncType[] = [];
-  const imports: Import[] = [];
-  const funcTypeIdx: number[] = []; // all functions (imports first)
-  const tables: Table[] = [];
-  let memory: Program['memory'] = null;
-  const globals: Global[] = [];
-  const exports = new Map<string, { kind: number; index: number }>();
-  let start: number | null = null;
-  const elems: ElemSegment[] = [];
-  const datas: DataSegment[] = [];
-  let dataCount: number | null = null;
-  let nImportedFuncs = 0;
-  let nImportedGlobals = 0;
-  let declaredFuncs = 0;
-  const bodies: { start: number; end: number }[] = [];
-  let codeSeen = false;
-  let lastOrder = 0;
-  const refs = new Set<number>(); // functions that may be referenced by ref.func
-
-  const checkType = (idx: number, at: number): FuncType => {
-    if (idx >= types.length) r.fail(`unknown type ${idx}`, at);
-    return types[idx];
+  const m: Sections = {
+    types: [], imports: [], funcTypeIdx: [], tables: [], memory: null, globals: [], exports: new Map(), start: null,
+    elems: [], datas: [], dataCount: null, nImportedFuncs: 0, nImportedGlobals: 0, declaredFuncs: 0, bodies: [],
+    codeSeen: false, refs: new Set(),
   };
-
+  let lastOrder = 0;
   while (!r.eof()) {
     r.section = 'header';
     const idAt = r.pos;
@@ -171,187 +175,197 @@ function decodeInner(bytes: Uint8Array): Program {
     }
     const sr = new Reader(bytes, bodyStart, bodyEnd);
     sr.section = r.section;
-    switch (id) {
-      // custom: a name, then any bytes up to the section's end (the section size says where)
-      case 0: { sr.name(); sr.pos = bodyEnd; break; }
-      case 1: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const at = sr.pos;
-          if (sr.u8() !== 0x60) sr.fail('malformed function type', at);
-          const np = sr.u32();
-          const params: ValType[] = [];
-          for (let j = 0; j < np; j++) params.push(sr.valType());
-          const nr = sr.u32();
-          const results: ValType[] = [];
-          for (let j = 0; j < nr; j++) results.push(sr.valType());
-          types.push({ params, results });
-        }
-        break;
-      }
-      case 2: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const module = sr.name();
-          const name = sr.name();
-          const at = sr.pos;
-          const kind = sr.u8();
-          if (kind === 0) {
-            const ti = sr.u32();
-            checkType(ti, at);
-            imports.push({ module, name, kind: 0, type: ti });
-            funcTypeIdx.push(ti);
-            nImportedFuncs++;
-          } else if (kind === 1) {
-            const et = sr.valType();
-            if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at + 1);
-            const limits = sr.limits(0xffffffff, 'table');
-            imports.push({ module, name, kind: 1, type: et, limits });
-            tables.push({ elemType: et, limits, imported: true });
-          } else if (kind === 2) {
-            const limits = sr.limits(MAX_PAGES, 'memory');
-            if (memory) sr.fail('multiple memories', at);
-            imports.push({ module, name, kind: 2, type: 0, limits });
-            memory = { limits, imported: true };
-          } else if (kind === 3) {
-            const t = sr.valType();
-            const mutAt = sr.pos;
-            const m = sr.u8();
-            if (m > 1) sr.fail('malformed mutability', mutAt);
-            imports.push({ module, name, kind: 3, type: t, mutable: m === 1 });
-            globals.push({ type: t, mutable: m === 1, init: null });
-            nImportedGlobals++;
-          } else sr.fail(`malformed import kind ${kind}`, at);
-        }
-        break;
-      }
-      case 3: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const at = sr.pos;
-          const ti = sr.u32();
-          checkType(ti, at);
-          funcTypeIdx.push(ti);
-        }
-        declaredFuncs = n;
-        break;
-      }
-      case 4: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const at = sr.pos;
-          const et = sr.valType();
-          if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at);
-          tables.push({ elemType: et, limits: sr.limits(0xffffffff, 'table'), imported: false });
-        }
-        break;
-      }
-      case 5: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const at = sr.pos;
-          const limits = sr.limits(MAX_PAGES, 'memory');
-          if (memory) sr.fail('multiple memories', at);
-          memory = { limits, imported: false };
-        }
-        break;
-      }
-      case 6: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const t = sr.valType();
-          const mutAt = sr.pos;
-          const m = sr.u8();
-          if (m > 1) sr.fail('malformed mutability', mutAt);
-          const init = constExpr(sr, t, globals, nImportedGlobals, funcTypeIdx.length, refs);
-          globals.push({ type: t, mutable: m === 1, init });
-        }
-        break;
-      }
-      case 7: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) {
-          const name = sr.name();
-          const at = sr.pos;
-          const kind = sr.u8();
-          const index = sr.u32();
-          if (kind > 3) sr.fail(`malformed export kind ${kind}`, at);
-          const limit = [funcTypeIdx.length, tables.length, memory ? 1 : 0, globals.length][kind];
-          if (index >= limit) sr.fail(`unknown ${['function', 'table', 'memory', 'global'][kind]} ${index}`, at + 1);
-          if (exports.has(name)) sr.fail('duplicate export name', at);
-          exports.set(name, { kind, index });
-          if (kind === 0) refs.add(index);
-        }
-        break;
-      }
-      case 8: {
-        const at = sr.pos;
-        const f = sr.u32();
-        if (f >= funcTypeIdx.length) sr.fail(`unknown function ${f}`, at);
-        const ft = types[funcTypeIdx[f]];
-        if (ft.params.length || ft.results.length) sr.fail('start function must have type [] -> []', at);
-        start = f;
-        break;
-      }
-      case 9: {
-        const n = sr.u32();
-        for (let i = 0; i < n; i++) elems.push(elemSegment(sr, tables, globals, nImportedGlobals, funcTypeIdx.length, refs));
-        break;
-      }
-      case 12: {
-        dataCount = sr.u32();
-        break;
-      }
-      case 10: {
-        codeSeen = true;
-        const at = sr.pos;
-        const n = sr.u32();
-        if (n !== declaredFuncs) sr.fail('function and code section have inconsistent lengths', at);
-        for (let i = 0; i < n; i++) {
-          const size = sr.u32();
-          const s = sr.pos;
-          if (s + size > bodyEnd) sr.fail('unexpected end of section or function', s);
-          bodies.push({ start: s, end: s + size });
-          sr.pos = s + size;
-        }
-        break;
-      }
-      case 11: {
-        const at = sr.pos;
-        const n = sr.u32();
-        if (dataCount !== null && n !== dataCount) sr.fail('data count and data section have inconsistent lengths', at);
-        for (let i = 0; i < n; i++) {
-          const fAt = sr.pos;
-          const flag = sr.u32();
-          let mode: 'active' | 'passive' = 'active';
-          let offset: ConstExpr | null = null;
-          if (flag === 0) offset = constExpr(sr, T.I32, globals, nImportedGlobals, funcTypeIdx.length, refs);
-          else if (flag === 1) mode = 'passive';
-          else if (flag === 2) {
-            const mAt = sr.pos;
-            const mi = sr.u32();
-            if (mi !== 0) sr.fail(`unknown memory ${mi}`, mAt);
-            offset = constExpr(sr, T.I32, globals, nImportedGlobals, funcTypeIdx.length, refs);
-          } else sr.fail('malformed data segment kind', fAt);
-          if (mode === 'active' && !memory) sr.fail('unknown memory 0', fAt);
-          const len = sr.u32();
-          const imageOffset = sr.pos;
-          const b = sr.bytes(len);
-          datas.push({ mode, offset, imageOffset, bytes: b.slice() });
-        }
-        break;
-      }
-    }
+    SECTION_READERS[id](sr, m, bodyEnd);
     if (sr.pos !== bodyEnd) sr.fail('section size mismatch', sr.pos);
     r.pos = bodyEnd;
   }
   r.section = 'code';
-  if (!codeSeen && declaredFuncs !== 0) r.fail('function and code section have inconsistent lengths', bytes.length);
-  if (dataCount !== null && dataCount !== datas.length) {
+  if (!m.codeSeen && m.declaredFuncs !== 0) r.fail('function and code section have inconsistent lengths', bytes.length);
+  if (m.dataCount !== null && m.dataCount !== m.datas.length) {
     r.section = 'data';
     r.fail('data count and data section have inconsistent lengths', bytes.length);
   }
+  return buildProgram(bytes, m);
+}
 
+const checkType = (r: Reader, m: Sections, idx: number, at: number): FuncType => {
+  if (idx >= m.types.length) r.fail(`unknown type ${idx}`, at);
+  return m.types[idx];
+};
+
+/** The readers of sections 0..12, by id: each reads its section's body from `sr` into `m`. */
+const SECTION_READERS: ((sr: Reader, m: Sections, bodyEnd: number) => void)[] = [
+  // 0 custom: a name, then any bytes up to the section's end (the section size says where)
+  (sr, _m, bodyEnd) => { sr.name(); sr.pos = bodyEnd; },
+  typeSection,
+  importSection,
+  (sr, m) => { // 3 function
+    const n = sr.u32();
+    for (let i = 0; i < n; i++) {
+      const at = sr.pos;
+      const ti = sr.u32();
+      checkType(sr, m, ti, at);
+      m.funcTypeIdx.push(ti);
+    }
+    m.declaredFuncs = n;
+  },
+  (sr, m) => { // 4 table
+    const n = sr.u32();
+    for (let i = 0; i < n; i++) {
+      const at = sr.pos;
+      const et = sr.valType();
+      if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at);
+      m.tables.push({ elemType: et, limits: sr.limits(0xffffffff, 'table'), imported: false });
+    }
+  },
+  (sr, m) => { // 5 memory
+    const n = sr.u32();
+    for (let i = 0; i < n; i++) {
+      const at = sr.pos;
+      const limits = sr.limits(MAX_PAGES, 'memory');
+      if (m.memory) sr.fail('multiple memories', at);
+      m.memory = { limits, imported: false };
+    }
+  },
+  (sr, m) => { // 6 global
+    const n = sr.u32();
+    for (let i = 0; i < n; i++) {
+      const t = sr.valType();
+      const mutAt = sr.pos;
+      const mu = sr.u8();
+      if (mu > 1) sr.fail('malformed mutability', mutAt);
+      const init = constExpr(sr, t, m.globals, m.nImportedGlobals, m.funcTypeIdx.length, m.refs);
+      m.globals.push({ type: t, mutable: mu === 1, init });
+    }
+  },
+  exportSection,
+  (sr, m) => { // 8 start
+    const at = sr.pos;
+    const f = sr.u32();
+    if (f >= m.funcTypeIdx.length) sr.fail(`unknown function ${f}`, at);
+    const ft = m.types[m.funcTypeIdx[f]];
+    if (ft.params.length || ft.results.length) sr.fail('start function must have type [] -> []', at);
+    m.start = f;
+  },
+  (sr, m) => { // 9 element
+    const n = sr.u32();
+    for (let i = 0; i < n; i++) m.elems.push(elemSegment(sr, m.tables, m.globals, m.nImportedGlobals, m.funcTypeIdx.length, m.refs));
+  },
+  codeSection,
+  dataSection,
+  (sr, m) => { m.dataCount = sr.u32(); }, // 12 datacount
+];
+
+function typeSection(sr: Reader, m: Sections): void {
+  const n = sr.u32();
+  for (let i = 0; i < n; i++) {
+    const at = sr.pos;
+    if (sr.u8() !== 0x60) sr.fail('malformed function type', at);
+    const np = sr.u32();
+    const params: ValType[] = [];
+    for (let j = 0; j < np; j++) params.push(sr.valType());
+    const nr = sr.u32();
+    const results: ValType[] = [];
+    for (let j = 0; j < nr; j++) results.push(sr.valType());
+    m.types.push({ params, results });
+  }
+}
+
+function importSection(sr: Reader, m: Sections): void {
+  const n = sr.u32();
+  for (let i = 0; i < n; i++) {
+    const module = sr.name();
+    const name = sr.name();
+    const at = sr.pos;
+    const kind = sr.u8();
+    if (kind === 0) {
+      const ti = sr.u32();
+      checkType(sr, m, ti, at);
+      m.imports.push({ module, name, kind: 0, type: ti });
+      m.funcTypeIdx.push(ti);
+      m.nImportedFuncs++;
+    } else if (kind === 1) {
+      const et = sr.valType();
+      if (et !== T.FUNCREF && et !== T.EXTERNREF) sr.fail('malformed reference type', at + 1);
+      const limits = sr.limits(0xffffffff, 'table');
+      m.imports.push({ module, name, kind: 1, type: et, limits });
+      m.tables.push({ elemType: et, limits, imported: true });
+    } else if (kind === 2) {
+      const limits = sr.limits(MAX_PAGES, 'memory');
+      if (m.memory) sr.fail('multiple memories', at);
+      m.imports.push({ module, name, kind: 2, type: 0, limits });
+      m.memory = { limits, imported: true };
+    } else if (kind === 3) {
+      const t = sr.valType();
+      const mutAt = sr.pos;
+      const mu = sr.u8();
+      if (mu > 1) sr.fail('malformed mutability', mutAt);
+      m.imports.push({ module, name, kind: 3, type: t, mutable: mu === 1 });
+      m.globals.push({ type: t, mutable: mu === 1, init: null });
+      m.nImportedGlobals++;
+    } else sr.fail(`malformed import kind ${kind}`, at);
+  }
+}
+
+function exportSection(sr: Reader, m: Sections): void {
+  const n = sr.u32();
+  for (let i = 0; i < n; i++) {
+    const name = sr.name();
+    const at = sr.pos;
+    const kind = sr.u8();
+    const index = sr.u32();
+    if (kind > 3) sr.fail(`malformed export kind ${kind}`, at);
+    const limit = [m.funcTypeIdx.length, m.tables.length, m.memory ? 1 : 0, m.globals.length][kind];
+    if (index >= limit) sr.fail(`unknown ${['function', 'table', 'memory', 'global'][kind]} ${index}`, at + 1);
+    if (m.exports.has(name)) sr.fail('duplicate export name', at);
+    m.exports.set(name, { kind, index });
+    if (kind === 0) m.refs.add(index);
+  }
+}
+
+/** The code section is only delimited here: the bodies are compiled once all sections are read. */
+function codeSection(sr: Reader, m: Sections, bodyEnd: number): void {
+  m.codeSeen = true;
+  const at = sr.pos;
+  const n = sr.u32();
+  if (n !== m.declaredFuncs) sr.fail('function and code section have inconsistent lengths', at);
+  for (let i = 0; i < n; i++) {
+    const size = sr.u32();
+    const s = sr.pos;
+    if (s + size > bodyEnd) sr.fail('unexpected end of section or function', s);
+    m.bodies.push({ start: s, end: s + size });
+    sr.pos = s + size;
+  }
+}
+
+function dataSection(sr: Reader, m: Sections): void {
+  const at = sr.pos;
+  const n = sr.u32();
+  if (m.dataCount !== null && n !== m.dataCount) sr.fail('data count and data section have inconsistent lengths', at);
+  for (let i = 0; i < n; i++) {
+    const fAt = sr.pos;
+    const flag = sr.u32();
+    let mode: 'active' | 'passive' = 'active';
+    let offset: ConstExpr | null = null;
+    if (flag === 0) offset = constExpr(sr, T.I32, m.globals, m.nImportedGlobals, m.funcTypeIdx.length, m.refs);
+    else if (flag === 1) mode = 'passive';
+    else if (flag === 2) {
+      const mAt = sr.pos;
+      const mi = sr.u32();
+      if (mi !== 0) sr.fail(`unknown memory ${mi}`, mAt);
+      offset = constExpr(sr, T.I32, m.globals, m.nImportedGlobals, m.funcTypeIdx.length, m.refs);
+    } else sr.fail('malformed data segment kind', fAt);
+    if (mode === 'active' && !m.memory) sr.fail('unknown memory 0', fAt);
+    const len = sr.u32();
+    const imageOffset = sr.pos;
+    const b = sr.bytes(len);
+    m.datas.push({ mode, offset, imageOffset, bytes: b.slice() });
+  }
+}
+
+/** The program from its sections: canonical type ids, the globals area's layout, the functions compiled. */
+function buildProgram(bytes: Uint8Array, m: Sections): Program {
+  const { types, imports, funcTypeIdx, tables, globals, elems, datas, nImportedFuncs } = m;
   // canonical type ids
   const typeCanon = new Int32Array(types.length);
   const canon = new Map<string, number>();
@@ -391,11 +405,11 @@ function decodeInner(bytes: Uint8Array): Program {
   }
 
   const prog: Program = {
-    types, typeCanon, imports, funcs, nImportedFuncs, tables, memory, globals, exports, start, elems, datas,
+    types, typeCanon, imports, funcs, nImportedFuncs, tables, memory: m.memory, globals, exports: m.exports, start: m.start, elems, datas,
     layout: { tableBase, dataDropped, elemDropped, slots: slot }, byteLength: bytes.length, image: bytes,
   };
-  const ctx: ValidationContext = { prog, refs, dataCount };
-  for (let i = 0; i < bodies.length; i++) compileFunction(bytes, bodies[i].start, bodies[i].end, funcs[nImportedFuncs + i], ctx);
+  const ctx: ValidationContext = { prog, refs: m.refs, dataCount: m.dataCount };
+  for (let i = 0; i < m.bodies.length; i++) compileFunction(bytes, m.bodies[i].start, m.bodies[i].end, funcs[nImportedFuncs + i], ctx);
   return prog;
 }
 
