@@ -26,7 +26,7 @@ import { arpInput, arpTick, arpNextDeadline, arpFailed, arpTable, arpAnnounce, M
 import { ipInput, onLink, pings, Ping, MAX_PINGS, sendEcho, finishPing, udpOutput, autobind } from "./ip";
 import { tcpConnect, tcpQueue, tcpRead, tcpClose, tcpTick, tcpNextDeadline, handOver, abort } from "./tcp";
 import {
-  sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, seedGenerations, portInUse, ephemeralPort, waitOn, failWait,
+  Socket, sockets, newSocket, ownedBy, lookupSocket, freeSocket, isSocketBadge, socketCap, seedGenerations, portInUse, ephemeralPort, waitOn, failWait,
   MAX_PER_CLIENT, SNDBUF, WAIT_CONNECT, WAIT_ACCEPT, WAIT_RECV, WAIT_SEND, WAIT_RECVFROM,
 } from "./sock";
 
@@ -112,6 +112,25 @@ function armTimer(): void {
 const statsR = new netdev.StatsReply();
 const infoR = new netdev.InfoReply();
 const dataScratch = new StaticArray<u8>(448);
+
+/** How many bytes the last tcpReceive read into dataScratch. */
+let readLen: i32 = 0;
+
+/**
+ * recv and recvfrom on a connection: the bytes that wait, read into dataScratch (0, their count in
+ * readLen); else the connection's error, or DEFER with the caller's wait armed.
+ */
+function tcpReceive(s: Socket, max: u32): u32 {
+  if (s.rcvLen > 0 || s.finReceived) {
+    readLen = <i32>tcpRead(s, changetype<usize>(dataScratch), min(max, MAX_DATA), now());
+    return 0;
+  }
+  if (s.error != 0) return s.error;
+  if (s.state != socket.TCP_STATE_ESTABLISHED && s.state != socket.TCP_STATE_FIN_WAIT_1 && s.state != socket.TCP_STATE_FIN_WAIT_2) return E.NOT_CONNECTED;
+  if (!waitOn(s, WAIT_RECV)) return E.TOO_MANY;
+  s.waitMax = max;
+  return DEFER;
+}
 
 class Net extends socket.Server {
   constructor() { super(); }
@@ -203,16 +222,9 @@ class Net extends socket.Server {
     if (s.waitOp != 0) return E.BUSY;
     if (max == 0) return E.INVALID;
     if (s.type == socket.SOCK_TYPE_UDP) return E.INVALID; // recvfrom
-    if (s.rcvLen > 0 || s.finReceived) {
-      out.data = changetype<usize>(dataScratch);
-      out.dataLen = <i32>tcpRead(s, out.data, min(max, MAX_DATA), now());
-      return 0;
-    }
-    if (s.error != 0) return s.error;
-    if (s.state != socket.TCP_STATE_ESTABLISHED && s.state != socket.TCP_STATE_FIN_WAIT_1 && s.state != socket.TCP_STATE_FIN_WAIT_2) return E.NOT_CONNECTED;
-    if (!waitOn(s, WAIT_RECV)) return E.TOO_MANY;
-    s.waitMax = max;
-    return DEFER;
+    const e = tcpReceive(s, max);
+    if (e == 0) { out.data = changetype<usize>(dataScratch); out.dataLen = readLen; }
+    return e;
   }
   sendto(badge: u64, addr: u32, port: u32, data: usize, len: i32, out: socket.SendtoReply): u32 {
     const s = lookupSocket(badge);
@@ -230,19 +242,10 @@ class Net extends socket.Server {
     if (max == 0) return E.INVALID;
     if (s.waitOp != 0) return E.BUSY;
     if (s.type == socket.SOCK_TYPE_TCP) { // as BSD's: a connection's bytes, with the peer — and a time limit
-      if (s.rcvLen > 0 || s.finReceived) {
-        out.addr = s.remoteAddr; out.port = s.remotePort;
-        out.data = changetype<usize>(dataScratch);
-        out.dataLen = <i32>tcpRead(s, out.data, min(max, MAX_DATA), now());
-        return 0;
-      }
-      if (s.error != 0) return s.error;
-      if (s.state != socket.TCP_STATE_ESTABLISHED && s.state != socket.TCP_STATE_FIN_WAIT_1 && s.state != socket.TCP_STATE_FIN_WAIT_2) return E.NOT_CONNECTED;
-      if (!waitOn(s, WAIT_RECV)) return E.TOO_MANY;
-      s.waitFrom = true;
-      s.waitMax = max;
-      s.waitDeadline = timeout == 0 ? 0 : now() + timeout;
-      return DEFER;
+      const e = tcpReceive(s, max);
+      if (e == 0) { out.addr = s.remoteAddr; out.port = s.remotePort; out.data = changetype<usize>(dataScratch); out.dataLen = readLen; }
+      if (e == DEFER) { s.waitFrom = true; s.waitDeadline = timeout == 0 ? 0 : now() + timeout; }
+      return e;
     }
     if (s.localPort == 0) return E.INVALID;
     if (s.dgrams.length > 0) {
