@@ -11,12 +11,12 @@ import * as socket from "../gen/socket";
 /** Why the last sockOpen or sockAccept returned 0 (an error code of the socket protocol). */
 export let sockError: u32 = 0;
 
-const openR = new socket.OpenReply();
 /** A new socket of `type` (socket.SOCK_TYPE_UDP or _TCP) through net's capability `net`: its capability, or 0 (sockError). */
 export function sockOpen(net: u64, type: u32): u64 {
   const s = allocSlot();
   if (s == 0) { sockError = NOT_ENOUGH_MEMORY; return 0; }
-  sockError = socket.open(net, type, s, openR);
+  // allocated here, not at module level: a top-level `new` would run in every program that imports the library
+  sockError = socket.open(net, type, s, new socket.OpenReply());
   if (sockError != 0) { releaseSlot(s); return 0; }
   return s;
 }
