@@ -50,6 +50,17 @@ describe('services/lib', () => {
     for (const f of [...modules, 'abi.ts']) expect(index).toContain(`export * from "./${f.replace(/\.ts$/, '')}"`);
   });
 
+  // AssemblyScript runs a module's top-level statements in every program that imports it: one
+  // `const r = new Reply()` in sockets.ts gave every service a heap at start-up and doubled the IPC
+  // benchmark's round trip. The library keeps numbers, `memory.data` buffers, and objects made per call.
+  it('allocates nothing at module level (a top-level `new` would run in every program)', () => {
+    const TOP_LEVEL_NEW = /^(?:export )?(?:const|let|var) \w+(?::[^=]+)? = new /;
+    const found = [...modules, 'abi.ts'].flatMap((f) =>
+      readFileSync(join(lib, f), 'utf8').split('\n').flatMap((l, i) => (TOP_LEVEL_NEW.test(l) ? [`${f}:${i + 1}: ${l.trim()}`] : [])));
+    expect(found).toEqual([]);
+    expect(TOP_LEVEL_NEW.test('const openR = new socket.OpenReply();')).toBe(true); // the pattern sees the old line
+  });
+
   it('is the only library: services import nothing from the kernel, and lib-ext is gone', () => {
     const offenders = tsFiles(join(root, 'services')).filter((p) => /kernel-as|lib-ext/.test(readFileSync(p, 'utf8')));
     expect(offenders.map((p) => p.slice(root.length))).toEqual([]);
