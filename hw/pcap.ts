@@ -13,9 +13,13 @@ export const PCAP_SNAPLEN = 65535;
 export class PcapWriter {
   private readonly chunks: Uint8Array[] = [];
   private length = 0;
+  /** Frames in the file. */
   frames = 0;
+  /** Frames seen but left out: the file had reached `maxBytes`. */
+  leftOut = 0;
 
-  constructor() {
+  /** `maxBytes`: the file's size limit (the page keeps its capture in memory for as long as it runs). */
+  constructor(private readonly maxBytes = Infinity) {
     const h = new DataView(new ArrayBuffer(24));
     h.setUint32(0, PCAP_MAGIC, true);
     h.setUint16(4, 2, true);
@@ -32,6 +36,7 @@ export class PcapWriter {
     const sec = Math.floor(ticks / CNTFRQ);
     const usec = Math.floor(((ticks % CNTFRQ) * 1_000_000) / CNTFRQ);
     const incl = Math.min(frame.length, PCAP_SNAPLEN);
+    if (this.length + 16 + incl > this.maxBytes) { this.leftOut++; return; }
     const r = new DataView(new ArrayBuffer(16));
     r.setUint32(0, sec, true);
     r.setUint32(4, usec, true);

@@ -93,4 +93,15 @@ describe('pcap', () => {
       expect(out).toContain('02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff');
     }
   });
+
+  it('stops at its size limit: the file holds the frames that fit, the rest are counted as left out', () => {
+    const frame = new Uint8Array(60).fill(7);
+    const w = new PcapWriter(24 + 2 * (16 + 60));
+    for (let i = 0; i < 5; i++) w.add(i * CNTFRQ, frame);
+    expect(w.frames).toBe(2);
+    expect(w.leftOut).toBe(3);
+    const file = w.bytes();
+    expect(file.length).toBe(24 + 2 * (16 + 60));
+    expect(parsePcap(file).records.map((r) => r.sec)).toEqual([0, 1]);
+  });
 });

@@ -22,15 +22,20 @@ import { FRAME_WINDOW } from './netStore';
 /** Catching up: wall-clock milliseconds of work per slice, and virtual ticks per run() call. */
 const CATCH_UP_MS = 12;
 const CATCH_UP_CHUNK = 2_000_000;
+/** The in-memory pcap file's size limit: a long-running network must not grow the worker without bound. */
+const PCAP_LIMIT = 64 * 1024 * 1024;
 
 export interface WireFrame { n: number; ticks: number; bytes: Uint8Array }
 
 /** The pcap writer that also queues each frame for the page. */
 class PageCapture extends PcapWriter {
   queued: WireFrame[] = [];
+  /** Frames on the wire so far (the list numbers them; the pcap file stops at PCAP_LIMIT). */
+  seen = 0;
+  constructor() { super(PCAP_LIMIT); }
   override add(ticks: number, frame: Uint8Array): void {
     super.add(ticks, frame);
-    this.queued.push({ n: this.frames, ticks, bytes: frame.slice() });
+    this.queued.push({ n: ++this.seen, ticks, bytes: frame.slice() });
     if (this.queued.length > 2 * FRAME_WINDOW) this.queued.splice(0, this.queued.length - FRAME_WINDOW);
   }
 }
@@ -98,7 +103,7 @@ export class WorkerNetwork {
   status(): NetworkStatus {
     return {
       machines: 1 + this.others.length,
-      frames: this.capture.frames,
+      frames: this.capture.seen,
       time: this.network.time,
       catchingUp: this.catchingUp,
       stats: { ...this.network.switch.stats },
